@@ -1,0 +1,74 @@
+// Wire forms of Engine.IO packets: WebSocket frames and HTTP long-polling bodies, v4 and v3.
+// No I/O here; the transports call these.
+#pragma once
+
+#include "engineiopacket.h"
+
+#include <QByteArrayView>
+#include <QList>
+
+class EngineIoCodec
+{
+public:
+    // A packet in text form: "<type digit><data>". A binary message in text form (polling only)
+    // is "b<base64>" in v4 and "b4<base64>" in v3.
+    static QByteArray encodeText(const EngineIoPacket &packet, EngineIoVersion version);
+    // A binary message as one WebSocket binary frame: the raw bytes (v4), or 0x04 + bytes (v3).
+    static QByteArray encodeBinaryFrame(const QByteArray &data, EngineIoVersion version);
+    // A polling request body. v4: packets joined by 0x1e. v3: "<length>:<packet>" repeated, the
+    // length counting UTF-16 code units of the packet text.
+    static QByteArray encodePayload(const QList<EngineIoPacket> &packets, EngineIoVersion version);
+
+    // The inverse of encodeText, for a WebSocket text frame or one polling segment.
+    // Errors name the broken rule, e.g. "unknown Engine.IO packet type '9'", "empty packet",
+    // "invalid base64 in binary packet".
+    static bool decodeText(QByteArrayView text, EngineIoVersion version, EngineIoPacket *packet,
+                           QString *error);
+    // A WebSocket binary frame. v4: always a binary MESSAGE. v3: the first byte is the packet
+    // type and must be 4 (message).
+    static bool decodeBinaryFrame(const QByteArray &frame, EngineIoVersion version,
+                                  EngineIoPacket *packet, QString *error);
+};
+
+// A resumable decoder for polling response bodies, fed as the bytes arrive
+// (QNetworkReply::readyRead). Written as a state machine in the style of qtwebsockets'
+// frame parser: each step returns the next state or "need more data", and every length is
+// checked against a limit before anything is buffered.
+class PollingPayloadDecoder
+{
+public:
+    PollingPayloadDecoder(EngineIoVersion version, qint64 maxPacketBytes);
+
+    // Feeds the next chunk of the body. Complete packets become available from takePackets().
+    // Returns false on the first error; the decoder then stays failed until reset().
+    bool feed(QByteArrayView chunk);
+    // The body ended. v4: the bytes after the last separator form the last packet. v3: fails
+    // when a packet was cut short. An empty body is an error in both versions.
+    bool finish();
+    void reset();
+
+    QList<EngineIoPacket> takePackets();
+    bool hasError() const { return !m_error.isEmpty(); }
+    // What was wrong, e.g. "polling packet of 2000000 bytes exceeds the limit of 1000000 bytes",
+    // "v3 payload: length prefix is not a number".
+    QString errorString() const { return m_error; }
+    // The segment (or the start of it, at most 4 KiB) that broke the rule, for the record.
+    QByteArray offendingSegment() const { return m_offending; }
+
+private:
+    enum class State { Start, ReadingV4Segment, ReadingV3Length, ReadingV3Packet, Failed };
+    enum class Step { Continue, NeedMoreData };
+    Step step();
+    bool fail(const QString &message, QByteArrayView segment);
+    bool acceptSegment(QByteArrayView segment);
+
+    EngineIoVersion m_version;
+    qint64 m_maxPacketBytes;
+    State m_state = State::Start;
+    QByteArray m_buffer;      // unconsumed input
+    qint64 m_v3Length = 0;    // UTF-16 code units still expected for the current v3 packet
+    bool m_sawAnyPacket = false;
+    QList<EngineIoPacket> m_packets;
+    QString m_error;
+    QByteArray m_offending;
+};

@@ -1,0 +1,17 @@
+#include "engineiooptions.h"
+
+#include <QtGlobal>
+
+#include <algorithm>
+#include <cmath>
+
+int ReconnectPolicy::delayForAttempt(int attempt, double random01) const
+{
+    // socket.io-client's Backoff: min * 2^(attempt-1), spread by +-randomization, capped at max.
+    double delay = double(delayMs) * std::pow(2.0, std::max(0, attempt - 1));
+    if (randomization > 0) {
+        const double deviation = random01 * randomization * delay;
+        delay = (int(std::floor(random01 * 10)) & 1) ? delay + deviation : delay - deviation;
+    }
+    return int(std::clamp(delay, 0.0, double(std::max(delayMs, delayMaxMs))));
+}

@@ -1,0 +1,40 @@
+// What the user chooses for a connection at the Engine.IO level.
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <QUrl>
+
+struct ReconnectPolicy
+{
+    bool enabled = true;
+    int maxAttempts = -1; // -1: no limit
+    int delayMs = 1000;   // first delay; doubles on each attempt (as socket.io-client does)
+    int delayMaxMs = 5000;
+    double randomization = 0.5; // jitter: each delay is spread by +-this fraction
+
+    // The delay before reconnect attempt `attempt` (1-based), with jitter from `random01`
+    // (a number in [0, 1)). Pure, so that it can be tested.
+    int delayForAttempt(int attempt, double random01) const;
+};
+
+struct EngineIoOptions
+{
+    enum class Version { Auto, V3, V4 };
+    enum class Transports { Auto, WebSocketOnly, PollingOnly };
+
+    QUrl url; // http, https, ws or wss; its path is ignored in favour of `path`, its query kept
+    QString path = QStringLiteral("/socket.io/");
+    Version version = Version::Auto;
+    Transports transports = Transports::Auto;
+    QList<QPair<QString, QString>> query;         // added to every request
+    QList<QPair<QByteArray, QByteArray>> headers; // sent on every HTTP request and the WS handshake
+    QString caFile;               // extra CA certificates (PEM) trusted besides the system's
+    bool ignoreSslErrors = false; // explicit opt-in; reported as a warning for the whole session
+    int connectTimeoutMs = 20000;
+    ReconnectPolicy reconnect;
+    // Limits that keep memory bounded whatever a server sends.
+    qint64 maxIncomingPacketBytes = 64 * 1024 * 1024;
+};

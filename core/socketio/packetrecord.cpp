@@ -1,0 +1,67 @@
+#include "packetrecord.h"
+
+#include "socketiopacket.h"
+
+#include <chrono>
+
+QString PacketRecord::directionName() const
+{
+    return direction == Direction::In ? QStringLiteral("in") : QStringLiteral("out");
+}
+
+QString PacketRecord::layerName() const
+{
+    switch (layer) {
+    case Layer::SocketIo:
+        return QStringLiteral("sio");
+    case Layer::EngineIo:
+        return QStringLiteral("eio");
+    case Layer::Connection:
+        break;
+    }
+    return QStringLiteral("conn");
+}
+
+QString PacketRecord::typeName() const
+{
+    switch (layer) {
+    case Layer::SocketIo:
+        return SocketIoPacket::typeName(SocketIoPacket::Type(type));
+    case Layer::EngineIo:
+        return EngineIoPacket::typeName(EngineIoPacket::Type(type));
+    case Layer::Connection:
+        break;
+    }
+    return noteName(Note(type));
+}
+
+QString PacketRecord::noteName(Note note)
+{
+    switch (note) {
+    case Connecting:
+        return QStringLiteral("connecting");
+    case TransportOpened:
+        return QStringLiteral("transport-opened");
+    case Upgrading:
+        return QStringLiteral("upgrading");
+    case Upgraded:
+        return QStringLiteral("upgraded");
+    case Closed:
+        return QStringLiteral("closed");
+    case Error:
+        return QStringLiteral("error");
+    case Warning:
+        return QStringLiteral("warning");
+    case Reconnecting:
+        return QStringLiteral("reconnecting");
+    case Recovered:
+        return QStringLiteral("recovered");
+    }
+    return QStringLiteral("unknown");
+}
+
+qint64 PacketRecord::nowUs()
+{
+    using namespace std::chrono;
+    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}

@@ -1,0 +1,57 @@
+// One entry of the record stream: every packet sent and received at both layers, and the
+// connection's lifecycle notes. The session log, the GUI and the exporters are built on it.
+#pragma once
+
+#include "../engineio/engineiopacket.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+
+class PacketRecord
+{
+    Q_GADGET
+public:
+    enum class Direction : quint8 { In, Out };
+    Q_ENUM(Direction)
+    enum class Layer : quint8 { SocketIo, EngineIo, Connection };
+    Q_ENUM(Layer)
+    // Lifecycle notes (layer Connection).
+    enum Note : quint8 {
+        Connecting,
+        TransportOpened,
+        Upgrading,
+        Upgraded,
+        Closed,
+        Error,
+        Warning,
+        Reconnecting,
+        Recovered
+    };
+    Q_ENUM(Note)
+
+    qint64 timeUs = 0; // microseconds since the epoch, UTC
+    Direction direction = Direction::In;
+    Layer layer = Layer::SocketIo;
+    // SocketIoPacket::Type, EngineIoPacket::Type or Note, according to layer.
+    quint8 type = 0;
+    TransportKind transport = TransportKind::None;
+    QString nsp; // Socket.IO packets only ("/" when omitted on the wire)
+    qint64 id = -1;
+    // JSON text: the Socket.IO payload as on the wire (placeholders kept), the OPEN handshake,
+    // the PING/PONG data as a JSON string, or a lifecycle note's details object.
+    QByteArray payload;
+    QList<QByteArray> attachments;
+    QByteArray raw;  // the wire text of a text frame (for binary frames: empty)
+    QString error;   // set when the record reports a protocol violation or failure
+
+    // Log-format names: "in"/"out", "sio"/"eio"/"conn", and the type (e.g. "EVENT", "PING",
+    // "upgraded").
+    QString directionName() const;
+    QString layerName() const;
+    QString typeName() const;
+    static QString noteName(Note note);
+    static qint64 nowUs();
+};
+Q_DECLARE_METATYPE(PacketRecord)

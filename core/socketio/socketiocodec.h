@@ -1,0 +1,74 @@
+// The Socket.IO packet codec, protocol v5 and v4. A plain reusable class with no I/O: the client,
+// the server, the importers and the fuzzers all use it.
+#pragma once
+
+#include "socketiopacket.h"
+
+#include <QByteArray>
+#include <QString>
+
+class SocketIoEncoder
+{
+public:
+    // The text part of the packet: "<type>[<n>-][<nsp>,][<id>][<json>]". The namespace is left
+    // out when it is "/" (and, v4 CONNECT, written as "<nsp>?<query>,"). BINARY_* packets carry
+    // the attachment count; their attachments travel as separate binary Engine.IO messages.
+    static QByteArray encode(const SocketIoPacket &packet, SocketIoProtocol protocol);
+
+    // Checks a packet before it is sent, with the same rules the decoder applies to received
+    // packets: payload shape per type, placeholders numbered 0..n-1 matching the attachments,
+    // a BINARY_* type exactly when there are attachments, namespace starting with "/".
+    static bool validate(const SocketIoPacket &packet, SocketIoProtocol protocol, QString *error);
+};
+
+// Decodes received packets. Resumable across Engine.IO messages: a BINARY_* header announces N
+// attachments, and the next N binary messages complete it.
+class SocketIoDecoder
+{
+public:
+    enum class Status { PacketReady, NeedAttachments, Error };
+
+    struct Limits
+    {
+        int maxAttachments = 10; // recent socket.io-parser refuses more
+        int maxJsonDepth = 1000;
+        qint64 maxAttachmentBytes = 100 * 1024 * 1024;
+    };
+
+    explicit SocketIoDecoder(SocketIoProtocol protocol = SocketIoProtocol::V5);
+
+    void setProtocol(SocketIoProtocol protocol);
+    SocketIoProtocol protocol() const { return m_protocol; }
+    void setLimits(const Limits &limits) { m_limits = limits; }
+    Limits limits() const { return m_limits; }
+
+    // A text Engine.IO message. Fails when attachments are still pending.
+    Status decodeText(const QByteArray &text);
+    // A binary Engine.IO message. Fails when no attachments are pending.
+    Status decodeBinary(const QByteArray &data);
+
+    // After PacketReady: the complete packet (attachments included).
+    SocketIoPacket takePacket();
+    bool isAwaitingAttachments() const { return m_awaiting > 0; }
+    int pendingAttachmentCount() const { return m_awaiting; }
+
+    // After Error: which rule was broken, in words a user can act on, e.g.
+    // "invalid packet type '9'", "EVENT payload must be a non-empty array",
+    // "placeholder num 2 out of range (2 attachments)", "binary message with no pending attachments".
+    QString errorString() const { return m_error; }
+    // The packet header being assembled when the error happened, if any (text part).
+    QByteArray pendingText() const { return m_pendingText; }
+    // Drops a half-assembled packet (after an error, or when the connection restarts).
+    void reset();
+
+private:
+    Status fail(const QString &message);
+
+    SocketIoProtocol m_protocol;
+    Limits m_limits;
+    SocketIoPacket m_packet;
+    QByteArray m_pendingText;
+    int m_awaiting = 0;
+    bool m_ready = false;
+    QString m_error;
+};

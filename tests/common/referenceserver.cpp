@@ -1,0 +1,123 @@
+#include "referenceserver.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+
+#include <csignal>
+
+ReferenceServer::~ReferenceServer()
+{
+    kill();
+}
+
+QString ReferenceServer::peersDir()
+{
+    return QStringLiteral(SIOSCOPE_PEERS_DIR);
+}
+
+bool ReferenceServer::start(const Options &options, QString *error)
+{
+    kill();
+    m_options = options;
+    m_output.clear();
+    const QString dir = peersDir();
+    if (!QFile::exists(dir + QStringLiteral("/node_modules"))) {
+        *error = QStringLiteral("%1/node_modules is missing: run `npm ci` there "
+                                "(scripts/dev.sh test does it)")
+                     .arg(dir);
+        return false;
+    }
+    QJsonObject config{
+        {QStringLiteral("flavor"),
+         options.flavor == Flavor::SocketIo4 ? QStringLiteral("4") : QStringLiteral("2")},
+        {QStringLiteral("port"), options.port},
+        {QStringLiteral("pingInterval"), options.pingInterval},
+        {QStringLiteral("pingTimeout"), options.pingTimeout},
+        {QStringLiteral("transports"), QJsonArray::fromStringList(options.transports)},
+        {QStringLiteral("allowUpgrades"), options.allowUpgrades},
+        {QStringLiteral("connectionStateRecovery"), options.connectionStateRecovery},
+        {QStringLiteral("maxHttpBufferSize"), double(options.maxHttpBufferSize)},
+        {QStringLiteral("allowEIO3"), options.allowEIO3},
+    };
+    m_process = new QProcess;
+    m_process->setWorkingDirectory(dir);
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    m_process->start(QStringLiteral("node"),
+                     {dir + QStringLiteral("/server.js"),
+                      QString::fromUtf8(QJsonDocument(config).toJson(QJsonDocument::Compact))});
+    if (!m_process->waitForStarted(10000)) {
+        *error = QStringLiteral("cannot start node: %1").arg(m_process->errorString());
+        kill();
+        return false;
+    }
+    static const QRegularExpression listening(QStringLiteral("^listening (\\d+)$"),
+                                              QRegularExpression::MultilineOption);
+    QDeadlineTimer deadline(15000);
+    while (!deadline.hasExpired()) {
+        m_process->waitForReadyRead(100);
+        m_output += m_process->readAll();
+        const auto match = listening.match(QString::fromUtf8(m_output));
+        if (match.hasMatch()) {
+            m_port = match.captured(1).toInt();
+            return true;
+        }
+        if (m_process->state() == QProcess::NotRunning)
+            break;
+    }
+    *error = QStringLiteral("the reference server did not start: %1")
+                 .arg(QString::fromUtf8(m_output));
+    kill();
+    return false;
+}
+
+void ReferenceServer::kill()
+{
+    if (!m_process)
+        return;
+    if (m_process->state() != QProcess::NotRunning) {
+        ::kill(pid_t(m_process->processId()), SIGCONT); // a paused process must die too
+        m_process->kill();
+        m_process->waitForFinished(5000);
+    }
+    m_output += m_process->readAll();
+    delete m_process;
+    m_process = nullptr;
+}
+
+void ReferenceServer::pause()
+{
+    if (isRunning())
+        ::kill(pid_t(m_process->processId()), SIGSTOP);
+}
+
+void ReferenceServer::resume()
+{
+    if (isRunning())
+        ::kill(pid_t(m_process->processId()), SIGCONT);
+}
+
+bool ReferenceServer::isRunning() const
+{
+    return m_process && m_process->state() == QProcess::Running;
+}
+
+QUrl ReferenceServer::url(const QString &scheme) const
+{
+    QUrl url;
+    url.setScheme(scheme);
+    url.setHost(QStringLiteral("127.0.0.1"));
+    url.setPort(m_port);
+    return url;
+}
+
+QByteArray ReferenceServer::output() const
+{
+    if (m_process)
+        m_output += m_process->readAll();
+    return m_output;
+}

@@ -1,0 +1,55 @@
+// Starts a reference Socket.IO server from npm (tests/peers/server.js) on a free loopback port,
+// for the peer tests. It is a real socket.io 4.x or 2.x server, never a fake.
+#pragma once
+
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+class ReferenceServer
+{
+public:
+    enum class Flavor { SocketIo4, SocketIo2 };
+
+    struct Options
+    {
+        Flavor flavor = Flavor::SocketIo4;
+        int port = 0; // 0: a free port chosen by the OS
+        int pingInterval = 300;
+        int pingTimeout = 200;
+        QStringList transports = {QStringLiteral("polling"), QStringLiteral("websocket")};
+        bool allowUpgrades = true;
+        bool connectionStateRecovery = false;
+        qint64 maxHttpBufferSize = 1000000;
+        bool allowEIO3 = false; // socket.io 4 only
+    };
+
+    ReferenceServer() = default;
+    ~ReferenceServer();
+    ReferenceServer(const ReferenceServer &) = delete;
+    ReferenceServer &operator=(const ReferenceServer &) = delete;
+
+    // Starts node and waits until the server prints the port it listens on.
+    bool start(const Options &options, QString *error);
+    // SIGKILL, as a crash would; returns once the process is gone.
+    void kill();
+    // SIGSTOP / SIGCONT: the server stops reading and writing, like a stalled network.
+    void pause();
+    void resume();
+    bool isRunning() const;
+
+    int port() const { return m_port; }
+    qint64 pid() const { return m_process ? m_process->processId() : 0; }
+    QUrl url(const QString &scheme = QStringLiteral("http")) const;
+    // What the server printed (its log), for failure messages.
+    QByteArray output() const;
+
+    static QString peersDir();
+
+private:
+    QProcess *m_process = nullptr;
+    Options m_options;
+    int m_port = 0;
+    mutable QByteArray m_output;
+};
