@@ -2,6 +2,10 @@
 
 #include "jsonscanner.h"
 
+#include <algorithm>
+#include <climits>
+#include <cstring>
+
 namespace {
 
 // Ack ids are JavaScript numbers on the other side: beyond this they stop being exact.
@@ -47,7 +51,9 @@ QString quotedByte(char c)
     return QStringLiteral("byte 0x%1").arg(byte, 2, 16, QChar(u'0'));
 }
 
-void appendDecimal(QByteArray &out, qint64 value)
+// The writers below fill a buffer sized in advance: the encoder allocates exactly once.
+
+char *writeDecimal(char *out, qint64 value)
 {
     char digits[20];
     int length = 0;
@@ -56,19 +62,39 @@ void appendDecimal(QByteArray &out, qint64 value)
         value /= 10;
     } while (value > 0);
     while (length > 0)
-        out.append(digits[--length]);
+        *out++ = digits[--length];
+    return out;
 }
 
-void appendUtf8(QByteArray &out, QStringView text)
+// At most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units). A lone surrogate
+// becomes U+FFFD, as in QString::toUtf8().
+char *writeUtf8(char *out, QStringView text)
 {
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const char16_t unit = text[i].unicode();
-        if (unit >= 0x80) { // rare: namespaces are nearly always ASCII
-            out.append(text.sliced(i).toUtf8());
-            return;
+    const char16_t *unit = text.utf16();
+    const char16_t *end = unit + text.size();
+    while (unit < end) {
+        char32_t c = *unit++;
+        if (c < 0x80) { // namespaces are nearly always ASCII
+            *out++ = char(c);
+            continue;
         }
-        out.append(char(unit));
+        if (QChar::isHighSurrogate(c) && unit < end && QChar::isLowSurrogate(*unit))
+            c = QChar::surrogateToUcs4(char16_t(c), *unit++);
+        else if (QChar::isSurrogate(c))
+            c = QChar::ReplacementCharacter;
+        if (c < 0x800) {
+            *out++ = char(0xC0 | (c >> 6));
+        } else if (c < 0x10000) {
+            *out++ = char(0xE0 | (c >> 12));
+            *out++ = char(0x80 | ((c >> 6) & 0x3F));
+        } else {
+            *out++ = char(0xF0 | (c >> 18));
+            *out++ = char(0x80 | ((c >> 12) & 0x3F));
+            *out++ = char(0x80 | ((c >> 6) & 0x3F));
+        }
+        *out++ = char(0x80 | (c & 0x3F));
     }
+    return out;
 }
 
 bool fail(QString *error, const QString &message)
@@ -96,7 +122,7 @@ bool checkPayload(SocketIoPacket::Type type, SocketIoProtocol protocol, QByteArr
         if (scanned->kind == Kind::Invalid)
             return fail(error, QStringLiteral("invalid JSON payload: %1").arg(scanned->error));
     }
-    const QString label = typeLabel(type, protocol);
+    const auto label = [&] { return typeLabel(type, protocol); }; // for error messages only
     switch (type) {
     case SocketIoPacket::Connect:
         if (present && scanned->kind != Kind::Object)
@@ -105,12 +131,12 @@ bool checkPayload(SocketIoPacket::Type type, SocketIoProtocol protocol, QByteArr
     case SocketIoPacket::ConnectError:
         if (present && scanned->kind != Kind::Object && scanned->kind != Kind::String)
             return fail(error,
-                        QStringLiteral("%1 payload must be a string or an object").arg(label));
+                        QStringLiteral("%1 payload must be a string or an object").arg(label()));
         break;
     case SocketIoPacket::Event:
     case SocketIoPacket::BinaryEvent:
         if (!present || scanned->kind != Kind::Array || scanned->itemCount == 0)
-            return fail(error, QStringLiteral("%1 payload must be a non-empty array").arg(label));
+            return fail(error, QStringLiteral("%1 payload must be a non-empty array").arg(label()));
         if (scanned->firstItemKind == Kind::String) {
             for (QLatin1StringView reserved : ReservedEventNames) {
                 if (scanned->firstString == reserved)
@@ -119,13 +145,13 @@ bool checkPayload(SocketIoPacket::Type type, SocketIoProtocol protocol, QByteArr
         } else if (scanned->firstItemKind != Kind::Number) {
             return fail(
                 error, QStringLiteral("%1 name (the first array item) must be a string or a number")
-                           .arg(label));
+                           .arg(label()));
         }
         break;
     case SocketIoPacket::Ack:
     case SocketIoPacket::BinaryAck:
         if (!present || scanned->kind != Kind::Array)
-            return fail(error, QStringLiteral("%1 payload must be an array").arg(label));
+            return fail(error, QStringLiteral("%1 payload must be an array").arg(label()));
         break;
     case SocketIoPacket::Disconnect:
         break;
@@ -162,32 +188,38 @@ QByteArray SocketIoEncoder::encode(const SocketIoPacket &packet, SocketIoProtoco
                             packet.type == SocketIoPacket::Connect && !packet.query.isEmpty();
     const bool writeNamespace = writeQuery || (!packet.nsp.isEmpty() && packet.nsp != u"/");
 
-    QByteArray out;
+    // An upper bound of the size; the buffer is cut to the written length at the end.
     qsizetype capacity = 1 + packet.payload.size();
     if (packet.isBinary())
-        capacity += 12; // count and '-'
+        capacity += 20 + 1; // count and '-'
     if (writeNamespace)
-        capacity += 3 * (packet.nsp.size() + packet.query.size()) + 2;
+        capacity += 3 * (std::max<qsizetype>(packet.nsp.size(), 1) + packet.query.size()) + 2;
     if (packet.hasId())
         capacity += 20;
-    out.reserve(capacity);
+    QByteArray out(capacity, Qt::Uninitialized);
+    char *const begin = out.data();
+    char *cursor = begin;
 
-    out.append(char('0' + packet.type));
+    *cursor++ = char('0' + packet.type);
     if (packet.isBinary()) {
-        appendDecimal(out, packet.attachments.size());
-        out.append('-');
+        cursor = writeDecimal(cursor, packet.attachments.size());
+        *cursor++ = '-';
     }
     if (writeNamespace) {
-        appendUtf8(out, packet.nsp.isEmpty() ? rootNamespace() : packet.nsp);
+        cursor = writeUtf8(cursor, packet.nsp.isEmpty() ? rootNamespace() : packet.nsp);
         if (writeQuery) {
-            out.append('?');
-            appendUtf8(out, packet.query);
+            *cursor++ = '?';
+            cursor = writeUtf8(cursor, packet.query);
         }
-        out.append(',');
+        *cursor++ = ',';
     }
     if (packet.hasId())
-        appendDecimal(out, packet.id);
-    out.append(packet.payload);
+        cursor = writeDecimal(cursor, packet.id);
+    if (!packet.payload.isEmpty()) {
+        memcpy(cursor, packet.payload.constData(), size_t(packet.payload.size()));
+        cursor += packet.payload.size();
+    }
+    out.truncate(cursor - begin);
     return out;
 }
 
@@ -196,7 +228,7 @@ bool SocketIoEncoder::validate(const SocketIoPacket &packet, SocketIoProtocol pr
 {
     if (packet.type > SocketIoPacket::BinaryAck)
         return fail(error, QStringLiteral("invalid packet type %1").arg(int(packet.type)));
-    const QString label = typeLabel(packet.type, protocol);
+    const auto label = [&] { return typeLabel(packet.type, protocol); };
 
     if (!packet.nsp.startsWith(u'/'))
         return fail(error, QStringLiteral("namespace '%1' must start with '/'").arg(packet.nsp));
@@ -222,18 +254,18 @@ bool SocketIoEncoder::validate(const SocketIoPacket &packet, SocketIoProtocol pr
             error,
             QStringLiteral("ack id %1 out of range (at most %2)").arg(packet.id).arg(MaxAckId));
     if (packet.hasId() && !carriesAckId(packet.type))
-        return fail(error, QStringLiteral("%1 packet cannot carry an ack id").arg(label));
+        return fail(error, QStringLiteral("%1 packet cannot carry an ack id").arg(label()));
     if (!packet.hasId() && needsAckId(packet.type))
-        return fail(error, QStringLiteral("%1 packet must carry an ack id").arg(label));
+        return fail(error, QStringLiteral("%1 packet must carry an ack id").arg(label()));
 
     const qsizetype attachmentCount = packet.attachments.size();
     const SocketIoDecoder::Limits limits;
     if (packet.isBinary() && attachmentCount == 0)
         return fail(error,
-                    QStringLiteral("%1 packet must have at least one attachment").arg(label));
+                    QStringLiteral("%1 packet must have at least one attachment").arg(label()));
     if (!packet.isBinary() && attachmentCount > 0)
         return fail(error, QStringLiteral("%1 packet cannot have attachments (%2); use %3")
-                               .arg(label, attachmentsPhrase(attachmentCount),
+                               .arg(label(), attachmentsPhrase(attachmentCount),
                                     SocketIoPacket::typeName(packet.type == SocketIoPacket::Ack
                                                                  ? SocketIoPacket::BinaryAck
                                                                  : SocketIoPacket::BinaryEvent)));
@@ -316,7 +348,7 @@ SocketIoDecoder::Status SocketIoDecoder::decodeText(const QByteArray &text)
     if (data[0] < '0' || data[0] > '6')
         return fail(QStringLiteral("invalid packet type %1").arg(quotedByte(data[0])));
     const auto type = SocketIoPacket::Type(data[0] - '0');
-    const QString label = typeLabel(type, m_protocol);
+    const auto label = [&] { return typeLabel(type, m_protocol); }; // for error messages only
     qsizetype pos = 1;
 
     int attachmentCount = 0;
@@ -331,13 +363,13 @@ SocketIoDecoder::Status SocketIoDecoder::decodeText(const QByteArray &text)
         if (pos >= size || data[pos] != '-')
             return fail(QStringLiteral("invalid %1 attachment count: expected digits followed by "
                                        "'-', found %2")
-                            .arg(label, pos >= size ? QStringLiteral("end of packet")
-                                                    : quotedByte(data[pos])));
+                            .arg(label(), pos >= size ? QStringLiteral("end of packet")
+                                                      : quotedByte(data[pos])));
         if (pos == start)
             return fail(
-                QStringLiteral("invalid %1 attachment count: no digits before '-'").arg(label));
+                QStringLiteral("invalid %1 attachment count: no digits before '-'").arg(label()));
         if (count < 1) // recent socket.io-parser refuses 0: a BINARY_* packet carries binary
-            return fail(QStringLiteral("invalid %1 attachment count 0 (at least 1)").arg(label));
+            return fail(QStringLiteral("invalid %1 attachment count 0 (at least 1)").arg(label()));
         if (count > m_limits.maxAttachments)
             return fail(QStringLiteral("too many attachments (%1, at most %2)")
                             .arg(count > INT_MAX ? QString::fromLatin1(data + start, pos - start)
@@ -386,11 +418,11 @@ SocketIoDecoder::Status SocketIoDecoder::decodeText(const QByteArray &text)
                             .arg(QString::fromLatin1(data + start, pos - start))
                             .arg(MaxAckId));
         if (!carriesAckId(type))
-            return fail(QStringLiteral("%1 packet cannot carry an ack id").arg(label));
+            return fail(QStringLiteral("%1 packet cannot carry an ack id").arg(label()));
         m_packet.id = id;
     }
     if (!m_packet.hasId() && needsAckId(type))
-        return fail(QStringLiteral("%1 packet must carry an ack id").arg(label));
+        return fail(QStringLiteral("%1 packet must carry an ack id").arg(label()));
 
     const QByteArrayView payload(data + pos, size - pos);
     JsonScanner::Result scanned;

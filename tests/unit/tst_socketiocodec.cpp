@@ -427,6 +427,11 @@ void TestSocketIoCodec::encode_data()
         << V5
         << PacketValue{packet(P::Event, QStringLiteral(u"/\u00e9\u20ac\U0001F600"), R"(["x"])")}
         << QByteArray("2/\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80,[\"x\"]");
+    QTest::newRow("lone surrogate in namespace becomes U+FFFD")
+        << V5
+        << PacketValue{packet(P::Event, QStringLiteral("/a") + QChar(0xd800) + u'b', R"(["x"])")}
+        << QByteArray("2/a\xef\xbf\xbd"
+                      "b,[\"x\"]");
     QTest::newRow("namespace ASCII then non-ASCII")
         << V5 << PacketValue{packet(P::Event, QStringLiteral(u"/ab\u00e9"), R"(["x"])")}
         << QByteArray("2/ab\xc3\xa9,[\"x\"]");
