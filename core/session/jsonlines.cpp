@@ -11,7 +11,8 @@ namespace {
 
 // ---------------------------------------------------------------------------------------------
 // Names. The log format owns its tables: they are the contract, and they match
-// SocketIoPacket::typeName, EngineIoPacket::typeName and PacketRecord::noteName.
+// SocketIoPacket::typeName, EngineIoPacket::typeName and PacketRecord::noteName
+// (tst_jsonlines::namesMatchTheCore checks it).
 
 constexpr const char *SioTypeNames[] = {"CONNECT",       "DISCONNECT",   "EVENT",     "ACK",
                                         "CONNECT_ERROR", "BINARY_EVENT", "BINARY_ACK"};

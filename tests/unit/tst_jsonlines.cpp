@@ -201,6 +201,7 @@ private Q_SLOTS:
     void roundTrip_data();
     void roundTrip();
     void nspIsWrittenForSocketIoOnly();
+    void namesMatchTheCore();
     // ---- what is embedded verbatim as "data"
     void embeddable_data();
     void embeddable();
@@ -562,6 +563,26 @@ void tst_JsonLines::nspIsWrittenForSocketIoOnly()
     // The contract: "nsp" belongs to Socket.IO records. A stray nsp elsewhere is not written.
     PacketRecord record = R(Layer::EngineIo, EngineIoPacket::Message).nsp(QStringLiteral("/x")).r;
     QVERIFY(!JsonLines::toLine(record).contains("nsp"));
+}
+
+void tst_JsonLines::namesMatchTheCore()
+{
+    // The format keeps its own name tables; they must say what the core's name functions say.
+    const struct { Layer layer; int count; } layers[] = {{Layer::SocketIo, 7}, {Layer::EngineIo, 7}, {Layer::Connection, 9}};
+    for (const auto &layer : layers) {
+        for (int type = 0; type < layer.count; ++type) {
+            for (Direction direction : {Direction::In, Direction::Out}) {
+                for (TransportKind transport : {TransportKind::None, TransportKind::Polling, TransportKind::WebSocket}) {
+                    PacketRecord record = R(layer.layer, type, direction).transport(transport).r;
+                    const QJsonObject object = QJsonDocument::fromJson(JsonLines::toLine(record)).object();
+                    QCOMPARE(object.value(QLatin1String("dir")).toString(), record.directionName());
+                    QCOMPARE(object.value(QLatin1String("layer")).toString(), record.layerName());
+                    QCOMPARE(object.value(QLatin1String("type")).toString(), record.typeName());
+                    QCOMPARE(object.value(QLatin1String("transport")).toString(), transportName(transport));
+                }
+            }
+        }
+    }
 }
 
 // ---- what is embedded verbatim as "data"
