@@ -14,6 +14,14 @@ class EngineIoClientPrivate;
 struct EngineIoError
 {
     enum class Kind { Transport, Handshake, Protocol, Timeout, Tls };
+    EngineIoError() = default;
+    EngineIoError(Kind kind, QString message, QByteArray frame = {})
+        : kind(kind)
+        , message(std::move(message))
+        , frame(std::move(frame))
+    {
+    }
+
     Kind kind = Kind::Transport;
     QString message;
     QByteArray frame; // the offending frame or body, for the record

@@ -65,8 +65,8 @@ private:
     EngineIoVersion m_version;
     qint64 m_maxPacketBytes;
     State m_state = State::Start;
-    QByteArray m_buffer;      // unconsumed input
-    qint64 m_v3Length = 0;    // UTF-16 code units still expected for the current v3 packet
+    QByteArray m_buffer;   // unconsumed input
+    qint64 m_v3Length = 0; // UTF-16 code units still expected for the current v3 packet
     bool m_sawAnyPacket = false;
     QList<EngineIoPacket> m_packets;
     QString m_error;

@@ -16,13 +16,24 @@ class EngineIoPacket
 {
     Q_GADGET
 public:
-    enum Type : quint8 { Open = 0, Close = 1, Ping = 2, Pong = 3, Message = 4, Upgrade = 5, Noop = 6 };
+    enum Type : quint8 {
+        Open = 0,
+        Close = 1,
+        Ping = 2,
+        Pong = 3,
+        Message = 4,
+        Upgrade = 5,
+        Noop = 6
+    };
     Q_ENUM(Type)
 
     EngineIoPacket() = default;
     EngineIoPacket(Type type, QByteArray data = {}, bool binary = false)
-        : type(type), data(std::move(data)), binary(binary)
-    {}
+        : type(type)
+        , data(std::move(data))
+        , binary(binary)
+    {
+    }
 
     // Names as used by the log format: OPEN, CLOSE, PING, PONG, MESSAGE, UPGRADE, NOOP.
     static QString typeName(Type type);
@@ -47,8 +58,8 @@ class EngineIoHandshake
 public:
     QString sid;
     QStringList upgrades;
-    int pingInterval = 0; // ms
-    int pingTimeout = 0;  // ms
+    int pingInterval = 0;  // ms
+    int pingTimeout = 0;   // ms
     qint64 maxPayload = 0; // bytes; 0 when the server did not announce one (v3, engine.io < 6)
 
     // Validates the fields the spec requires (sid: non-empty string; upgrades: array of strings;

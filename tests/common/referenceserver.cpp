@@ -69,8 +69,8 @@ bool ReferenceServer::start(const Options &options, QString *error)
         if (m_process->state() == QProcess::NotRunning)
             break;
     }
-    *error = QStringLiteral("the reference server did not start: %1")
-                 .arg(QString::fromUtf8(m_output));
+    *error =
+        QStringLiteral("the reference server did not start: %1").arg(QString::fromUtf8(m_output));
     kill();
     return false;
 }

@@ -1,0 +1,509 @@
+#include "engineioclient.h"
+
+#include "engineiocodec.h"
+#include "pollingtransport.h"
+#include "websockettransport.h"
+
+#include <QDateTime>
+#include <QPointer>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QTimer>
+
+// The connection's private side, in the manner of qtmqtt's QMqttConnection: the facade forwards
+// to it, and each received packet type is finished in its own function.
+class EngineIoClientPrivate : public QObject
+{
+public:
+    explicit EngineIoClientPrivate(EngineIoClient *q);
+
+    void startSession();
+    EngineIoTransport *createTransport(TransportKind kind);
+    void dropTransports();
+    void setState(EngineIoClient::State state);
+
+    void handleTransportOpened(EngineIoTransport *transport);
+    void handlePacket(const EngineIoPacket &packet);
+    void finishOpen(const EngineIoPacket &packet);
+    void finishPing(const EngineIoPacket &packet);
+    void finishClose();
+    void handleTransportFailed(EngineIoTransport *transport, const EngineIoError &error);
+    void restartHeartbeatDeadline();
+
+    void startProbe();
+    void handleProbePacket(const EngineIoPacket &packet);
+    void handlePollingPaused();
+    void abandonProbe(const QString &reason);
+
+    // The one path for every way a session ends: protocol errors, timeouts, transport loss,
+    // and the deliberate close. Decides about reconnection.
+    void closeConnection(const EngineIoError &error, bool deliberate);
+    bool shouldFallBackToV3(const EngineIoError &error) const;
+
+    EngineIoClient *q;
+    EngineIoOptions options;
+    EngineIoClient::State state = EngineIoClient::State::Disconnected;
+    EngineIoVersion version = EngineIoVersion::V4;
+    bool fellBackToV3 = false;
+    EngineIoTransport *transport = nullptr;
+    EngineIoTransport *probe = nullptr;
+    bool upgrading = false; // the probe was answered; waiting for polling to pause
+    QList<EngineIoPacket> heldDuringUpgrade;
+    EngineIoHandshake handshake;
+    int attempt = 0;
+    qint64 lastPingMs = 0;
+    QTimer connectTimer;
+    QTimer heartbeatDeadline; // no ping (v4) or no packet (v3) within pingInterval + pingTimeout
+    QTimer clientPingTimer;   // v3: the client pings
+    QTimer reconnectTimer;
+    QTimer closeTimer; // bounds a graceful close
+};
+
+EngineIoClientPrivate::EngineIoClientPrivate(EngineIoClient *q)
+    : q(q)
+{
+    connectTimer.setSingleShot(true);
+    heartbeatDeadline.setSingleShot(true);
+    reconnectTimer.setSingleShot(true);
+    closeTimer.setSingleShot(true);
+    connect(&connectTimer, &QTimer::timeout, this, [this] {
+        closeConnection({EngineIoError::Kind::Timeout,
+                         QStringLiteral("no OPEN packet within the connect timeout of %1 ms")
+                             .arg(options.connectTimeoutMs)},
+                        false);
+    });
+    connect(&heartbeatDeadline, &QTimer::timeout, this, [this] {
+        const int limit = handshake.pingInterval + handshake.pingTimeout;
+        closeConnection({EngineIoError::Kind::Timeout,
+                         version == EngineIoVersion::V4
+                             ? QStringLiteral("ping timeout: no PING from the server within %1 ms "
+                                              "(pingInterval + pingTimeout)")
+                                   .arg(limit)
+                             : QStringLiteral("ping timeout: no packet from the server within %1 "
+                                              "ms (pingInterval + pingTimeout)")
+                                   .arg(limit)},
+                        false);
+    });
+    connect(&clientPingTimer, &QTimer::timeout, this, [this] {
+        if (transport && state == EngineIoClient::State::Open)
+            transport->send({EngineIoPacket(EngineIoPacket::Ping)});
+    });
+    connect(&reconnectTimer, &QTimer::timeout, this, &EngineIoClientPrivate::startSession);
+    connect(&closeTimer, &QTimer::timeout, this, [this] { closeConnection({}, true); });
+}
+
+void EngineIoClientPrivate::setState(EngineIoClient::State newState)
+{
+    if (state == newState)
+        return;
+    state = newState;
+    Q_EMIT q->stateChanged(state);
+}
+
+EngineIoTransport *EngineIoClientPrivate::createTransport(TransportKind kind)
+{
+    EngineIoTransport *created = nullptr;
+    if (kind == TransportKind::WebSocket)
+        created = new WebSocketTransport(options, version, this);
+    else
+        created = new PollingTransport(options, version, this);
+    connect(created, &EngineIoTransport::opened, this,
+            [this, created] { handleTransportOpened(created); });
+    connect(created, &EngineIoTransport::packetReceived, this,
+            [this, created](const EngineIoPacket &packet) {
+                if (created == transport)
+                    handlePacket(packet);
+                else if (created == probe)
+                    handleProbePacket(packet);
+            });
+    connect(created, &EngineIoTransport::packetSent, this,
+            [this, created](const EngineIoPacket &packet) {
+                Q_EMIT q->packetSent(packet, created->kind());
+            });
+    connect(created, &EngineIoTransport::failed, this,
+            [this, created](const EngineIoError &error) { handleTransportFailed(created, error); });
+    connect(created, &EngineIoTransport::warningRaised, q, &EngineIoClient::warningRaised);
+    connect(created, &EngineIoTransport::paused, this, &EngineIoClientPrivate::handlePollingPaused);
+    connect(created, &EngineIoTransport::shutDown, this, [this, created] {
+        if (created == transport && state == EngineIoClient::State::Closing)
+            closeConnection({}, true);
+    });
+    return created;
+}
+
+void EngineIoClientPrivate::dropTransports()
+{
+    for (EngineIoTransport *dropped : {transport, probe}) {
+        if (dropped) {
+            dropped->disconnect(this);
+            dropped->abort();
+            dropped->deleteLater();
+        }
+    }
+    transport = probe = nullptr;
+    upgrading = false;
+    heldDuringUpgrade.clear();
+}
+
+void EngineIoClientPrivate::startSession()
+{
+    dropTransports();
+    handshake = {};
+    if (options.version == EngineIoOptions::Version::V3 || fellBackToV3)
+        version = EngineIoVersion::V3;
+    else
+        version = EngineIoVersion::V4;
+    const TransportKind kind = options.transports == EngineIoOptions::Transports::WebSocketOnly
+                                   ? TransportKind::WebSocket
+                                   : TransportKind::Polling;
+    transport = createTransport(kind);
+    setState(EngineIoClient::State::Connecting);
+    Q_EMIT q->connecting(transport->endpoint(QString(), kind == TransportKind::WebSocket), kind,
+                         version);
+    if (options.connectTimeoutMs > 0)
+        connectTimer.start(options.connectTimeoutMs);
+    transport->open(QString());
+}
+
+void EngineIoClientPrivate::handleTransportOpened(EngineIoTransport *opened)
+{
+    if (opened == transport) {
+        Q_EMIT q->transportOpened(opened->kind());
+    } else if (opened == probe) {
+        probe->send({EngineIoPacket(EngineIoPacket::Ping, QByteArrayLiteral("probe"))});
+    }
+}
+
+void EngineIoClientPrivate::handlePacket(const EngineIoPacket &packet)
+{
+    QPointer<EngineIoTransport> current(transport);
+    Q_EMIT q->packetReceived(packet, transport->kind());
+    if (!current || current != transport)
+        return;
+    if (state == EngineIoClient::State::Connecting) {
+        finishOpen(packet);
+        return;
+    }
+    if (version == EngineIoVersion::V3)
+        restartHeartbeatDeadline(); // v3: any packet proves the link is alive
+    switch (packet.type) {
+    case EngineIoPacket::Open:
+        closeConnection({EngineIoError::Kind::Protocol,
+                         QStringLiteral("unexpected OPEN packet in an open session"),
+                         EngineIoCodec::encodeText(packet, version)},
+                        false);
+        return;
+    case EngineIoPacket::Close:
+        Q_EMIT q->closeReceived();
+        closeConnection({EngineIoError::Kind::Transport,
+                         QStringLiteral("the server closed the session (CLOSE packet)")},
+                        false);
+        return;
+    case EngineIoPacket::Ping:
+        finishPing(packet);
+        return;
+    case EngineIoPacket::Pong:
+        lastPingMs = QDateTime::currentMSecsSinceEpoch();
+        Q_EMIT q->pongReceived(packet.data);
+        return;
+    case EngineIoPacket::Message:
+        Q_EMIT q->messageReceived(packet.data, packet.binary);
+        return;
+    case EngineIoPacket::Upgrade: // only clients send it; recorded, nothing to do
+        return;
+    case EngineIoPacket::Noop:
+        Q_EMIT q->noopReceived();
+        return;
+    }
+}
+
+void EngineIoClientPrivate::finishOpen(const EngineIoPacket &packet)
+{
+    const QByteArray frame = EngineIoCodec::encodeText(packet, version);
+    if (packet.type != EngineIoPacket::Open) {
+        closeConnection({EngineIoError::Kind::Handshake,
+                         QStringLiteral("expected an OPEN packet first, got %1")
+                             .arg(EngineIoPacket::typeName(packet.type)),
+                         frame},
+                        false);
+        return;
+    }
+    EngineIoHandshake parsed;
+    QString error;
+    if (!EngineIoHandshake::fromJson(packet.data, &parsed, &error)) {
+        closeConnection({EngineIoError::Kind::Handshake,
+                         QStringLiteral("invalid OPEN packet: %1").arg(error), frame},
+                        false);
+        return;
+    }
+    connectTimer.stop();
+    handshake = parsed;
+    attempt = 0;
+    transport->setSessionId(handshake.sid);
+    transport->setMaxPayload(handshake.maxPayload);
+    lastPingMs = QDateTime::currentMSecsSinceEpoch();
+    setState(EngineIoClient::State::Open);
+    restartHeartbeatDeadline();
+    if (version == EngineIoVersion::V3)
+        clientPingTimer.start(handshake.pingInterval);
+    QPointer<EngineIoTransport> current(transport);
+    Q_EMIT q->openReceived(handshake);
+    if (!current || current != transport || state != EngineIoClient::State::Open)
+        return;
+    if (transport->kind() == TransportKind::Polling &&
+        options.transports == EngineIoOptions::Transports::Auto &&
+        handshake.upgrades.contains(QLatin1String("websocket")))
+        startProbe();
+}
+
+void EngineIoClientPrivate::finishPing(const EngineIoPacket &packet)
+{
+    lastPingMs = QDateTime::currentMSecsSinceEpoch();
+    if (version == EngineIoVersion::V4)
+        restartHeartbeatDeadline();
+    QPointer<EngineIoTransport> current(transport);
+    Q_EMIT q->pingReceived(packet.data);
+    // The spec wants the PONG to echo the PING's data.
+    if (current && current == transport)
+        transport->send({EngineIoPacket(EngineIoPacket::Pong, packet.data)});
+}
+
+void EngineIoClientPrivate::restartHeartbeatDeadline()
+{
+    if (handshake.pingInterval > 0)
+        heartbeatDeadline.start(handshake.pingInterval + handshake.pingTimeout);
+}
+
+void EngineIoClientPrivate::startProbe()
+{
+    probe = createTransport(TransportKind::WebSocket);
+    Q_EMIT q->upgradeStarted();
+    probe->open(handshake.sid);
+}
+
+void EngineIoClientPrivate::handleProbePacket(const EngineIoPacket &packet)
+{
+    Q_EMIT q->packetReceived(packet, TransportKind::WebSocket);
+    if (!probe)
+        return;
+    if (packet.type == EngineIoPacket::Pong && packet.data == "probe" && !upgrading) {
+        upgrading = true;
+        transport->pause();
+        return;
+    }
+    abandonProbe(QStringLiteral("unexpected %1 packet on the probe WebSocket")
+                     .arg(EngineIoPacket::typeName(packet.type)));
+}
+
+void EngineIoClientPrivate::handlePollingPaused()
+{
+    if (!upgrading || !probe)
+        return;
+    EngineIoTransport *polling = transport;
+    transport = probe;
+    probe = nullptr;
+    upgrading = false;
+    polling->disconnect(this);
+    polling->abort();
+    polling->deleteLater();
+    transport->setSessionId(handshake.sid);
+    transport->setMaxPayload(handshake.maxPayload);
+    QPointer<EngineIoTransport> current(transport);
+    transport->send({EngineIoPacket(EngineIoPacket::Upgrade)});
+    if (!current)
+        return;
+    Q_EMIT q->upgraded(TransportKind::WebSocket);
+    if (current && !heldDuringUpgrade.isEmpty())
+        transport->send(std::exchange(heldDuringUpgrade, {}));
+}
+
+void EngineIoClientPrivate::abandonProbe(const QString &reason)
+{
+    if (!probe)
+        return;
+    probe->disconnect(this);
+    probe->abort();
+    probe->deleteLater();
+    probe = nullptr;
+    Q_EMIT q->upgradeFailed(reason);
+    if (upgrading) {
+        // Polling was already pausing; the session cannot carry on half-upgraded.
+        closeConnection({EngineIoError::Kind::Transport,
+                         QStringLiteral("upgrade failed after polling was paused: %1").arg(reason)},
+                        false);
+    }
+}
+
+void EngineIoClientPrivate::handleTransportFailed(EngineIoTransport *failedTransport,
+                                                  const EngineIoError &error)
+{
+    if (failedTransport == probe) {
+        abandonProbe(QStringLiteral("WebSocket probe failed: %1").arg(error.message));
+        return;
+    }
+    if (failedTransport != transport)
+        return;
+    if (state == EngineIoClient::State::Closing) {
+        closeConnection({}, true);
+        return;
+    }
+    if (state == EngineIoClient::State::Connecting && shouldFallBackToV3(error)) {
+        fellBackToV3 = true;
+        Q_EMIT q->warningRaised(
+            QStringLiteral("the server does not speak Engine.IO v4 (%1); retrying with v3")
+                .arg(error.message));
+        startSession();
+        return;
+    }
+    closeConnection(error, false);
+}
+
+bool EngineIoClientPrivate::shouldFallBackToV3(const EngineIoError &error) const
+{
+    if (options.version != EngineIoOptions::Version::Auto || version != EngineIoVersion::V4)
+        return false;
+    // engine.io >= 4 without allowEIO3 answers 400 with code 5; engine.io 3 ignores EIO and
+    // answers in the v3 payload format ("<length>:<packet>") or as a binary payload.
+    static const QRegularExpression v3Payload(QStringLiteral("^\\d+:"));
+    return error.message.contains(QLatin1String("engine.io error 5")) ||
+           (error.kind == EngineIoError::Kind::Protocol &&
+            (v3Payload.match(QString::fromLatin1(error.frame.left(16))).hasMatch() ||
+             error.message.contains(QLatin1String("application/octet-stream"))));
+}
+
+void EngineIoClientPrivate::closeConnection(const EngineIoError &error, bool deliberate)
+{
+    connectTimer.stop();
+    heartbeatDeadline.stop();
+    clientPingTimer.stop();
+    closeTimer.stop();
+    reconnectTimer.stop();
+    dropTransports();
+    const QString reason = deliberate ? QStringLiteral("closed by the user") : error.message;
+    if (!deliberate)
+        Q_EMIT q->errorOccurred(error);
+    const ReconnectPolicy &policy = options.reconnect;
+    const bool reconnect =
+        !deliberate && policy.enabled && (policy.maxAttempts < 0 || attempt < policy.maxAttempts);
+    if (!reconnect) {
+        setState(EngineIoClient::State::Disconnected);
+        Q_EMIT q->closed(reason, deliberate, false);
+        if (!deliberate && policy.enabled)
+            Q_EMIT q->reconnectGaveUp(attempt);
+        attempt = 0;
+        return;
+    }
+    ++attempt;
+    const int delay = policy.delayForAttempt(attempt, QRandomGenerator::global()->generateDouble());
+    setState(EngineIoClient::State::WaitingToReconnect);
+    Q_EMIT q->closed(reason, false, true);
+    if (state != EngineIoClient::State::WaitingToReconnect)
+        return; // a slot closed or reopened the client
+    Q_EMIT q->reconnectScheduled(attempt, delay);
+    reconnectTimer.start(delay);
+}
+
+EngineIoClient::EngineIoClient(QObject *parent)
+    : QObject(parent)
+    , d(new EngineIoClientPrivate(this))
+{
+    qRegisterMetaType<EngineIoPacket>();
+    qRegisterMetaType<EngineIoHandshake>();
+    qRegisterMetaType<EngineIoError>();
+}
+
+EngineIoClient::~EngineIoClient()
+{
+    d->dropTransports();
+}
+
+void EngineIoClient::setOptions(const EngineIoOptions &options)
+{
+    d->options = options;
+    d->fellBackToV3 = false;
+}
+
+EngineIoOptions EngineIoClient::options() const
+{
+    return d->options;
+}
+
+void EngineIoClient::open()
+{
+    if (d->state == State::Connecting || d->state == State::Open)
+        return;
+    d->attempt = 0;
+    d->reconnectTimer.stop();
+    d->startSession();
+}
+
+void EngineIoClient::close()
+{
+    switch (d->state) {
+    case State::Disconnected:
+    case State::Closing:
+        return;
+    case State::Connecting:
+    case State::WaitingToReconnect:
+        d->closeConnection({}, true);
+        return;
+    case State::Open:
+        break;
+    }
+    d->setState(State::Closing);
+    if (d->probe) {
+        d->probe->disconnect(d.data());
+        d->probe->abort();
+        d->probe->deleteLater();
+        d->probe = nullptr;
+    }
+    d->heartbeatDeadline.stop();
+    d->clientPingTimer.stop();
+    d->transport->send({EngineIoPacket(EngineIoPacket::Close)});
+    if (d->transport) {
+        d->transport->shutdown();
+        if (d->state == State::Closing)
+            d->closeTimer.start(2000);
+    }
+}
+
+bool EngineIoClient::sendMessages(const QList<EngineIoPacket> &messages)
+{
+    if (d->state != State::Open || !d->transport)
+        return false;
+    if (d->upgrading)
+        d->heldDuringUpgrade += messages; // they go over the WebSocket once it takes over
+    else
+        d->transport->send(messages);
+    return true;
+}
+
+EngineIoClient::State EngineIoClient::state() const
+{
+    return d->state;
+}
+
+EngineIoVersion EngineIoClient::version() const
+{
+    return d->version;
+}
+
+TransportKind EngineIoClient::transport() const
+{
+    return d->transport ? d->transport->kind() : TransportKind::None;
+}
+
+EngineIoHandshake EngineIoClient::handshake() const
+{
+    return d->handshake;
+}
+
+int EngineIoClient::reconnectAttempt() const
+{
+    return d->attempt;
+}
+
+qint64 EngineIoClient::lastPingTime() const
+{
+    return d->lastPingMs;
+}

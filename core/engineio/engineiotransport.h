@@ -1,0 +1,65 @@
+// A transport carries Engine.IO packets for one session: HTTP long-polling or WebSocket.
+// The client drives it; the transport only moves packets and reports what happened.
+#pragma once
+
+#include "engineioclient.h"
+#include "engineiooptions.h"
+#include "engineiopacket.h"
+
+#include <QList>
+#include <QLoggingCategory>
+#include <QObject>
+#include <QUrl>
+
+Q_DECLARE_LOGGING_CATEGORY(lcEngineIo)
+
+class QSslConfiguration;
+
+class EngineIoTransport : public QObject
+{
+    Q_OBJECT
+public:
+    EngineIoTransport(const EngineIoOptions &options, EngineIoVersion version, QObject *parent)
+        : QObject(parent)
+        , m_options(options)
+        , m_version(version)
+    {
+    }
+
+    virtual TransportKind kind() const = 0;
+    // Opens the transport; with an empty sid this is the handshake.
+    virtual void open(const QString &sid) = 0;
+    // Sends packets in order. Polling batches them into POSTs within maxPayload.
+    virtual void send(const QList<EngineIoPacket> &packets) = 0;
+    // Stops at once, sending nothing more.
+    virtual void abort() = 0;
+    // Sends what is queued (the CLOSE packet last), then stops and emits shutDown().
+    virtual void shutdown() = 0;
+    // Polling learns its sid from the OPEN packet that the client parses.
+    virtual void setSessionId(const QString &sid) { Q_UNUSED(sid); }
+    // Polling: finish the requests in flight and issue no more (before an upgrade); emits
+    // paused() when done. WebSocket: nothing to wait for.
+    virtual void pause() { Q_EMIT paused(); }
+    void setMaxPayload(qint64 bytes) { m_maxPayload = bytes; }
+    EngineIoVersion version() const { return m_version; }
+
+    // The URL of a request: scheme by transport, the user's query, then EIO, transport, sid.
+    QUrl endpoint(const QString &sid, bool webSocket) const;
+    // The system CAs plus the user's CA file; `warnings` gets what could not be loaded.
+    QSslConfiguration sslConfiguration(QString *warning) const;
+
+Q_SIGNALS:
+    void opened();
+    void packetReceived(const EngineIoPacket &packet);
+    void packetSent(const EngineIoPacket &packet);
+    void paused();
+    void shutDown();
+    // The transport can no longer carry packets. `error.message` says why.
+    void failed(const EngineIoError &error);
+    void warningRaised(const QString &message);
+
+protected:
+    EngineIoOptions m_options;
+    EngineIoVersion m_version;
+    qint64 m_maxPayload = 0; // 0: unknown
+};

@@ -1,0 +1,291 @@
+#include "pollingtransport.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QPointer>
+#include <QSslConfiguration>
+#include <QUrlQuery>
+
+namespace {
+constexpr qsizetype MaxErrorBodyBytes = 64 * 1024;
+}
+
+PollingTransport::PollingTransport(const EngineIoOptions &options, EngineIoVersion version,
+                                   QObject *parent)
+    : EngineIoTransport(options, version, parent)
+    , m_network(new QNetworkAccessManager(this))
+    , m_decoder(version, options.maxIncomingPacketBytes)
+{
+    // Long polls must not be cut by a transfer timeout: the heartbeat decides when a link is dead.
+    m_network->setTransferTimeout(0);
+}
+
+PollingTransport::~PollingTransport()
+{
+    abort();
+}
+
+QNetworkRequest PollingTransport::request()
+{
+    QUrl url = endpoint(m_sid, false);
+    // A cache buster, as the reference client sends, so that no proxy answers from a cache.
+    QUrlQuery query(url);
+    query.addQueryItem(QStringLiteral("t"), QString::number(++m_requestCount, 36));
+    url.setQuery(query);
+    QNetworkRequest request(url);
+    for (const auto &[name, value] : m_options.headers)
+        request.setRawHeader(name, value);
+    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
+                         QNetworkRequest::AlwaysNetwork);
+    if (url.scheme() == QLatin1String("https")) {
+        QString warning;
+        request.setSslConfiguration(sslConfiguration(&warning));
+        if (!warning.isEmpty() && !m_tlsWarned) {
+            m_tlsWarned = true;
+            Q_EMIT warningRaised(warning);
+        }
+    }
+    return request;
+}
+
+void PollingTransport::watchTls(QNetworkReply *reply)
+{
+    connect(reply, &QNetworkReply::sslErrors, this, [this, reply](const QList<QSslError> &errors) {
+        if (!m_options.ignoreSslErrors)
+            return; // the reply fails, and finish*() reports the TLS error
+        reply->ignoreSslErrors();
+        if (!m_tlsWarned) {
+            m_tlsWarned = true;
+            QStringList texts;
+            for (const QSslError &error : errors)
+                texts << error.errorString();
+            Q_EMIT warningRaised(QStringLiteral("TLS certificate errors ignored on request: %1")
+                                     .arg(texts.join(QStringLiteral("; "))));
+        }
+    });
+}
+
+void PollingTransport::open(const QString &sid)
+{
+    m_sid = sid;
+    m_stopped = false;
+    startGet();
+}
+
+void PollingTransport::startGet()
+{
+    if (m_get || m_stopped || m_pausing || m_shuttingDown)
+        return;
+    m_decoder.reset();
+    m_errorBody.clear();
+    m_get = m_network->get(request());
+    watchTls(m_get);
+    connect(m_get, &QNetworkReply::readyRead, this, &PollingTransport::readGet);
+    connect(m_get, &QNetworkReply::finished, this, &PollingTransport::finishGet);
+}
+
+void PollingTransport::readGet()
+{
+    const int status = m_get->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QByteArray chunk = m_get->readAll();
+    if (status != 200) {
+        m_errorBody += chunk.left(MaxErrorBodyBytes - m_errorBody.size());
+        return;
+    }
+    if (!m_decoder.hasError())
+        m_decoder.feed(chunk); // the error, if any, is reported once the reply has finished
+}
+
+QString PollingTransport::describeHttpFailure(QNetworkReply *reply, const QByteArray &body) const
+{
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QString reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
+    QString message = QStringLiteral("HTTP %1 %2").arg(status).arg(reason).trimmed();
+    const QJsonObject error = QJsonDocument::fromJson(body).object();
+    if (error.contains(QLatin1String("code")) || error.contains(QLatin1String("message"))) {
+        message += QStringLiteral(": engine.io error %1 \"%2\"")
+                       .arg(error.value(QLatin1String("code")).toInt())
+                       .arg(error.value(QLatin1String("message")).toString());
+    } else if (!body.trimmed().isEmpty()) {
+        message += QStringLiteral(": ") + QString::fromUtf8(body.left(200)).simplified();
+    }
+    if (status >= 300 && status < 400) {
+        message += QStringLiteral(" (redirect to %1; point SioScope at the final URL)")
+                       .arg(reply->header(QNetworkRequest::LocationHeader).toUrl().toString());
+    }
+    return message;
+}
+
+void PollingTransport::finishGet()
+{
+    QNetworkReply *reply = m_get;
+    m_get = nullptr;
+    reply->deleteLater();
+    if (m_stopped)
+        return;
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (status == 0) {
+        const bool tls = reply->error() == QNetworkReply::SslHandshakeFailedError;
+        fail(tls ? EngineIoError::Kind::Tls : EngineIoError::Kind::Transport,
+             QStringLiteral("polling GET failed: %1").arg(reply->errorString()));
+        return;
+    }
+    if (status != 200) {
+        m_errorBody += reply->readAll().left(MaxErrorBodyBytes - m_errorBody.size());
+        fail(m_sid.isEmpty() ? EngineIoError::Kind::Handshake : EngineIoError::Kind::Transport,
+             describeHttpFailure(reply, m_errorBody), m_errorBody);
+        return;
+    }
+    const QByteArray contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
+    if (contentType.startsWith("application/octet-stream")) {
+        fail(EngineIoError::Kind::Protocol,
+             QStringLiteral("the server answered with a binary polling payload "
+                            "(application/octet-stream), which this version does not use "
+                            "(an Engine.IO v3 server? choose protocol v3)"),
+             reply->readAll().left(4096));
+        return;
+    }
+    m_decoder.feed(reply->readAll());
+    if (!m_decoder.hasError())
+        m_decoder.finish();
+    if (m_decoder.hasError()) {
+        fail(EngineIoError::Kind::Protocol, m_decoder.errorString(), m_decoder.offendingSegment());
+        return;
+    }
+    QPointer<PollingTransport> self(this);
+    if (!m_openedOnce) {
+        m_openedOnce = true;
+        Q_EMIT opened();
+        if (!self || m_stopped)
+            return;
+    }
+    const QList<EngineIoPacket> packets = m_decoder.takePackets();
+    for (const EngineIoPacket &packet : packets) {
+        Q_EMIT packetReceived(packet);
+        if (!self || m_stopped)
+            return;
+    }
+    if (m_pausing)
+        checkPaused();
+    else
+        startGet();
+}
+
+void PollingTransport::send(const QList<EngineIoPacket> &packets)
+{
+    m_outbox += packets;
+    flushPosts();
+}
+
+void PollingTransport::flushPosts()
+{
+    if (m_post || m_outbox.isEmpty() || m_stopped)
+        return;
+    // Take packets while the body stays within maxPayload; one packet always goes, so that an
+    // oversized packet reaches the server and its 413 is reported rather than a silent stall.
+    QList<EngineIoPacket> batch;
+    qint64 bodySize = 0;
+    while (!m_outbox.isEmpty()) {
+        const qint64 size = EngineIoCodec::encodeText(m_outbox.first(), m_version).size() + 1;
+        if (!batch.isEmpty() && m_maxPayload > 0 && bodySize + size > m_maxPayload)
+            break;
+        bodySize += size;
+        batch.append(m_outbox.takeFirst());
+    }
+    QNetworkRequest post = request();
+    post.setHeader(QNetworkRequest::ContentTypeHeader,
+                   QByteArrayLiteral("text/plain;charset=UTF-8"));
+    m_post = m_network->post(post, EngineIoCodec::encodePayload(batch, m_version));
+    watchTls(m_post);
+    connect(m_post, &QNetworkReply::finished, this, &PollingTransport::finishPost);
+    QPointer<PollingTransport> self(this);
+    for (const EngineIoPacket &packet : std::as_const(batch)) {
+        Q_EMIT packetSent(packet);
+        if (!self)
+            return;
+    }
+}
+
+void PollingTransport::finishPost()
+{
+    QNetworkReply *reply = m_post;
+    m_post = nullptr;
+    reply->deleteLater();
+    if (m_stopped)
+        return;
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (status != 200) {
+        if (m_shuttingDown) { // the server may already have dropped the session after CLOSE
+            m_stopped = true;
+            Q_EMIT shutDown();
+            return;
+        }
+        const QByteArray body = reply->readAll().left(MaxErrorBodyBytes);
+        fail(EngineIoError::Kind::Transport,
+             status == 0
+                 ? QStringLiteral("polling POST failed: %1").arg(reply->errorString())
+                 : QStringLiteral("polling POST refused: %1").arg(describeHttpFailure(reply, body)),
+             body);
+        return;
+    }
+    if (m_shuttingDown && m_outbox.isEmpty()) {
+        m_stopped = true;
+        Q_EMIT shutDown();
+        return;
+    }
+    flushPosts();
+    if (m_pausing)
+        checkPaused();
+}
+
+void PollingTransport::pause()
+{
+    m_pausing = true;
+    checkPaused();
+}
+
+void PollingTransport::checkPaused()
+{
+    if (m_pausing && !m_get && !m_post && !m_stopped)
+        Q_EMIT paused();
+}
+
+void PollingTransport::shutdown()
+{
+    m_shuttingDown = true;
+    if (m_get) { // the server answers a pending GET when the session closes; no need to wait
+        QNetworkReply *get = m_get;
+        m_get = nullptr;
+        get->disconnect(this);
+        get->abort();
+        get->deleteLater();
+    }
+    if (!m_post && m_outbox.isEmpty()) {
+        m_stopped = true;
+        Q_EMIT shutDown();
+    }
+}
+
+void PollingTransport::abort()
+{
+    m_stopped = true;
+    for (QNetworkReply *reply : {m_get, m_post}) {
+        if (reply) {
+            reply->disconnect(this);
+            reply->abort();
+            reply->deleteLater();
+        }
+    }
+    m_get = m_post = nullptr;
+    m_outbox.clear();
+}
+
+void PollingTransport::fail(EngineIoError::Kind kind, const QString &message,
+                            const QByteArray &frame)
+{
+    abort();
+    Q_EMIT failed(EngineIoError{kind, message, frame});
+}

@@ -1,0 +1,53 @@
+// HTTP long-polling: one GET in flight to receive, one POST in flight to send (the spec allows
+// no more), bodies batched within the server's maxPayload.
+#pragma once
+
+#include "engineiocodec.h"
+#include "engineiotransport.h"
+
+class QNetworkAccessManager;
+class QNetworkReply;
+class QNetworkRequest;
+
+class PollingTransport : public EngineIoTransport
+{
+    Q_OBJECT
+public:
+    PollingTransport(const EngineIoOptions &options, EngineIoVersion version, QObject *parent);
+    ~PollingTransport() override;
+
+    TransportKind kind() const override { return TransportKind::Polling; }
+    void open(const QString &sid) override;
+    void send(const QList<EngineIoPacket> &packets) override;
+    void abort() override;
+    void shutdown() override;
+    void pause() override;
+    void setSessionId(const QString &sid) override { m_sid = sid; }
+
+private:
+    QNetworkRequest request();
+    void watchTls(QNetworkReply *reply);
+    void startGet();
+    void readGet();
+    void finishGet();
+    void flushPosts();
+    void finishPost();
+    // Non-200 answers: the status, and the engine.io error code and message when the body has them.
+    QString describeHttpFailure(QNetworkReply *reply, const QByteArray &body) const;
+    void fail(EngineIoError::Kind kind, const QString &message, const QByteArray &frame = {});
+    void checkPaused();
+
+    QNetworkAccessManager *m_network;
+    QString m_sid;
+    QNetworkReply *m_get = nullptr;
+    QNetworkReply *m_post = nullptr;
+    QList<EngineIoPacket> m_outbox;
+    PollingPayloadDecoder m_decoder;
+    QByteArray m_errorBody; // the body of a non-200 answer, kept for the message
+    bool m_openedOnce = false;
+    bool m_pausing = false;
+    bool m_stopped = false;
+    bool m_shuttingDown = false;
+    bool m_tlsWarned = false;
+    quint64 m_requestCount = 0;
+};
