@@ -45,6 +45,8 @@ public:
     QList<QByteArray> attachments;
     QByteArray raw;  // the wire text of a text frame (for binary frames: empty)
     QString error;   // set when the record reports a protocol violation or failure
+    // On an ACK that answers an EVENT we sent: the round-trip time; -1 otherwise.
+    qint64 rttUs = -1;
 
     // Log-format names: "in"/"out", "sio"/"eio"/"conn", and the type (e.g. "EVENT", "PING",
     // "upgraded").

@@ -55,7 +55,9 @@ bool ReferenceServer::start(const Options &options, QString *error)
         kill();
         return false;
     }
-    static const QRegularExpression listening(QStringLiteral("^listening (\\d+)$"),
+    // The whole line, newline included: `$` would also match a line read only in part
+    // ("listening 4" of "listening 40043").
+    static const QRegularExpression listening(QStringLiteral("^listening (\\d+)\\r?\\n"),
                                               QRegularExpression::MultilineOption);
     QDeadlineTimer deadline(15000);
     while (!deadline.hasExpired()) {
