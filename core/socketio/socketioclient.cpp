@@ -357,7 +357,10 @@ void SocketIoClient::finishPacket(const SocketIoPacket &packet, const QByteArray
     }
 
     const bool isAck = packet.type == SocketIoPacket::Ack || packet.type == SocketIoPacket::BinaryAck;
-    if (isAck && !ns->m_pendingAcks.contains(packet.id)) {
+    const auto pending = isAck ? ns->m_pendingAcks.constFind(packet.id) : ns->m_pendingAcks.constEnd();
+    if (isAck && pending != ns->m_pendingAcks.constEnd())
+        r.rttUs = pending->elapsed.nsecsElapsed() / 1000;
+    if (isAck && pending == ns->m_pendingAcks.constEnd()) {
         // socket.io-client ignores it ("bad ack"); so do we, but the user should know.
         r.error = QStringLiteral("ACK for id %1 on %2 matches no pending ack (unknown or timed "
                                  "out): ignored")
@@ -399,7 +402,7 @@ void SocketIoClient::finishPacket(const SocketIoPacket &packet, const QByteArray
             qCWarning(lcSocketIo) << r.error;
             Q_EMIT warningRaised(r.error);
         } else {
-            ns->processAck(packet);
+            ns->processAck(packet, r.rttUs);
         }
         if (packet.type == SocketIoPacket::Ack)
             Q_EMIT ackReceived(packet);

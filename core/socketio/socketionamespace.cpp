@@ -302,7 +302,7 @@ void SocketIoNamespace::processEvent(const SocketIoPacket &packet)
     Q_EMIT eventReceived(packet);
 }
 
-void SocketIoNamespace::processAck(const SocketIoPacket &packet)
+void SocketIoNamespace::processAck(const SocketIoPacket &packet, qint64 rttUs)
 {
     auto it = m_pendingAcks.find(packet.id);
     if (it == m_pendingAcks.end())
@@ -313,7 +313,7 @@ void SocketIoNamespace::processAck(const SocketIoPacket &packet)
         pending.timer->stop();
         pending.timer->deleteLater();
     }
-    Q_EMIT ackReceived(packet, pending.elapsed.nsecsElapsed() / 1000);
+    Q_EMIT ackReceived(packet, rttUs);
 }
 
 void SocketIoNamespace::handleAckTimeout(qint64 id)

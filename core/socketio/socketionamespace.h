@@ -80,7 +80,7 @@ private:
     void processConnectError(const SocketIoPacket &packet);
     void processDisconnect();
     void processEvent(const SocketIoPacket &packet);
-    void processAck(const SocketIoPacket &packet);
+    void processAck(const SocketIoPacket &packet, qint64 rttUs);
     // The Engine.IO session ended: pending acks fail, state goes back to Connecting/Disconnected.
     void connectionLost(bool willReconnect);
     void setState(State state);

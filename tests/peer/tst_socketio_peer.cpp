@@ -382,11 +382,22 @@ private Q_SLOTS:
         QVERIFY(!result.ok);
         QCOMPARE(recordSpy.size(), before);
 
+        bool sawAckRecord = false;
         for (const PacketRecord &r : records(recordSpy)) {
             if (r.layer == PacketRecord::Layer::SocketIo && r.direction == PacketRecord::Direction::Out
                 && r.type == SocketIoPacket::Event && r.id == 0)
                 QCOMPARE(r.raw, QByteArray(R"(42/chat,0["echo-ack","x",7])"));
+            if (r.layer == PacketRecord::Layer::SocketIo && r.direction == PacketRecord::Direction::In
+                && r.type == SocketIoPacket::Ack && r.id == 0) {
+                QCOMPARE(r.raw, QByteArray(R"(43/chat,0["x",7])"));
+                QCOMPARE(r.rttUs, acks.at(0).at(1).toLongLong());
+                sawAckRecord = true;
+            }
+            if (r.layer == PacketRecord::Layer::SocketIo && r.direction == PacketRecord::Direction::Out
+                && r.type == SocketIoPacket::Ack)
+                QCOMPARE(r.rttUs, -1);
         }
+        QVERIFY(sawAckRecord);
     }
 
     // Binary both ways, with several nested attachments.
