@@ -37,20 +37,23 @@ public:
 class PollingPayloadDecoder
 {
 public:
+    // maxPacketBytes bounds each packet's wire form (the segment text, base64 included), and so
+    // the memory the decoder holds whatever the server sends.
     PollingPayloadDecoder(EngineIoVersion version, qint64 maxPacketBytes);
 
     // Feeds the next chunk of the body. Complete packets become available from takePackets().
     // Returns false on the first error; the decoder then stays failed until reset().
     bool feed(QByteArrayView chunk);
     // The body ended. v4: the bytes after the last separator form the last packet. v3: fails
-    // when a packet was cut short. An empty body is an error in both versions.
+    // when a packet was cut short. An empty body is an error in both versions. On success the
+    // decoder is ready for the next body (untaken packets are kept).
     bool finish();
     void reset();
 
     QList<EngineIoPacket> takePackets();
     bool hasError() const { return !m_error.isEmpty(); }
-    // What was wrong, e.g. "polling packet of 2000000 bytes exceeds the limit of 1000000 bytes",
-    // "v3 payload: length prefix is not a number".
+    // What was wrong, e.g. "polling packet exceeds the limit of 1000000 bytes",
+    // "v3 payload: length prefix is not a number (found 'x' where a digit or ':' was expected)".
     QString errorString() const { return m_error; }
     // The segment (or the start of it, at most 4 KiB) that broke the rule, for the record.
     QByteArray offendingSegment() const { return m_offending; }
@@ -59,15 +62,28 @@ private:
     enum class State { Start, ReadingV4Segment, ReadingV3Length, ReadingV3Packet, Failed };
     enum class Step { Continue, NeedMoreData };
     Step step();
+    Step readV4Segment();
+    Step readV3Length();
+    Step readV3Packet();
     bool fail(const QString &message, QByteArrayView segment);
+    bool failOverLimit(QByteArrayView pending, QByteArrayView piece);
     bool acceptSegment(QByteArrayView segment);
+    void clearBodyState();
 
     EngineIoVersion m_version;
     qint64 m_maxPacketBytes;
     State m_state = State::Start;
-    QByteArray m_buffer;   // unconsumed input
-    qint64 m_v3Length = 0; // UTF-16 code units still expected for the current v3 packet
-    bool m_sawAnyPacket = false;
+    // The chunk being fed, read in place; valid only during feed().
+    QByteArrayView m_input;
+    qsizetype m_inputPos = 0;
+    // The start of the current v4 segment, v3 length prefix or v3 packet when it spans chunks;
+    // never longer than m_maxPacketBytes.
+    QByteArray m_pending;
+    qint64 m_bodyBytes = 0;
+    qint64 m_v3DeclaredUnits = 0; // UTF-16 code units declared by the current length prefix
+    qint64 m_v3UnitsRead = 0;     // code units counted so far, the current character included
+    int m_v3CharBytesLeft = 0;    // continuation bytes still due for the current character
+    int m_v3CharUnits = 0;        // code units of the current character (2 for a surrogate pair)
     QList<EngineIoPacket> m_packets;
     QString m_error;
     QByteArray m_offending;
