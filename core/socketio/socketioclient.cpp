@@ -8,7 +8,7 @@
 
 #include <utility>
 
-Q_LOGGING_CATEGORY(lcSocketIo, "sioscope.socketio")
+Q_LOGGING_CATEGORY(lcSocketIo, "sioscope.socketio", QtInfoMsg)
 
 namespace {
 
@@ -163,6 +163,7 @@ SocketIoProtocol SocketIoClient::protocol() const
 void SocketIoClient::connectToServer()
 {
     m_deliberateClose = false;
+    m_protocolFailed = false;
     m_reconnecting = false;
     if (m_options.engine.version == EngineIoOptions::Version::V3)
         m_protocol = SocketIoProtocol::V4;
@@ -275,6 +276,7 @@ void SocketIoClient::handleOpen(const EngineIoHandshake &handshake)
     m_decoder.reset();
     m_pendingRaw.clear();
     m_nextAckId = 0; // ack ids are per connection
+    m_protocolFailed = false;
     m_reconnecting = false;
     qCDebug(lcSocketIo) << "open, sid" << handshake.sid << "protocol" << int(m_protocol);
 
@@ -304,6 +306,8 @@ void SocketIoClient::handleOpen(const EngineIoHandshake &handshake)
 
 void SocketIoClient::handleMessage(const QByteArray &data, bool binary)
 {
+    if (m_protocolFailed)
+        return; // the rest of a payload that followed the offending packet; the session is over
     SocketIoDecoder::Status status;
     if (binary) {
         status = m_decoder.decodeBinary(data);
@@ -434,6 +438,7 @@ void SocketIoClient::closeConnection(const QString &error, const QByteArray &off
 
     m_decoder.reset();
     m_pendingRaw.clear();
+    m_protocolFailed = true;
     Q_EMIT errorOccurred(error);
     // The spec says the receiver MUST close the connection. This is deliberate at the Engine.IO
     // level, so the engine does not reconnect into the same error.

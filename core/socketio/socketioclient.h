@@ -94,4 +94,5 @@ private:
     SocketIoProtocol m_protocol = SocketIoProtocol::V5;
     TransportKind m_rxTransport = TransportKind::None; // transport of the last received packet
     QByteArray m_pendingRaw; // the text frame of a binary packet awaiting its attachments
+    bool m_protocolFailed = false; // closeConnection() ran: drop what still arrives until reopened
 };

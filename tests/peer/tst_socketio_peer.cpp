@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -665,6 +666,100 @@ private Q_SLOTS:
         QTest::qWait(1000);
         QCOMPARE(client->state(), SocketIoClient::State::Disconnected);
         QCOMPARE(chatConnected.size(), 2);
+    }
+
+    // An ACK whose id matches no pending ack (here: an EVENT sent around our ack bookkeeping, as
+    // a late answer would look) is recorded with an error and reported, not fatal.
+    void unknownAckId_data() { addRows(false); }
+    void unknownAckId()
+    {
+        QFETCH(Flavor, flavor);
+        QFETCH(Transports, transports);
+        ReferenceServer server;
+        START_SERVER(server, ReferenceServer::Options{flavor});
+        auto client = makeClient(server, flavor, transports);
+        SocketIoNamespace *chat = client->joinNamespace(QStringLiteral("/chat"));
+        QSignalSpy connected(chat, &SocketIoNamespace::connected);
+        QSignalSpy nsAcks(chat, &SocketIoNamespace::ackReceived);
+        QSignalSpy acks(client.get(), &SocketIoClient::ackReceived);
+        QSignalSpy warnings(client.get(), &SocketIoClient::warningRaised);
+        QSignalSpy errors(client.get(), &SocketIoClient::errorOccurred);
+        QSignalSpy recordSpy(client.get(), &SocketIoClient::packetRecorded);
+        client->connectToServer();
+        QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 1, Timeout);
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("ACK for id 99 .*")));
+        QVERIFY(client->engine()->sendMessages(
+            {EngineIoPacket(EngineIoPacket::Message, QByteArrayLiteral(R"(2/chat,99["echo-ack",1])"))}));
+        QTRY_COMPARE_WITH_TIMEOUT(acks.size(), 1, Timeout);
+        QCOMPARE(nsAcks.size(), 0);
+        QCOMPARE(warnings.size(), 1);
+        QVERIFY(warnings.at(0).at(0).toString().contains(QLatin1String("99")));
+        bool recorded = false;
+        for (const PacketRecord &r : records(recordSpy)) {
+            if (r.layer == PacketRecord::Layer::SocketIo && r.type == SocketIoPacket::Ack
+                && r.direction == PacketRecord::Direction::In) {
+                QCOMPARE(r.id, 99);
+                QCOMPARE(r.raw, QByteArray("43/chat,99[1]"));
+                QVERIFY(!r.error.isEmpty());
+                recorded = true;
+            }
+        }
+        QVERIFY(recorded);
+        // Still usable.
+        QVERIFY(chat->emitEvent(QJsonArray{QStringLiteral("echo-ack"), 2}, {}, 2000).ok);
+        QTRY_COMPARE_WITH_TIMEOUT(nsAcks.size(), 1, Timeout);
+        QCOMPARE(errors.size(), 0);
+        QCOMPARE(chat->state(), NsState::Connected);
+    }
+
+    // A received packet the decoder refuses (here: more attachments than our limit allows) goes
+    // through closeConnection(): recorded with the frame and the error, reported, and the
+    // connection closed for good (the spec says MUST close).
+    void invalidIncomingPacket_data() { addRows(false); }
+    void invalidIncomingPacket()
+    {
+        QFETCH(Flavor, flavor);
+        QFETCH(Transports, transports);
+        ReferenceServer server;
+        START_SERVER(server, ReferenceServer::Options{flavor});
+        auto client = makeClient(server, flavor, transports);
+        SocketIoOptions options = client->options();
+        options.limits.maxAttachments = 1;
+        client->setOptions(options);
+        SocketIoNamespace *root = client->joinNamespace(QStringLiteral("/"));
+        QSignalSpy connected(root, &SocketIoNamespace::connected);
+        QSignalSpy disconnected(root, &SocketIoNamespace::disconnected);
+        QSignalSpy events(root, &SocketIoNamespace::eventReceived);
+        QSignalSpy errors(client.get(), &SocketIoClient::errorOccurred);
+        QSignalSpy recordSpy(client.get(), &SocketIoClient::packetRecorded);
+        QSignalSpy closed(client->engine(), &EngineIoClient::closed);
+        client->connectToServer();
+        QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 1, Timeout);
+        const QJsonObject p0{{QStringLiteral("_placeholder"), true}, {QStringLiteral("num"), 0}};
+        const QJsonObject p1{{QStringLiteral("_placeholder"), true}, {QStringLiteral("num"), 1}};
+        const auto result = root->emitEvent(QJsonArray{QStringLiteral("echo"), p0, p1},
+                                            {QByteArray("a"), QByteArray("b")});
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("protocol error: .*too many attachments.*")));
+        QVERIFY2(result.ok, qPrintable(result.error)); // the limit is on what we accept
+        QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 1, Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 1, Timeout);
+        QCOMPARE(closed.at(0).at(2).toBool(), false); // no reconnection
+        QTRY_COMPARE_WITH_TIMEOUT(client->state(), SocketIoClient::State::Disconnected, Timeout);
+        QCOMPARE(disconnected.size(), 1);
+        QCOMPARE(indexOfEvent(events, QStringLiteral("echo")), -1);
+        bool recorded = false;
+        for (const PacketRecord &r : records(recordSpy)) {
+            if (r.layer == PacketRecord::Layer::SocketIo && r.direction == PacketRecord::Direction::In
+                && !r.error.isEmpty()) {
+                QVERIFY2(r.raw.startsWith("452-[\"echo\""), r.raw.constData());
+                QCOMPARE(r.error, errors.at(0).at(0).toString());
+                recorded = true;
+            }
+        }
+        QVERIFY(recorded);
+        QTest::qWait(500);
+        QCOMPARE(client->state(), SocketIoClient::State::Disconnected);
+        QCOMPARE(connected.size(), 1);
     }
 
     // socket.io 4 with connectionStateRecovery: the server drops the transport and emits while
