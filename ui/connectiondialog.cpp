@@ -1,0 +1,388 @@
+#include "connectiondialog.h"
+
+#include "jsoneditor.h"
+#include "session/redaction.h"
+
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace {
+QTableWidget *createPairTable(const QString &nameHeader, QWidget *parent)
+{
+    auto *table = new QTableWidget(0, 2, parent);
+    table->setHorizontalHeaderLabels({nameHeader, QObject::tr("Value")});
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->horizontalHeader()->resizeSection(0, 180);
+    table->verticalHeader()->hide();
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    return table;
+}
+
+void appendPair(QTableWidget *table, const QString &name, const QString &value)
+{
+    const int row = table->rowCount();
+    table->insertRow(row);
+    table->setItem(row, 0, new QTableWidgetItem(name));
+    table->setItem(row, 1, new QTableWidgetItem(value));
+}
+
+QList<QPair<QString, QString>> tablePairs(const QTableWidget *table)
+{
+    QList<QPair<QString, QString>> pairs;
+    for (int row = 0; row < table->rowCount(); ++row) {
+        const QString name =
+            table->item(row, 0) ? table->item(row, 0)->text().trimmed() : QString();
+        const QString value = table->item(row, 1) ? table->item(row, 1)->text() : QString();
+        if (!name.isEmpty())
+            pairs.append({name, value});
+    }
+    return pairs;
+}
+
+// [+] [−] under a table.
+QWidget *pairTableWithButtons(QTableWidget *table, QWidget *parent)
+{
+    auto *box = new QWidget(parent);
+    auto *layout = new QVBoxLayout(box);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(table);
+    auto *buttons = new QHBoxLayout;
+    auto *add = new QToolButton(box);
+    add->setText(QStringLiteral("+"));
+    add->setToolTip(QObject::tr("Add a row"));
+    auto *remove = new QToolButton(box);
+    remove->setText(QStringLiteral("−"));
+    remove->setToolTip(QObject::tr("Remove the selected rows"));
+    buttons->addWidget(add);
+    buttons->addWidget(remove);
+    buttons->addStretch();
+    layout->addLayout(buttons);
+    QObject::connect(add, &QToolButton::clicked, table, [table] {
+        appendPair(table, {}, {});
+        table->setCurrentCell(table->rowCount() - 1, 0);
+        table->editItem(table->item(table->rowCount() - 1, 0));
+    });
+    QObject::connect(remove, &QToolButton::clicked, table, [table] {
+        const QModelIndexList rows = table->selectionModel()->selectedRows();
+        QList<int> numbers;
+        for (const QModelIndex &index : rows)
+            numbers.append(index.row());
+        std::sort(numbers.rbegin(), numbers.rend());
+        for (int row : numbers)
+            table->removeRow(row);
+    });
+    return box;
+}
+
+// Secret rows are marked, so the user knows they are kept out of profiles and exports.
+void markSecrets(QTableWidget *table)
+{
+    for (int row = 0; row < table->rowCount(); ++row) {
+        QTableWidgetItem *name = table->item(row, 0);
+        if (!name)
+            continue;
+        const bool secret = Redaction::isSecretName(name->text());
+        name->setToolTip(secret ? QObject::tr("A secret: redacted in exports and journals, and "
+                                              "not saved in profiles unless you opt in")
+                                : QString());
+        name->setForeground(secret ? QColor(0xb9, 0x77, 0x0e) : QColor());
+    }
+}
+} // namespace
+
+ConnectionDialog::ConnectionDialog(const ConnectionProfile &profile, QWidget *parent)
+    : QDialog(parent)
+    , m_profile(profile)
+{
+    setWindowTitle(tr("Connection Options"));
+    auto *tabs = new QTabWidget(this);
+    tabs->addTab(createGeneralPage(), tr("General"));
+    tabs->addTab(createRequestPage(), tr("Query && Headers"));
+    tabs->addTab(createAuthPage(), tr("Auth"));
+    tabs->addTab(createReconnectPage(), tr("Reconnection"));
+    tabs->addTab(createTlsPage(), tr("TLS"));
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(tabs);
+    layout->addWidget(m_buttons);
+    resize(620, 460);
+    updateAcceptable();
+}
+
+QWidget *ConnectionDialog::createGeneralPage()
+{
+    auto *page = new QWidget(this);
+    auto *form = new QFormLayout(page);
+    const SocketIoOptions &options = m_profile.options;
+    m_path = new QLineEdit(options.engine.path, page);
+    m_path->setPlaceholderText(QStringLiteral("/socket.io/"));
+    form->addRow(tr("&Path:"), m_path);
+    m_connectTimeout = new QSpinBox(page);
+    m_connectTimeout->setRange(1, 600);
+    m_connectTimeout->setSuffix(tr(" s"));
+    m_connectTimeout->setValue(qMax(1, options.engine.connectTimeoutMs / 1000));
+    form->addRow(tr("&Connect timeout:"), m_connectTimeout);
+    m_ackTimeout = new QSpinBox(page);
+    m_ackTimeout->setRange(0, 3600);
+    m_ackTimeout->setSuffix(tr(" s"));
+    m_ackTimeout->setSpecialValueText(tr("never"));
+    m_ackTimeout->setValue(options.ackTimeoutMs / 1000);
+    form->addRow(tr("&Ack timeout:"), m_ackTimeout);
+    m_recoverState = new QCheckBox(tr("Recover the session after a drop (Socket.IO v5)"), page);
+    m_recoverState->setChecked(options.recoverState);
+    form->addRow(QString(), m_recoverState);
+    return page;
+}
+
+QWidget *ConnectionDialog::createRequestPage()
+{
+    auto *page = new QWidget(this);
+    auto *layout = new QVBoxLayout(page);
+    m_query = createPairTable(tr("Parameter"), page);
+    for (const auto &[name, value] : m_profile.options.engine.query)
+        appendPair(m_query, name, value);
+    m_headers = createPairTable(tr("Header"), page);
+    for (const auto &[name, value] : m_profile.options.engine.headers)
+        appendPair(m_headers, QString::fromUtf8(name), QString::fromUtf8(value));
+    markSecrets(m_query);
+    markSecrets(m_headers);
+    connect(m_query, &QTableWidget::itemChanged, this, [this] { markSecrets(m_query); });
+    connect(m_headers, &QTableWidget::itemChanged, this, [this] { markSecrets(m_headers); });
+    layout->addWidget(new QLabel(tr("Query parameters (added to every request):"), page));
+    layout->addWidget(pairTableWithButtons(m_query, page));
+    layout->addWidget(
+        new QLabel(tr("Headers (every HTTP request and the WebSocket handshake):"), page));
+    layout->addWidget(pairTableWithButtons(m_headers, page));
+    auto *hint = new QLabel(tr("Names in amber (Authorization, Cookie, *token*, *secret*, …) are "
+                               "secrets: redacted in exports and journals."),
+                            page);
+    hint->setWordWrap(true);
+    layout->addWidget(hint);
+    return page;
+}
+
+QWidget *ConnectionDialog::createAuthPage()
+{
+    auto *page = new QWidget(this);
+    auto *layout = new QHBoxLayout(page);
+    auto *left = new QVBoxLayout;
+    left->addWidget(new QLabel(tr("Namespaces joined on connect:"), page));
+    m_namespaces = new QListWidget(page);
+    for (const NamespaceJoin &join : m_profile.namespaces) {
+        m_namespaces->addItem(join.name);
+        m_authTexts.insert(join.name, join.auth.isEmpty()
+                                          ? QString()
+                                          : QString::fromUtf8(QJsonDocument(join.auth).toJson(
+                                                QJsonDocument::Indented)));
+    }
+    left->addWidget(m_namespaces);
+    auto *buttons = new QHBoxLayout;
+    auto *add = new QToolButton(page);
+    add->setText(QStringLiteral("+"));
+    add->setToolTip(tr("Add a namespace"));
+    auto *remove = new QToolButton(page);
+    remove->setText(QStringLiteral("−"));
+    remove->setToolTip(tr("Remove the selected namespace"));
+    buttons->addWidget(add);
+    buttons->addWidget(remove);
+    buttons->addStretch();
+    left->addLayout(buttons);
+    layout->addLayout(left, 1);
+
+    auto *right = new QVBoxLayout;
+    right->addWidget(
+        new QLabel(tr("Auth payload sent with CONNECT (a JSON object; empty: none):"), page));
+    m_auth = new JsonEditor(JsonEditor::Expect::Object, page);
+    m_auth->setPlaceholderText(QStringLiteral("{\"token\": \"…\"}"));
+    right->addWidget(m_auth);
+    layout->addLayout(right, 2);
+
+    connect(add, &QToolButton::clicked, this, &ConnectionDialog::addNamespace);
+    connect(remove, &QToolButton::clicked, this, &ConnectionDialog::removeNamespace);
+    connect(m_namespaces, &QListWidget::currentTextChanged, this,
+            &ConnectionDialog::selectNamespace);
+    connect(m_auth, &JsonEditor::textChanged, this, [this] {
+        if (!m_currentNamespace.isEmpty())
+            m_authTexts.insert(m_currentNamespace, m_auth->text());
+        updateAcceptable();
+    });
+    if (m_namespaces->count() > 0)
+        m_namespaces->setCurrentRow(0);
+    else
+        m_auth->setEnabled(false);
+    return page;
+}
+
+QWidget *ConnectionDialog::createReconnectPage()
+{
+    auto *page = new QWidget(this);
+    auto *form = new QFormLayout(page);
+    const ReconnectPolicy &policy = m_profile.options.engine.reconnect;
+    m_reconnect = new QCheckBox(tr("Reconnect after an unplanned drop"), page);
+    m_reconnect->setChecked(policy.enabled);
+    form->addRow(QString(), m_reconnect);
+    m_maxAttempts = new QSpinBox(page);
+    m_maxAttempts->setRange(-1, 10000);
+    m_maxAttempts->setSpecialValueText(tr("unlimited"));
+    m_maxAttempts->setValue(policy.maxAttempts);
+    form->addRow(tr("&Attempts:"), m_maxAttempts);
+    m_delay = new QSpinBox(page);
+    m_delay->setRange(0, 600000);
+    m_delay->setSingleStep(100);
+    m_delay->setSuffix(tr(" ms"));
+    m_delay->setValue(policy.delayMs);
+    form->addRow(tr("First &delay:"), m_delay);
+    m_delayMax = new QSpinBox(page);
+    m_delayMax->setRange(0, 3600000);
+    m_delayMax->setSingleStep(1000);
+    m_delayMax->setSuffix(tr(" ms"));
+    m_delayMax->setValue(policy.delayMaxMs);
+    form->addRow(tr("&Longest delay:"), m_delayMax);
+    m_randomization = new QDoubleSpinBox(page);
+    m_randomization->setRange(0, 1);
+    m_randomization->setSingleStep(0.1);
+    m_randomization->setValue(policy.randomization);
+    form->addRow(tr("&Jitter (±fraction):"), m_randomization);
+    const auto enable = [this](bool on) {
+        m_maxAttempts->setEnabled(on);
+        m_delay->setEnabled(on);
+        m_delayMax->setEnabled(on);
+        m_randomization->setEnabled(on);
+    };
+    connect(m_reconnect, &QCheckBox::toggled, this, enable);
+    enable(policy.enabled);
+    return page;
+}
+
+QWidget *ConnectionDialog::createTlsPage()
+{
+    auto *page = new QWidget(this);
+    auto *form = new QFormLayout(page);
+    auto *row = new QHBoxLayout;
+    m_caFile = new QLineEdit(m_profile.options.engine.caFile, page);
+    m_caFile->setPlaceholderText(tr("the system's certificates only"));
+    auto *browse = new QPushButton(tr("Browse…"), page);
+    row->addWidget(m_caFile);
+    row->addWidget(browse);
+    form->addRow(tr("Extra &CA certificates (PEM):"), row);
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString file =
+            QFileDialog::getOpenFileName(this, tr("CA Certificates"), m_caFile->text(),
+                                         tr("PEM certificates (*.pem *.crt *.cer);;All files (*)"));
+        if (!file.isEmpty())
+            m_caFile->setText(file);
+    });
+    m_ignoreSsl = new QCheckBox(tr("Ignore certificate errors"), page);
+    m_ignoreSsl->setChecked(m_profile.options.engine.ignoreSslErrors);
+    form->addRow(QString(), m_ignoreSsl);
+    auto *warning = new QLabel(tr("⚠ Anyone on the network path can read and change the traffic. "
+                                  "The main window shows a warning while this is on."),
+                               page);
+    warning->setWordWrap(true);
+    warning->setStyleSheet(QStringLiteral("color: #b9770e;"));
+    warning->setVisible(m_ignoreSsl->isChecked());
+    connect(m_ignoreSsl, &QCheckBox::toggled, warning, &QLabel::setVisible);
+    form->addRow(QString(), warning);
+    return page;
+}
+
+void ConnectionDialog::selectNamespace(const QString &name)
+{
+    m_currentNamespace = name;
+    m_auth->setEnabled(!name.isEmpty());
+    const QSignalBlocker blocker(m_auth); // switching is not an edit
+    m_auth->setText(m_authTexts.value(name));
+    updateAcceptable();
+}
+
+void ConnectionDialog::addNamespace()
+{
+    bool ok = false;
+    QString name = QInputDialog::getText(this, tr("Add Namespace"), tr("Namespace:"),
+                                         QLineEdit::Normal, QStringLiteral("/"), &ok)
+                       .trimmed();
+    if (!ok || name.isEmpty())
+        return;
+    if (!name.startsWith(QLatin1Char('/')))
+        name.prepend(QLatin1Char('/'));
+    if (m_authTexts.contains(name))
+        return;
+    m_authTexts.insert(name, {});
+    m_namespaces->addItem(name);
+    m_namespaces->setCurrentRow(m_namespaces->count() - 1);
+}
+
+void ConnectionDialog::removeNamespace()
+{
+    QListWidgetItem *item = m_namespaces->currentItem();
+    if (!item)
+        return;
+    m_authTexts.remove(item->text());
+    delete item;
+    if (m_namespaces->count() == 0)
+        selectNamespace({});
+    updateAcceptable();
+}
+
+bool ConnectionDialog::isInputValid() const
+{
+    for (auto it = m_authTexts.cbegin(); it != m_authTexts.cend(); ++it)
+        if (!JsonEditor::validate(it.value(), JsonEditor::Expect::Object, true).ok)
+            return false;
+    return true;
+}
+
+void ConnectionDialog::updateAcceptable()
+{
+    if (m_buttons)
+        m_buttons->button(QDialogButtonBox::Ok)->setEnabled(isInputValid());
+}
+
+ConnectionProfile ConnectionDialog::profile() const
+{
+    ConnectionProfile profile = m_profile;
+    SocketIoOptions &options = profile.options;
+    options.engine.path = m_path->text().trimmed().isEmpty() ? QStringLiteral("/socket.io/")
+                                                             : m_path->text().trimmed();
+    options.engine.connectTimeoutMs = m_connectTimeout->value() * 1000;
+    options.ackTimeoutMs = m_ackTimeout->value() * 1000;
+    options.recoverState = m_recoverState->isChecked();
+    options.engine.query = tablePairs(m_query);
+    options.engine.headers.clear();
+    for (const auto &[name, value] : tablePairs(m_headers))
+        options.engine.headers.append({name.toUtf8(), value.toUtf8()});
+    profile.namespaces.clear();
+    for (int row = 0; row < m_namespaces->count(); ++row) {
+        const QString name = m_namespaces->item(row)->text();
+        const JsonEditor::Result auth =
+            JsonEditor::validate(m_authTexts.value(name), JsonEditor::Expect::Object, true);
+        profile.namespaces.append({name, auth.value.toObject()});
+    }
+    ReconnectPolicy &policy = options.engine.reconnect;
+    policy.enabled = m_reconnect->isChecked();
+    policy.maxAttempts = m_maxAttempts->value();
+    policy.delayMs = m_delay->value();
+    policy.delayMaxMs = qMax(m_delay->value(), m_delayMax->value());
+    policy.randomization = m_randomization->value();
+    options.engine.caFile = m_caFile->text().trimmed();
+    options.engine.ignoreSslErrors = m_ignoreSsl->isChecked();
+    return profile;
+}

@@ -1,0 +1,68 @@
+// The connection options: path, query parameters and headers, auth per namespace, reconnection,
+// timeouts and TLS. It edits a ConnectionProfile; the URL, version and transport stay in the
+// connection bar.
+#pragma once
+
+#include "profiles.h"
+
+#include <QDialog>
+#include <QMap>
+
+class JsonEditor;
+class QCheckBox;
+class QDoubleSpinBox;
+class QLineEdit;
+class QListWidget;
+class QSpinBox;
+class QTableWidget;
+class QDialogButtonBox;
+
+class ConnectionDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    explicit ConnectionDialog(const ConnectionProfile &profile, QWidget *parent = nullptr);
+
+    // The profile with the dialog's edits applied (valid only when the dialog can be accepted).
+    ConnectionProfile profile() const;
+    // False while an auth payload is not a valid JSON object.
+    bool isInputValid() const;
+
+    // For the tests.
+    QTableWidget *queryTable() const { return m_query; }
+    QTableWidget *headerTable() const { return m_headers; }
+    QListWidget *namespaceList() const { return m_namespaces; }
+    JsonEditor *authEditor() const { return m_auth; }
+    QCheckBox *ignoreSslErrorsBox() const { return m_ignoreSsl; }
+
+private:
+    QWidget *createGeneralPage();
+    QWidget *createRequestPage();
+    QWidget *createAuthPage();
+    QWidget *createReconnectPage();
+    QWidget *createTlsPage();
+    void selectNamespace(const QString &name);
+    void addNamespace();
+    void removeNamespace();
+    void updateAcceptable();
+
+    ConnectionProfile m_profile;
+    QLineEdit *m_path = nullptr;
+    QSpinBox *m_connectTimeout = nullptr;
+    QSpinBox *m_ackTimeout = nullptr;
+    QCheckBox *m_recoverState = nullptr;
+    QTableWidget *m_query = nullptr;
+    QTableWidget *m_headers = nullptr;
+    QListWidget *m_namespaces = nullptr;
+    JsonEditor *m_auth = nullptr;
+    QMap<QString, QString> m_authTexts; // namespace -> auth JSON as typed
+    QString m_currentNamespace;
+    QCheckBox *m_reconnect = nullptr;
+    QSpinBox *m_maxAttempts = nullptr;
+    QSpinBox *m_delay = nullptr;
+    QSpinBox *m_delayMax = nullptr;
+    QDoubleSpinBox *m_randomization = nullptr;
+    QLineEdit *m_caFile = nullptr;
+    QCheckBox *m_ignoreSsl = nullptr;
+    QDialogButtonBox *m_buttons = nullptr;
+};

@@ -1,0 +1,115 @@
+#include "crashjournal.h"
+
+#include "session/jsonlines.h"
+#include "session/redaction.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QStandardPaths>
+
+namespace {
+QString lockFileName(const QString &journal)
+{
+    return journal + QStringLiteral(".lock");
+}
+} // namespace
+
+CrashJournal::CrashJournal(const QString &directory, QObject *parent)
+    : QObject(parent)
+{
+    const QString dirPath = directory.isEmpty() ? journalDirectory() : directory;
+    if (!QDir().mkpath(dirPath)) {
+        m_error = tr("cannot create %1").arg(dirPath);
+        return;
+    }
+    const QString stamp =
+        QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-hhmmss"));
+    const QString base = QDir(dirPath).filePath(
+        QStringLiteral("session-%1-%2").arg(stamp).arg(QCoreApplication::applicationPid()));
+    m_file.setFileName(base + QStringLiteral(".jsonl"));
+    m_lock = std::make_unique<QLockFile>(lockFileName(m_file.fileName()));
+    m_lock->setStaleLockTime(0); // held for the whole session: only a dead owner makes it stale
+    if (!m_lock->tryLock(0)) {
+        m_error = tr("cannot lock %1").arg(m_lock->error());
+        m_lock.reset();
+        return;
+    }
+    if (!m_file.open(QIODevice::WriteOnly | QIODevice::Append)) {
+        m_error = m_file.errorString();
+        return;
+    }
+    m_flushTimer.setInterval(FlushIntervalMs);
+    connect(&m_flushTimer, &QTimer::timeout, this, &CrashJournal::flush);
+    m_flushTimer.start();
+}
+
+CrashJournal::~CrashJournal()
+{
+    flush();
+}
+
+void CrashJournal::append(const PacketRecord &record)
+{
+    if (!m_file.isOpen())
+        return;
+    if (m_includeSecrets || !Redaction::mayCarrySecrets(record))
+        JsonLines::appendRecord(m_buffer, record);
+    else
+        JsonLines::appendRecord(m_buffer, Redaction::redact(record));
+    // A flood must not grow the buffer without bound between two ticks.
+    if (m_buffer.size() > 4 * 1024 * 1024)
+        flush();
+}
+
+void CrashJournal::flush()
+{
+    if (!m_file.isOpen() || m_buffer.isEmpty())
+        return;
+    if (m_file.write(m_buffer) != m_buffer.size())
+        m_error = m_file.errorString();
+    m_file.flush();
+    m_buffer.clear();
+}
+
+void CrashJournal::discard()
+{
+    m_flushTimer.stop();
+    m_buffer.clear();
+    if (m_file.isOpen()) {
+        m_file.close();
+        m_file.remove();
+    }
+    if (m_lock)
+        m_lock->unlock(); // removes the lock file
+    m_lock.reset();
+}
+
+QString CrashJournal::journalDirectory()
+{
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+        .filePath(QStringLiteral("journal"));
+}
+
+QStringList CrashJournal::leftoverJournals(const QString &directory)
+{
+    const QDir dir(directory.isEmpty() ? journalDirectory() : directory);
+    QStringList leftovers;
+    const QStringList names = dir.entryList({QStringLiteral("*.jsonl")}, QDir::Files, QDir::Time);
+    for (const QString &name : names) {
+        const QString path = dir.filePath(name);
+        QLockFile lock(lockFileName(path));
+        lock.setStaleLockTime(0);
+        if (!lock.tryLock(0))
+            continue; // a running SioScope writes it
+        lock.unlock();
+        leftovers.append(path);
+    }
+    return leftovers;
+}
+
+bool CrashJournal::removeJournal(const QString &fileName)
+{
+    QFile::remove(lockFileName(fileName));
+    return QFile::remove(fileName);
+}
