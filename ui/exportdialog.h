@@ -1,0 +1,49 @@
+// Export: format (JSON Lines, HAR, text), scope (everything or what the filter shows) and the
+// secrets opt-in; and the export itself, with a progress dialog for large logs.
+#pragma once
+
+#include "session/logexport.h"
+
+#include <QDialog>
+
+#include <vector>
+
+class QCheckBox;
+class QLineEdit;
+class QRadioButton;
+class SessionLog;
+
+class ExportDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    ExportDialog(qint64 totalRows, qint64 visibleRows, QWidget *parent = nullptr);
+
+    QString fileName() const;
+    void setFileName(const QString &fileName);
+    LogFormat format() const;
+    bool onlyVisible() const;
+    bool includeSecrets() const;
+
+    // Writes the log (or `rows` of it) to `fileName`. Shows a cancellable progress dialog when the
+    // log is large. False with the reason on failure or cancel; a failed export leaves no file.
+    static bool exportLog(QWidget *parent, const SessionLog &log, const std::vector<qint64> *rows,
+                          const QString &fileName, LogFormat format, bool includeSecrets,
+                          QString *error);
+    static QString suffixFor(LogFormat format);
+
+    // From this many rows on, the progress dialog is shown.
+    static constexpr qint64 ProgressThreshold = 20000;
+
+private:
+    void browse();
+    void formatChanged();
+
+    QRadioButton *m_jsonl;
+    QRadioButton *m_har;
+    QRadioButton *m_text;
+    QRadioButton *m_all;
+    QRadioButton *m_visible;
+    QCheckBox *m_secrets;
+    QLineEdit *m_file;
+};

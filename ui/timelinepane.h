@@ -1,0 +1,73 @@
+// The packet list in the middle of the window, with its filter bar. This is the seam between the
+// window and the timeline model: MainWindow talks only to TimelinePane, so the model behind it
+// can change without touching the window.
+#pragma once
+
+#include <QWidget>
+
+#include <vector>
+
+class QAbstractTableModel;
+class QComboBox;
+class QLineEdit;
+class QTableView;
+class QToolButton;
+class SessionLog;
+
+class TimelinePane : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit TimelinePane(QWidget *parent = nullptr);
+    ~TimelinePane() override;
+
+    void setLog(SessionLog *log); // not owned
+    // Live sessions show the age of pending acks; imported logs do not.
+    void setLive(bool live);
+
+    // The filter bar (text, type, direction, control packets), placed by the window.
+    QWidget *filterBar() const { return m_filterBar; }
+    QLineEdit *filterEdit() const { return m_filterText; }
+    void setNamespaceFilter(const QString &nsp); // empty: every namespace
+    void setShowControlPackets(bool show);
+    void setRelativeTime(bool relative);
+
+    // While paused, new records are counted but not shown.
+    void setPaused(bool paused);
+    bool isPaused() const;
+    // Picks up records appended to the log now instead of on the next tick.
+    void flush();
+    // Call after the log was cleared.
+    void reload();
+
+    qint64 currentLogRow() const;
+    void selectLogRow(qint64 row);
+    // Log rows the view shows now (what "export only what the filter shows" writes).
+    std::vector<qint64> visibleLogRows() const;
+    int rowCount() const;
+
+    QTableView *view() const { return m_view; }
+    QAbstractTableModel *model() const;
+
+Q_SIGNALS:
+    void currentLogRowChanged(qint64 row);
+    // Context menu "Reply to ack" on a server EVENT that asked for an ack.
+    void replyToAckRequested(qint64 row);
+    void pendingRowsChanged(int count);
+
+private:
+    void applyFilter();
+    void showContextMenu(const QPoint &pos);
+
+    class Impl;
+    Impl *d;
+    QWidget *m_filterBar;
+    QLineEdit *m_filterText;
+    QToolButton *m_typeButton;
+    QComboBox *m_direction;
+    QToolButton *m_control;
+    QTableView *m_view;
+    SessionLog *m_log = nullptr;
+    QString m_nsp;
+    bool m_autoScroll = true;
+};
