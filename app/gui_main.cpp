@@ -1,13 +1,116 @@
+// sioscope [url]                  a live window, the URL filled in
+// sioscope --open <log>           a read-only window over a JSON Lines or HAR log
+// sioscope --screenshot <png>     saves the window after --screenshot-delay ms, then quits
+#include "crashjournal.h"
 #include "mainwindow.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QLocale>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QTimer>
+
+namespace {
+// After a crash, the journal of the last session is offered before anything else.
+void offerCrashJournals(MainWindow *window)
+{
+    const QStringList journals = CrashJournal::leftoverJournals();
+    if (journals.isEmpty())
+        return;
+    QMessageBox box(QMessageBox::Question, QObject::tr("SioScope"),
+                    QObject::tr("SioScope did not close cleanly last time."), QMessageBox::NoButton,
+                    window);
+    box.setInformativeText(
+        QObject::tr("The crash journal of that session was kept (%1, %2). Reopen it read-only?")
+            .arg(QFileInfo(journals.first()).fileName(),
+                 QLocale().formattedDataSize(QFileInfo(journals.first()).size())));
+    QPushButton *reopen = box.addButton(QObject::tr("Reopen"), QMessageBox::AcceptRole);
+    QPushButton *discard = box.addButton(QObject::tr("Discard"), QMessageBox::DestructiveRole);
+    box.addButton(QObject::tr("Later"), QMessageBox::RejectRole);
+    box.setDefaultButton(reopen);
+    box.exec();
+    if (box.clickedButton() == reopen) {
+        QString error;
+        if (MainWindow *journalWindow = MainWindow::openCrashJournal(journals.first(), &error))
+            journalWindow->show();
+        else
+            QMessageBox::warning(window, QObject::tr("SioScope"), error);
+    } else if (box.clickedButton() == discard) {
+        for (const QString &journal : journals)
+            CrashJournal::removeJournal(journal);
+    }
+}
+} // namespace
 
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("SioScope"));
     QApplication::setOrganizationName(QStringLiteral("SioScope"));
-    MainWindow window;
-    window.show();
+    QApplication::setApplicationVersion(QStringLiteral(SIOSCOPE_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("sioscope"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Socket.IO inspector and test client"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("url"),
+                                 QStringLiteral("Server URL to fill in (http, https, ws, wss)."),
+                                 QStringLiteral("[url]"));
+    const QCommandLineOption openOption(QStringLiteral("open"),
+                                        QStringLiteral("Open a log (JSON Lines or HAR) read-only."),
+                                        QStringLiteral("log"));
+    const QCommandLineOption connectOption(QStringLiteral("connect"),
+                                           QStringLiteral("Connect to the URL at once."));
+    const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
+                                              QStringLiteral("Save the window as PNG, then quit."),
+                                              QStringLiteral("file"));
+    const QCommandLineOption delayOption(QStringLiteral("screenshot-delay"),
+                                         QStringLiteral("Milliseconds before the screenshot."),
+                                         QStringLiteral("ms"), QStringLiteral("2000"));
+    const QCommandLineOption sendOption(
+        QStringLiteral("send"),
+        QStringLiteral("With --connect: fill the composer with an event and send it once "
+                       "connected, e.g. --send 'echo:[\"hi\"]' (for demos and screenshots)."),
+        QStringLiteral("event:json"));
+    parser.addOptions({openOption, connectOption, screenshotOption, delayOption, sendOption});
+    parser.process(app);
+
+    MainWindow *window = nullptr;
+    if (parser.isSet(openOption)) {
+        QString error;
+        window = MainWindow::openLogFile(parser.value(openOption), &error);
+        if (!window) {
+            QMessageBox::critical(nullptr, QStringLiteral("SioScope"), error);
+            return 1;
+        }
+    } else {
+        window = new MainWindow;
+        window->setAttribute(Qt::WA_DeleteOnClose);
+        if (!parser.positionalArguments().isEmpty())
+            window->setServerUrl(parser.positionalArguments().constFirst());
+    }
+    window->show();
+
+    if (!window->isReadOnly() && !parser.isSet(screenshotOption))
+        QTimer::singleShot(0, window, [window] { offerCrashJournals(window); });
+    if (!window->isReadOnly() && parser.isSet(connectOption))
+        window->connectToServer();
+    if (!window->isReadOnly() && parser.isSet(sendOption)) {
+        const QString spec = parser.value(sendOption);
+        const qsizetype colon = spec.indexOf(QLatin1Char(':'));
+        window->composer()->setEventName(colon < 0 ? spec : spec.left(colon));
+        window->composer()->setArgumentsText(colon < 0 ? QString() : spec.mid(colon + 1));
+        QTimer::singleShot(1000, window, [window] { window->composer()->send(); });
+    }
+    if (parser.isSet(screenshotOption)) {
+        const QString file = parser.value(screenshotOption);
+        QTimer::singleShot(parser.value(delayOption).toInt(), window, [window, file] {
+            const bool saved = window->grab().save(file);
+            QCoreApplication::exit(saved ? 0 : 1);
+        });
+    }
     return QApplication::exec();
 }

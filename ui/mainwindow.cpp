@@ -1,19 +1,812 @@
 #include "mainwindow.h"
 
+#include "ackpanel.h"
+#include "connectionbar.h"
+#include "connectiondialog.h"
+#include "crashjournal.h"
+#include "exportdialog.h"
+#include "livesession.h"
+#include "namespacetabs.h"
+#include "packetdetail.h"
+#include "session/sessionlog.h"
+#include "sessionstatusbar.h"
+#include "timelinepane.h"
+
 #include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
 #include <QStatusBar>
+#include <QTableView>
+#include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace {
+// Bump when the docks change, so that an old saved layout is not applied to a new window.
+constexpr int LayoutVersion = 1;
+const QString GeometryKey = QStringLiteral("mainWindow/geometry");
+const QString StateKey = QStringLiteral("mainWindow/state");
+const QString ControlPacketsKey = QStringLiteral("view/showControlPackets");
+const QString RelativeTimeKey = QStringLiteral("view/relativeTime");
+const QString JournalSecretsKey = QStringLiteral("journal/includeSecrets");
+constexpr int StatusMessageMs = 8000;
+
+// "localhost:3000" -> "http://localhost:3000"; only the schemes the client speaks pass.
+QUrl serverUrl(const QString &text, QString *error)
+{
+    QString trimmed = text.trimmed();
+    if (trimmed.isEmpty()) {
+        *error = QObject::tr("Enter the server's URL, e.g. http://localhost:3000");
+        return {};
+    }
+    if (!trimmed.contains(QLatin1String("://")))
+        trimmed.prepend(QLatin1String("http://"));
+    const QUrl url(trimmed, QUrl::StrictMode);
+    const QString scheme = url.scheme().toLower();
+    if (!url.isValid() || url.host().isEmpty()) {
+        *error = QObject::tr("\"%1\" is not a valid URL").arg(text);
+        return {};
+    }
+    if (scheme != QLatin1String("http") && scheme != QLatin1String("https") &&
+        scheme != QLatin1String("ws") && scheme != QLatin1String("wss")) {
+        *error = QObject::tr("unsupported scheme \"%1\": use http, https, ws or wss").arg(scheme);
+        return {};
+    }
+    return url;
+}
+
+QDockWidget *makeDock(const QString &title, const QString &objectName, QWidget *content,
+                      QMainWindow *window)
+{
+    auto *dock = new QDockWidget(title, window);
+    dock->setObjectName(objectName); // saveState() needs it
+    dock->setWidget(content);
+    dock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable |
+                      QDockWidget::DockWidgetFloatable);
+    return dock;
+}
+} // namespace
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
+    , m_session(new LiveSession(this))
 {
-    setWindowTitle(QStringLiteral("SioScope"));
-    auto *fileMenu = menuBar()->addMenu(tr("&File"));
-    fileMenu->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
-    auto *placeholder = new QLabel(tr("No session yet."), this);
-    placeholder->setAlignment(Qt::AlignCenter);
-    setCentralWidget(placeholder);
-    statusBar()->showMessage(tr("Disconnected"));
-    resize(1200, 760);
+    m_profiles.load();
+    buildUi();
+    buildMenus();
+    wireLiveSession();
+    restoreLayout();
+    setWindowTitle(tr("SioScope"));
+}
+
+MainWindow::MainWindow(std::unique_ptr<SessionLog> log, const QString &title, QWidget *parent)
+    : QMainWindow(parent)
+    , m_offlineLog(std::move(log))
+{
+    buildUi();
+    buildMenus();
+    restoreLayout();
+    setWindowTitle(title);
+}
+
+MainWindow::~MainWindow() = default;
+
+SessionLog *MainWindow::log() const
+{
+    return m_session ? m_session->log() : m_offlineLog.get();
+}
+
+void MainWindow::buildUi()
+{
+    setWindowIcon(QIcon(QStringLiteral(":/sioscope/sioscope-128.png")));
+    setDockNestingEnabled(true);
+    setDockOptions(AnimatedDocks | AllowNestedDocks | AllowTabbedDocks);
+
+    if (!isReadOnly()) {
+        m_connectionBar = new ConnectionBar(this);
+        auto *toolbar = addToolBar(tr("Connection"));
+        toolbar->setObjectName(QStringLiteral("connectionToolBar"));
+        toolbar->setMovable(false);
+        toolbar->setFloatable(false);
+        toolbar->addWidget(m_connectionBar);
+        toolbar->toggleViewAction()->setEnabled(false); // the one way to connect stays visible
+    }
+
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    m_tlsBanner = new QLabel(central);
+    m_tlsBanner->setText(tr("⚠ Certificate errors are ignored for this connection: anyone on the "
+                            "network path can read and change the traffic. Turn it off in "
+                            "Options… → TLS."));
+    m_tlsBanner->setWordWrap(true);
+    m_tlsBanner->setContentsMargins(8, 4, 8, 4);
+    m_tlsBanner->setStyleSheet(
+        QStringLiteral("background: #fff3cd; color: #7a4f01; border-bottom: 1px solid #e0c36a;"));
+    m_tlsBanner->hide();
+    m_infoBanner = new QLabel(central);
+    m_infoBanner->setWordWrap(true);
+    m_infoBanner->setContentsMargins(8, 4, 8, 4);
+    m_infoBanner->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    m_infoBanner->hide();
+    layout->addWidget(m_tlsBanner);
+    layout->addWidget(m_infoBanner);
+
+    m_timeline = new TimelinePane(central);
+    m_timeline->setLog(log());
+    m_timeline->setLive(!isReadOnly());
+    m_tabs = new NamespaceTabs(central);
+    m_tabs->setJoinEnabled(!isReadOnly());
+    auto *tabRow = new QHBoxLayout;
+    tabRow->setContentsMargins(4, 2, 4, 2);
+    tabRow->addWidget(m_tabs, 1);
+    tabRow->addWidget(m_timeline->filterBar());
+    layout->addLayout(tabRow);
+    layout->addWidget(m_timeline, 1);
+    setCentralWidget(central);
+
+    m_detail = new PacketDetail(this);
+    m_detail->setLog(log());
+    m_detailDock = makeDock(tr("Detail"), QStringLiteral("detailDock"), m_detail, this);
+    addDockWidget(Qt::RightDockWidgetArea, m_detailDock);
+
+    m_ackPanel = new AckPanel(this);
+    m_ackPanel->setLog(log());
+    m_ackPanel->setLive(!isReadOnly());
+    m_ackDock = makeDock(tr("Acks"), QStringLiteral("ackDock"), m_ackPanel, this);
+
+    if (!isReadOnly()) {
+        m_composer = new Composer(this);
+        m_composerDock = makeDock(tr("Composer"), QStringLiteral("composerDock"), m_composer, this);
+        addDockWidget(Qt::BottomDockWidgetArea, m_composerDock);
+        addDockWidget(Qt::BottomDockWidgetArea, m_ackDock);
+        splitDockWidget(m_composerDock, m_ackDock, Qt::Horizontal);
+        resizeDocks({m_composerDock, m_ackDock}, {620, 560}, Qt::Horizontal);
+        resizeDocks({m_composerDock}, {250}, Qt::Vertical);
+        m_statusBar = new SessionStatusBar(m_session, this);
+        statusBar()->addPermanentWidget(m_statusBar, 1);
+    } else {
+        addDockWidget(Qt::BottomDockWidgetArea, m_ackDock);
+        resizeDocks({m_ackDock}, {220}, Qt::Vertical);
+        const qint64 records = log() ? log()->size() : 0;
+        auto *summary =
+            new QLabel(tr("Read-only · %1 records").arg(QLocale().toString(records)), this);
+        statusBar()->addPermanentWidget(summary);
+    }
+    resizeDocks({m_detailDock}, {380}, Qt::Horizontal);
+
+    connect(m_tabs, &NamespaceTabs::currentNamespaceChanged, this, [this](const QString &nsp) {
+        m_timeline->setNamespaceFilter(nsp);
+        if (m_composer && !nsp.isEmpty() && !m_composer->isReplying())
+            m_composer->setCurrentNamespace(nsp);
+    });
+    connect(m_timeline, &TimelinePane::currentLogRowChanged, this, &MainWindow::timelineRowChanged);
+    connect(m_timeline, &TimelinePane::replyToAckRequested, this, &MainWindow::replyToAck);
+    connect(m_detail, &PacketDetail::partnerRequested, m_timeline, &TimelinePane::selectLogRow);
+    connect(m_ackPanel, &AckPanel::exchangeActivated, this,
+            [this](qint64 eventRow) { m_timeline->selectLogRow(eventRow); });
+    resize(1360, 860);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Export…"), QKeySequence(Qt::CTRL | Qt::Key_E), this,
+                    &MainWindow::showExportDialog);
+    file->addAction(tr("&Import…"), QKeySequence::Open, this, &MainWindow::importLog);
+    file->addAction(tr("&Reopen Crash Journal…"), this, &MainWindow::reopenCrashJournal);
+    file->addSeparator();
+    file->addAction(tr("&Close Window"), QKeySequence::Close, this, &QWidget::close);
+    file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
+
+    QMenu *session = menuBar()->addMenu(tr("&Session"));
+    m_connectAction =
+        session->addAction(tr("&Connect"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return));
+    connect(m_connectAction, &QAction::triggered, this, [this] {
+        if (m_session && m_session->client()->state() == SocketIoClient::State::Disconnected)
+            connectToServer();
+        else
+            disconnectFromServer();
+    });
+    QAction *join = session->addAction(tr("&Join Namespace…"), QKeySequence(Qt::CTRL | Qt::Key_J),
+                                       m_tabs->joinButton(), &QToolButton::click);
+    QAction *options = session->addAction(tr("&Options…"), this, &MainWindow::showOptions);
+    session->addSeparator();
+    QAction *send = session->addAction(tr("&Send"));
+    send->setShortcuts(
+        {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
+    send->setShortcutContext(Qt::WindowShortcut);
+    if (m_composer)
+        connect(send, &QAction::triggered, m_composer, &Composer::send);
+    session->addSeparator();
+    QAction *clear = session->addAction(tr("C&lear"), QKeySequence(Qt::CTRL | Qt::Key_K), this,
+                                        &MainWindow::clearSession);
+    m_pauseAction = session->addAction(tr("&Pause"));
+    m_pauseAction->setCheckable(true);
+    m_pauseAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+    m_pauseAction->setToolTip(tr("Stop adding rows to the timeline; the log keeps recording"));
+    connect(m_pauseAction, &QAction::toggled, this, &MainWindow::togglePause);
+    session->addSeparator();
+    m_journalSecretsAction = session->addAction(tr("Keep Secrets in the Crash &Journal"));
+    m_journalSecretsAction->setCheckable(true);
+    m_journalSecretsAction->setChecked(QSettings().value(JournalSecretsKey, false).toBool());
+    connect(m_journalSecretsAction, &QAction::toggled, this, [this](bool on) {
+        QSettings().setValue(JournalSecretsKey, on);
+        if (m_session && m_session->journal())
+            m_session->journal()->setIncludeSecrets(on);
+    });
+    if (isReadOnly()) {
+        for (QAction *action :
+             {m_connectAction, join, options, send, clear, m_journalSecretsAction})
+            action->setEnabled(false);
+    }
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    m_controlAction = view->addAction(tr("Show &Control Packets"));
+    m_controlAction->setCheckable(true);
+    m_controlAction->setToolTip(tr("PING/PONG, upgrade, and connection lifecycle notes"));
+    connect(m_controlAction, &QAction::toggled, this, [this](bool on) {
+        m_timeline->setShowControlPackets(on);
+        QSettings().setValue(ControlPacketsKey, on);
+    });
+    m_relativeTimeAction = view->addAction(tr("&Relative Time"));
+    m_relativeTimeAction->setCheckable(true);
+    connect(m_relativeTimeAction, &QAction::toggled, this, [this](bool on) {
+        m_timeline->setRelativeTime(on);
+        QSettings().setValue(RelativeTimeKey, on);
+    });
+    m_controlAction->setChecked(QSettings().value(ControlPacketsKey, false).toBool());
+    m_relativeTimeAction->setChecked(QSettings().value(RelativeTimeKey, false).toBool());
+    view->addSeparator();
+    QMenu *panels = view->addMenu(tr("&Panels"));
+    for (QDockWidget *dock : {m_detailDock, m_composerDock, m_ackDock})
+        if (dock)
+            panels->addAction(dock->toggleViewAction());
+    view->addSeparator();
+    QAction *focusUrl = view->addAction(tr("Go to &URL"), QKeySequence(Qt::CTRL | Qt::Key_L));
+    connect(focusUrl, &QAction::triggered, this, [this] {
+        if (!m_connectionBar)
+            return;
+        m_connectionBar->urlCombo()->setFocus(Qt::ShortcutFocusReason);
+        m_connectionBar->urlCombo()->lineEdit()->selectAll();
+    });
+    focusUrl->setEnabled(!isReadOnly());
+    view->addAction(tr("Go to &Filter"), QKeySequence::Find, this, [this] {
+        m_timeline->filterEdit()->setFocus(Qt::ShortcutFocusReason);
+        m_timeline->filterEdit()->selectAll();
+    });
+    view->addAction(tr("Go to &Timeline"), QKeySequence(Qt::CTRL | Qt::Key_1), this,
+                    [this] { m_timeline->view()->setFocus(Qt::ShortcutFocusReason); });
+    if (m_composer) {
+        view->addAction(tr("Go to C&omposer"), QKeySequence(Qt::CTRL | Qt::Key_2), this, [this] {
+            m_composerDock->show();
+            m_composer->eventEdit()->setFocus(Qt::ShortcutFocusReason);
+        });
+    }
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About SioScope"), this, [this] {
+        QMessageBox::about(
+            this, tr("About SioScope"),
+            tr("<b>SioScope</b> %1<br>An inspector and test client for "
+               "Socket.IO.<br>Qt %2")
+                .arg(QCoreApplication::applicationVersion(), QString::fromLatin1(qVersion())));
+    });
+}
+
+void MainWindow::wireLiveSession()
+{
+    SocketIoClient *client = m_session->client();
+    connect(m_connectionBar, &ConnectionBar::connectRequested, this, &MainWindow::connectToServer);
+    connect(m_connectionBar, &ConnectionBar::disconnectRequested, this,
+            &MainWindow::disconnectFromServer);
+    connect(m_connectionBar, &ConnectionBar::optionsRequested, this, &MainWindow::showOptions);
+    connect(m_connectionBar, &ConnectionBar::profileChosen, this, &MainWindow::chooseProfile);
+    connect(m_connectionBar, &ConnectionBar::saveProfileRequested, this,
+            &MainWindow::saveProfileAs);
+    connect(m_connectionBar, &ConnectionBar::renameProfileRequested, this,
+            &MainWindow::renameProfile);
+    connect(m_connectionBar, &ConnectionBar::deleteProfileRequested, this,
+            &MainWindow::deleteProfile);
+    reloadProfileNames();
+
+    connect(client, &SocketIoClient::stateChanged, this, [this](SocketIoClient::State state) {
+        m_connectionBar->setConnectionState(state);
+        m_connectAction->setText(state == SocketIoClient::State::Disconnected ? tr("&Connect")
+                                                                              : tr("&Disconnect"));
+    });
+    connect(client, &SocketIoClient::errorOccurred, this,
+            [this](const QString &message) { statusBar()->showMessage(message, StatusMessageMs); });
+    connect(client, &SocketIoClient::warningRaised, this,
+            [this](const QString &message) { statusBar()->showMessage(message, StatusMessageMs); });
+    connect(client->engine(), &EngineIoClient::errorOccurred, this,
+            [this](const EngineIoError &error) {
+                statusBar()->showMessage(error.message, StatusMessageMs);
+            });
+    connect(client, &SocketIoClient::namespaceAdded, this, [this](SocketIoNamespace *ns) {
+        connect(ns, &SocketIoNamespace::stateChanged, this, &MainWindow::updateNamespaceChoices);
+    });
+    connect(m_tabs, &NamespaceTabs::joinRequested, this, &MainWindow::joinNamespace);
+    connect(m_tabs, &NamespaceTabs::leaveRequested, this, &MainWindow::leaveNamespace);
+    connect(m_composer, &Composer::sendRequested, this, &MainWindow::send);
+    connect(m_session, &LiveSession::eventNameSeen, m_composer, &Composer::addEventName);
+    updateTlsBanner();
+}
+
+void MainWindow::restoreLayout()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(GeometryKey).toByteArray());
+    // Read-only windows have no composer; they keep the layout they were built with.
+    if (!isReadOnly())
+        restoreState(settings.value(StateKey).toByteArray(), LayoutVersion);
+}
+
+void MainWindow::saveLayout()
+{
+    QSettings settings;
+    settings.setValue(GeometryKey, saveGeometry());
+    if (!isReadOnly())
+        settings.setValue(StateKey, saveState(LayoutVersion));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveLayout();
+    if (m_session) {
+        m_session->client()->disconnectFromServer();
+        // A clean close: the journal is not needed to recover anything.
+        if (m_session->journal())
+            m_session->journal()->discard();
+    }
+    event->accept();
+}
+
+void MainWindow::setServerUrl(const QString &url)
+{
+    if (m_connectionBar)
+        m_connectionBar->setUrlText(url);
+}
+
+ConnectionProfile MainWindow::currentProfile() const
+{
+    ConnectionProfile profile = m_profile;
+    if (m_connectionBar) {
+        QString error;
+        const QUrl url = serverUrl(m_connectionBar->urlText(), &error);
+        profile.options.engine.url = url.isValid() ? url : QUrl(m_connectionBar->urlText());
+        profile.options.engine.version = m_connectionBar->version();
+        profile.options.engine.transports = m_connectionBar->transports();
+        profile.name = m_connectionBar->currentProfile();
+    }
+    return profile;
+}
+
+void MainWindow::applyProfile(const ConnectionProfile &profile)
+{
+    m_profile = profile;
+    if (m_connectionBar) {
+        m_connectionBar->setUrlText(profile.options.engine.url.toString());
+        m_connectionBar->setVersion(profile.options.engine.version);
+        m_connectionBar->setTransports(profile.options.engine.transports);
+    }
+    updateTlsBanner();
+}
+
+void MainWindow::connectToServer()
+{
+    if (!m_session)
+        return;
+    QString error;
+    const QUrl url = serverUrl(m_connectionBar->urlText(), &error);
+    if (!url.isValid()) {
+        showInfo(error.toHtmlEscaped(), true);
+        m_connectionBar->urlCombo()->setFocus();
+        return;
+    }
+    m_infoBanner->hide();
+    const ConnectionProfile profile = currentProfile();
+    m_profile.options = profile.options;
+    m_connectionBar->rememberUrl(url.toString());
+    m_connectionBar->setUrlText(url.toString());
+
+    if (m_journalEnabled && !m_session->journal()) {
+        auto *journal = new CrashJournal;
+        journal->setIncludeSecrets(m_journalSecretsAction->isChecked());
+        if (journal->isOpen())
+            m_session->setJournal(journal);
+        else {
+            statusBar()->showMessage(tr("No crash journal: %1").arg(journal->errorString()),
+                                     StatusMessageMs);
+            delete journal;
+        }
+    }
+
+    SocketIoClient *client = m_session->client();
+    client->setOptions(profile.options);
+    for (const NamespaceJoin &join : profile.namespaces) {
+        if (SocketIoNamespace *existing = client->findNamespace(join.name))
+            existing->setAuth(join.auth);
+        m_tabs->watch(client->joinNamespace(join.name, join.auth));
+    }
+    client->connectToServer();
+    updateNamespaceChoices();
+    updateTlsBanner();
+}
+
+void MainWindow::disconnectFromServer()
+{
+    if (m_session)
+        m_session->client()->disconnectFromServer();
+}
+
+void MainWindow::joinNamespace(const QString &name, const QJsonObject &auth)
+{
+    if (!m_session)
+        return;
+    SocketIoClient *client = m_session->client();
+    if (SocketIoNamespace *existing = client->findNamespace(name))
+        existing->setAuth(auth);
+    SocketIoNamespace *ns = client->joinNamespace(name, auth);
+    m_tabs->watch(ns);
+    m_tabs->setCurrentNamespace(ns->name());
+    m_profile.setAuthFor(ns->name(), auth);
+    updateNamespaceChoices();
+}
+
+void MainWindow::leaveNamespace(const QString &name)
+{
+    if (!m_session)
+        return;
+    if (SocketIoNamespace *ns = m_session->client()->findNamespace(name))
+        ns->disconnectFromNamespace();
+    // Not joined again on the next connect either.
+    for (qsizetype i = 0; i < m_profile.namespaces.size(); ++i)
+        if (m_profile.namespaces.at(i).name == name)
+            m_profile.namespaces.removeAt(i--);
+    updateNamespaceChoices();
+}
+
+void MainWindow::updateNamespaceChoices()
+{
+    if (m_composer)
+        m_composer->setNamespaces(m_tabs->namespaceNames());
+}
+
+void MainWindow::send(const OutgoingMessage &message)
+{
+    SocketIoNamespace *ns = m_session ? m_session->client()->findNamespace(message.nsp) : nullptr;
+    if (!ns) {
+        m_composer->reportSendFailed(tr("%1 is not joined: join it with + first").arg(message.nsp));
+        return;
+    }
+    const SocketIoNamespace::SendResult result =
+        message.isAckReply ? ns->sendAck(message.replyToId, message.data, message.attachments)
+                           : ns->emitEvent(message.data, message.attachments, message.ackTimeoutMs);
+    if (!result.ok) {
+        m_composer->reportSendFailed(result.error);
+        return;
+    }
+    m_composer->reportSent(message, result.ackId);
+}
+
+void MainWindow::timelineRowChanged(qint64 row)
+{
+    m_detail->showRow(row);
+    if (!m_composer || row < 0)
+        return;
+    // A server event still waiting for our answer: the composer offers to answer it.
+    const SessionLog *sessionLog = log();
+    const int exchange = sessionLog->acks().exchangeForRow(row);
+    if (exchange < 0)
+        return;
+    const AckPairing::Exchange &x = sessionLog->acks().exchanges()[size_t(exchange)];
+    if (x.initiator == AckPairing::Initiator::Server && x.eventRow == row &&
+        x.status == AckPairing::Status::Pending)
+        replyToAck(row);
+}
+
+void MainWindow::replyToAck(qint64 row)
+{
+    if (!m_composer)
+        return;
+    const PacketRecord record = log()->record(row);
+    const QString eventName =
+        SocketIoPacket(SocketIoPacket::Type(record.type), record.nsp, record.payload).eventName();
+    m_composer->setReplyTarget(record.nsp, record.id, eventName);
+    m_composerDock->show();
+}
+
+void MainWindow::clearSession()
+{
+    if (!m_session)
+        return;
+    m_session->clear();
+    m_timeline->reload();
+    m_ackPanel->setLog(log());
+    m_detail->showRow(-1);
+}
+
+void MainWindow::togglePause(bool paused)
+{
+    m_timeline->setPaused(paused);
+    m_pauseAction->setText(paused ? tr("&Resume") : tr("&Pause"));
+    if (paused)
+        statusBar()->showMessage(tr("Paused: the log keeps recording; Resume shows the new rows"));
+    else
+        statusBar()->clearMessage();
+}
+
+void MainWindow::updateTlsBanner()
+{
+    m_tlsBanner->setVisible(!isReadOnly() && m_profile.options.engine.ignoreSslErrors);
+}
+
+void MainWindow::showInfo(const QString &html, bool error)
+{
+    m_infoBanner->setText(html);
+    m_infoBanner->setStyleSheet(
+        error ? QStringLiteral(
+                    "background: #fde2e1; color: #8a1c12; border-bottom: 1px solid #f1a9a4;")
+              : QStringLiteral(
+                    "background: #e3effd; color: #123c69; border-bottom: 1px solid #a9c8f1;"));
+    m_infoBanner->show();
+}
+
+void MainWindow::showOptions()
+{
+    ConnectionDialog dialog(currentProfile(), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    m_profile = dialog.profile();
+    updateTlsBanner();
+}
+
+void MainWindow::reloadProfileNames()
+{
+    if (m_connectionBar)
+        m_connectionBar->setProfileNames(m_profiles.names());
+}
+
+void MainWindow::chooseProfile(const QString &name)
+{
+    if (name.isEmpty())
+        return;
+    const ConnectionProfile profile = m_profiles.profile(name);
+    applyProfile(profile);
+    m_connectionBar->setCurrentProfile(name);
+    if (profile.secretsOmitted)
+        showInfo(tr("Profile \"%1\" was saved without its secrets (auth payloads, tokens, "
+                    "cookies). Fill them in under Options… before connecting.")
+                     .arg(name.toHtmlEscaped()),
+                 false);
+    else
+        m_infoBanner->hide();
+}
+
+void MainWindow::saveProfileAs()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Save Profile"));
+    auto *form = new QFormLayout(&dialog);
+    auto *name = new QLineEdit(m_connectionBar->currentProfile(), &dialog);
+    if (name->text().isEmpty())
+        name->setText(currentProfile().options.engine.url.host());
+    auto *secrets = new QCheckBox(tr("Save secrets in plain text"), &dialog);
+    secrets->setChecked(m_profile.saveSecrets);
+    secrets->setToolTip(tr("Auth payloads, and headers and query parameters such as "
+                           "Authorization, Cookie or *token*. Otherwise they are left out."));
+    auto *buttons =
+        new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, &dialog);
+    form->addRow(tr("&Name:"), name);
+    form->addRow(QString(), secrets);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    if (dialog.exec() != QDialog::Accepted || name->text().trimmed().isEmpty())
+        return;
+    ConnectionProfile profile = currentProfile();
+    profile.name = name->text().trimmed();
+    profile.saveSecrets = secrets->isChecked();
+    m_profile.saveSecrets = profile.saveSecrets;
+    m_profiles.put(profile);
+    QString error;
+    if (!m_profiles.save(&error)) {
+        QMessageBox::warning(this, tr("Save Profile"), tr("Cannot save profiles: %1").arg(error));
+        return;
+    }
+    reloadProfileNames();
+    m_connectionBar->setCurrentProfile(profile.name);
+    statusBar()->showMessage(tr("Saved profile \"%1\"").arg(profile.name), StatusMessageMs);
+}
+
+void MainWindow::renameProfile()
+{
+    const QString current = m_connectionBar->currentProfile();
+    if (current.isEmpty())
+        return;
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, tr("Rename Profile"), tr("New name:"),
+                                               QLineEdit::Normal, current, &ok)
+                             .trimmed();
+    if (!ok || name.isEmpty() || name == current)
+        return;
+    if (!m_profiles.rename(current, name)) {
+        QMessageBox::warning(this, tr("Rename Profile"),
+                             tr("A profile named \"%1\" already exists.").arg(name));
+        return;
+    }
+    QString error;
+    if (!m_profiles.save(&error))
+        QMessageBox::warning(this, tr("Rename Profile"), tr("Cannot save profiles: %1").arg(error));
+    reloadProfileNames();
+    m_connectionBar->setCurrentProfile(name);
+}
+
+void MainWindow::deleteProfile()
+{
+    const QString current = m_connectionBar->currentProfile();
+    if (current.isEmpty())
+        return;
+    if (QMessageBox::question(this, tr("Delete Profile"),
+                              tr("Delete the profile \"%1\"?").arg(current)) != QMessageBox::Yes)
+        return;
+    m_profiles.remove(current);
+    QString error;
+    if (!m_profiles.save(&error))
+        QMessageBox::warning(this, tr("Delete Profile"), tr("Cannot save profiles: %1").arg(error));
+    m_connectionBar->setCurrentProfile({});
+    reloadProfileNames();
+}
+
+bool MainWindow::exportLog(const QString &fileName, LogFormat format, bool onlyVisible,
+                           bool includeSecrets, QString *error)
+{
+    m_timeline->flush();
+    std::vector<qint64> rows;
+    if (onlyVisible)
+        rows = m_timeline->visibleLogRows();
+    return ExportDialog::exportLog(this, *log(), onlyVisible ? &rows : nullptr, fileName, format,
+                                   includeSecrets, error);
+}
+
+void MainWindow::showExportDialog()
+{
+    m_timeline->flush();
+    ExportDialog dialog(log()->size(), m_timeline->rowCount(), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    QString error;
+    if (!exportLog(dialog.fileName(), dialog.format(), dialog.onlyVisible(),
+                   dialog.includeSecrets(), &error)) {
+        QMessageBox::warning(this, tr("Export Log"),
+                             tr("The log was not exported.\n\n%1").arg(error));
+        return;
+    }
+    statusBar()->showMessage(tr("Exported to %1").arg(dialog.fileName()), StatusMessageMs);
+}
+
+MainWindow *MainWindow::openLogFile(const QString &fileName, QString *error, QWidget *parent)
+{
+    QFile file(fileName);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = tr("Cannot open %1: %2").arg(fileName, file.errorString());
+        return nullptr;
+    }
+    auto log = std::make_unique<SessionLog>();
+    QString readError;
+    const bool ok = LogImporter::read(&file, log.get(), &readError);
+    const QString title = tr("%1 (read-only) — SioScope").arg(QFileInfo(fileName).fileName());
+    auto *window = new MainWindow(std::move(log), title, parent);
+    window->setAttribute(Qt::WA_DeleteOnClose);
+    if (!ok) {
+        *error = tr("%1: %2").arg(QFileInfo(fileName).fileName(), readError);
+        window->showInfo(tr("Read-only view of <b>%1</b>. <b>The import stopped:</b> %2. The %3 "
+                            "records before the error are shown.")
+                             .arg(fileName.toHtmlEscaped(), readError.toHtmlEscaped())
+                             .arg(window->log()->size()),
+                         true);
+    } else {
+        error->clear();
+        window->showInfo(tr("Read-only view of <b>%1</b>: %2 records.")
+                             .arg(fileName.toHtmlEscaped())
+                             .arg(window->log()->size()),
+                         false);
+    }
+    return window;
+}
+
+void MainWindow::importLog()
+{
+    const QString fileName = QFileDialog::getOpenFileName(
+        this, tr("Import Log"), QString(),
+        tr("Logs (*.jsonl *.har *.json);;JSON Lines (*.jsonl);;HAR (*.har);;All files (*)"));
+    if (fileName.isEmpty())
+        return;
+    QString error;
+    MainWindow *window = openLogFile(fileName, &error);
+    if (!window) {
+        QMessageBox::warning(this, tr("Import Log"), error);
+        return;
+    }
+    window->show();
+}
+
+void MainWindow::reopenCrashJournal()
+{
+    QStringList journals = CrashJournal::leftoverJournals();
+    if (journals.isEmpty()) {
+        QMessageBox::information(this, tr("Reopen Crash Journal"),
+                                 tr("No crash journal is left over: every session so far was "
+                                    "closed cleanly."));
+        return;
+    }
+    QString chosen = journals.first();
+    if (journals.size() > 1) {
+        QStringList labels;
+        for (const QString &journal : journals)
+            labels.append(QStringLiteral("%1 (%2)").arg(
+                QFileInfo(journal).fileName(),
+                QLocale().formattedDataSize(QFileInfo(journal).size())));
+        bool ok = false;
+        const QString label = QInputDialog::getItem(this, tr("Reopen Crash Journal"),
+                                                    tr("Journals left by sessions that did not "
+                                                       "close cleanly:"),
+                                                    labels, 0, false, &ok);
+        if (!ok)
+            return;
+        chosen = journals.at(labels.indexOf(label));
+    }
+    QString error;
+    MainWindow *window = openCrashJournal(chosen, &error);
+    if (!window) {
+        QMessageBox::warning(this, tr("Reopen Crash Journal"), error);
+        return;
+    }
+    window->show();
+}
+
+MainWindow *MainWindow::openCrashJournal(const QString &fileName, QString *error, QWidget *parent)
+{
+    MainWindow *window = openLogFile(fileName, error, parent);
+    if (!window)
+        return nullptr;
+    window->m_journalFile = fileName;
+    window->setWindowTitle(
+        tr("Crash journal %1 (read-only) — SioScope").arg(QFileInfo(fileName).fileName()));
+    // A crash can cut the last line short; everything before it is still worth seeing.
+    window->showInfo(
+        tr("Recovered from the crash journal <b>%1</b> (%2 records%3). Export it to "
+           "keep it, or <a href=\"discard\">discard the journal</a>.")
+            .arg(fileName.toHtmlEscaped())
+            .arg(window->log()->size())
+            .arg(error->isEmpty()
+                     ? QString()
+                     : tr("; the last line was cut short: %1").arg(error->toHtmlEscaped())),
+        false);
+    connect(window->m_infoBanner, &QLabel::linkActivated, window, [window](const QString &link) {
+        if (link != QLatin1String("discard"))
+            return;
+        CrashJournal::removeJournal(window->m_journalFile);
+        window->showInfo(tr("The journal was deleted; this window still shows its records."),
+                         false);
+    });
+    error->clear();
+    return window;
 }

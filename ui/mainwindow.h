@@ -1,10 +1,132 @@
+// The main window: connection bar, namespace tabs, the timeline with its filter, the detail pane,
+// the composer and the ack panel (docks), and the status bar. A window is either live (it owns a
+// LiveSession) or a read-only view of an imported log or a crash journal.
 #pragma once
 
+#include "composer.h"
+#include "profiles.h"
+#include "session/logexport.h"
+
 #include <QMainWindow>
+
+#include <memory>
+
+class AckPanel;
+class ConnectionBar;
+class LiveSession;
+class NamespaceTabs;
+class PacketDetail;
+class QAction;
+class QDockWidget;
+class QLabel;
+class SessionLog;
+class SessionStatusBar;
+class TimelinePane;
 
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
+    // A live window.
     explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // A read-only window over a log file (JSON Lines or HAR). When the file is broken part way,
+    // the records before the error are shown and the error names the line; *error says so too.
+    // Returns null only when nothing could be read at all (the file cannot be opened).
+    static MainWindow *openLogFile(const QString &fileName, QString *error,
+                                   QWidget *parent = nullptr);
+
+    // A read-only window over a crash journal left by a session that did not close cleanly,
+    // with a link that deletes the journal.
+    static MainWindow *openCrashJournal(const QString &fileName, QString *error,
+                                        QWidget *parent = nullptr);
+
+    bool isReadOnly() const { return !m_session; }
+    SessionLog *log() const;
+    LiveSession *session() const { return m_session; }
+
+    void setServerUrl(const QString &url);
+    void connectToServer();
+    void disconnectFromServer();
+    // The profile the next connect uses: the options plus the connection bar's choices.
+    ConnectionProfile currentProfile() const;
+    void applyProfile(const ConnectionProfile &profile);
+    ProfileStore &profiles() { return m_profiles; }
+
+    // Writes the log; `onlyVisible`: only the rows the timeline's filter shows.
+    bool exportLog(const QString &fileName, LogFormat format, bool onlyVisible, bool includeSecrets,
+                   QString *error);
+
+    // The crash journal is on by default for live windows; tests may turn it off.
+    void setJournalEnabled(bool enabled) { m_journalEnabled = enabled; }
+
+    ConnectionBar *connectionBar() const { return m_connectionBar; }
+    NamespaceTabs *namespaceTabs() const { return m_tabs; }
+    TimelinePane *timeline() const { return m_timeline; }
+    PacketDetail *detail() const { return m_detail; }
+    Composer *composer() const { return m_composer; }
+    AckPanel *ackPanel() const { return m_ackPanel; }
+    SessionStatusBar *sessionStatusBar() const { return m_statusBar; }
+    QLabel *tlsWarningBanner() const { return m_tlsBanner; }
+    QLabel *infoBanner() const { return m_infoBanner; }
+    QAction *pauseAction() const { return m_pauseAction; }
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    MainWindow(std::unique_ptr<SessionLog> log, const QString &title, QWidget *parent);
+    void buildUi();
+    void buildMenus();
+    void wireLiveSession();
+    void restoreLayout();
+    void saveLayout();
+    void updateTlsBanner();
+    void updateNamespaceChoices();
+    void showInfo(const QString &html, bool error);
+
+    void joinNamespace(const QString &name, const QJsonObject &auth);
+    void leaveNamespace(const QString &name);
+    void send(const OutgoingMessage &message);
+    void timelineRowChanged(qint64 row);
+    void replyToAck(qint64 row);
+    void clearSession();
+    void togglePause(bool paused);
+
+    void showOptions();
+    void chooseProfile(const QString &name);
+    void saveProfileAs();
+    void renameProfile();
+    void deleteProfile();
+    void reloadProfileNames();
+
+    void showExportDialog();
+    void importLog();
+    void reopenCrashJournal();
+
+    LiveSession *m_session = nullptr;
+    std::unique_ptr<SessionLog> m_offlineLog;
+    ConnectionProfile m_profile;
+    ProfileStore m_profiles;
+    bool m_journalEnabled = true;
+    QString m_journalFile; // for read-only windows opened from a crash journal
+
+    ConnectionBar *m_connectionBar = nullptr;
+    NamespaceTabs *m_tabs = nullptr;
+    TimelinePane *m_timeline = nullptr;
+    PacketDetail *m_detail = nullptr;
+    Composer *m_composer = nullptr;
+    AckPanel *m_ackPanel = nullptr;
+    SessionStatusBar *m_statusBar = nullptr;
+    QLabel *m_tlsBanner = nullptr;
+    QLabel *m_infoBanner = nullptr;
+    QDockWidget *m_detailDock = nullptr;
+    QDockWidget *m_composerDock = nullptr;
+    QDockWidget *m_ackDock = nullptr;
+    QAction *m_connectAction = nullptr;
+    QAction *m_pauseAction = nullptr;
+    QAction *m_controlAction = nullptr;
+    QAction *m_relativeTimeAction = nullptr;
+    QAction *m_journalSecretsAction = nullptr;
 };
