@@ -75,8 +75,14 @@ JsonEditor::Result JsonEditor::validate(const QString &text, Expect expect, bool
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(utf8, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        // The parser counts UTF-8 bytes; the editor counts characters.
-        const int position = int(QString::fromUtf8(utf8.left(parseError.offset)).size());
+        // The parser counts UTF-8 bytes, and stops just past the offending character unless the
+        // input ended early; the editor counts characters and marks the character itself.
+        qsizetype offset = parseError.offset;
+        if (offset > 0 && offset < utf8.size())
+            --offset;
+        while (offset > 0 && (quint8(utf8.at(offset)) & 0xc0) == 0x80)
+            --offset; // not inside a multi-byte character
+        const int position = int(QString::fromUtf8(utf8.left(offset)).size());
         const QStringView before = QStringView(text).left(position);
         const int line = int(before.count(QLatin1Char('\n'))) + 1;
         const int column = position - int(before.lastIndexOf(QLatin1Char('\n')));

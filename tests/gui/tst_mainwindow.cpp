@@ -1,0 +1,659 @@
+// The GUI without a server: JSON validation, profiles and their secrets, the composer's message,
+// the ack table, the crash journal, read-only windows over imported logs, shortcuts and layout.
+// Runs offscreen with QStandardPaths in test mode, so the user's settings are never touched.
+#include "ackpanel.h"
+#include "composer.h"
+#include "connectionbar.h"
+#include "connectiondialog.h"
+#include "crashjournal.h"
+#include "jsoneditor.h"
+#include "livesession.h"
+#include "mainwindow.h"
+#include "packetdetail.h"
+#include "profiles.h"
+#include "session/jsonlines.h"
+#include "session/logexport.h"
+#include "session/sessionlog.h"
+#include "socketio/socketiopacket.h"
+#include "timelinepane.h"
+
+#include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+using D = PacketRecord::Direction;
+
+namespace {
+PacketRecord sio(D direction, SocketIoPacket::Type type, const QString &nsp, qint64 id,
+                 const QByteArray &payload, qint64 timeUs = 0)
+{
+    PacketRecord record;
+    record.timeUs = timeUs ? timeUs : PacketRecord::nowUs();
+    record.direction = direction;
+    record.layer = PacketRecord::Layer::SocketIo;
+    record.type = type;
+    record.transport = TransportKind::WebSocket;
+    record.nsp = nsp;
+    record.id = id;
+    record.payload = payload;
+    record.raw = QByteArray::number(int(type)) +
+                 (nsp == QLatin1String("/") ? QByteArray() : nsp.toUtf8() + ',') +
+                 (id >= 0 ? QByteArray::number(id) : QByteArray()) + payload;
+    return record;
+}
+
+PacketRecord engineOpen()
+{
+    PacketRecord record;
+    record.timeUs = PacketRecord::nowUs();
+    record.layer = PacketRecord::Layer::EngineIo;
+    record.type = EngineIoPacket::Open;
+    record.transport = TransportKind::Polling;
+    record.payload = R"({"sid":"abc","upgrades":[],"pingInterval":25000,"pingTimeout":20000})";
+    record.raw = "0" + record.payload;
+    return record;
+}
+
+// A short session: our event answered, the server's event still pending, our event timed out.
+void fillSession(SessionLog &log)
+{
+    log.append(engineOpen());
+    log.append(sio(D::Out, SocketIoPacket::Connect, "/", -1, {}));
+    log.append(sio(D::In, SocketIoPacket::Connect, "/", -1, R"({"sid":"s1"})"));
+    log.append(sio(D::Out, SocketIoPacket::Event, "/", 0, R"(["echo-ack","hi"])"));
+    PacketRecord ack = sio(D::In, SocketIoPacket::Ack, "/", 0, R"(["hi"])");
+    ack.rttUs = 1500;
+    log.append(ack);
+    log.append(sio(D::In, SocketIoPacket::Event, "/", 7, R"(["ask","question"])"));
+    log.append(sio(D::Out, SocketIoPacket::Event, "/", 1, R"(["slow"])"));
+    log.markAckTimedOut(QStringLiteral("/"), 1);
+}
+
+QByteArray readAll(const QString &fileName)
+{
+    QFile file(fileName);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return file.readAll();
+}
+} // namespace
+
+class tst_MainWindow : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("SioScopeTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("SioScopeGuiTest"));
+    }
+
+    void init()
+    {
+        QSettings().clear();
+        QDir(CrashJournal::journalDirectory()).removeRecursively();
+    }
+
+    void jsonValidation_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("expect");
+        QTest::addColumn<bool>("ok");
+        QTest::addColumn<QString>("errorPart");
+        const int array = int(JsonEditor::Expect::Array);
+        const int object = int(JsonEditor::Expect::Object);
+        QTest::newRow("empty array allowed") << "" << array << true << "";
+        QTest::newRow("zero arguments") << "[]" << array << true << "";
+        QTest::newRow("arguments") << R"(["a", 1, {"b": null}])" << array << true << "";
+        QTest::newRow("unterminated") << R"(["a", 1)" << array << false << "line 1, column 8";
+        QTest::newRow("error on line 2") << "[\n  1,,\n]" << array << false << "line 2, column 5";
+        QTest::newRow("object is not an array") << R"({"a":1})" << array << false << "JSON array";
+        QTest::newRow("auth object") << R"({"token":"x"})" << object << true << "";
+        QTest::newRow("auth array") << "[1]" << object << false << "JSON object";
+        // Columns count characters, not UTF-8 bytes.
+        QTest::newRow("after non-ASCII") << "[\"héé\" 1]" << array << false << "column 8";
+    }
+    void jsonValidation()
+    {
+        QFETCH(QString, text);
+        QFETCH(int, expect);
+        QFETCH(bool, ok);
+        QFETCH(QString, errorPart);
+        const JsonEditor::Result result =
+            JsonEditor::validate(text, JsonEditor::Expect(expect), true);
+        QCOMPARE(result.ok, ok);
+        if (!ok)
+            QVERIFY2(result.error.contains(errorPart), qPrintable(result.error));
+    }
+
+    void jsonEditorShowsErrorAsYouType()
+    {
+        JsonEditor editor(JsonEditor::Expect::Array);
+        QSignalSpy validity(&editor, &JsonEditor::validityChanged);
+        QVERIFY(editor.isValid()); // empty: no arguments
+        editor.editor()->setFocus();
+        QTest::keyClicks(editor.editor(), R"(["a",)");
+        QVERIFY(!editor.isValid());
+        QVERIFY(editor.statusLabel()->text().contains(QStringLiteral("line 1, column 6")));
+        QVERIFY(!editor.editor()->extraSelections().isEmpty()); // the position is marked
+        QTest::keyClicks(editor.editor(), QStringLiteral("2]"));
+        QVERIFY(editor.isValid());
+        QCOMPARE(editor.value().toArray(), QJsonArray({QStringLiteral("a"), 2}));
+        QVERIFY(validity.size() >= 2);
+        QVERIFY(editor.editor()->extraSelections().isEmpty());
+    }
+
+    void profilesLeaveSecretsOut()
+    {
+        QTemporaryDir dir;
+        const QString fileName = dir.filePath(QStringLiteral("profiles.json"));
+        ConnectionProfile profile;
+        profile.name = QStringLiteral("staging");
+        profile.options.engine.url = QUrl(QStringLiteral("https://staging.example:8443"));
+        profile.options.engine.path = QStringLiteral("/rt/");
+        profile.options.engine.version = EngineIoOptions::Version::V3;
+        profile.options.engine.transports = EngineIoOptions::Transports::WebSocketOnly;
+        profile.options.engine.query = {{QStringLiteral("room"), QStringLiteral("42")},
+                                        {QStringLiteral("access_token"), QStringLiteral("QTOKEN")}};
+        profile.options.engine.headers = {{"Authorization", "Bearer HEADERSECRET"},
+                                          {"Cookie", "sid=COOKIESECRET"},
+                                          {"X-Session-Token", "XTOKEN"},
+                                          {"X-Client", "sioscope"}};
+        profile.options.ackTimeoutMs = 3000;
+        profile.namespaces = {{QStringLiteral("/"), {}},
+                              {QStringLiteral("/admin"), QJsonObject{{"token", "AUTHSECRET"}}}};
+        {
+            ProfileStore store(fileName);
+            store.put(profile);
+            QVERIFY(store.save());
+        }
+        const QByteArray written = readAll(fileName);
+        for (const char *secret :
+             {"QTOKEN", "HEADERSECRET", "COOKIESECRET", "XTOKEN", "AUTHSECRET"})
+            QVERIFY2(!written.contains(secret), secret);
+        QVERIFY(written.contains("sioscope"));
+        QVERIFY(written.contains("staging.example"));
+        QCOMPARE(QFile::permissions(fileName) & (QFileDevice::ReadOther | QFileDevice::ReadGroup),
+                 QFileDevice::Permissions());
+
+        ProfileStore reread(fileName);
+        QVERIFY(reread.load());
+        QCOMPARE(reread.names(), QStringList{QStringLiteral("staging")});
+        const ConnectionProfile loaded = reread.profile(QStringLiteral("staging"));
+        QVERIFY(loaded.secretsOmitted);
+        QCOMPARE(loaded.options.engine.path, QStringLiteral("/rt/"));
+        QCOMPARE(loaded.options.engine.version, EngineIoOptions::Version::V3);
+        QCOMPARE(loaded.options.engine.transports, EngineIoOptions::Transports::WebSocketOnly);
+        QCOMPARE(loaded.options.ackTimeoutMs, 3000);
+        QCOMPARE(loaded.namespaces.size(), 2);
+        QVERIFY(loaded.authFor(QStringLiteral("/admin")).isEmpty());
+        QCOMPARE(loaded.options.engine.headers.size(), 4); // names kept, secret values empty
+        QCOMPARE(loaded.options.engine.headers.at(3).second, QByteArray("sioscope"));
+        QVERIFY(loaded.options.engine.headers.at(0).second.isEmpty());
+
+        // Opted in: everything comes back.
+        profile.saveSecrets = true;
+        reread.put(profile);
+        QVERIFY(reread.save());
+        QVERIFY(readAll(fileName).contains("AUTHSECRET"));
+        ProfileStore again(fileName);
+        QVERIFY(again.load());
+        const ConnectionProfile full = again.profile(QStringLiteral("staging"));
+        QVERIFY(!full.secretsOmitted);
+        QCOMPARE(full.authFor(QStringLiteral("/admin")), QJsonObject({{"token", "AUTHSECRET"}}));
+        QCOMPARE(full.options.engine.headers, profile.options.engine.headers);
+
+        // Rename and delete.
+        QVERIFY(again.rename(QStringLiteral("staging"), QStringLiteral("stage")));
+        QVERIFY(!again.rename(QStringLiteral("nope"), QStringLiteral("x")));
+        again.put(ConnectionProfile{QStringLiteral("other")});
+        QVERIFY(!again.rename(QStringLiteral("stage"), QStringLiteral("other")));
+        QVERIFY(again.remove(QStringLiteral("other")));
+        QVERIFY(again.save());
+        ProfileStore last(fileName);
+        QVERIFY(last.load());
+        QCOMPARE(last.names(), QStringList{QStringLiteral("stage")});
+    }
+
+    void optionsDialogEditsTheProfile()
+    {
+        ConnectionProfile profile;
+        profile.options.engine.query = {{QStringLiteral("a"), QStringLiteral("1")}};
+        ConnectionDialog dialog(profile);
+        QCOMPARE(dialog.queryTable()->rowCount(), 1);
+        dialog.headerTable()->insertRow(0);
+        dialog.headerTable()->setItem(0, 0, new QTableWidgetItem(QStringLiteral("Authorization")));
+        dialog.headerTable()->setItem(0, 1, new QTableWidgetItem(QStringLiteral("Bearer x")));
+        // Secret names are marked.
+        QVERIFY(!dialog.headerTable()->item(0, 0)->toolTip().isEmpty());
+        QCOMPARE(dialog.namespaceList()->count(), 1);
+        dialog.authEditor()->setText(QStringLiteral("{\"token\": "));
+        QVERIFY(!dialog.isInputValid());
+        dialog.authEditor()->setText(QStringLiteral("{\"token\": \"abc\"}"));
+        QVERIFY(dialog.isInputValid());
+        dialog.ignoreSslErrorsBox()->setChecked(true);
+        const ConnectionProfile edited = dialog.profile();
+        QCOMPARE(edited.authFor(QStringLiteral("/")), QJsonObject({{"token", "abc"}}));
+        QCOMPARE(edited.options.engine.headers.size(), 1);
+        QCOMPARE(edited.options.engine.headers.at(0).first, QByteArray("Authorization"));
+        QCOMPARE(edited.options.engine.query.size(), 1);
+        QVERIFY(edited.options.engine.ignoreSslErrors);
+    }
+
+    void placeholdersGoWhereAsked_data()
+    {
+        QTest::addColumn<QByteArray>("args");
+        QTest::addColumn<QList<int>>("positions");
+        QTest::addColumn<QByteArray>("expected");
+        const QByteArray p0 = R"({"_placeholder":true,"num":0})";
+        const QByteArray p1 = R"({"_placeholder":true,"num":1})";
+        QTest::newRow("no attachments")
+            << QByteArray(R"(["a"])") << QList<int>{} << QByteArray(R"(["a"])");
+        QTest::newRow("only a binary") << QByteArray("[]") << QList<int>{0} << "[" + p0 + "]";
+        QTest::newRow("first") << QByteArray(R"(["a","b"])") << QList<int>{0}
+                               << "[" + p0 + R"(,"a","b"])";
+        QTest::newRow("middle") << QByteArray(R"(["a","b"])") << QList<int>{1}
+                                << R"(["a",)" + p0 + R"(,"b"])";
+        QTest::newRow("past the end is appended")
+            << QByteArray(R"(["a"])") << QList<int>{9} << R"(["a",)" + p0 + "]";
+        QTest::newRow("same position keeps list order")
+            << QByteArray(R"(["a","b"])") << QList<int>{1, 1}
+            << R"(["a",)" + p0 + "," + p1 + R"(,"b"])";
+        QTest::newRow("numbered by list, placed by position")
+            << QByteArray("[]") << QList<int>{1, 0} << "[" + p1 + "," + p0 + "]";
+    }
+    void placeholdersGoWhereAsked()
+    {
+        QFETCH(QByteArray, args);
+        QFETCH(QList<int>, positions);
+        QFETCH(QByteArray, expected);
+        QList<ComposerAttachment> attachments;
+        for (int i = 0; i < positions.size(); ++i)
+            attachments.append(
+                {QStringLiteral("a%1").arg(i), QByteArray(i + 1, char(i)), positions.at(i)});
+        QList<QByteArray> bytes;
+        const QJsonArray result = Composer::argumentsWithPlaceholders(
+            QJsonDocument::fromJson(args).array(), attachments, &bytes);
+        QCOMPARE(QJsonDocument(result).toJson(QJsonDocument::Compact), expected);
+        QCOMPARE(bytes.size(), positions.size());
+        for (int i = 0; i < bytes.size(); ++i)
+            QCOMPARE(bytes.at(i), QByteArray(i + 1, char(i)));
+    }
+
+    void hexParsing()
+    {
+        QByteArray bytes;
+        QString error;
+        QVERIFY(Composer::parseHex(QStringLiteral("01 02 ff"), &bytes, &error));
+        QCOMPARE(bytes, QByteArray::fromHex("0102ff"));
+        QVERIFY(Composer::parseHex(QStringLiteral("0x01,0xAB:cd"), &bytes, &error));
+        QCOMPARE(bytes, QByteArray::fromHex("01abcd"));
+        QVERIFY(!Composer::parseHex(QStringLiteral("012"), &bytes, &error));
+        QVERIFY(error.contains(QStringLiteral("odd")));
+        QVERIFY(!Composer::parseHex(QStringLiteral("01 zz"), &bytes, &error));
+        QVERIFY(error.contains(QStringLiteral("character 4")));
+    }
+
+    void composerBuildsEventsAndAckReplies()
+    {
+        Composer composer;
+        QSignalSpy sent(&composer, &Composer::sendRequested);
+        composer.send();
+        QCOMPARE(sent.size(), 0); // no event name
+        QVERIFY(!composer.resultLabel()->text().isEmpty());
+        composer.setEventName(QStringLiteral("upload"));
+        composer.setArgumentsText(QStringLiteral("[\"photo\""));
+        QString reason;
+        QVERIFY(!composer.canSend(&reason));
+        QVERIFY(reason.contains(QStringLiteral("column")));
+        composer.setArgumentsText(QStringLiteral("[\"photo\", 3]"));
+        composer.addAttachment({QStringLiteral("pic"), QByteArray("\x89PNG", 4), 1});
+        composer.setRequestAck(true, 5);
+        composer.send();
+        QCOMPARE(sent.size(), 1);
+        OutgoingMessage message = sent.at(0).at(0).value<OutgoingMessage>();
+        QCOMPARE(message.nsp, QStringLiteral("/"));
+        QVERIFY(!message.isAckReply);
+        QCOMPARE(message.ackTimeoutMs, 5000);
+        QCOMPARE(QJsonDocument(message.data).toJson(QJsonDocument::Compact),
+                 QByteArray(R"(["upload","photo",{"_placeholder":true,"num":0},3])"));
+        QCOMPARE(message.attachments, QList<QByteArray>{QByteArray("\x89PNG", 4)});
+
+        // Zero arguments are fine.
+        composer.clearAttachments();
+        composer.setArgumentsText({});
+        composer.setRequestAck(false);
+        composer.send();
+        message = sent.at(1).at(0).value<OutgoingMessage>();
+        QCOMPARE(message.data, QJsonArray({QStringLiteral("upload")}));
+        QCOMPARE(message.ackTimeoutMs, -1);
+
+        // Replying to a server ack: the arguments are the ack's payload, binary included.
+        composer.setReplyTarget(QStringLiteral("/chat"), 7, QStringLiteral("ask"));
+        QVERIFY(composer.replyBanner()->text().contains(QStringLiteral("#7")));
+        QCOMPARE(composer.sendButton()->text(), QStringLiteral("Send Ack"));
+        composer.setArgumentsText(QStringLiteral("[\"yes\"]"));
+        composer.addAttachment({QStringLiteral("b"), QByteArray("\x01", 1), 1});
+        composer.send();
+        message = sent.at(2).at(0).value<OutgoingMessage>();
+        QVERIFY(message.isAckReply);
+        QCOMPARE(message.replyToId, 7);
+        QCOMPARE(message.nsp, QStringLiteral("/chat"));
+        QCOMPARE(QJsonDocument(message.data).toJson(QJsonDocument::Compact),
+                 QByteArray(R"(["yes",{"_placeholder":true,"num":0}])"));
+        composer.reportSent(message, -1);
+        QVERIFY(!composer.isReplying());
+        QCOMPARE(composer.history().size(), 1);
+    }
+
+    void composerTemplatesAndHistoryPersist()
+    {
+        {
+            Composer composer;
+            composer.setCurrentNamespace(QStringLiteral("/chat"));
+            composer.setEventName(QStringLiteral("join"));
+            composer.setArgumentsText(QStringLiteral("[\"room-1\"]"));
+            composer.addAttachment({QStringLiteral("x"), QByteArray("xyz"), 0});
+            composer.saveTemplate(QStringLiteral("join room"));
+            composer.reportSent(composer.message(), -1);
+        }
+        Composer composer;
+        QCOMPARE(composer.templateNames(), QStringList{QStringLiteral("join room")});
+        QCOMPARE(composer.history().size(), 1);
+        QVERIFY(composer.loadTemplate(QStringLiteral("join room")));
+        QCOMPARE(composer.eventEdit()->text(), QStringLiteral("join"));
+        QCOMPARE(composer.currentNamespace(), QStringLiteral("/chat"));
+        QCOMPARE(composer.attachments().size(), 1);
+        QCOMPARE(composer.attachments().at(0).bytes, QByteArray("xyz"));
+        composer.deleteTemplate(QStringLiteral("join room"));
+        QVERIFY(composer.templateNames().isEmpty());
+    }
+
+    void ackTable()
+    {
+        SessionLog log;
+        AckTableModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setLog(&log);
+        QCOMPARE(model.rowCount(), 0);
+        fillSession(log);
+        model.refresh();
+        QCOMPARE(model.rowCount(), 3);
+        const auto status = [&](int row) {
+            return model.index(row, AckTableModel::StatusColumn).data().toString();
+        };
+        QCOMPARE(status(0), QStringLiteral("answered"));
+        QCOMPARE(model.index(0, AckTableModel::RttColumn).data().toString(),
+                 QStringLiteral("1.50 ms"));
+        QCOMPARE(model.index(0, AckTableModel::EventColumn).data().toString(),
+                 QStringLiteral("echo-ack"));
+        QVERIFY(status(1).startsWith(QStringLiteral("pending"))); // the server's "ask"
+        QCOMPARE(model.index(1, AckTableModel::InitiatorColumn).data().toString(),
+                 QStringLiteral("←"));
+        QCOMPARE(status(2), QStringLiteral("timed out"));
+
+        // We answer the server's event: the row changes in place.
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        log.append(sio(D::Out, SocketIoPacket::Ack, "/", 7, R"(["yes"])"));
+        model.refresh();
+        QCOMPARE(status(1), QStringLiteral("answered"));
+        QVERIFY(!changed.isEmpty());
+
+        log.clear();
+        model.refresh();
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void ackPanelFigures()
+    {
+        SessionLog log;
+        fillSession(log);
+        AckPanel panel;
+        panel.setLog(&log);
+        QVERIFY(panel.summaryLabel()->text().contains(QStringLiteral("p50")));
+        QVERIFY(panel.summaryLabel()->text().contains(QStringLiteral("timed out 1")));
+        QCOMPARE(panel.histogram()->binCount(), 1);
+
+        RttHistogram histogram;
+        std::vector<qint64> samples;
+        for (int i = 1; i <= 100; ++i)
+            samples.push_back(i * 1000);
+        histogram.setSamples(samples);
+        QCOMPARE(histogram.binCount(), 24);
+        int total = 0;
+        for (int count : histogram.bins())
+            total += count;
+        QCOMPARE(total, 100);
+        histogram.resize(300, 100);
+        QVERIFY(!histogram.grab().isNull()); // paints without crashing
+    }
+
+    void crashJournal()
+    {
+        QTemporaryDir dir;
+        PacketRecord connect =
+            sio(D::Out, SocketIoPacket::Connect, "/admin", -1, R"({"token":"TOPSECRET"})");
+        QString fileName;
+        {
+            CrashJournal journal(dir.path());
+            QVERIFY2(journal.isOpen(), qPrintable(journal.errorString()));
+            fileName = journal.fileName();
+            QVERIFY(fileName.endsWith(QStringLiteral(".jsonl")));
+            journal.append(engineOpen());
+            journal.append(connect);
+            // Written within a second, without any explicit flush.
+            QTRY_VERIFY_WITH_TIMEOUT(readAll(fileName).count('\n') == 2, 1500);
+            QVERIFY(!readAll(fileName).contains("TOPSECRET"));
+            QVERIFY(readAll(fileName).contains("[redacted]"));
+            // Held by a live session: not a leftover.
+            QVERIFY(!CrashJournal::leftoverJournals(dir.path()).contains(fileName));
+        } // destroyed without discard(): what a crash leaves behind
+        QCOMPARE(CrashJournal::leftoverJournals(dir.path()), QStringList{fileName});
+        QFile file(fileName);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        JsonLinesReader reader(&file);
+        PacketRecord record;
+        QVERIFY(reader.next(&record));
+        QVERIFY(reader.next(&record));
+        QCOMPARE(record.nsp, QStringLiteral("/admin"));
+        file.close();
+        QVERIFY(CrashJournal::removeJournal(fileName));
+        QVERIFY(CrashJournal::leftoverJournals(dir.path()).isEmpty());
+
+        // Opted in: secrets stay. A clean end (discard) removes the file.
+        CrashJournal journal(dir.path());
+        journal.setIncludeSecrets(true);
+        journal.append(connect);
+        journal.flush();
+        QVERIFY(readAll(journal.fileName()).contains("TOPSECRET"));
+        journal.discard();
+        QVERIFY(!QFile::exists(journal.fileName()));
+        QVERIFY(CrashJournal::leftoverJournals(dir.path()).isEmpty());
+    }
+
+    void readOnlyWindowOverImportedLog()
+    {
+        QTemporaryDir dir;
+        SessionLog log;
+        fillSession(log);
+        const QString fileName = dir.filePath(QStringLiteral("session.jsonl"));
+        {
+            QFile file(fileName);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            QString error;
+            QVERIFY2(LogExporter::write(log, nullptr, &file, {}, &error), qPrintable(error));
+        }
+        QString error;
+        std::unique_ptr<MainWindow> window(MainWindow::openLogFile(fileName, &error));
+        QVERIFY(window);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY(window->isReadOnly());
+        QVERIFY(window->windowTitle().contains(QStringLiteral("read-only")));
+        QVERIFY(!window->connectionBar());
+        QVERIFY(!window->composer());
+        QCOMPARE(window->log()->size(), log.size());
+        window->ackPanel()->refresh();
+        QCOMPARE(window->ackPanel()->model()->rowCount(), 3);
+        // Offline: a pending ack has no age.
+        QCOMPARE(
+            window->ackPanel()->model()->index(1, AckTableModel::StatusColumn).data().toString(),
+            QStringLiteral("pending"));
+
+        // A broken line: the window still opens with what came before, and the error names it.
+        {
+            QFile file(fileName);
+            QVERIFY(file.open(QIODevice::Append));
+            file.write("{\"this is\": not a record\n");
+            file.write(JsonLines::toLine(engineOpen()));
+        }
+        std::unique_ptr<MainWindow> broken(MainWindow::openLogFile(fileName, &error));
+        QVERIFY(broken);
+        QVERIFY2(error.contains(QStringLiteral("line %1").arg(log.size() + 1)), qPrintable(error));
+        QCOMPARE(broken->log()->size(), log.size());
+        QVERIFY(broken->infoBanner()->isVisibleTo(broken.get()));
+        QVERIFY(broken->infoBanner()->text().contains(QStringLiteral("line")));
+
+        QVERIFY(!MainWindow::openLogFile(dir.filePath(QStringLiteral("missing.jsonl")), &error));
+        QVERIFY(error.contains(QStringLiteral("missing.jsonl")));
+    }
+
+    void exportOnlyWhatIsShownOrEverything()
+    {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.setJournalEnabled(false);
+        fillSession(*window.log());
+        QString error;
+        const QString all = dir.filePath(QStringLiteral("all.jsonl"));
+        QVERIFY2(window.exportLog(all, LogFormat::JsonLines, false, false, &error),
+                 qPrintable(error));
+        QCOMPARE(readAll(all).count('\n'), int(window.log()->size()));
+        const QString har = dir.filePath(QStringLiteral("all.har"));
+        QVERIFY(window.exportLog(har, LogFormat::Har, true, false, &error));
+        QVERIFY(readAll(har).contains("\"log\""));
+        // A directory that does not exist: a clear error, no file.
+        QVERIFY(!window.exportLog(dir.filePath(QStringLiteral("no/such/dir/x.jsonl")),
+                                  LogFormat::JsonLines, false, false, &error));
+        QVERIFY(error.contains(QStringLiteral("x.jsonl")));
+    }
+
+    void timelineModelStaysConsistent()
+    {
+        MainWindow window;
+        window.setJournalEnabled(false);
+        QAbstractItemModelTester tester(window.timeline()->model(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        fillSession(*window.log());
+        window.timeline()->flush();
+        QCOMPARE(window.timeline()->rowCount(), int(window.log()->size()));
+        window.timeline()->selectLogRow(3);
+        QCOMPARE(window.timeline()->currentLogRow(), 3);
+        QVERIFY(window.detail()->headerText().contains(QStringLiteral("EVENT")));
+        // Selecting the server's pending "ask" turns the composer into a reply.
+        window.timeline()->selectLogRow(5);
+        QVERIFY(window.composer()->isReplying());
+        QCOMPARE(window.composer()->replyId(), 7);
+        window.composer()->clearReplyTarget();
+        // Answered exchanges do not.
+        window.timeline()->selectLogRow(3);
+        QVERIFY(!window.composer()->isReplying());
+        window.pauseAction()->trigger();
+        window.log()->append(engineOpen());
+        window.timeline()->flush();
+        QCOMPARE(window.timeline()->rowCount(), int(window.log()->size()) - 1);
+        window.pauseAction()->trigger();
+        window.timeline()->flush();
+        QCOMPARE(window.timeline()->rowCount(), int(window.log()->size()));
+    }
+
+    void keyboardShortcuts()
+    {
+        MainWindow window;
+        window.setJournalEnabled(false);
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier);
+        QTRY_VERIFY(window.timeline()->filterEdit()->hasFocus());
+        QTest::keyClick(&window, Qt::Key_L, Qt::ControlModifier);
+        QTRY_VERIFY(window.connectionBar()->urlCombo()->lineEdit()->hasFocus());
+        // Ctrl+Enter sends from anywhere, the arguments editor included.
+        QSignalSpy sent(window.composer(), &Composer::sendRequested);
+        window.composer()->setEventName(QStringLiteral("ping-me"));
+        window.composer()->argumentsEditor()->editor()->setFocus();
+        QTest::keyClick(&window, Qt::Key_Return, Qt::ControlModifier);
+        QCOMPARE(sent.size(), 1);
+        // Not connected: the failure is shown, not swallowed.
+        QVERIFY(window.composer()->resultLabel()->text().contains(QStringLiteral("not")));
+    }
+
+    void urlFromCommandLineAndValidation()
+    {
+        MainWindow window;
+        window.setJournalEnabled(false);
+        window.setServerUrl(QStringLiteral("localhost:1"));
+        QCOMPARE(window.currentProfile().options.engine.url,
+                 QUrl(QStringLiteral("http://localhost:1")));
+        window.setServerUrl(QStringLiteral("ftp://example.org"));
+        window.connectToServer();
+        QVERIFY(window.infoBanner()->isVisibleTo(&window));
+        QVERIFY(window.infoBanner()->text().contains(QStringLiteral("ftp")));
+        QCOMPARE(window.session()->client()->state(), SocketIoClient::State::Disconnected);
+    }
+
+    void tlsWarningBanner()
+    {
+        MainWindow window;
+        window.setJournalEnabled(false);
+        QVERIFY(!window.tlsWarningBanner()->isVisibleTo(&window));
+        ConnectionProfile profile = window.currentProfile();
+        profile.options.engine.ignoreSslErrors = true;
+        window.applyProfile(profile);
+        QVERIFY(window.tlsWarningBanner()->isVisibleTo(&window));
+        profile.options.engine.ignoreSslErrors = false;
+        window.applyProfile(profile);
+        QVERIFY(!window.tlsWarningBanner()->isVisibleTo(&window));
+    }
+
+    void layoutIsRemembered()
+    {
+        {
+            MainWindow window;
+            window.setJournalEnabled(false);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            window.ackPanel()->parentWidget()->hide(); // the Acks dock
+            window.resize(1111, 777);
+            window.close();
+        }
+        MainWindow window;
+        window.setJournalEnabled(false);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(!window.ackPanel()->parentWidget()->isVisible());
+        QVERIFY(window.composer()->parentWidget()->isVisible());
+        QCOMPARE(window.size(), QSize(1111, 777));
+    }
+};
+
+QTEST_MAIN(tst_MainWindow)
+#include "tst_mainwindow.moc"

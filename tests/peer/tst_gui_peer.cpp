@@ -1,0 +1,286 @@
+// The main window against a real socket.io 4 server (tests/peers/server.js), driven through its
+// widgets: connect, namespace tabs and their states, a refused namespace, composing events with
+// attachments, acks both ways in the ack panel, export and import, the crash journal's lifetime.
+#include "ackpanel.h"
+#include "composer.h"
+#include "connectionbar.h"
+#include "crashjournal.h"
+#include "jsoneditor.h"
+#include "livesession.h"
+#include "mainwindow.h"
+#include "namespacetabs.h"
+#include "packetdetail.h"
+#include "referenceserver.h"
+#include "session/sessionlog.h"
+#include "sessionstatusbar.h"
+#include "socketio/socketiopacket.h"
+#include "timelinepane.h"
+
+#include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTabBar>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+constexpr int Timeout = 10000;
+
+// The row of the first Socket.IO record matching, from `from` on; -1 when there is none.
+qint64 findRecord(const SessionLog &log, PacketRecord::Direction direction, int type,
+                  const QString &nsp, const QString &eventName = {}, qint64 from = 0)
+{
+    for (qint64 row = from; row < log.size(); ++row) {
+        if (log.layer(row) != PacketRecord::Layer::SocketIo || log.direction(row) != direction ||
+            log.type(row) != type || log.nsp(row) != nsp)
+            continue;
+        if (!eventName.isEmpty()) {
+            const PacketRecord record = log.record(row);
+            if (SocketIoPacket(SocketIoPacket::Type(record.type), record.nsp, record.payload)
+                    .eventName() != eventName)
+                continue;
+        }
+        return row;
+    }
+    return -1;
+}
+
+QByteArray dump(const SessionLog &log)
+{
+    QByteArray out;
+    for (qint64 row = 0; row < log.size(); ++row) {
+        const PacketRecord record = log.record(row);
+        out += record.directionName().toUtf8() + ' ' + record.typeName().toUtf8() + ' ' +
+               record.raw.left(200) + '\n';
+    }
+    return out;
+}
+} // namespace
+
+#define START_SERVER(server, options)                                                              \
+    do {                                                                                           \
+        QString startError_;                                                                       \
+        QVERIFY2((server).start((options), &startError_), qPrintable(startError_));                \
+    } while (false)
+
+class tst_GuiPeer : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("SioScopeTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("SioScopeGuiPeerTest"));
+        QSettings().clear();
+        QDir(CrashJournal::journalDirectory()).removeRecursively();
+    }
+
+    void sessionThroughTheWindow()
+    {
+        ReferenceServer server;
+        ReferenceServer::Options options;
+        options.pingInterval = 1000;
+        options.pingTimeout = 1000;
+        START_SERVER(server, options);
+
+        auto window = std::make_unique<MainWindow>();
+        window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+        QAbstractItemModelTester timelineTester(
+            window->timeline()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester ackTester(window->ackPanel()->model(),
+                                           QAbstractItemModelTester::FailureReportingMode::QtTest);
+        SessionLog &log = *window->log();
+        SocketIoClient *client = window->session()->client();
+
+        // Connect through the connection bar.
+        ConnectionBar *bar = window->connectionBar();
+        bar->urlCombo()->setFocus();
+        QTest::keyClicks(bar->urlCombo()->lineEdit(), server.url().toString());
+        QTest::mouseClick(bar->connectButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(client->state(), SocketIoClient::State::Connected, Timeout);
+        QCOMPARE(bar->connectButton()->text(), QStringLiteral("Disconnect"));
+        QVERIFY(!bar->urlCombo()->isEnabled());
+        QVERIFY(bar->urlHistory().contains(server.url().toString()));
+
+        // The "/" tab, connected.
+        NamespaceTabs *tabs = window->namespaceTabs();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            tabs->tabToolTip(QStringLiteral("/")).contains(QStringLiteral("connected")), Timeout);
+        QCOMPARE(tabs->tabText(QStringLiteral("/")), QStringLiteral("/"));
+
+        // The status bar shows the Engine.IO session.
+        const QString sid = client->engine()->handshake().sid;
+        QVERIFY(!sid.isEmpty());
+        window->sessionStatusBar()->refresh();
+        QVERIFY(window->sessionStatusBar()->sidLabel()->text().contains(sid));
+        QVERIFY(window->sessionStatusBar()->heartbeatLabel()->text().contains(
+            QStringLiteral("ping 1.0 s")));
+        QVERIFY(
+            window->sessionStatusBar()->stateLabel()->text().contains(QStringLiteral("connected")));
+
+        // The crash journal is written while the session runs.
+        QVERIFY(window->session()->journal());
+        const QString journal = window->session()->journal()->fileName();
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(journal).size() > 0, 2000);
+
+        // A refused namespace shows the server's message.
+        Q_EMIT tabs->joinRequested(QStringLiteral("/admin"), {});
+        QTRY_VERIFY_WITH_TIMEOUT(
+            tabs->tabText(QStringLiteral("/admin")).contains(QStringLiteral("Not authorized")),
+            Timeout);
+        QVERIFY(tabs->tabToolTip(QStringLiteral("/admin")).contains(QStringLiteral("refused")));
+        // With the token it connects.
+        Q_EMIT tabs->joinRequested(QStringLiteral("/admin"), QJsonObject{{"token", "secret"}});
+        QTRY_VERIFY_WITH_TIMEOUT(
+            tabs->tabToolTip(QStringLiteral("/admin")).contains(QStringLiteral(": connected")),
+            Timeout);
+        QCOMPARE(tabs->tabText(QStringLiteral("/admin")), QStringLiteral("/admin"));
+
+        // Another namespace, then closing its tab sends DISCONNECT.
+        Q_EMIT tabs->joinRequested(QStringLiteral("/chat"), {});
+        QTRY_VERIFY_WITH_TIMEOUT(
+            tabs->tabToolTip(QStringLiteral("/chat")).contains(QStringLiteral(": connected")),
+            Timeout);
+        QCOMPARE(tabs->currentNamespace(), QStringLiteral("/chat"));
+        Q_EMIT tabs->tabBar()->tabCloseRequested(tabs->tabIndex(QStringLiteral("/chat")));
+        QCOMPARE(tabs->tabIndex(QStringLiteral("/chat")), -1);
+        QVERIFY(findRecord(log, PacketRecord::Direction::Out, SocketIoPacket::Disconnect,
+                           QStringLiteral("/chat")) >= 0);
+        QCOMPARE(client->findNamespace(QStringLiteral("/chat"))->state(),
+                 SocketIoNamespace::State::Disconnected);
+
+        // Compose an event with an attachment; the echo comes back, binary included.
+        Composer *composer = window->composer();
+        composer->setCurrentNamespace(QStringLiteral("/"));
+        composer->eventEdit()->clear();
+        QTest::keyClicks(composer->eventEdit(), QStringLiteral("echo"));
+        composer->argumentsEditor()->editor()->setFocus();
+        QTest::keyClicks(composer->argumentsEditor()->editor(), QStringLiteral("[\"hi\", 42]"));
+        QVERIFY(composer->argumentsEditor()->isValid());
+        composer->addAttachment({QStringLiteral("bytes"), QByteArray("\x00\x01\xfe", 3), 1});
+        QTest::mouseClick(composer->sendButton(), Qt::LeftButton);
+        QVERIFY2(composer->resultLabel()->text().contains(QStringLiteral("sent")),
+                 qPrintable(composer->resultLabel()->text()));
+        qint64 echo = -1;
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            (echo = findRecord(log, PacketRecord::Direction::In, SocketIoPacket::BinaryEvent,
+                               QStringLiteral("/"), QStringLiteral("echo"))) >= 0,
+            dump(log).constData(), Timeout);
+        const PacketRecord echoed = log.record(echo);
+        QCOMPARE(echoed.attachments, QList<QByteArray>{QByteArray("\x00\x01\xfe", 3)});
+        QCOMPARE(QJsonDocument::fromJson(echoed.payload).array().at(3).toInt(),
+                 42); // after "echo", "hi", ⧉0
+        // The event name is offered for completion now.
+        QVERIFY(composer->eventNames().contains(QStringLiteral("welcome")));
+        // ... and it is in the timeline, with its detail.
+        window->timeline()->flush();
+        QVERIFY(window->timeline()->rowCount() > 0);
+        window->timeline()->selectLogRow(echo);
+        QCOMPARE(window->detail()->currentRow(), echo);
+        QVERIFY(window->detail()->headerText().contains(QStringLiteral("BINARY_EVENT")));
+        QVERIFY(window->detail()->hexView()->toPlainText().contains(QStringLiteral("00 01 fe")));
+
+        // An ack we ask for: paired in the ack panel, with its RTT.
+        composer->clearAttachments();
+        composer->setEventName(QStringLiteral("echo-ack"));
+        composer->setArgumentsText(QStringLiteral("[\"ping\"]"));
+        composer->setRequestAck(true, 5);
+        composer->send();
+        AckPanel *acks = window->ackPanel();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            acks->model()->rowCount() == 1 &&
+                acks->model()->index(0, AckTableModel::StatusColumn).data().toString() ==
+                    QStringLiteral("answered"),
+            Timeout);
+        QVERIFY(!acks->model()->index(0, AckTableModel::RttColumn).data().toString().isEmpty());
+        acks->refresh(); // the figures follow on the panel's next tick
+        QVERIFY(acks->summaryLabel()->text().contains(QStringLiteral("p50")));
+        QCOMPARE(acks->histogram()->binCount(), 1);
+
+        // The server asks us: selecting its event turns the composer into the reply.
+        composer->setRequestAck(false);
+        composer->setEventName(QStringLiteral("request-ack"));
+        composer->setArgumentsText(QStringLiteral("[\"question\"]"));
+        composer->send();
+        qint64 ask = -1;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (ask = findRecord(log, PacketRecord::Direction::In, SocketIoPacket::Event,
+                              QStringLiteral("/"), QStringLiteral("ask"))) >= 0,
+            Timeout);
+        QVERIFY(log.ackId(ask) >= 0);
+        window->timeline()->selectLogRow(ask);
+        QVERIFY(composer->isReplying());
+        QCOMPARE(composer->replyId(), log.ackId(ask));
+        composer->setArgumentsText(QStringLiteral("[\"answer\"]"));
+        composer->addAttachment({QStringLiteral("b"), QByteArray("\x07", 1), 1});
+        composer->send();
+        QVERIFY(!composer->isReplying());
+        qint64 answered = -1;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (answered = findRecord(log, PacketRecord::Direction::In, SocketIoPacket::BinaryEvent,
+                                   QStringLiteral("/"), QStringLiteral("answered"))) >= 0,
+            Timeout);
+        const PacketRecord answer = log.record(answered);
+        QCOMPARE(answer.attachments, QList<QByteArray>{QByteArray("\x07", 1)});
+        QVERIFY(answer.payload.contains("\"answer\""));
+        QTRY_COMPARE_WITH_TIMEOUT(acks->model()->rowCount(), 2, Timeout);
+        QCOMPARE(acks->model()->index(1, AckTableModel::InitiatorColumn).data().toString(),
+                 QStringLiteral("←"));
+        QCOMPARE(acks->model()->index(1, AckTableModel::StatusColumn).data().toString(),
+                 QStringLiteral("answered"));
+
+        // Export, then import into a read-only window: the same records come back.
+        QTemporaryDir dir;
+        const QString exported = dir.filePath(QStringLiteral("session.jsonl"));
+        QString error;
+        QVERIFY2(window->exportLog(exported, LogFormat::JsonLines, false, false, &error),
+                 qPrintable(error));
+        const qint64 exportedRows = log.size();
+        std::unique_ptr<MainWindow> imported(MainWindow::openLogFile(exported, &error));
+        QVERIFY(imported);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY(imported->isReadOnly());
+        QCOMPARE(imported->log()->size(), exportedRows);
+        QCOMPARE(imported->log()->record(echo).attachments, echoed.attachments);
+        imported->ackPanel()->refresh();
+        QCOMPARE(imported->ackPanel()->model()->rowCount(), 2);
+        // Secrets stay out of the export unless asked for: our CONNECT's auth is redacted (the
+        // server's welcome echoes the auth back as event data, which is not ours to redact).
+        qint64 connectRow = -1;
+        qint64 from = 0;
+        while ((connectRow =
+                    findRecord(*imported->log(), PacketRecord::Direction::Out,
+                               SocketIoPacket::Connect, QStringLiteral("/admin"), {}, from)) >= 0) {
+            from = connectRow + 1;
+            if (imported->log()->record(connectRow).payload.contains("token"))
+                break;
+        }
+        QVERIFY(connectRow >= 0);
+        QVERIFY(!imported->log()->record(connectRow).payload.contains("secret"));
+        QVERIFY(imported->log()->record(connectRow).payload.contains("[redacted]"));
+
+        // Disconnect through the bar; a clean close removes the journal.
+        QTest::mouseClick(bar->connectButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(client->state(), SocketIoClient::State::Disconnected, Timeout);
+        QCOMPARE(bar->connectButton()->text(), QStringLiteral("Connect"));
+        QVERIFY(QFile::exists(journal));
+        window->close();
+        QVERIFY(!QFile::exists(journal));
+        QVERIFY(CrashJournal::leftoverJournals().isEmpty());
+    }
+};
+
+QTEST_MAIN(tst_GuiPeer)
+#include "tst_gui_peer.moc"
