@@ -505,9 +505,9 @@ QVariant TimelineModel::toolTip(qint64 row, int column) const
         }
         break;
     case SizeColumn:
-        tip = tr("%n byte(s) on the wire", nullptr, int(std::min<qint64>(log.wireSize(row), INT_MAX)));
+        tip = tr("%1 bytes on the wire").arg(log.wireSize(row));
         if (const int attachments = log.attachmentCount(row))
-            tip += tr(", %n binary attachment(s)", nullptr, attachments);
+            tip += tr(", binary attachments: %1").arg(attachments);
         break;
     case PreviewColumn: {
         QByteArrayView text = log.payload(row);
