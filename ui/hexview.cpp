@@ -266,7 +266,7 @@ qint64 HexView::offsetAt(const QPoint &pos, bool *inAscii) const
     const int asciiStart = hexStart + HexChars + GapChars;
     int column = -1;
     bool ascii = false;
-    if (character >= hexStart && character < hexStart + HexChars - 1) {
+    if (character >= hexStart && character < hexStart + HexChars) {
         int relative = character - hexStart;
         if (relative >= hexColumnChar(BytesPerRow / 2) - 1)
             --relative; // the extra space between the two halves

@@ -196,6 +196,41 @@ private Q_SLOTS:
         QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("0a 0b 0c"));
     }
 
+    void hitTestsEveryCharacterOfARow()
+    {
+        HexView view;
+        view.resize(900, 200);
+        view.setData(sequence(32));
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        // From the painted text: a character belongs to the hex pair at or before it (the
+        // spaces after a pair, and the mid-row gap, hit that pair's byte).
+        const QString line = view.rowText(1);
+        const int hexStart = HexView::offsetDigits(32) + 2;
+        const qreal charWidth = QFontMetricsF(view.font()).horizontalAdvance(QLatin1Char('0'));
+        int byte = -1;
+        for (int c = hexStart; c < line.size(); ++c) {
+            const bool asciiColumn = c >= hexStart + 48 + 2;
+            if (!asciiColumn && line.at(c) != QLatin1Char(' ') && line.at(c - 1) == QLatin1Char(' '))
+                ++byte;
+            const QPoint point = QPointF(charWidth / 2 + (c + 0.5) * charWidth,
+                                         view.rowHeight() * 1.5)
+                                     .toPoint();
+            bool inAscii = false;
+            const qint64 hit = view.offsetAt(point, &inAscii);
+            if (asciiColumn) {
+                QCOMPARE(hit, 16 + c - (hexStart + 48 + 2));
+                QVERIFY(inAscii);
+            } else if (c >= hexStart + 48) {
+                QCOMPARE(hit, -1); // between the columns
+            } else {
+                QVERIFY2(hit == 16 + byte, qPrintable(QStringLiteral("character %1").arg(c)));
+                QVERIFY(!inAscii);
+            }
+        }
+        QCOMPARE(byte, 15);
+    }
+
     void keyboardNavigation()
     {
         HexView view;
