@@ -257,6 +257,8 @@ void TimelineModel::refreshAcks()
     const bool ages = bool(m_clock);
     auto out = m_watched.begin();
     for (auto it = m_watched.begin(); it != m_watched.end(); ++it) {
+        if (size_t(it->exchange) >= exchanges.size())
+            continue; // the log was replaced behind our back; reload() follows
         const AckPairing::Exchange &exchange = exchanges[size_t(it->exchange)];
         const int status = int(exchange.status);
         // Pending rows show their age; the others only change with their status.
