@@ -186,10 +186,15 @@ void PollingTransport::flushPosts()
         return;
     // Take packets while the body stays within maxPayload; one packet always goes, so that an
     // oversized packet reaches the server and its 413 is reported rather than a silent stall.
+    // Each packet costs its exact share of the body: v4 adds one 0x1e separator between packets,
+    // v3 frames each one as "<length>:<packet>" (a v3 client of engine.io >= 4 with allowEIO3
+    // gets a maxPayload too).
     QList<EngineIoPacket> batch;
     qint64 bodySize = 0;
     while (!m_outbox.isEmpty()) {
-        const qint64 size = EngineIoCodec::encodeText(m_outbox.first(), m_version).size() + 1;
+        const qint64 size =
+            EngineIoCodec::encodePayload({m_outbox.first()}, m_version).size() +
+            (m_version == EngineIoVersion::V4 && !batch.isEmpty() ? 1 : 0);
         if (!batch.isEmpty() && m_maxPayload > 0 && bodySize + size > m_maxPayload)
             break;
         bodySize += size;
