@@ -147,6 +147,9 @@ QList<ReferenceServer::Request> ReferenceServer::requests() const
         request.method = entry.value(QStringLiteral("method")).toString().toUtf8();
         request.url = QUrl(entry.value(QStringLiteral("url")).toString());
         request.upgrade = entry.value(QStringLiteral("upgrade")).toBool();
+        const QJsonObject query = entry.value(QStringLiteral("query")).toObject();
+        for (auto it = query.begin(); it != query.end(); ++it)
+            request.query.insert(it.key(), it.value().toString());
         const QJsonObject headers = entry.value(QStringLiteral("headers")).toObject();
         for (auto it = headers.begin(); it != headers.end(); ++it)
             request.headers.insert(it.key().toUtf8(), it.value().toString().toUtf8());

@@ -38,6 +38,7 @@ public:
         QByteArray method;
         QUrl url; // path and query, as the client sent them
         bool upgrade = false; // the WebSocket upgrade request
+        QMap<QString, QString> query; // as the server decoded it (the last of repeated keys)
         QMap<QByteArray, QByteArray> headers; // names in lower case
     };
 

@@ -12,7 +12,7 @@
 //   allowEIO3               flavor 4 only
 //   parser                  "msgpack": socket.io-msgpack-parser (flavor 4 only); default: the stock parser
 //   tls                     {key, cert}: PEM file paths; the server speaks https/wss instead of http/ws
-//   logRequests             true: one stderr line `[server] request {"method","url","upgrade","headers"}`
+//   logRequests             true: one stderr line `[server] request {"method","url","upgrade","query","headers"}`
 //                           per HTTP request to the Engine.IO path (polling GETs and POSTs, and the
 //                           WebSocket upgrade requests), so that a test can check what reached it
 //
@@ -103,7 +103,9 @@ if (config.logRequests) {
   const enginePath = "/socket.io/";
   const logRequest = (req, upgrade) => {
     if (!req.url.startsWith(enginePath)) return;
-    const entry = { method: req.method, url: req.url, upgrade, headers: req.headers };
+    // The query as the server decodes it (application/x-www-form-urlencoded: "+" is a space).
+    const query = Object.fromEntries(new URL(req.url, "http://localhost").searchParams);
+    const entry = { method: req.method, url: req.url, upgrade, query, headers: req.headers };
     process.stderr.write(`[server] request ${JSON.stringify(entry)}\n`);
   };
   httpServer.on("request", (req) => logRequest(req, false));
