@@ -7,7 +7,6 @@
 #include <QNetworkRequest>
 #include <QPointer>
 #include <QSslConfiguration>
-#include <QUrlQuery>
 
 namespace {
 constexpr qsizetype MaxErrorBodyBytes = 64 * 1024;
@@ -32,9 +31,10 @@ QNetworkRequest PollingTransport::request()
 {
     QUrl url = endpoint(m_sid, false);
     // A cache buster, as the reference client sends, so that no proxy answers from a cache.
-    QUrlQuery query(url);
-    query.addQueryItem(QStringLiteral("t"), QString::number(++m_requestCount, 36));
-    url.setQuery(query);
+    // Appended to the encoded query as it is, so that what endpoint() encoded stays encoded.
+    url.setQuery(url.query(QUrl::FullyEncoded) + QStringLiteral("&t=") +
+                     QString::number(++m_requestCount, 36),
+                 QUrl::StrictMode);
     QNetworkRequest request(url);
     for (const auto &[name, value] : m_options.headers)
         request.setRawHeader(name, value);
