@@ -43,8 +43,8 @@ QNetworkRequest PollingTransport::request()
     if (url.scheme() == QLatin1String("https")) {
         QString warning;
         request.setSslConfiguration(sslConfiguration(&warning));
-        if (!warning.isEmpty() && !m_tlsWarned) {
-            m_tlsWarned = true;
+        if (!warning.isEmpty() && !m_caFileWarned) {
+            m_caFileWarned = true;
             Q_EMIT warningRaised(warning);
         }
     }
@@ -57,8 +57,8 @@ void PollingTransport::watchTls(QNetworkReply *reply)
         if (!m_options.ignoreSslErrors)
             return; // the reply fails, and finish*() reports the TLS error
         reply->ignoreSslErrors();
-        if (!m_tlsWarned) {
-            m_tlsWarned = true;
+        if (!m_sslIgnoredWarned) {
+            m_sslIgnoredWarned = true;
             QStringList texts;
             for (const QSslError &error : errors)
                 texts << error.errorString();
