@@ -192,9 +192,8 @@ void PollingTransport::flushPosts()
     QList<EngineIoPacket> batch;
     qint64 bodySize = 0;
     while (!m_outbox.isEmpty()) {
-        const qint64 size =
-            EngineIoCodec::encodePayload({m_outbox.first()}, m_version).size() +
-            (m_version == EngineIoVersion::V4 && !batch.isEmpty() ? 1 : 0);
+        const qint64 size = EngineIoCodec::encodePayload({m_outbox.first()}, m_version).size() +
+                            (m_version == EngineIoVersion::V4 && !batch.isEmpty() ? 1 : 0);
         if (!batch.isEmpty() && m_maxPayload > 0 && bodySize + size > m_maxPayload)
             break;
         bodySize += size;

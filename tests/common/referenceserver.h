@@ -36,8 +36,8 @@ public:
     struct Request
     {
         QByteArray method;
-        QUrl url; // path and query, as the client sent them
-        bool upgrade = false; // the WebSocket upgrade request
+        QUrl url;                     // path and query, as the client sent them
+        bool upgrade = false;         // the WebSocket upgrade request
         QMap<QString, QString> query; // as the server decoded it (the last of repeated keys)
         QMap<QByteArray, QByteArray> headers; // names in lower case
     };
