@@ -187,6 +187,8 @@ void EngineIoClientPrivate::handlePacket(const EngineIoPacket &packet)
         finishOpen(packet);
         return;
     }
+    if (state == EngineIoClient::State::Closing)
+        return; // recorded above; after our CLOSE nothing is answered any more
     if (version == EngineIoVersion::V3)
         restartHeartbeatDeadline(); // v3: any packet proves the link is alive
     switch (packet.type) {

@@ -223,8 +223,8 @@ void PollingTransport::finishPost()
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status != 200) {
         if (m_shuttingDown) { // the server may already have dropped the session after CLOSE
-            m_stopped = true;
-            Q_EMIT shutDown();
+            m_outbox.clear();
+            finishShutdownIfDone();
             return;
         }
         const QByteArray body = reply->readAll().left(MaxErrorBodyBytes);
@@ -235,12 +235,10 @@ void PollingTransport::finishPost()
              body);
         return;
     }
-    if (m_shuttingDown && m_outbox.isEmpty()) {
-        m_stopped = true;
-        Q_EMIT shutDown();
-        return;
-    }
     flushPosts();
+    finishShutdownIfDone();
+    if (m_stopped)
+        return;
     if (m_pausing)
         checkPaused();
 }
@@ -259,18 +257,18 @@ void PollingTransport::checkPaused()
 
 void PollingTransport::shutdown()
 {
+    // The pending GET stays until CLOSE has been posted: engine.io ends a session whose poll
+    // is cut, and would then refuse the POST that carries the CLOSE.
     m_shuttingDown = true;
-    if (m_get) { // the server answers a pending GET when the session closes; no need to wait
-        QNetworkReply *get = m_get;
-        m_get = nullptr;
-        get->disconnect(this);
-        get->abort();
-        get->deleteLater();
-    }
-    if (!m_post && m_outbox.isEmpty()) {
-        m_stopped = true;
-        Q_EMIT shutDown();
-    }
+    finishShutdownIfDone();
+}
+
+void PollingTransport::finishShutdownIfDone()
+{
+    if (!m_shuttingDown || m_stopped || m_post || !m_outbox.isEmpty())
+        return;
+    abort();
+    Q_EMIT shutDown();
 }
 
 void PollingTransport::abort()

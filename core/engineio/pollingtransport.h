@@ -36,6 +36,7 @@ private:
     QString describeHttpFailure(QNetworkReply *reply, const QByteArray &body) const;
     void fail(EngineIoError::Kind kind, const QString &message, const QByteArray &frame = {});
     void checkPaused();
+    void finishShutdownIfDone();
 
     QNetworkAccessManager *m_network;
     QString m_sid;

@@ -20,12 +20,16 @@ public:
         // Arrays whose first item is a string: that string, unescaped.
         QString firstString;
         bool firstItemIsString = false;
+        // Arrays: the kind of the first item (Invalid when the array is empty). EVENT needs it:
+        // the event name may be a string or a number.
+        Kind firstItemKind = Kind::Invalid;
         // The "num" of every placeholder object ({"_placeholder":true,"num":N}, keys in any
         // order) found at any depth, in document (depth-first) order. A placeholder-like object
         // whose "num" is not a non-negative integer is an error.
         QList<int> placeholders;
         // When kind == Invalid: what is wrong and the byte offset where it was detected,
-        // e.g. "unterminated string at offset 12", "nesting deeper than 1000 levels at offset 1000".
+        // e.g. "unterminated string at offset 12",
+        // "nesting deeper than 1000 levels at offset 1000".
         QString error;
         qsizetype errorOffset = -1;
     };

@@ -54,7 +54,8 @@ public:
 
     // After Error: which rule was broken, in words a user can act on, e.g.
     // "invalid packet type '9'", "EVENT payload must be a non-empty array",
-    // "placeholder num 2 out of range (2 attachments)", "binary message with no pending attachments".
+    // "placeholder num 2 out of range (2 attachments)",
+    // "binary message with no pending attachments".
     QString errorString() const { return m_error; }
     // The packet header being assembled when the error happened, if any (text part).
     QByteArray pendingText() const { return m_pendingText; }
@@ -63,6 +64,8 @@ public:
 
 private:
     Status fail(const QString &message);
+    // The namespace as a QString, converted once per distinct namespace rather than per packet.
+    QString namespaceFor(QByteArrayView bytes);
 
     SocketIoProtocol m_protocol;
     Limits m_limits;
@@ -71,4 +74,6 @@ private:
     int m_awaiting = 0;
     bool m_ready = false;
     QString m_error;
+    QByteArray m_lastNamespaceBytes;
+    QString m_lastNamespace;
 };

@@ -1,0 +1,582 @@
+#include "jsonscanner.h"
+
+#include <QVarLengthArray>
+
+#include <climits>
+#include <cstring>
+
+namespace {
+
+// Byte classes for the string fast path: everything but '"', '\\', control characters and
+// non-ASCII bytes can be skipped without further thought.
+struct ByteClasses
+{
+    bool plainInString[256] = {};
+    constexpr ByteClasses()
+    {
+        for (int c = 0x20; c < 0x80; ++c)
+            plainInString[c] = c != '"' && c != '\\';
+    }
+};
+constexpr ByteClasses byteClasses;
+
+bool isJsonWhitespace(char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+bool isDigit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+int hexValue(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+// Length of the well-formed UTF-8 sequence starting at `p` (a byte >= 0x80), or 0 when it is
+// malformed: overlong forms, surrogates and code points above U+10FFFF are refused (RFC 3629).
+int utf8SequenceLength(const uchar *p, const uchar *end)
+{
+    const uchar b0 = p[0];
+    const auto continuation = [&](int i) { return p + i < end && (p[i] & 0xC0) == 0x80; };
+    if (b0 >= 0xC2 && b0 <= 0xDF)
+        return continuation(1) ? 2 : 0;
+    if (b0 >= 0xE0 && b0 <= 0xEF) {
+        if (!continuation(1) || !continuation(2))
+            return 0;
+        if (b0 == 0xE0 && p[1] < 0xA0) // overlong
+            return 0;
+        if (b0 == 0xED && p[1] >= 0xA0) // UTF-16 surrogate
+            return 0;
+        return 3;
+    }
+    if (b0 >= 0xF0 && b0 <= 0xF4) {
+        if (!continuation(1) || !continuation(2) || !continuation(3))
+            return 0;
+        if (b0 == 0xF0 && p[1] < 0x90) // overlong
+            return 0;
+        if (b0 == 0xF4 && p[1] >= 0x90) // above U+10FFFF
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
+// Describes the byte at `pos` for an error message: 'x', byte 0xNN or the end of the input.
+QString describeAt(QByteArrayView text, qsizetype pos)
+{
+    if (pos >= text.size())
+        return QStringLiteral("end of input");
+    const uchar c = uchar(text[pos]);
+    if (c >= 0x20 && c < 0x7F)
+        return QStringLiteral("'%1'").arg(QChar(c));
+    return QStringLiteral("byte 0x%1").arg(c, 2, 16, QChar(u'0'));
+}
+
+// Unescapes the contents of a string already validated by the scanner (between the quotes).
+QString unescape(QByteArrayView body)
+{
+    QString out;
+    out.reserve(body.size());
+    qsizetype runStart = 0;
+    qsizetype i = 0;
+    const auto flushRun = [&] {
+        if (i > runStart)
+            out += QString::fromUtf8(body.sliced(runStart, i - runStart));
+    };
+    while (i < body.size()) {
+        if (body[i] != '\\') {
+            ++i;
+            continue;
+        }
+        flushRun();
+        const char e = body[i + 1];
+        i += 2;
+        switch (e) {
+        case '"':
+            out += u'"';
+            break;
+        case '\\':
+            out += u'\\';
+            break;
+        case '/':
+            out += u'/';
+            break;
+        case 'b':
+            out += u'\b';
+            break;
+        case 'f':
+            out += u'\f';
+            break;
+        case 'n':
+            out += u'\n';
+            break;
+        case 'r':
+            out += u'\r';
+            break;
+        case 't':
+            out += u'\t';
+            break;
+        case 'u': {
+            char16_t unit = 0;
+            for (int k = 0; k < 4; ++k)
+                unit = char16_t(unit * 16 + hexValue(body[i + k]));
+            // UTF-16 code units go in as they are: a high surrogate followed by a \u low
+            // surrogate forms the pair, and a lone one stays lone, as JSON.parse keeps it.
+            out += QChar(unit);
+            i += 4;
+            break;
+        }
+        default:
+            Q_UNREACHABLE();
+        }
+        runStart = i;
+    }
+    flushRun();
+    return out;
+}
+
+class Scanner
+{
+public:
+    Scanner(QByteArrayView text, int maxDepth)
+        : m_text(text)
+        , m_data(reinterpret_cast<const uchar *>(text.data()))
+        , m_size(text.size())
+        , m_maxDepth(maxDepth)
+    {
+    }
+
+    JsonScanner::Result run();
+
+private:
+    enum class KeyRole : quint8 { Other, Placeholder, Num };
+    enum class NumState : quint8 { Absent, Valid, Invalid, TooLarge };
+
+    struct Frame
+    {
+        bool isObject = false;
+        KeyRole currentKey = KeyRole::Other;
+        // Placeholder tracking (objects only). Later duplicates win, as with JSON.parse.
+        bool placeholderTrue = false;
+        NumState numState = NumState::Absent;
+        qint64 num = 0;
+        // How many placeholders had been found when this object opened: a placeholder is
+        // inserted there so that the list follows document order even if it contains others.
+        qsizetype slot = 0;
+    };
+
+    // What the value that just ended was, for the enclosing frame.
+    struct ValueInfo
+    {
+        JsonScanner::Kind kind = JsonScanner::Kind::Invalid;
+        qsizetype start = 0;
+        qsizetype end = 0;
+        bool stringHasEscapes = false;
+        bool isPlainUnsignedInteger = false; // digits only, fits num
+        bool integerTooLarge = false;
+        qint64 integerValue = 0;
+    };
+
+    bool fail(const QString &what, qsizetype offset)
+    {
+        m_result = {};
+        m_result.error = QStringLiteral("%1 at offset %2").arg(what).arg(offset);
+        m_result.errorOffset = offset;
+        return false;
+    }
+    bool failUnexpected(const char *expected, qsizetype pos)
+    {
+        return fail(QStringLiteral("expected %1, found %2")
+                        .arg(QLatin1StringView(expected), describeAt(m_text, pos)),
+                    pos);
+    }
+
+    void skipWhitespace()
+    {
+        while (m_pos < m_size && isJsonWhitespace(char(m_data[m_pos])))
+            ++m_pos;
+    }
+
+    bool scanString(ValueInfo &info);
+    bool scanNumber(ValueInfo &info);
+    bool scanLiteral(const char *word, qsizetype length, JsonScanner::Kind kind, ValueInfo &info);
+    bool openContainer(bool isObject);
+    bool closeObject();
+    void valueEnded(const ValueInfo &info);
+    KeyRole classifyKey(const ValueInfo &key) const;
+
+    QByteArrayView m_text;
+    const uchar *m_data;
+    qsizetype m_size;
+    int m_maxDepth;
+    qsizetype m_pos = 0;
+    QVarLengthArray<Frame, 32> m_stack;
+    JsonScanner::Result m_result;
+};
+
+bool Scanner::scanString(ValueInfo &info)
+{
+    info.kind = JsonScanner::Kind::String;
+    info.start = m_pos;
+    info.stringHasEscapes = false;
+    qsizetype pos = m_pos + 1; // past the opening quote
+    for (;;) {
+        while (pos < m_size && byteClasses.plainInString[m_data[pos]])
+            ++pos;
+        if (pos >= m_size)
+            return fail(QStringLiteral("unterminated string"), pos);
+        const uchar c = m_data[pos];
+        if (c == '"') {
+            m_pos = pos + 1;
+            info.end = m_pos;
+            return true;
+        }
+        if (c == '\\') {
+            info.stringHasEscapes = true;
+            if (pos + 1 >= m_size)
+                return fail(QStringLiteral("unterminated string"), pos + 1);
+            const char e = char(m_data[pos + 1]);
+            if (e == 'u') {
+                for (int k = 2; k < 6; ++k) {
+                    if (pos + k >= m_size || hexValue(char(m_data[pos + k])) < 0)
+                        return fail(QStringLiteral("invalid \\u escape (4 hex digits expected)"),
+                                    pos);
+                }
+                pos += 6;
+            } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' ||
+                       e == 'r' || e == 't') {
+                pos += 2;
+            } else {
+                return fail(QStringLiteral("invalid escape: %1 after '\\'")
+                                .arg(describeAt(m_text, pos + 1)),
+                            pos);
+            }
+            continue;
+        }
+        if (c < 0x20)
+            return fail(QStringLiteral("unescaped control character 0x%1 in string")
+                            .arg(c, 2, 16, QChar(u'0')),
+                        pos);
+        const int length = utf8SequenceLength(m_data + pos, m_data + m_size);
+        if (length == 0)
+            return fail(QStringLiteral("invalid UTF-8 in string"), pos);
+        pos += length;
+    }
+}
+
+bool Scanner::scanNumber(ValueInfo &info)
+{
+    info.kind = JsonScanner::Kind::Number;
+    info.start = m_pos;
+    qsizetype pos = m_pos;
+    const bool negative = m_data[pos] == '-';
+    if (negative)
+        ++pos;
+    if (pos >= m_size || !isDigit(char(m_data[pos])))
+        return fail(QStringLiteral("invalid number (digit expected after '-')"), pos);
+    qint64 value = 0;
+    bool tooLarge = false;
+    if (m_data[pos] == '0') {
+        ++pos;
+        if (pos < m_size && isDigit(char(m_data[pos])))
+            return fail(QStringLiteral("invalid number (leading zero)"), info.start);
+    } else {
+        while (pos < m_size && isDigit(char(m_data[pos]))) {
+            if (value > (LLONG_MAX - 9) / 10)
+                tooLarge = true;
+            else
+                value = value * 10 + (m_data[pos] - '0');
+            ++pos;
+        }
+    }
+    bool integral = true;
+    if (pos < m_size && m_data[pos] == '.') {
+        integral = false;
+        ++pos;
+        if (pos >= m_size || !isDigit(char(m_data[pos])))
+            return fail(QStringLiteral("invalid number (digit expected after '.')"), pos);
+        while (pos < m_size && isDigit(char(m_data[pos])))
+            ++pos;
+    }
+    if (pos < m_size && (m_data[pos] == 'e' || m_data[pos] == 'E')) {
+        integral = false;
+        ++pos;
+        if (pos < m_size && (m_data[pos] == '+' || m_data[pos] == '-'))
+            ++pos;
+        if (pos >= m_size || !isDigit(char(m_data[pos])))
+            return fail(QStringLiteral("invalid number (digit expected in exponent)"), pos);
+        while (pos < m_size && isDigit(char(m_data[pos])))
+            ++pos;
+    }
+    info.isPlainUnsignedInteger = integral && !negative;
+    info.integerTooLarge = tooLarge;
+    info.integerValue = value;
+    m_pos = pos;
+    info.end = pos;
+    return true;
+}
+
+bool Scanner::scanLiteral(const char *word, qsizetype length, JsonScanner::Kind kind,
+                          ValueInfo &info)
+{
+    if (m_size - m_pos < length || memcmp(m_data + m_pos, word, size_t(length)) != 0)
+        return fail(QStringLiteral("invalid literal (expected '%1')").arg(QLatin1StringView(word)),
+                    m_pos);
+    info.kind = kind;
+    info.start = m_pos;
+    m_pos += length;
+    info.end = m_pos;
+    return true;
+}
+
+bool Scanner::openContainer(bool isObject)
+{
+    if (m_stack.size() >= m_maxDepth)
+        return fail(QStringLiteral("nesting deeper than %1 levels").arg(m_maxDepth), m_pos);
+    Frame frame;
+    frame.isObject = isObject;
+    frame.slot = m_result.placeholders.size();
+    m_stack.append(frame);
+    ++m_pos;
+    return true;
+}
+
+// Ends the object on top of the stack; records it when it is a placeholder.
+bool Scanner::closeObject()
+{
+    const Frame &frame = m_stack.last();
+    if (frame.placeholderTrue) {
+        switch (frame.numState) {
+        case NumState::Absent:
+            return fail(QStringLiteral("placeholder object has no \"num\""), m_pos);
+        case NumState::Invalid:
+            return fail(QStringLiteral("placeholder \"num\" must be a non-negative integer"),
+                        m_pos);
+        case NumState::TooLarge:
+            return fail(QStringLiteral("placeholder \"num\" is too large"), m_pos);
+        case NumState::Valid:
+            m_result.placeholders.insert(frame.slot, int(frame.num));
+            break;
+        }
+    }
+    m_stack.removeLast();
+    ++m_pos;
+    return true;
+}
+
+Scanner::KeyRole Scanner::classifyKey(const ValueInfo &key) const
+{
+    // Compare what JSON.parse would see: escaped keys ("\u005fplaceholder") count too.
+    const QByteArrayView body = m_text.sliced(key.start + 1, key.end - key.start - 2);
+    if (!key.stringHasEscapes) {
+        if (body == "_placeholder")
+            return KeyRole::Placeholder;
+        if (body == "num")
+            return KeyRole::Num;
+        return KeyRole::Other;
+    }
+    const QString name = unescape(body);
+    if (name == u"_placeholder")
+        return KeyRole::Placeholder;
+    if (name == u"num")
+        return KeyRole::Num;
+    return KeyRole::Other;
+}
+
+// A value inside the top container, or the top-level value itself, has ended.
+void Scanner::valueEnded(const ValueInfo &info)
+{
+    if (m_stack.isEmpty()) {
+        m_result.kind = info.kind;
+        return;
+    }
+    Frame &frame = m_stack.last();
+    if (frame.isObject) {
+        if (frame.currentKey == KeyRole::Placeholder) {
+            frame.placeholderTrue = info.kind == JsonScanner::Kind::True;
+        } else if (frame.currentKey == KeyRole::Num) {
+            if (info.kind != JsonScanner::Kind::Number || !info.isPlainUnsignedInteger)
+                frame.numState = NumState::Invalid;
+            else if (info.integerTooLarge || info.integerValue > INT_MAX)
+                frame.numState = NumState::TooLarge;
+            else
+                frame.numState = NumState::Valid;
+            frame.num = info.integerValue;
+        }
+    }
+    if (m_stack.size() == 1) {
+        if (m_result.itemCount == 0 && !frame.isObject) {
+            m_result.firstItemKind = info.kind;
+            if (info.kind == JsonScanner::Kind::String) {
+                m_result.firstItemIsString = true;
+                const QByteArrayView body =
+                    m_text.sliced(info.start + 1, info.end - info.start - 2);
+                m_result.firstString =
+                    info.stringHasEscapes ? unescape(body) : QString::fromUtf8(body);
+            }
+        }
+        ++m_result.itemCount;
+    }
+}
+
+JsonScanner::Result Scanner::run()
+{
+    // Where the scanner stands: expecting a value, or after a value inside a container.
+    enum class Expect { Value, ValueOrArrayEnd, KeyOrObjectEnd, Key, AfterValue };
+    Expect expect = Expect::Value;
+    ValueInfo info;
+
+    skipWhitespace();
+    for (;;) {
+        if (expect == Expect::AfterValue) {
+            skipWhitespace();
+            if (m_stack.isEmpty()) {
+                if (m_pos != m_size) {
+                    fail(QStringLiteral("unexpected %1 after the JSON value")
+                             .arg(describeAt(m_text, m_pos)),
+                         m_pos);
+                    return std::move(m_result);
+                }
+                return std::move(m_result);
+            }
+            const char c = m_pos < m_size ? char(m_data[m_pos]) : '\0';
+            if (m_stack.last().isObject) {
+                if (c == ',') {
+                    ++m_pos;
+                    expect = Expect::Key;
+                } else if (c == '}') {
+                    if (!closeObject())
+                        return std::move(m_result);
+                    info = {};
+                    info.kind = JsonScanner::Kind::Object;
+                    valueEnded(info);
+                } else {
+                    failUnexpected("',' or '}' after an object member", m_pos);
+                    return std::move(m_result);
+                }
+            } else {
+                if (c == ',') {
+                    ++m_pos;
+                    expect = Expect::Value;
+                } else if (c == ']') {
+                    m_stack.removeLast();
+                    ++m_pos;
+                    info = {};
+                    info.kind = JsonScanner::Kind::Array;
+                    valueEnded(info);
+                } else {
+                    failUnexpected("',' or ']' after an array item", m_pos);
+                    return std::move(m_result);
+                }
+            }
+            continue;
+        }
+
+        skipWhitespace();
+        if (expect == Expect::Key || expect == Expect::KeyOrObjectEnd) {
+            if (expect == Expect::KeyOrObjectEnd && m_pos < m_size && m_data[m_pos] == '}') {
+                if (!closeObject())
+                    return std::move(m_result);
+                info = {};
+                info.kind = JsonScanner::Kind::Object;
+                valueEnded(info);
+                expect = Expect::AfterValue;
+                continue;
+            }
+            if (m_pos >= m_size || m_data[m_pos] != '"') {
+                failUnexpected(expect == Expect::Key ? "a string key" : "a string key or '}'",
+                               m_pos);
+                return std::move(m_result);
+            }
+            ValueInfo key;
+            if (!scanString(key))
+                return std::move(m_result);
+            m_stack.last().currentKey = classifyKey(key);
+            skipWhitespace();
+            if (m_pos >= m_size || m_data[m_pos] != ':') {
+                failUnexpected("':' after an object key", m_pos);
+                return std::move(m_result);
+            }
+            ++m_pos;
+            expect = Expect::Value;
+            continue;
+        }
+
+        // Expect::Value or Expect::ValueOrArrayEnd
+        if (m_pos >= m_size) {
+            fail(QStringLiteral("unexpected end of input (a JSON value was expected)"), m_pos);
+            return std::move(m_result);
+        }
+        info = {};
+        bool ok = true;
+        switch (m_data[m_pos]) {
+        case '{':
+            if (!openContainer(true))
+                return std::move(m_result);
+            expect = Expect::KeyOrObjectEnd;
+            continue;
+        case '[':
+            if (!openContainer(false))
+                return std::move(m_result);
+            expect = Expect::ValueOrArrayEnd;
+            continue;
+        case ']':
+            if (expect != Expect::ValueOrArrayEnd) {
+                failUnexpected("a JSON value", m_pos);
+                return std::move(m_result);
+            }
+            m_stack.removeLast();
+            ++m_pos;
+            info.kind = JsonScanner::Kind::Array;
+            break;
+        case '"':
+            ok = scanString(info);
+            break;
+        case 't':
+            ok = scanLiteral("true", 4, JsonScanner::Kind::True, info);
+            break;
+        case 'f':
+            ok = scanLiteral("false", 5, JsonScanner::Kind::False, info);
+            break;
+        case 'n':
+            ok = scanLiteral("null", 4, JsonScanner::Kind::Null, info);
+            break;
+        case '-':
+        case '0':
+        case '1':
+        case '2':
+        case '3':
+        case '4':
+        case '5':
+        case '6':
+        case '7':
+        case '8':
+        case '9':
+            ok = scanNumber(info);
+            break;
+        default:
+            failUnexpected("a JSON value", m_pos);
+            return std::move(m_result);
+        }
+        if (!ok)
+            return std::move(m_result);
+        valueEnded(info);
+        expect = Expect::AfterValue;
+    }
+}
+
+} // namespace
+
+JsonScanner::Result JsonScanner::scan(QByteArrayView text, int maxDepth)
+{
+    return Scanner(text, maxDepth).run();
+}
