@@ -44,16 +44,21 @@ QUrl EngineIoTransport::endpoint(const QString &sid, bool webSocket) const
     return url;
 }
 
-QSslConfiguration EngineIoTransport::sslConfiguration(QString *warning) const
+QSslConfiguration EngineIoTransport::sslConfiguration()
 {
+    // Read once per transport: polling asks for it on every request.
+    if (m_sslConfiguration)
+        return *m_sslConfiguration;
     QSslConfiguration config = QSslConfiguration::defaultConfiguration();
     if (!m_options.caFile.isEmpty()) {
         const auto certificates = QSslCertificate::fromPath(m_options.caFile, QSsl::Pem);
         if (certificates.isEmpty())
-            *warning = QStringLiteral("no PEM certificate could be read from the CA file %1")
-                           .arg(m_options.caFile);
+            Q_EMIT warningRaised(
+                QStringLiteral("no PEM certificate could be read from the CA file %1")
+                    .arg(m_options.caFile));
         else
             config.addCaCertificates(certificates);
     }
+    m_sslConfiguration = config;
     return config;
 }

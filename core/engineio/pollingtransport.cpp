@@ -40,14 +40,8 @@ QNetworkRequest PollingTransport::request()
         request.setRawHeader(name, value);
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
                          QNetworkRequest::AlwaysNetwork);
-    if (url.scheme() == QLatin1String("https")) {
-        QString warning;
-        request.setSslConfiguration(sslConfiguration(&warning));
-        if (!warning.isEmpty() && !m_caFileWarned) {
-            m_caFileWarned = true;
-            Q_EMIT warningRaised(warning);
-        }
-    }
+    if (url.scheme() == QLatin1String("https"))
+        request.setSslConfiguration(sslConfiguration());
     return request;
 }
 

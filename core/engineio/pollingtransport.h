@@ -49,7 +49,6 @@ private:
     bool m_pausing = false;
     bool m_stopped = false;
     bool m_shuttingDown = false;
-    bool m_caFileWarned = false;     // the CA file could not be read (said once)
     bool m_sslIgnoredWarned = false; // certificate errors were ignored (said once)
     quint64 m_requestCount = 0;
 };

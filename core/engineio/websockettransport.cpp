@@ -53,12 +53,8 @@ void WebSocketTransport::open(const QString &sid)
     QNetworkRequest request(url);
     for (const auto &[name, value] : m_options.headers)
         request.setRawHeader(name, value);
-    if (url.scheme() == QLatin1String("wss")) {
-        QString warning;
-        m_socket->setSslConfiguration(sslConfiguration(&warning));
-        if (!warning.isEmpty())
-            Q_EMIT warningRaised(warning);
-    }
+    if (url.scheme() == QLatin1String("wss"))
+        m_socket->setSslConfiguration(sslConfiguration());
     m_socket->open(request);
 }
 
