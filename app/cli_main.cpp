@@ -1,10 +1,124 @@
+// sioscope-cli: the headless side of SioScope, for scripts and CI.
+#include "cli/recordcommand.h"
+#include "session/logexport.h"
+#include "session/sessionlog.h"
+
+#include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFile>
+#include <QSocketNotifier>
 #include <QTextStream>
+
+#include <csignal>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace {
+const char *const Usage = "usage: sioscope-cli <command> [options]\n"
+                          "commands:\n"
+                          "  record <url> [options]   record a session (record --help)\n"
+                          "  convert <in> <out> --format jsonl|har|text [--include-secrets]\n";
+
+int signalPipe[2] = {-1, -1};
+
+void forwardSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const auto written = ::write(signalPipe[1], &byte, 1);
+}
+
+// SIGINT and SIGTERM become a Qt signal on the event loop (the self-pipe trick), so that the
+// recorder can leave its namespaces and write everything out before exiting.
+void watchStopSignals(QObject *context, const std::function<void()> &onStop)
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0)
+        return;
+    auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, context);
+    QObject::connect(notifier, &QSocketNotifier::activated, context, [onStop] {
+        char byte;
+        [[maybe_unused]] const auto read = ::read(signalPipe[0], &byte, 1);
+        onStop();
+    });
+    struct sigaction action = {};
+    action.sa_handler = forwardSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+}
+
+int convert(const QStringList &arguments)
+{
+    QTextStream err(stderr);
+    QCommandLineParser parser;
+    const QCommandLineOption formatOption(QStringLiteral("format"), {}, QStringLiteral("format"));
+    const QCommandLineOption secretsOption(QStringLiteral("include-secrets"));
+    parser.addOptions({formatOption, secretsOption});
+    ExportOptions options;
+    if (!parser.parse(QStringList{QStringLiteral("convert")} + arguments) ||
+        parser.positionalArguments().size() != 2 || !parser.isSet(formatOption) ||
+        !LogExporter::parseFormat(parser.value(formatOption), &options.format)) {
+        err << "sioscope-cli convert: "
+            << (parser.errorText().isEmpty()
+                    ? QStringLiteral("expected <in> <out> --format jsonl|har|text")
+                    : parser.errorText())
+            << "\n"
+            << Usage;
+        return 2;
+    }
+    options.includeSecrets = parser.isSet(secretsOption);
+    QFile in(parser.positionalArguments().at(0));
+    if (!in.open(QIODevice::ReadOnly)) {
+        err << "sioscope-cli convert: cannot read " << in.fileName() << ": " << in.errorString()
+            << "\n";
+        return 1;
+    }
+    SessionLog log;
+    QString error;
+    const bool complete = LogImporter::read(&in, &log, &error);
+    if (!complete)
+        err << "sioscope-cli convert: " << in.fileName() << ": " << error << " (the " << log.size()
+            << " records before it are converted)\n";
+    QFile out(parser.positionalArguments().at(1));
+    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        err << "sioscope-cli convert: cannot write " << out.fileName() << ": " << out.errorString()
+            << "\n";
+        return 1;
+    }
+    if (!LogExporter::write(log, nullptr, &out, options, &error) || !out.flush()) {
+        err << "sioscope-cli convert: cannot write " << out.fileName() << ": " << error << "\n";
+        return 1;
+    }
+    return complete ? 0 : 1;
+}
+} // namespace
 
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("sioscope-cli"));
-    QTextStream(stderr) << "usage: sioscope-cli <command> [options]\n";
-    return 2;
+    QCoreApplication::setApplicationVersion(QStringLiteral(SIOSCOPE_VERSION));
+    QStringList arguments = QCoreApplication::arguments().mid(1);
+    const QString command = arguments.isEmpty() ? QString() : arguments.takeFirst();
+    if (command == QLatin1String("convert"))
+        return convert(arguments);
+    if (command == QLatin1String("--version")) {
+        QTextStream(stdout) << "sioscope-cli " << SIOSCOPE_VERSION << "\n";
+        return 0;
+    }
+    if (command != QLatin1String("record")) {
+        QTextStream(stderr)
+            << (command.isEmpty() || command == QLatin1String("--help")
+                    ? QString()
+                    : QStringLiteral("sioscope-cli: unknown command \"%1\"\n").arg(command))
+            << Usage;
+        return command == QLatin1String("--help") ? 0 : 2;
+    }
+    RecordCommand record;
+    if (!record.parse(arguments))
+        return record.exitCode();
+    QObject::connect(&record, &RecordCommand::finished, &app, &QCoreApplication::exit);
+    watchStopSignals(&record, [&record] { record.stop(); });
+    record.start();
+    return QCoreApplication::exec();
 }

@@ -36,6 +36,7 @@ private:
     QString describeHttpFailure(QNetworkReply *reply, const QByteArray &body) const;
     void fail(EngineIoError::Kind kind, const QString &message, const QByteArray &frame = {});
     void checkPaused();
+    void finishShutdownIfDone();
 
     QNetworkAccessManager *m_network;
     QString m_sid;
@@ -48,6 +49,6 @@ private:
     bool m_pausing = false;
     bool m_stopped = false;
     bool m_shuttingDown = false;
-    bool m_tlsWarned = false;
+    bool m_sslIgnoredWarned = false; // certificate errors were ignored (said once)
     quint64 m_requestCount = 0;
 };

@@ -64,15 +64,13 @@ qint64 SessionLog::append(const PacketRecord &record)
     e.payloadOffset = NoPayloadInRaw;
     e.nspIndex = internNamespace(record.nsp);
 
-    if (record.raw.size() >= MaxArenaRawBytes || e.nspIndex == NoNamespaceIndex) {
-        // Rare (a huge frame, or a hostile number of namespaces): keep the record as it is.
-        e.flags |= HasExtra;
-        m_oversized.insert(row, record);
-        m_acks.observe(row, record);
-        return row;
-    }
-    e.rawRef = storeRaw(record.raw);
     Extra extra;
+    if (record.raw.size() >= MaxArenaRawBytes)
+        extra.raw = record.raw; // a huge frame keeps its own buffer rather than an arena chunk
+    else
+        e.rawRef = storeRaw(record.raw);
+    if (e.nspIndex == NoNamespaceIndex)
+        extra.nsp = record.nsp; // a hostile number of namespaces
     if (!record.payload.isEmpty()) {
         // Usually the payload is the tail of the wire text; then it costs nothing to keep.
         const qsizetype offset = record.raw.size() - record.payload.size();
@@ -85,8 +83,8 @@ qint64 SessionLog::append(const PacketRecord &record)
     extra.attachments = record.attachments;
     extra.error = record.error;
     extra.rttUs = record.rttUs;
-    if (!extra.payload.isEmpty() || !extra.attachments.isEmpty() || !extra.error.isEmpty() ||
-        extra.rttUs >= 0) {
+    if (!extra.raw.isEmpty() || !extra.nsp.isEmpty() || !extra.payload.isEmpty() ||
+        !extra.attachments.isEmpty() || !extra.error.isEmpty() || extra.rttUs >= 0) {
         e.flags |= HasExtra;
         m_extras.insert(row, std::move(extra));
     }
@@ -106,7 +104,6 @@ void SessionLog::clear()
     m_chunks.clear();
     m_chunkUsed = 0;
     m_extras.clear();
-    m_oversized.clear();
     m_namespaces.resize(1);
     m_namespaceIndex.clear();
     m_namespaceIndex.insert(m_namespaces.first(), 0);
@@ -141,8 +138,10 @@ QByteArrayView SessionLog::raw(qint64 row) const
 {
     const quint64 ref = entry(row).rawRef;
     const qsizetype length = qsizetype(ref & RawLengthMask);
-    if (length == 0)
-        return {};
+    if (length == 0) {
+        const Extra *x = extra(row);
+        return x ? QByteArrayView(x->raw) : QByteArrayView();
+    }
     const quint64 location = ref >> RawLengthBits;
     const QByteArray &chunk = m_chunks[size_t(location >> 20)];
     return QByteArrayView(chunk.constData() + (location & ((1 << 20) - 1)), length);
@@ -181,9 +180,6 @@ qint64 SessionLog::wireSize(qint64 row) const
 
 PacketRecord SessionLog::record(qint64 row) const
 {
-    const auto oversized = m_oversized.constFind(row);
-    if (oversized != m_oversized.constEnd())
-        return *oversized;
     const Entry &e = entry(row);
     PacketRecord record;
     record.timeUs = e.timeUs;
@@ -193,7 +189,7 @@ PacketRecord SessionLog::record(qint64 row) const
     record.layer = layer(row);
     record.transport = transport(row);
     if (record.layer == PacketRecord::Layer::SocketIo)
-        record.nsp = m_namespaces.at(e.nspIndex);
+        record.nsp = nsp(row);
     record.raw = raw(row).toByteArray();
     record.payload = payload(row).toByteArray();
     if (const Extra *x = extra(row)) {
@@ -210,9 +206,18 @@ qint64 SessionLog::memoryBytes() const
     for (const QByteArray &chunk : m_chunks)
         bytes += chunk.size();
     for (const Extra &x : m_extras) {
-        bytes += 64 + x.payload.size() + x.error.size() * 2;
+        bytes += 64 + x.raw.size() + x.payload.size() + (x.error.size() + x.nsp.size()) * 2;
         for (const QByteArray &attachment : x.attachments)
             bytes += 32 + attachment.size();
     }
     return bytes;
+}
+
+QString SessionLog::nsp(qint64 row) const
+{
+    const quint16 index = entry(row).nspIndex;
+    if (index != NoNamespaceIndex)
+        return m_namespaces.at(index);
+    const Extra *x = extra(row);
+    return x ? x->nsp : QString();
 }

@@ -41,7 +41,7 @@ public:
     PacketRecord::Layer layer(qint64 row) const;
     quint8 type(qint64 row) const { return entry(row).type; }
     TransportKind transport(qint64 row) const;
-    const QString &nsp(qint64 row) const { return m_namespaces.at(entry(row).nspIndex); }
+    QString nsp(qint64 row) const;
     qint64 ackId(qint64 row) const { return entry(row).id; }
     QByteArrayView raw(qint64 row) const;
     QByteArrayView payload(qint64 row) const; // the JSON payload text
@@ -71,6 +71,8 @@ private:
 
     struct Extra
     {
+        QByteArray raw;     // only a frame too large for the arena
+        QString nsp;        // only past 65535 distinct namespaces
         QByteArray payload; // when it is not a slice of the raw text
         QList<QByteArray> attachments;
         QString error;
@@ -105,6 +107,5 @@ private:
     QStringList m_namespaces;
     QHash<QString, quint16> m_namespaceIndex;
     QHash<qint64, Extra> m_extras;
-    QHash<qint64, PacketRecord> m_oversized;
     AckPairing m_acks;
 };

@@ -56,6 +56,8 @@ Q_SIGNALS:
     void namespaceAdded(SocketIoNamespace *ns);
     // A protocol violation or failure, in words that name the broken rule.
     void errorOccurred(const QString &message);
+    // Something unexpected but not fatal, e.g. an ACK whose id matches no pending ack.
+    void warningRaised(const QString &message);
 
 private:
     friend class SocketIoNamespace;
@@ -69,10 +71,17 @@ private:
     void handleClosed(const QString &reason, bool deliberate, bool willReconnect);
     void finishPacket(const SocketIoPacket &packet, const QByteArray &raw);
     // The one path for every protocol error: record the offending frame, report, close.
-    void closeConnection(const QString &error, const QByteArray &offendingFrame);
+    // binaryFrame: the offending frame is a binary message (kept as an attachment, raw empty).
+    void closeConnection(const QString &error, const QByteArray &offendingFrame,
+                         bool binaryFrame = false);
     void record(PacketRecord record);
     void recordNote(PacketRecord::Note note, const QByteArray &details, const QString &error = {});
+    void recordEnginePacket(const EngineIoPacket &packet, TransportKind transport,
+                            PacketRecord::Direction direction);
+    void updateState();
     void setState(State state);
+    SocketIoNamespace *createNamespace(const QString &name);
+    bool isEngineOpen() const;
 
     SocketIoOptions m_options;
     EngineIoClient *m_engine;
@@ -81,4 +90,9 @@ private:
     State m_state = State::Disconnected;
     qint64 m_nextAckId = 0;
     bool m_deliberateClose = false;
+    bool m_reconnecting = false; // an unplanned drop happened; the engine is reopening
+    SocketIoProtocol m_protocol = SocketIoProtocol::V5;
+    TransportKind m_rxTransport = TransportKind::None; // transport of the last received packet
+    QByteArray m_pendingRaw; // the text frame of a binary packet awaiting its attachments
+    bool m_protocolFailed = false; // closeConnection() ran: drop what still arrives until reopened
 };

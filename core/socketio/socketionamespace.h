@@ -67,6 +67,9 @@ Q_SIGNALS:
     // ACK and BINARY_ACK for one of our events; rttUs is the round-trip time.
     void ackReceived(const SocketIoPacket &packet, qint64 rttUs);
     void ackTimedOut(qint64 id, const QString &eventName);
+    // A pending ack that can no longer be answered: the connection was lost, or the namespace
+    // was left or disconnected by the server. The ack is dropped.
+    void ackFailed(qint64 id, const QString &eventName, const QString &reason);
 
 private:
     friend class SocketIoClient;
@@ -77,10 +80,16 @@ private:
     void processConnectError(const SocketIoPacket &packet);
     void processDisconnect();
     void processEvent(const SocketIoPacket &packet);
-    void processAck(const SocketIoPacket &packet);
+    void processAck(const SocketIoPacket &packet, qint64 rttUs);
     // The Engine.IO session ended: pending acks fail, state goes back to Connecting/Disconnected.
     void connectionLost(bool willReconnect);
     void setState(State state);
+    // Events and acks go out only on an open connection and a connected namespace.
+    bool canSend(QString *error) const;
+    // Sends CONNECT with auth (v5: plus pid/offset when recovering; v4: auth as a query string).
+    bool sendConnect(QString *error);
+    void failPendingAcks(const QString &reason);
+    void handleAckTimeout(qint64 id);
 
     struct PendingAck
     {
@@ -102,5 +111,7 @@ private:
     // Connection state recovery (v5).
     QString m_pid;
     QString m_lastOffset;
+    bool m_recoverNext = false;       // the next CONNECT follows an unplanned drop
+    bool m_recoveryRequested = false; // the CONNECT in flight carries pid and offset
     QHash<qint64, PendingAck> m_pendingAcks;
 };

@@ -5,6 +5,7 @@
 
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
 
 using Flavor = ReferenceServer::Flavor;
 using Transports = EngineIoOptions::Transports;
@@ -114,6 +115,28 @@ private Q_SLOTS:
         QCOMPARE(closedSpy.first().at(2).toBool(), false); // no reconnect
         const auto lastSent = sentSpy.last().first().value<EngineIoPacket>();
         QCOMPARE(lastSent.type, EngineIoPacket::Close);
+    }
+
+    void closeWhilePongPostInFlight()
+    {
+        // Regression: closing while the PONG's POST was in flight cut the pending GET first;
+        // engine.io then ended the session and the CLOSE packet was never sent.
+        ReferenceServer server;
+        startServer(server, Flavor::SocketIo4);
+        if (QTest::currentTestFailed())
+            return;
+        EngineIoClient client;
+        client.setOptions(optionsFor(server, Transports::PollingOnly));
+        QSignalSpy sentSpy(&client, &EngineIoClient::packetSent);
+        QSignalSpy closedSpy(&client, &EngineIoClient::closed);
+        connect(&client, &EngineIoClient::pingReceived, &client,
+                [&client] { QTimer::singleShot(0, &client, [&client] { client.close(); }); });
+        client.open();
+        QTRY_COMPARE_WITH_TIMEOUT(closedSpy.count(), 1, 5000);
+        QCOMPARE(closedSpy.first().at(1).toBool(), true);
+        QCOMPARE(sentSpy.last().first().value<EngineIoPacket>().type, EngineIoPacket::Close);
+        QCOMPARE(sentSpy.at(sentSpy.count() - 2).first().value<EngineIoPacket>().type,
+                 EngineIoPacket::Pong);
     }
 
     void messagesRoundTrip_data() { addMatrix(); }

@@ -1,0 +1,399 @@
+#include "recordcommand.h"
+
+#include "session/jsonlines.h"
+#include "session/redaction.h"
+
+#include <QCommandLineParser>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+
+namespace {
+constexpr qint64 FlushThresholdBytes = 1 << 20;
+constexpr int FlushIntervalMs = 500; // a kill loses at most this much
+constexpr int StopGraceMs = 3000;
+
+QTextStream &err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+const char *const Usage =
+    "usage: sioscope-cli record <url> [options]\n"
+    "  -n, --namespace <nsp>          connect this namespace (repeatable; default \"/\")\n"
+    "      --auth <nsp>=<json-object> CONNECT payload for that namespace (v4: sent as its query "
+    "string)\n"
+    "  -H, --header \"<Name>: <value>\" extra handshake header (repeatable)\n"
+    "      --query <key>=<value>      extra query parameter (repeatable)\n"
+    "      --path <path>              default /socket.io/\n"
+    "      --transport auto|websocket|polling   default auto\n"
+    "      --eio 3|4                  default 4\n"
+    "      --send <script.jsonl>      packets to send (see docs/cli.md)\n"
+    "      --auto-ack <json-array>    answer every server EVENT that carries an ack id with "
+    "this payload\n"
+    "      --ack-timeout <ms>         timeout of acks requested by the script; default 10000\n"
+    "      --duration <seconds>       stop after this long (fractions allowed); default: until "
+    "the connection ends or SIGINT/SIGTERM\n"
+    "      --reconnect                reconnect after an unplanned drop (default: stop)\n"
+    "  -o, --out <file>               where to write the log (default stdout)\n"
+    "      --format jsonl|har|text    default jsonl\n"
+    "      --include-secrets          do not redact auth payloads, tokens, cookies\n";
+} // namespace
+
+RecordCommand::RecordCommand(QObject *parent)
+    : QObject(parent)
+{
+    m_flushTimer.setInterval(FlushIntervalMs);
+    connect(&m_flushTimer, &QTimer::timeout, this, &RecordCommand::flushOutput);
+    m_durationTimer.setSingleShot(true);
+    connect(&m_durationTimer, &QTimer::timeout, this, &RecordCommand::stop);
+    m_stopTimer.setSingleShot(true);
+    connect(&m_stopTimer, &QTimer::timeout, this, &RecordCommand::finish);
+}
+
+bool RecordCommand::parse(const QStringList &arguments)
+{
+    const auto usageError = [this](const QString &message) {
+        err() << "sioscope-cli record: " << message << "\n" << Usage;
+        err().flush();
+        m_exitCode = UsageError;
+        return false;
+    };
+    QCommandLineParser parser;
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption nspOption({QStringLiteral("n"), QStringLiteral("namespace")}, {},
+                                       QStringLiteral("nsp"));
+    const QCommandLineOption authOption(QStringLiteral("auth"), {}, QStringLiteral("auth"));
+    const QCommandLineOption headerOption({QStringLiteral("H"), QStringLiteral("header")}, {},
+                                          QStringLiteral("header"));
+    const QCommandLineOption queryOption(QStringLiteral("query"), {}, QStringLiteral("query"));
+    const QCommandLineOption pathOption(QStringLiteral("path"), {}, QStringLiteral("path"));
+    const QCommandLineOption transportOption(QStringLiteral("transport"), {},
+                                             QStringLiteral("transport"));
+    const QCommandLineOption eioOption(QStringLiteral("eio"), {}, QStringLiteral("eio"));
+    const QCommandLineOption sendOption(QStringLiteral("send"), {}, QStringLiteral("script"));
+    const QCommandLineOption autoAckOption(QStringLiteral("auto-ack"), {},
+                                           QStringLiteral("payload"));
+    const QCommandLineOption ackTimeoutOption(QStringLiteral("ack-timeout"), {},
+                                              QStringLiteral("ms"));
+    const QCommandLineOption durationOption(QStringLiteral("duration"), {},
+                                            QStringLiteral("seconds"));
+    const QCommandLineOption reconnectOption(QStringLiteral("reconnect"));
+    const QCommandLineOption outOption({QStringLiteral("o"), QStringLiteral("out")}, {},
+                                       QStringLiteral("file"));
+    const QCommandLineOption formatOption(QStringLiteral("format"), {}, QStringLiteral("format"));
+    const QCommandLineOption secretsOption(QStringLiteral("include-secrets"));
+    parser.addOptions({nspOption, authOption, headerOption, queryOption, pathOption,
+                       transportOption, eioOption, sendOption, autoAckOption, ackTimeoutOption,
+                       durationOption, reconnectOption, outOption, formatOption, secretsOption});
+    parser.addPositionalArgument(QStringLiteral("url"), {});
+    if (!parser.parse(QStringList{QStringLiteral("record")} + arguments))
+        return usageError(parser.errorText());
+    if (parser.positionalArguments().size() != 1)
+        return usageError(parser.positionalArguments().isEmpty()
+                              ? QStringLiteral("missing <url>")
+                              : QStringLiteral("expected one <url>, got %1")
+                                    .arg(parser.positionalArguments().size()));
+
+    EngineIoOptions &engine = m_options.engine;
+    engine.url = QUrl(parser.positionalArguments().first(), QUrl::StrictMode);
+    const QString scheme = engine.url.scheme().toLower();
+    if (!engine.url.isValid() || engine.url.host().isEmpty() ||
+        !QStringList{"http", "https", "ws", "wss"}.contains(scheme))
+        return usageError(QStringLiteral("<url> must be an http, https, ws or wss URL with a "
+                                         "host, e.g. http://localhost:3000"));
+    engine.reconnect.enabled = parser.isSet(reconnectOption);
+    if (parser.isSet(pathOption))
+        engine.path = parser.value(pathOption);
+
+    const QString transport = parser.value(transportOption);
+    if (transport == QLatin1String("websocket"))
+        engine.transports = EngineIoOptions::Transports::WebSocketOnly;
+    else if (transport == QLatin1String("polling"))
+        engine.transports = EngineIoOptions::Transports::PollingOnly;
+    else if (!transport.isEmpty() && transport != QLatin1String("auto"))
+        return usageError(QStringLiteral("--transport must be auto, websocket or polling"));
+
+    const QString eio = parser.value(eioOption);
+    if (eio.isEmpty() || eio == QLatin1String("4"))
+        engine.version = EngineIoOptions::Version::V4;
+    else if (eio == QLatin1String("3"))
+        engine.version = EngineIoOptions::Version::V3;
+    else
+        return usageError(QStringLiteral("--eio must be 3 or 4"));
+
+    for (const QString &header : parser.values(headerOption)) {
+        const qsizetype colon = header.indexOf(QLatin1Char(':'));
+        if (colon <= 0)
+            return usageError(
+                QStringLiteral("--header must look like \"Name: value\", got \"%1\"").arg(header));
+        engine.headers.append(
+            {header.left(colon).trimmed().toUtf8(), header.mid(colon + 1).trimmed().toUtf8()});
+    }
+    for (const QString &query : parser.values(queryOption)) {
+        const qsizetype equals = query.indexOf(QLatin1Char('='));
+        if (equals <= 0)
+            return usageError(
+                QStringLiteral("--query must look like key=value, got \"%1\"").arg(query));
+        engine.query.append({query.left(equals), query.mid(equals + 1)});
+    }
+
+    QStringList names = parser.values(nspOption);
+    if (names.isEmpty())
+        names.append(QStringLiteral("/"));
+    QHash<QString, QJsonObject> auths;
+    for (const QString &auth : parser.values(authOption)) {
+        const qsizetype equals = auth.indexOf(QLatin1Char('='));
+        if (equals <= 0 || !auth.startsWith(QLatin1Char('/')))
+            return usageError(
+                QStringLiteral("--auth must look like /nsp={\"token\":\"...\"}, got \"%1\"")
+                    .arg(auth));
+        QJsonParseError parseError;
+        const QJsonDocument json =
+            QJsonDocument::fromJson(auth.mid(equals + 1).toUtf8(), &parseError);
+        if (!json.isObject())
+            return usageError(
+                QStringLiteral("--auth for %1 must be a JSON object (%2)")
+                    .arg(auth.left(equals), parseError.error == QJsonParseError::NoError
+                                                ? QStringLiteral("not an object")
+                                                : parseError.errorString()));
+        auths.insert(auth.left(equals), json.object());
+    }
+    for (const QString &name : std::as_const(names)) {
+        if (!name.startsWith(QLatin1Char('/')))
+            return usageError(QStringLiteral("namespace \"%1\" must start with \"/\"").arg(name));
+        m_namespaces.append({name, auths.value(name)});
+    }
+    for (auto it = auths.constBegin(); it != auths.constEnd(); ++it)
+        if (!names.contains(it.key()))
+            return usageError(
+                QStringLiteral("--auth names %1, which no --namespace connects").arg(it.key()));
+
+    if (parser.isSet(sendOption)) {
+        QFile script(parser.value(sendOption));
+        if (!script.open(QIODevice::ReadOnly))
+            return usageError(QStringLiteral("cannot read the script %1: %2")
+                                  .arg(script.fileName(), script.errorString()));
+        QString error;
+        if (!SendScript::parse(script.readAll(), &m_script, &error))
+            return usageError(QStringLiteral("%1: %2").arg(script.fileName(), error));
+    }
+    if (parser.isSet(autoAckOption)) {
+        const QJsonDocument json = QJsonDocument::fromJson(parser.value(autoAckOption).toUtf8());
+        if (!json.isArray())
+            return usageError(QStringLiteral("--auto-ack must be a JSON array, e.g. '[\"ok\"]'"));
+        m_autoAck = true;
+        m_autoAckPayload = json.array();
+    }
+    if (parser.isSet(ackTimeoutOption)) {
+        bool ok = false;
+        const int ms = parser.value(ackTimeoutOption).toInt(&ok);
+        if (!ok || ms < 0)
+            return usageError(QStringLiteral("--ack-timeout must be a number of milliseconds"));
+        m_options.ackTimeoutMs = ms;
+    }
+    if (parser.isSet(durationOption)) {
+        bool ok = false;
+        m_durationSeconds = parser.value(durationOption).toDouble(&ok);
+        if (!ok || !(m_durationSeconds > 0) || m_durationSeconds > 1e6)
+            return usageError(QStringLiteral("--duration must be a positive number of seconds"));
+    }
+    if (parser.isSet(formatOption) &&
+        !LogExporter::parseFormat(parser.value(formatOption), &m_export.format))
+        return usageError(QStringLiteral("--format must be jsonl, har or text"));
+    m_export.includeSecrets = parser.isSet(secretsOption);
+    m_outPath = parser.value(outOption);
+    return true;
+}
+
+void RecordCommand::start()
+{
+    if (m_outPath.isEmpty()) {
+        m_out.open(stdout, QIODevice::WriteOnly);
+    } else {
+        m_out.setFileName(m_outPath);
+        if (!m_out.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+            err() << "sioscope-cli record: cannot write " << m_outPath << ": "
+                  << m_out.errorString() << "\n";
+            err().flush();
+            m_exitCode = Failure;
+            QMetaObject::invokeMethod(
+                this, [this] { Q_EMIT finished(m_exitCode); }, Qt::QueuedConnection);
+            return;
+        }
+    }
+    for (const ScriptStep &step : std::as_const(m_script))
+        m_pending[step.nsp].append(step);
+
+    m_client = new SocketIoClient(this);
+    m_client->setOptions(m_options);
+    connect(m_client, &SocketIoClient::packetRecorded, this, &RecordCommand::appendRecord);
+    connect(m_client, &SocketIoClient::errorOccurred, this, [this](const QString &message) {
+        if (!m_stopping && m_failure.isEmpty())
+            m_failure = message;
+    });
+    connect(m_client->engine(), &EngineIoClient::errorOccurred, this,
+            [this](const EngineIoError &error) {
+                // The server going away after a session was open ends the recording; it is not
+                // a failure of the recorder. Everything else (refused, TLS, timeouts, protocol
+                // violations) is.
+                if (error.kind == EngineIoError::Kind::Transport && m_everOpened &&
+                    m_failure == error.message)
+                    m_failure.clear();
+            });
+    connect(m_client->engine(), &EngineIoClient::openReceived, this,
+            [this] { m_everOpened = true; });
+    connect(m_client->engine(), &EngineIoClient::closed, this,
+            [this](const QString &reason, bool, bool willReconnect) {
+                if (willReconnect)
+                    return;
+                if (!m_stopping)
+                    err() << "sioscope-cli record: connection ended: " << reason << "\n";
+                finish();
+            });
+    connect(m_client, &SocketIoClient::namespaceAdded, this, &RecordCommand::watchNamespace);
+    connect(m_client, &SocketIoClient::eventReceived, this, [this](const SocketIoPacket &packet) {
+        if (m_autoAck && packet.hasId())
+            if (SocketIoNamespace *ns = m_client->findNamespace(packet.nsp))
+                ns->sendAck(packet.id, m_autoAckPayload);
+    });
+    connect(m_client, &SocketIoClient::binaryEventReceived, this,
+            [this](const SocketIoPacket &packet) {
+                if (m_autoAck && packet.hasId())
+                    if (SocketIoNamespace *ns = m_client->findNamespace(packet.nsp))
+                        ns->sendAck(packet.id, m_autoAckPayload);
+            });
+    for (const auto &[name, auth] : std::as_const(m_namespaces))
+        watchNamespace(m_client->joinNamespace(name, auth));
+    // Script lines for namespaces not named with -n join them too.
+    for (auto it = m_pending.constBegin(); it != m_pending.constEnd(); ++it)
+        if (!m_client->findNamespace(it.key()))
+            watchNamespace(m_client->joinNamespace(it.key()));
+
+    m_flushTimer.start();
+    if (m_durationSeconds > 0)
+        m_durationTimer.start(int(m_durationSeconds * 1000));
+    m_client->connectToServer();
+}
+
+void RecordCommand::watchNamespace(SocketIoNamespace *ns)
+{
+    if (!ns || ns->property("sioscopeWatched").toBool())
+        return;
+    ns->setProperty("sioscopeWatched", true);
+    const QString name = ns->name();
+    connect(ns, &SocketIoNamespace::connected, this, [this, name] { playNext(name); });
+    connect(ns, &SocketIoNamespace::ackTimedOut, this,
+            [this, name](qint64 id) { m_log.markAckTimedOut(name, id); });
+    connect(ns, &SocketIoNamespace::stateChanged, this, &RecordCommand::checkAllDone);
+}
+
+void RecordCommand::playNext(const QString &nsp)
+{
+    if (m_stopping || m_playing.value(nsp))
+        return;
+    QList<ScriptStep> &queue = m_pending[nsp];
+    if (queue.isEmpty()) {
+        checkAllDone();
+        return;
+    }
+    m_playing[nsp] = true;
+    const ScriptStep step = queue.first();
+    QTimer::singleShot(step.delayMs, this, [this, nsp, step] {
+        m_playing[nsp] = false;
+        SocketIoNamespace *ns = m_client->findNamespace(nsp);
+        if (m_stopping || !ns || ns->state() != SocketIoNamespace::State::Connected)
+            return; // resumes when the namespace connects again
+        m_pending[nsp].removeFirst();
+        if (step.type == SocketIoPacket::Disconnect) {
+            ns->disconnectFromNamespace();
+        } else {
+            const auto result =
+                ns->emitEvent(step.data, step.attachments, step.ack ? m_options.ackTimeoutMs : -1);
+            if (!result.ok)
+                err() << "sioscope-cli record: script line " << step.line
+                      << " not sent: " << result.error << "\n";
+        }
+        playNext(nsp);
+    });
+}
+
+void RecordCommand::checkAllDone()
+{
+    if (m_stopping || !m_client || !m_everOpened)
+        return;
+    for (SocketIoNamespace *ns : m_client->namespaces()) {
+        const auto state = ns->state();
+        if (state == SocketIoNamespace::State::Connecting ||
+            state == SocketIoNamespace::State::Connected)
+            return;
+    }
+    // Every namespace was left, refused or disconnected by the server: nothing more can happen.
+    stop();
+}
+
+void RecordCommand::appendRecord(const PacketRecord &record)
+{
+    m_log.append(record);
+    if (m_export.format == LogFormat::Har)
+        return; // one document, written at the end
+    const PacketRecord &written = m_export.includeSecrets || !Redaction::mayCarrySecrets(record)
+                                      ? record
+                                      : Redaction::redact(record);
+    if (m_export.format == LogFormat::JsonLines)
+        JsonLines::appendRecord(m_buffer, written);
+    else
+        m_buffer += LogExporter::textLine(written);
+    if (m_buffer.size() >= FlushThresholdBytes)
+        flushOutput();
+}
+
+void RecordCommand::flushOutput()
+{
+    if (m_buffer.isEmpty() || !m_out.isOpen())
+        return;
+    if (m_out.write(m_buffer) != m_buffer.size() && m_failure.isEmpty())
+        m_failure = QStringLiteral("cannot write the log: %1").arg(m_out.errorString());
+    m_out.flush();
+    m_buffer.clear();
+}
+
+void RecordCommand::stop()
+{
+    if (m_stopping || m_finished)
+        return;
+    m_stopping = true;
+    m_durationTimer.stop();
+    if (!m_client || m_client->engine()->state() == EngineIoClient::State::Disconnected) {
+        finish();
+        return;
+    }
+    m_stopTimer.start(StopGraceMs);   // a server that never lets go cannot hold the log hostage
+    m_client->disconnectFromServer(); // DISCONNECT per namespace, CLOSE, then closed()
+}
+
+void RecordCommand::finish()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_stopping = true;
+    m_stopTimer.stop();
+    m_flushTimer.stop();
+    if (m_client)
+        m_client->disconnect(this);
+    if (m_export.format == LogFormat::Har) {
+        QString error;
+        if (!LogExporter::write(m_log, nullptr, &m_out, m_export, &error) && m_failure.isEmpty())
+            m_failure = QStringLiteral("cannot write the log: %1").arg(error);
+    }
+    flushOutput();
+    m_out.close();
+    if (!m_failure.isEmpty()) {
+        err() << "sioscope-cli record: " << m_failure << "\n";
+        m_exitCode = Failure;
+    }
+    err().flush();
+    Q_EMIT finished(m_exitCode);
+}

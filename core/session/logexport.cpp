@@ -1,0 +1,406 @@
+#include "logexport.h"
+
+#include "../engineio/engineiocodec.h"
+#include "../socketio/socketiocodec.h"
+#include "jsonlines.h"
+#include "redaction.h"
+#include "sessionlog.h"
+
+#include <QIODevice>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLocale>
+
+namespace {
+constexpr qint64 ProgressEvery = 4096;
+constexpr qint64 WriteChunkBytes = 1 << 20;
+
+class RowWalker
+{
+public:
+    RowWalker(const SessionLog &log, const std::vector<qint64> *rows) : m_log(log), m_rows(rows) {}
+    qint64 count() const { return m_rows ? qint64(m_rows->size()) : m_log.size(); }
+    qint64 row(qint64 i) const { return m_rows ? (*m_rows)[size_t(i)] : i; }
+
+private:
+    const SessionLog &m_log;
+    const std::vector<qint64> *m_rows;
+};
+
+bool flushTo(QIODevice *out, QByteArray &buffer, QString *error)
+{
+    if (buffer.isEmpty())
+        return true;
+    if (out->write(buffer) != buffer.size()) {
+        *error = QStringLiteral("could not write: %1").arg(out->errorString());
+        return false;
+    }
+    buffer.clear();
+    return true;
+}
+
+PacketRecord exported(const SessionLog &log, qint64 row, const ExportOptions &options)
+{
+    PacketRecord record = log.record(row);
+    return options.includeSecrets ? record : Redaction::redact(record);
+}
+
+double epochSeconds(qint64 timeUs)
+{
+    return double(timeUs) / 1e6;
+}
+
+// HAR: WebSocket frames go into one entry per WebSocket connection (Chrome's _webSocketMessages);
+// polling packets become one entry each. Every message also carries the full record, as its
+// JSON Lines text, under "_sioscope", so that SioScope reads its own HAR files back losslessly.
+QJsonObject harEntry(qint64 startUs, const QString &url, bool webSocket)
+{
+    QJsonObject request{{QStringLiteral("method"), QStringLiteral("GET")},
+                        {QStringLiteral("url"), url},
+                        {QStringLiteral("httpVersion"), QStringLiteral("HTTP/1.1")},
+                        {QStringLiteral("cookies"), QJsonArray()},
+                        {QStringLiteral("headers"), QJsonArray()},
+                        {QStringLiteral("queryString"), QJsonArray()},
+                        {QStringLiteral("headersSize"), -1},
+                        {QStringLiteral("bodySize"), 0}};
+    QJsonObject response{
+        {QStringLiteral("status"), webSocket ? 101 : 200},
+        {QStringLiteral("statusText"),
+         webSocket ? QStringLiteral("Switching Protocols") : QStringLiteral("OK")},
+        {QStringLiteral("httpVersion"), QStringLiteral("HTTP/1.1")},
+        {QStringLiteral("cookies"), QJsonArray()},
+        {QStringLiteral("headers"), QJsonArray()},
+        {QStringLiteral("content"),
+         QJsonObject{{QStringLiteral("size"), 0}, {QStringLiteral("mimeType"), QStringLiteral("x-unknown")}}},
+        {QStringLiteral("redirectURL"), QString()},
+        {QStringLiteral("headersSize"), -1},
+        {QStringLiteral("bodySize"), -1}};
+    return QJsonObject{
+        {QStringLiteral("startedDateTime"), QString::fromLatin1(JsonLines::formatTimestamp(startUs))},
+        {QStringLiteral("time"), 0},
+        {QStringLiteral("request"), request},
+        {QStringLiteral("response"), response},
+        {QStringLiteral("cache"), QJsonObject()},
+        {QStringLiteral("timings"), QJsonObject{{QStringLiteral("send"), 0},
+                                                {QStringLiteral("wait"), 0},
+                                                {QStringLiteral("receive"), 0}}},
+        {QStringLiteral("_resourceType"),
+         webSocket ? QStringLiteral("websocket") : QStringLiteral("xhr")}};
+}
+
+// The record as its JSON Lines text: a JSON object would reorder the payload's keys.
+QString recordLine(const PacketRecord &record)
+{
+    return QString::fromUtf8(JsonLines::toLine(record).trimmed());
+}
+
+// The frame as it crossed the wire (text), or the attachment bytes (binary).
+struct WireFrame
+{
+    bool binary;
+    QString data;
+};
+
+WireFrame wireFrame(const PacketRecord &record)
+{
+    if (!record.raw.isEmpty())
+        return {false, QString::fromUtf8(record.raw)};
+    if (!record.attachments.isEmpty())
+        return {true, QString::fromLatin1(record.attachments.first().toBase64())};
+    return {false, QString()};
+}
+
+bool writeHar(const SessionLog &log, const RowWalker &rows, QIODevice *out,
+              const ExportOptions &options, QString *error)
+{
+    QJsonArray entries;
+    QJsonArray webSocketMessages;
+    qint64 webSocketStart = -1;
+    QString url = QStringLiteral("ws://unknown/socket.io/");
+    for (qint64 i = 0; i < rows.count(); ++i) {
+        if (options.progress && i % ProgressEvery == 0 && !options.progress(i, rows.count())) {
+            *error = QStringLiteral("export cancelled");
+            return false;
+        }
+        const PacketRecord record = exported(log, rows.row(i), options);
+        if (record.layer == PacketRecord::Layer::Connection) {
+            const QJsonObject details = QJsonDocument::fromJson(record.payload).object();
+            if (details.contains(QLatin1String("url")))
+                url = details.value(QLatin1String("url")).toString();
+        }
+        const WireFrame frame = wireFrame(record);
+        QJsonObject message{
+            {QStringLiteral("type"), record.direction == PacketRecord::Direction::Out
+                                         ? QStringLiteral("send")
+                                         : QStringLiteral("receive")},
+            {QStringLiteral("time"), epochSeconds(record.timeUs)},
+            {QStringLiteral("opcode"), frame.binary ? 2 : 1},
+            {QStringLiteral("data"), frame.data},
+            {QStringLiteral("_sioscope"), recordLine(record)}};
+        if (record.transport == TransportKind::Polling) {
+            QJsonObject entry = harEntry(record.timeUs, url, false);
+            QJsonObject request = entry.value(QLatin1String("request")).toObject();
+            QJsonObject response = entry.value(QLatin1String("response")).toObject();
+            const bool outgoing = record.direction == PacketRecord::Direction::Out;
+            request.insert(QStringLiteral("method"), outgoing ? QStringLiteral("POST") : QStringLiteral("GET"));
+            if (outgoing)
+                request.insert(QStringLiteral("postData"),
+                               QJsonObject{{QStringLiteral("mimeType"), QStringLiteral("text/plain;charset=UTF-8")},
+                                           {QStringLiteral("text"), frame.data}});
+            else
+                response.insert(QStringLiteral("content"),
+                                QJsonObject{{QStringLiteral("size"), frame.data.size()},
+                                            {QStringLiteral("mimeType"), QStringLiteral("text/plain; charset=UTF-8")},
+                                            {QStringLiteral("text"), frame.data}});
+            entry.insert(QStringLiteral("request"), request);
+            entry.insert(QStringLiteral("response"), response);
+            entry.insert(QStringLiteral("_sioscope"), recordLine(record));
+            entries.append(entry);
+        } else {
+            if (webSocketStart < 0)
+                webSocketStart = record.timeUs;
+            webSocketMessages.append(message);
+        }
+    }
+    if (webSocketStart >= 0) {
+        QString wsUrl = url;
+        if (wsUrl.startsWith(QLatin1String("http")))
+            wsUrl.replace(0, 4, QStringLiteral("ws"));
+        QJsonObject entry = harEntry(webSocketStart, wsUrl, true);
+        entry.insert(QStringLiteral("_webSocketMessages"), webSocketMessages);
+        entries.prepend(entry);
+    }
+    const QJsonObject har{
+        {QStringLiteral("log"),
+         QJsonObject{{QStringLiteral("version"), QStringLiteral("1.2")},
+                     {QStringLiteral("creator"),
+                      QJsonObject{{QStringLiteral("name"), QStringLiteral("SioScope")},
+                                  {QStringLiteral("version"), QStringLiteral("0.1.0")}}},
+                     {QStringLiteral("pages"), QJsonArray()},
+                     {QStringLiteral("entries"), entries}}}};
+    QByteArray document = QJsonDocument(har).toJson(QJsonDocument::Indented);
+    return flushTo(out, document, error);
+}
+} // namespace
+
+QByteArray LogExporter::textLine(const PacketRecord &record)
+{
+    QByteArray line = JsonLines::formatTimestamp(record.timeUs);
+    line += record.direction == PacketRecord::Direction::Out ? " → " : " ← ";
+    line += record.layerName().toLatin1().leftJustified(4, ' ');
+    line += ' ';
+    line += record.typeName().toUtf8().leftJustified(13, ' ');
+    if (record.layer == PacketRecord::Layer::SocketIo) {
+        line += ' ';
+        line += record.nsp.toUtf8();
+    }
+    if (record.id >= 0)
+        line += " #" + QByteArray::number(record.id);
+    if (record.transport != TransportKind::None)
+        line += " [" + transportName(record.transport).toLatin1() + ']';
+    const QByteArray shown = record.raw.isEmpty() ? record.payload : record.raw;
+    if (!shown.isEmpty()) {
+        line += "  ";
+        // One line per packet: control characters would break it.
+        for (char c : shown)
+            line += (uchar(c) < 0x20 || c == 0x7f) ? '.' : c;
+    }
+    for (const QByteArray &attachment : record.attachments)
+        line += "  +" + QByteArray::number(attachment.size()) + " B";
+    if (record.rttUs >= 0)
+        line += "  rtt " + QByteArray::number(double(record.rttUs) / 1000.0, 'f', 3) + " ms";
+    if (!record.error.isEmpty())
+        line += "  ERROR: " + record.error.toUtf8();
+    line += '\n';
+    return line;
+}
+
+bool LogExporter::parseFormat(const QString &name, LogFormat *format)
+{
+    if (name == QLatin1String("jsonl"))
+        *format = LogFormat::JsonLines;
+    else if (name == QLatin1String("har"))
+        *format = LogFormat::Har;
+    else if (name == QLatin1String("text"))
+        *format = LogFormat::Text;
+    else
+        return false;
+    return true;
+}
+
+QString LogExporter::formatName(LogFormat format)
+{
+    switch (format) {
+    case LogFormat::JsonLines:
+        return QStringLiteral("jsonl");
+    case LogFormat::Har:
+        return QStringLiteral("har");
+    case LogFormat::Text:
+        break;
+    }
+    return QStringLiteral("text");
+}
+
+bool LogExporter::write(const SessionLog &log, const std::vector<qint64> *rows, QIODevice *out,
+                        const ExportOptions &options, QString *error)
+{
+    const RowWalker walker(log, rows);
+    if (options.format == LogFormat::Har)
+        return writeHar(log, walker, out, options, error);
+    QByteArray buffer;
+    buffer.reserve(WriteChunkBytes + 4096);
+    for (qint64 i = 0; i < walker.count(); ++i) {
+        if (options.progress && i % ProgressEvery == 0 && !options.progress(i, walker.count())) {
+            *error = QStringLiteral("export cancelled");
+            return false;
+        }
+        const PacketRecord record = exported(log, walker.row(i), options);
+        if (options.format == LogFormat::JsonLines)
+            JsonLines::appendRecord(buffer, record);
+        else
+            buffer += textLine(record);
+        if (buffer.size() >= WriteChunkBytes && !flushTo(out, buffer, error))
+            return false;
+    }
+    if (options.progress)
+        options.progress(walker.count(), walker.count());
+    return flushTo(out, buffer, error);
+}
+
+bool LogImporter::read(QIODevice *in, SessionLog *log, QString *error)
+{
+    // HAR is one JSON document whose first key is "log"; JSON Lines starts with a record.
+    const QByteArray head = in->peek(256).trimmed();
+    if (head.startsWith('{') && head.mid(1).trimmed().startsWith("\"log\""))
+        return readHar(in->readAll(), log, error);
+    JsonLinesReader reader(in);
+    PacketRecord record;
+    while (reader.next(&record))
+        log->append(record);
+    if (reader.hasError()) {
+        *error = reader.errorString();
+        return false;
+    }
+    return true;
+}
+
+bool LogImporter::readHar(const QByteArray &har, SessionLog *log, QString *error)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(har, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        *error = QStringLiteral("HAR: not JSON (%1 at offset %2)")
+                     .arg(parseError.errorString())
+                     .arg(parseError.offset);
+        return false;
+    }
+    const QJsonArray entries =
+        document.object().value(QLatin1String("log")).toObject().value(QLatin1String("entries")).toArray();
+    if (!document.object().value(QLatin1String("log")).isObject()) {
+        *error = QStringLiteral("HAR: no \"log\" object");
+        return false;
+    }
+    // SioScope's own HAR carries each record whole; a browser's HAR has only the frames, which
+    // are decoded here as Engine.IO v4 / Socket.IO v5 text frames.
+    std::vector<PacketRecord> records;
+    const auto takeRecord = [&](const QJsonObject &item, const QString &where,
+                                TransportKind transport) -> bool {
+        PacketRecord record;
+        QString recordError;
+        if (item.contains(QLatin1String("_sioscope"))) {
+            const QByteArray line = item.value(QLatin1String("_sioscope")).toString().toUtf8();
+            if (!JsonLines::parseRecord(line, &record, &recordError)) {
+                *error = QStringLiteral("HAR %1: %2").arg(where, recordError);
+                return false;
+            }
+            records.push_back(record);
+            return true;
+        }
+        const double time = item.value(QLatin1String("time")).toDouble(-1);
+        const QString type = item.value(QLatin1String("type")).toString();
+        if (time < 0 || (type != QLatin1String("send") && type != QLatin1String("receive"))) {
+            *error = QStringLiteral("HAR %1: a WebSocket message needs \"type\" send/receive and "
+                                    "a \"time\"").arg(where);
+            return false;
+        }
+        record.timeUs = qint64(time * 1e6);
+        record.direction = type == QLatin1String("send") ? PacketRecord::Direction::Out
+                                                         : PacketRecord::Direction::In;
+        record.transport = transport;
+        const QByteArray data = item.value(QLatin1String("data")).toString().toUtf8();
+        if (item.value(QLatin1String("opcode")).toInt(1) == 2) {
+            // A binary frame: an attachment whose packet we cannot rebuild here; keep it visible.
+            record.layer = PacketRecord::Layer::EngineIo;
+            record.type = EngineIoPacket::Message;
+            record.attachments = {QByteArray::fromBase64(data)};
+            records.push_back(record);
+            return true;
+        }
+        record.raw = data;
+        EngineIoPacket packet;
+        if (!EngineIoCodec::decodeText(data, EngineIoVersion::V4, &packet, &recordError)) {
+            record.layer = PacketRecord::Layer::EngineIo;
+            record.error = recordError;
+            records.push_back(record);
+            return true;
+        }
+        if (packet.type != EngineIoPacket::Message) {
+            record.layer = PacketRecord::Layer::EngineIo;
+            record.type = packet.type;
+            if (packet.type == EngineIoPacket::Open)
+                record.payload = packet.data;
+            else if (!packet.data.isEmpty())
+                record.payload = QJsonDocument(QJsonArray{QString::fromUtf8(packet.data)})
+                                     .toJson(QJsonDocument::Compact)
+                                     .mid(1)
+                                     .chopped(1);
+            records.push_back(record);
+            return true;
+        }
+        SocketIoDecoder decoder;
+        record.layer = PacketRecord::Layer::SocketIo;
+        if (decoder.decodeText(packet.data) == SocketIoDecoder::Status::Error) {
+            record.type = quint8(packet.data.isEmpty() ? 0 : packet.data.at(0) - '0');
+            record.error = decoder.errorString();
+        } else {
+            const SocketIoPacket sio = decoder.isAwaitingAttachments()
+                                         ? SocketIoPacket(SocketIoPacket::BinaryEvent, QStringLiteral("/"))
+                                         : decoder.takePacket();
+            record.type = sio.type;
+            record.nsp = sio.nsp;
+            record.id = sio.id;
+            record.payload = sio.payload;
+        }
+        records.push_back(record);
+        return true;
+    };
+    for (qsizetype i = 0; i < entries.size(); ++i) {
+        const QJsonObject entry = entries.at(i).toObject();
+        const QString where = QStringLiteral("entry %1").arg(i);
+        const QJsonValue messages = entry.value(QLatin1String("_webSocketMessages"));
+        if (messages.isArray()) {
+            const QJsonArray list = messages.toArray();
+            for (qsizetype m = 0; m < list.size(); ++m)
+                if (!takeRecord(list.at(m).toObject(),
+                                QStringLiteral("%1, WebSocket message %2").arg(where).arg(m),
+                                TransportKind::WebSocket)) {
+                    for (const PacketRecord &record : records)
+                        log->append(record);
+                    return false;
+                }
+        } else if (entry.contains(QLatin1String("_sioscope"))) {
+            if (!takeRecord(entry, where, TransportKind::Polling)) {
+                for (const PacketRecord &record : records)
+                    log->append(record);
+                return false;
+            }
+        }
+    }
+    // Entries are grouped by transport; the session is in time order.
+    std::stable_sort(records.begin(), records.end(),
+                     [](const PacketRecord &a, const PacketRecord &b) { return a.timeUs < b.timeUs; });
+    for (const PacketRecord &record : records)
+        log->append(record);
+    return true;
+}
