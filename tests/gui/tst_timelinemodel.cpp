@@ -552,6 +552,22 @@ private Q_SLOTS:
         QCOMPARE(cell(model, 3, M::TimeColumn), QStringLiteral("+60.432"));
     }
 
+    void frameLargerThanAnArenaChunk()
+    {
+        SessionLog log;
+        const QByteArray payload = "[\"big\",\"" + QByteArray(2 << 20, 'x') + "\"]";
+        log.append(sio(1, D::In, SocketIoPacket::Event, "/", -1, "42" + payload, payload));
+        TimelineModel model;
+        model.setLog(&log);
+        QCOMPARE(cell(model, 0, TimelineModel::EventColumn), QStringLiteral("big"));
+        QCOMPARE(cell(model, 0, TimelineModel::SizeColumn), QStringLiteral("2.0 MiB"));
+        QVERIFY(cell(model, 0, TimelineModel::PreviewColumn).startsWith(QStringLiteral("[\"big\",\"xxx")));
+        TimelineFilter filter;
+        filter.setText(QStringLiteral("BIG"));
+        model.setFilter(filter);
+        QCOMPARE(model.rowCount(), 1);
+    }
+
     void coloursByType()
     {
         SessionLog log;
