@@ -14,7 +14,8 @@
 #include <cmath>
 
 namespace {
-constexpr int HexChars = HexView::BytesPerRow * 3; // "xx " per byte, one extra space mid-row, no trailing space
+constexpr int HexChars =
+    HexView::BytesPerRow * 3; // "xx " per byte, one extra space mid-row, no trailing space
 constexpr int GapChars = 2;
 const char HexDigits[] = "0123456789abcdef";
 
@@ -145,7 +146,8 @@ qreal HexView::hexX(int column) const
 
 qreal HexView::asciiX(int column) const
 {
-    return m_charWidth / 2.0 + (m_offsetDigits + GapChars + HexChars + GapChars + column) * m_charWidth;
+    return m_charWidth / 2.0 +
+           (m_offsetDigits + GapChars + HexChars + GapChars + column) * m_charWidth;
 }
 
 qint64 HexView::firstVisibleRow() const
@@ -196,15 +198,15 @@ void HexView::paintEvent(QPaintEvent *event)
     painter.setFont(font());
     const int dx = -horizontalScrollBar()->value();
     const qint64 first = firstVisibleRow() + event->rect().top() / m_rowHeight;
-    const qint64 last = std::min(rowCount() - 1,
-                                 firstVisibleRow() + event->rect().bottom() / m_rowHeight);
+    const qint64 last =
+        std::min(rowCount() - 1, firstVisibleRow() + event->rect().bottom() / m_rowHeight);
     const qint64 selStart = selectionStart();
     const qint64 selEnd = selectionEnd();
 
     // The offset column on a slightly different background, as a gutter.
     const QColor gutter = pal.color(QPalette::AlternateBase);
-    painter.fillRect(QRectF(0, event->rect().top(), hexX(0) - m_charWidth + dx, event->rect().height()),
-                     gutter);
+    painter.fillRect(
+        QRectF(0, event->rect().top(), hexX(0) - m_charWidth + dx, event->rect().height()), gutter);
 
     int painted = 0;
     for (qint64 row = first; row <= last; ++row, ++painted) {
@@ -407,17 +409,27 @@ void HexView::keyPressEvent(QKeyEvent *event)
     const qint64 rowStart = m_cursor / BytesPerRow * BytesPerRow;
     qint64 target = m_cursor;
     switch (event->key()) {
-    case Qt::Key_Left: target = m_cursor - 1; break;
-    case Qt::Key_Right: target = m_cursor + 1; break;
-    case Qt::Key_Up: target = m_cursor >= BytesPerRow ? m_cursor - BytesPerRow : m_cursor; break;
+    case Qt::Key_Left:
+        target = m_cursor - 1;
+        break;
+    case Qt::Key_Right:
+        target = m_cursor + 1;
+        break;
+    case Qt::Key_Up:
+        target = m_cursor >= BytesPerRow ? m_cursor - BytesPerRow : m_cursor;
+        break;
     case Qt::Key_Down:
         target = m_cursor + BytesPerRow <= m_data.size() ? m_cursor + BytesPerRow : m_cursor;
         break;
-    case Qt::Key_PageUp: target = m_cursor - std::min(page, m_cursor / BytesPerRow * BytesPerRow); break;
+    case Qt::Key_PageUp:
+        target = m_cursor - std::min(page, m_cursor / BytesPerRow * BytesPerRow);
+        break;
     case Qt::Key_PageDown:
         target = m_cursor + page <= m_data.size() ? m_cursor + page : m_data.size();
         break;
-    case Qt::Key_Home: target = control ? 0 : rowStart; break;
+    case Qt::Key_Home:
+        target = control ? 0 : rowStart;
+        break;
     case Qt::Key_End:
         target = control ? m_data.size() : std::min<qint64>(rowStart + BytesPerRow, m_data.size());
         break;

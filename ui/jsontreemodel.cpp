@@ -29,11 +29,21 @@ QString quoted(const QString &text, int maxChars)
         }
         const QChar c = text.at(i);
         switch (c.unicode()) {
-        case '"': out += QStringLiteral("\\\""); break;
-        case '\\': out += QStringLiteral("\\\\"); break;
-        case '\n': out += QStringLiteral("\\n"); break;
-        case '\r': out += QStringLiteral("\\r"); break;
-        case '\t': out += QStringLiteral("\\t"); break;
+        case '"':
+            out += QStringLiteral("\\\"");
+            break;
+        case '\\':
+            out += QStringLiteral("\\\\");
+            break;
+        case '\n':
+            out += QStringLiteral("\\n");
+            break;
+        case '\r':
+            out += QStringLiteral("\\r");
+            break;
+        case '\t':
+            out += QStringLiteral("\\t");
+            break;
         default:
             if (c.unicode() < 0x20)
                 out += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
@@ -130,13 +140,20 @@ QString JsonTreeModel::typeName(const QJsonValue &value)
     if (isPlaceholder(value))
         return QStringLiteral("binary");
     switch (value.type()) {
-    case QJsonValue::Null: return QStringLiteral("null");
-    case QJsonValue::Bool: return QStringLiteral("bool");
-    case QJsonValue::Double: return QStringLiteral("number");
-    case QJsonValue::String: return QStringLiteral("string");
-    case QJsonValue::Array: return QStringLiteral("array");
-    case QJsonValue::Object: return QStringLiteral("object");
-    case QJsonValue::Undefined: break;
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return QStringLiteral("bool");
+    case QJsonValue::Double:
+        return QStringLiteral("number");
+    case QJsonValue::String:
+        return QStringLiteral("string");
+    case QJsonValue::Array:
+        return QStringLiteral("array");
+    case QJsonValue::Object:
+        return QStringLiteral("object");
+    case QJsonValue::Undefined:
+        break;
     }
     return QString();
 }
@@ -146,14 +163,20 @@ QString JsonTreeModel::valueText(const QJsonValue &value) const
     int num = -1;
     if (isPlaceholder(value, &num)) {
         if (num < m_attachmentSizes.size())
-            return QStringLiteral("⧉ attachment %1 (%2)").arg(num).arg(formatBytes(m_attachmentSizes.at(num)));
+            return QStringLiteral("⧉ attachment %1 (%2)")
+                .arg(num)
+                .arg(formatBytes(m_attachmentSizes.at(num)));
         return QStringLiteral("⧉ attachment %1").arg(num);
     }
     switch (value.type()) {
-    case QJsonValue::Null: return QStringLiteral("null");
-    case QJsonValue::Bool: return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    case QJsonValue::Double: return numberText(value);
-    case QJsonValue::String: return quoted(value.toString(), MaxValueChars);
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Double:
+        return numberText(value);
+    case QJsonValue::String:
+        return quoted(value.toString(), MaxValueChars);
     case QJsonValue::Array: {
         const qsizetype n = value.toArray().size();
         return n == 1 ? tr("[1 item]") : tr("[%1 items]").arg(n);
@@ -162,7 +185,8 @@ QString JsonTreeModel::valueText(const QJsonValue &value) const
         const qsizetype n = value.toObject().size();
         return n == 1 ? tr("{1 key}") : tr("{%1 keys}").arg(n);
     }
-    case QJsonValue::Undefined: break;
+    case QJsonValue::Undefined:
+        break;
     }
     return QString();
 }
@@ -262,10 +286,14 @@ QVariant JsonTreeModel::headerData(int section, Qt::Orientation orientation, int
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case KeyColumn: return tr("Key");
-    case ValueColumn: return tr("Value");
-    case TypeColumn: return tr("Type");
-    default: return {};
+    case KeyColumn:
+        return tr("Key");
+    case ValueColumn:
+        return tr("Value");
+    case TypeColumn:
+        return tr("Type");
+    default:
+        return {};
     }
 }
 

@@ -60,8 +60,8 @@ private:
     struct Node
     {
         QJsonValue value;
-        QString key;  // object member name; empty for array items and the root
-        int row = 0;  // in the parent
+        QString key; // object member name; empty for array items and the root
+        int row = 0; // in the parent
         bool isArrayItem = false;
         Node *parent = nullptr;
         std::vector<std::unique_ptr<Node>> children; // made on demand

@@ -129,7 +129,8 @@ bool TimelineFilter::isControl(const SessionLog &log, qint64 row)
 bool TimelineFilter::matches(const SessionLog &log, qint64 row) const
 {
     if (m_direction != DirectionFilter::Any &&
-        (log.direction(row) == PacketRecord::Direction::Out) != (m_direction == DirectionFilter::Out))
+        (log.direction(row) == PacketRecord::Direction::Out) !=
+            (m_direction == DirectionFilter::Out))
         return false;
     const PacketRecord::Layer layer = log.layer(row);
     if (!acceptsType(layer, log.type(row)))
@@ -169,8 +170,8 @@ bool TimelineFilter::textMatches(const SessionLog &log, qint64 row) const
     if (log.layer(row) == PacketRecord::Layer::SocketIo &&
         (log.type(row) == SocketIoPacket::Ack || log.type(row) == SocketIoPacket::BinaryAck)) {
         const int exchange = log.acks().exchangeForRow(row);
-        if (exchange >= 0 &&
-            log.acks().exchanges()[size_t(exchange)].eventName.contains(m_text, Qt::CaseInsensitive))
+        if (exchange >= 0 && log.acks().exchanges()[size_t(exchange)].eventName.contains(
+                                 m_text, Qt::CaseInsensitive))
             return true;
     }
     return log.hasError(row) && log.record(row).error.contains(m_text, Qt::CaseInsensitive);
@@ -212,11 +213,21 @@ QByteArray TimelineFilter::unescapeJson(QByteArrayView json)
         }
         const char e = json[++i];
         switch (e) {
-        case 'n': out.append('\n'); break;
-        case 't': out.append('\t'); break;
-        case 'r': out.append('\r'); break;
-        case 'b': out.append('\b'); break;
-        case 'f': out.append('\f'); break;
+        case 'n':
+            out.append('\n');
+            break;
+        case 't':
+            out.append('\t');
+            break;
+        case 'r':
+            out.append('\r');
+            break;
+        case 'b':
+            out.append('\b');
+            break;
+        case 'f':
+            out.append('\f');
+            break;
         case 'u': {
             int code = hex4(json, i + 1);
             if (code < 0) {

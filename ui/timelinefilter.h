@@ -72,7 +72,7 @@ private:
     bool textMatchesBytes(QByteArrayView bytes) const;
 
     QString m_text;
-    QByteArray m_needle;   // UTF-8, ASCII lower-cased
+    QByteArray m_needle; // UTF-8, ASCII lower-cased
     bool m_needleAscii = true;
     QString m_nsp;
     quint64 m_typeMask = 0; // bit layer * 16 + type

@@ -67,8 +67,9 @@ QString eventNameOf(QByteArrayView payload)
         return QString::fromUtf8(escaped ? TimelineFilter::unescapeJson(text) : text.toByteArray());
     }
     const qsizetype start = i;
-    while (i < n && (payload[i] == '-' || payload[i] == '+' || payload[i] == '.' ||
-                     payload[i] == 'e' || payload[i] == 'E' || (payload[i] >= '0' && payload[i] <= '9')))
+    while (i < n &&
+           (payload[i] == '-' || payload[i] == '+' || payload[i] == '.' || payload[i] == 'e' ||
+            payload[i] == 'E' || (payload[i] >= '0' && payload[i] <= '9')))
         ++i;
     return QString::fromLatin1(payload.sliced(start, i - start));
 }
@@ -312,15 +313,24 @@ QVariant TimelineModel::headerData(int section, Qt::Orientation orientation, int
         return {};
     if (role == Qt::DisplayRole) {
         switch (Column(section)) {
-        case TimeColumn: return m_timeFormat == TimeFormat::Absolute ? tr("Time") : tr("Time (s)");
-        case DirectionColumn: return tr("Dir");
-        case TypeColumn: return tr("Type");
-        case NamespaceColumn: return tr("Namespace");
-        case EventColumn: return tr("Event");
-        case AckColumn: return tr("Ack");
-        case SizeColumn: return tr("Size");
-        case PreviewColumn: return tr("Payload");
-        case ColumnCount: break;
+        case TimeColumn:
+            return m_timeFormat == TimeFormat::Absolute ? tr("Time") : tr("Time (s)");
+        case DirectionColumn:
+            return tr("Dir");
+        case TypeColumn:
+            return tr("Type");
+        case NamespaceColumn:
+            return tr("Namespace");
+        case EventColumn:
+            return tr("Event");
+        case AckColumn:
+            return tr("Ack");
+        case SizeColumn:
+            return tr("Size");
+        case PreviewColumn:
+            return tr("Payload");
+        case ColumnCount:
+            break;
         }
     }
     if (role == Qt::TextAlignmentRole && section == SizeColumn)
@@ -376,9 +386,12 @@ TimelineModel::AckStatus TimelineModel::ackStatus(qint64 row) const
     if (index < 0)
         return NoAck;
     switch (m_log->acks().exchanges()[size_t(index)].status) {
-    case AckPairing::Status::Pending: return AckPending;
-    case AckPairing::Status::Answered: return AckAnswered;
-    case AckPairing::Status::TimedOut: return AckTimedOut;
+    case AckPairing::Status::Pending:
+        return AckPending;
+    case AckPairing::Status::Answered:
+        return AckAnswered;
+    case AckPairing::Status::TimedOut:
+        return AckTimedOut;
     }
     return NoAck;
 }
@@ -500,10 +513,17 @@ QVariant TimelineModel::toolTip(qint64 row, int column) const
     }
     case AckColumn:
         switch (ackStatus(row)) {
-        case AckPending: tip = tr("waiting for the ack"); break;
-        case AckAnswered: tip = tr("answered; round trip shown"); break;
-        case AckTimedOut: tip = tr("no ack within the timeout"); break;
-        case NoAck: break;
+        case AckPending:
+            tip = tr("waiting for the ack");
+            break;
+        case AckAnswered:
+            tip = tr("answered; round trip shown");
+            break;
+        case AckTimedOut:
+            tip = tr("no ack within the timeout");
+            break;
+        case NoAck:
+            break;
         }
         break;
     case SizeColumn:
@@ -542,14 +562,22 @@ QVariant TimelineModel::background(qint64 row) const
         break;
     }
     switch (log.type(row)) {
-    case SocketIoPacket::Connect: return tint(40, 180, 70);
-    case SocketIoPacket::Disconnect: return tint(240, 130, 30);
-    case SocketIoPacket::Event: return tint(50, 120, 230);
-    case SocketIoPacket::Ack: return tint(150, 80, 220);
-    case SocketIoPacket::ConnectError: return tint(230, 40, 40);
-    case SocketIoPacket::BinaryEvent: return tint(0, 170, 170);
-    case SocketIoPacket::BinaryAck: return tint(190, 60, 170);
-    default: return {};
+    case SocketIoPacket::Connect:
+        return tint(40, 180, 70);
+    case SocketIoPacket::Disconnect:
+        return tint(240, 130, 30);
+    case SocketIoPacket::Event:
+        return tint(50, 120, 230);
+    case SocketIoPacket::Ack:
+        return tint(150, 80, 220);
+    case SocketIoPacket::ConnectError:
+        return tint(230, 40, 40);
+    case SocketIoPacket::BinaryEvent:
+        return tint(0, 170, 170);
+    case SocketIoPacket::BinaryAck:
+        return tint(190, 60, 170);
+    default:
+        return {};
     }
 }
 

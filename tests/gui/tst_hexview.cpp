@@ -27,7 +27,9 @@ QPoint hexPoint(const HexView &view, qint64 offset)
     const int character = digits + 2 + column * 3 + (column >= 8 ? 1 : 0);
     const qreal charWidth = QFontMetricsF(view.font()).horizontalAdvance(QLatin1Char('0'));
     const int row = int(offset / HexView::BytesPerRow - view.firstVisibleRow());
-    return QPointF(charWidth / 2 + character * charWidth + charWidth, row * view.rowHeight() + view.rowHeight() / 2).toPoint();
+    return QPointF(charWidth / 2 + character * charWidth + charWidth,
+                   row * view.rowHeight() + view.rowHeight() / 2)
+        .toPoint();
 }
 
 QPoint asciiPoint(const HexView &view, qint64 offset)
@@ -98,12 +100,14 @@ private Q_SLOTS:
         HexView view;
         view.setData(QByteArray("0123456789:;<=>?AB\x00\x7f\xff", 21));
         QCOMPARE(view.rowCount(), 2);
-        QCOMPARE(view.rowText(0), QStringLiteral("00000000  30 31 32 33 34 35 36 37  38 39 3a 3b 3c "
-                                                 "3d 3e 3f  0123456789:;<=>?"));
+        QCOMPARE(view.rowText(0),
+                 QStringLiteral("00000000  30 31 32 33 34 35 36 37  38 39 3a 3b 3c "
+                                "3d 3e 3f  0123456789:;<=>?"));
         // A short last row keeps the ASCII column where it is.
         QCOMPARE(view.rowText(1), QStringLiteral("00000010  41 42 00 7f ff") +
                                       QString(34 + 2, QLatin1Char(' ')) + QStringLiteral("AB..."));
-        QCOMPARE(view.rowText(0).indexOf(QLatin1Char('0'), 50), view.rowText(1).indexOf(QLatin1Char('A'), 50));
+        QCOMPARE(view.rowText(0).indexOf(QLatin1Char('0'), 50),
+                 view.rowText(1).indexOf(QLatin1Char('A'), 50));
         QCOMPARE(view.rowText(2), QString());
         // A fixed-pitch font, by measure (some monospace fonts do not carry the flag).
         const QFontMetricsF metrics(view.font());
@@ -211,11 +215,11 @@ private Q_SLOTS:
         int byte = -1;
         for (int c = hexStart; c < line.size(); ++c) {
             const bool asciiColumn = c >= hexStart + 48 + 2;
-            if (!asciiColumn && line.at(c) != QLatin1Char(' ') && line.at(c - 1) == QLatin1Char(' '))
+            if (!asciiColumn && line.at(c) != QLatin1Char(' ') &&
+                line.at(c - 1) == QLatin1Char(' '))
                 ++byte;
-            const QPoint point = QPointF(charWidth / 2 + (c + 0.5) * charWidth,
-                                         view.rowHeight() * 1.5)
-                                     .toPoint();
+            const QPoint point =
+                QPointF(charWidth / 2 + (c + 0.5) * charWidth, view.rowHeight() * 1.5).toPoint();
             bool inAscii = false;
             const qint64 hit = view.offsetAt(point, &inAscii);
             if (asciiColumn) {

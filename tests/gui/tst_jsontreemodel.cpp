@@ -32,7 +32,8 @@ QStringList rowTexts(const QModelIndex &index)
 }
 
 const QByteArray EventPayload =
-    "[\"chat\",{\"user\":\"ann\",\"tags\":[\"a\",\"b\"],\"n\":1.5,\"big\":9007199254740993,\"ok\":true,"
+    "[\"chat\",{\"user\":\"ann\",\"tags\":[\"a\",\"b\"],\"n\":1.5,\"big\":9007199254740993,\"ok\":"
+    "true,"
     "\"none\":null,\"file\":{\"_placeholder\":true,\"num\":0},\"text\":\"line\\nbreak \\\"q\\\"\","
     "\"a key\":{\"x\":[]},\"more\":{\"_placeholder\":true,\"num\":1}}]";
 } // namespace
@@ -44,7 +45,8 @@ private Q_SLOTS:
     void modelTester()
     {
         JsonTreeModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::Fatal);
         QVERIFY(model.setJsonText(EventPayload, {123}));
         // The tester walks the whole tree (making every node) on each reset.
         QVERIFY(model.setJsonText("\"just a string\""));
@@ -82,8 +84,7 @@ private Q_SLOTS:
         QCOMPARE(texts("$[1].big"), (QStringList{"big", "9007199254740993", "number"}));
         QCOMPARE(texts("$[1].ok"), (QStringList{"ok", "true", "bool"}));
         QCOMPARE(texts("$[1].none"), (QStringList{"none", "null", "null"}));
-        QCOMPARE(texts("$[1].text"),
-                 (QStringList{"text", "\"line\\nbreak \\\"q\\\"\"", "string"}));
+        QCOMPARE(texts("$[1].text"), (QStringList{"text", "\"line\\nbreak \\\"q\\\"\"", "string"}));
         QCOMPARE(texts("$[1][\"a key\"]"), (QStringList{"a key", "{1 key}", "object"}));
         QCOMPARE(texts("$[1][\"a key\"].x"), (QStringList{"x", "[0 items]", "array"}));
         QVERIFY(!model.hasChildren(find(model, "$[1][\"a key\"].x")));
@@ -99,10 +100,10 @@ private Q_SLOTS:
         QTest::addColumn<QString>("more");
         QTest::newRow("sizes known") << QList<qint64>{123, 2048} << "⧉ attachment 0 (123 B)"
                                      << "⧉ attachment 1 (2.0 KiB)";
-        QTest::newRow("sizes unknown")
-            << QList<qint64>{} << "⧉ attachment 0" << "⧉ attachment 1";
-        QTest::newRow("fewer sizes than placeholders")
-            << QList<qint64>{5} << "⧉ attachment 0 (5 B)" << "⧉ attachment 1";
+        QTest::newRow("sizes unknown") << QList<qint64>{} << "⧉ attachment 0"
+                                       << "⧉ attachment 1";
+        QTest::newRow("fewer sizes than placeholders") << QList<qint64>{5} << "⧉ attachment 0 (5 B)"
+                                                       << "⧉ attachment 1";
     }
     void placeholders()
     {
@@ -127,12 +128,17 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("json");
         QTest::addColumn<bool>("placeholder");
-        QTest::newRow("keys in the other order") << QByteArray("{\"num\":2,\"_placeholder\":true}") << true;
-        QTest::newRow("_placeholder false") << QByteArray("{\"_placeholder\":false,\"num\":0}") << false;
+        QTest::newRow("keys in the other order")
+            << QByteArray("{\"num\":2,\"_placeholder\":true}") << true;
+        QTest::newRow("_placeholder false")
+            << QByteArray("{\"_placeholder\":false,\"num\":0}") << false;
         QTest::newRow("negative num") << QByteArray("{\"_placeholder\":true,\"num\":-1}") << false;
-        QTest::newRow("fractional num") << QByteArray("{\"_placeholder\":true,\"num\":1.5}") << false;
-        QTest::newRow("num as a string") << QByteArray("{\"_placeholder\":true,\"num\":\"0\"}") << false;
-        QTest::newRow("an extra key") << QByteArray("{\"_placeholder\":true,\"num\":0,\"x\":1}") << false;
+        QTest::newRow("fractional num")
+            << QByteArray("{\"_placeholder\":true,\"num\":1.5}") << false;
+        QTest::newRow("num as a string")
+            << QByteArray("{\"_placeholder\":true,\"num\":\"0\"}") << false;
+        QTest::newRow("an extra key")
+            << QByteArray("{\"_placeholder\":true,\"num\":0,\"x\":1}") << false;
     }
     void placeholderLookalikes()
     {
@@ -154,7 +160,8 @@ private Q_SLOTS:
         QCOMPARE(model.index(0, JsonTreeModel::ValueColumn).data().toString(),
                  QStringLiteral("-0.000125"));
         QVERIFY(model.setJsonText("null"));
-        QCOMPARE(model.index(0, JsonTreeModel::TypeColumn).data().toString(), QStringLiteral("null"));
+        QCOMPARE(model.index(0, JsonTreeModel::TypeColumn).data().toString(),
+                 QStringLiteral("null"));
         const QString longText(2000, QLatin1Char('x'));
         QVERIFY(model.setJsonText("\"" + longText.toUtf8() + "\""));
         const QString shown = model.index(0, JsonTreeModel::ValueColumn).data().toString();

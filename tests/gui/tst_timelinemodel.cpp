@@ -67,32 +67,32 @@ PacketRecord chatEvent(qint64 i)
 // The fixture of the filter table; the comments give the log rows the table refers to.
 void fillFixture(SessionLog &log)
 {
-    log.append(note(1, PacketRecord::Connecting, "{\"url\":\"http://x\"}"));           // 0
+    log.append(note(1, PacketRecord::Connecting, "{\"url\":\"http://x\"}"));                  // 0
     log.append(eio(2, D::In, EngineIoPacket::Open, "0{\"sid\":\"s1\"}", "{\"sid\":\"s1\"}")); // 1
-    log.append(sio(3, D::Out, SocketIoPacket::Connect, "/", -1, "40"));                // 2
+    log.append(sio(3, D::Out, SocketIoPacket::Connect, "/", -1, "40"));                       // 2
     log.append(sio(4, D::In, SocketIoPacket::Connect, "/", -1, "40{\"sid\":\"abc\"}",
-                   "{\"sid\":\"abc\"}"));                                               // 3
+                   "{\"sid\":\"abc\"}")); // 3
     log.append(sio(5, D::Out, SocketIoPacket::Event, "/", 1,
                    "421[\"Chat\",{\"text\":\"Hello World\"}]",
-                   "[\"Chat\",{\"text\":\"Hello World\"}]"));                           // 4
+                   "[\"Chat\",{\"text\":\"Hello World\"}]")); // 4
     log.append(sio(6, D::In, SocketIoPacket::Event, "/chat", -1,
                    "42/chat,[\"message\",\"caf\\u00e9 \\\"quoted\\\"\"]",
-                   "[\"message\",\"caf\\u00e9 \\\"quoted\\\"\"]"));                     // 5
-    log.append(eio(7, D::In, EngineIoPacket::Ping, "2"));                               // 6
-    log.append(eio(8, D::Out, EngineIoPacket::Pong, "3"));                              // 7
-    log.append(sio(9, D::In, SocketIoPacket::Ack, "/", 1, "431[\"ok\"]", "[\"ok\"]"));    // 8
+                   "[\"message\",\"caf\\u00e9 \\\"quoted\\\"\"]"));                    // 5
+    log.append(eio(7, D::In, EngineIoPacket::Ping, "2"));                              // 6
+    log.append(eio(8, D::Out, EngineIoPacket::Pong, "3"));                             // 7
+    log.append(sio(9, D::In, SocketIoPacket::Ack, "/", 1, "431[\"ok\"]", "[\"ok\"]")); // 8
     PacketRecord binary = sio(10, D::In, SocketIoPacket::BinaryEvent, "/chat", -1,
                               "451-/chat,[\"upload\",{\"_placeholder\":true,\"num\":0}]",
                               "[\"upload\",{\"_placeholder\":true,\"num\":0}]");
     binary.attachments = {QByteArray(100, 'b')};
-    log.append(binary);                                                                 // 9
+    log.append(binary); // 9
     PacketRecord invalid = sio(11, D::In, SocketIoPacket::Event, "/", -1, "42{\"x\":1}");
     invalid.error = QStringLiteral("EVENT payload must be a non-empty array");
-    log.append(invalid);                                                                // 10
+    log.append(invalid);                                                                  // 10
     log.append(note(12, PacketRecord::Error, {}, "transport error: connection refused")); // 11
-    log.append(sio(13, D::In, SocketIoPacket::Disconnect, "/chat", -1, "41/chat,"));    // 12
-    log.append(eio(14, D::Out, EngineIoPacket::Upgrade, "5"));                          // 13
-    log.append(eio(15, D::Out, EngineIoPacket::Noop, "6"));                             // 14
+    log.append(sio(13, D::In, SocketIoPacket::Disconnect, "/chat", -1, "41/chat,"));      // 12
+    log.append(eio(14, D::Out, EngineIoPacket::Upgrade, "5"));                            // 13
+    log.append(eio(15, D::Out, EngineIoPacket::Noop, "6"));                               // 14
 }
 
 QList<qint64> shownLogRows(const TimelineModel &model)
@@ -125,7 +125,8 @@ private Q_SLOTS:
     {
         SessionLog log;
         TimelineModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::Fatal);
         model.setLog(&log);
         fillFixture(log);
         model.flush();
@@ -193,7 +194,8 @@ private Q_SLOTS:
         SessionLog log;
         fillFixture(log);
         TimelineModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::Fatal);
         model.setLog(&log);
         QVERIFY(!model.showControlPackets());
         // PING, PONG, UPGRADE, NOOP and the "connecting" note are hidden; OPEN and the error
@@ -253,8 +255,8 @@ private Q_SLOTS:
         QTest::newRow("server's event we have not answered")
             << QList<PacketRecord>{sio(1000000, D::In, SocketIoPacket::Event, "/", 3,
                                        "423[\"ask\"]", "[\"ask\"]")}
-            << QStringList() << qint64(1500000) << qint64(0) << "3 ⏳ 500 ms"
-            << int(M::AckPending) << qint64(-1);
+            << QStringList() << qint64(1500000) << qint64(0) << "3 ⏳ 500 ms" << int(M::AckPending)
+            << qint64(-1);
         QTest::newRow("ack for no known event: the id only")
             << QList<PacketRecord>{sio(1, D::In, SocketIoPacket::Ack, "/", 99, "4399[]", "[]")}
             << QStringList() << qint64(-1) << qint64(0) << "99" << int(M::NoAck) << qint64(-1);
@@ -296,7 +298,8 @@ private Q_SLOTS:
     {
         SessionLog log;
         TimelineModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::Fatal);
         qint64 now = 1000000;
         model.setClock([&now] { return now; });
         model.setLog(&log);
@@ -371,28 +374,26 @@ private Q_SLOTS:
             << "url" << QList<int>() << any << "" << false << QList<qint64>{};
         QTest::newRow("text in a control packet when shown")
             << "url" << QList<int>() << any << "" << true << QList<qint64>{0};
-        QTest::newRow("type EVENT") << "" << QList<int>{event} << any << "" << false
-                                    << QList<qint64>{4, 5, 10};
-        QTest::newRow("types EVENT and BINARY_EVENT")
-            << "" << QList<int>{event, binaryEvent} << any << "" << false
-            << QList<qint64>{4, 5, 9, 10};
+        QTest::newRow("type EVENT")
+            << "" << QList<int>{event} << any << "" << false << QList<qint64>{4, 5, 10};
+        QTest::newRow("types EVENT and BINARY_EVENT") << "" << QList<int>{event, binaryEvent} << any
+                                                      << "" << false << QList<qint64>{4, 5, 9, 10};
         QTest::newRow("type PING with control packets shown")
             << "" << QList<int>{ping} << any << "" << true << QList<qint64>{6};
         QTest::newRow("type PING with control packets hidden")
             << "" << QList<int>{ping} << any << "" << false << QList<qint64>{};
-        QTest::newRow("direction out") << "" << QList<int>() << out << "" << false
-                                       << QList<qint64>{2, 4};
-        QTest::newRow("direction in") << "" << QList<int>() << in << "" << false
-                                      << QList<qint64>{1, 3, 5, 8, 9, 10, 11, 12};
-        QTest::newRow("namespace /chat") << "" << QList<int>() << any << "/chat" << false
-                                         << QList<qint64>{5, 9, 12};
+        QTest::newRow("direction out")
+            << "" << QList<int>() << out << "" << false << QList<qint64>{2, 4};
+        QTest::newRow("direction in")
+            << "" << QList<int>() << in << "" << false << QList<qint64>{1, 3, 5, 8, 9, 10, 11, 12};
+        QTest::newRow("namespace /chat")
+            << "" << QList<int>() << any << "/chat" << false << QList<qint64>{5, 9, 12};
         QTest::newRow("namespace / leaves out the other layers")
             << "" << QList<int>() << any << "/" << true << QList<qint64>{2, 3, 4, 8, 10};
-        QTest::newRow("namespace nobody used") << "" << QList<int>() << any << "/none" << false
-                                               << QList<qint64>{};
-        QTest::newRow("all criteria at once")
-            << "UPLOAD" << QList<int>{event, binaryEvent} << in << "/chat" << false
-            << QList<qint64>{9};
+        QTest::newRow("namespace nobody used")
+            << "" << QList<int>() << any << "/none" << false << QList<qint64>{};
+        QTest::newRow("all criteria at once") << "UPLOAD" << QList<int>{event, binaryEvent} << in
+                                              << "/chat" << false << QList<qint64>{9};
     }
     void filter()
     {
@@ -417,7 +418,8 @@ private Q_SLOTS:
         SessionLog log;
         fillFixture(log);
         TimelineModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::Fatal);
         model.setLog(&log);
         model.setFilter(filter);
         QCOMPARE(shownLogRows(model), expected);
@@ -427,7 +429,8 @@ private Q_SLOTS:
         // ...and to records that arrive afterwards, the same.
         SessionLog growing;
         TimelineModel live;
-        QAbstractItemModelTester liveTester(&live, QAbstractItemModelTester::FailureReportingMode::Fatal);
+        QAbstractItemModelTester liveTester(&live,
+                                            QAbstractItemModelTester::FailureReportingMode::Fatal);
         live.setFilter(filter);
         live.setLog(&growing);
         fillFixture(growing);
@@ -439,7 +442,8 @@ private Q_SLOTS:
     {
         SessionLog log;
         TimelineModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::Fatal);
         model.setLog(&log);
         for (int i = 0; i < 10; ++i)
             log.append(chatEvent(i));
@@ -498,10 +502,11 @@ private Q_SLOTS:
         const qint64 base = when.toMSecsSinceEpoch() * 1000;
         log.append(sio(base, D::Out, SocketIoPacket::Event, "/", -1, "42[\"t\"]", "[\"t\"]")); // 15
         log.append(sio(base + 1234567, D::In, SocketIoPacket::Event, "/", -1,
-                       "42[\"multi\\nline\",\"a\\tb\\nc\"]", "[\"multi\\nline\",\"a\\tb\\nc\"]")); // 16
+                       "42[\"multi\\nline\",\"a\\tb\\nc\"]",
+                       "[\"multi\\nline\",\"a\\tb\\nc\"]")); // 16
         const QByteArray big = "[\"big\",\"" + QByteArray(5000, 'x') + "\"]";
         log.append(sio(base + 2000, D::In, SocketIoPacket::Event, "/", -1, "42" + big, big)); // 17
-        log.append(sio(base, D::In, SocketIoPacket::Event, "/", -1, "42[7,1]", "[7,1]")); // 18
+        log.append(sio(base, D::In, SocketIoPacket::Event, "/", -1, "42[7,1]", "[7,1]"));     // 18
         TimelineModel model;
         model.setLog(&log);
         model.setShowControlPackets(true);
@@ -561,7 +566,8 @@ private Q_SLOTS:
         model.setLog(&log);
         QCOMPARE(cell(model, 0, TimelineModel::EventColumn), QStringLiteral("big"));
         QCOMPARE(cell(model, 0, TimelineModel::SizeColumn), QStringLiteral("2.0 MiB"));
-        QVERIFY(cell(model, 0, TimelineModel::PreviewColumn).startsWith(QStringLiteral("[\"big\",\"xxx")));
+        QVERIFY(cell(model, 0, TimelineModel::PreviewColumn)
+                    .startsWith(QStringLiteral("[\"big\",\"xxx")));
         TimelineFilter filter;
         filter.setText(QStringLiteral("BIG"));
         model.setFilter(filter);
@@ -632,11 +638,16 @@ private Q_SLOTS:
         QTest::addColumn<qint64>("value");
         QTest::addColumn<QString>("duration");
         QTest::addColumn<QString>("bytes");
-        QTest::newRow("zero") << qint64(0) << "0.00 ms" << "0 B";
-        QTest::newRow("350") << qint64(350) << "0.35 ms" << "350 B";
-        QTest::newRow("2000") << qint64(2000) << "2 ms" << "2.0 KiB";
-        QTest::newRow("1.2 million") << qint64(1200000) << "1.2 s" << "1.1 MiB";
-        QTest::newRow("250 million") << qint64(250000000) << "250 s" << "238.4 MiB";
+        QTest::newRow("zero") << qint64(0) << "0.00 ms"
+                              << "0 B";
+        QTest::newRow("350") << qint64(350) << "0.35 ms"
+                             << "350 B";
+        QTest::newRow("2000") << qint64(2000) << "2 ms"
+                              << "2.0 KiB";
+        QTest::newRow("1.2 million") << qint64(1200000) << "1.2 s"
+                                     << "1.1 MiB";
+        QTest::newRow("250 million") << qint64(250000000) << "250 s"
+                                     << "238.4 MiB";
     }
     void formats()
     {
@@ -675,11 +686,12 @@ private Q_SLOTS:
         filter.setText(needle);
         if (needle.isEmpty())
             model.setShowControlPackets(true); // so that setFilter() below changes something
-        const int expected = int(needle.isEmpty()                  ? count
+        const int expected = int(needle.isEmpty()                   ? count
                                  : needle.at(1) == QLatin1Char('e') ? count / 1000
                                                                     : count / 2000);
         if (kind == 0) {
-            QBENCHMARK_ONCE {
+            QBENCHMARK_ONCE
+            {
                 model.setFilter(filter);
             }
             QCOMPARE(model.rowCount(), expected);
@@ -708,7 +720,8 @@ private Q_SLOTS:
         proxyModel.timeline = &model;
         proxyModel.setSourceModel(&model);
         int shown = 0;
-        QBENCHMARK_ONCE {
+        QBENCHMARK_ONCE
+        {
             if (kind == 1) {
                 proxyModel.matcher = filter;
                 proxyModel.useMatcher = true;
@@ -731,7 +744,8 @@ private Q_SLOTS:
         TimelineModel model;
         model.setLog(&log);
         int sum = 0;
-        QBENCHMARK {
+        QBENCHMARK
+        {
             for (int row = 50000; row < 50050; ++row)
                 for (int column = 0; column < TimelineModel::ColumnCount; ++column) {
                     sum += model.index(row, column).data().toString().size();
@@ -747,12 +761,14 @@ private:
         // Realistic chat traffic (~130-byte payloads); one row in a thousand holds the needle.
         static const char *words[] = {"lorem", "ipsum", "dolor", "sit", "amet", "consectetur"};
         for (qint64 i = 0; i < count; ++i) {
-            QByteArray payload = "[\"message\",{\"user\":\"user" + QByteArray::number(i % 977) +
-                                 "\",\"text\":\"";
+            QByteArray payload =
+                "[\"message\",{\"user\":\"user" + QByteArray::number(i % 977) + "\",\"text\":\"";
             for (int w = 0; w < 8; ++w)
                 payload += words[(i + w) % 6] + QByteArray(" ");
             if (i % 1000 == 999)
-                payload += i % 2000 == 1999 ? "the NEEDLE, the n\xc3\xa9" "edle " : "the NEEDLE ";
+                payload += i % 2000 == 1999 ? "the NEEDLE, the n\xc3\xa9"
+                                              "edle "
+                                            : "the NEEDLE ";
             payload += "\",\"ts\":" + QByteArray::number(1700000000000 + i) + "}]";
             log.append(sio(i * 1000, i % 3 ? D::In : D::Out, SocketIoPacket::Event, "/chat", -1,
                            "42/chat," + payload, payload));
