@@ -198,9 +198,9 @@ void MainWindow::buildUi()
     });
     connect(m_timeline, &TimelinePane::currentLogRowChanged, this, &MainWindow::timelineRowChanged);
     connect(m_timeline, &TimelinePane::replyToAckRequested, this, &MainWindow::replyToAck);
-    connect(m_detail, &PacketDetail::partnerRequested, m_timeline, &TimelinePane::selectLogRow);
+    connect(m_detail, &PacketDetail::partnerRequested, this, &MainWindow::showLogRow);
     connect(m_ackPanel, &AckPanel::exchangeActivated, this,
-            [this](qint64 eventRow) { m_timeline->selectLogRow(eventRow); });
+            [this](qint64 eventRow) { showLogRow(eventRow); });
     resize(1360, 860);
 }
 
@@ -520,6 +520,15 @@ void MainWindow::timelineRowChanged(qint64 row)
     if (x.initiator == AckPairing::Initiator::Server && x.eventRow == row &&
         x.status == AckPairing::Status::Pending)
         replyToAck(row);
+}
+
+void MainWindow::showLogRow(qint64 row)
+{
+    // A row hidden by the namespace tab is shown on "All" rather than not at all.
+    if (!m_timeline->selectLogRow(row) && !m_tabs->currentNamespace().isEmpty()) {
+        m_tabs->setCurrentNamespace({});
+        m_timeline->selectLogRow(row);
+    }
 }
 
 void MainWindow::replyToAck(qint64 row)

@@ -91,6 +91,7 @@ private:
     void send(const OutgoingMessage &message);
     void timelineRowChanged(qint64 row);
     void replyToAck(qint64 row);
+    void showLogRow(qint64 row);
     void clearSession();
     void togglePause(bool paused);
 

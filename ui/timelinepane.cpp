@@ -2,137 +2,50 @@
 
 #include "session/sessionlog.h"
 #include "socketio/socketiopacket.h"
+#include "timelinemodel.h"
 
 #include <QAbstractTableModel>
 #include <QComboBox>
-#include <QDateTime>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QMenu>
 #include <QScrollBar>
+#include <QStyledItemDelegate>
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
 namespace {
-// A stand-in until TimelineModel lands: every log row, no filtering, picked up on a timer.
-class PlaceholderTimelineModel : public QAbstractTableModel
+// Tints the ack partner of the current row (event <-> ack), as the wireframe asks.
+class PartnerHighlightDelegate : public QStyledItemDelegate
 {
 public:
-    enum Column {
-        TimeColumn,
-        DirectionColumn,
-        TypeColumn,
-        NamespaceColumn,
-        IdColumn,
-        SizeColumn,
-        PreviewColumn,
-        ColumnCount
-    };
+    using QStyledItemDelegate::QStyledItemDelegate;
+    qint64 partnerRow = -1;
 
-    explicit PlaceholderTimelineModel(QObject *parent)
-        : QAbstractTableModel(parent)
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
     {
-        m_timer.setInterval(100);
-        QObject::connect(&m_timer, &QTimer::timeout, this, [this] { flush(); });
-        m_timer.start();
-    }
-    void setLog(SessionLog *log)
-    {
-        beginResetModel();
-        m_log = log;
-        m_rows = 0;
-        endResetModel();
-        flush();
-    }
-    void flush()
-    {
-        if (m_paused)
-            return;
-        const int available = m_log ? int(m_log->size()) : 0;
-        if (available < m_rows) {
-            beginResetModel();
-            m_rows = 0;
-            endResetModel();
-        }
-        if (available > m_rows) {
-            beginInsertRows({}, m_rows, available - 1);
-            m_rows = available;
-            endInsertRows();
+        QStyledItemDelegate::initStyleOption(option, index);
+        if (partnerRow >= 0 && index.data(TimelineModel::LogRowRole).toLongLong() == partnerRow) {
+            QColor highlight = option->palette.color(QPalette::Highlight);
+            highlight.setAlpha(70);
+            option->backgroundBrush = highlight;
         }
     }
-    void setPaused(bool paused)
-    {
-        m_paused = paused;
-        flush();
-    }
-    bool isPaused() const { return m_paused; }
-    qint64 logRow(int modelRow) const { return modelRow >= 0 && modelRow < m_rows ? modelRow : -1; }
-    int modelRow(qint64 logRow) const { return logRow >= 0 && logRow < m_rows ? int(logRow) : -1; }
-
-    int rowCount(const QModelIndex &parent = {}) const override
-    {
-        return parent.isValid() ? 0 : m_rows;
-    }
-    int columnCount(const QModelIndex &parent = {}) const override
-    {
-        return parent.isValid() ? 0 : ColumnCount;
-    }
-    QVariant data(const QModelIndex &index, int role) const override
-    {
-        if (!checkIndex(index, CheckIndexOption::IndexIsValid) || role != Qt::DisplayRole)
-            return {};
-        const qint64 row = index.row();
-        switch (index.column()) {
-        case TimeColumn:
-            return QDateTime::fromMSecsSinceEpoch(m_log->timeUs(row) / 1000)
-                .toString(QStringLiteral("HH:mm:ss.zzz"));
-        case DirectionColumn:
-            return m_log->direction(row) == PacketRecord::Direction::In ? QStringLiteral("←")
-                                                                        : QStringLiteral("→");
-        case TypeColumn: {
-            PacketRecord record;
-            record.layer = m_log->layer(row);
-            record.type = m_log->type(row);
-            return record.typeName();
-        }
-        case NamespaceColumn:
-            return m_log->nsp(row);
-        case IdColumn:
-            return m_log->ackId(row) >= 0 ? QVariant(m_log->ackId(row)) : QVariant();
-        case SizeColumn:
-            return m_log->wireSize(row);
-        case PreviewColumn:
-            return QString::fromUtf8(m_log->payload(row)
-                                         .first(qMin<qsizetype>(200, m_log->payload(row).size()))
-                                         .toByteArray())
-                .simplified();
-        }
-        return {};
-    }
-    QVariant headerData(int section, Qt::Orientation orientation, int role) const override
-    {
-        if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-            return {};
-        static const char *names[] = {"Time", "⇅", "Type", "Namespace", "Id", "Size", "Preview"};
-        return section >= 0 && section < ColumnCount ? QString::fromUtf8(names[section])
-                                                     : QVariant();
-    }
-
-private:
-    SessionLog *m_log = nullptr;
-    int m_rows = 0;
-    bool m_paused = false;
-    QTimer m_timer;
 };
+
+using TypeKey = TimelineFilter::TypeKey;
+using Layer = PacketRecord::Layer;
 } // namespace
 
 class TimelinePane::Impl
 {
 public:
-    PlaceholderTimelineModel *model = nullptr;
+    TimelineModel *model = nullptr;
+    PartnerHighlightDelegate *delegate = nullptr;
 };
 
 TimelinePane::TimelinePane(QWidget *parent)
@@ -145,7 +58,8 @@ TimelinePane::TimelinePane(QWidget *parent)
     , m_control(new QToolButton(m_filterBar))
     , m_view(new QTableView(this))
 {
-    d->model = new PlaceholderTimelineModel(this);
+    d->model = new TimelineModel(this);
+    d->delegate = new PartnerHighlightDelegate(m_view);
 
     auto *filterLayout = new QHBoxLayout(m_filterBar);
     filterLayout->setContentsMargins(0, 0, 0, 0);
@@ -157,13 +71,18 @@ TimelinePane::TimelinePane(QWidget *parent)
     m_typeButton->setPopupMode(QToolButton::InstantPopup);
     m_typeButton->setToolTip(tr("Show only some packet types"));
     auto *typeMenu = new QMenu(m_typeButton);
-    for (int type = SocketIoPacket::Connect; type <= SocketIoPacket::BinaryAck; ++type) {
-        QAction *action = typeMenu->addAction(SocketIoPacket::typeName(SocketIoPacket::Type(type)));
+    const auto addType = [this, typeMenu](const QString &text, int layer, int type) {
+        QAction *action = typeMenu->addAction(text);
         action->setCheckable(true);
         action->setChecked(true);
-        action->setData(type);
+        action->setData(QPoint(layer, type)); // type -1: every type of the layer
         connect(action, &QAction::toggled, this, &TimelinePane::applyFilter);
-    }
+    };
+    for (int type = SocketIoPacket::Connect; type <= SocketIoPacket::BinaryAck; ++type)
+        addType(SocketIoPacket::typeName(SocketIoPacket::Type(type)), int(Layer::SocketIo), type);
+    typeMenu->addSeparator();
+    addType(tr("Engine.IO packets"), int(Layer::EngineIo), -1);
+    addType(tr("Connection notes"), int(Layer::Connection), -1);
     m_typeButton->setMenu(typeMenu);
     m_direction->addItem(QStringLiteral("⇅"), 0);
     m_direction->addItem(tr("← in"), 1);
@@ -181,6 +100,7 @@ TimelinePane::TimelinePane(QWidget *parent)
     connect(m_control, &QToolButton::toggled, this, &TimelinePane::applyFilter);
 
     m_view->setModel(d->model);
+    m_view->setItemDelegate(d->delegate);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -194,9 +114,13 @@ TimelinePane::TimelinePane(QWidget *parent)
     m_view->setAlternatingRowColors(true);
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
     const int charWidth = m_view->fontMetrics().horizontalAdvance(QLatin1Char('0'));
-    const int widths[] = {14, 3, 14, 10, 6, 8};
-    for (int column = 0; column < int(std::size(widths)); ++column)
-        m_view->setColumnWidth(column, widths[column] * charWidth + 12);
+    const std::pair<int, int> widths[] = {
+        {TimelineModel::TimeColumn, 13},  {TimelineModel::DirectionColumn, 2},
+        {TimelineModel::TypeColumn, 15},  {TimelineModel::NamespaceColumn, 9},
+        {TimelineModel::EventColumn, 14}, {TimelineModel::AckColumn, 10},
+        {TimelineModel::SizeColumn, 8}};
+    for (const auto &[column, chars] : widths)
+        m_view->setColumnWidth(column, chars * charWidth + 16);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -209,7 +133,7 @@ TimelinePane::TimelinePane(QWidget *parent)
                                                               : -1);
             });
     // Follow the tail while the user is at the bottom; stay put once they scroll up.
-    connect(d->model, &QAbstractItemModel::rowsInserted, this, [this] {
+    connect(d->model, &TimelineModel::rowsAppended, this, [this] {
         if (m_autoScroll)
             m_view->scrollToBottom();
     });
@@ -228,7 +152,12 @@ void TimelinePane::setLog(SessionLog *log)
     d->model->setLog(log);
 }
 
-void TimelinePane::setLive(bool) {}
+void TimelinePane::setLive(bool live)
+{
+    // An imported log has no "now": pending acks show no age there.
+    d->model->setClock(live ? std::function<qint64()>(&PacketRecord::nowUs)
+                            : std::function<qint64()>());
+}
 
 void TimelinePane::setNamespaceFilter(const QString &nsp)
 {
@@ -241,16 +170,56 @@ void TimelinePane::setShowControlPackets(bool show)
     m_control->setChecked(show);
 }
 
-void TimelinePane::setRelativeTime(bool) {}
+void TimelinePane::setRelativeTime(bool relative)
+{
+    d->model->setTimeFormat(relative ? TimelineModel::TimeFormat::Relative
+                                     : TimelineModel::TimeFormat::Absolute);
+}
 
 void TimelinePane::applyFilter()
 {
-    // The placeholder model shows every row; TimelineModel applies these criteria.
+    TimelineFilter filter;
+    filter.setText(m_filterText->text());
+    filter.setNamespace(m_nsp);
+    filter.setShowControlPackets(m_control->isChecked());
+    filter.setDirection(TimelineFilter::DirectionFilter(m_direction->currentData().toInt()));
+    std::vector<TypeKey> types;
+    bool everyType = true;
+    const QList<QAction *> actions = m_typeButton->menu()->actions();
+    for (QAction *action : actions) {
+        if (action->isSeparator())
+            continue;
+        everyType = everyType && action->isChecked();
+        if (!action->isChecked())
+            continue;
+        const auto layer = Layer(action->data().toPoint().x());
+        const int type = action->data().toPoint().y();
+        const int last = layer == Layer::EngineIo     ? int(EngineIoPacket::Noop)
+                         : layer == Layer::Connection ? int(PacketRecord::Recovered)
+                                                      : type;
+        for (int t = type < 0 ? 0 : type; t <= last; ++t)
+            types.push_back({layer, quint8(t)});
+    }
+    if (everyType)
+        filter.clearTypes();
+    else if (types.empty())
+        filter.setTypes({{Layer::SocketIo, 15}}); // nothing ticked: a type no packet has
+    else
+        filter.setTypes(types);
+    m_typeButton->setText(everyType ? tr("Types") : tr("Types (%1)").arg(types.size()));
+    d->model->setFilter(filter);
+    // An active filter is visible at a glance.
+    m_filterText->setStyleSheet(m_filterText->text().isEmpty()
+                                    ? QString()
+                                    : QStringLiteral("QLineEdit { background: #fff7d6; }"));
 }
 
 void TimelinePane::setPaused(bool paused)
 {
-    d->model->setPaused(paused);
+    if (paused)
+        d->model->pause();
+    else
+        d->model->resume();
 }
 
 bool TimelinePane::isPaused() const
@@ -265,7 +234,7 @@ void TimelinePane::flush()
 
 void TimelinePane::reload()
 {
-    d->model->setLog(m_log);
+    d->model->reload();
 }
 
 qint64 TimelinePane::currentLogRow() const
@@ -274,14 +243,15 @@ qint64 TimelinePane::currentLogRow() const
     return current.isValid() ? d->model->logRow(current.row()) : -1;
 }
 
-void TimelinePane::selectLogRow(qint64 row)
+bool TimelinePane::selectLogRow(qint64 row)
 {
     flush();
     const int modelRow = d->model->modelRow(row);
     if (modelRow < 0)
-        return;
+        return false;
     m_view->setCurrentIndex(d->model->index(modelRow, 0));
     m_view->scrollTo(d->model->index(modelRow, 0), QAbstractItemView::PositionAtCenter);
+    return true;
 }
 
 std::vector<qint64> TimelinePane::visibleLogRows() const

@@ -41,7 +41,8 @@ public:
     void reload();
 
     qint64 currentLogRow() const;
-    void selectLogRow(qint64 row);
+    // False when the row is not shown (filtered out).
+    bool selectLogRow(qint64 row);
     // Log rows the view shows now (what "export only what the filter shows" writes).
     std::vector<qint64> visibleLogRows() const;
     int rowCount() const;

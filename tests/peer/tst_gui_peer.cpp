@@ -5,7 +5,9 @@
 #include "composer.h"
 #include "connectionbar.h"
 #include "crashjournal.h"
+#include "hexview.h"
 #include "jsoneditor.h"
+#include "jsontreemodel.h"
 #include "livesession.h"
 #include "mainwindow.h"
 #include "namespacetabs.h"
@@ -185,12 +187,21 @@ private Q_SLOTS:
         // The event name is offered for completion now.
         QVERIFY(composer->eventNames().contains(QStringLiteral("welcome")));
         // ... and it is in the timeline, with its detail.
+        // Closing /chat left another namespace's tab current; "All" shows every namespace.
+        QCOMPARE(tabs->currentNamespace(), QStringLiteral("/admin"));
+        window->timeline()->flush();
+        QVERIFY(!window->timeline()->selectLogRow(echo)); // filtered out on the /admin tab
+        tabs->setCurrentNamespace({});
         window->timeline()->flush();
         QVERIFY(window->timeline()->rowCount() > 0);
-        window->timeline()->selectLogRow(echo);
+        QVERIFY(window->timeline()->selectLogRow(echo));
         QCOMPARE(window->detail()->currentRow(), echo);
         QVERIFY(window->detail()->headerText().contains(QStringLiteral("BINARY_EVENT")));
-        QVERIFY(window->detail()->hexView()->toPlainText().contains(QStringLiteral("00 01 fe")));
+        QCOMPARE(window->detail()->hexView()->data(), QByteArray("\x00\x01\xfe", 3));
+        QVERIFY(window->detail()->hexView()->rowText(0).contains(QStringLiteral("00 01 fe")));
+        // The tree shows the placeholder as the attachment it stands for.
+        QAbstractItemModelTester jsonTester(window->detail()->jsonModel(),
+                                            QAbstractItemModelTester::FailureReportingMode::QtTest);
 
         // An ack we ask for: paired in the ack panel, with its RTT.
         composer->clearAttachments();
