@@ -1,17 +1,20 @@
 // The detail pane: everything about the selected record. A header with the facts (time,
 // direction, type, namespace, ack id and partner, transport, size, error), the payload as a tree
-// (binary placeholders shown as attachments), the raw wire text, and a hex dump per attachment.
+// (binary placeholders shown as attachments), the raw wire text, and a hex view of each
+// attachment.
 #pragma once
 
 #include "socketio/packetrecord.h"
 
 #include <QWidget>
 
+class HexView;
+class JsonTreeModel;
+class QComboBox;
 class QLabel;
 class QPlainTextEdit;
 class QTabWidget;
-class QTreeWidget;
-class QTreeWidgetItem;
+class QTreeView;
 class SessionLog;
 
 class PacketDetail : public QWidget
@@ -26,27 +29,27 @@ public:
     qint64 currentRow() const { return m_row; }
 
     QString headerText() const;
-    QTreeWidget *tree() const { return m_tree; }
+    QTreeView *tree() const { return m_tree; }
+    JsonTreeModel *jsonModel() const { return m_json; }
     QPlainTextEdit *rawView() const { return m_raw; }
-    QPlainTextEdit *hexView() const { return m_hex; }
-
-    // "00000000  01 02 03 …  ..." one line per 16 bytes, at most maxBytes of data.
-    static QString hexDump(const QByteArray &bytes, qsizetype maxBytes = 64 * 1024);
+    HexView *hexView() const { return m_hex; }
+    QComboBox *attachmentChooser() const { return m_attachment; }
 
 Q_SIGNALS:
     // The user followed the link to the ack partner.
     void partnerRequested(qint64 row);
 
 private:
-    void fillTree(const PacketRecord &record);
-    void addJson(QTreeWidgetItem *parent, const QString &key, const QJsonValue &value,
-                 const PacketRecord &record);
+    void showAttachment(int index);
 
     const SessionLog *m_log = nullptr;
     qint64 m_row = -1;
+    QList<QByteArray> m_attachments;
     QLabel *m_header;
     QTabWidget *m_tabs;
-    QTreeWidget *m_tree;
+    QTreeView *m_tree;
+    JsonTreeModel *m_json;
     QPlainTextEdit *m_raw;
-    QPlainTextEdit *m_hex;
+    QComboBox *m_attachment;
+    HexView *m_hex;
 };
