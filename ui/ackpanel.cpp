@@ -201,13 +201,14 @@ void RttHistogram::setSamples(std::vector<qint64> samplesUs)
     std::sort(m_samples.begin(), m_samples.end());
     m_bins.clear();
     if (!m_samples.empty()) {
-        m_minUs = m_samples.front();
-        const qint64 span = m_samples.back() - m_minUs;
-        const int count = int(std::clamp<qint64>(qint64(m_samples.size()), 1, MaxBins));
-        m_binWidthUs = qMax<qint64>(1, (span + count) / count);
+        // From 0 to the largest RTT in a fixed number of bins: a single sample is one bar at its
+        // place on the axis, not a block filling the widget.
+        m_minUs = 0;
+        const int count = MaxBins;
+        m_binWidthUs = qMax<qint64>(1, (m_samples.back() + count) / count);
         m_bins.assign(size_t(count), 0);
         for (qint64 sample : m_samples) {
-            const qint64 bin = (sample - m_minUs) / m_binWidthUs;
+            const qint64 bin = qMax<qint64>(0, sample) / m_binWidthUs;
             ++m_bins[size_t(qMin<qint64>(bin, count - 1))];
         }
     }
@@ -274,19 +275,22 @@ void RttHistogram::paintEvent(QPaintEvent *)
         painter.fillRect(r, bar);
     }
     // p50 and p95 markers.
+    int labelLine = 0; // p95 under p50, so that close markers do not overwrite each other
     const auto markAt = [&](double fraction, const QString &label) {
         const qint64 value = qint64(AckPairing::percentile(m_samples, fraction) * 1000.0);
         const double span = double(m_binWidthUs) * double(m_bins.size());
         const int x = plot.left() + int(double(plot.width()) * double(value - m_minUs) / span);
         painter.setPen(QPen(pal.color(QPalette::Text), 1, Qt::DashLine));
         painter.drawLine(x, plot.top(), x, plot.bottom());
-        painter.drawText(x + 2, plot.top() + fontMetrics().ascent(), label);
+        painter.drawText(x + 2,
+                         plot.top() + fontMetrics().ascent() + labelLine++ * fontMetrics().height(),
+                         label);
     };
     markAt(0.5, QStringLiteral("p50"));
     markAt(0.95, QStringLiteral("p95"));
     painter.setPen(pal.color(QPalette::Text));
     const QRect axis(plot.left(), plot.bottom() + 2, plot.width(), fontMetrics().height());
-    painter.drawText(axis, Qt::AlignLeft | Qt::AlignVCenter, AckTableModel::formatRtt(m_minUs));
+    painter.drawText(axis, Qt::AlignLeft | Qt::AlignVCenter, QStringLiteral("0"));
     painter.drawText(axis, Qt::AlignRight | Qt::AlignVCenter,
                      AckTableModel::formatRtt(m_samples.back()));
     painter.drawText(axis, Qt::AlignHCenter | Qt::AlignVCenter,
@@ -320,13 +324,16 @@ AckPanel::AckPanel(QWidget *parent)
     m_view->setColumnWidth(AckTableModel::RttColumn, 70);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
+    // As in the wireframe: the figures with the histogram beside them, the exchanges below.
+    m_summary->setWordWrap(true);
+    m_histogram->setFixedHeight(86);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(m_summary);
-    auto *row = new QHBoxLayout;
-    row->addWidget(m_view, 3);
-    row->addWidget(m_histogram, 1);
-    layout->addLayout(row, 1);
+    auto *figures = new QHBoxLayout;
+    figures->addWidget(m_summary, 1);
+    figures->addWidget(m_histogram, 1);
+    layout->addLayout(figures);
+    layout->addWidget(m_view, 1);
 
     connect(m_view, &QTableView::activated, this, [this](const QModelIndex &index) {
         Q_EMIT exchangeActivated(index.data(AckTableModel::EventRowRole).toLongLong(),

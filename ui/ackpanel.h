@@ -72,6 +72,7 @@ public:
     // Round-trip times in microseconds (any order).
     void setSamples(std::vector<qint64> samplesUs);
     int binCount() const { return int(m_bins.size()); }
+    int sampleCount() const { return int(m_samples.size()); }
     const std::vector<int> &bins() const { return m_bins; }
     qint64 binWidthUs() const { return m_binWidthUs; }
 

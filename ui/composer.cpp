@@ -2,6 +2,7 @@
 
 #include "jsoneditor.h"
 
+#include "timelinemodel.h"
 #include <QCheckBox>
 #include <QComboBox>
 #include <QCompleter>
@@ -40,7 +41,7 @@ enum AttachmentColumn { PositionColumn, LabelColumn, SizeColumn, RemoveColumn };
 
 QString sizeText(qint64 bytes)
 {
-    return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat);
+    return TimelineModel::formatBytes(bytes); // the same units everywhere
 }
 } // namespace
 
@@ -458,7 +459,7 @@ void Composer::reportSent(const OutgoingMessage &message, qint64 ackId)
 {
     QString text = message.isAckReply ? tr("✓ answered ack #%1").arg(message.replyToId)
                                       : tr("✓ sent \"%1\"").arg(message.eventName);
-    if (ackId >= 0)
+    if (!message.isAckReply && ackId >= 0)
         text += QStringLiteral(" ") + tr("(ack #%1 pending)").arg(ackId);
     m_result->setText(text);
     m_result->setStyleSheet(QStringLiteral("color: #2e7d32;"));

@@ -5,6 +5,7 @@
 #include "session/sessionlog.h"
 #include "socketio/socketiopacket.h"
 
+#include "timelinemodel.h"
 #include <QComboBox>
 #include <QDateTime>
 #include <QFontDatabase>
@@ -24,7 +25,7 @@ constexpr qsizetype MaxRawChars = 256 * 1024; // a 64 MB frame is not laid out w
 
 QString sizeText(qint64 bytes)
 {
-    return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat);
+    return TimelineModel::formatBytes(bytes); // the same units everywhere
 }
 
 } // namespace

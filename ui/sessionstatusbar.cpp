@@ -2,6 +2,7 @@
 
 #include "livesession.h"
 
+#include "timelinemodel.h"
 #include <QDateTime>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -18,7 +19,7 @@ QLabel *makeLabel(QWidget *parent, const QString &tip)
 
 QString sizeText(qint64 bytes)
 {
-    return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat);
+    return TimelineModel::formatBytes(bytes); // the same units everywhere
 }
 } // namespace
 

@@ -67,6 +67,17 @@ QByteArray dump(const SessionLog &log)
     }
     return out;
 }
+
+// SIOSCOPE_SCREENSHOT_DIR=<dir>: the test saves what the window looks like at its key moments
+// (the README's screenshots come from here).
+void saveScreenshot(QWidget *window, const QString &name)
+{
+    const QString dir = qEnvironmentVariable("SIOSCOPE_SCREENSHOT_DIR");
+    if (dir.isEmpty())
+        return;
+    QCoreApplication::processEvents();
+    QVERIFY(window->grab().save(QDir(dir).filePath(name)));
+}
 } // namespace
 
 #define START_SERVER(server, options)                                                              \
@@ -97,6 +108,7 @@ private Q_SLOTS:
         START_SERVER(server, options);
 
         auto window = std::make_unique<MainWindow>();
+        window->resize(1400, 900);
         window->show();
         QVERIFY(QTest::qWaitForWindowExposed(window.get()));
         QAbstractItemModelTester timelineTester(
@@ -218,7 +230,7 @@ private Q_SLOTS:
         QVERIFY(!acks->model()->index(0, AckTableModel::RttColumn).data().toString().isEmpty());
         acks->refresh(); // the figures follow on the panel's next tick
         QVERIFY(acks->summaryLabel()->text().contains(QStringLiteral("p50")));
-        QCOMPARE(acks->histogram()->binCount(), 1);
+        QCOMPARE(acks->histogram()->sampleCount(), 1);
 
         // The server asks us: selecting its event turns the composer into the reply.
         composer->setRequestAck(false);
@@ -252,6 +264,11 @@ private Q_SLOTS:
         QCOMPARE(acks->model()->index(1, AckTableModel::StatusColumn).data().toString(),
                  QStringLiteral("answered"));
 
+        // The ask and its answer, with the echo's bytes in the detail pane.
+        window->timeline()->selectLogRow(echo);
+        acks->refresh();
+        saveScreenshot(window.get(), QStringLiteral("main-window.png"));
+
         // Export, then import into a read-only window: the same records come back.
         QTemporaryDir dir;
         const QString exported = dir.filePath(QStringLiteral("session.jsonl"));
@@ -267,6 +284,11 @@ private Q_SLOTS:
         QCOMPARE(imported->log()->record(echo).attachments, echoed.attachments);
         imported->ackPanel()->refresh();
         QCOMPARE(imported->ackPanel()->model()->rowCount(), 2);
+        imported->resize(1400, 900);
+        imported->show();
+        QVERIFY(QTest::qWaitForWindowExposed(imported.get()));
+        imported->timeline()->selectLogRow(ask);
+        saveScreenshot(imported.get(), QStringLiteral("read-only-import.png"));
         // Secrets stay out of the export unless asked for: our CONNECT's auth is redacted (the
         // server's welcome echoes the auth back as event data, which is not ours to redact).
         qint64 connectRow = -1;
