@@ -282,9 +282,10 @@ void RttHistogram::paintEvent(QPaintEvent *)
         const int x = plot.left() + int(double(plot.width()) * double(value - m_minUs) / span);
         painter.setPen(QPen(pal.color(QPalette::Text), 1, Qt::DashLine));
         painter.drawLine(x, plot.top(), x, plot.bottom());
-        painter.drawText(x + 2,
-                         plot.top() + fontMetrics().ascent() + labelLine++ * fontMetrics().height(),
-                         label);
+        const int y = plot.top() + fontMetrics().ascent() + labelLine++ * fontMetrics().height();
+        const int width = fontMetrics().horizontalAdvance(label);
+        // Near the right edge the label goes left of its marker.
+        painter.drawText(x + 2 + width > plot.right() ? x - 2 - width : x + 2, y, label);
     };
     markAt(0.5, QStringLiteral("p50"));
     markAt(0.95, QStringLiteral("p95"));
