@@ -1,4 +1,5 @@
 // sioscope [url]                  a live window, the URL filled in
+// sioscope --profile <name>      a live window with a saved connection profile
 // sioscope --open <log>           a read-only window over a JSON Lines or HAR log
 // sioscope --screenshot <png>     saves the window after --screenshot-delay ms, then quits
 #include "crashjournal.h"
@@ -62,6 +63,9 @@ int main(int argc, char *argv[])
     const QCommandLineOption openOption(QStringLiteral("open"),
                                         QStringLiteral("Open a log (JSON Lines or HAR) read-only."),
                                         QStringLiteral("log"));
+    const QCommandLineOption profileOption(QStringLiteral("profile"),
+                                           QStringLiteral("Load a saved connection profile."),
+                                           QStringLiteral("name"));
     const QCommandLineOption connectOption(QStringLiteral("connect"),
                                            QStringLiteral("Connect to the URL at once."));
     const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
@@ -75,7 +79,8 @@ int main(int argc, char *argv[])
         QStringLiteral("With --connect: fill the composer with an event and send it once "
                        "connected, e.g. --send 'echo:[\"hi\"]' (for demos and screenshots)."),
         QStringLiteral("event:json"));
-    parser.addOptions({openOption, connectOption, screenshotOption, delayOption, sendOption});
+    parser.addOptions(
+        {openOption, profileOption, connectOption, screenshotOption, delayOption, sendOption});
     parser.process(app);
 
     MainWindow *window = nullptr;
@@ -89,6 +94,12 @@ int main(int argc, char *argv[])
     } else {
         window = new MainWindow;
         window->setAttribute(Qt::WA_DeleteOnClose);
+        if (parser.isSet(profileOption) && !window->selectProfile(parser.value(profileOption))) {
+            QMessageBox::critical(
+                nullptr, QStringLiteral("SioScope"),
+                QObject::tr("No profile named \"%1\".").arg(parser.value(profileOption)));
+            return 1;
+        }
         if (!parser.positionalArguments().isEmpty())
             window->setServerUrl(parser.positionalArguments().constFirst());
     }

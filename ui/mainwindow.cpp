@@ -609,6 +609,14 @@ void MainWindow::chooseProfile(const QString &name)
         m_infoBanner->hide();
 }
 
+bool MainWindow::selectProfile(const QString &name)
+{
+    if (!m_connectionBar || !m_profiles.contains(name))
+        return false;
+    chooseProfile(name);
+    return true;
+}
+
 void MainWindow::saveProfileAs()
 {
     QDialog dialog(this);

@@ -53,6 +53,8 @@ public:
     ConnectionProfile currentProfile() const;
     void applyProfile(const ConnectionProfile &profile);
     ProfileStore &profiles() { return m_profiles; }
+    // Loads a saved profile into the connection bar and options; false when there is none.
+    bool selectProfile(const QString &name);
 
     // Writes the log; `onlyVisible`: only the rows the timeline's filter shows.
     bool exportLog(const QString &fileName, LogFormat format, bool onlyVisible, bool includeSecrets,

@@ -125,13 +125,13 @@ void PacketDetail::showRow(qint64 row)
     if (record.rttUs >= 0)
         facts << tr("RTT <b>%1 ms</b>").arg(double(record.rttUs) / 1000.0, 0, 'f', 2);
     const qint64 partner = m_log->acks().partnerRow(row);
-    if (partner >= 0)
-        facts << tr("<a href=\"row:%1\">%2 #%1</a>")
+    if (partner >= 0) {
+        const bool isEvent =
+            record.type == SocketIoPacket::Event || record.type == SocketIoPacket::BinaryEvent;
+        facts << QStringLiteral("<a href=\"row:%1\">%2</a>")
                      .arg(partner)
-                     .arg(record.type == SocketIoPacket::Event ||
-                                  record.type == SocketIoPacket::BinaryEvent
-                              ? tr("answered by row")
-                              : tr("answers row"));
+                     .arg(isEvent ? tr("go to its ack") : tr("go to its event"));
+    }
     QString header = facts.join(QStringLiteral(" · "));
     if (!record.error.isEmpty())
         header += QStringLiteral("<br><span style=\"color:#c0392b\">⚠ %1</span>")
