@@ -35,6 +35,8 @@ const char *const Usage =
     "      --ack-timeout <ms>         timeout of acks requested by the script; default 10000\n"
     "      --duration <seconds>       stop after this long (fractions allowed); default: until "
     "the connection ends or SIGINT/SIGTERM\n"
+    "      --stop-on-event <name>     stop (leave, close, write the log) once an event with "
+    "this name has been received\n"
     "      --reconnect                reconnect after an unplanned drop (default: stop)\n"
     "  -o, --out <file>               where to write the log (default stdout)\n"
     "      --format jsonl|har|text    default jsonl\n"
@@ -80,6 +82,8 @@ bool RecordCommand::parse(const QStringList &arguments)
     const QCommandLineOption durationOption(QStringLiteral("duration"), {},
                                             QStringLiteral("seconds"));
     const QCommandLineOption reconnectOption(QStringLiteral("reconnect"));
+    const QCommandLineOption stopOnEventOption(QStringLiteral("stop-on-event"), {},
+                                               QStringLiteral("name"));
     const QCommandLineOption outOption({QStringLiteral("o"), QStringLiteral("out")}, {},
                                        QStringLiteral("file"));
     const QCommandLineOption formatOption(QStringLiteral("format"), {}, QStringLiteral("format"));
@@ -87,6 +91,7 @@ bool RecordCommand::parse(const QStringList &arguments)
     parser.addOptions({nspOption, authOption, headerOption, queryOption, pathOption,
                        transportOption, eioOption, sendOption, autoAckOption, ackTimeoutOption,
                        durationOption, reconnectOption, outOption, formatOption, secretsOption});
+    parser.addOption(stopOnEventOption);
     parser.addPositionalArgument(QStringLiteral("url"), {});
     if (!parser.parse(QStringList{QStringLiteral("record")} + arguments))
         return usageError(parser.errorText());
@@ -202,6 +207,15 @@ bool RecordCommand::parse(const QStringList &arguments)
     if (parser.isSet(formatOption) &&
         !LogExporter::parseFormat(parser.value(formatOption), &m_export.format))
         return usageError(QStringLiteral("--format must be jsonl, har or text"));
+    if (parser.isSet(stopOnEventOption)) {
+        m_stopOnEvent = parser.value(stopOnEventOption);
+        if (m_stopOnEvent.isEmpty())
+            return usageError(QStringLiteral("--stop-on-event needs an event name"));
+        // ["<name>" as JSON writes it: compared with the start of each payload, so that the
+        // check costs no parsing on the events that do not match.
+        m_stopOnEventPrefix = QJsonDocument(QJsonArray{m_stopOnEvent}).toJson(QJsonDocument::Compact);
+        m_stopOnEventPrefix.chop(1); // the closing ']'
+    }
     m_export.includeSecrets = parser.isSet(secretsOption);
     m_outPath = parser.value(outOption);
     return true;
@@ -254,12 +268,14 @@ void RecordCommand::start()
             });
     connect(m_client, &SocketIoClient::namespaceAdded, this, &RecordCommand::watchNamespace);
     connect(m_client, &SocketIoClient::eventReceived, this, [this](const SocketIoPacket &packet) {
+        checkStopOnEvent(packet);
         if (m_autoAck && packet.hasId())
             if (SocketIoNamespace *ns = m_client->findNamespace(packet.nsp))
                 ns->sendAck(packet.id, m_autoAckPayload);
     });
     connect(m_client, &SocketIoClient::binaryEventReceived, this,
             [this](const SocketIoPacket &packet) {
+                checkStopOnEvent(packet);
                 if (m_autoAck && packet.hasId())
                     if (SocketIoNamespace *ns = m_client->findNamespace(packet.nsp))
                         ns->sendAck(packet.id, m_autoAckPayload);
@@ -347,6 +363,22 @@ void RecordCommand::appendRecord(const PacketRecord &record)
         m_buffer += LogExporter::textLine(written);
     if (m_buffer.size() >= FlushThresholdBytes)
         flushOutput();
+}
+
+void RecordCommand::checkStopOnEvent(const SocketIoPacket &packet)
+{
+    if (m_stopOnEvent.isEmpty() || m_stopping)
+        return;
+    const QByteArray &payload = packet.payload;
+    bool match = false;
+    if (payload.startsWith(m_stopOnEventPrefix)) {
+        const qsizetype next = m_stopOnEventPrefix.size();
+        match = next < payload.size() && (payload[next] == ',' || payload[next] == ']');
+    } else if (payload.size() > 1 && payload[0] == '[' && payload[1] != '"') {
+        match = packet.eventName() == m_stopOnEvent; // whitespace or escapes: parse it
+    }
+    if (match)
+        QTimer::singleShot(0, this, &RecordCommand::stop); // after the event is recorded
 }
 
 void RecordCommand::flushOutput()

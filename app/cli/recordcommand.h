@@ -40,6 +40,7 @@ private:
     void watchNamespace(SocketIoNamespace *ns);
     void playNext(const QString &nsp);
     void checkAllDone();
+    void checkStopOnEvent(const SocketIoPacket &packet);
 
     SocketIoOptions m_options;
     QList<QPair<QString, QJsonObject>> m_namespaces;
@@ -49,6 +50,8 @@ private:
     bool m_autoAck = false;
     QJsonArray m_autoAckPayload;
     double m_durationSeconds = -1;
+    QString m_stopOnEvent;         // --stop-on-event
+    QByteArray m_stopOnEventPrefix; // ["<name>" as it starts the payload
     QString m_outPath;
     ExportOptions m_export;
 

@@ -103,6 +103,23 @@ inline bool needsEscape(uchar c)
     return c < 0x20 || c == '"' || c == '\\';
 }
 
+// Eight bytes at a time: true when none of them needs a look of its own in a JSON string (no
+// control character, '"', '\\' or non-ASCII byte). The bit tricks (hasless/haszero) may flag a
+// wrong byte, but only above a byte that really matches: as a yes/no answer they are exact.
+inline bool isPlainWord(const char *p)
+{
+    quint64 v;
+    std::memcpy(&v, p, sizeof v);
+    constexpr quint64 Ones = 0x0101010101010101ULL;
+    constexpr quint64 High = 0x8080808080808080ULL;
+    const quint64 quote = v ^ (Ones * '"');
+    const quint64 backslash = v ^ (Ones * '\\');
+    const quint64 control = (v - Ones * 0x20) & ~v;
+    const quint64 quotes = (quote - Ones) & ~quote;
+    const quint64 backslashes = (backslash - Ones) & ~backslash;
+    return ((control | quotes | backslashes | v) & High) == 0;
+}
+
 // The short escape letter of an ASCII byte that needs escaping, or 0 when it takes \u00XX.
 inline char shortEscape(uchar c)
 {
@@ -162,23 +179,49 @@ inline int utf8SequenceLength(const uchar *p, const uchar *end)
     return 0;
 }
 
+// What escaping adds to each ASCII byte: 0, 1 for a short escape (\n), 5 for \u00XX.
+constexpr struct EscapeExtra
+{
+    quint8 bytes[128] = {};
+    constexpr EscapeExtra()
+    {
+        for (int c = 0; c < 0x20; ++c)
+            bytes[c] = 5;
+        for (char c : {'\b', '\f', '\n', '\r', '\t'})
+            bytes[uchar(c)] = 1;
+        bytes[uchar('"')] = 1;
+        bytes[uchar('\\')] = 1;
+    }
+} escapeExtra;
+
 // The length of `bytes` escaped as the inside of a JSON string, or -1 when they are not UTF-8.
 qsizetype escapedLength(QByteArrayView bytes)
 {
-    const uchar *p = reinterpret_cast<const uchar *>(bytes.data());
-    const uchar *const end = p + bytes.size();
+    const char *p = bytes.data();
+    const char *const end = p + bytes.size();
     qsizetype extra = 0;
     while (p < end) {
-        const uchar c = *p;
-        if (c < 0x80) {
-            if (needsEscape(c))
-                extra += shortEscape(c) ? 1 : 5;
-            ++p;
-        } else {
-            const int length = utf8SequenceLength(p, end);
-            if (length == 0)
-                return -1;
-            p += length;
+        // A plain word is skipped whole; otherwise its bytes are looked at one by one.
+        const char *stop = end;
+        if (end - p >= 8) {
+            if (isPlainWord(p)) {
+                p += 8;
+                continue;
+            }
+            stop = p + 8;
+        }
+        while (p < stop) {
+            const uchar c = uchar(*p);
+            if (c < 0x80) {
+                extra += escapeExtra.bytes[c];
+                ++p;
+            } else {
+                const int length = utf8SequenceLength(reinterpret_cast<const uchar *>(p),
+                                                      reinterpret_cast<const uchar *>(end));
+                if (length == 0)
+                    return -1;
+                p += length;
+            }
         }
     }
     return bytes.size() + extra;
@@ -189,15 +232,26 @@ char *putEscapedUtf8(char *out, QByteArrayView bytes)
 {
     const char *p = bytes.data();
     const char *const end = p + bytes.size();
-    const char *run = p;
-    for (; p < end; ++p) {
-        if (needsEscape(uchar(*p))) {
-            out = put(out, run, p - run);
-            out = putAsciiEscape(out, uchar(*p));
-            run = p + 1;
+    while (p < end) {
+        const char *stop = end;
+        if (end - p >= 8) {
+            if (isPlainWord(p)) {
+                std::memcpy(out, p, 8);
+                out += 8;
+                p += 8;
+                continue;
+            }
+            stop = p + 8;
+        }
+        for (; p < stop; ++p) {
+            const uchar c = uchar(*p);
+            if (needsEscape(c))
+                out = putAsciiEscape(out, c);
+            else
+                *out++ = char(c);
         }
     }
-    return put(out, run, p - run);
+    return out;
 }
 
 // Writes UTF-16 text as the inside of a JSON string: at most 6 bytes per code unit. Lone
@@ -413,6 +467,8 @@ bool scanString(Cursor &c, Sink &sink)
         return false;
     const char *run = c.p;
     for (;;) {
+        while (c.end - c.p >= 8 && isPlainWord(c.p))
+            c.p += 8;
         if (c.atEnd())
             return c.fail("");
         const uchar ch = uchar(*c.p);
@@ -807,7 +863,39 @@ QString quoted(QByteArrayView text)
 
 constexpr qsizetype MaxTimestampLength = 30; // "+294247-01-10T04:00:54.775807Z"
 
+char *putTimestampUncached(char *p, qint64 timeUs);
+
+// Records come in bursts within the same second: the date and time down to the second are
+// formatted once per second and copied after that.
 char *putTimestamp(char *p, qint64 timeUs)
+{
+    struct Cache
+    {
+        qint64 second = std::numeric_limits<qint64>::min();
+        char text[MaxTimestampLength];
+        int length = 0; // up to and including the '.'
+    };
+    thread_local Cache cache;
+    if (timeUs < std::numeric_limits<qint64>::min() + UsPerSecond)
+        return putTimestampUncached(p, timeUs); // its second would not fit in microseconds
+    qint64 second = timeUs / UsPerSecond;
+    qint64 fraction = timeUs % UsPerSecond;
+    if (fraction < 0) {
+        fraction += UsPerSecond;
+        --second;
+    }
+    if (second != cache.second) {
+        const char *end = putTimestampUncached(cache.text, second * UsPerSecond);
+        cache.length = int(end - cache.text) - 7; // drop "000000Z"
+        cache.second = second;
+    }
+    p = put(p, cache.text, cache.length);
+    p = putDigits(p, quint64(fraction), 6);
+    *p++ = 'Z';
+    return p;
+}
+
+char *putTimestampUncached(char *p, qint64 timeUs)
 {
     qint64 days = timeUs / UsPerDay;
     qint64 timeOfDay = timeUs % UsPerDay;

@@ -20,6 +20,23 @@ struct ByteClasses
 };
 constexpr ByteClasses byteClasses;
 
+// True when none of the 8 bytes at p is a control character, '"', '\\' or non-ASCII: the same
+// set plainInString rejects. The bit tricks (hasless/haszero) may flag a wrong byte, but only
+// above a byte that really matches: as a yes/no answer they are exact.
+inline bool isPlainWord(const uchar *p)
+{
+    quint64 v;
+    std::memcpy(&v, p, sizeof v);
+    constexpr quint64 Ones = 0x0101010101010101ULL;
+    constexpr quint64 High = 0x8080808080808080ULL;
+    const quint64 quote = v ^ (Ones * '"');
+    const quint64 backslash = v ^ (Ones * '\\');
+    const quint64 control = (v - Ones * 0x20) & ~v;
+    const quint64 quotes = (quote - Ones) & ~quote;
+    const quint64 backslashes = (backslash - Ones) & ~backslash;
+    return ((control | quotes | backslashes | v) & High) == 0;
+}
+
 bool isJsonWhitespace(char c)
 {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
@@ -230,6 +247,8 @@ bool Scanner::scanString(ValueInfo &info)
     info.stringHasEscapes = false;
     qsizetype pos = m_pos + 1; // past the opening quote
     for (;;) {
+        while (m_size - pos >= 8 && isPlainWord(m_data + pos))
+            pos += 8;
         while (pos < m_size && byteClasses.plainInString[m_data[pos]])
             ++pos;
         if (pos >= m_size)

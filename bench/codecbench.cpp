@@ -1,0 +1,135 @@
+// sioscope-bench-codec: SocketIoEncoder / SocketIoDecoder throughput on the wire forms written by
+// `node node/codec.js --dump <file>` (the same bytes socket.io-parser produces and decodes).
+//
+//   sioscope-bench-codec <shapes.json> [--cpu-ms N]
+//
+// Prints one JSON object like node/codec.js. "encode" is what SocketIoClient::sendPacket pays
+// for the codec: validate() then encode(); "encodeOnly" is encode() alone. "decode" is
+// decodeText() (+ decodeBinary() per attachment) + takePacket(). Rates are packets per second of
+// process CPU time (CLOCK_PROCESS_CPUTIME_ID).
+#include "socketio/socketiocodec.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <cstdio>
+#include <ctime>
+
+namespace {
+qint64 cpuUs()
+{
+    timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return qint64(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
+constexpr qint64 MaxIterations = 50'000'000;
+qint64 budgetUs = 400'000;
+volatile qint64 sink = 0;
+
+template <typename Body>
+QJsonObject measure(Body body, qint64 batch)
+{
+    qint64 done = 0;
+    const qint64 start = cpuUs();
+    qint64 spent = 0;
+    while (spent < budgetUs && done < MaxIterations) {
+        body(batch);
+        done += batch;
+        spent = cpuUs() - start;
+    }
+    return QJsonObject{{"packets", done},
+                       {"cpuUs", spent},
+                       {"perSecond", double(done) * 1e6 / double(spent)}};
+}
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    if (args.size() < 2) {
+        std::fprintf(stderr, "usage: sioscope-bench-codec <shapes.json> [--cpu-ms N]\n");
+        return 2;
+    }
+    const qsizetype cpuArg = args.indexOf(QStringLiteral("--cpu-ms"));
+    if (cpuArg > 0 && cpuArg + 1 < args.size())
+        budgetUs = args.at(cpuArg + 1).toLongLong() * 1000;
+    QFile file(args.at(1));
+    if (!file.open(QIODevice::ReadOnly)) {
+        std::fprintf(stderr, "cannot read %s\n", qPrintable(args.at(1)));
+        return 2;
+    }
+    const QJsonArray shapes = QJsonDocument::fromJson(file.readAll()).array();
+    if (shapes.isEmpty()) {
+        std::fprintf(stderr, "no shapes in %s\n", qPrintable(args.at(1)));
+        return 2;
+    }
+
+    QJsonObject results;
+    for (const QJsonValue &value : shapes) {
+        const QJsonObject shape = value.toObject();
+        const QByteArray text = shape.value("text").toString().toUtf8();
+        QList<QByteArray> attachments;
+        for (const QJsonValue &a : shape.value("attachments").toArray())
+            attachments.append(QByteArray::fromBase64(a.toString().toLatin1()));
+        qint64 wireBytes = text.size();
+        for (const QByteArray &a : attachments)
+            wireBytes += a.size();
+
+        // The packet to encode: the decoded form of the same wire text.
+        SocketIoDecoder decoder;
+        auto status = decoder.decodeText(text);
+        for (const QByteArray &a : attachments)
+            status = decoder.decodeBinary(a);
+        if (status != SocketIoDecoder::Status::PacketReady) {
+            std::fprintf(stderr, "%s: does not decode: %s\n",
+                         qPrintable(shape.value("name").toString()),
+                         qPrintable(decoder.errorString()));
+            return 1;
+        }
+        const SocketIoPacket packet = decoder.takePacket();
+        if (SocketIoEncoder::encode(packet, SocketIoProtocol::V5) != text) {
+            std::fprintf(stderr, "%s: encode() differs from socket.io-parser\n",
+                         qPrintable(shape.value("name").toString()));
+            return 1;
+        }
+
+        const qint64 batch = std::max<qint64>(1, 200000 / wireBytes);
+        const auto encode = [&](qint64 n) {
+            for (qint64 i = 0; i < n; ++i) {
+                QString error;
+                if (!SocketIoEncoder::validate(packet, SocketIoProtocol::V5, &error))
+                    std::abort();
+                sink = sink + SocketIoEncoder::encode(packet, SocketIoProtocol::V5).size();
+            }
+        };
+        const auto encodeOnly = [&](qint64 n) {
+            for (qint64 i = 0; i < n; ++i)
+                sink = sink + SocketIoEncoder::encode(packet, SocketIoProtocol::V5).size();
+        };
+        const auto decode = [&](qint64 n) {
+            for (qint64 i = 0; i < n; ++i) {
+                auto s = decoder.decodeText(text);
+                for (const QByteArray &a : attachments)
+                    s = decoder.decodeBinary(a);
+                if (s != SocketIoDecoder::Status::PacketReady)
+                    std::abort();
+                sink = sink + decoder.takePacket().payload.size();
+            }
+        };
+        measure(encode, batch); // warm-up (caches, allocator)
+        QJsonObject entry{{"wireBytes", wireBytes}};
+        entry.insert("encode", measure(encode, batch));
+        entry.insert("encodeOnly", measure(encodeOnly, batch));
+        measure(decode, batch);
+        entry.insert("decode", measure(decode, batch));
+        results.insert(shape.value("name").toString(), entry);
+    }
+    const QJsonObject out{{"impl", "sioscope"}, {"results", results}};
+    std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Compact).constData());
+    return 0;
+}

@@ -1,0 +1,366 @@
+// Runs every SioScope benchmark beside its Node reference and prints one table (bench/run calls
+// this; see docs/performance.md).
+//
+//   node driver.js --build-dir <dir> [--runs N] [--only codec,ingest,ack,memory] [--quick]
+//                  [--markdown <file>] [--json <file>]
+//
+// Every figure is the median of N runs; each run measures SioScope and the Node reference one
+// after the other (alternating which goes first) against the same reference server, so that
+// both see the same machine. CPU figures are whole-process CPU time (user + system, all threads)
+// from getrusage: wait4() in sioscope-bench-rusage for whole processes, process.cpuUsage() and
+// CLOCK_PROCESS_CPUTIME_ID inside the codec benchmarks.
+"use strict";
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+const readline = require("readline");
+const { spawn, spawnSync, execFileSync } = require("child_process");
+const peers = require("./peers");
+
+// --- arguments ---------------------------------------------------------------------------------
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+const quick = process.argv.includes("--quick");
+const buildDir = path.resolve(arg("--build-dir", path.join(__dirname, "..", "..", "build")));
+const runs = Math.max(1, Math.min(25, Number(arg("--runs", quick ? "3" : "5"))));
+const only = new Set(arg("--only", "codec,ingest,ack,memory").split(","));
+const markdownOut = arg("--markdown", null);
+const jsonOut = arg("--json", null);
+
+const Ingest = quick
+  ? [
+      { key: "small", label: "small events (32-char string)", count: 50000, size: 32, binary: false },
+      { key: "json-1k", label: "~1 KB events (1000-char string)", count: 10000, size: 1000, binary: false },
+      { key: "binary-1k", label: "1 KB binary events", count: 10000, size: 1024, binary: true },
+    ]
+  : [
+      { key: "small", label: "small events (32-char string)", count: 200000, size: 32, binary: false },
+      { key: "json-1k", label: "~1 KB events (1000-char string)", count: 50000, size: 1000, binary: false },
+      { key: "binary-1k", label: "1 KB binary events", count: 50000, size: 1024, binary: true },
+    ];
+const MemoryCount = quick ? 200000 : 1000000;
+const MemoryRuns = Math.min(runs, 3);
+const AckCount = quick ? 2000 : 10000;
+const CodecCpuMs = quick ? 150 : 400;
+
+const bin = (name) => path.join(buildDir, "bench", name);
+const rusageBin = bin("sioscope-bench-rusage");
+const cliBin = path.join(buildDir, "app", "sioscope-cli");
+for (const f of [rusageBin, bin("sioscope-bench-codec"), bin("sioscope-bench-ack"), bin("sioscope-bench-memory"), cliBin])
+  if (!fs.existsSync(f)) {
+    process.stderr.write(`driver.js: ${f} is missing; build the sioscope-bench target first\n`);
+    process.exit(2);
+  }
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "sioscope-bench-"));
+const nodeDir = __dirname;
+const log = (...a) => process.stderr.write(`[bench] ${a.join(" ")}\n`);
+
+// --- helpers -----------------------------------------------------------------------------------
+
+function median(values) {
+  const v = values.filter((x) => typeof x === "number" && Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return NaN;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+// Runs a command under sioscope-bench-rusage; returns {stdout, usage, status}.
+let measuredRuns = 0;
+function measured(command, args, timeoutS) {
+  const usageFile = path.join(tmp, `usage-${++measuredRuns}.json`);
+  const r = spawnSync(rusageBin, [usageFile, String(timeoutS), command, ...args], {
+    encoding: "utf8",
+    timeout: (timeoutS + 15) * 1000,
+    maxBuffer: 64 << 20,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let usage = null;
+  try {
+    usage = JSON.parse(fs.readFileSync(usageFile, "utf8"));
+  } catch (e) {
+    /* reported below */
+  }
+  if (r.status !== 0 || !usage || usage.timed_out) {
+    const name = path.basename(command) + " " + args.filter((a) => !a.startsWith("/")).join(" ");
+    throw new Error(`${name}: exit ${r.status}${usage && usage.timed_out ? " (timed out)" : ""}\n${r.stderr}`);
+  }
+  return { stdout: r.stdout, stderr: r.stderr, usage };
+}
+
+function lastJson(text) {
+  const lines = text.trim().split("\n").filter((l) => l.startsWith("{"));
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const errFile = fs.openSync(path.join(tmp, "server.log"), "w");
+    const child = spawn(process.execPath, [path.join(peers.peersDir, "server.js"), JSON.stringify({ flavor: "4", port: 0 })], {
+      cwd: peers.peersDir,
+      stdio: ["ignore", "pipe", errFile],
+    });
+    const timer = setTimeout(() => reject(new Error("the reference server did not start in 15 s")), 15000);
+    const rl = readline.createInterface({ input: child.stdout });
+    rl.on("line", (line) => {
+      const m = /^listening (\d+)$/.exec(line);
+      if (!m) return;
+      clearTimeout(timer);
+      resolve({ child, url: `http://127.0.0.1:${m[1]}` });
+    });
+    child.on("exit", (code) => reject(new Error(`the reference server exited (${code})`)));
+  });
+}
+
+// Reads a JSON Lines log from sioscope-cli and checks the "flood" events: indices 0..n-1 in
+// order, binary ones with their attachment. Returns {received, inOrder, firstUs, lastUs}.
+async function checkCliLog(file, count, binary) {
+  const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+  let received = 0;
+  let inOrder = true;
+  let firstUs = 0;
+  let lastUs = 0;
+  let done = false;
+  for await (const line of rl) {
+    if (!line.includes('"flood')) continue;
+    const r = JSON.parse(line);
+    if (r.layer !== "sio" || r.dir !== "in" || !Array.isArray(r.data)) continue;
+    if (r.data[0] === "flood") {
+      if (r.data[1] !== received) inOrder = false;
+      if (binary ? !(r.type === "BINARY_EVENT" && r.attachments && r.attachments.length === 1) : typeof r.data[2] !== "string")
+        inOrder = false;
+      if (received === 0) firstUs = Date.parse(r.ts) * 1000 + Number(r.ts.slice(-4, -1));
+      received++;
+    } else if (r.data[0] === "flood-done") {
+      lastUs = Date.parse(r.ts) * 1000 + Number(r.ts.slice(-4, -1));
+      done = true;
+    }
+  }
+  return { received, inOrder: inOrder && done, firstUs, lastUs };
+}
+
+// --- benchmarks --------------------------------------------------------------------------------
+
+const results = { runs, quick, codec: {}, ingest: {}, ack: {}, memory: {} };
+
+function benchCodec() {
+  const shapesFile = path.join(tmp, "shapes.json");
+  execFileSync(process.execPath, [path.join(nodeDir, "codec.js"), "--dump", shapesFile]);
+  const samples = { node: [], sio: [] };
+  for (let r = 0; r < runs; r++) {
+    log(`codec run ${r + 1}/${runs}`);
+    const order = r % 2 ? ["sio", "node"] : ["node", "sio"];
+    for (const who of order) {
+      const out =
+        who === "node"
+          ? measured(process.execPath, [path.join(nodeDir, "codec.js"), "--cpu-ms", String(CodecCpuMs)], 300)
+          : measured(bin("sioscope-bench-codec"), [shapesFile, "--cpu-ms", String(CodecCpuMs)], 300);
+      samples[who].push(lastJson(out.stdout).results);
+    }
+  }
+  for (const shape of Object.keys(samples.node[0])) {
+    const wireBytes = samples.node[0][shape].wireBytes;
+    const entry = { wireBytes };
+    for (const op of ["encode", "decode", "encodeOnly"]) {
+      const sio = median(samples.sio.map((s) => s[shape][op].perSecond));
+      const node = op === "encodeOnly" ? NaN : median(samples.node.map((s) => s[shape][op].perSecond));
+      entry[op] = { sio, node };
+    }
+    results.codec[shape] = entry;
+  }
+}
+
+async function benchIngest(url) {
+  for (const phase of Ingest) {
+    const script = path.join(tmp, `flood-${phase.key}.jsonl`);
+    fs.writeFileSync(script, JSON.stringify({ type: "EVENT", data: ["flood", { count: phase.count, size: phase.size, binary: phase.binary }] }) + "\n");
+    const samples = { node: [], sio: [] };
+    for (let r = 0; r < runs; r++) {
+      log(`ingest ${phase.key} run ${r + 1}/${runs}`);
+      const order = r % 2 ? ["sio", "node"] : ["node", "sio"];
+      for (const who of order) {
+        const timeoutS = 120;
+        if (who === "node") {
+          const args = [path.join(nodeDir, "ingest.js"), url, "--count", String(phase.count), "--size", String(phase.size)];
+          if (phase.binary) args.push("--binary");
+          const out = measured(process.execPath, args, timeoutS);
+          const o = lastJson(out.stdout);
+          samples.node.push({ cpuUs: out.usage.cpu_us, received: o.received, inOrder: o.inOrder, perSecond: o.perSecond, maxrssKb: out.usage.maxrss_kb });
+        } else {
+          const logFile = path.join(tmp, `cli-${phase.key}.jsonl`);
+          const out = measured(cliBin, ["record", url, "--transport", "websocket", "--send", script, "--stop-on-event", "flood-done", "-o", logFile], timeoutS);
+          const check = await checkCliLog(logFile, phase.count, phase.binary);
+          fs.unlinkSync(logFile);
+          const perSecond = check.lastUs > check.firstUs ? (phase.count * 1e6) / (check.lastUs - check.firstUs) : NaN;
+          samples.sio.push({ cpuUs: out.usage.cpu_us, received: check.received, inOrder: check.inOrder, perSecond, maxrssKb: out.usage.maxrss_kb });
+        }
+      }
+    }
+    const summary = (list) => ({
+      cpuUsPerEvent: median(list.map((s) => s.cpuUs / phase.count)),
+      perSecond: median(list.map((s) => s.perSecond)),
+      complete: list.every((s) => s.received === phase.count && s.inOrder),
+      worstReceived: Math.min(...list.map((s) => s.received)),
+    });
+    results.ingest[phase.key] = { ...phase, sio: summary(samples.sio), node: summary(samples.node) };
+  }
+}
+
+function benchAck(url) {
+  const samples = { node: [], sio: [] };
+  for (let r = 0; r < runs; r++) {
+    log(`ack run ${r + 1}/${runs}`);
+    const order = r % 2 ? ["sio", "node"] : ["node", "sio"];
+    for (const who of order) {
+      const args = [url, "--count", String(AckCount), "--warmup", "500"];
+      const out =
+        who === "node"
+          ? measured(process.execPath, [path.join(nodeDir, "ack.js"), ...args], 120)
+          : measured(bin("sioscope-bench-ack"), args, 120);
+      samples[who].push({ ...lastJson(out.stdout), processCpuUs: out.usage.cpu_us });
+    }
+  }
+  for (const who of ["sio", "node"]) {
+    const list = samples[who];
+    results.ack[who] = {};
+    for (const key of ["seqP50Us", "seqP99Us", "seqCpuUs", "pipeTotalUs", "pipeCpuUs", "processCpuUs"])
+      results.ack[who][key] = median(list.map((s) => s[key]));
+  }
+}
+
+async function benchMemory(url) {
+  const script = path.join(tmp, "flood-memory.jsonl");
+  fs.writeFileSync(script, JSON.stringify({ type: "EVENT", data: ["flood", { count: MemoryCount, size: 32 }] }) + "\n");
+  const samples = { store: [], node: [], cli: [] };
+  for (let r = 0; r < MemoryRuns; r++) {
+    log(`memory run ${r + 1}/${MemoryRuns} (${MemoryCount} events)`);
+    const store = measured(bin("sioscope-bench-memory"), ["--count", String(MemoryCount), "--size", "32"], 120);
+    samples.store.push(lastJson(store.stdout));
+    const node = measured(process.execPath, ["--expose-gc", path.join(nodeDir, "ingest.js"), url, "--count", String(MemoryCount), "--size", "32"], 300);
+    samples.node.push({ ...lastJson(node.stdout), maxrssKb: node.usage.maxrss_kb });
+    const logFile = path.join(tmp, "cli-memory.jsonl");
+    const cli = measured(cliBin, ["record", url, "--transport", "websocket", "--send", script, "--stop-on-event", "flood-done", "-o", logFile], 300);
+    const check = await checkCliLog(logFile, MemoryCount, false);
+    fs.unlinkSync(logFile);
+    samples.cli.push({ maxrssKb: cli.usage.maxrss_kb, received: check.received, inOrder: check.inOrder });
+  }
+  results.memory = {
+    count: MemoryCount,
+    storePerRecord: median(samples.store.map((s) => s.rssPerRecord)),
+    storeCountedPerRecord: median(samples.store.map((s) => s.storePerRecord)),
+    nodePerEvent: median(samples.node.map((s) => s.rssPerEvent)),
+    nodeMaxRssMb: median(samples.node.map((s) => s.maxrssKb / 1024)),
+    cliMaxRssMb: median(samples.cli.map((s) => s.maxrssKb / 1024)),
+    cliComplete: samples.cli.every((s) => s.received === MemoryCount && s.inOrder),
+    nodeComplete: samples.node.every((s) => s.received === MemoryCount && s.inOrder),
+  };
+}
+
+// --- the table ---------------------------------------------------------------------------------
+
+function fmt(x, digits = 0) {
+  if (typeof x !== "number" || !Number.isFinite(x)) return "–";
+  if (Math.abs(x) >= 1e6 && digits === 0) return (x / 1e6).toFixed(2) + " M";
+  if (Math.abs(x) >= 1e4 && digits === 0) return (x / 1e3).toFixed(1) + " k";
+  return x.toFixed(digits);
+}
+
+function table() {
+  const rows = [];
+  const add = (bench, figure, sio, node, ratio, target, met) =>
+    rows.push([bench, figure, sio, node, ratio, target, met === undefined ? "" : met ? "yes" : "NO"]);
+  const times = (a, b) => (Number.isFinite(a / b) ? (a / b).toFixed(2) + "×" : "–");
+
+  for (const op of ["encode", "decode"]) {
+    for (const [shape, e] of Object.entries(results.codec)) {
+      const ratio = e[op].sio / e[op].node;
+      const cell = (rate) => `${fmt(rate)} · ${fmt((rate * e.wireBytes) / 1e6, 1)}`;
+      add(`codec ${op}`, `${shape} (${e.wireBytes} B): pkt/s · MB/s`, cell(e[op].sio), cell(e[op].node), times(e[op].sio, e[op].node), "≥3× pkt/s", ratio >= 3);
+    }
+  }
+  for (const [key, e] of Object.entries(results.ingest)) {
+    const ratio = e.sio.cpuUsPerEvent / e.node.cpuUsPerEvent;
+    add("ingest", `${key} ×${e.count}: CPU µs/event`, fmt(e.sio.cpuUsPerEvent, 2), fmt(e.node.cpuUsPerEvent, 2), ratio.toFixed(2), "≤0.33", ratio <= 1 / 3);
+    add("ingest", `${key}: events/s received`, fmt(e.sio.perSecond), fmt(e.node.perSecond), times(e.sio.perSecond, e.node.perSecond), "", undefined);
+    add("ingest", `${key}: all arrived, in order`, e.sio.complete ? "yes" : `NO (min ${e.sio.worstReceived})`, e.node.complete ? "yes" : `NO (min ${e.node.worstReceived})`, "", "zero loss, order kept", e.sio.complete);
+  }
+  if (results.ack.sio) {
+    const s = results.ack.sio;
+    const n = results.ack.node;
+    add("ack", `sequential ×${AckCount}: p50 µs`, fmt(s.seqP50Us, 1), fmt(n.seqP50Us, 1), (s.seqP50Us / n.seqP50Us).toFixed(2), "≤1.00", s.seqP50Us <= n.seqP50Us);
+    add("ack", `sequential ×${AckCount}: p99 µs`, fmt(s.seqP99Us, 1), fmt(n.seqP99Us, 1), (s.seqP99Us / n.seqP99Us).toFixed(2), "", undefined);
+    add("ack", `sequential: client CPU µs/trip`, fmt(s.seqCpuUs / AckCount, 1), fmt(n.seqCpuUs / AckCount, 1), (s.seqCpuUs / n.seqCpuUs).toFixed(2), "", undefined);
+    add("ack", `pipelined ×${AckCount}: total ms`, fmt(s.pipeTotalUs / 1000, 1), fmt(n.pipeTotalUs / 1000, 1), (s.pipeTotalUs / n.pipeTotalUs).toFixed(2), "≤0.50", s.pipeTotalUs <= n.pipeTotalUs / 2);
+    add("ack", `pipelined: client CPU ms`, fmt(s.pipeCpuUs / 1000, 1), fmt(n.pipeCpuUs / 1000, 1), (s.pipeCpuUs / n.pipeCpuUs).toFixed(2), "", undefined);
+  }
+  if (results.memory.count) {
+    const m = results.memory;
+    add("memory", `resident B per stored small event (${fmt(m.count)})`, fmt(m.storePerRecord, 1), fmt(m.nodePerEvent, 1), (m.storePerRecord / m.nodePerEvent).toFixed(2), "≤120 B", m.storePerRecord <= 120);
+    add("memory", `peak RSS MB, ${fmt(m.count)} small events recorded`, fmt(m.cliMaxRssMb, 1), fmt(m.nodeMaxRssMb, 1), (m.cliMaxRssMb / m.nodeMaxRssMb).toFixed(2), m.count >= 1e6 ? "<200 MB" : "", m.count >= 1e6 ? m.cliMaxRssMb < 200 && m.cliComplete : undefined);
+  }
+  add("gui", "timeline / detail figures", "not yet measured", "–", "", "", undefined);
+  return rows;
+}
+
+function render(rows) {
+  const header = ["benchmark", "figure", "SioScope", "Node ref.", "ratio", "target", "met"];
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => [...String(r[i])].length)));
+  const pad = (s, w, right) => (right ? " ".repeat(w - [...s].length) + s : s + " ".repeat(w - [...s].length));
+  const line = (r) => "| " + r.map((c, i) => pad(String(c), widths[i], i >= 2 && i <= 4)).join(" | ") + " |";
+  const sep = "|" + widths.map((w, i) => (i >= 2 && i <= 4 ? "-".repeat(w + 1) + ":" : "-".repeat(w + 2))).join("|") + "|";
+  return [line(header), sep, ...rows.map(line)].join("\n");
+}
+
+function environment() {
+  const git = (args) => {
+    try {
+      return execFileSync("git", args, { cwd: path.join(__dirname, ".."), encoding: "utf8" }).trim();
+    } catch (e) {
+      return "?";
+    }
+  };
+  const cpu = (os.cpus()[0] || {}).model || "?";
+  const versions = ["socket.io", "socket.io-client", "socket.io-parser"]
+    .map((p) => `${p} ${JSON.parse(fs.readFileSync(path.join(peers.peersDir, "node_modules", p, "package.json"), "utf8")).version}`)
+    .join(", ");
+  return (
+    `SioScope ${git(["rev-parse", "--short", "HEAD"])}${git(["status", "--porcelain", "--untracked-files=no"]) ? " (modified)" : ""}, ` +
+    `${os.cpus().length} × ${cpu}, load ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}, ` +
+    `Node ${process.version}, ${versions}; medians of ${runs} runs` +
+    (quick ? " (--quick: smaller counts)" : "")
+  );
+}
+
+// --- main --------------------------------------------------------------------------------------
+
+(async () => {
+  let server = null;
+  let code = 0;
+  try {
+    if (only.has("codec")) benchCodec();
+    if (only.has("ingest") || only.has("ack") || only.has("memory")) {
+      server = await startServer();
+      log(`reference server at ${server.url}`);
+      if (only.has("ingest")) await benchIngest(server.url);
+      if (only.has("ack")) benchAck(server.url);
+      if (only.has("memory")) await benchMemory(server.url);
+    }
+    const rows = table();
+    const text = `${environment()}\n\n${render(rows)}\n`;
+    process.stdout.write(text);
+    if (markdownOut) fs.writeFileSync(markdownOut, text);
+    if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(results, null, 2) + "\n");
+  } catch (e) {
+    process.stderr.write(`driver.js: ${e.stack || e}\n`);
+    if (server) process.stderr.write(fs.readFileSync(path.join(tmp, "server.log"), "utf8").slice(-4000));
+    code = 1;
+  } finally {
+    if (server) server.child.kill("SIGTERM");
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  process.exitCode = code;
+})();
