@@ -1,4 +1,5 @@
 #include "composer.h"
+#include "glyphs.h"
 
 #include "jsoneditor.h"
 
@@ -580,7 +581,7 @@ void Composer::refreshAttachmentTable()
         });
         m_attachmentTable->setCellWidget(row, PositionColumn, position);
         auto *label =
-            new QTableWidgetItem(QStringLiteral("⧉%1  %2").arg(row).arg(attachment.label));
+            new QTableWidgetItem(QStringLiteral("%1%2  %3").arg(Glyphs::Attachment).arg(row).arg(attachment.label));
         label->setToolTip(QString::fromLatin1(attachment.bytes.left(64).toHex(' ')) +
                           (attachment.bytes.size() > 64 ? QStringLiteral(" …") : QString()));
         m_attachmentTable->setItem(row, LabelColumn, label);
@@ -663,7 +664,7 @@ void Composer::rebuildHistoryMenu()
             args = args.left(60) + QStringLiteral("…");
         QString text = QStringLiteral("%1  %2  %3").arg(entry.nsp, entry.eventName, args);
         if (!entry.attachments.isEmpty())
-            text += QStringLiteral("  ⧉%1").arg(entry.attachments.size());
+            text += QStringLiteral("  %1%2").arg(Glyphs::Attachment).arg(entry.attachments.size());
         menu->addAction(text, this, [this, i] {
             if (i < m_history.size())
                 loadDraft(m_history.at(i));

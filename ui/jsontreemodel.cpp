@@ -1,4 +1,5 @@
 #include "jsontreemodel.h"
+#include "glyphs.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -163,10 +164,10 @@ QString JsonTreeModel::valueText(const QJsonValue &value) const
     int num = -1;
     if (isPlaceholder(value, &num)) {
         if (num < m_attachmentSizes.size())
-            return QStringLiteral("⧉ attachment %1 (%2)")
+            return QStringLiteral("%1 attachment %2 (%3)").arg(Glyphs::Attachment)
                 .arg(num)
                 .arg(formatBytes(m_attachmentSizes.at(num)));
-        return QStringLiteral("⧉ attachment %1").arg(num);
+        return QStringLiteral("%1 attachment %2").arg(Glyphs::Attachment).arg(num);
     }
     switch (value.type()) {
     case QJsonValue::Null:

@@ -3,7 +3,7 @@
 // One top-level row holds the value itself (so that a scalar payload shows too); objects and
 // arrays have their members as children. Nodes are made when a view first asks for them, so a
 // large array costs nothing until it is expanded. Socket.IO binary placeholders
-// {"_placeholder":true,"num":N} are leaves shown as "⧉ attachment N (123 B)" when the attachment
+// {"_placeholder":true,"num":N} are leaves shown as "▣ attachment N (123 B)" when the attachment
 // sizes are known.
 #pragma once
 

@@ -1,4 +1,5 @@
 #include "packetdetail.h"
+#include "glyphs.h"
 
 #include "hexview.h"
 #include "jsontreemodel.h"
@@ -157,7 +158,7 @@ void PacketDetail::showRow(qint64 row)
         const QSignalBlocker blocker(m_attachment);
         for (int i = 0; i < m_attachments.size(); ++i)
             m_attachment->addItem(
-                tr("⧉ attachment %1 (%2)").arg(i).arg(sizeText(m_attachments.at(i).size())));
+                tr("%1 attachment %2 (%3)").arg(Glyphs::Attachment).arg(i).arg(sizeText(m_attachments.at(i).size())));
     }
     m_attachment->setVisible(m_attachments.size() > 1);
     showAttachment(0);

@@ -1,4 +1,5 @@
 #include "timelinemodel.h"
+#include "glyphs.h"
 
 #include "engineio/engineiopacket.h"
 #include "session/sessionlog.h"
@@ -478,7 +479,7 @@ QVariant TimelineModel::display(qint64 row, int column) const
             text = log.raw(row);
         QString preview = previewText(text);
         if (const int attachments = log.attachmentCount(row))
-            preview += QStringLiteral("  ⧉×%1").arg(attachments);
+            preview += QStringLiteral("  %1×%2").arg(Glyphs::Attachment).arg(attachments);
         if (log.hasError(row))
             preview.prepend(QStringLiteral("⚠ "));
         return preview;

@@ -98,12 +98,12 @@ private Q_SLOTS:
         QTest::addColumn<QList<qint64>>("sizes");
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("more");
-        QTest::newRow("sizes known") << QList<qint64>{123, 2048} << "⧉ attachment 0 (123 B)"
-                                     << "⧉ attachment 1 (2.0 KiB)";
-        QTest::newRow("sizes unknown") << QList<qint64>{} << "⧉ attachment 0"
-                                       << "⧉ attachment 1";
-        QTest::newRow("fewer sizes than placeholders") << QList<qint64>{5} << "⧉ attachment 0 (5 B)"
-                                                       << "⧉ attachment 1";
+        QTest::newRow("sizes known") << QList<qint64>{123, 2048} << "▣ attachment 0 (123 B)"
+                                     << "▣ attachment 1 (2.0 KiB)";
+        QTest::newRow("sizes unknown") << QList<qint64>{} << "▣ attachment 0"
+                                       << "▣ attachment 1";
+        QTest::newRow("fewer sizes than placeholders") << QList<qint64>{5} << "▣ attachment 0 (5 B)"
+                                                       << "▣ attachment 1";
     }
     void placeholders()
     {

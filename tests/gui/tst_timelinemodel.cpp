@@ -536,7 +536,7 @@ private Q_SLOTS:
         QCOMPARE(bigPreview.size(), 161);
         QVERIFY(bigPreview.endsWith(QStringLiteral("…")));
         QCOMPARE(cell(model, 9, M::PreviewColumn),
-                 QStringLiteral("[\"upload\",{\"_placeholder\":true,\"num\":0}]  ⧉×1"));
+                 QStringLiteral("[\"upload\",{\"_placeholder\":true,\"num\":0}]  ▣×1"));
         QVERIFY(cell(model, 10, M::PreviewColumn).startsWith(QStringLiteral("⚠ 42{")));
         QVERIFY(model.index(model.modelRow(10), M::PreviewColumn)
                     .data(Qt::ToolTipRole)

@@ -195,7 +195,7 @@ private Q_SLOTS:
         const PacketRecord echoed = log.record(echo);
         QCOMPARE(echoed.attachments, QList<QByteArray>{QByteArray("\x00\x01\xfe", 3)});
         QCOMPARE(QJsonDocument::fromJson(echoed.payload).array().at(3).toInt(),
-                 42); // after "echo", "hi", ⧉0
+                 42); // after "echo", "hi", ▣0
         // The event name is offered for completion now.
         QVERIFY(composer->eventNames().contains(QStringLiteral("welcome")));
         // ... and it is in the timeline, with its detail.
