@@ -248,7 +248,9 @@ void RecordCommand::start()
             [this](const QString &reason, bool, bool willReconnect) {
                 if (willReconnect)
                     return;
-                if (!m_stopping)
+                // A failure is reported once, by finish(); this line is for an end that is not
+                // one (the server went away after the session was open).
+                if (!m_stopping && m_failure.isEmpty())
                     err() << "sioscope-cli record: connection ended: " << reason << "\n";
                 finish();
             });
