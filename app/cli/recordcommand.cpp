@@ -255,6 +255,15 @@ void RecordCommand::start()
                 finish();
             });
     connect(m_client, &SocketIoClient::namespaceAdded, this, &RecordCommand::watchNamespace);
+    connect(m_client, &SocketIoClient::connectReceived, this,
+            [this](const SocketIoPacket &packet) {
+                // A CONNECT answer the client cannot accept (a v5 CONNECT without a sid, as a
+                // socket.io 2 server sends to --eio 4 over WebSocket) is a protocol violation,
+                // unlike a refusal by the server with CONNECT_ERROR.
+                SocketIoNamespace *ns = m_client->findNamespace(packet.nsp);
+                if (ns && ns->state() == SocketIoNamespace::State::Refused && m_failure.isEmpty())
+                    m_failure = ns->refusalMessage();
+            });
     connect(m_client, &SocketIoClient::eventReceived, this, [this](const SocketIoPacket &packet) {
         if (m_autoAck && packet.hasId())
             if (SocketIoNamespace *ns = m_client->findNamespace(packet.nsp))
@@ -288,7 +297,10 @@ void RecordCommand::watchNamespace(SocketIoNamespace *ns)
     connect(ns, &SocketIoNamespace::connected, this, [this, name] { playNext(name); });
     connect(ns, &SocketIoNamespace::ackTimedOut, this,
             [this, name](qint64 id) { m_log.markAckTimedOut(name, id); });
-    connect(ns, &SocketIoNamespace::stateChanged, this, &RecordCommand::checkAllDone);
+    // Queued: the namespace must finish processing the packet (and emit refused() or
+    // connected()) before the recorder decides that nothing more can happen and stops.
+    connect(ns, &SocketIoNamespace::stateChanged, this, &RecordCommand::checkAllDone,
+            Qt::QueuedConnection);
 }
 
 void RecordCommand::playNext(const QString &nsp)
