@@ -84,12 +84,18 @@ bool RecordCommand::parse(const QStringList &arguments)
                                        QStringLiteral("file"));
     const QCommandLineOption formatOption(QStringLiteral("format"), {}, QStringLiteral("format"));
     const QCommandLineOption secretsOption(QStringLiteral("include-secrets"));
-    parser.addOptions({nspOption, authOption, headerOption, queryOption, pathOption,
+    const QCommandLineOption helpOption(QStringList{QStringLiteral("h"), QStringLiteral("help")});
+    parser.addOptions({helpOption, nspOption, authOption, headerOption, queryOption, pathOption,
                        transportOption, eioOption, sendOption, autoAckOption, ackTimeoutOption,
                        durationOption, reconnectOption, outOption, formatOption, secretsOption});
     parser.addPositionalArgument(QStringLiteral("url"), {});
     if (!parser.parse(QStringList{QStringLiteral("record")} + arguments))
         return usageError(parser.errorText());
+    if (parser.isSet(helpOption)) { // asked for: stdout, exit status 0
+        QTextStream(stdout) << Usage;
+        m_exitCode = Success;
+        return false;
+    }
     if (parser.positionalArguments().size() != 1)
         return usageError(parser.positionalArguments().isEmpty()
                               ? QStringLiteral("missing <url>")
