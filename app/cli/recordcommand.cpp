@@ -385,6 +385,13 @@ void RecordCommand::stop()
         return;
     m_stopping = true;
     m_durationTimer.stop();
+    // --duration or a signal while the server has not answered yet (a hanging server, a wrong
+    // --path on some servers): nothing was recorded, which is a connection failure.
+    if (m_client && !m_everOpened && m_failure.isEmpty())
+        m_failure = QStringLiteral("stopped before the connection opened: no answer from %1")
+                        .arg(m_options.engine.url.adjusted(QUrl::RemoveUserInfo | QUrl::RemovePath |
+                                                           QUrl::RemoveQuery | QUrl::RemoveFragment)
+                                 .toString()); // no secrets from the query on stderr
     if (!m_client || m_client->engine()->state() == EngineIoClient::State::Disconnected) {
         finish();
         return;
