@@ -47,6 +47,9 @@ RecordCommand::RecordCommand(QObject *parent)
     m_flushTimer.setInterval(FlushIntervalMs);
     connect(&m_flushTimer, &QTimer::timeout, this, &RecordCommand::flushOutput);
     m_durationTimer.setSingleShot(true);
+    // A coarse timer (QTimer's default) may fire up to 5 % early: --duration .9 stopped after
+    // 896 ms.
+    m_durationTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_durationTimer, &QTimer::timeout, this, &RecordCommand::stop);
     m_stopTimer.setSingleShot(true);
     connect(&m_stopTimer, &QTimer::timeout, this, &RecordCommand::finish);
