@@ -111,11 +111,11 @@ int main(int argc, char *argv[])
         return 0;
     }
     if (command != QLatin1String("record")) {
-        QTextStream(stderr) << (command.isEmpty()
-                                    ? QString()
-                                    : QStringLiteral("sioscope-cli: unknown command \"%1\"\n")
-                                          .arg(command))
-                            << Usage;
+        QTextStream(stderr)
+            << (command.isEmpty()
+                    ? QString()
+                    : QStringLiteral("sioscope-cli: unknown command \"%1\"\n").arg(command))
+            << Usage;
         return 2;
     }
     RecordCommand record;

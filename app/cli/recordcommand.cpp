@@ -264,15 +264,14 @@ void RecordCommand::start()
                 finish();
             });
     connect(m_client, &SocketIoClient::namespaceAdded, this, &RecordCommand::watchNamespace);
-    connect(m_client, &SocketIoClient::connectReceived, this,
-            [this](const SocketIoPacket &packet) {
-                // A CONNECT answer the client cannot accept (a v5 CONNECT without a sid, as a
-                // socket.io 2 server sends to --eio 4 over WebSocket) is a protocol violation,
-                // unlike a refusal by the server with CONNECT_ERROR.
-                SocketIoNamespace *ns = m_client->findNamespace(packet.nsp);
-                if (ns && ns->state() == SocketIoNamespace::State::Refused && m_failure.isEmpty())
-                    m_failure = ns->refusalMessage();
-            });
+    connect(m_client, &SocketIoClient::connectReceived, this, [this](const SocketIoPacket &packet) {
+        // A CONNECT answer the client cannot accept (a v5 CONNECT without a sid, as a
+        // socket.io 2 server sends to --eio 4 over WebSocket) is a protocol violation,
+        // unlike a refusal by the server with CONNECT_ERROR.
+        SocketIoNamespace *ns = m_client->findNamespace(packet.nsp);
+        if (ns && ns->state() == SocketIoNamespace::State::Refused && m_failure.isEmpty())
+            m_failure = ns->refusalMessage();
+    });
     connect(m_client, &SocketIoClient::eventReceived, this, [this](const SocketIoPacket &packet) {
         if (m_autoAck && packet.hasId())
             if (SocketIoNamespace *ns = m_client->findNamespace(packet.nsp))
@@ -392,8 +391,9 @@ void RecordCommand::stop()
     // --path on some servers): nothing was recorded, which is a connection failure.
     if (m_client && !m_everOpened && m_failure.isEmpty())
         m_failure = QStringLiteral("stopped before the connection opened: no answer from %1")
-                        .arg(m_options.engine.url.adjusted(QUrl::RemoveUserInfo | QUrl::RemovePath |
-                                                           QUrl::RemoveQuery | QUrl::RemoveFragment)
+                        .arg(m_options.engine.url
+                                 .adjusted(QUrl::RemoveUserInfo | QUrl::RemovePath |
+                                           QUrl::RemoveQuery | QUrl::RemoveFragment)
                                  .toString()); // no secrets from the query on stderr
     if (!m_client || m_client->engine()->state() == EngineIoClient::State::Disconnected) {
         finish();
