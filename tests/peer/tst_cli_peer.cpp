@@ -1128,6 +1128,37 @@ private Q_SLOTS:
                      qPrintable(text + " was written:\n" + cli.describe()));
     }
 
+    // Every member of the auth object is a secret, whatever its name: v5 redacts them all in
+    // the CONNECT payload, and v4, which sends them as the namespace's query string, must too.
+    void authMembersAllRedacted_data()
+    {
+        QTest::addColumn<Flavor>("flavor");
+        QTest::addColumn<QByteArray>("connectRaw");
+        QTest::newRow("sio4-v5-payload")
+            << Flavor::SocketIo4
+            << QByteArray(R"(40/chat,{"password":"[redacted]","session":"[redacted]"})");
+        QTest::newRow("sio2-v4-query")
+            << Flavor::SocketIo2 << QByteArray("40/chat?password=[redacted]&session=[redacted],");
+    }
+    void authMembersAllRedacted()
+    {
+        QFETCH(Flavor, flavor);
+        QFETCH(QByteArray, connectRaw);
+        Cli cli(QStringList{"record", url(flavor), "-n", "/chat", "--auth",
+                            R"(/chat={"password":"pw","session":"sess-42"})", "--duration", Run} +
+                eio(flavor));
+        FINISH(cli, 0);
+        PARSE_JSONL(records, cli.out);
+        const int connect = find(records, "out sio CONNECT /chat");
+        QVERIFY2(connect >= 0, qPrintable(dump(records)));
+        QEXPECT_FAIL("sio2-v4-query",
+                     "core/session/redaction.cpp: the v4 CONNECT query is "
+                     "redacted by secret-looking names only (session=sess-42 "
+                     "is written)",
+                     Continue);
+        QCOMPARE(records.at(connect).raw, connectRaw);
+    }
+
     // convert jsonl -> har -> jsonl keeps every record; jsonl -> jsonl is byte for byte; text
     // has one line per record.
     void convertRoundTrip()
