@@ -45,6 +45,7 @@ public:
     EngineIoClient::State state = EngineIoClient::State::Disconnected;
     EngineIoVersion version = EngineIoVersion::V4;
     bool fellBackToV3 = false;
+    bool transportUp = false; // the current transport connected (WebSocket: 101 received)
     EngineIoTransport *transport = nullptr;
     EngineIoTransport *probe = nullptr;
     bool upgrading = false; // the probe was answered; waiting for polling to pause
@@ -157,6 +158,7 @@ void EngineIoClientPrivate::startSession()
                                    ? TransportKind::WebSocket
                                    : TransportKind::Polling;
     transport = createTransport(kind);
+    transportUp = false;
     setState(EngineIoClient::State::Connecting);
     Q_EMIT q->connecting(transport->endpoint(QString(), kind == TransportKind::WebSocket), kind,
                          version);
@@ -168,6 +170,7 @@ void EngineIoClientPrivate::startSession()
 void EngineIoClientPrivate::handleTransportOpened(EngineIoTransport *opened)
 {
     if (opened == transport) {
+        transportUp = true;
         Q_EMIT q->transportOpened(opened->kind());
     } else if (opened == probe) {
         probe->send({EngineIoPacket(EngineIoPacket::Ping, QByteArrayLiteral("probe"))});
@@ -356,6 +359,24 @@ void EngineIoClientPrivate::handleTransportFailed(EngineIoTransport *failedTrans
                 .arg(error.message));
         startSession();
         return;
+    }
+    if (state == EngineIoClient::State::Connecting && version == EngineIoVersion::V3) {
+        // engine.io >= 4 without allowEIO3 refuses v3: on polling with 400 and code 5; on
+        // WebSocket it accepts the upgrade (101) and then writes a raw HTTP 400 into the stream,
+        // which reads as a broken frame. Say what that most likely means.
+        const bool webSocketBroke = failedTransport->kind() == TransportKind::WebSocket &&
+                                    transportUp && error.kind != EngineIoError::Kind::Tls;
+        if (webSocketBroke || error.message.contains(QLatin1String("engine.io error 5"))) {
+            EngineIoError explained = error;
+            explained.message +=
+                QStringLiteral(" (%1: the server likely refused Engine.IO v3; a socket.io 3/4 "
+                               "server needs allowEIO3, or choose protocol v4)")
+                    .arg(webSocketBroke ? QStringLiteral("the WebSocket broke before the OPEN "
+                                                         "packet")
+                                        : QStringLiteral("Unsupported protocol version"));
+            closeConnection(explained, false);
+            return;
+        }
     }
     closeConnection(error, false);
 }

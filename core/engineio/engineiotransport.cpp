@@ -3,7 +3,6 @@
 #include <QFile>
 #include <QSslCertificate>
 #include <QSslConfiguration>
-#include <QUrlQuery>
 
 Q_LOGGING_CATEGORY(lcEngineIo, "sioscope.engineio")
 
@@ -21,32 +20,45 @@ QUrl EngineIoTransport::endpoint(const QString &sid, bool webSocket) const
         path.prepend(QLatin1Char('/'));
     url.setPath(path);
 
-    QUrlQuery query(m_options.url.query());
+    // Built from percent-encoded pieces: QUrlQuery keeps "+" and valid "%XX" in a value as they
+    // are, and the server then decodes "+" as a space and "%XX" as a byte. An option value is a
+    // value, so every byte outside the unreserved set is encoded. The user's URL query is kept
+    // as written (already URL syntax).
+    QByteArray query = m_options.url.query(QUrl::FullyEncoded).toUtf8();
+    auto add = [&query](const QString &key, const QString &value) {
+        if (!query.isEmpty())
+            query += '&';
+        query += QUrl::toPercentEncoding(key) + '=' + QUrl::toPercentEncoding(value);
+    };
     for (const auto &[key, value] : m_options.query)
-        query.addQueryItem(key, value);
-    query.addQueryItem(QStringLiteral("EIO"), m_version == EngineIoVersion::V3
-                                                  ? QStringLiteral("3")
-                                                  : QStringLiteral("4"));
-    query.addQueryItem(QStringLiteral("transport"),
-                       webSocket ? QStringLiteral("websocket") : QStringLiteral("polling"));
+        add(key, value);
+    add(QStringLiteral("EIO"),
+        m_version == EngineIoVersion::V3 ? QStringLiteral("3") : QStringLiteral("4"));
+    add(QStringLiteral("transport"),
+        webSocket ? QStringLiteral("websocket") : QStringLiteral("polling"));
     if (m_version == EngineIoVersion::V3 && !webSocket)
-        query.addQueryItem(QStringLiteral("b64"), QStringLiteral("1")); // text bodies only
+        add(QStringLiteral("b64"), QStringLiteral("1")); // text bodies only
     if (!sid.isEmpty())
-        query.addQueryItem(QStringLiteral("sid"), sid);
-    url.setQuery(query);
+        add(QStringLiteral("sid"), sid);
+    url.setQuery(QString::fromLatin1(query), QUrl::StrictMode);
     return url;
 }
 
-QSslConfiguration EngineIoTransport::sslConfiguration(QString *warning) const
+QSslConfiguration EngineIoTransport::sslConfiguration()
 {
+    // Read once per transport: polling asks for it on every request.
+    if (m_sslConfiguration)
+        return *m_sslConfiguration;
     QSslConfiguration config = QSslConfiguration::defaultConfiguration();
     if (!m_options.caFile.isEmpty()) {
         const auto certificates = QSslCertificate::fromPath(m_options.caFile, QSsl::Pem);
         if (certificates.isEmpty())
-            *warning = QStringLiteral("no PEM certificate could be read from the CA file %1")
-                           .arg(m_options.caFile);
+            Q_EMIT warningRaised(
+                QStringLiteral("no PEM certificate could be read from the CA file %1")
+                    .arg(m_options.caFile));
         else
             config.addCaCertificates(certificates);
     }
+    m_sslConfiguration = config;
     return config;
 }

@@ -9,11 +9,12 @@
 #include <QList>
 #include <QLoggingCategory>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QUrl>
 
-Q_DECLARE_LOGGING_CATEGORY(lcEngineIo)
+#include <optional>
 
-class QSslConfiguration;
+Q_DECLARE_LOGGING_CATEGORY(lcEngineIo)
 
 class EngineIoTransport : public QObject
 {
@@ -45,8 +46,8 @@ public:
 
     // The URL of a request: scheme by transport, the user's query, then EIO, transport, sid.
     QUrl endpoint(const QString &sid, bool webSocket) const;
-    // The system CAs plus the user's CA file; `warnings` gets what could not be loaded.
-    QSslConfiguration sslConfiguration(QString *warning) const;
+    // The system CAs plus the user's CA file (a file that cannot be read raises a warning).
+    QSslConfiguration sslConfiguration();
 
 Q_SIGNALS:
     void opened();
@@ -62,4 +63,5 @@ protected:
     EngineIoOptions m_options;
     EngineIoVersion m_version;
     qint64 m_maxPayload = 0; // 0: unknown
+    std::optional<QSslConfiguration> m_sslConfiguration;
 };

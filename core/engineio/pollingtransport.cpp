@@ -7,7 +7,6 @@
 #include <QNetworkRequest>
 #include <QPointer>
 #include <QSslConfiguration>
-#include <QUrlQuery>
 
 namespace {
 constexpr qsizetype MaxErrorBodyBytes = 64 * 1024;
@@ -32,22 +31,17 @@ QNetworkRequest PollingTransport::request()
 {
     QUrl url = endpoint(m_sid, false);
     // A cache buster, as the reference client sends, so that no proxy answers from a cache.
-    QUrlQuery query(url);
-    query.addQueryItem(QStringLiteral("t"), QString::number(++m_requestCount, 36));
-    url.setQuery(query);
+    // Appended to the encoded query as it is, so that what endpoint() encoded stays encoded.
+    url.setQuery(url.query(QUrl::FullyEncoded) + QStringLiteral("&t=") +
+                     QString::number(++m_requestCount, 36),
+                 QUrl::StrictMode);
     QNetworkRequest request(url);
     for (const auto &[name, value] : m_options.headers)
         request.setRawHeader(name, value);
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
                          QNetworkRequest::AlwaysNetwork);
-    if (url.scheme() == QLatin1String("https")) {
-        QString warning;
-        request.setSslConfiguration(sslConfiguration(&warning));
-        if (!warning.isEmpty() && !m_tlsWarned) {
-            m_tlsWarned = true;
-            Q_EMIT warningRaised(warning);
-        }
-    }
+    if (url.scheme() == QLatin1String("https"))
+        request.setSslConfiguration(sslConfiguration());
     return request;
 }
 
@@ -57,8 +51,8 @@ void PollingTransport::watchTls(QNetworkReply *reply)
         if (!m_options.ignoreSslErrors)
             return; // the reply fails, and finish*() reports the TLS error
         reply->ignoreSslErrors();
-        if (!m_tlsWarned) {
-            m_tlsWarned = true;
+        if (!m_sslIgnoredWarned) {
+            m_sslIgnoredWarned = true;
             QStringList texts;
             for (const QSslError &error : errors)
                 texts << error.errorString();
@@ -186,10 +180,14 @@ void PollingTransport::flushPosts()
         return;
     // Take packets while the body stays within maxPayload; one packet always goes, so that an
     // oversized packet reaches the server and its 413 is reported rather than a silent stall.
+    // Each packet costs its exact share of the body: v4 adds one 0x1e separator between packets,
+    // v3 frames each one as "<length>:<packet>" (a v3 client of engine.io >= 4 with allowEIO3
+    // gets a maxPayload too).
     QList<EngineIoPacket> batch;
     qint64 bodySize = 0;
     while (!m_outbox.isEmpty()) {
-        const qint64 size = EngineIoCodec::encodeText(m_outbox.first(), m_version).size() + 1;
+        const qint64 size = EngineIoCodec::encodePayload({m_outbox.first()}, m_version).size() +
+                            (m_version == EngineIoVersion::V4 && !batch.isEmpty() ? 1 : 0);
         if (!batch.isEmpty() && m_maxPayload > 0 && bodySize + size > m_maxPayload)
             break;
         bodySize += size;

@@ -49,6 +49,6 @@ private:
     bool m_pausing = false;
     bool m_stopped = false;
     bool m_shuttingDown = false;
-    bool m_tlsWarned = false;
+    bool m_sslIgnoredWarned = false; // certificate errors were ignored (said once)
     quint64 m_requestCount = 0;
 };

@@ -14,20 +14,18 @@ WebSocketTransport::WebSocketTransport(const EngineIoOptions &options, EngineIoV
     // Qt refuses larger messages before buffering them whole: the limit bounds memory.
     m_socket->setMaxAllowedIncomingMessageSize(quint64(options.maxIncomingPacketBytes));
     m_socket->setMaxAllowedIncomingFrameSize(quint64(options.maxIncomingPacketBytes));
-    connect(m_socket, &QWebSocket::connected, this, [this] { Q_EMIT opened(); });
+    connect(m_socket, &QWebSocket::connected, this, [this] {
+        m_connected = true;
+        Q_EMIT opened();
+    });
     connect(m_socket, &QWebSocket::textMessageReceived, this, &WebSocketTransport::receiveText);
     connect(m_socket, &QWebSocket::binaryMessageReceived, this, &WebSocketTransport::receiveBinary);
     connect(m_socket, &QWebSocket::disconnected, this, &WebSocketTransport::handleDisconnected);
     // Qt 6.4 names this signal error(); errorOccurred() came in 6.5.
     connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
             [this](QAbstractSocket::SocketError error) {
-                if (m_stopped)
-                    return;
-                const bool tls = error == QAbstractSocket::SslHandshakeFailedError ||
-                                 error == QAbstractSocket::SslInternalError ||
-                                 error == QAbstractSocket::SslInvalidUserDataError;
-                fail(tls ? EngineIoError::Kind::Tls : EngineIoError::Kind::Transport,
-                     QStringLiteral("WebSocket error: %1").arg(m_socket->errorString()));
+                if (!m_stopped)
+                    failWithSocketError(error);
             });
     connect(m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
         QStringList texts;
@@ -55,12 +53,8 @@ void WebSocketTransport::open(const QString &sid)
     QNetworkRequest request(url);
     for (const auto &[name, value] : m_options.headers)
         request.setRawHeader(name, value);
-    if (url.scheme() == QLatin1String("wss")) {
-        QString warning;
-        m_socket->setSslConfiguration(sslConfiguration(&warning));
-        if (!warning.isEmpty())
-            Q_EMIT warningRaised(warning);
-    }
+    if (url.scheme() == QLatin1String("wss"))
+        m_socket->setSslConfiguration(sslConfiguration());
     m_socket->open(request);
 }
 
@@ -117,6 +111,13 @@ void WebSocketTransport::handleDisconnected()
     }
     if (m_stopped)
         return;
+    if (!m_connected) {
+        // The socket reports Unconnected before the error (Qt's QAbstractSocket emits
+        // stateChanged, and so QWebSocket::disconnected, ahead of errorOccurred): a refused or
+        // failed connection is no close by the server.
+        failWithSocketError(m_socket->error());
+        return;
+    }
     QString message = QStringLiteral("WebSocket closed by the server");
     if (m_socket->closeCode() != QWebSocketProtocol::CloseCodeNormal ||
         !m_socket->closeReason().isEmpty()) {
@@ -127,6 +128,15 @@ void WebSocketTransport::handleDisconnected()
                                 : QStringLiteral(": ") + m_socket->closeReason());
     }
     fail(EngineIoError::Kind::Transport, message);
+}
+
+void WebSocketTransport::failWithSocketError(QAbstractSocket::SocketError error)
+{
+    const bool tls = error == QAbstractSocket::SslHandshakeFailedError ||
+                     error == QAbstractSocket::SslInternalError ||
+                     error == QAbstractSocket::SslInvalidUserDataError;
+    fail(tls ? EngineIoError::Kind::Tls : EngineIoError::Kind::Transport,
+         QStringLiteral("WebSocket error: %1").arg(m_socket->errorString()));
 }
 
 void WebSocketTransport::shutdown()

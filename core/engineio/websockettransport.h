@@ -22,9 +22,11 @@ private:
     void receiveText(const QString &message);
     void receiveBinary(const QByteArray &message);
     void handleDisconnected();
+    void failWithSocketError(QAbstractSocket::SocketError error);
     void fail(EngineIoError::Kind kind, const QString &message, const QByteArray &frame = {});
 
     QWebSocket *m_socket;
+    bool m_connected = false; // the opening handshake completed
     bool m_stopped = false;
     bool m_shuttingDown = false;
 };

@@ -52,8 +52,8 @@ double epochSeconds(qint64 timeUs)
 }
 
 // HAR: WebSocket frames go into one entry per WebSocket connection (Chrome's _webSocketMessages);
-// polling packets become one entry each. Every message also carries the full record under
-// "_sioscope", so that SioScope reads its own HAR files back losslessly.
+// polling packets become one entry each. Every message also carries the full record, as its
+// JSON Lines text, under "_sioscope", so that SioScope reads its own HAR files back losslessly.
 QJsonObject harEntry(qint64 startUs, const QString &url, bool webSocket)
 {
     QJsonObject request{{QStringLiteral("method"), QStringLiteral("GET")},
@@ -89,9 +89,10 @@ QJsonObject harEntry(qint64 startUs, const QString &url, bool webSocket)
          webSocket ? QStringLiteral("websocket") : QStringLiteral("xhr")}};
 }
 
-QJsonObject recordObject(const PacketRecord &record)
+// The record as its JSON Lines text: a JSON object would reorder the payload's keys.
+QString recordLine(const PacketRecord &record)
 {
-    return QJsonDocument::fromJson(JsonLines::toLine(record)).object();
+    return QString::fromUtf8(JsonLines::toLine(record).trimmed());
 }
 
 // The frame as it crossed the wire (text), or the attachment bytes (binary).
@@ -136,7 +137,7 @@ bool writeHar(const SessionLog &log, const RowWalker &rows, QIODevice *out,
             {QStringLiteral("time"), epochSeconds(record.timeUs)},
             {QStringLiteral("opcode"), frame.binary ? 2 : 1},
             {QStringLiteral("data"), frame.data},
-            {QStringLiteral("_sioscope"), recordObject(record)}};
+            {QStringLiteral("_sioscope"), recordLine(record)}};
         if (record.transport == TransportKind::Polling) {
             QJsonObject entry = harEntry(record.timeUs, url, false);
             QJsonObject request = entry.value(QLatin1String("request")).toObject();
@@ -154,7 +155,7 @@ bool writeHar(const SessionLog &log, const RowWalker &rows, QIODevice *out,
                                             {QStringLiteral("text"), frame.data}});
             entry.insert(QStringLiteral("request"), request);
             entry.insert(QStringLiteral("response"), response);
-            entry.insert(QStringLiteral("_sioscope"), recordObject(record));
+            entry.insert(QStringLiteral("_sioscope"), recordLine(record));
             entries.append(entry);
         } else {
             if (webSocketStart < 0)
@@ -308,8 +309,7 @@ bool LogImporter::readHar(const QByteArray &har, SessionLog *log, QString *error
         PacketRecord record;
         QString recordError;
         if (item.contains(QLatin1String("_sioscope"))) {
-            const QByteArray line = QJsonDocument(item.value(QLatin1String("_sioscope")).toObject())
-                                        .toJson(QJsonDocument::Compact);
+            const QByteArray line = item.value(QLatin1String("_sioscope")).toString().toUtf8();
             if (!JsonLines::parseRecord(line, &record, &recordError)) {
                 *error = QStringLiteral("HAR %1: %2").arg(where, recordError);
                 return false;

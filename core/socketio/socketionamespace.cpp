@@ -50,8 +50,8 @@ QString authToQuery(const QJsonObject &auth, QStringList *skipped)
             skipped->append(it.key());
             continue;
         }
-        pairs.append(QString::fromLatin1(QUrl::toPercentEncoding(it.key())) + QLatin1Char('=')
-                     + QString::fromLatin1(QUrl::toPercentEncoding(value)));
+        pairs.append(QString::fromLatin1(QUrl::toPercentEncoding(it.key())) + QLatin1Char('=') +
+                     QString::fromLatin1(QUrl::toPercentEncoding(value)));
     }
     return pairs.join(QLatin1Char('&'));
 }
@@ -59,7 +59,9 @@ QString authToQuery(const QJsonObject &auth, QStringList *skipped)
 } // namespace
 
 SocketIoNamespace::SocketIoNamespace(const QString &name, SocketIoClient *client)
-    : QObject(client), m_client(client), m_name(name)
+    : QObject(client)
+    , m_client(client)
+    , m_name(name)
 {
 }
 
@@ -143,19 +145,24 @@ void SocketIoNamespace::disconnectFromNamespace()
         Q_EMIT disconnected(false);
 }
 
+bool SocketIoNamespace::canSend(QString *error) const
+{
+    if (!m_client->isEngineOpen())
+        *error = QStringLiteral("not connected to the server");
+    else if (m_state != State::Connected)
+        *error = QStringLiteral("namespace %1 is not connected").arg(m_name);
+    else
+        return true;
+    return false;
+}
+
 SocketIoNamespace::SendResult SocketIoNamespace::emitEvent(const QJsonArray &data,
                                                            const QList<QByteArray> &attachments,
                                                            int ackTimeoutMs)
 {
     SendResult result;
-    if (!m_client->isEngineOpen()) {
-        result.error = QStringLiteral("not connected to the server");
+    if (!canSend(&result.error))
         return result;
-    }
-    if (m_state != State::Connected) {
-        result.error = QStringLiteral("namespace %1 is not connected").arg(m_name);
-        return result;
-    }
     SocketIoPacket packet(attachments.isEmpty() ? SocketIoPacket::Event
                                                 : SocketIoPacket::BinaryEvent,
                           m_name, compactJson(data));
@@ -193,14 +200,8 @@ SocketIoNamespace::SendResult SocketIoNamespace::sendAck(qint64 id, const QJsonA
         result.error = QStringLiteral("an ACK needs the id of the event it answers");
         return result;
     }
-    if (!m_client->isEngineOpen()) {
-        result.error = QStringLiteral("not connected to the server");
+    if (!canSend(&result.error))
         return result;
-    }
-    if (m_state != State::Connected) {
-        result.error = QStringLiteral("namespace %1 is not connected").arg(m_name);
-        return result;
-    }
     SocketIoPacket packet(attachments.isEmpty() ? SocketIoPacket::Ack : SocketIoPacket::BinaryAck,
                           m_name, compactJson(data), id);
     packet.attachments = attachments;
@@ -220,9 +221,9 @@ void SocketIoNamespace::processConnect(const SocketIoPacket &packet)
         pid = data.value(QStringLiteral("pid")).toString();
         if (sid.isEmpty()) {
             // What socket.io-client does too: a v5 CONNECT answer must carry the sid.
-            m_refusalMessage = QStringLiteral(
-                "the CONNECT answer has no sid: is this a socket.io 2.x server? "
-                "(choose Engine.IO v3)");
+            m_refusalMessage =
+                QStringLiteral("the CONNECT answer has no sid: is this a socket.io 2.x server? "
+                               "(choose Engine.IO v3)");
             m_refusalData = QJsonValue();
             m_wanted = false;
             m_recoveryRequested = false;

@@ -84,6 +84,8 @@ private:
     // The Engine.IO session ended: pending acks fail, state goes back to Connecting/Disconnected.
     void connectionLost(bool willReconnect);
     void setState(State state);
+    // Events and acks go out only on an open connection and a connected namespace.
+    bool canSend(QString *error) const;
     // Sends CONNECT with auth (v5: plus pid/offset when recovering; v4: auth as a query string).
     bool sendConnect(QString *error);
     void failPendingAcks(const QString &reason);

@@ -44,7 +44,13 @@ bool ReferenceServer::start(const Options &options, QString *error)
         {QStringLiteral("connectionStateRecovery"), options.connectionStateRecovery},
         {QStringLiteral("maxHttpBufferSize"), double(options.maxHttpBufferSize)},
         {QStringLiteral("allowEIO3"), options.allowEIO3},
+        {QStringLiteral("logRequests"), options.logRequests},
     };
+    if (!options.tlsKeyFile.isEmpty() || !options.tlsCertFile.isEmpty()) {
+        config.insert(QStringLiteral("tls"),
+                      QJsonObject{{QStringLiteral("key"), options.tlsKeyFile},
+                                  {QStringLiteral("cert"), options.tlsCertFile}});
+    }
     m_process = new QProcess;
     m_process->setWorkingDirectory(dir);
     m_process->setProcessChannelMode(QProcess::MergedChannels);
@@ -112,7 +118,9 @@ bool ReferenceServer::isRunning() const
 QUrl ReferenceServer::url(const QString &scheme) const
 {
     QUrl url;
-    url.setScheme(scheme);
+    url.setScheme(!scheme.isEmpty() ? scheme
+                  : isTls()         ? QStringLiteral("https")
+                                    : QStringLiteral("http"));
     url.setHost(QStringLiteral("127.0.0.1"));
     url.setPort(m_port);
     return url;
@@ -123,4 +131,30 @@ QByteArray ReferenceServer::output() const
     if (m_process)
         m_output += m_process->readAll();
     return m_output;
+}
+
+QList<ReferenceServer::Request> ReferenceServer::requests() const
+{
+    static const QByteArray prefix = QByteArrayLiteral("[server] request ");
+    QList<Request> requests;
+    const QByteArray log = output();
+    for (const QByteArray &line : log.split('\n')) {
+        if (!line.startsWith(prefix))
+            continue;
+        const QJsonObject entry = QJsonDocument::fromJson(line.mid(prefix.size())).object();
+        if (entry.isEmpty())
+            continue; // a line still being written
+        Request request;
+        request.method = entry.value(QStringLiteral("method")).toString().toUtf8();
+        request.url = QUrl(entry.value(QStringLiteral("url")).toString());
+        request.upgrade = entry.value(QStringLiteral("upgrade")).toBool();
+        const QJsonObject query = entry.value(QStringLiteral("query")).toObject();
+        for (auto it = query.begin(); it != query.end(); ++it)
+            request.query.insert(it.key(), it.value().toString());
+        const QJsonObject headers = entry.value(QStringLiteral("headers")).toObject();
+        for (auto it = headers.begin(); it != headers.end(); ++it)
+            request.headers.insert(it.key().toUtf8(), it.value().toString().toUtf8());
+        requests.append(request);
+    }
+    return requests;
 }

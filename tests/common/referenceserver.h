@@ -2,6 +2,8 @@
 // for the peer tests. It is a real socket.io 4.x or 2.x server, never a fake.
 #pragma once
 
+#include <QList>
+#include <QMap>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
@@ -24,6 +26,21 @@ public:
         bool connectionStateRecovery = false;
         qint64 maxHttpBufferSize = 1000000;
         bool allowEIO3 = false; // socket.io 4 only
+        // Both set: https/wss with this PEM key and certificate (server.js `tls`).
+        QString tlsKeyFile;
+        QString tlsCertFile;
+        // Log every HTTP request to the Engine.IO path; read them with requests().
+        bool logRequests = false;
+    };
+
+    // One HTTP request that reached the Engine.IO path (with Options::logRequests).
+    struct Request
+    {
+        QByteArray method;
+        QUrl url;                     // path and query, as the client sent them
+        bool upgrade = false;         // the WebSocket upgrade request
+        QMap<QString, QString> query; // as the server decoded it (the last of repeated keys)
+        QMap<QByteArray, QByteArray> headers; // names in lower case
     };
 
     ReferenceServer() = default;
@@ -42,7 +59,11 @@ public:
 
     int port() const { return m_port; }
     qint64 pid() const { return m_process ? m_process->processId() : 0; }
-    QUrl url(const QString &scheme = QStringLiteral("http")) const;
+    // http://127.0.0.1:<port>, or https:// when TLS is on; `scheme` overrides.
+    QUrl url(const QString &scheme = QString()) const;
+    bool isTls() const { return !m_options.tlsKeyFile.isEmpty(); }
+    // The requests logged so far, in order (Options::logRequests).
+    QList<Request> requests() const;
     // What the server printed (its log), for failure messages.
     QByteArray output() const;
 

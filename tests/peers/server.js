@@ -11,13 +11,19 @@
 //   connectionStateRecovery true: maxDisconnectionDuration 2 minutes, skipMiddlewares (flavor 4 only)
 //   allowEIO3               flavor 4 only
 //   parser                  "msgpack": socket.io-msgpack-parser (flavor 4 only); default: the stock parser
+//   tls                     {key, cert}: PEM file paths; the server speaks https/wss instead of http/ws
+//   logRequests             true: one stderr line `[server] request {"method","url","upgrade","query","headers"}`
+//                           per HTTP request to the Engine.IO path (polling GETs and POSTs, and the
+//                           WebSocket upgrade requests), so that a test can check what reached it
 //
 // Prints exactly `listening <port>` on stdout once it accepts connections; logs go to stderr.
 // Exits on SIGTERM/SIGINT, and when its parent process goes away. It does not read stdin.
 // docs/testing.md ("Reference servers") lists what the server does on each event.
 "use strict";
 
+const fs = require("fs");
 const http = require("http");
+const https = require("https");
 
 const MAX_FLOOD_COUNT = 2000000;
 const MAX_FLOOD_SIZE = 64 * 1024 * 1024;
@@ -70,10 +76,41 @@ if (v5) {
     if (config[k] && config[k] !== "default") log(`warning: ${k} is ignored by flavor 2`);
 }
 
-const httpServer = http.createServer();
+let httpServer;
+if (config.tls !== undefined && config.tls !== null) {
+  const tls = config.tls;
+  if (typeof tls !== "object" || typeof tls.key !== "string" || typeof tls.cert !== "string")
+    fail("tls must be {key, cert} with PEM file paths");
+  let key, cert;
+  try {
+    key = fs.readFileSync(tls.key);
+    cert = fs.readFileSync(tls.cert);
+  } catch (e) {
+    fail(`cannot read the TLS key or certificate: ${e.message}`);
+  }
+  httpServer = https.createServer({ key, cert });
+  httpServer.on("tlsClientError", (e) => log(`TLS client error: ${e.message}`));
+} else {
+  httpServer = http.createServer();
+}
 const io = v5
   ? new (require("socket.io").Server)(httpServer, options)
   : require("socket.io-v2")(httpServer, options);
+
+// Added after the library attached its own listeners, so that these see every request too
+// (engine.io re-dispatches the listeners that were there before it to non-engine paths only).
+if (config.logRequests) {
+  const enginePath = "/socket.io/";
+  const logRequest = (req, upgrade) => {
+    if (!req.url.startsWith(enginePath)) return;
+    // The query as the server decodes it (application/x-www-form-urlencoded: "+" is a space).
+    const query = Object.fromEntries(new URL(req.url, "http://localhost").searchParams);
+    const entry = { method: req.method, url: req.url, upgrade, query, headers: req.headers };
+    process.stderr.write(`[server] request ${JSON.stringify(entry)}\n`);
+  };
+  httpServer.on("request", (req) => logRequest(req, false));
+  httpServer.on("upgrade", (req) => logRequest(req, true));
+}
 
 // --- namespaces --------------------------------------------------------------------------------
 

@@ -1,0 +1,368 @@
+// Export and import of session logs: JSON Lines and HAR round trips, HAR 1.2 structure,
+// filtered exports, plain text, redaction, and errors that keep what was read before them.
+#include "session/jsonlines.h"
+#include "session/logexport.h"
+#include "session/redaction.h"
+#include "session/sessionlog.h"
+#include "socketio/socketiopacket.h"
+
+#include <QBuffer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+namespace {
+using Direction = PacketRecord::Direction;
+using Layer = PacketRecord::Layer;
+
+PacketRecord make(qint64 timeUs, Direction direction, Layer layer, quint8 type,
+                  TransportKind transport, const QString &nsp, qint64 id, const QByteArray &raw,
+                  const QByteArray &payload)
+{
+    PacketRecord record;
+    record.timeUs = timeUs;
+    record.direction = direction;
+    record.layer = layer;
+    record.type = type;
+    record.transport = transport;
+    record.nsp = nsp;
+    record.id = id;
+    record.raw = raw;
+    record.payload = payload;
+    return record;
+}
+
+// A small session with every kind of record: lifecycle, Engine.IO, both namespaces, an ack
+// exchange, a binary event, and an invalid frame.
+void fillSession(SessionLog &log)
+{
+    const auto ws = TransportKind::WebSocket;
+    const auto polling = TransportKind::Polling;
+    PacketRecord connecting = make(1'000'000, Direction::Out, Layer::Connection,
+                                   PacketRecord::Connecting, polling, {}, -1, {},
+                                   R"({"url":"http://127.0.0.1:3000/socket.io/?token=abc&EIO=4"})");
+    log.append(connecting);
+    log.append(make(1'000'100, Direction::In, Layer::EngineIo, EngineIoPacket::Open, polling, {},
+                    -1, R"(0{"sid":"s1","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000})",
+                    R"({"sid":"s1","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000})"));
+    log.append(make(1'000'200, Direction::Out, Layer::SocketIo, SocketIoPacket::Connect, polling,
+                    "/admin", -1, R"(40/admin,{"token":"secret"})", R"({"token":"secret"})"));
+    log.append(make(1'000'300, Direction::In, Layer::SocketIo, SocketIoPacket::Connect, polling,
+                    "/admin", -1, R"(40/admin,{"sid":"a1"})", R"({"sid":"a1"})"));
+    PacketRecord probe = make(1'000'400, Direction::Out, Layer::EngineIo, EngineIoPacket::Ping, ws,
+                              {}, -1, "2probe", "\"probe\"");
+    log.append(probe);
+    log.append(make(1'000'500, Direction::Out, Layer::SocketIo, SocketIoPacket::Event, ws, "/", 0,
+                    R"(420["echo-ack",1])", R"(["echo-ack",1])"));
+    PacketRecord ack = make(1'002'500, Direction::In, Layer::SocketIo, SocketIoPacket::Ack, ws, "/",
+                            0, "430[1]", "[1]");
+    ack.rttUs = 2000;
+    log.append(ack);
+    PacketRecord binary =
+        make(1'003'000, Direction::In, Layer::SocketIo, SocketIoPacket::BinaryEvent, ws, "/", -1,
+             R"(451-["bin",{"_placeholder":true,"num":0}])",
+             R"(["bin",{"_placeholder":true,"num":0}])");
+    binary.attachments = {QByteArray("\x01\x02\xff", 3)};
+    log.append(binary);
+    PacketRecord invalid = make(1'004'000, Direction::In, Layer::SocketIo, SocketIoPacket::Event,
+                                ws, "/", -1, R"(42{"not":"an array"})", {});
+    invalid.error = QStringLiteral("EVENT payload must be a non-empty array");
+    log.append(invalid);
+}
+
+QByteArray exportLog(const SessionLog &log, LogFormat format, bool secrets = true,
+                     const std::vector<qint64> *rows = nullptr)
+{
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
+    ExportOptions options;
+    options.format = format;
+    options.includeSecrets = secrets;
+    QString error;
+    if (!LogExporter::write(log, rows, &buffer, options, &error))
+        qWarning() << error;
+    return buffer.data();
+}
+
+bool importLog(const QByteArray &data, SessionLog *log, QString *error)
+{
+    QBuffer buffer;
+    buffer.setData(data);
+    buffer.open(QIODevice::ReadOnly);
+    return LogImporter::read(&buffer, log, error);
+}
+
+void compareLogs(const SessionLog &actual, const SessionLog &expected)
+{
+    QCOMPARE(actual.size(), expected.size());
+    for (qint64 row = 0; row < expected.size(); ++row) {
+        // The JSON Lines form is lossless, so equal lines mean equal records.
+        QCOMPARE(JsonLines::toLine(actual.record(row)), JsonLines::toLine(expected.record(row)));
+    }
+}
+} // namespace
+
+class tst_LogExport : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void jsonLinesRoundTrip();
+    void harRoundTrip();
+    void harHasTheStructureOfHar12();
+    void filteredExportWritesOnlyThoseRows();
+    void textHasOneLinePerRecord();
+    void secretsAreRedactedUnlessOptedIn();
+    void truncatedJsonLinesKeepsWhatCameBefore();
+    void harFromABrowserIsDecoded();
+    void badHarIsReported();
+    void cancelledExportSaysSo();
+    void formatNames_data();
+    void formatNames();
+    void secretNames_data();
+    void secretNames();
+    void redactsV4ConnectQuery();
+};
+
+void tst_LogExport::jsonLinesRoundTrip()
+{
+    SessionLog log;
+    fillSession(log);
+    SessionLog imported;
+    QString error;
+    QVERIFY2(importLog(exportLog(log, LogFormat::JsonLines), &imported, &error), qPrintable(error));
+    compareLogs(imported, log);
+    // Ack pairing is rebuilt on import.
+    QCOMPARE(imported.acks().partnerRow(5), 6);
+}
+
+void tst_LogExport::harRoundTrip()
+{
+    SessionLog log;
+    fillSession(log);
+    SessionLog imported;
+    QString error;
+    QVERIFY2(importLog(exportLog(log, LogFormat::Har), &imported, &error), qPrintable(error));
+    compareLogs(imported, log);
+}
+
+void tst_LogExport::harHasTheStructureOfHar12()
+{
+    SessionLog log;
+    fillSession(log);
+    QJsonParseError parseError;
+    const QJsonObject har =
+        QJsonDocument::fromJson(exportLog(log, LogFormat::Har), &parseError).object();
+    QCOMPARE(parseError.error, QJsonParseError::NoError);
+    const QJsonObject root = har.value("log").toObject();
+    QCOMPARE(root.value("version").toString(), QStringLiteral("1.2"));
+    QCOMPARE(root.value("creator").toObject().value("name").toString(), QStringLiteral("SioScope"));
+    QVERIFY(root.value("creator").toObject().contains("version"));
+    const QJsonArray entries = root.value("entries").toArray();
+    QVERIFY(!entries.isEmpty());
+    int webSocketEntries = 0;
+    int messages = 0;
+    for (const QJsonValue &value : entries) {
+        const QJsonObject entry = value.toObject();
+        // Required members of a HAR 1.2 entry.
+        for (const char *key : {"startedDateTime", "time", "request", "response", "cache", "timings"})
+            QVERIFY2(entry.contains(QLatin1String(key)), key);
+        for (const char *key : {"method", "url", "httpVersion", "cookies", "headers", "queryString",
+                                "headersSize", "bodySize"})
+            QVERIFY2(entry.value("request").toObject().contains(QLatin1String(key)), key);
+        for (const char *key : {"status", "statusText", "httpVersion", "cookies", "headers",
+                                "content", "redirectURL", "headersSize", "bodySize"})
+            QVERIFY2(entry.value("response").toObject().contains(QLatin1String(key)), key);
+        QVERIFY(entry.value("response").toObject().value("content").toObject().contains("mimeType"));
+        if (!entry.contains("_webSocketMessages"))
+            continue;
+        ++webSocketEntries;
+        QCOMPARE(entry.value("response").toObject().value("status").toInt(), 101);
+        for (const QJsonValue &message : entry.value("_webSocketMessages").toArray()) {
+            const QJsonObject m = message.toObject();
+            QVERIFY(m.value("type") == "send" || m.value("type") == "receive");
+            QVERIFY(m.value("time").toDouble() > 1.0);
+            QVERIFY(m.value("opcode") == 1 || m.value("opcode") == 2);
+            QVERIFY(m.value("data").isString());
+            ++messages;
+        }
+    }
+    QCOMPARE(webSocketEntries, 1);
+    QCOMPARE(messages, 5); // probe, event, ack, binary event, invalid frame
+    // The first WebSocket message is the probe, at the record's time in seconds.
+    const QJsonObject first = entries.at(0).toObject().value("_webSocketMessages").toArray().at(0).toObject();
+    QCOMPARE(first.value("data").toString(), QStringLiteral("2probe"));
+    QCOMPARE(first.value("time").toDouble(), 1.0004);
+}
+
+void tst_LogExport::filteredExportWritesOnlyThoseRows()
+{
+    SessionLog log;
+    fillSession(log);
+    const std::vector<qint64> rows{5, 6};
+    SessionLog imported;
+    QString error;
+    QVERIFY(importLog(exportLog(log, LogFormat::JsonLines, true, &rows), &imported, &error));
+    QCOMPARE(imported.size(), 2);
+    QCOMPARE(imported.record(0).raw, QByteArray(R"(420["echo-ack",1])"));
+    QCOMPARE(imported.record(1).rttUs, 2000);
+}
+
+void tst_LogExport::textHasOneLinePerRecord()
+{
+    SessionLog log;
+    fillSession(log);
+    const QList<QByteArray> lines = exportLog(log, LogFormat::Text).split('\n');
+    QCOMPARE(lines.size(), log.size() + 1); // a final newline
+    QVERIFY(lines.at(6).contains("ACK"));
+    QVERIFY(lines.at(6).contains("rtt 2.000 ms"));
+    QVERIFY(lines.at(7).contains("+3 B"));
+    QVERIFY(lines.at(8).contains("ERROR: EVENT payload must be a non-empty array"));
+    QVERIFY(lines.at(0).startsWith("1970-01-01T00:00:01.000000Z"));
+}
+
+void tst_LogExport::secretsAreRedactedUnlessOptedIn()
+{
+    SessionLog log;
+    fillSession(log);
+    for (LogFormat format : {LogFormat::JsonLines, LogFormat::Har, LogFormat::Text}) {
+        const QByteArray redacted = exportLog(log, format, false);
+        QVERIFY2(!redacted.contains("secret"), qPrintable(LogExporter::formatName(format)));
+        QVERIFY2(!redacted.contains("token=abc"), qPrintable(LogExporter::formatName(format)));
+        QVERIFY(redacted.contains("[redacted]"));
+        const QByteArray plain = exportLog(log, format, true);
+        QVERIFY(plain.contains("secret"));
+        QVERIFY(plain.contains("token=abc"));
+    }
+    // The log in memory keeps the real values.
+    QCOMPARE(log.record(2).payload, QByteArray(R"({"token":"secret"})"));
+}
+
+void tst_LogExport::truncatedJsonLinesKeepsWhatCameBefore()
+{
+    SessionLog log;
+    fillSession(log);
+    QByteArray data = exportLog(log, LogFormat::JsonLines);
+    data.chop(10); // the last line is cut short
+    SessionLog imported;
+    QString error;
+    QVERIFY(!importLog(data, &imported, &error));
+    QVERIFY2(error.contains(QLatin1String("line 9")), qPrintable(error));
+    QCOMPARE(imported.size(), log.size() - 1);
+}
+
+void tst_LogExport::harFromABrowserIsDecoded()
+{
+    // Chrome writes frames only; SioScope decodes them as Engine.IO v4 / Socket.IO v5.
+    const QByteArray har = R"({"log":{"version":"1.2","creator":{"name":"WebInspector","version":"537.36"},
+        "entries":[{"startedDateTime":"2026-11-24T15:20:01.000Z","time":0,
+        "request":{"method":"GET","url":"wss://example.test/socket.io/?EIO=4&transport=websocket"},
+        "response":{"status":101},
+        "_webSocketMessages":[
+          {"type":"receive","time":1764000001.5,"opcode":1,"data":"0{\"sid\":\"x\",\"upgrades\":[],\"pingInterval\":25000,\"pingTimeout\":20000}"},
+          {"type":"send","time":1764000001.6,"opcode":1,"data":"40"},
+          {"type":"receive","time":1764000001.7,"opcode":1,"data":"42/chat,7[\"hello\",1]"},
+          {"type":"receive","time":1764000001.8,"opcode":1,"data":"42{bad"}]}]}})";
+    SessionLog imported;
+    QString error;
+    QVERIFY2(importLog(har, &imported, &error), qPrintable(error));
+    QCOMPARE(imported.size(), 4);
+    QCOMPARE(imported.layer(0), Layer::EngineIo);
+    QCOMPARE(imported.type(0), quint8(EngineIoPacket::Open));
+    QCOMPARE(imported.direction(1), Direction::Out);
+    QCOMPARE(imported.type(1), quint8(SocketIoPacket::Connect));
+    const PacketRecord event = imported.record(2);
+    QCOMPARE(event.nsp, QStringLiteral("/chat"));
+    QCOMPARE(event.id, 7);
+    QCOMPARE(event.payload, QByteArray(R"(["hello",1])"));
+    QCOMPARE(event.timeUs, qint64(1764000001700000));
+    QVERIFY(!imported.record(3).error.isEmpty());
+}
+
+void tst_LogExport::badHarIsReported()
+{
+    SessionLog imported;
+    QString error;
+    QVERIFY(!importLog(R"({"log": [1,2]})", &imported, &error));
+    QVERIFY2(error.contains(QLatin1String("HAR")), qPrintable(error));
+    QVERIFY(!importLog(R"({"log":{"entries":[{"_webSocketMessages":[{"type":"sideways","time":1}]}]}})",
+                       &imported, &error));
+    QVERIFY2(error.contains(QLatin1String("entry 0, WebSocket message 0")), qPrintable(error));
+}
+
+void tst_LogExport::cancelledExportSaysSo()
+{
+    SessionLog log;
+    fillSession(log);
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
+    ExportOptions options;
+    options.progress = [](qint64, qint64) { return false; };
+    QString error;
+    QVERIFY(!LogExporter::write(log, nullptr, &buffer, options, &error));
+    QCOMPARE(error, QStringLiteral("export cancelled"));
+}
+
+void tst_LogExport::formatNames_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("jsonl") << "jsonl" << true;
+    QTest::newRow("har") << "har" << true;
+    QTest::newRow("text") << "text" << true;
+    QTest::newRow("unknown") << "xml" << false;
+    QTest::newRow("case matters") << "JSONL" << false;
+}
+
+void tst_LogExport::formatNames()
+{
+    QFETCH(QString, name);
+    QFETCH(bool, valid);
+    LogFormat format;
+    QCOMPARE(LogExporter::parseFormat(name, &format), valid);
+    if (valid)
+        QCOMPARE(LogExporter::formatName(format), name);
+}
+
+void tst_LogExport::secretNames_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("secret");
+    QTest::newRow("Authorization") << "Authorization" << true;
+    QTest::newRow("cookie") << "cookie" << true;
+    QTest::newRow("X-Auth-Token") << "X-Auth-Token" << true;
+    QTest::newRow("access_token") << "access_token" << true;
+    QTest::newRow("password") << "password" << true;
+    QTest::newRow("x-api-key") << "x-api-key" << true;
+    QTest::newRow("user") << "user" << false;
+    QTest::newRow("Content-Type") << "Content-Type" << false;
+}
+
+void tst_LogExport::secretNames()
+{
+    QFETCH(QString, name);
+    QFETCH(bool, secret);
+    QCOMPARE(Redaction::isSecretName(name), secret);
+}
+
+void tst_LogExport::redactsV4ConnectQuery()
+{
+    const PacketRecord connect =
+        make(1, Direction::Out, Layer::SocketIo, SocketIoPacket::Connect, TransportKind::Polling,
+             "/admin", -1, "40/admin?token=abc&room=1,", {});
+    const PacketRecord redacted = Redaction::redact(connect);
+    QCOMPARE(redacted.raw, QByteArray("40/admin?token=[redacted]&room=1,"));
+    // Recovery fields are not secrets.
+    const PacketRecord recovery =
+        make(1, Direction::Out, Layer::SocketIo, SocketIoPacket::Connect, TransportKind::WebSocket,
+             "/", -1, R"(40{"pid":"p","offset":"o","token":"t"})", R"({"pid":"p","offset":"o","token":"t"})");
+    QCOMPARE(Redaction::redact(recovery).raw,
+             QByteArray(R"(40{"offset":"o","pid":"p","token":"[redacted]"})"));
+    // Incoming packets are never changed.
+    PacketRecord incoming = connect;
+    incoming.direction = Direction::In;
+    QCOMPARE(Redaction::redact(incoming).raw, connect.raw);
+}
+
+QTEST_APPLESS_MAIN(tst_LogExport)
+#include "tst_logexport.moc"
