@@ -841,6 +841,52 @@ private Q_SLOTS:
         QCOMPARE(find(records, "out eio CLOSE"), -1);
     }
 
+    // An unplanned drop (the server closes the transport) ends the run, unless --reconnect: then
+    // a new session opens and the namespaces join again, until --duration.
+    void reconnect_data()
+    {
+        QTest::addColumn<bool>("reconnect");
+        QTest::newRow("drop-ends-the-run") << false;
+        QTest::newRow("reconnect-after-the-drop") << true;
+    }
+    void reconnect()
+    {
+        QFETCH(bool, reconnect);
+        const QString script = writeScript(QStringLiteral("drop.jsonl"),
+                                           R"({"type":"EVENT","data":["server-close-transport"]})"
+                                           "\n");
+        // Reconnection waits 0.5 to 1.5 s (socket.io-client's first delay, with jitter).
+        QStringList arguments{"record", url(Flavor::SocketIo4), "--send",
+                              script,   "--duration",           "3"};
+        if (reconnect)
+            arguments << "--reconnect";
+        Cli cli(arguments);
+        FINISH(cli, 0);
+        PARSE_JSONL(records, cli.out);
+        const QString log = dump(records);
+        int opens = 0;
+        int welcomes = 0;
+        for (const PacketRecord &record : std::as_const(records)) {
+            opens += key(record) == QLatin1String("in eio OPEN") ? 1 : 0;
+            welcomes += args(record).at(0) == QLatin1String("welcome") ? 1 : 0;
+        }
+        const QJsonObject closed = payload(records.last()).toObject();
+        QCOMPARE(key(records.last()), QStringLiteral("in conn closed"));
+        if (reconnect) {
+            QVERIFY2(cli.elapsedMs >= 3000, qPrintable(cli.describe()));
+            QVERIFY2(find(records, "in conn reconnecting") >= 0, qPrintable(log));
+            QVERIFY2(opens == 2 && welcomes == 2, qPrintable(log));
+            QCOMPARE(closed.value("deliberate").toBool(), true);
+        } else {
+            QVERIFY2(cli.elapsedMs < 2500, qPrintable(cli.describe()));
+            QVERIFY2(opens == 1 && welcomes == 1, qPrintable(log));
+            QCOMPARE(find(records, "in conn reconnecting"), -1);
+            QCOMPARE(closed.value("deliberate").toBool(), false);
+            QVERIFY2(isOneLineReason(cli.err) && cli.err.contains("connection ended"),
+                     cli.err.constData());
+        }
+    }
+
     // Nothing listens: exit 1, one line on stderr, and the log still says what happened.
     void connectionRefused_data()
     {
