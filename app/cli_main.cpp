@@ -106,13 +106,17 @@ int main(int argc, char *argv[])
         QTextStream(stdout) << "sioscope-cli " << SIOSCOPE_VERSION << "\n";
         return 0;
     }
+    if (command == QLatin1String("--help") || command == QLatin1String("-h")) {
+        QTextStream(stdout) << Usage; // asked for: stdout, exit status 0
+        return 0;
+    }
     if (command != QLatin1String("record")) {
         QTextStream(stderr)
-            << (command.isEmpty() || command == QLatin1String("--help")
+            << (command.isEmpty()
                     ? QString()
                     : QStringLiteral("sioscope-cli: unknown command \"%1\"\n").arg(command))
             << Usage;
-        return command == QLatin1String("--help") ? 0 : 2;
+        return 2;
     }
     RecordCommand record;
     if (!record.parse(arguments))

@@ -49,6 +49,9 @@ RecordCommand::RecordCommand(QObject *parent)
     m_flushTimer.setInterval(FlushIntervalMs);
     connect(&m_flushTimer, &QTimer::timeout, this, &RecordCommand::flushOutput);
     m_durationTimer.setSingleShot(true);
+    // A coarse timer (QTimer's default) may fire up to 5 % early: --duration .9 stopped after
+    // 896 ms.
+    m_durationTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_durationTimer, &QTimer::timeout, this, &RecordCommand::stop);
     m_stopTimer.setSingleShot(true);
     connect(&m_stopTimer, &QTimer::timeout, this, &RecordCommand::finish);
@@ -88,13 +91,19 @@ bool RecordCommand::parse(const QStringList &arguments)
                                        QStringLiteral("file"));
     const QCommandLineOption formatOption(QStringLiteral("format"), {}, QStringLiteral("format"));
     const QCommandLineOption secretsOption(QStringLiteral("include-secrets"));
-    parser.addOptions({nspOption, authOption, headerOption, queryOption, pathOption,
+    const QCommandLineOption helpOption(QStringList{QStringLiteral("h"), QStringLiteral("help")});
+    parser.addOptions({helpOption, nspOption, authOption, headerOption, queryOption, pathOption,
                        transportOption, eioOption, sendOption, autoAckOption, ackTimeoutOption,
                        durationOption, reconnectOption, outOption, formatOption, secretsOption});
     parser.addOption(stopOnEventOption);
     parser.addPositionalArgument(QStringLiteral("url"), {});
     if (!parser.parse(QStringList{QStringLiteral("record")} + arguments))
         return usageError(parser.errorText());
+    if (parser.isSet(helpOption)) { // asked for: stdout, exit status 0
+        QTextStream(stdout) << Usage;
+        m_exitCode = Success;
+        return false;
+    }
     if (parser.positionalArguments().size() != 1)
         return usageError(parser.positionalArguments().isEmpty()
                               ? QStringLiteral("missing <url>")
@@ -262,11 +271,21 @@ void RecordCommand::start()
             [this](const QString &reason, bool, bool willReconnect) {
                 if (willReconnect)
                     return;
-                if (!m_stopping)
+                // A failure is reported once, by finish(); this line is for an end that is not
+                // one (the server went away after the session was open).
+                if (!m_stopping && m_failure.isEmpty())
                     err() << "sioscope-cli record: connection ended: " << reason << "\n";
                 finish();
             });
     connect(m_client, &SocketIoClient::namespaceAdded, this, &RecordCommand::watchNamespace);
+    connect(m_client, &SocketIoClient::connectReceived, this, [this](const SocketIoPacket &packet) {
+        // A CONNECT answer the client cannot accept (a v5 CONNECT without a sid, as a
+        // socket.io 2 server sends to --eio 4 over WebSocket) is a protocol violation,
+        // unlike a refusal by the server with CONNECT_ERROR.
+        SocketIoNamespace *ns = m_client->findNamespace(packet.nsp);
+        if (ns && ns->state() == SocketIoNamespace::State::Refused && m_failure.isEmpty())
+            m_failure = ns->refusalMessage();
+    });
     connect(m_client, &SocketIoClient::eventReceived, this, [this](const SocketIoPacket &packet) {
         checkStopOnEvent(packet);
         if (m_autoAck && packet.hasId())
@@ -302,7 +321,10 @@ void RecordCommand::watchNamespace(SocketIoNamespace *ns)
     connect(ns, &SocketIoNamespace::connected, this, [this, name] { playNext(name); });
     connect(ns, &SocketIoNamespace::ackTimedOut, this,
             [this, name](qint64 id) { m_log.markAckTimedOut(name, id); });
-    connect(ns, &SocketIoNamespace::stateChanged, this, &RecordCommand::checkAllDone);
+    // Queued: the namespace must finish processing the packet (and emit refused() or
+    // connected()) before the recorder decides that nothing more can happen and stops.
+    connect(ns, &SocketIoNamespace::stateChanged, this, &RecordCommand::checkAllDone,
+            Qt::QueuedConnection);
 }
 
 void RecordCommand::playNext(const QString &nsp)
@@ -397,6 +419,14 @@ void RecordCommand::stop()
         return;
     m_stopping = true;
     m_durationTimer.stop();
+    // --duration or a signal while the server has not answered yet (a hanging server, a wrong
+    // --path on some servers): nothing was recorded, which is a connection failure.
+    if (m_client && !m_everOpened && m_failure.isEmpty())
+        m_failure = QStringLiteral("stopped before the connection opened: no answer from %1")
+                        .arg(m_options.engine.url
+                                 .adjusted(QUrl::RemoveUserInfo | QUrl::RemovePath |
+                                           QUrl::RemoveQuery | QUrl::RemoveFragment)
+                                 .toString()); // no secrets from the query on stderr
     if (!m_client || m_client->engine()->state() == EngineIoClient::State::Disconnected) {
         finish();
         return;

@@ -22,7 +22,8 @@ public:
     explicit RecordCommand(QObject *parent = nullptr);
 
     // Parses the arguments (after "record"); on a usage error prints it with the usage and
-    // returns false, with the exit code set to UsageError.
+    // returns false, with the exit code set to UsageError. For --help, prints the usage on
+    // stdout and returns false with the exit code Success.
     bool parse(const QStringList &arguments);
     void start();
     // Leaves the namespaces, closes cleanly, writes the log, then emits finished().

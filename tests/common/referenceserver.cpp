@@ -38,6 +38,7 @@ bool ReferenceServer::start(const Options &options, QString *error)
         {QStringLiteral("port"), options.port},
         {QStringLiteral("pingInterval"), options.pingInterval},
         {QStringLiteral("pingTimeout"), options.pingTimeout},
+        {QStringLiteral("path"), options.path.isEmpty() ? QJsonValue() : QJsonValue(options.path)},
         {QStringLiteral("transports"), QJsonArray::fromStringList(options.transports)},
         {QStringLiteral("allowUpgrades"), options.allowUpgrades},
         {QStringLiteral("connectionStateRecovery"), options.connectionStateRecovery},

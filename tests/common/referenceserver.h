@@ -20,6 +20,7 @@ public:
         int port = 0; // 0: a free port chosen by the OS
         int pingInterval = 300;
         int pingTimeout = 200;
+        QString path; // the Engine.IO path; empty: the library's default "/socket.io"
         QStringList transports = {QStringLiteral("polling"), QStringLiteral("websocket")};
         bool allowUpgrades = true;
         bool connectionStateRecovery = false;

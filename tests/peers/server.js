@@ -7,7 +7,7 @@
 //   flavor                  "4" (socket.io 4.8: Engine.IO v4 / Socket.IO v5) or "2" (socket.io 2.5:
 //                           Engine.IO v3 / Socket.IO v4). Default "4".
 //   port                    0 = a free port chosen by the OS. The server listens on 127.0.0.1 only.
-//   pingInterval, pingTimeout, transports, allowUpgrades, maxHttpBufferSize
+//   pingInterval, pingTimeout, transports, allowUpgrades, maxHttpBufferSize, path
 //   connectionStateRecovery true: maxDisconnectionDuration 2 minutes, skipMiddlewares (flavor 4 only)
 //   allowEIO3               flavor 4 only
 //   parser                  "msgpack": socket.io-msgpack-parser (flavor 4 only); default: the stock parser
@@ -58,7 +58,7 @@ function pick(keys) {
   return out;
 }
 
-const options = pick(["pingInterval", "pingTimeout", "transports", "allowUpgrades", "maxHttpBufferSize"]);
+const options = pick(["pingInterval", "pingTimeout", "transports", "allowUpgrades", "maxHttpBufferSize", "path"]);
 options.serveClient = false;
 if (v5) {
   Object.assign(options, pick(["allowEIO3"]));
