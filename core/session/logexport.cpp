@@ -19,7 +19,11 @@ constexpr qint64 WriteChunkBytes = 1 << 20;
 class RowWalker
 {
 public:
-    RowWalker(const SessionLog &log, const std::vector<qint64> *rows) : m_log(log), m_rows(rows) {}
+    RowWalker(const SessionLog &log, const std::vector<qint64> *rows)
+        : m_log(log)
+        , m_rows(rows)
+    {
+    }
     qint64 count() const { return m_rows ? qint64(m_rows->size()) : m_log.size(); }
     qint64 row(qint64 i) const { return m_rows ? (*m_rows)[size_t(i)] : i; }
 
@@ -64,29 +68,29 @@ QJsonObject harEntry(qint64 startUs, const QString &url, bool webSocket)
                         {QStringLiteral("queryString"), QJsonArray()},
                         {QStringLiteral("headersSize"), -1},
                         {QStringLiteral("bodySize"), 0}};
-    QJsonObject response{
-        {QStringLiteral("status"), webSocket ? 101 : 200},
-        {QStringLiteral("statusText"),
-         webSocket ? QStringLiteral("Switching Protocols") : QStringLiteral("OK")},
-        {QStringLiteral("httpVersion"), QStringLiteral("HTTP/1.1")},
-        {QStringLiteral("cookies"), QJsonArray()},
-        {QStringLiteral("headers"), QJsonArray()},
-        {QStringLiteral("content"),
-         QJsonObject{{QStringLiteral("size"), 0}, {QStringLiteral("mimeType"), QStringLiteral("x-unknown")}}},
-        {QStringLiteral("redirectURL"), QString()},
-        {QStringLiteral("headersSize"), -1},
-        {QStringLiteral("bodySize"), -1}};
-    return QJsonObject{
-        {QStringLiteral("startedDateTime"), QString::fromLatin1(JsonLines::formatTimestamp(startUs))},
-        {QStringLiteral("time"), 0},
-        {QStringLiteral("request"), request},
-        {QStringLiteral("response"), response},
-        {QStringLiteral("cache"), QJsonObject()},
-        {QStringLiteral("timings"), QJsonObject{{QStringLiteral("send"), 0},
-                                                {QStringLiteral("wait"), 0},
-                                                {QStringLiteral("receive"), 0}}},
-        {QStringLiteral("_resourceType"),
-         webSocket ? QStringLiteral("websocket") : QStringLiteral("xhr")}};
+    QJsonObject response{{QStringLiteral("status"), webSocket ? 101 : 200},
+                         {QStringLiteral("statusText"),
+                          webSocket ? QStringLiteral("Switching Protocols") : QStringLiteral("OK")},
+                         {QStringLiteral("httpVersion"), QStringLiteral("HTTP/1.1")},
+                         {QStringLiteral("cookies"), QJsonArray()},
+                         {QStringLiteral("headers"), QJsonArray()},
+                         {QStringLiteral("content"),
+                          QJsonObject{{QStringLiteral("size"), 0},
+                                      {QStringLiteral("mimeType"), QStringLiteral("x-unknown")}}},
+                         {QStringLiteral("redirectURL"), QString()},
+                         {QStringLiteral("headersSize"), -1},
+                         {QStringLiteral("bodySize"), -1}};
+    return QJsonObject{{QStringLiteral("startedDateTime"),
+                        QString::fromLatin1(JsonLines::formatTimestamp(startUs))},
+                       {QStringLiteral("time"), 0},
+                       {QStringLiteral("request"), request},
+                       {QStringLiteral("response"), response},
+                       {QStringLiteral("cache"), QJsonObject()},
+                       {QStringLiteral("timings"), QJsonObject{{QStringLiteral("send"), 0},
+                                                               {QStringLiteral("wait"), 0},
+                                                               {QStringLiteral("receive"), 0}}},
+                       {QStringLiteral("_resourceType"),
+                        webSocket ? QStringLiteral("websocket") : QStringLiteral("xhr")}};
 }
 
 // The record as its JSON Lines text: a JSON object would reorder the payload's keys.
@@ -143,15 +147,18 @@ bool writeHar(const SessionLog &log, const RowWalker &rows, QIODevice *out,
             QJsonObject request = entry.value(QLatin1String("request")).toObject();
             QJsonObject response = entry.value(QLatin1String("response")).toObject();
             const bool outgoing = record.direction == PacketRecord::Direction::Out;
-            request.insert(QStringLiteral("method"), outgoing ? QStringLiteral("POST") : QStringLiteral("GET"));
+            request.insert(QStringLiteral("method"),
+                           outgoing ? QStringLiteral("POST") : QStringLiteral("GET"));
             if (outgoing)
                 request.insert(QStringLiteral("postData"),
-                               QJsonObject{{QStringLiteral("mimeType"), QStringLiteral("text/plain;charset=UTF-8")},
+                               QJsonObject{{QStringLiteral("mimeType"),
+                                            QStringLiteral("text/plain;charset=UTF-8")},
                                            {QStringLiteral("text"), frame.data}});
             else
                 response.insert(QStringLiteral("content"),
                                 QJsonObject{{QStringLiteral("size"), frame.data.size()},
-                                            {QStringLiteral("mimeType"), QStringLiteral("text/plain; charset=UTF-8")},
+                                            {QStringLiteral("mimeType"),
+                                             QStringLiteral("text/plain; charset=UTF-8")},
                                             {QStringLiteral("text"), frame.data}});
             entry.insert(QStringLiteral("request"), request);
             entry.insert(QStringLiteral("response"), response);
@@ -161,6 +168,18 @@ bool writeHar(const SessionLog &log, const RowWalker &rows, QIODevice *out,
             if (webSocketStart < 0)
                 webSocketStart = record.timeUs;
             webSocketMessages.append(message);
+            // Each attachment crossed the WebSocket as a binary frame of its own. These frames
+            // are marked, because the record above already carries them for SioScope's import.
+            if (!record.raw.isEmpty()) {
+                for (qsizetype a = 0; a < record.attachments.size(); ++a)
+                    webSocketMessages.append(
+                        QJsonObject{{QStringLiteral("type"), message.value(QLatin1String("type"))},
+                                    {QStringLiteral("time"), epochSeconds(record.timeUs)},
+                                    {QStringLiteral("opcode"), 2},
+                                    {QStringLiteral("data"),
+                                     QString::fromLatin1(record.attachments.at(a).toBase64())},
+                                    {QStringLiteral("_sioscope_attachment"), int(a)}});
+            }
         }
     }
     if (webSocketStart >= 0) {
@@ -295,8 +314,11 @@ bool LogImporter::readHar(const QByteArray &har, SessionLog *log, QString *error
                      .arg(parseError.offset);
         return false;
     }
-    const QJsonArray entries =
-        document.object().value(QLatin1String("log")).toObject().value(QLatin1String("entries")).toArray();
+    const QJsonArray entries = document.object()
+                                   .value(QLatin1String("log"))
+                                   .toObject()
+                                   .value(QLatin1String("entries"))
+                                   .toArray();
     if (!document.object().value(QLatin1String("log")).isObject()) {
         *error = QStringLiteral("HAR: no \"log\" object");
         return false;
@@ -304,10 +326,23 @@ bool LogImporter::readHar(const QByteArray &har, SessionLog *log, QString *error
     // SioScope's own HAR carries each record whole; a browser's HAR has only the frames, which
     // are decoded here as Engine.IO v4 / Socket.IO v5 text frames.
     std::vector<PacketRecord> records;
+    // A browser's BINARY_* packet is a text frame followed by its attachments' binary frames.
+    SocketIoDecoder decoder;
+    PacketRecord awaitingAttachments;
+    const auto finishSocketIo = [&](PacketRecord record, const SocketIoPacket &sio) {
+        record.type = sio.type;
+        record.nsp = sio.nsp;
+        record.id = sio.id;
+        record.payload = sio.payload;
+        record.attachments = sio.attachments;
+        records.push_back(record);
+    };
     const auto takeRecord = [&](const QJsonObject &item, const QString &where,
                                 TransportKind transport) -> bool {
         PacketRecord record;
         QString recordError;
+        if (item.contains(QLatin1String("_sioscope_attachment")))
+            return true; // SioScope's own frame, already part of the record before it
         if (item.contains(QLatin1String("_sioscope"))) {
             const QByteArray line = item.value(QLatin1String("_sioscope")).toString().toUtf8();
             if (!JsonLines::parseRecord(line, &record, &recordError)) {
@@ -321,7 +356,8 @@ bool LogImporter::readHar(const QByteArray &har, SessionLog *log, QString *error
         const QString type = item.value(QLatin1String("type")).toString();
         if (time < 0 || (type != QLatin1String("send") && type != QLatin1String("receive"))) {
             *error = QStringLiteral("HAR %1: a WebSocket message needs \"type\" send/receive and "
-                                    "a \"time\"").arg(where);
+                                    "a \"time\"")
+                         .arg(where);
             return false;
         }
         record.timeUs = qint64(time * 1e6);
@@ -330,10 +366,21 @@ bool LogImporter::readHar(const QByteArray &har, SessionLog *log, QString *error
         record.transport = transport;
         const QByteArray data = item.value(QLatin1String("data")).toString().toUtf8();
         if (item.value(QLatin1String("opcode")).toInt(1) == 2) {
-            // A binary frame: an attachment whose packet we cannot rebuild here; keep it visible.
+            const QByteArray bytes = QByteArray::fromBase64(data);
+            if (decoder.isAwaitingAttachments()) {
+                const auto status = decoder.decodeBinary(bytes);
+                if (status == SocketIoDecoder::Status::PacketReady)
+                    finishSocketIo(awaitingAttachments, decoder.takePacket());
+                else if (status == SocketIoDecoder::Status::Error) {
+                    awaitingAttachments.error = decoder.errorString();
+                    records.push_back(awaitingAttachments);
+                }
+                return true;
+            }
+            // A binary frame no packet announced: keep it visible.
             record.layer = PacketRecord::Layer::EngineIo;
             record.type = EngineIoPacket::Message;
-            record.attachments = {QByteArray::fromBase64(data)};
+            record.attachments = {bytes};
             records.push_back(record);
             return true;
         }
@@ -358,19 +405,25 @@ bool LogImporter::readHar(const QByteArray &har, SessionLog *log, QString *error
             records.push_back(record);
             return true;
         }
-        SocketIoDecoder decoder;
         record.layer = PacketRecord::Layer::SocketIo;
-        if (decoder.decodeText(packet.data) == SocketIoDecoder::Status::Error) {
+        if (decoder.isAwaitingAttachments()) { // the previous packet's attachments never came
+            awaitingAttachments.error = QStringLiteral("text frame while %1 attachment(s) were "
+                                                       "still expected")
+                                            .arg(decoder.pendingAttachmentCount());
+            records.push_back(awaitingAttachments);
+            decoder.reset();
+        }
+        switch (decoder.decodeText(packet.data)) {
+        case SocketIoDecoder::Status::PacketReady:
+            finishSocketIo(record, decoder.takePacket());
+            return true;
+        case SocketIoDecoder::Status::NeedAttachments:
+            awaitingAttachments = record;
+            return true;
+        case SocketIoDecoder::Status::Error:
             record.type = quint8(packet.data.isEmpty() ? 0 : packet.data.at(0) - '0');
             record.error = decoder.errorString();
-        } else {
-            const SocketIoPacket sio = decoder.isAwaitingAttachments()
-                                         ? SocketIoPacket(SocketIoPacket::BinaryEvent, QStringLiteral("/"))
-                                         : decoder.takePacket();
-            record.type = sio.type;
-            record.nsp = sio.nsp;
-            record.id = sio.id;
-            record.payload = sio.payload;
+            break;
         }
         records.push_back(record);
         return true;
@@ -398,8 +451,9 @@ bool LogImporter::readHar(const QByteArray &har, SessionLog *log, QString *error
         }
     }
     // Entries are grouped by transport; the session is in time order.
-    std::stable_sort(records.begin(), records.end(),
-                     [](const PacketRecord &a, const PacketRecord &b) { return a.timeUs < b.timeUs; });
+    std::stable_sort(
+        records.begin(), records.end(),
+        [](const PacketRecord &a, const PacketRecord &b) { return a.timeUs < b.timeUs; });
     for (const PacketRecord &record : records)
         log->append(record);
     return true;

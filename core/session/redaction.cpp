@@ -11,10 +11,9 @@
 bool Redaction::isSecretName(QStringView name)
 {
     const QString lower = name.toString().toLower();
-    static const QLatin1StringView exact[] = {QLatin1StringView("authorization"),
-                                              QLatin1StringView("proxy-authorization"),
-                                              QLatin1StringView("cookie"),
-                                              QLatin1StringView("set-cookie")};
+    static const QLatin1StringView exact[] = {
+        QLatin1StringView("authorization"), QLatin1StringView("proxy-authorization"),
+        QLatin1StringView("cookie"), QLatin1StringView("set-cookie")};
     for (const auto &candidate : exact)
         if (lower == candidate)
             return true;
@@ -32,7 +31,8 @@ QString Redaction::redactQuery(const QString &query)
     QStringList items = query.split(QLatin1Char('&'));
     for (QString &item : items) {
         const qsizetype equals = item.indexOf(QLatin1Char('='));
-        const QString name = QUrl::fromPercentEncoding(item.left(equals < 0 ? item.size() : equals).toUtf8());
+        const QString name =
+            QUrl::fromPercentEncoding(item.left(equals < 0 ? item.size() : equals).toUtf8());
         if (equals >= 0 && isSecretName(name))
             item = item.left(equals + 1) + Placeholder;
     }
@@ -40,11 +40,23 @@ QString Redaction::redactQuery(const QString &query)
 }
 
 namespace {
+// A v4 CONNECT query is the auth object flattened: every value is a secret, as in v5.
+QString redactAllValues(const QString &query)
+{
+    QStringList items = query.split(QLatin1Char('&'));
+    for (QString &item : items) {
+        const qsizetype equals = item.indexOf(QLatin1Char('='));
+        if (equals >= 0)
+            item = item.left(equals + 1) + Redaction::Placeholder;
+    }
+    return items.join(QLatin1Char('&'));
+}
+
 bool isOutgoingConnect(const PacketRecord &record)
 {
-    return record.layer == PacketRecord::Layer::SocketIo
-        && record.direction == PacketRecord::Direction::Out
-        && record.type == SocketIoPacket::Connect;
+    return record.layer == PacketRecord::Layer::SocketIo &&
+           record.direction == PacketRecord::Direction::Out &&
+           record.type == SocketIoPacket::Connect;
 }
 
 // Lifecycle details: {"url": ..., "headers": {...}} and the like.
@@ -79,8 +91,8 @@ QJsonValue redactDetails(const QJsonValue &value, const QString &key = {})
 
 bool Redaction::mayCarrySecrets(const PacketRecord &record)
 {
-    return isOutgoingConnect(record)
-        || (record.layer == PacketRecord::Layer::Connection && !record.payload.isEmpty());
+    return isOutgoingConnect(record) ||
+           (record.layer == PacketRecord::Layer::Connection && !record.payload.isEmpty());
 }
 
 PacketRecord Redaction::redact(const PacketRecord &record)
@@ -97,14 +109,15 @@ PacketRecord Redaction::redact(const PacketRecord &record)
     }
     // CONNECT: the auth object (v5) or the query string after the namespace (v4).
     const bool rawEndsWithPayload = record.raw.endsWith(record.payload);
-    QByteArray header =
-        rawEndsWithPayload ? record.raw.left(record.raw.size() - record.payload.size()) : QByteArray();
+    QByteArray header = rawEndsWithPayload
+                            ? record.raw.left(record.raw.size() - record.payload.size())
+                            : QByteArray();
     const qsizetype question = header.indexOf('?');
     if (question >= 0) {
         const qsizetype comma = header.indexOf(',', question);
         const QByteArray query = header.mid(question + 1, comma < 0 ? -1 : comma - question - 1);
-        header = header.left(question + 1) + redactQuery(QString::fromUtf8(query)).toUtf8()
-               + (comma < 0 ? QByteArray() : header.mid(comma));
+        header = header.left(question + 1) + redactAllValues(QString::fromUtf8(query)).toUtf8() +
+                 (comma < 0 ? QByteArray() : header.mid(comma));
     }
     if (!record.payload.isEmpty()) {
         QJsonObject auth = QJsonDocument::fromJson(record.payload).object();
@@ -116,6 +129,7 @@ PacketRecord Redaction::redact(const PacketRecord &record)
     if (rawEndsWithPayload)
         redacted.raw = header + redacted.payload;
     else if (!record.raw.isEmpty())
-        redacted.raw = QByteArray(Placeholder.data(), Placeholder.size()); // cannot tell what is secret
+        redacted.raw =
+            QByteArray(Placeholder.data(), Placeholder.size()); // cannot tell what is secret
     return redacted;
 }

@@ -17,8 +17,9 @@ public:
     static bool isSecretName(QStringView name);
     // True when `record` may carry a secret that redact() would replace.
     static bool mayCarrySecrets(const PacketRecord &record);
-    // A copy with secrets replaced by "[redacted]". The CONNECT payload keeps its keys (and the
-    // recovery fields pid and offset), so that the log still shows what was sent.
+    // A copy with secrets replaced by "[redacted]". A CONNECT's auth (the v5 payload, or the v4
+    // query string) keeps its keys but loses every value except the recovery fields pid and
+    // offset, so that the log still shows what was sent.
     static PacketRecord redact(const PacketRecord &record);
     // "a=1&token=x" -> "a=1&token=[redacted]"
     static QString redactQuery(const QString &query);

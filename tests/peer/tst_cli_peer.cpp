@@ -1132,11 +1132,6 @@ private Q_SLOTS:
         PARSE_JSONL(records, cli.out);
         const int connect = find(records, "out sio CONNECT /chat");
         QVERIFY2(connect >= 0, qPrintable(dump(records)));
-        QEXPECT_FAIL("sio2-v4-query",
-                     "core/session/redaction.cpp: the v4 CONNECT query is "
-                     "redacted by secret-looking names only (session=sess-42 "
-                     "is written)",
-                     Continue);
         QCOMPARE(records.at(connect).raw, connectRaw);
     }
 
@@ -1357,12 +1352,7 @@ private:
         QCOMPARE(webSockets, 1);
         if (!scripted)
             return;
-        // The attachment of a BINARY_EVENT crossed the WebSocket as a binary frame of its own;
-        // the HAR shows only the text frame of the packet.
-        QEXPECT_FAIL("",
-                     "core/session/logexport.cpp: attachments are not exported as opcode-2 "
-                     "WebSocket messages",
-                     Continue);
+        // The attachment of a BINARY_EVENT crossed the WebSocket as a binary frame of its own.
         QVERIFY(binaryFrame);
     }
 };

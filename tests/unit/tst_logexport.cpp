@@ -115,6 +115,7 @@ private Q_SLOTS:
     void secretsAreRedactedUnlessOptedIn();
     void truncatedJsonLinesKeepsWhatCameBefore();
     void harFromABrowserIsDecoded();
+    void harFromABrowserReassemblesBinaryPackets();
     void badHarIsReported();
     void cancelledExportSaysSo();
     void formatNames_data();
@@ -162,6 +163,7 @@ void tst_LogExport::harHasTheStructureOfHar12()
     QVERIFY(!entries.isEmpty());
     int webSocketEntries = 0;
     int messages = 0;
+    QStringList binaryFrames;
     for (const QJsonValue &value : entries) {
         const QJsonObject entry = value.toObject();
         // Required members of a HAR 1.2 entry.
@@ -184,11 +186,15 @@ void tst_LogExport::harHasTheStructureOfHar12()
             QVERIFY(m.value("time").toDouble() > 1.0);
             QVERIFY(m.value("opcode") == 1 || m.value("opcode") == 2);
             QVERIFY(m.value("data").isString());
+            if (m.value("opcode") == 2)
+                binaryFrames << m.value("data").toString();
             ++messages;
         }
     }
     QCOMPARE(webSocketEntries, 1);
-    QCOMPARE(messages, 5); // probe, event, ack, binary event, invalid frame
+    // probe, event, ack, binary event and its attachment frame, invalid frame
+    QCOMPARE(messages, 6);
+    QCOMPARE(binaryFrames, QStringList{QStringLiteral("AQL/")});
     // The first WebSocket message is the probe, at the record's time in seconds.
     const QJsonObject first = entries.at(0).toObject().value("_webSocketMessages").toArray().at(0).toObject();
     QCOMPARE(first.value("data").toString(), QStringLiteral("2probe"));
@@ -279,6 +285,32 @@ void tst_LogExport::harFromABrowserIsDecoded()
     QVERIFY(!imported.record(3).error.isEmpty());
 }
 
+void tst_LogExport::harFromABrowserReassemblesBinaryPackets()
+{
+    const QByteArray har = "{\"log\":{\"version\":\"1.2\",\"entries\":[{\"_webSocketMessages\":["
+                           "{\"type\":\"receive\",\"time\":1.0,\"opcode\":1,\"data\":"
+                           "\"452-[\\\"file\\\",{\\\"_placeholder\\\":true,\\\"num\\\":0},"
+                           "{\\\"_placeholder\\\":true,\\\"num\\\":1}]\"},"
+                           "{\"type\":\"receive\",\"time\":1.1,\"opcode\":2,\"data\":\"AQI=\"},"
+                           "{\"type\":\"receive\",\"time\":1.2,\"opcode\":2,\"data\":\"/w==\"},"
+                           "{\"type\":\"receive\",\"time\":1.3,\"opcode\":1,\"data\":\"451-[\\\"x\\\","
+                           "{\\\"_placeholder\\\":true,\\\"num\\\":0}]\"},"
+                           "{\"type\":\"receive\",\"time\":1.4,\"opcode\":1,\"data\":\"42[\\\"y\\\"]\"}"
+                           "]}]}}";
+    SessionLog imported;
+    QString error;
+    QVERIFY2(importLog(har, &imported, &error), qPrintable(error));
+    QCOMPARE(imported.size(), 3);
+    const PacketRecord binary = imported.record(0);
+    QCOMPARE(binary.type, quint8(SocketIoPacket::BinaryEvent));
+    QCOMPARE(binary.attachments, (QList<QByteArray>{QByteArray("\x01\x02", 2), QByteArray("\xff", 1)}));
+    QCOMPARE(binary.timeUs, 1'000'000);
+    // The second packet's attachment never came: kept, with the reason.
+    QVERIFY2(imported.record(1).error.contains(QLatin1String("attachment")),
+             qPrintable(imported.record(1).error));
+    QCOMPARE(imported.record(2).payload, QByteArray("[\"y\"]"));
+}
+
 void tst_LogExport::badHarIsReported()
 {
     SessionLog imported;
@@ -351,7 +383,7 @@ void tst_LogExport::redactsV4ConnectQuery()
         make(1, Direction::Out, Layer::SocketIo, SocketIoPacket::Connect, TransportKind::Polling,
              "/admin", -1, "40/admin?token=abc&room=1,", {});
     const PacketRecord redacted = Redaction::redact(connect);
-    QCOMPARE(redacted.raw, QByteArray("40/admin?token=[redacted]&room=1,"));
+    QCOMPARE(redacted.raw, QByteArray("40/admin?token=[redacted]&room=[redacted],"));
     // Recovery fields are not secrets.
     const PacketRecord recovery =
         make(1, Direction::Out, Layer::SocketIo, SocketIoPacket::Connect, TransportKind::WebSocket,
