@@ -15,7 +15,6 @@ LiveSession::LiveSession(QObject *parent)
     , m_client(new SocketIoClient(this))
 {
     connect(m_client, &SocketIoClient::packetRecorded, this, &LiveSession::recordArrived);
-    connect(m_client, &SocketIoClient::namespaceAdded, this, &LiveSession::watchNamespace);
     connect(m_client->engine(), &EngineIoClient::upgraded, this,
             [this] { m_upgradedAtUs = PacketRecord::nowUs(); });
     connect(m_client->engine(), &EngineIoClient::openReceived, this, [this] {
@@ -40,13 +39,6 @@ void LiveSession::clear()
 {
     m_log.clear();
     m_traffic = {};
-}
-
-void LiveSession::watchNamespace(SocketIoNamespace *ns)
-{
-    const QString name = ns->name();
-    connect(ns, &SocketIoNamespace::ackTimedOut, this,
-            [this, name](qint64 id) { m_log.markAckTimedOut(name, id); });
 }
 
 void LiveSession::recordArrived(const PacketRecord &record)

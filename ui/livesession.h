@@ -48,7 +48,6 @@ public:
     void clear();
 
     // Connects a namespace's ack timeouts to the log; done for every namespace the client has.
-    void watchNamespace(SocketIoNamespace *ns);
 
 Q_SIGNALS:
     void eventNameSeen(const QString &name);

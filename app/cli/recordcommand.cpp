@@ -222,7 +222,8 @@ bool RecordCommand::parse(const QStringList &arguments)
             return usageError(QStringLiteral("--stop-on-event needs an event name"));
         // ["<name>" as JSON writes it: compared with the start of each payload, so that the
         // check costs no parsing on the events that do not match.
-        m_stopOnEventPrefix = QJsonDocument(QJsonArray{m_stopOnEvent}).toJson(QJsonDocument::Compact);
+        m_stopOnEventPrefix =
+            QJsonDocument(QJsonArray{m_stopOnEvent}).toJson(QJsonDocument::Compact);
         m_stopOnEventPrefix.chop(1); // the closing ']'
     }
     m_export.includeSecrets = parser.isSet(secretsOption);
@@ -319,8 +320,6 @@ void RecordCommand::watchNamespace(SocketIoNamespace *ns)
     ns->setProperty("sioscopeWatched", true);
     const QString name = ns->name();
     connect(ns, &SocketIoNamespace::connected, this, [this, name] { playNext(name); });
-    connect(ns, &SocketIoNamespace::ackTimedOut, this,
-            [this, name](qint64 id) { m_log.markAckTimedOut(name, id); });
     // Queued: the namespace must finish processing the packet (and emit refused() or
     // connected()) before the recorder decides that nothing more can happen and stops.
     connect(ns, &SocketIoNamespace::stateChanged, this, &RecordCommand::checkAllDone,

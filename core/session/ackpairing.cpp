@@ -2,11 +2,22 @@
 
 #include "../socketio/socketiopacket.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+
 #include <algorithm>
 #include <cmath>
 
 void AckPairing::observe(qint64 row, const PacketRecord &record)
 {
+    if (record.layer == PacketRecord::Layer::Connection) {
+        if (record.type == PacketRecord::AckTimedOut) {
+            const QJsonObject details = QJsonDocument::fromJson(record.payload).object();
+            markTimedOut(details.value(QLatin1String("nsp")).toString(),
+                         qint64(details.value(QLatin1String("id")).toDouble(-1)));
+        }
+        return;
+    }
     if (record.layer == PacketRecord::Layer::EngineIo) {
         if (record.type == EngineIoPacket::Open && record.direction == PacketRecord::Direction::In)
             ++m_connection;

@@ -41,9 +41,8 @@ public:
     };
 
     // Feeds the record stored at `row`. An Engine.IO OPEN starts a new connection, after which
-    // the server's ack ids may repeat.
+    // the server's ack ids may repeat; an "ack-timeout" note marks our event as timed out.
     void observe(qint64 row, const PacketRecord &record);
-    void markTimedOut(const QString &nsp, qint64 id);
     void clear();
 
     const std::vector<Exchange> &exchanges() const { return m_exchanges; }
@@ -57,6 +56,8 @@ public:
     static double percentile(const std::vector<qint64> &sortedUs, double fraction);
 
 private:
+    void markTimedOut(const QString &nsp, qint64 id);
+
     struct Key
     {
         int connection;

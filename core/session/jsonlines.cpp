@@ -1,6 +1,9 @@
 #include "jsonlines.h"
 
+#include "../socketio/socketiopacket.h"
+
 #include <QIODevice>
+#include <QMetaEnum>
 #include <QtNumeric>
 
 #include <cmath>
@@ -10,36 +13,44 @@
 namespace {
 
 // ---------------------------------------------------------------------------------------------
-// Names. The log format owns its tables: they are the contract, and they match
-// SocketIoPacket::typeName, EngineIoPacket::typeName and PacketRecord::noteName
-// (tst_jsonlines::namesMatchTheCore checks it).
-
-constexpr const char *SioTypeNames[] = {"CONNECT",       "DISCONNECT",   "EVENT",     "ACK",
-                                        "CONNECT_ERROR", "BINARY_EVENT", "BINARY_ACK"};
-constexpr const char *EioTypeNames[] = {"OPEN",    "CLOSE",   "PING", "PONG",
-                                        "MESSAGE", "UPGRADE", "NOOP"};
-constexpr const char *NoteNames[] = {"connecting", "transport-opened", "upgrading",
-                                     "upgraded",   "closed",           "error",
-                                     "warning",    "reconnecting",     "recovered"};
+// Names: the core's own (PacketRecord::typeName and friends), looked up once per layer.
 
 struct NameTable
 {
-    const char *const *names;
+    std::vector<QByteArray> names; // by type number
     int count;
     const char *layer;
 };
 
-NameTable typeTable(PacketRecord::Layer layer)
+template<typename Enum> NameTable buildTable(PacketRecord::Layer layer, const char *layerName)
 {
+    NameTable table{{}, QMetaEnum::fromType<Enum>().keyCount(), layerName};
+    PacketRecord record;
+    record.layer = layer;
+    for (int type = 0; type < table.count; ++type) {
+        record.type = quint8(type);
+        table.names.push_back(record.typeName().toUtf8());
+    }
+    return table;
+}
+
+const NameTable &typeTable(PacketRecord::Layer layer)
+{
+    static const NameTable sio =
+        buildTable<SocketIoPacket::Type>(PacketRecord::Layer::SocketIo, "sio");
+    static const NameTable eio =
+        buildTable<EngineIoPacket::Type>(PacketRecord::Layer::EngineIo, "eio");
+    static const NameTable conn =
+        buildTable<PacketRecord::Note>(PacketRecord::Layer::Connection, "conn");
     switch (layer) {
     case PacketRecord::Layer::SocketIo:
-        return {SioTypeNames, int(std::size(SioTypeNames)), "sio"};
+        return sio;
     case PacketRecord::Layer::EngineIo:
-        return {EioTypeNames, int(std::size(EioTypeNames)), "eio"};
+        return eio;
     case PacketRecord::Layer::Connection:
         break;
     }
-    return {NoteNames, int(std::size(NoteNames)), "conn"};
+    return conn;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -53,8 +64,7 @@ inline char *put(char *p, const char *text, qsizetype n)
     return p + n;
 }
 
-template <qsizetype N>
-inline char *put(char *p, const char (&text)[N])
+template<qsizetype N> inline char *put(char *p, const char (&text)[N])
 {
     return put(p, text, N - 1);
 }
@@ -339,7 +349,8 @@ struct Cursor
     bool fail(const char *what)
     {
         if (atEnd())
-            error = QStringLiteral("unexpected end of line at column %1 (truncated?)").arg(column());
+            error =
+                QStringLiteral("unexpected end of line at column %1 (truncated?)").arg(column());
         else
             error = QStringLiteral("%1 at column %2").arg(QLatin1String(what)).arg(column());
         return false;
@@ -460,8 +471,7 @@ bool readHex4(Cursor &c, char16_t *unit)
 }
 
 // At the opening quote. Decodes into the sink and leaves the cursor after the closing quote.
-template <typename Sink>
-bool scanString(Cursor &c, Sink &sink)
+template<typename Sink> bool scanString(Cursor &c, Sink &sink)
 {
     if (!c.expect('"', "expected a string"))
         return false;
@@ -508,8 +518,8 @@ bool scanString(Cursor &c, Sink &sink)
                 char16_t unit;
                 if (!readHex4(c, &unit))
                     return false;
-                if (QChar::isHighSurrogate(unit) && c.end - c.p >= 6 && c.p[0] == '\\'
-                    && c.p[1] == 'u') {
+                if (QChar::isHighSurrogate(unit) && c.end - c.p >= 6 && c.p[0] == '\\' &&
+                    c.p[1] == 'u') {
                     const char *save = c.p;
                     c.p += 2;
                     char16_t low;
@@ -545,7 +555,7 @@ bool scanString(Cursor &c, Sink &sink)
             continue;
         }
         const int length = utf8SequenceLength(reinterpret_cast<const uchar *>(c.p),
-                                               reinterpret_cast<const uchar *>(c.end));
+                                              reinterpret_cast<const uchar *>(c.end));
         if (length == 0)
             return c.fail("invalid UTF-8 in string");
         c.p += length;
@@ -675,7 +685,7 @@ constexpr CivilDate civilFromDays(qint64 days)
 {
     days += 719468; // from 1970-01-01 to 0000-03-01
     const qint64 era = (days >= 0 ? days : days - 146096) / 146097;
-    const unsigned dayOfEra = unsigned(days - era * 146097);                        // [0, 146096]
+    const unsigned dayOfEra = unsigned(days - era * 146097); // [0, 146096]
     const unsigned yearOfEra =
         (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146096) / 365; // [0, 399]
     const unsigned dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
@@ -794,7 +804,8 @@ bool readMilliseconds(Cursor &c, qint64 *us)
     qsizetype i = 0;
     bool exact = true;
     for (; i < text.size() && isDigit(text[i]); ++i) {
-        if (qMulOverflow(whole, qint64(10), &whole) || qAddOverflow(whole, qint64(text[i] - '0'), &whole)) {
+        if (qMulOverflow(whole, qint64(10), &whole) ||
+            qAddOverflow(whole, qint64(text[i] - '0'), &whole)) {
             exact = false;
             break;
         }
@@ -814,7 +825,8 @@ bool readMilliseconds(Cursor &c, qint64 *us)
     }
     if (exact && i == text.size()) {
         qint64 result;
-        if (!qMulOverflow(whole, qint64(1000), &result) && !qAddOverflow(result, fraction, &result)) {
+        if (!qMulOverflow(whole, qint64(1000), &result) &&
+            !qAddOverflow(result, fraction, &result)) {
             *us = result;
             return true;
         }
@@ -840,7 +852,8 @@ bool readId(Cursor &c, qint64 *id)
             c.p = start;
             return c.fail("expected a non-negative integer");
         }
-        if (qMulOverflow(value, qint64(10), &value) || qAddOverflow(value, qint64(*p - '0'), &value)) {
+        if (qMulOverflow(value, qint64(10), &value) ||
+            qAddOverflow(value, qint64(*p - '0'), &value)) {
             c.p = start;
             return c.fail("integer out of range");
         }
@@ -981,9 +994,9 @@ bool JsonLines::parseTimestamp(QByteArrayView text, qint64 *timeUs)
     } else if (!digits(4, &year)) {
         return false;
     }
-    if (!literal('-') || !digits(2, &month) || !literal('-') || !digits(2, &day) || !literal('T')
-        || !digits(2, &hour) || !literal(':') || !digits(2, &minute) || !literal(':')
-        || !digits(2, &second))
+    if (!literal('-') || !digits(2, &month) || !literal('-') || !digits(2, &day) || !literal('T') ||
+        !digits(2, &hour) || !literal(':') || !digits(2, &minute) || !literal(':') ||
+        !digits(2, &second))
         return false;
     qint64 fraction = 0;
     if (literal('.')) {
@@ -1000,8 +1013,8 @@ bool JsonLines::parseTimestamp(QByteArrayView text, qint64 *timeUs)
     }
     if (!literal('Z') || p != end)
         return false;
-    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, unsigned(month)) || hour > 23
-        || minute > 59 || second > 59)
+    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, unsigned(month)) ||
+        hour > 23 || minute > 59 || second > 59)
         return false;
 
     qint64 days = daysFromCivil(year, unsigned(month), unsigned(day));
@@ -1053,7 +1066,8 @@ void JsonLines::appendRecord(QByteArray &out, const PacketRecord &record)
 
     // Everything but the variable parts fits in 320 bytes (the longest names, both numbers at
     // 20 digits); the variable parts are counted exactly or, for UTF-16, by 6 bytes a unit.
-    qsizetype bound = 320 + payloadLength + rawLength + 6 * (record.nsp.size() + record.error.size());
+    qsizetype bound =
+        320 + payloadLength + rawLength + 6 * (record.nsp.size() + record.error.size());
     for (const QByteArray &attachment : record.attachments)
         bound += base64Length(attachment.size()) + 3;
     const qsizetype start = out.size();
@@ -1066,11 +1080,11 @@ void JsonLines::appendRecord(QByteArray &out, const PacketRecord &record)
     p = putTimestamp(p, record.timeUs);
     p = record.direction == PacketRecord::Direction::Out ? put(p, "\",\"dir\":\"out\",\"layer\":\"")
                                                          : put(p, "\",\"dir\":\"in\",\"layer\":\"");
-    const NameTable table = typeTable(record.layer);
+    const NameTable &table = typeTable(record.layer);
     p = putString(p, table.layer);
     if (record.type < table.count) {
         p = put(p, "\",\"type\":\"");
-        p = putString(p, table.names[record.type]);
+        p = putString(p, table.names[record.type].constData());
         *p++ = '"';
     } else { // no name: the number, which the reader accepts too
         p = put(p, "\",\"type\":");
@@ -1179,7 +1193,8 @@ bool JsonLines::parseRecord(QByteArrayView line, PacketRecord *record, QString *
     if (c.atEnd())
         return failWith(QStringLiteral("empty line"));
     if (*c.p != '{') {
-        return failWith(QStringLiteral("not a JSON object: expected '{' at column %1").arg(c.column()));
+        return failWith(
+            QStringLiteral("not a JSON object: expected '{' at column %1").arg(c.column()));
     }
     ++c.p;
 
@@ -1266,7 +1281,8 @@ bool JsonLines::parseRecord(QByteArrayView line, PacketRecord *record, QString *
             case FieldDataB64:
             case FieldRawB64:
                 ok = readByteString(c, &text);
-                if (ok && !decodeBase64(text, field == FieldDataB64 ? &record->payload : &record->raw))
+                if (ok &&
+                    !decodeBase64(text, field == FieldDataB64 ? &record->payload : &record->raw))
                     return fieldError(QStringLiteral("not valid base64"));
                 break;
             case FieldAttachments: {
@@ -1340,26 +1356,29 @@ bool JsonLines::parseRecord(QByteArrayView line, PacketRecord *record, QString *
     }
     c.skipWhitespace();
     if (!c.atEnd())
-        return failWith(QStringLiteral("unexpected text after the object at column %1").arg(c.column()));
+        return failWith(
+            QStringLiteral("unexpected text after the object at column %1").arg(c.column()));
 
     for (const FieldName &required : {FieldNames[0], FieldNames[1], FieldNames[2], FieldNames[3]}) {
         if (!(seen & required.field))
-            return failWith(QStringLiteral("missing field \"%1\"").arg(QLatin1String(required.name)));
+            return failWith(
+                QStringLiteral("missing field \"%1\"").arg(QLatin1String(required.name)));
     }
     const auto conflict = [&](Field a, Field b, const char *nameA, const char *nameB) {
         return (seen & a) && (seen & b)
-            ? failWith(QStringLiteral("fields \"%1\" and \"%2\" exclude each other")
-                           .arg(QLatin1String(nameA), QLatin1String(nameB)))
-            : true;
+                   ? failWith(QStringLiteral("fields \"%1\" and \"%2\" exclude each other")
+                                  .arg(QLatin1String(nameA), QLatin1String(nameB)))
+                   : true;
     };
-    if (!conflict(FieldData, FieldDataText, "data", "data_text")
-        || !conflict(FieldData, FieldDataB64, "data", "data_b64")
-        || !conflict(FieldDataText, FieldDataB64, "data_text", "data_b64")
-        || !conflict(FieldRaw, FieldRawB64, "raw", "raw_b64"))
+    if (!conflict(FieldData, FieldDataText, "data", "data_text") ||
+        !conflict(FieldData, FieldDataB64, "data", "data_b64") ||
+        !conflict(FieldDataText, FieldDataB64, "data_text", "data_b64") ||
+        !conflict(FieldRaw, FieldRawB64, "raw", "raw_b64"))
         return false;
 
     if (!parseTimestamp(timestamp, &record->timeUs))
-        return failWith(QStringLiteral("field \"ts\": invalid timestamp %1").arg(quoted(timestamp)));
+        return failWith(
+            QStringLiteral("field \"ts\": invalid timestamp %1").arg(quoted(timestamp)));
     if (direction == "in")
         record->direction = PacketRecord::Direction::In;
     else if (direction == "out")
@@ -1376,7 +1395,7 @@ bool JsonLines::parseRecord(QByteArrayView line, PacketRecord *record, QString *
     else
         return failWith(QStringLiteral("field \"layer\": unknown layer %1").arg(quoted(layer)));
 
-    const NameTable table = typeTable(record->layer);
+    const NameTable &table = typeTable(record->layer);
     if (typeNumber >= 0) {
         record->type = quint8(typeNumber);
     } else {

@@ -92,11 +92,6 @@ qint64 SessionLog::append(const PacketRecord &record)
     return row;
 }
 
-void SessionLog::markAckTimedOut(const QString &nsp, qint64 id)
-{
-    m_acks.markTimedOut(nsp, id);
-}
-
 void SessionLog::clear()
 {
     m_blocks.clear();

@@ -26,8 +26,6 @@ public:
 
     // Appends a record and returns its row. Ack pairing is updated as records arrive.
     qint64 append(const PacketRecord &record);
-    // Marks our EVENT with this ack id as timed out (the client's ackTimedOut).
-    void markAckTimedOut(const QString &nsp, qint64 id);
     void clear();
 
     qint64 size() const { return m_size; }

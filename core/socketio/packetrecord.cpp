@@ -2,6 +2,9 @@
 
 #include "socketiopacket.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+
 #include <chrono>
 
 QString PacketRecord::directionName() const
@@ -56,8 +59,23 @@ QString PacketRecord::noteName(Note note)
         return QStringLiteral("reconnecting");
     case Recovered:
         return QStringLiteral("recovered");
+    case AckTimedOut:
+        return QStringLiteral("ack-timeout");
     }
     return QStringLiteral("unknown");
+}
+
+PacketRecord PacketRecord::ackTimeoutNote(const QString &nsp, qint64 id, const QString &eventName)
+{
+    PacketRecord note;
+    note.timeUs = nowUs();
+    note.layer = Layer::Connection;
+    note.type = AckTimedOut;
+    note.payload = QJsonDocument(QJsonObject{{QStringLiteral("nsp"), nsp},
+                                             {QStringLiteral("id"), double(id)},
+                                             {QStringLiteral("event"), eventName}})
+                       .toJson(QJsonDocument::Compact);
+    return note;
 }
 
 qint64 PacketRecord::nowUs()

@@ -27,7 +27,8 @@ public:
         Error,
         Warning,
         Reconnecting,
-        Recovered
+        Recovered,
+        AckTimedOut // details: {"nsp", "id", "event"}
     };
     Q_ENUM(Note)
 
@@ -43,8 +44,8 @@ public:
     // the PING/PONG data as a JSON string, or a lifecycle note's details object.
     QByteArray payload;
     QList<QByteArray> attachments;
-    QByteArray raw;  // the wire text of a text frame (for binary frames: empty)
-    QString error;   // set when the record reports a protocol violation or failure
+    QByteArray raw; // the wire text of a text frame (for binary frames: empty)
+    QString error;  // set when the record reports a protocol violation or failure
     // On an ACK that answers an EVENT we sent: the round-trip time; -1 otherwise.
     qint64 rttUs = -1;
 
@@ -54,6 +55,8 @@ public:
     QString layerName() const;
     QString typeName() const;
     static QString noteName(Note note);
+    // The note that one of our acks timed out; ack pairing reads it from the stream.
+    static PacketRecord ackTimeoutNote(const QString &nsp, qint64 id, const QString &eventName);
     static qint64 nowUs();
 };
 Q_DECLARE_METATYPE(PacketRecord)

@@ -328,6 +328,9 @@ void SocketIoNamespace::handleAckTimeout(qint64 id)
         pending.timer->deleteLater();
     qCDebug(lcSocketIo) << "ack" << id << "for" << pending.eventName << "on" << m_name
                         << "timed out";
+    PacketRecord note = PacketRecord::ackTimeoutNote(m_name, id, pending.eventName);
+    note.transport = m_client->engine()->transport();
+    m_client->record(note);
     Q_EMIT ackTimedOut(id, pending.eventName);
 }
 

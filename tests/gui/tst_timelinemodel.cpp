@@ -216,8 +216,7 @@ private Q_SLOTS:
     void ackStatus_data()
     {
         QTest::addColumn<QList<PacketRecord>>("records");
-        QTest::addColumn<QStringList>("timedOut"); // "nsp:id" passed to markAckTimedOut
-        QTest::addColumn<qint64>("nowUs");         // -1: no clock
+        QTest::addColumn<qint64>("nowUs"); // -1: no clock
         QTest::addColumn<qint64>("row");
         QTest::addColumn<QString>("text");
         QTest::addColumn<int>("status");
@@ -230,44 +229,43 @@ private Q_SLOTS:
             record.rttUs = rttUs;
             return record;
         };
+        // The client records an "ack-timeout" note when an ack times out.
+        const PacketRecord timeout = PacketRecord::ackTimeoutNote("/", 5, "ping-me");
         using M = TimelineModel;
         QTest::newRow("our event answered in 2 ms")
-            << QList<PacketRecord>{ours, ack(1002000)} << QStringList() << qint64(-1) << qint64(0)
-            << "5 ⟲ 2 ms" << int(M::AckAnswered) << qint64(1);
+            << QList<PacketRecord>{ours, ack(1002000)} << qint64(-1) << qint64(0) << "5 ⟲ 2 ms"
+            << int(M::AckAnswered) << qint64(1);
         QTest::newRow("the ack row shows the same round trip")
-            << QList<PacketRecord>{ours, ack(1002000)} << QStringList() << qint64(-1) << qint64(1)
-            << "5 ⟲ 2 ms" << int(M::AckAnswered) << qint64(0);
+            << QList<PacketRecord>{ours, ack(1002000)} << qint64(-1) << qint64(1) << "5 ⟲ 2 ms"
+            << int(M::AckAnswered) << qint64(0);
         QTest::newRow("client-measured sub-millisecond rtt wins over the stamps")
-            << QList<PacketRecord>{ours, ack(1002000, 350)} << QStringList() << qint64(-1)
-            << qint64(0) << "5 ⟲ 0.35 ms" << int(M::AckAnswered) << qint64(1);
+            << QList<PacketRecord>{ours, ack(1002000, 350)} << qint64(-1) << qint64(0)
+            << "5 ⟲ 0.35 ms" << int(M::AckAnswered) << qint64(1);
         QTest::newRow("pending for 1.2 s")
-            << QList<PacketRecord>{ours} << QStringList() << qint64(2200000) << qint64(0)
-            << "5 ⏳ 1.2 s" << int(M::AckPending) << qint64(-1);
-        QTest::newRow("pending without a clock shows no age")
-            << QList<PacketRecord>{ours} << QStringList() << qint64(-1) << qint64(0) << "5 ⏳"
+            << QList<PacketRecord>{ours} << qint64(2200000) << qint64(0) << "5 ⏳ 1.2 s"
             << int(M::AckPending) << qint64(-1);
-        QTest::newRow("timed out")
-            << QList<PacketRecord>{ours} << QStringList{"/:5"} << qint64(9000000) << qint64(0)
-            << "5 ⚠" << int(M::AckTimedOut) << qint64(-1);
+        QTest::newRow("pending without a clock shows no age")
+            << QList<PacketRecord>{ours} << qint64(-1) << qint64(0) << "5 ⏳" << int(M::AckPending)
+            << qint64(-1);
+        QTest::newRow("timed out") << QList<PacketRecord>{ours, timeout} << qint64(9000000)
+                                   << qint64(0) << "5 ⚠" << int(M::AckTimedOut) << qint64(-1);
         QTest::newRow("late ack after the timeout")
-            << QList<PacketRecord>{ours, ack(8500000)} << QStringList{"/:5"} << qint64(-1)
-            << qint64(0) << "5 ⟲ 7.5 s" << int(M::AckAnswered) << qint64(1);
+            << QList<PacketRecord>{ours, timeout, ack(8500000)} << qint64(-1) << qint64(0)
+            << "5 ⟲ 7.5 s" << int(M::AckAnswered) << qint64(2);
         QTest::newRow("server's event we have not answered")
             << QList<PacketRecord>{sio(1000000, D::In, SocketIoPacket::Event, "/", 3,
                                        "423[\"ask\"]", "[\"ask\"]")}
-            << QStringList() << qint64(1500000) << qint64(0) << "3 ⏳ 500 ms" << int(M::AckPending)
-            << qint64(-1);
+            << qint64(1500000) << qint64(0) << "3 ⏳ 500 ms" << int(M::AckPending) << qint64(-1);
         QTest::newRow("ack for no known event: the id only")
             << QList<PacketRecord>{sio(1, D::In, SocketIoPacket::Ack, "/", 99, "4399[]", "[]")}
-            << QStringList() << qint64(-1) << qint64(0) << "99" << int(M::NoAck) << qint64(-1);
+            << qint64(-1) << qint64(0) << "99" << int(M::NoAck) << qint64(-1);
         QTest::newRow("event without ack id: empty")
-            << QList<PacketRecord>{chatEvent(1)} << QStringList() << qint64(-1) << qint64(0) << ""
-            << int(M::NoAck) << qint64(-1);
+            << QList<PacketRecord>{chatEvent(1)} << qint64(-1) << qint64(0) << "" << int(M::NoAck)
+            << qint64(-1);
     }
     void ackStatus()
     {
         QFETCH(QList<PacketRecord>, records);
-        QFETCH(QStringList, timedOut);
         QFETCH(qint64, nowUs);
         QFETCH(qint64, row);
         QFETCH(QString, text);
@@ -280,13 +278,8 @@ private Q_SLOTS:
         else
             model.setClock([nowUs] { return nowUs; });
         model.setLog(&log);
-        // Time-outs are marked between the event and its (late) ack, as the client does.
-        log.append(records.first());
-        for (const QString &key : timedOut)
-            log.markAckTimedOut(key.section(QLatin1Char(':'), 0, 0),
-                                key.section(QLatin1Char(':'), 1).toLongLong());
-        for (int i = 1; i < records.size(); ++i)
-            log.append(records.at(i));
+        for (const PacketRecord &record : std::as_const(records))
+            log.append(record);
         model.flush();
         QCOMPARE(cell(model, row, TimelineModel::AckColumn), text);
         const QModelIndex index = model.index(model.modelRow(row), TimelineModel::AckColumn);

@@ -138,7 +138,7 @@ const char *const SioNames[] = {"CONNECT", "DISCONNECT", "EVENT", "ACK",
                                 "CONNECT_ERROR", "BINARY_EVENT", "BINARY_ACK"};
 const char *const EioNames[] = {"OPEN", "CLOSE", "PING", "PONG", "MESSAGE", "UPGRADE", "NOOP"};
 const char *const ConnNames[] = {"connecting", "transport-opened", "upgrading", "upgraded", "closed",
-                                 "error", "warning", "reconnecting", "recovered"};
+                                 "error", "warning", "reconnecting", "recovered", "ack-timeout"};
 
 // A realistic record of each layer and type.
 PacketRecord typical(Layer layer, int type, Direction direction)
@@ -440,7 +440,7 @@ void tst_JsonLines::roundTrip_data()
     const struct { Layer layer; const char *const *names; int count; const char *name; } layers[] = {
         {Layer::SocketIo, SioNames, 7, "sio"},
         {Layer::EngineIo, EioNames, 7, "eio"},
-        {Layer::Connection, ConnNames, 9, "conn"},
+        {Layer::Connection, ConnNames, 10, "conn"},
     };
     for (const auto &layer : layers) {
         for (int type = 0; type < layer.count; ++type) {
@@ -568,7 +568,7 @@ void tst_JsonLines::nspIsWrittenForSocketIoOnly()
 void tst_JsonLines::namesMatchTheCore()
 {
     // The format keeps its own name tables; they must say what the core's name functions say.
-    const struct { Layer layer; int count; } layers[] = {{Layer::SocketIo, 7}, {Layer::EngineIo, 7}, {Layer::Connection, 9}};
+    const struct { Layer layer; int count; } layers[] = {{Layer::SocketIo, 7}, {Layer::EngineIo, 7}, {Layer::Connection, 10}};
     for (const auto &layer : layers) {
         for (int type = 0; type < layer.count; ++type) {
             for (Direction direction : {Direction::In, Direction::Out}) {

@@ -202,7 +202,7 @@ private Q_SLOTS:
             sioRecord(0, D::Out, SocketIoPacket::Event, "/", 1000, "421000[\"e\"]", "[\"e\"]"));
         log.append(sioRecord(0, D::Out, SocketIoPacket::Event, "/", 1001, "421001[\"late\"]",
                              "[\"late\"]"));
-        log.markAckTimedOut(QStringLiteral("/"), 1001);
+        log.append(PacketRecord::ackTimeoutNote(QStringLiteral("/"), 1001, QStringLiteral("late")));
         const AckPairing::Stats stats = log.acks().stats();
         QCOMPARE(stats.answered, rttsMs.size());
         QCOMPARE(stats.pending, 1);
