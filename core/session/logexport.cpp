@@ -6,6 +6,7 @@
 #include "redaction.h"
 #include "sessionlog.h"
 
+#include <QFileDevice>
 #include <QIODevice>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -37,6 +38,19 @@ bool flushTo(QIODevice *out, QByteArray &buffer, QString *error)
         return false;
     }
     buffer.clear();
+    return true;
+}
+
+// The last bytes: a file keeps up to 16 KiB in its own buffer, and a full disk only shows when
+// that is flushed.
+bool finishOutput(QIODevice *out, QByteArray &buffer, QString *error)
+{
+    if (!flushTo(out, buffer, error))
+        return false;
+    if (auto *file = qobject_cast<QFileDevice *>(out); file && !file->flush()) {
+        *error = QStringLiteral("could not write: %1").arg(file->errorString());
+        return false;
+    }
     return true;
 }
 
@@ -180,7 +194,7 @@ bool writeHar(const SessionLog &log, const RowWalker &rows, QIODevice *out,
                      {QStringLiteral("pages"), QJsonArray()},
                      {QStringLiteral("entries"), entries}}}};
     QByteArray document = QJsonDocument(har).toJson(QJsonDocument::Indented);
-    return flushTo(out, document, error);
+    return finishOutput(out, document, error);
 }
 } // namespace
 
@@ -246,6 +260,11 @@ bool LogExporter::write(const SessionLog &log, const std::vector<qint64> *rows, 
                         const ExportOptions &options, QString *error)
 {
     const RowWalker walker(log, rows);
+    if (!out->isOpen() || !out->isWritable()) {
+        *error = QStringLiteral("could not write: the output is not open for writing (%1)")
+                     .arg(out->errorString());
+        return false;
+    }
     if (options.format == LogFormat::Har)
         return writeHar(log, walker, out, options, error);
     QByteArray buffer;
@@ -265,7 +284,7 @@ bool LogExporter::write(const SessionLog &log, const std::vector<qint64> *rows, 
     }
     if (options.progress)
         options.progress(walker.count(), walker.count());
-    return flushTo(out, buffer, error);
+    return finishOutput(out, buffer, error);
 }
 
 bool LogImporter::read(QIODevice *in, SessionLog *log, QString *error)

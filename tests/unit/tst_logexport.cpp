@@ -7,6 +7,8 @@
 #include "socketio/socketiopacket.h"
 
 #include <QBuffer>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -117,6 +119,9 @@ private Q_SLOTS:
     void harFromABrowserIsDecoded();
     void badHarIsReported();
     void cancelledExportSaysSo();
+    void diskFullIsAnErrorAndTheLogStaysIntact_data();
+    void diskFullIsAnErrorAndTheLogStaysIntact();
+    void unwritablePathIsAnError();
     void formatNames_data();
     void formatNames();
     void secretNames_data();
@@ -301,6 +306,61 @@ void tst_LogExport::cancelledExportSaysSo()
     QString error;
     QVERIFY(!LogExporter::write(log, nullptr, &buffer, options, &error));
     QCOMPARE(error, QStringLiteral("export cancelled"));
+}
+
+// /dev/full takes every write and fails it: a small log sits in QFile's buffer and only fails
+// when flushed. write() must say so, and the in-memory log must be untouched.
+void tst_LogExport::diskFullIsAnErrorAndTheLogStaysIntact_data()
+{
+    QTest::addColumn<LogFormat>("format");
+    QTest::newRow("jsonl") << LogFormat::JsonLines;
+    QTest::newRow("har") << LogFormat::Har;
+    QTest::newRow("text") << LogFormat::Text;
+}
+
+void tst_LogExport::diskFullIsAnErrorAndTheLogStaysIntact()
+{
+    QFETCH(LogFormat, format);
+    QVERIFY2(QFile::exists(QStringLiteral("/dev/full")), "this test needs /dev/full (Linux)");
+    SessionLog log;
+    fillSession(log);
+    QBuffer before;
+    before.open(QIODevice::WriteOnly);
+    QString error;
+    QVERIFY(LogExporter::write(log, nullptr, &before, {}, &error));
+
+    QFile full(QStringLiteral("/dev/full"));
+    QVERIFY(full.open(QIODevice::WriteOnly));
+    ExportOptions options;
+    options.format = format;
+    QVERIFY(!LogExporter::write(log, nullptr, &full, options, &error));
+    QVERIFY2(error.startsWith(QLatin1String("could not write: ")) &&
+                 error.contains(QLatin1String("No space left on device")),
+             qPrintable(error));
+
+    QBuffer after;
+    after.open(QIODevice::WriteOnly);
+    QVERIFY(LogExporter::write(log, nullptr, &after, {}, &error));
+    QCOMPARE(after.data(), before.data());
+}
+
+// A file that cannot be opened (the caller's QFile::open fails): write() refuses the device
+// with a clear error rather than writing nowhere. Not a directory works even as root.
+void tst_LogExport::unwritablePathIsAnError()
+{
+    SessionLog log;
+    fillSession(log);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile plain(dir.filePath(QStringLiteral("file")));
+    QVERIFY(plain.open(QIODevice::WriteOnly));
+    plain.close();
+    QFile out(dir.filePath(QStringLiteral("file/log.jsonl")));
+    QVERIFY(!out.open(QIODevice::WriteOnly));
+    QString error;
+    QVERIFY(!LogExporter::write(log, nullptr, &out, {}, &error));
+    QCOMPARE(error, QStringLiteral("could not write: the output is not open for writing (Not a "
+                                   "directory)"));
 }
 
 void tst_LogExport::formatNames_data()
