@@ -793,6 +793,188 @@ private Q_SLOTS:
         QCOMPARE(client->engine()->state(), EngineIoClient::State::Disconnected);
         QVERIFY(!server.output().contains("/elsewhere")); // a redirect is reported, not followed
     }
+
+    // Fault: the server is killed in the middle of a flood. Every packet received before the
+    // kill is in the record stream, in order, followed by the close; SioScope reconnects with
+    // backoff (1x, 2x, 4x the first delay, capped) and is back once the server is.
+    void serverKilledMidFlood()
+    {
+        ReferenceServer server;
+        ReferenceServer::Options serverOptions;
+        START(server, serverOptions);
+        auto client = makeClient(server.url(), Transports::WebSocketOnly, true);
+        SocketIoOptions options = client->options();
+        options.engine.reconnect.delayMs = 200;
+        options.engine.reconnect.delayMaxMs = 800;
+        options.engine.reconnect.randomization = 0;
+        client->setOptions(options);
+        SocketIoNamespace *root = client->joinNamespace(QStringLiteral("/"));
+        QSignalSpy connected(root, &SocketIoNamespace::connected);
+        qint64 delivered = 0;
+        connect(root, &SocketIoNamespace::eventReceived, this, [&](const SocketIoPacket &packet) {
+            delivered += packet.eventName() == QLatin1String("flood");
+        });
+        qint64 recorded = 0;
+        bool inOrder = true;
+        int row = 0, lastFloodRow = -1, closedRow = -1;
+        QList<int> delays;
+        connect(client.get(), &SocketIoClient::packetRecorded, this, [&](const PacketRecord &r) {
+            ++row;
+            if (r.layer == PacketRecord::Layer::SocketIo && r.direction == PacketRecord::Direction::In &&
+                r.payload.startsWith("[\"flood\",")) {
+                inOrder = inOrder && r.payload.startsWith("[\"flood\"," + QByteArray::number(recorded) + ',');
+                ++recorded;
+                lastFloodRow = row;
+            } else if (r.layer == PacketRecord::Layer::Connection && r.type == PacketRecord::Closed && closedRow < 0) {
+                closedRow = row;
+            } else if (r.layer == PacketRecord::Layer::Connection && r.type == PacketRecord::Reconnecting) {
+                delays.append(QJsonDocument::fromJson(r.payload).object().value(QStringLiteral("delayMs")).toInt());
+            }
+        });
+        client->connectToServer();
+        QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 1, Timeout);
+        QVERIFY(root->emitEvent(QJsonArray{QStringLiteral("flood"),
+                                           QJsonObject{{QStringLiteral("count"), 2000000}, {QStringLiteral("size"), 8}}})
+                    .ok);
+        QTRY_VERIFY_WITH_TIMEOUT(delivered >= 20000, 30000);
+        server.kill();
+        QTRY_COMPARE_WITH_TIMEOUT(client->state(), SocketIoClient::State::Reconnecting, Timeout);
+        qInfo("killed after %lld flood events", delivered);
+        QCOMPARE(recorded, delivered);
+        QVERIFY(inOrder);
+        QVERIFY2(closedRow > lastFloodRow, qPrintable(QStringLiteral("%1 %2").arg(closedRow).arg(lastFloodRow)));
+
+        QTRY_VERIFY_WITH_TIMEOUT(delays.size() >= 4, Timeout);
+        QCOMPARE(delays.mid(0, 4), (QList<int>{200, 400, 800, 800}));
+        serverOptions.port = server.port();
+        START(server, serverOptions);
+        QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 2, Timeout);
+        QCOMPARE(client->state(), SocketIoClient::State::Connected);
+        client->disconnectFromServer();
+    }
+
+    // Fault: the network stalls (SIGSTOP on the server). The missing pings are detected within
+    // pingInterval + pingTimeout, reported, and SioScope reconnects once the server is back.
+    void networkStall()
+    {
+        ReferenceServer server;
+        ReferenceServer::Options serverOptions;
+        serverOptions.pingInterval = 300;
+        serverOptions.pingTimeout = 200;
+        START(server, serverOptions);
+        auto client = makeClient(server.url(), Transports::WebSocketOnly, true);
+        SocketIoOptions options = client->options();
+        options.engine.connectTimeoutMs = 1000;
+        client->setOptions(options);
+        SocketIoNamespace *root = client->joinNamespace(QStringLiteral("/"));
+        QSignalSpy connected(root, &SocketIoNamespace::connected);
+        QSignalSpy errors(client.get(), &SocketIoClient::errorOccurred);
+        QElapsedTimer sinceLastPing;
+        connect(client->engine(), &EngineIoClient::pingReceived, this, [&] { sinceLastPing.start(); });
+        client->connectToServer();
+        QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 1, Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(sinceLastPing.isValid(), Timeout);
+        server.pause();
+        QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 1, Timeout);
+        const qint64 detectedAfter = sinceLastPing.elapsed();
+        QCOMPARE(errors.at(0).at(0).toString(),
+                 QStringLiteral("ping timeout: no PING from the server within 500 ms (pingInterval + pingTimeout)"));
+        QVERIFY2(detectedAfter >= 450 && detectedAfter <= 800, QByteArray::number(detectedAfter).constData());
+        QCOMPARE(root->state(), NsState::Connecting); // waiting to reconnect
+        QTest::qWait(600);
+        QCOMPARE(client->state(), SocketIoClient::State::Reconnecting);
+        server.resume();
+        QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 2, Timeout);
+        client->disconnectFromServer();
+    }
+
+    // Fault: the disk is full. `sioscope-cli record -o /dev/full` exits 1 and says why.
+    void cliRecordToDiskFull()
+    {
+        HostileServer server;
+        START(server, wsConfig(session({})));
+        QProcess cli;
+        cli.start(QStringLiteral(SIOSCOPE_CLI_PATH),
+                  {QStringLiteral("record"), server.url().toString(), QStringLiteral("--transport"),
+                   QStringLiteral("websocket"), QStringLiteral("--duration"), QStringLiteral("1"),
+                   QStringLiteral("-o"), QStringLiteral("/dev/full")});
+        QVERIFY(cli.waitForFinished(30000));
+        const QByteArray stderrText = cli.readAllStandardError();
+        QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(cli.exitCode(), 1);
+        QVERIFY2(stderrText.contains("sioscope-cli record: cannot write the log: No space left on device"),
+                 stderrText.constData());
+    }
+
+    // Security: what the user gives as secrets (auth payload, secret-named query parameters in
+    // the URL and the options, headers) never appears in any output format, from the library's
+    // exporters or from the CLI, unless the user opts in. The server here does not echo them
+    // back (what a server sends is its data, recorded as received).
+    void secretsNeverWrittenUnlessOptedIn()
+    {
+        const QList<QByteArray> secrets = {"AUTH-S3CRET-1", "AUTH-S3CRET-2", "QUERY-S3CRET",
+                                           "URL-S3CRET", "HEADER-S3CRET", "COOKIE-S3CRET"};
+        HostileServer server;
+        START(server, wsConfig(QJsonArray{text(openPacket()), step("await", QStringLiteral("40")),
+                                          text(R"(40{"sid":"s1"})"), text(R"(42["hello",1])")}));
+        QUrl url = server.url();
+        url.setQuery(QStringLiteral("apikey=URL-S3CRET&plain=1"));
+        auto client = makeClient(url, Transports::WebSocketOnly);
+        SocketIoOptions options = client->options();
+        options.engine.query = {{QStringLiteral("token"), QStringLiteral("QUERY-S3CRET")}};
+        options.engine.headers = {{"Authorization", "Bearer HEADER-S3CRET"}, {"Cookie", "sid=COOKIE-S3CRET"}};
+        client->setOptions(options);
+        client->joinNamespace(QStringLiteral("/"), QJsonObject{{QStringLiteral("token"), QStringLiteral("AUTH-S3CRET-1")},
+                                                               {QStringLiteral("password"), QStringLiteral("AUTH-S3CRET-2")},
+                                                               {QStringLiteral("user"), QStringLiteral("alice")}});
+        SessionLog log;
+        connect(client.get(), &SocketIoClient::packetRecorded, this, [&log](const PacketRecord &r) { log.append(r); });
+        QSignalSpy events(client.get(), &SocketIoClient::eventReceived);
+        client->connectToServer();
+        QTRY_COMPARE_WITH_TIMEOUT(events.size(), 1, Timeout);
+        client->disconnectFromServer();
+        QTRY_COMPARE_WITH_TIMEOUT(client->state(), SocketIoClient::State::Disconnected, Timeout);
+        // They were sent: the test would prove nothing otherwise.
+        QVERIFY(server.output().contains("AUTH-S3CRET-1"));
+        QVERIFY(server.output().contains("URL-S3CRET") && server.output().contains("QUERY-S3CRET"));
+
+        for (const LogFormat format : {LogFormat::JsonLines, LogFormat::Har, LogFormat::Text}) {
+            for (const bool include : {false, true}) {
+                QBuffer out;
+                out.open(QIODevice::WriteOnly);
+                ExportOptions exportOptions;
+                exportOptions.format = format;
+                exportOptions.includeSecrets = include;
+                QString error;
+                QVERIFY2(LogExporter::write(log, nullptr, &out, exportOptions, &error), qPrintable(error));
+                const QByteArray written = out.data();
+                QVERIFY(written.contains("alice") || !include);
+                for (const QByteArray &secret : secrets) {
+                    if (!include)
+                        QVERIFY2(!written.contains(secret),
+                                 qPrintable(LogExporter::formatName(format) + QStringLiteral(" has ") + secret));
+                }
+                if (include) // opted in: the auth and the URL are there as sent
+                    QVERIFY(written.contains("AUTH-S3CRET-1") && written.contains("URL-S3CRET"));
+            }
+        }
+
+        for (const QString format : {QStringLiteral("jsonl"), QStringLiteral("har"), QStringLiteral("text")}) {
+            QProcess cli;
+            cli.start(QStringLiteral(SIOSCOPE_CLI_PATH),
+                      {QStringLiteral("record"), url.toString(), QStringLiteral("--transport"), QStringLiteral("websocket"),
+                       QStringLiteral("--query"), QStringLiteral("token=QUERY-S3CRET"), QStringLiteral("-H"),
+                       QStringLiteral("Authorization: Bearer HEADER-S3CRET"), QStringLiteral("-H"),
+                       QStringLiteral("Cookie: sid=COOKIE-S3CRET"), QStringLiteral("-n"), QStringLiteral("/"),
+                       QStringLiteral("--auth"), QStringLiteral(R"(/={"token":"AUTH-S3CRET-1","password":"AUTH-S3CRET-2"})"),
+                       QStringLiteral("--duration"), QStringLiteral("1"), QStringLiteral("--format"), format});
+            QVERIFY(cli.waitForFinished(30000));
+            const QByteArray all = cli.readAllStandardOutput() + cli.readAllStandardError();
+            QVERIFY2(all.contains("hello"), all.constData()); // the session was recorded
+            for (const QByteArray &secret : secrets)
+                QVERIFY2(!all.contains(secret), qPrintable(format + QStringLiteral(" (CLI) has ") + secret));
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestHostilePeer)
