@@ -343,6 +343,17 @@ bool LogImporter::readHar(const QByteArray &har, SessionLog *log, QString *error
                                     "a \"time\"").arg(where);
             return false;
         }
+        // Seconds since the epoch; beyond this the microseconds do not fit a qint64 (and the
+        // conversion would be undefined behaviour).
+        constexpr double MaxHarSeconds = 9.2e12;
+        if (!(time <= MaxHarSeconds)) {
+            *error = QStringLiteral("HAR %1: \"time\" %2 is out of range (seconds since 1970, at "
+                                    "most %3)")
+                         .arg(where)
+                         .arg(time)
+                         .arg(MaxHarSeconds);
+            return false;
+        }
         record.timeUs = qint64(time * 1e6);
         record.direction = type == QLatin1String("send") ? PacketRecord::Direction::Out
                                                          : PacketRecord::Direction::In;

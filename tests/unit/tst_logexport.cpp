@@ -118,6 +118,7 @@ private Q_SLOTS:
     void truncatedJsonLinesKeepsWhatCameBefore();
     void harFromABrowserIsDecoded();
     void badHarIsReported();
+    void harTimeOutOfRangeIsReported();
     void cancelledExportSaysSo();
     void diskFullIsAnErrorAndTheLogStaysIntact_data();
     void diskFullIsAnErrorAndTheLogStaysIntact();
@@ -282,6 +283,21 @@ void tst_LogExport::harFromABrowserIsDecoded()
     QCOMPARE(event.payload, QByteArray(R"(["hello",1])"));
     QCOMPARE(event.timeUs, qint64(1764000001700000));
     QVERIFY(!imported.record(3).error.isEmpty());
+}
+
+// Found by fuzz_log_import: a browser HAR message with "time" 1.7e17 s was converted to qint64
+// microseconds without a range check (undefined behaviour; UBSan stops there).
+void tst_LogExport::harTimeOutOfRangeIsReported()
+{
+    const QByteArray har = R"({"log":{"version":"1.2","entries":[{"_webSocketMessages":[
+          {"type":"receive","time":1764000001.5,"opcode":1,"data":"2"},
+          {"type":"receive","time":170000000000000000.8,"opcode":2,"data":"AQID"}]}]}})";
+    SessionLog imported;
+    QString error;
+    QVERIFY(!importLog(har, &imported, &error));
+    QCOMPARE(error, QStringLiteral("HAR entry 0, WebSocket message 1: \"time\" 1.7e+17 is out of "
+                                   "range (seconds since 1970, at most 9.2e+12)"));
+    QCOMPARE(imported.size(), 1); // what came before is kept
 }
 
 void tst_LogExport::badHarIsReported()
