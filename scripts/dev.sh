@@ -54,6 +54,19 @@ build() {
     cmake --build "$build" --parallel "$(nproc)"
 }
 
+asan_build="${SIOSCOPE_ASAN_BUILD_DIR:-$here/build-asan}"
+
+sanitize() {
+    echo "== building with ASan+UBSan in $asan_build"
+    cmake -S "$here" -B "$asan_build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+        -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+        -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
+    cmake --build "$asan_build" --parallel "$(nproc)"
+    export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+    export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+    export LSAN_OPTIONS="suppressions=$here/scripts/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+}
+
 case "$mode" in
 run)
     install_debian_packages
@@ -69,8 +82,18 @@ test)
     install_test_peers
     build
     echo "== running the tests"
-    cd "$build"
-    exec ctest --output-on-failure --parallel "$(nproc)" "$@"
+    status=0
+    (cd "$build" && ctest --output-on-failure --parallel "$(nproc)" "$@") || status=$?
+    # The same unit and peer tests again under AddressSanitizer and UndefinedBehaviorSanitizer,
+    # in a build directory of their own; any report fails the run (docs/testing.md,
+    # "Sanitizers"). SIOSCOPE_SANITIZE=0 skips it (a quick local run).
+    if [[ "${SIOSCOPE_SANITIZE:-1}" != 0 ]]; then
+        sanitize
+        echo "== running the unit and peer tests under ASan+UBSan"
+        (cd "$asan_build" && ctest --output-on-failure --parallel "$(nproc)" -L 'unit|peer' \
+            "$@") || status=$?
+    fi
+    exit "$status"
     ;;
 *)
     echo "usage: $0 run [sioscope args...] | test [ctest args...]" >&2

@@ -406,9 +406,10 @@ void RecordCommand::flushOutput()
 {
     if (m_buffer.isEmpty() || !m_out.isOpen())
         return;
-    if (m_out.write(m_buffer) != m_buffer.size() && m_failure.isEmpty())
+    // QFile buffers: a full disk may only show when the buffer is flushed.
+    const bool written = m_out.write(m_buffer) == m_buffer.size() && m_out.flush();
+    if (!written && m_failure.isEmpty())
         m_failure = QStringLiteral("cannot write the log: %1").arg(m_out.errorString());
-    m_out.flush();
     m_buffer.clear();
 }
 

@@ -10,7 +10,16 @@
 
 namespace {
 constexpr qsizetype MaxErrorBodyBytes = 64 * 1024;
+constexpr qsizetype MaxOffendingBytes = 4096;
+
+// engine.io 3 answers binary data as an octet-stream payload, which this client never asks for.
+bool isBinaryPayload(QNetworkReply *reply)
+{
+    return reply->header(QNetworkRequest::ContentTypeHeader)
+        .toByteArray()
+        .startsWith("application/octet-stream");
 }
+} // namespace
 
 PollingTransport::PollingTransport(const EngineIoOptions &options, EngineIoVersion version,
                                    QObject *parent)
@@ -38,6 +47,10 @@ QNetworkRequest PollingTransport::request()
     QNetworkRequest request(url);
     for (const auto &[name, value] : m_options.headers)
         request.setRawHeader(name, value);
+    // A redirect is reported, never followed: following would send the user's headers (tokens,
+    // cookies) to wherever the server points, and the log would show a URL nobody chose.
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::ManualRedirectPolicy);
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
                          QNetworkRequest::AlwaysNetwork);
     if (url.scheme() == QLatin1String("https"))
@@ -85,7 +98,8 @@ void PollingTransport::readGet()
 {
     const int status = m_get->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QByteArray chunk = m_get->readAll();
-    if (status != 200) {
+    if (status != 200 || isBinaryPayload(m_get)) {
+        // Kept (bounded) for the error and the record; finishGet() reports it.
         m_errorBody += chunk.left(MaxErrorBodyBytes - m_errorBody.size());
         return;
     }
@@ -108,7 +122,7 @@ QString PollingTransport::describeHttpFailure(QNetworkReply *reply, const QByteA
     }
     if (status >= 300 && status < 400) {
         message += QStringLiteral(" (redirect to %1; point SioScope at the final URL)")
-                       .arg(reply->header(QNetworkRequest::LocationHeader).toUrl().toString());
+                       .arg(QString::fromUtf8(reply->rawHeader("Location")));
     }
     return message;
 }
@@ -133,23 +147,39 @@ void PollingTransport::finishGet()
              describeHttpFailure(reply, m_errorBody), m_errorBody);
         return;
     }
-    const QByteArray contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
-    if (contentType.startsWith("application/octet-stream")) {
+    if (isBinaryPayload(reply)) {
+        m_errorBody += reply->readAll().left(MaxErrorBodyBytes - m_errorBody.size());
         fail(EngineIoError::Kind::Protocol,
              QStringLiteral("the server answered with a binary polling payload "
                             "(application/octet-stream), which this version does not use "
                             "(an Engine.IO v3 server? choose protocol v3)"),
-             reply->readAll().left(4096));
+             m_errorBody.left(MaxOffendingBytes));
         return;
     }
     m_decoder.feed(reply->readAll());
     if (!m_decoder.hasError())
         m_decoder.finish();
+    QPointer<PollingTransport> self(this);
     if (m_decoder.hasError()) {
-        fail(EngineIoError::Kind::Protocol, m_decoder.errorString(), m_decoder.offendingSegment());
+        // As engine.io-client: the packets before the offending one in the same body are
+        // delivered (and so recorded), then the session ends.
+        const QString error = m_decoder.errorString();
+        const QByteArray offending = m_decoder.offendingSegment();
+        const QList<EngineIoPacket> before = m_decoder.takePackets();
+        if (!before.isEmpty() && !m_openedOnce) {
+            m_openedOnce = true;
+            Q_EMIT opened();
+            if (!self || m_stopped)
+                return;
+        }
+        for (const EngineIoPacket &packet : before) {
+            Q_EMIT packetReceived(packet);
+            if (!self || m_stopped)
+                return;
+        }
+        fail(EngineIoError::Kind::Protocol, error, offending);
         return;
     }
-    QPointer<PollingTransport> self(this);
     if (!m_openedOnce) {
         m_openedOnce = true;
         Q_EMIT opened();

@@ -6,6 +6,35 @@
 #include <QPointer>
 #include <QSslConfiguration>
 
+namespace {
+
+// The close reasons QtWebSockets 6 gives when it closes a connection itself because of what it
+// received (qwebsocketframe.cpp, qwebsocketdataprocessor.cpp); untranslated, as SioScope
+// installs no translator. The %1 ones are matched on their start.
+bool isQtProtocolError(const QString &reason)
+{
+    static const QLatin1StringView reasons[] = {
+        QLatin1StringView("Maximum framesize exceeded."),
+        QLatin1StringView("Received message is too big."),
+        QLatin1StringView("Rsv field is non-zero"),
+        QLatin1StringView("Used reserved opcode"),
+        QLatin1StringView("Invalid opcode detected: "),
+        QLatin1StringView("Control frame is larger than 125 bytes"),
+        QLatin1StringView("Control frames cannot be fragmented"),
+        QLatin1StringView("Invalid close code "),
+        QLatin1StringView("Invalid UTF-8 code encountered."),
+        QLatin1StringView("Received Continuation frame, while there is nothing to continue."),
+        QLatin1StringView("All data frames after the initial data frame must have opcode 0 "
+                          "(continuation)."),
+    };
+    for (const QLatin1StringView known : reasons)
+        if (reason.startsWith(known))
+            return true;
+    return false;
+}
+
+} // namespace
+
 WebSocketTransport::WebSocketTransport(const EngineIoOptions &options, EngineIoVersion version,
                                        QObject *parent)
     : EngineIoTransport(options, version, parent)
@@ -116,6 +145,26 @@ void WebSocketTransport::handleDisconnected()
         // stateChanged, and so QWebSocket::disconnected, ahead of errorOccurred): a refused or
         // failed connection is no close by the server.
         failWithSocketError(m_socket->error());
+        return;
+    }
+    // Qt closes the socket itself when the server's frames break the WebSocket protocol or
+    // exceed our limits; its close reason says which. That is no close by the server.
+    const QString reason = m_socket->closeReason();
+    if (isQtProtocolError(reason)) {
+        if (m_socket->closeCode() == QWebSocketProtocol::CloseCodeTooMuchData) {
+            fail(EngineIoError::Kind::Protocol,
+                 QStringLiteral("WebSocket message exceeds the limit of %1 bytes "
+                                "(EngineIoOptions::maxIncomingPacketBytes; Qt: %2); the "
+                                "connection was closed with code 1009")
+                     .arg(m_options.maxIncomingPacketBytes)
+                     .arg(reason));
+        } else {
+            fail(EngineIoError::Kind::Protocol,
+                 QStringLiteral("the server broke the WebSocket protocol (%1); the connection "
+                                "was closed with code %2")
+                     .arg(reason)
+                     .arg(int(m_socket->closeCode())));
+        }
         return;
     }
     QString message = QStringLiteral("WebSocket closed by the server");

@@ -60,7 +60,8 @@ const NameTable &typeTable(PacketRecord::Layer layer)
 
 inline char *put(char *p, const char *text, qsizetype n)
 {
-    std::memcpy(p, text, size_t(n));
+    if (n > 0) // an empty QByteArray's data() may be null, which memcpy must not get
+        std::memcpy(p, text, size_t(n));
     return p + n;
 }
 

@@ -6,6 +6,7 @@
 #include "redaction.h"
 #include "sessionlog.h"
 
+#include <QFileDevice>
 #include <QIODevice>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -41,6 +42,19 @@ bool flushTo(QIODevice *out, QByteArray &buffer, QString *error)
         return false;
     }
     buffer.clear();
+    return true;
+}
+
+// The last bytes: a file keeps up to 16 KiB in its own buffer, and a full disk only shows when
+// that is flushed.
+bool finishOutput(QIODevice *out, QByteArray &buffer, QString *error)
+{
+    if (!flushTo(out, buffer, error))
+        return false;
+    if (auto *file = qobject_cast<QFileDevice *>(out); file && !file->flush()) {
+        *error = QStringLiteral("could not write: %1").arg(file->errorString());
+        return false;
+    }
     return true;
 }
 
@@ -199,7 +213,7 @@ bool writeHar(const SessionLog &log, const RowWalker &rows, QIODevice *out,
                      {QStringLiteral("pages"), QJsonArray()},
                      {QStringLiteral("entries"), entries}}}};
     QByteArray document = QJsonDocument(har).toJson(QJsonDocument::Indented);
-    return flushTo(out, document, error);
+    return finishOutput(out, document, error);
 }
 } // namespace
 
@@ -265,6 +279,11 @@ bool LogExporter::write(const SessionLog &log, const std::vector<qint64> *rows, 
                         const ExportOptions &options, QString *error)
 {
     const RowWalker walker(log, rows);
+    if (!out->isOpen() || !out->isWritable()) {
+        *error = QStringLiteral("could not write: the output is not open for writing (%1)")
+                     .arg(out->errorString());
+        return false;
+    }
     if (options.format == LogFormat::Har)
         return writeHar(log, walker, out, options, error);
     QByteArray buffer;
@@ -284,7 +303,7 @@ bool LogExporter::write(const SessionLog &log, const std::vector<qint64> *rows, 
     }
     if (options.progress)
         options.progress(walker.count(), walker.count());
-    return flushTo(out, buffer, error);
+    return finishOutput(out, buffer, error);
 }
 
 bool LogImporter::read(QIODevice *in, SessionLog *log, QString *error)
@@ -358,6 +377,17 @@ bool LogImporter::readHar(const QByteArray &har, SessionLog *log, QString *error
             *error = QStringLiteral("HAR %1: a WebSocket message needs \"type\" send/receive and "
                                     "a \"time\"")
                          .arg(where);
+            return false;
+        }
+        // Seconds since the epoch; beyond this the microseconds do not fit a qint64 (and the
+        // conversion would be undefined behaviour).
+        constexpr double MaxHarSeconds = 9.2e12;
+        if (!(time <= MaxHarSeconds)) {
+            *error = QStringLiteral("HAR %1: \"time\" %2 is out of range (seconds since 1970, at "
+                                    "most %3)")
+                         .arg(where)
+                         .arg(time)
+                         .arg(MaxHarSeconds);
             return false;
         }
         record.timeUs = qint64(time * 1e6);

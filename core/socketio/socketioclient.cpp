@@ -56,6 +56,26 @@ QString engineErrorKind(EngineIoError::Kind kind)
 SocketIoClient::SocketIoClient(QObject *parent)
     : QObject(parent), m_engine(new EngineIoClient(this))
 {
+    m_attachmentTimer.setSingleShot(true);
+    connect(&m_attachmentTimer, &QTimer::timeout, this, [this] {
+        if (!m_decoder.isAwaitingAttachments())
+            return;
+        const SocketIoPacket partial = m_decoder.pendingPacket();
+        const int expected = int(partial.attachments.size()) + m_decoder.pendingAttachmentCount();
+        const QString error =
+            QStringLiteral("attachment timeout: %1 of %2 attachments arrived within %3 ms "
+                           "(SocketIoOptions::attachmentTimeoutMs)")
+                .arg(partial.attachments.size())
+                .arg(expected)
+                .arg(m_options.attachmentTimeoutMs);
+        recordIncomplete(partial, m_pendingRaw, expected, error);
+        m_decoder.reset();
+        m_pendingRaw.clear();
+        m_protocolFailed = true;
+        qCWarning(lcSocketIo) << "protocol error:" << error << "- closing the connection";
+        Q_EMIT errorOccurred(error);
+        m_engine->close();
+    });
     // Packets.
     connect(m_engine, &EngineIoClient::openReceived, this, &SocketIoClient::handleOpen);
     connect(m_engine, &EngineIoClient::messageReceived, this, &SocketIoClient::handleMessage);
@@ -196,9 +216,8 @@ void SocketIoClient::disconnectFromServer()
         if (wasConnected)
             Q_EMIT ns->disconnected(false);
     }
+    abandonPendingPacket(QStringLiteral("the connection was closed by the user"));
     m_engine->close();
-    m_decoder.reset();
-    m_pendingRaw.clear();
     updateState();
 }
 
@@ -273,8 +292,7 @@ void SocketIoClient::handleOpen(const EngineIoHandshake &handshake)
                                                              : SocketIoProtocol::V5;
     m_decoder.setProtocol(m_protocol);
     m_decoder.setLimits(m_options.limits);
-    m_decoder.reset();
-    m_pendingRaw.clear();
+    abandonPendingPacket(QStringLiteral("a new session opened"));
     m_nextAckId = 0; // ack ids are per connection
     m_protocolFailed = false;
     m_reconnecting = false;
@@ -308,6 +326,12 @@ void SocketIoClient::handleMessage(const QByteArray &data, bool binary)
 {
     if (m_protocolFailed)
         return; // the rest of a payload that followed the offending packet; the session is over
+    // A packet awaiting attachments is lost if this message breaks a rule: keep what it was.
+    const bool wasAwaiting = m_decoder.isAwaitingAttachments();
+    const SocketIoPacket partial = wasAwaiting ? m_decoder.pendingPacket() : SocketIoPacket();
+    const int expected =
+        wasAwaiting ? int(partial.attachments.size()) + m_decoder.pendingAttachmentCount() : 0;
+    const QByteArray partialRaw = wasAwaiting ? m_pendingRaw : QByteArray();
     SocketIoDecoder::Status status;
     if (binary) {
         status = m_decoder.decodeBinary(data);
@@ -317,13 +341,21 @@ void SocketIoClient::handleMessage(const QByteArray &data, bool binary)
     }
     switch (status) {
     case SocketIoDecoder::Status::PacketReady: {
+        m_attachmentTimer.stop();
         const QByteArray raw = std::exchange(m_pendingRaw, {});
         finishPacket(m_decoder.takePacket(), raw);
         break;
     }
     case SocketIoDecoder::Status::NeedAttachments:
+        if (!wasAwaiting && m_options.attachmentTimeoutMs > 0)
+            m_attachmentTimer.start(m_options.attachmentTimeoutMs);
         break;
     case SocketIoDecoder::Status::Error:
+        m_attachmentTimer.stop();
+        if (wasAwaiting) {
+            recordIncomplete(partial, partialRaw, expected,
+                             QStringLiteral("the next message broke a rule (see the next record)"));
+        }
         closeConnection(m_decoder.errorString(),
                         binary ? data : QByteArray(1, '4') + data, binary);
         break;
@@ -436,6 +468,7 @@ void SocketIoClient::closeConnection(const QString &error, const QByteArray &off
     r.error = error;
     record(r);
 
+    m_attachmentTimer.stop();
     m_decoder.reset();
     m_pendingRaw.clear();
     m_protocolFailed = true;
@@ -453,13 +486,45 @@ void SocketIoClient::handleClosed(const QString &reason, bool deliberate, bool w
                details({{QStringLiteral("reason"), reason},
                         {QStringLiteral("deliberate"), deliberate},
                         {QStringLiteral("willReconnect"), willReconnect}}));
-    m_decoder.reset();
-    m_pendingRaw.clear();
+    abandonPendingPacket(QStringLiteral("the connection closed: %1").arg(reason));
     const bool reconnect = willReconnect && !deliberate && !m_deliberateClose;
     m_reconnecting = reconnect;
     for (SocketIoNamespace *ns : std::as_const(m_namespaces))
         ns->connectionLost(reconnect);
     updateState();
+}
+
+void SocketIoClient::recordIncomplete(const SocketIoPacket &partial, const QByteArray &raw,
+                                      int expected, const QString &why)
+{
+    PacketRecord r;
+    r.direction = PacketRecord::Direction::In;
+    r.layer = PacketRecord::Layer::SocketIo;
+    r.type = partial.type;
+    r.transport = m_rxTransport;
+    r.nsp = partial.nsp;
+    r.id = partial.id;
+    r.payload = partial.payload;
+    r.attachments = partial.attachments;
+    r.raw = raw;
+    r.error = QStringLiteral("incomplete %1: %2 of %3 attachments received; %4")
+                  .arg(SocketIoPacket::typeName(partial.type))
+                  .arg(partial.attachments.size())
+                  .arg(expected)
+                  .arg(why);
+    record(r);
+}
+
+void SocketIoClient::abandonPendingPacket(const QString &why)
+{
+    m_attachmentTimer.stop();
+    if (m_decoder.isAwaitingAttachments()) {
+        const SocketIoPacket partial = m_decoder.pendingPacket();
+        recordIncomplete(partial, m_pendingRaw,
+                         int(partial.attachments.size()) + m_decoder.pendingAttachmentCount(), why);
+    }
+    m_decoder.reset();
+    m_pendingRaw.clear();
 }
 
 void SocketIoClient::recordEnginePacket(const EngineIoPacket &packet, TransportKind transport,

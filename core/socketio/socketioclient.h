@@ -10,6 +10,7 @@
 
 #include <QMap>
 #include <QObject>
+#include <QTimer>
 
 class SocketIoClient : public QObject
 {
@@ -74,6 +75,12 @@ private:
     // binaryFrame: the offending frame is a binary message (kept as an attachment, raw empty).
     void closeConnection(const QString &error, const QByteArray &offendingFrame,
                          bool binaryFrame = false);
+    // A BINARY_* packet whose attachments will never all arrive (an error, the connection lost,
+    // the attachment timeout): recorded as far as it got, with its header frame, so that nothing
+    // received is lost from the record stream.
+    void recordIncomplete(const SocketIoPacket &partial, const QByteArray &raw, int expected,
+                          const QString &why);
+    void abandonPendingPacket(const QString &why);
     void record(PacketRecord record);
     void recordNote(PacketRecord::Note note, const QByteArray &details, const QString &error = {});
     void recordEnginePacket(const EngineIoPacket &packet, TransportKind transport,
@@ -94,5 +101,6 @@ private:
     SocketIoProtocol m_protocol = SocketIoProtocol::V5;
     TransportKind m_rxTransport = TransportKind::None; // transport of the last received packet
     QByteArray m_pendingRaw; // the text frame of a binary packet awaiting its attachments
+    QTimer m_attachmentTimer; // SocketIoOptions::attachmentTimeoutMs
     bool m_protocolFailed = false; // closeConnection() ran: drop what still arrives until reopened
 };

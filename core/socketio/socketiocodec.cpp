@@ -312,6 +312,7 @@ SocketIoDecoder::Status SocketIoDecoder::fail(const QString &message)
     m_error = message;
     m_packet = SocketIoPacket();
     m_awaiting = 0;
+    m_pendingBytes = 0;
     m_ready = false;
     return Status::Error;
 }
@@ -452,9 +453,18 @@ SocketIoDecoder::Status SocketIoDecoder::decodeBinary(const QByteArray &data)
         return fail(QStringLiteral("attachment of %1 bytes exceeds the limit of %2 bytes")
                         .arg(data.size())
                         .arg(m_limits.maxAttachmentBytes));
+    if (data.size() > m_limits.maxPendingAttachmentBytes - m_pendingBytes)
+        return fail(QStringLiteral("attachments of one packet exceed the limit of %1 bytes in "
+                                   "total (%2 bytes with attachment %3 of %4)")
+                        .arg(m_limits.maxPendingAttachmentBytes)
+                        .arg(m_pendingBytes + data.size())
+                        .arg(m_packet.attachments.size() + 1)
+                        .arg(m_packet.attachments.size() + m_awaiting));
+    m_pendingBytes += data.size();
     m_packet.attachments.append(data);
     if (--m_awaiting > 0)
         return Status::NeedAttachments;
+    m_pendingBytes = 0;
     m_pendingText.clear();
     m_ready = true;
     return Status::PacketReady;
@@ -470,11 +480,17 @@ SocketIoPacket SocketIoDecoder::takePacket()
     return packet;
 }
 
+SocketIoPacket SocketIoDecoder::pendingPacket() const
+{
+    return m_awaiting > 0 ? m_packet : SocketIoPacket();
+}
+
 void SocketIoDecoder::reset()
 {
     m_packet = SocketIoPacket();
     m_pendingText.clear();
     m_awaiting = 0;
+    m_pendingBytes = 0;
     m_ready = false;
     m_error.clear();
 }

@@ -33,6 +33,9 @@ public:
         int maxAttachments = 10; // recent socket.io-parser refuses more
         int maxJsonDepth = 1000;
         qint64 maxAttachmentBytes = 100 * 1024 * 1024;
+        // All the attachments of one packet together: what the decoder may hold while a packet
+        // is incomplete (without it, 10 attachments could pin 10 x maxAttachmentBytes).
+        qint64 maxPendingAttachmentBytes = 128 * 1024 * 1024;
     };
 
     explicit SocketIoDecoder(SocketIoProtocol protocol = SocketIoProtocol::V5);
@@ -51,6 +54,11 @@ public:
     SocketIoPacket takePacket();
     bool isAwaitingAttachments() const { return m_awaiting > 0; }
     int pendingAttachmentCount() const { return m_awaiting; }
+    // Bytes of the attachments received so far for the packet being assembled.
+    qint64 pendingAttachmentBytes() const { return m_pendingBytes; }
+    // While isAwaitingAttachments(): the packet as far as it got (header and the attachments
+    // received so far), so that a packet cut short can still be recorded. Empty otherwise.
+    SocketIoPacket pendingPacket() const;
 
     // After Error: which rule was broken, in words a user can act on, e.g.
     // "invalid packet type '9'", "EVENT payload must be a non-empty array",
@@ -72,6 +80,7 @@ private:
     SocketIoPacket m_packet;
     QByteArray m_pendingText;
     int m_awaiting = 0;
+    qint64 m_pendingBytes = 0;
     bool m_ready = false;
     QString m_error;
     QByteArray m_lastNamespaceBytes;

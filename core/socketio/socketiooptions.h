@@ -10,4 +10,8 @@ struct SocketIoOptions
     // Connection state recovery (v5): after an unplanned drop, reconnect with pid and offset.
     bool recoverState = true;
     SocketIoDecoder::Limits limits;
+    // A BINARY_* packet's attachments must all arrive within this time after its header, or the
+    // packet is recorded as incomplete and the connection closed (a stream that lost its place
+    // cannot be decoded any further). 0: no limit.
+    int attachmentTimeoutMs = 30000;
 };

@@ -795,6 +795,10 @@ void tst_JsonLines::parseErrors_data()
         << QByteArray("{" + rest) << "unexpected end of line at column 76 (truncated?)";
     QTest::newRow("truncated in data")
         << QByteArray(R"({"data":{"a":[1,2)") << "field \"data\": unexpected end of line at column 18 (truncated?)";
+    // Found by fuzz_jsonlines: quoting the empty name for the message passed a null pointer to
+    // memcpy (undefined behaviour; UBSan stops there).
+    QTest::newRow("bad value of an empty field name")
+        << QByteArray(R"({"":tru})") << "field \"\": invalid literal at column 8";
 }
 
 void tst_JsonLines::parseErrors()

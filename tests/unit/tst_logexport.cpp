@@ -7,6 +7,8 @@
 #include "socketio/socketiopacket.h"
 
 #include <QBuffer>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -117,7 +119,11 @@ private Q_SLOTS:
     void harFromABrowserIsDecoded();
     void harFromABrowserReassemblesBinaryPackets();
     void badHarIsReported();
+    void harTimeOutOfRangeIsReported();
     void cancelledExportSaysSo();
+    void diskFullIsAnErrorAndTheLogStaysIntact_data();
+    void diskFullIsAnErrorAndTheLogStaysIntact();
+    void unwritablePathIsAnError();
     void formatNames_data();
     void formatNames();
     void secretNames_data();
@@ -311,6 +317,21 @@ void tst_LogExport::harFromABrowserReassemblesBinaryPackets()
     QCOMPARE(imported.record(2).payload, QByteArray("[\"y\"]"));
 }
 
+// Found by fuzz_log_import: a browser HAR message with "time" 1.7e17 s was converted to qint64
+// microseconds without a range check (undefined behaviour; UBSan stops there).
+void tst_LogExport::harTimeOutOfRangeIsReported()
+{
+    const QByteArray har = R"({"log":{"version":"1.2","entries":[{"_webSocketMessages":[
+          {"type":"receive","time":1764000001.5,"opcode":1,"data":"2"},
+          {"type":"receive","time":170000000000000000.8,"opcode":2,"data":"AQID"}]}]}})";
+    SessionLog imported;
+    QString error;
+    QVERIFY(!importLog(har, &imported, &error));
+    QCOMPARE(error, QStringLiteral("HAR entry 0, WebSocket message 1: \"time\" 1.7e+17 is out of "
+                                   "range (seconds since 1970, at most 9.2e+12)"));
+    QCOMPARE(imported.size(), 1); // what came before is kept
+}
+
 void tst_LogExport::badHarIsReported()
 {
     SessionLog imported;
@@ -333,6 +354,61 @@ void tst_LogExport::cancelledExportSaysSo()
     QString error;
     QVERIFY(!LogExporter::write(log, nullptr, &buffer, options, &error));
     QCOMPARE(error, QStringLiteral("export cancelled"));
+}
+
+// /dev/full takes every write and fails it: a small log sits in QFile's buffer and only fails
+// when flushed. write() must say so, and the in-memory log must be untouched.
+void tst_LogExport::diskFullIsAnErrorAndTheLogStaysIntact_data()
+{
+    QTest::addColumn<LogFormat>("format");
+    QTest::newRow("jsonl") << LogFormat::JsonLines;
+    QTest::newRow("har") << LogFormat::Har;
+    QTest::newRow("text") << LogFormat::Text;
+}
+
+void tst_LogExport::diskFullIsAnErrorAndTheLogStaysIntact()
+{
+    QFETCH(LogFormat, format);
+    QVERIFY2(QFile::exists(QStringLiteral("/dev/full")), "this test needs /dev/full (Linux)");
+    SessionLog log;
+    fillSession(log);
+    QBuffer before;
+    before.open(QIODevice::WriteOnly);
+    QString error;
+    QVERIFY(LogExporter::write(log, nullptr, &before, {}, &error));
+
+    QFile full(QStringLiteral("/dev/full"));
+    QVERIFY(full.open(QIODevice::WriteOnly));
+    ExportOptions options;
+    options.format = format;
+    QVERIFY(!LogExporter::write(log, nullptr, &full, options, &error));
+    QVERIFY2(error.startsWith(QLatin1String("could not write: ")) &&
+                 error.contains(QLatin1String("No space left on device")),
+             qPrintable(error));
+
+    QBuffer after;
+    after.open(QIODevice::WriteOnly);
+    QVERIFY(LogExporter::write(log, nullptr, &after, {}, &error));
+    QCOMPARE(after.data(), before.data());
+}
+
+// A file that cannot be opened (the caller's QFile::open fails): write() refuses the device
+// with a clear error rather than writing nowhere. Not a directory works even as root.
+void tst_LogExport::unwritablePathIsAnError()
+{
+    SessionLog log;
+    fillSession(log);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile plain(dir.filePath(QStringLiteral("file")));
+    QVERIFY(plain.open(QIODevice::WriteOnly));
+    plain.close();
+    QFile out(dir.filePath(QStringLiteral("file/log.jsonl")));
+    QVERIFY(!out.open(QIODevice::WriteOnly));
+    QString error;
+    QVERIFY(!LogExporter::write(log, nullptr, &out, {}, &error));
+    QCOMPARE(error, QStringLiteral("could not write: the output is not open for writing (Not a "
+                                   "directory)"));
 }
 
 void tst_LogExport::formatNames_data()

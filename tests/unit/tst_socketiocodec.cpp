@@ -93,6 +93,8 @@ private Q_SLOTS:
     void attachmentsArriveOneByOne();
     void attachmentSizeLimit();
     void attachmentCountLimitIsConfigurable();
+    void pendingAttachmentBytesLimit();
+    void pendingPacketShowsWhatArrived();
     void jsonDepthLimitIsConfigurable();
     void hundredThousandLevelsFailCleanly();
     void takePacketEmptiesTheDecoder();
@@ -906,6 +908,56 @@ void TestSocketIoCodec::attachmentCountLimitIsConfigurable()
         QCOMPARE(decoder.decodeBinary("x"), Status::NeedAttachments);
     QCOMPARE(decoder.decodeBinary("x"), Status::PacketReady);
     QCOMPARE(decoder.takePacket().attachments.size(), 100);
+}
+
+// All attachments of one packet together are bounded too: ten attachments of maxAttachmentBytes
+// each would otherwise be held while the packet is incomplete.
+void TestSocketIoCodec::pendingAttachmentBytesLimit()
+{
+    SocketIoDecoder decoder;
+    SocketIoDecoder::Limits limits;
+    limits.maxAttachmentBytes = 4;
+    limits.maxPendingAttachmentBytes = 6;
+    decoder.setLimits(limits);
+
+    QCOMPARE(decoder.decodeText(binaryEventText(3)), Status::NeedAttachments);
+    QCOMPARE(decoder.decodeBinary("1234"), Status::NeedAttachments);
+    QCOMPARE(decoder.pendingAttachmentBytes(), qint64(4));
+    QCOMPARE(decoder.decodeBinary("56"), Status::NeedAttachments); // exactly the total limit
+    QCOMPARE(decoder.pendingAttachmentBytes(), qint64(6));
+    QCOMPARE(decoder.decodeBinary("7"), Status::Error);
+    QCOMPARE(decoder.errorString(),
+             QStringLiteral("attachments of one packet exceed the limit of 6 bytes in total (7 "
+                            "bytes with attachment 3 of 3)"));
+    QVERIFY(!decoder.isAwaitingAttachments());
+    QCOMPARE(decoder.pendingAttachmentBytes(), qint64(0));
+
+    // The count starts again with each packet.
+    QCOMPARE(decoder.decodeText(binaryEventText(2)), Status::NeedAttachments);
+    QCOMPARE(decoder.decodeBinary("1234"), Status::NeedAttachments);
+    QCOMPARE(decoder.decodeBinary("56"), Status::PacketReady);
+    QCOMPARE(decoder.pendingAttachmentBytes(), qint64(0));
+    QCOMPARE(decoder.takePacket().attachments, (QList<QByteArray>{"1234", "56"}));
+    QCOMPARE(decoder.decodeText(binaryEventText(1)), Status::NeedAttachments);
+    QCOMPARE(decoder.decodeBinary("1234"), Status::PacketReady);
+}
+
+void TestSocketIoCodec::pendingPacketShowsWhatArrived()
+{
+    SocketIoDecoder decoder;
+    QCOMPARE(decoder.pendingPacket(), SocketIoPacket());
+    const QByteArray header = R"(52-/admin,7["up",{"_placeholder":true,"num":0},)"
+                              R"({"_placeholder":true,"num":1}])";
+    QCOMPARE(decoder.decodeText(header), Status::NeedAttachments);
+    QCOMPARE(decoder.decodeBinary("a"), Status::NeedAttachments);
+    const SocketIoPacket pending = decoder.pendingPacket();
+    QCOMPARE(int(pending.type), int(SocketIoPacket::BinaryEvent));
+    QCOMPARE(pending.nsp, QStringLiteral("/admin"));
+    QCOMPARE(pending.id, qint64(7));
+    QCOMPARE(pending.payload, header.mid(11));
+    QCOMPARE(pending.attachments, QList<QByteArray>{"a"});
+    QCOMPARE(decoder.decodeBinary("b"), Status::PacketReady);
+    QCOMPARE(decoder.pendingPacket(), SocketIoPacket());
 }
 
 void TestSocketIoCodec::jsonDepthLimitIsConfigurable()
