@@ -1,8 +1,5 @@
 #include "crashjournal.h"
 
-#include "session/jsonlines.h"
-#include "session/redaction.h"
-
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
@@ -39,9 +36,10 @@ CrashJournal::CrashJournal(const QString &directory, QObject *parent)
         m_error = m_file.errorString();
         return;
     }
-    m_flushTimer.setInterval(FlushIntervalMs);
-    connect(&m_flushTimer, &QTimer::timeout, this, &CrashJournal::flush);
-    m_flushTimer.start();
+    m_writer.setFlushInterval(FlushIntervalMs);
+    m_writer.setDevice(&m_file);
+    connect(&m_writer, &LogStreamWriter::writeFailed, this,
+            [this](const QString &error) { m_error = error; });
 }
 
 CrashJournal::~CrashJournal()
@@ -51,31 +49,18 @@ CrashJournal::~CrashJournal()
 
 void CrashJournal::append(const PacketRecord &record)
 {
-    if (!m_file.isOpen())
-        return;
-    if (m_includeSecrets || !Redaction::mayCarrySecrets(record))
-        JsonLines::appendRecord(m_buffer, record);
-    else
-        JsonLines::appendRecord(m_buffer, Redaction::redact(record));
-    // A flood must not grow the buffer without bound between two ticks.
-    if (m_buffer.size() > 4 * 1024 * 1024)
-        flush();
+    m_writer.append(record);
 }
 
 void CrashJournal::flush()
 {
-    if (!m_file.isOpen() || m_buffer.isEmpty())
-        return;
-    if (m_file.write(m_buffer) != m_buffer.size())
-        m_error = m_file.errorString();
-    m_file.flush();
-    m_buffer.clear();
+    m_writer.flush();
 }
 
 void CrashJournal::discard()
 {
-    m_flushTimer.stop();
-    m_buffer.clear();
+    m_writer.discard();
+    m_writer.setDevice(nullptr);
     if (m_file.isOpen()) {
         m_file.close();
         m_file.remove();

@@ -7,13 +7,13 @@
 // QLockFile recognises).
 #pragma once
 
+#include "session/logstreamwriter.h"
 #include "socketio/packetrecord.h"
 
 #include <QByteArray>
 #include <QFile>
 #include <QLockFile>
 #include <QObject>
-#include <QTimer>
 
 #include <memory>
 
@@ -30,8 +30,8 @@ public:
     QString errorString() const { return m_error; }
 
     // Secrets are redacted unless the user opted in to keeping them.
-    void setIncludeSecrets(bool include) { m_includeSecrets = include; }
-    bool includeSecrets() const { return m_includeSecrets; }
+    void setIncludeSecrets(bool include) { m_writer.setIncludeSecrets(include); }
+    bool includeSecrets() const { return m_writer.includeSecrets(); }
 
     void append(const PacketRecord &record);
     void flush();
@@ -49,8 +49,6 @@ public:
 private:
     QFile m_file;
     std::unique_ptr<QLockFile> m_lock;
-    QByteArray m_buffer;
-    QTimer m_flushTimer;
+    LogStreamWriter m_writer;
     QString m_error;
-    bool m_includeSecrets = false;
 };

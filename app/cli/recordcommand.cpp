@@ -1,16 +1,11 @@
 #include "recordcommand.h"
 
-#include "session/jsonlines.h"
-#include "session/redaction.h"
-
 #include <QCommandLineParser>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTextStream>
 
 namespace {
-constexpr qint64 FlushThresholdBytes = 1 << 20;
-constexpr int FlushIntervalMs = 500; // a kill loses at most this much
 constexpr int StopGraceMs = 3000;
 
 QTextStream &err()
@@ -46,8 +41,10 @@ const char *const Usage =
 RecordCommand::RecordCommand(QObject *parent)
     : QObject(parent)
 {
-    m_flushTimer.setInterval(FlushIntervalMs);
-    connect(&m_flushTimer, &QTimer::timeout, this, &RecordCommand::flushOutput);
+    connect(&m_writer, &LogStreamWriter::writeFailed, this, [this](const QString &error) {
+        if (m_failure.isEmpty())
+            m_failure = QStringLiteral("cannot write the log: %1").arg(error);
+    });
     m_durationTimer.setSingleShot(true);
     // A coarse timer (QTimer's default) may fire up to 5 % early: --duration .9 stopped after
     // 896 ms.
@@ -307,7 +304,11 @@ void RecordCommand::start()
         if (!m_client->findNamespace(it.key()))
             watchNamespace(m_client->joinNamespace(it.key()));
 
-    m_flushTimer.start();
+    if (m_export.format != LogFormat::Har) { // HAR is one document, written at the end
+        m_writer.setFormat(m_export.format);
+        m_writer.setIncludeSecrets(m_export.includeSecrets);
+        m_writer.setDevice(&m_out);
+    }
     if (m_durationSeconds > 0)
         m_durationTimer.start(int(m_durationSeconds * 1000));
     m_client->connectToServer();
@@ -373,17 +374,7 @@ void RecordCommand::checkAllDone()
 void RecordCommand::appendRecord(const PacketRecord &record)
 {
     m_log.append(record);
-    if (m_export.format == LogFormat::Har)
-        return; // one document, written at the end
-    const PacketRecord &written = m_export.includeSecrets || !Redaction::mayCarrySecrets(record)
-                                      ? record
-                                      : Redaction::redact(record);
-    if (m_export.format == LogFormat::JsonLines)
-        JsonLines::appendRecord(m_buffer, written);
-    else
-        m_buffer += LogExporter::textLine(written);
-    if (m_buffer.size() >= FlushThresholdBytes)
-        flushOutput();
+    m_writer.append(record);
 }
 
 void RecordCommand::checkStopOnEvent(const SocketIoPacket &packet)
@@ -400,17 +391,6 @@ void RecordCommand::checkStopOnEvent(const SocketIoPacket &packet)
     }
     if (match)
         QTimer::singleShot(0, this, &RecordCommand::stop); // after the event is recorded
-}
-
-void RecordCommand::flushOutput()
-{
-    if (m_buffer.isEmpty() || !m_out.isOpen())
-        return;
-    // QFile buffers: a full disk may only show when the buffer is flushed.
-    const bool written = m_out.write(m_buffer) == m_buffer.size() && m_out.flush();
-    if (!written && m_failure.isEmpty())
-        m_failure = QStringLiteral("cannot write the log: %1").arg(m_out.errorString());
-    m_buffer.clear();
 }
 
 void RecordCommand::stop()
@@ -442,7 +422,6 @@ void RecordCommand::finish()
     m_finished = true;
     m_stopping = true;
     m_stopTimer.stop();
-    m_flushTimer.stop();
     if (m_client)
         m_client->disconnect(this);
     if (m_export.format == LogFormat::Har) {
@@ -450,7 +429,8 @@ void RecordCommand::finish()
         if (!LogExporter::write(m_log, nullptr, &m_out, m_export, &error) && m_failure.isEmpty())
             m_failure = QStringLiteral("cannot write the log: %1").arg(error);
     }
-    flushOutput();
+    m_writer.flush();
+    m_writer.setDevice(nullptr);
     m_out.close();
     if (!m_failure.isEmpty()) {
         err() << "sioscope-cli record: " << m_failure << "\n";

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "session/logexport.h"
+#include "session/logstreamwriter.h"
 #include "session/sendscript.h"
 #include "session/sessionlog.h"
 #include "socketio/socketioclient.h"
@@ -36,7 +37,6 @@ Q_SIGNALS:
 private:
     void fail(const QString &reason);
     void appendRecord(const PacketRecord &record);
-    void flushOutput();
     void finish();
     void watchNamespace(SocketIoNamespace *ns);
     void playNext(const QString &nsp);
@@ -51,7 +51,7 @@ private:
     bool m_autoAck = false;
     QJsonArray m_autoAckPayload;
     double m_durationSeconds = -1;
-    QString m_stopOnEvent;         // --stop-on-event
+    QString m_stopOnEvent;          // --stop-on-event
     QByteArray m_stopOnEventPrefix; // ["<name>" as it starts the payload
     QString m_outPath;
     ExportOptions m_export;
@@ -59,8 +59,7 @@ private:
     SocketIoClient *m_client = nullptr;
     SessionLog m_log;
     QFile m_out;
-    QByteArray m_buffer; // lines not yet written (JSON Lines and text stream as they come)
-    QTimer m_flushTimer;
+    LogStreamWriter m_writer; // JSON Lines and text stream out as records come
     QTimer m_durationTimer;
     QTimer m_stopTimer;
     bool m_stopping = false;
