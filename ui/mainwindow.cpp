@@ -24,6 +24,9 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QInputDialog>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -198,6 +201,8 @@ void MainWindow::buildUi()
     });
     connect(m_timeline, &TimelinePane::currentLogRowChanged, this, &MainWindow::timelineRowChanged);
     connect(m_timeline, &TimelinePane::replyToAckRequested, this, &MainWindow::replyToAck);
+    connect(m_timeline, &TimelinePane::editInComposerRequested, this, &MainWindow::editInComposer);
+    connect(m_timeline, &TimelinePane::resendRequested, this, &MainWindow::resend);
     connect(m_detail, &PacketDetail::partnerRequested, this, &MainWindow::showLogRow);
     connect(m_ackPanel, &AckPanel::exchangeActivated, this,
             [this](qint64 eventRow) { showLogRow(eventRow); });
@@ -540,6 +545,50 @@ void MainWindow::replyToAck(qint64 row)
         SocketIoPacket(SocketIoPacket::Type(record.type), record.nsp, record.payload).eventName();
     m_composer->setReplyTarget(record.nsp, record.id, eventName);
     m_composerDock->show();
+}
+
+void MainWindow::editInComposer(qint64 row)
+{
+    if (!m_composer)
+        return;
+    const PacketRecord record = log()->record(row);
+    const QJsonArray data = QJsonDocument::fromJson(record.payload).array();
+    ComposerDraft draft;
+    draft.nsp = record.nsp;
+    draft.eventName = data.first().toString();
+    // Binary arguments at the top level become attachments at their positions; the others
+    // stay in the arguments text.
+    QJsonArray args;
+    for (qsizetype i = 1; i < data.size(); ++i) {
+        const QJsonObject object = data.at(i).toObject();
+        const int num = object.value(QLatin1String("num")).toInt(-1);
+        if (object.value(QLatin1String("_placeholder")).toBool() && object.size() == 2 &&
+            num >= 0 && num < record.attachments.size()) {
+            draft.attachments.append(
+                {tr("attachment %1").arg(num), record.attachments.at(num), int(i - 1)});
+            continue;
+        }
+        args.append(data.at(i));
+    }
+    draft.argsText = QString::fromUtf8(QJsonDocument(args).toJson(QJsonDocument::Compact));
+    draft.requestAck = record.id >= 0;
+    m_composer->loadDraft(draft);
+    m_composerDock->show();
+}
+
+void MainWindow::resend(qint64 row)
+{
+    if (!m_composer)
+        return;
+    const PacketRecord record = log()->record(row);
+    OutgoingMessage message;
+    message.nsp = record.nsp;
+    message.data = QJsonDocument::fromJson(record.payload).array();
+    message.eventName = message.data.first().toString();
+    message.attachments = record.attachments;
+    // An event that asked for an ack asks again, with the session's ack timeout.
+    message.ackTimeoutMs = record.id >= 0 ? m_session->client()->options().ackTimeoutMs : -1;
+    send(message);
 }
 
 void MainWindow::clearSession()

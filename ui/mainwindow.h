@@ -93,6 +93,8 @@ private:
     void send(const OutgoingMessage &message);
     void timelineRowChanged(qint64 row);
     void replyToAck(qint64 row);
+    void editInComposer(qint64 row);
+    void resend(qint64 row);
     void showLogRow(qint64 row);
     void clearSession();
     void togglePause(bool paused);

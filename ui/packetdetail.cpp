@@ -9,14 +9,19 @@
 #include "timelinemodel.h"
 #include <QComboBox>
 #include <QDateTime>
+#include <QFileDialog>
 #include <QFontDatabase>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLocale>
+#include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSaveFile>
 #include <QTabWidget>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -62,8 +67,14 @@ PacketDetail::PacketDetail(QWidget *parent)
     auto *binary = new QWidget(this);
     auto *binaryLayout = new QVBoxLayout(binary);
     binaryLayout->setContentsMargins(0, 2, 0, 0);
-    binaryLayout->addWidget(m_attachment);
+    auto *saveAttachment = new QPushButton(tr("Save Attachment…"), binary);
+    connect(saveAttachment, &QPushButton::clicked, this, &PacketDetail::saveAttachment);
+    auto *attachmentBar = new QHBoxLayout;
+    attachmentBar->addWidget(m_attachment, 1);
+    attachmentBar->addWidget(saveAttachment);
+    binaryLayout->addLayout(attachmentBar);
     binaryLayout->addWidget(m_hex, 1);
+    m_saveAttachment = saveAttachment;
     connect(m_attachment, &QComboBox::currentIndexChanged, this, &PacketDetail::showAttachment);
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_tree, tr("Data"));
@@ -75,6 +86,31 @@ PacketDetail::PacketDetail(QWidget *parent)
     layout->addWidget(m_header);
     layout->addWidget(m_tabs, 1);
     showRow(-1);
+}
+
+void PacketDetail::saveAttachment()
+{
+    const int index = qMax(0, m_attachment->currentIndex());
+    if (index >= m_attachments.size())
+        return;
+    const QString fileName = QFileDialog::getSaveFileName(
+        this, tr("Save Attachment"), QStringLiteral("attachment-%1-%2.bin").arg(m_row).arg(index));
+    if (fileName.isEmpty())
+        return;
+    QString error;
+    if (!writeAttachment(fileName, index, &error))
+        QMessageBox::warning(this, tr("Save Attachment"), error);
+}
+
+bool PacketDetail::writeAttachment(const QString &fileName, int index, QString *error) const
+{
+    QSaveFile file(fileName);
+    if (!file.open(QIODevice::WriteOnly) || file.write(m_attachments.value(index)) < 0 ||
+        !file.commit()) {
+        *error = tr("Could not save %1: %2").arg(fileName, file.errorString());
+        return false;
+    }
+    return true;
 }
 
 void PacketDetail::setLog(const SessionLog *log)
@@ -157,10 +193,13 @@ void PacketDetail::showRow(qint64 row)
     {
         const QSignalBlocker blocker(m_attachment);
         for (int i = 0; i < m_attachments.size(); ++i)
-            m_attachment->addItem(
-                tr("%1 attachment %2 (%3)").arg(Glyphs::Attachment).arg(i).arg(sizeText(m_attachments.at(i).size())));
+            m_attachment->addItem(tr("%1 attachment %2 (%3)")
+                                      .arg(Glyphs::Attachment)
+                                      .arg(i)
+                                      .arg(sizeText(m_attachments.at(i).size())));
     }
     m_attachment->setVisible(m_attachments.size() > 1);
+    m_saveAttachment->setEnabled(!m_attachments.isEmpty());
     showAttachment(0);
     m_tabs->setTabText(2, record.attachments.isEmpty()
                               ? tr("Binary")

@@ -26,6 +26,8 @@ public:
     void setLog(const SessionLog *log); // not owned
     // Shows log row `row` (-1: nothing).
     void showRow(qint64 row);
+    // Writes attachment `index` of the shown packet (Save Attachment… after its dialog).
+    bool writeAttachment(const QString &fileName, int index, QString *error) const;
     qint64 currentRow() const { return m_row; }
 
     QString headerText() const;
@@ -41,10 +43,12 @@ Q_SIGNALS:
 
 private:
     void showAttachment(int index);
+    void saveAttachment();
 
     const SessionLog *m_log = nullptr;
     qint64 m_row = -1;
     QList<QByteArray> m_attachments;
+    class QPushButton *m_saveAttachment = nullptr;
     QLabel *m_header;
     QTabWidget *m_tabs;
     QTreeView *m_tree;

@@ -5,9 +5,12 @@
 #include "timelinemodel.h"
 
 #include <QAbstractTableModel>
+#include <QClipboard>
 #include <QComboBox>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonDocument>
 #include <QLineEdit>
 #include <QMenu>
 #include <QScrollBar>
@@ -292,5 +295,29 @@ void TimelinePane::showContextMenu(const QPoint &pos)
     QAction *gotoPartner =
         menu.addAction(tr("Go to Ack Partner"), this, [this, partner] { selectLogRow(partner); });
     gotoPartner->setEnabled(partner >= 0);
+    menu.addSeparator();
+    const bool isEvent = m_log->layer(row) == PacketRecord::Layer::SocketIo &&
+                         m_log->hasError(row) == false &&
+                         (m_log->type(row) == SocketIoPacket::Event ||
+                          m_log->type(row) == SocketIoPacket::BinaryEvent);
+    menu.addAction(tr("Edit in Composer"), this,
+                   [this, row] { Q_EMIT editInComposerRequested(row); })
+        ->setEnabled(isEvent);
+    menu.addAction(tr("Resend"), this, [this, row] { Q_EMIT resendRequested(row); })
+        ->setEnabled(isEvent);
+    menu.addSeparator();
+    const QByteArray payload = m_log->payload(row).toByteArray();
+    menu.addAction(tr("Copy as JSON"), this,
+                   [payload] {
+                       // Indented when it is an object or an array; a scalar payload goes as it is.
+                       const QJsonDocument document = QJsonDocument::fromJson(payload);
+                       QGuiApplication::clipboard()->setText(
+                           QString::fromUtf8(document.isNull() ? payload : document.toJson()));
+                   })
+        ->setEnabled(!payload.isEmpty());
+    const QByteArray raw = m_log->raw(row).toByteArray();
+    menu.addAction(tr("Copy Raw"), this,
+                   [raw] { QGuiApplication::clipboard()->setText(QString::fromUtf8(raw)); })
+        ->setEnabled(!raw.isEmpty());
     menu.exec(m_view->viewport()->mapToGlobal(pos));
 }

@@ -54,6 +54,9 @@ Q_SIGNALS:
     void currentLogRowChanged(qint64 row);
     // Context menu "Reply to ack" on a server EVENT that asked for an ack.
     void replyToAckRequested(qint64 row);
+    // Context menu on an EVENT: load it into the composer, or send it again as it was.
+    void editInComposerRequested(qint64 row);
+    void resendRequested(qint64 row);
     void pendingRowsChanged(int count);
 
 private:

@@ -560,6 +560,49 @@ private Q_SLOTS:
         QVERIFY(error.contains(QStringLiteral("x.jsonl")));
     }
 
+    void editInComposerLoadsTheEvent()
+    {
+        MainWindow window;
+        window.setJournalEnabled(false);
+        fillSession(*window.log());
+        PacketRecord binary = sio(D::In, SocketIoPacket::BinaryEvent, "/", -1,
+                                  R"(["file",{"_placeholder":true,"num":0},"name.bin"])");
+        binary.attachments = {QByteArray("\x00\x01\x02", 3)};
+        const qint64 row = window.log()->append(binary);
+        Q_EMIT window.timeline()->editInComposerRequested(row);
+        const ComposerDraft draft = window.composer()->draft();
+        QCOMPARE(draft.eventName, QStringLiteral("file"));
+        QCOMPARE(draft.argsText, QStringLiteral(R"(["name.bin"])"));
+        QCOMPARE(draft.attachments.size(), 1);
+        QCOMPARE(draft.attachments.first().position, 0);
+        QCOMPARE(draft.attachments.first().bytes, QByteArray("\x00\x01\x02", 3));
+        QVERIFY(!draft.requestAck);
+        // An event that asked for an ack asks again.
+        Q_EMIT window.timeline()->editInComposerRequested(3);
+        QCOMPARE(window.composer()->draft().eventName, QStringLiteral("echo-ack"));
+        QVERIFY(window.composer()->draft().requestAck);
+    }
+
+    void detailSavesTheAttachment()
+    {
+        SessionLog log;
+        PacketRecord binary = sio(D::In, SocketIoPacket::BinaryEvent, "/", -1,
+                                  R"(["file",{"_placeholder":true,"num":0}])");
+        binary.attachments = {QByteArray("\xde\xad\xbe\xef", 4)};
+        log.append(binary);
+        PacketDetail detail;
+        detail.setLog(&log);
+        detail.showRow(0);
+        QTemporaryDir dir;
+        QString error;
+        const QString path = dir.filePath(QStringLiteral("a.bin"));
+        QVERIFY2(detail.writeAttachment(path, 0, &error), qPrintable(error));
+        QCOMPARE(readAll(path), QByteArray("\xde\xad\xbe\xef", 4));
+        QVERIFY(
+            !detail.writeAttachment(dir.filePath(QStringLiteral("no/such/dir/a.bin")), 0, &error));
+        QVERIFY2(error.contains(QLatin1String("a.bin")), qPrintable(error));
+    }
+
     void timelineModelStaysConsistent()
     {
         MainWindow window;
