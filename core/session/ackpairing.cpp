@@ -26,7 +26,9 @@ void AckPairing::observe(qint64 row, const PacketRecord &record)
         exchange.initiator = outgoing ? Initiator::Client : Initiator::Server;
         const int index = int(m_exchanges.size());
         m_exchanges.push_back(std::move(exchange));
-        m_open.insert({m_connection, record.nsp, record.id, m_exchanges.back().initiator}, index);
+        m_open.insert(
+            {m_connection, record.nsp, record.id, m_exchanges.back().initiator, record.session},
+            index);
         m_byRow.insert(row, index);
         return;
     }
@@ -34,7 +36,7 @@ void AckPairing::observe(qint64 row, const PacketRecord &record)
         return;
     // An ACK we receive answers our event; one we send answers the server's.
     const Key key{m_connection, record.nsp, record.id,
-                  outgoing ? Initiator::Server : Initiator::Client};
+                  outgoing ? Initiator::Server : Initiator::Client, record.session};
     const auto found = m_open.constFind(key);
     if (found == m_open.constEnd())
         return; // an ACK for no known event: the record itself says so
@@ -50,7 +52,7 @@ void AckPairing::observe(qint64 row, const PacketRecord &record)
 
 void AckPairing::markTimedOut(const QString &nsp, qint64 id)
 {
-    const auto found = m_open.constFind({m_connection, nsp, id, Initiator::Client});
+    const auto found = m_open.constFind({m_connection, nsp, id, Initiator::Client, QString()});
     if (found == m_open.constEnd())
         return;
     m_exchanges[size_t(*found)].status = Status::TimedOut;
