@@ -6,13 +6,17 @@
 #include "referenceserver.h"
 #include "server/defaulthandlers.h"
 #include "server/socketioserver.h"
+#include "session/jsonlines.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 
 namespace {
@@ -56,6 +60,7 @@ private Q_SLOTS:
     void scenario_data();
     void scenario();
     void driverFailsWithoutServer();
+    void serveCommandRecordsEverything();
 
 private:
     void setUpServer(SocketIoServer *server);
@@ -304,6 +309,68 @@ void tst_ServerPeer::driverFailsWithoutServer()
     QVERIFY(driver.waitForFinished(30000));
     const QByteArray output = driver.readAllStandardOutput();
     QVERIFY2(output.contains("\"step\":\"connect\",\"ok\":false"), output.constData());
+}
+
+// sioscope-cli serve with its default handlers: the reference client 4.8 over WebSocket gets
+// "auth" back, and the JSON Lines log written on SIGTERM names the client session on every
+// record of it.
+void tst_ServerPeer::serveCommandRecordsEverything()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString logPath = dir.filePath(QStringLiteral("serve.jsonl"));
+    QProcess serve;
+    serve.start(QStringLiteral(SIOSCOPE_CLI_PATH),
+                {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"),
+                 QStringLiteral("--ping-interval"), QStringLiteral("1000"), QStringLiteral("-o"),
+                 logPath});
+    QVERIFY(serve.waitForStarted(5000));
+    QByteArray banner;
+    QTRY_VERIFY_WITH_TIMEOUT((banner += serve.readAllStandardError()).contains('\n'), 10000);
+    const QRegularExpression listening(QStringLiteral("listening on (http://127.0.0.1:\\d+)/"));
+    const QRegularExpressionMatch match = listening.match(QString::fromUtf8(banner));
+    QVERIFY2(match.hasMatch(), banner.constData());
+
+    // A one-off client script: connect with auth, send "message", expect "message-back".
+    const QString script = QStringLiteral(
+        "const { io } = require('socket.io-client');"
+        "const s = io(process.argv[1], { transports: ['websocket'], auth: { token: 't1' } });"
+        "s.on('auth', (a) => console.log(JSON.stringify({ auth: a })));"
+        "s.on('message-back', (...args) => { console.log(JSON.stringify({ back: args })); "
+        "s.close(); });"
+        "s.on('connect', () => s.emit('message', 1, { two: 2 }));"
+        "setTimeout(() => process.exit(3), 10000).unref();");
+    QProcess client;
+    client.setWorkingDirectory(ReferenceServer::peersDir());
+    client.start(QStringLiteral("node"), {QStringLiteral("-e"), script, match.captured(1)});
+    QVERIFY(client.waitForStarted(5000));
+    QSignalSpy clientDone(&client, &QProcess::finished);
+    QVERIFY(clientDone.wait(20000) || !clientDone.isEmpty());
+    const QByteArray output = client.readAllStandardOutput();
+    QVERIFY2(output.contains("{\"auth\":{\"token\":\"t1\"}}"), output.constData());
+    QVERIFY2(output.contains("{\"back\":[1,{\"two\":2}]}"), output.constData());
+
+    serve.terminate();
+    QVERIFY(serve.waitForFinished(10000));
+    QCOMPARE(serve.exitCode(), 0);
+    QFile log(logPath);
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    JsonLinesReader reader(&log);
+    PacketRecord record;
+    QSet<QString> sessions;
+    QSet<QString> types;
+    while (reader.next(&record)) {
+        sessions.insert(record.session);
+        types.insert(record.layerName() + QLatin1Char(' ') + record.directionName() +
+                     QLatin1Char(' ') + record.typeName());
+    }
+    QVERIFY2(!reader.hasError(), qPrintable(reader.errorString()));
+    QCOMPARE(sessions.size(), 1);
+    QCOMPARE(sessions.values().first().size(), 20);
+    for (const char *expected :
+         {"conn in transport-opened", "eio out OPEN", "sio in CONNECT", "sio out CONNECT",
+          "sio out EVENT", "sio in EVENT", "conn in closed"})
+        QVERIFY2(types.contains(QString::fromLatin1(expected)), expected);
 }
 
 QTEST_GUILESS_MAIN(tst_ServerPeer)
