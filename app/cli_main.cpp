@@ -18,7 +18,7 @@ namespace {
 const char *const Usage = "usage: sioscope-cli <command> [options]\n"
                           "commands:\n"
                           "  record <url> [options]   record a session (record --help)\n"
-                          "  serve [options]          run the embedded Socket.IO server (serve --help)\n"
+                          "  serve [options]          run the embedded server (serve --help)\n"
                           "  convert <in> <out> --format jsonl|har|text [--include-secrets]\n";
 
 int signalPipe[2] = {-1, -1};

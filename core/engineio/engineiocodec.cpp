@@ -265,8 +265,9 @@ bool EngineIoCodec::decodeV3BinaryPayload(QByteArrayView payload, qint64 maxPack
         if (digits == 0)
             return setError(error, QStringLiteral("v3 binary payload: empty length prefix"));
         if (length > maxPacketBytes) {
-            return setError(error, QStringLiteral("polling packet exceeds the limit of %1 bytes")
-                                       .arg(maxPacketBytes));
+            return setError(
+                error,
+                QStringLiteral("polling packet exceeds the limit of %1 bytes").arg(maxPacketBytes));
         }
         if (length > payload.size() - pos) {
             return setError(error, QStringLiteral("v3 binary payload: packet cut short "
@@ -277,10 +278,9 @@ bool EngineIoCodec::decodeV3BinaryPayload(QByteArrayView payload, qint64 maxPack
         const QByteArrayView bytes = payload.sliced(pos, qsizetype(length));
         pos += qsizetype(length);
         EngineIoPacket packet;
-        const bool ok = marker == 0
-                            ? decodeText(bytes, EngineIoVersion::V3, &packet, error)
-                            : decodeBinaryFrame(bytes.toByteArray(), EngineIoVersion::V3, &packet,
-                                                error);
+        const bool ok = marker == 0 ? decodeText(bytes, EngineIoVersion::V3, &packet, error)
+                                    : decodeBinaryFrame(bytes.toByteArray(), EngineIoVersion::V3,
+                                                        &packet, error);
         if (!ok)
             return false;
         result.append(std::move(packet));

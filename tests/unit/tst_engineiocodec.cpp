@@ -440,8 +440,7 @@ void TestEngineIoCodec::v3BinaryPayload()
     QCOMPARE(EngineIoCodec::encodeV3BinaryPayload(packets), wire);
     Packets decoded;
     QString error;
-    QVERIFY2(EngineIoCodec::decodeV3BinaryPayload(wire, 1000, &decoded, &error),
-             qPrintable(error));
+    QVERIFY2(EngineIoCodec::decodeV3BinaryPayload(wire, 1000, &decoded, &error), qPrintable(error));
     QCOMPARE(decoded, packets);
 
     // A length of ten and more is written digit by digit.
@@ -459,18 +458,18 @@ void TestEngineIoCodec::v3BinaryPayloadRejects_data()
     QTest::newRow("empty") << QByteArray() << QStringLiteral("empty");
     QTest::newRow("bad marker") << QByteArray::fromHex("0206ff3468656c6c6f")
                                 << QStringLiteral("marker");
-    QTest::newRow("digit byte over 9") << QByteArray::fromHex("000aff34")
-                                       << QStringLiteral("length prefix");
+    QTest::newRow("digit byte over 9")
+        << QByteArray::fromHex("000aff34") << QStringLiteral("length prefix");
     QTest::newRow("no digits") << QByteArray::fromHex("00ff34") << QStringLiteral("empty length");
-    QTest::newRow("prefix never ends") << QByteArray::fromHex("000102")
-                                       << QStringLiteral("inside a length prefix");
+    QTest::newRow("prefix never ends")
+        << QByteArray::fromHex("000102") << QStringLiteral("inside a length prefix");
     QTest::newRow("cut short") << QByteArray::fromHex("0006ff3468") << QStringLiteral("cut short");
-    QTest::newRow("over the limit") << QByteArray::fromHex("00010101ff") + QByteArray(111, '4')
-                                    << QStringLiteral("limit");
-    QTest::newRow("binary packet not a message") << QByteArray::fromHex("0102ff0201")
-                                                 << QStringLiteral("0x02");
-    QTest::newRow("bad text packet") << QByteArray::fromHex("0001ff39")
-                                     << QStringLiteral("unknown");
+    QTest::newRow("over the limit")
+        << QByteArray::fromHex("00010101ff") + QByteArray(111, '4') << QStringLiteral("limit");
+    QTest::newRow("binary packet not a message")
+        << QByteArray::fromHex("0102ff0201") << QStringLiteral("0x02");
+    QTest::newRow("bad text packet")
+        << QByteArray::fromHex("0001ff39") << QStringLiteral("unknown");
 }
 
 void TestEngineIoCodec::v3BinaryPayloadRejects()

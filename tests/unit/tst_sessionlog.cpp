@@ -189,10 +189,10 @@ private Q_SLOTS:
             sioRecord(1, D::Out, SocketIoPacket::Event, "/", 0, "420[\"a\"]", "[\"a\"]"), "A"));
         const qint64 askB = log.append(served(
             sioRecord(2, D::Out, SocketIoPacket::Event, "/", 0, "420[\"b\"]", "[\"b\"]"), "B"));
-        const qint64 answerB =
-            log.append(served(sioRecord(3, D::In, SocketIoPacket::Ack, "/", 0, "430[]", "[]"), "B"));
-        const qint64 answerA =
-            log.append(served(sioRecord(4, D::In, SocketIoPacket::Ack, "/", 0, "430[]", "[]"), "A"));
+        const qint64 answerB = log.append(
+            served(sioRecord(3, D::In, SocketIoPacket::Ack, "/", 0, "430[]", "[]"), "B"));
+        const qint64 answerA = log.append(
+            served(sioRecord(4, D::In, SocketIoPacket::Ack, "/", 0, "430[]", "[]"), "A"));
         QCOMPARE(log.acks().partnerRow(answerB), askB);
         QCOMPARE(log.acks().partnerRow(answerA), askA);
         QCOMPARE(log.session(askA), QStringLiteral("A"));
