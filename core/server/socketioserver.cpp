@@ -100,6 +100,9 @@ public:
     QHash<QString, SocketIoServerSocket *> sockets; // by namespace
     QTimer connectTimer;
     bool failed = false;
+    // Records of packets handed to the engine, recorded when their text message goes out (a
+    // polling answer may carry them later, after the OPEN packet, over another transport).
+    QList<PacketRecord> unsent;
 };
 
 SocketIoServerConnection::SocketIoServerConnection(SocketIoServer *server,
@@ -116,6 +119,15 @@ SocketIoServerConnection::SocketIoServerConnection(SocketIoServer *server,
     decoder.setLimits(server->m_options.limits);
     connect(engine, &EngineIoServerSocket::packetReceived, this,
             [this](const EngineIoPacket &, TransportKind transport) { rxTransport = transport; });
+    connect(engine, &EngineIoServerSocket::packetSent, this,
+            [this](const EngineIoPacket &packet, TransportKind transport) {
+                if (packet.type != EngineIoPacket::Message || packet.binary || unsent.isEmpty())
+                    return;
+                PacketRecord r = unsent.takeFirst();
+                r.transport = transport;
+                r.timeUs = PacketRecord::nowUs();
+                this->server->record(r);
+            });
     connect(engine, &EngineIoServerSocket::messageReceived, this,
             &SocketIoServerConnection::handleMessage);
     connect(engine, &EngineIoServerSocket::closed, this,
@@ -388,12 +400,12 @@ bool SocketIoServerConnection::sendEncoded(const SocketIoPacket &packet, const Q
     r.attachments = packet.attachments;
     r.raw = QByteArray(1, '4') + text;
     r.session = engineSid;
-    r.timeUs = PacketRecord::nowUs();
+    unsent.append(r);
     if (!engine->sendMessages(messages)) {
+        unsent.removeLast();
         *error = QStringLiteral("the client's connection is closed");
         return false;
     }
-    server->record(r);
     return true;
 }
 
@@ -431,6 +443,12 @@ void SocketIoServerConnection::closeConnection(const QString &error,
 void SocketIoServerConnection::handleEngineClosed(const QString &reason)
 {
     connectTimer.stop();
+    // Queued but never on the wire: recorded, with what became of them.
+    for (PacketRecord r : std::exchange(unsent, {})) {
+        r.timeUs = PacketRecord::nowUs();
+        r.error = QStringLiteral("not sent: the connection closed (%1)").arg(reason);
+        server->record(r);
+    }
     const auto all = sockets.values();
     for (SocketIoServerSocket *socket : all)
         removeSocket(socket, reason);
