@@ -1,5 +1,6 @@
 // sioscope-cli: the headless side of SioScope, for scripts and CI.
 #include "cli/recordcommand.h"
+#include "cli/servecommand.h"
 #include "session/logexport.h"
 #include "session/sessionlog.h"
 
@@ -17,6 +18,7 @@ namespace {
 const char *const Usage = "usage: sioscope-cli <command> [options]\n"
                           "commands:\n"
                           "  record <url> [options]   record a session (record --help)\n"
+                          "  serve [options]          run the embedded server (serve --help)\n"
                           "  convert <in> <out> --format jsonl|har|text [--include-secrets]\n";
 
 int signalPipe[2] = {-1, -1};
@@ -109,6 +111,15 @@ int main(int argc, char *argv[])
     if (command == QLatin1String("--help") || command == QLatin1String("-h")) {
         QTextStream(stdout) << Usage; // asked for: stdout, exit status 0
         return 0;
+    }
+    if (command == QLatin1String("serve")) {
+        ServeCommand serve;
+        if (!serve.parse(arguments))
+            return serve.exitCode();
+        QObject::connect(&serve, &ServeCommand::finished, &app, &QCoreApplication::exit);
+        watchStopSignals(&serve, [&serve] { serve.stop(); });
+        serve.start();
+        return QCoreApplication::exec();
     }
     if (command != QLatin1String("record")) {
         QTextStream(stderr)

@@ -212,6 +212,83 @@ bool EngineIoCodec::decodeBinaryFrame(const QByteArray &frame, EngineIoVersion v
     return true;
 }
 
+QByteArray EngineIoCodec::encodeV3BinaryPayload(const QList<EngineIoPacket> &packets)
+{
+    QByteArray payload;
+    for (const EngineIoPacket &packet : packets) {
+        QByteArray bytes;
+        if (packet.binary) {
+            bytes = encodeBinaryFrame(packet.data, EngineIoVersion::V3);
+            payload += char(1);
+        } else {
+            bytes = encodeText(packet, EngineIoVersion::V3);
+            payload += char(0);
+        }
+        for (const char digit : QByteArray::number(bytes.size()))
+            payload += char(digit - '0');
+        payload += char(0xff);
+        payload += bytes;
+    }
+    return payload;
+}
+
+bool EngineIoCodec::decodeV3BinaryPayload(QByteArrayView payload, qint64 maxPacketBytes,
+                                          QList<EngineIoPacket> *packets, QString *error)
+{
+    if (payload.isEmpty())
+        return setError(error, QStringLiteral("empty polling payload"));
+    QList<EngineIoPacket> result;
+    qsizetype pos = 0;
+    while (pos < payload.size()) {
+        const auto marker = uchar(payload[pos++]);
+        if (marker > 1) {
+            return setError(error, QStringLiteral("v3 binary payload: packet marker must be 0 "
+                                                  "(text) or 1 (binary), found 0x%1")
+                                       .arg(marker, 2, 16, QLatin1Char('0')));
+        }
+        qint64 length = 0;
+        int digits = 0;
+        while (true) {
+            if (pos >= payload.size())
+                return setError(error, QStringLiteral("v3 binary payload: body ended inside a "
+                                                      "length prefix"));
+            const auto byte = uchar(payload[pos++]);
+            if (byte == 0xff)
+                break;
+            if (byte > 9 || ++digits > kMaxV3LengthDigits) {
+                return setError(error, QStringLiteral("v3 binary payload: invalid length "
+                                                      "prefix (byte 0x%1)")
+                                           .arg(byte, 2, 16, QLatin1Char('0')));
+            }
+            length = length * 10 + byte;
+        }
+        if (digits == 0)
+            return setError(error, QStringLiteral("v3 binary payload: empty length prefix"));
+        if (length > maxPacketBytes) {
+            return setError(
+                error,
+                QStringLiteral("polling packet exceeds the limit of %1 bytes").arg(maxPacketBytes));
+        }
+        if (length > payload.size() - pos) {
+            return setError(error, QStringLiteral("v3 binary payload: packet cut short "
+                                                  "(declared %1 bytes, %2 left)")
+                                       .arg(length)
+                                       .arg(payload.size() - pos));
+        }
+        const QByteArrayView bytes = payload.sliced(pos, qsizetype(length));
+        pos += qsizetype(length);
+        EngineIoPacket packet;
+        const bool ok = marker == 0 ? decodeText(bytes, EngineIoVersion::V3, &packet, error)
+                                    : decodeBinaryFrame(bytes.toByteArray(), EngineIoVersion::V3,
+                                                        &packet, error);
+        if (!ok)
+            return false;
+        result.append(std::move(packet));
+    }
+    *packets = std::move(result);
+    return true;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 PollingPayloadDecoder::PollingPayloadDecoder(EngineIoVersion version, qint64 maxPacketBytes)

@@ -28,6 +28,15 @@ public:
     // type and must be 4 (message).
     static bool decodeBinaryFrame(const QByteArray &frame, EngineIoVersion version,
                                   EngineIoPacket *packet, QString *error);
+
+    // The v3 binary polling payload (engine.io-parser 2.x encodePayloadAsBinary), which a v3
+    // client without b64=1 POSTs as application/octet-stream when a packet is binary. Each packet
+    // is <0 text | 1 binary> <length as decimal digits, one byte each (0-9)> <0xff> <bytes>; a
+    // text packet's bytes are its UTF-8 text form, a binary one's the type byte 0x04 then data.
+    static QByteArray encodeV3BinaryPayload(const QList<EngineIoPacket> &packets);
+    // The inverse; maxPacketBytes bounds each packet's bytes. Errors name the broken rule.
+    static bool decodeV3BinaryPayload(QByteArrayView payload, qint64 maxPacketBytes,
+                                      QList<EngineIoPacket> *packets, QString *error);
 };
 
 // A resumable decoder for polling response bodies, fed as the bytes arrive

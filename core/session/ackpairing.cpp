@@ -14,7 +14,7 @@ void AckPairing::observe(qint64 row, const PacketRecord &record)
         if (record.type == PacketRecord::AckTimedOut) {
             const QJsonObject details = QJsonDocument::fromJson(record.payload).object();
             markTimedOut(details.value(QLatin1String("nsp")).toString(),
-                         qint64(details.value(QLatin1String("id")).toDouble(-1)));
+                         qint64(details.value(QLatin1String("id")).toDouble(-1)), record.session);
         }
         return;
     }
@@ -37,7 +37,9 @@ void AckPairing::observe(qint64 row, const PacketRecord &record)
         exchange.initiator = outgoing ? Initiator::Client : Initiator::Server;
         const int index = int(m_exchanges.size());
         m_exchanges.push_back(std::move(exchange));
-        m_open.insert({m_connection, record.nsp, record.id, m_exchanges.back().initiator}, index);
+        m_open.insert(
+            {m_connection, record.nsp, record.id, m_exchanges.back().initiator, record.session},
+            index);
         m_byRow.insert(row, index);
         return;
     }
@@ -45,7 +47,7 @@ void AckPairing::observe(qint64 row, const PacketRecord &record)
         return;
     // An ACK we receive answers our event; one we send answers the server's.
     const Key key{m_connection, record.nsp, record.id,
-                  outgoing ? Initiator::Server : Initiator::Client};
+                  outgoing ? Initiator::Server : Initiator::Client, record.session};
     const auto found = m_open.constFind(key);
     if (found == m_open.constEnd())
         return; // an ACK for no known event: the record itself says so
@@ -59,9 +61,9 @@ void AckPairing::observe(qint64 row, const PacketRecord &record)
     m_byRow.insert(row, int(&exchange - m_exchanges.data()));
 }
 
-void AckPairing::markTimedOut(const QString &nsp, qint64 id)
+void AckPairing::markTimedOut(const QString &nsp, qint64 id, const QString &session)
 {
-    const auto found = m_open.constFind({m_connection, nsp, id, Initiator::Client});
+    const auto found = m_open.constFind({m_connection, nsp, id, Initiator::Client, session});
     if (found == m_open.constEnd())
         return;
     m_exchanges[size_t(*found)].status = Status::TimedOut;

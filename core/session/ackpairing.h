@@ -56,7 +56,7 @@ public:
     static double percentile(const std::vector<qint64> &sortedUs, double fraction);
 
 private:
-    void markTimedOut(const QString &nsp, qint64 id);
+    void markTimedOut(const QString &nsp, qint64 id, const QString &session);
 
     struct Key
     {
@@ -64,14 +64,16 @@ private:
         QString nsp;
         qint64 id;
         Initiator initiator;
+        QString session; // a server's log: the client session (ack ids are per client)
         friend bool operator==(const Key &a, const Key &b)
         {
             return a.connection == b.connection && a.id == b.id && a.initiator == b.initiator &&
-                   a.nsp == b.nsp;
+                   a.nsp == b.nsp && a.session == b.session;
         }
         friend size_t qHash(const Key &key, size_t seed = 0)
         {
-            return qHashMulti(seed, key.connection, key.nsp, key.id, int(key.initiator));
+            return qHashMulti(seed, key.connection, key.nsp, key.id, int(key.initiator),
+                              key.session);
         }
     };
 

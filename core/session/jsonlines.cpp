@@ -740,6 +740,7 @@ enum Field : unsigned {
     FieldRaw = 1u << 12,
     FieldRawB64 = 1u << 13,
     FieldError = 1u << 14,
+    FieldSession = 1u << 15,
 };
 
 struct FieldName
@@ -764,6 +765,7 @@ constexpr FieldName FieldNames[] = {
     {"raw", FieldRaw},
     {"raw_b64", FieldRawB64},
     {"error", FieldError},
+    {"session", FieldSession},
 };
 
 bool readByteString(Cursor &c, QByteArray *out)
@@ -1065,10 +1067,10 @@ void JsonLines::appendRecord(QByteArray &out, const PacketRecord &record)
     const Form payloadForm = formOf(record.payload, true, &payloadLength);
     const Form rawForm = formOf(record.raw, false, &rawLength);
 
-    // Everything but the variable parts fits in 320 bytes (the longest names, both numbers at
+    // Everything but the variable parts fits in 340 bytes (the longest names, both numbers at
     // 20 digits); the variable parts are counted exactly or, for UTF-16, by 6 bytes a unit.
-    qsizetype bound =
-        320 + payloadLength + rawLength + 6 * (record.nsp.size() + record.error.size());
+    qsizetype bound = 340 + payloadLength + rawLength +
+                      6 * (record.nsp.size() + record.error.size() + record.session.size());
     for (const QByteArray &attachment : record.attachments)
         bound += base64Length(attachment.size()) + 3;
     const qsizetype start = out.size();
@@ -1163,6 +1165,11 @@ void JsonLines::appendRecord(QByteArray &out, const PacketRecord &record)
     if (!record.error.isEmpty()) {
         p = put(p, ",\"error\":\"");
         p = putEscapedUtf16(p, record.error);
+        *p++ = '"';
+    }
+    if (!record.session.isEmpty()) {
+        p = put(p, ",\"session\":\"");
+        p = putEscapedUtf16(p, record.session);
         *p++ = '"';
     }
     p = put(p, "}\n");
@@ -1336,6 +1343,9 @@ bool JsonLines::parseRecord(QByteArrayView line, PacketRecord *record, QString *
                 break;
             case FieldError:
                 ok = readString(c, &record->error);
+                break;
+            case FieldSession:
+                ok = readString(c, &record->session);
                 break;
             default: // a field added by a later version: skipped
                 ok = skipValue(c, 0);

@@ -232,6 +232,8 @@ QByteArray LogExporter::textLine(const PacketRecord &record)
         line += " #" + QByteArray::number(record.id);
     if (record.transport != TransportKind::None)
         line += " [" + transportName(record.transport).toLatin1() + ']';
+    if (!record.session.isEmpty()) // a server's log: which client
+        line += " {" + record.session.toUtf8() + '}';
     const QByteArray shown = record.raw.isEmpty() ? record.payload : record.raw;
     if (!shown.isEmpty()) {
         line += "  ";

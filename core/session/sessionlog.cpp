@@ -11,6 +11,7 @@ SessionLog::SessionLog()
 {
     m_namespaces.append(QStringLiteral("/"));
     m_namespaceIndex.insert(m_namespaces.first(), 0);
+    m_sessions.append(QString());
 }
 
 SessionLog::~SessionLog() = default;
@@ -27,6 +28,21 @@ quint16 SessionLog::internNamespace(const QString &nsp)
     const quint16 index = quint16(m_namespaces.size());
     m_namespaces.append(nsp);
     m_namespaceIndex.insert(nsp, index);
+    return index;
+}
+
+quint16 SessionLog::internSession(const QString &session)
+{
+    if (session.isEmpty())
+        return 0;
+    const auto found = m_sessionIndex.constFind(session);
+    if (found != m_sessionIndex.constEnd())
+        return *found;
+    if (m_sessions.size() >= NoNamespaceIndex)
+        return NoNamespaceIndex; // kept on the side instead
+    const quint16 index = quint16(m_sessions.size());
+    m_sessions.append(session);
+    m_sessionIndex.insert(session, index);
     return index;
 }
 
@@ -59,7 +75,7 @@ qint64 SessionLog::append(const PacketRecord &record)
     e.type = record.type;
     e.flags = (record.direction == PacketRecord::Direction::Out ? DirectionOut : 0) |
               quint8(quint8(record.layer) << 1) | quint8(quint8(record.transport) << 3);
-    e.reserved = 0;
+    e.sessionIndex = internSession(record.session);
     e.rawRef = 0;
     e.payloadOffset = NoPayloadInRaw;
     e.nspIndex = internNamespace(record.nsp);
@@ -71,6 +87,8 @@ qint64 SessionLog::append(const PacketRecord &record)
         e.rawRef = storeRaw(record.raw);
     if (e.nspIndex == NoNamespaceIndex)
         extra.nsp = record.nsp; // a hostile number of namespaces
+    if (e.sessionIndex == NoNamespaceIndex)
+        extra.session = record.session;
     if (!record.payload.isEmpty()) {
         // Usually the payload is the tail of the wire text; then it costs nothing to keep.
         const qsizetype offset = record.raw.size() - record.payload.size();
@@ -83,8 +101,9 @@ qint64 SessionLog::append(const PacketRecord &record)
     extra.attachments = record.attachments;
     extra.error = record.error;
     extra.rttUs = record.rttUs;
-    if (!extra.raw.isEmpty() || !extra.nsp.isEmpty() || !extra.payload.isEmpty() ||
-        !extra.attachments.isEmpty() || !extra.error.isEmpty() || extra.rttUs >= 0) {
+    if (!extra.raw.isEmpty() || !extra.nsp.isEmpty() || !extra.session.isEmpty() ||
+        !extra.payload.isEmpty() || !extra.attachments.isEmpty() || !extra.error.isEmpty() ||
+        extra.rttUs >= 0) {
         e.flags |= HasExtra;
         m_extras.insert(row, std::move(extra));
     }
@@ -102,6 +121,8 @@ void SessionLog::clear()
     m_namespaces.resize(1);
     m_namespaceIndex.clear();
     m_namespaceIndex.insert(m_namespaces.first(), 0);
+    m_sessions.resize(1);
+    m_sessionIndex.clear();
     m_acks.clear();
 }
 
@@ -185,6 +206,7 @@ PacketRecord SessionLog::record(qint64 row) const
     record.transport = transport(row);
     if (record.layer == PacketRecord::Layer::SocketIo)
         record.nsp = nsp(row);
+    record.session = session(row);
     record.raw = raw(row).toByteArray();
     record.payload = payload(row).toByteArray();
     if (const Extra *x = extra(row)) {
@@ -201,11 +223,21 @@ qint64 SessionLog::memoryBytes() const
     for (const QByteArray &chunk : m_chunks)
         bytes += chunk.size();
     for (const Extra &x : m_extras) {
-        bytes += 64 + x.raw.size() + x.payload.size() + (x.error.size() + x.nsp.size()) * 2;
+        bytes += 64 + x.raw.size() + x.payload.size() +
+                 (x.error.size() + x.nsp.size() + x.session.size()) * 2;
         for (const QByteArray &attachment : x.attachments)
             bytes += 32 + attachment.size();
     }
     return bytes;
+}
+
+QString SessionLog::session(qint64 row) const
+{
+    const quint16 index = entry(row).sessionIndex;
+    if (index != NoNamespaceIndex)
+        return m_sessions.at(index);
+    const Extra *x = extra(row);
+    return x ? x->session : QString();
 }
 
 QString SessionLog::nsp(qint64 row) const

@@ -40,6 +40,8 @@ public:
     quint8 type(qint64 row) const { return entry(row).type; }
     TransportKind transport(qint64 row) const;
     QString nsp(qint64 row) const;
+    // A server's log: the client session (Engine.IO sid) of the row; empty otherwise.
+    QString session(qint64 row) const;
     qint64 ackId(qint64 row) const { return entry(row).id; }
     QByteArrayView raw(qint64 row) const;
     QByteArrayView payload(qint64 row) const; // the JSON payload text
@@ -63,7 +65,7 @@ private:
         quint16 payloadOffset; // payload = raw[payloadOffset..]; NoPayloadInRaw otherwise
         quint8 type;
         quint8 flags;
-        quint16 reserved;
+        quint16 sessionIndex; // into m_sessions; 0: none
     };
     static_assert(sizeof(Entry) == 32, "keep the index entry at 32 bytes");
 
@@ -71,6 +73,7 @@ private:
     {
         QByteArray raw;     // only a frame too large for the arena
         QString nsp;        // only past 65535 distinct namespaces
+        QString session;    // only past 65535 distinct sessions
         QByteArray payload; // when it is not a slice of the raw text
         QList<QByteArray> attachments;
         QString error;
@@ -95,6 +98,7 @@ private:
     }
     quint64 storeRaw(QByteArrayView raw);
     quint16 internNamespace(const QString &nsp);
+    quint16 internSession(const QString &session);
     const Extra *extra(qint64 row) const;
 
     std::vector<std::unique_ptr<Entry[]>> m_blocks;
@@ -104,6 +108,8 @@ private:
     qint64 m_chunkUsed = 0;
     QStringList m_namespaces;
     QHash<QString, quint16> m_namespaceIndex;
+    QStringList m_sessions; // m_sessions[0] is "" (no session)
+    QHash<QString, quint16> m_sessionIndex;
     QHash<qint64, Extra> m_extras;
     AckPairing m_acks;
 };

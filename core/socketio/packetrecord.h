@@ -48,6 +48,9 @@ public:
     QString error;  // set when the record reports a protocol violation or failure
     // On an ACK that answers an EVENT we sent: the round-trip time; -1 otherwise.
     qint64 rttUs = -1;
+    // Records of the embedded server: the Engine.IO sid of the client session the record
+    // belongs to (a server serves many at once). Empty in a client's own log.
+    QString session;
 
     // Log-format names: "in"/"out", "sio"/"eio"/"conn", and the type (e.g. "EVENT", "PING",
     // "upgraded").

@@ -64,6 +64,10 @@ private slots:
     void encodePayload_data();
     void encodePayload();
 
+    void v3BinaryPayload();
+    void v3BinaryPayloadRejects_data();
+    void v3BinaryPayloadRejects();
+
     void handshakeFromJson_data();
     void handshakeFromJson();
     void handshakeRejects_data();
@@ -422,6 +426,60 @@ void TestEngineIoCodec::encodePayload()
     QFETCH(Packets, packets);
     QFETCH(QByteArray, body);
     QCOMPARE(EngineIoCodec::encodePayload(packets, version), body);
+}
+
+// The v3 binary polling payload, byte for byte as engine.io-parser 2.x (engine.io's parser-v3)
+// encodes it: encodePayloadAsBinary(["4hello", <01 02 03>, "2probe", "4\u20ac"]).
+void TestEngineIoCodec::v3BinaryPayload()
+{
+    const QByteArray wire = QByteArray::fromHex("0006ff3468656c6c6f0104ff040102030006ff3270726f"
+                                                "62650004ff34e282ac");
+    const Packets packets{Packet(Packet::Message, "hello"),
+                          Packet(Packet::Message, QByteArray::fromHex("010203"), true),
+                          Packet(Packet::Ping, "probe"), Packet(Packet::Message, euro)};
+    QCOMPARE(EngineIoCodec::encodeV3BinaryPayload(packets), wire);
+    Packets decoded;
+    QString error;
+    QVERIFY2(EngineIoCodec::decodeV3BinaryPayload(wire, 1000, &decoded, &error), qPrintable(error));
+    QCOMPARE(decoded, packets);
+
+    // A length of ten and more is written digit by digit.
+    const Packets large{Packet(Packet::Message, QByteArray(1233, 'x'))}; // "4xxx...": 1234 bytes
+    const QByteArray largeWire = EngineIoCodec::encodeV3BinaryPayload(large);
+    QCOMPARE(largeWire.left(6), QByteArray::fromHex("0001020304ff"));
+    QVERIFY(EngineIoCodec::decodeV3BinaryPayload(largeWire, 1234, &decoded, &error));
+    QCOMPARE(decoded, large);
+}
+
+void TestEngineIoCodec::v3BinaryPayloadRejects_data()
+{
+    QTest::addColumn<QByteArray>("wire");
+    QTest::addColumn<QString>("errorContains");
+    QTest::newRow("empty") << QByteArray() << QStringLiteral("empty");
+    QTest::newRow("bad marker") << QByteArray::fromHex("0206ff3468656c6c6f")
+                                << QStringLiteral("marker");
+    QTest::newRow("digit byte over 9")
+        << QByteArray::fromHex("000aff34") << QStringLiteral("length prefix");
+    QTest::newRow("no digits") << QByteArray::fromHex("00ff34") << QStringLiteral("empty length");
+    QTest::newRow("prefix never ends")
+        << QByteArray::fromHex("000102") << QStringLiteral("inside a length prefix");
+    QTest::newRow("cut short") << QByteArray::fromHex("0006ff3468") << QStringLiteral("cut short");
+    QTest::newRow("over the limit")
+        << QByteArray::fromHex("00010101ff") + QByteArray(111, '4') << QStringLiteral("limit");
+    QTest::newRow("binary packet not a message")
+        << QByteArray::fromHex("0102ff0201") << QStringLiteral("0x02");
+    QTest::newRow("bad text packet")
+        << QByteArray::fromHex("0001ff39") << QStringLiteral("unknown");
+}
+
+void TestEngineIoCodec::v3BinaryPayloadRejects()
+{
+    QFETCH(QByteArray, wire);
+    QFETCH(QString, errorContains);
+    Packets decoded;
+    QString error;
+    QVERIFY(!EngineIoCodec::decodeV3BinaryPayload(wire, 100, &decoded, &error));
+    QVERIFY2(error.contains(errorContains), qPrintable(error));
 }
 
 void TestEngineIoCodec::handshakeFromJson_data()

@@ -50,6 +50,7 @@ struct R
     R &error(const QString &error) { r.error = error; return *this; }
     R &rtt(qint64 us) { r.rttUs = us; return *this; }
     R &transport(TransportKind kind) { r.transport = kind; return *this; }
+    R &session(const QString &session) { r.session = session; return *this; }
     operator Rec() const { return Rec{r}; }
 };
 
@@ -103,6 +104,7 @@ QString difference(const PacketRecord &a, const PacketRecord &b)
         text("error", a.error, b.error),
         number("rttUs", a.rttUs, b.rttUs),
         bytes("raw", a.raw, b.raw),
+        text("session", a.session, b.session),
     };
     for (qsizetype i = 0; i < qMin(a.attachments.size(), b.attachments.size()); ++i)
         diffs << bytes("attachment", a.attachments[i], b.attachments[i]);
@@ -408,6 +410,13 @@ void tst_JsonLines::goldenLines_data()
     QTest::newRow("lone surrogate in error as an escape")
         << Rec(R(Layer::Connection, PacketRecord::Warning).error(QString(QChar(0xD83D)) + QLatin1Char('x')))
         << QByteArray(R"({"ts":"2026-11-24T15:20:01.123456Z","dir":"in","layer":"conn","type":"warning","error":"\ud83dx"})" "\n");
+    QTest::newRow("a server's record names its client session last")
+        << Rec(R(Layer::SocketIo, SocketIoPacket::Connect)
+                   .payload(R"({"token":"abc"})")
+                   .transport(TransportKind::WebSocket)
+                   .raw(R"(40{"token":"abc"})")
+                   .session(QStringLiteral("Xz_1-aBcDeFgHiJkLmNo")))
+        << QByteArray(R"({"ts":"2026-11-24T15:20:01.123456Z","dir":"in","layer":"sio","type":"CONNECT","nsp":"/","data":{"token":"abc"},"transport":"websocket","raw":"40{\"token\":\"abc\"}","session":"Xz_1-aBcDeFgHiJkLmNo"})" "\n");
     QTest::newRow("a type with no name is written as its number")
         << Rec(R(Layer::EngineIo, 42))
         << QByteArray(R"({"ts":"2026-11-24T15:20:01.123456Z","dir":"in","layer":"eio","type":42})" "\n");
@@ -515,6 +524,10 @@ void tst_JsonLines::roundTrip_data()
     QTest::newRow("payload nested 1001 deep") << Rec(event().payload(nested(1001)));
     QTest::newRow("big payload") << Rec(event().payload("[\"" + QByteArray(1 << 20, 'x') + "\"]"));
     QTest::newRow("sio type with no name") << Rec(R(Layer::SocketIo, 200));
+    QTest::newRow("session on every layer")
+        << Rec(R(Layer::EngineIo, EngineIoPacket::Ping).session(QStringLiteral("sid1")));
+    QTest::newRow("session with escapes")
+        << Rec(event().session(QString::fromUtf8("s\"i\\d\n\xc3\xa9") + QChar(0xD800)));
     QTest::newRow("note with no name") << Rec(R(Layer::Connection, 255));
 }
 

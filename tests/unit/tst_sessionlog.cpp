@@ -35,6 +35,7 @@ void compareRecords(const PacketRecord &actual, const PacketRecord &expected)
     QCOMPARE(actual.raw, expected.raw);
     QCOMPARE(actual.error, expected.error);
     QCOMPARE(actual.rttUs, expected.rttUs);
+    QCOMPARE(actual.session, expected.session);
 }
 } // namespace
 
@@ -78,6 +79,9 @@ private Q_SLOTS:
         PacketRecord ack = sioRecord(8, D::In, SocketIoPacket::Ack, "/", 3, "433[]", "[]");
         ack.rttUs = 1234;
         QTest::newRow("ack with its round-trip time") << ack;
+        PacketRecord served = sioRecord(9, D::In, SocketIoPacket::Connect, "/", -1, "40", {});
+        served.session = QStringLiteral("Xz_1-aBcDeFgHiJkLmNo");
+        QTest::newRow("a server's record keeps its client session") << served;
         PacketRecord huge = sioRecord(9, D::In, SocketIoPacket::Event, "/", -1, {}, {});
         huge.payload = "[\"big\",\"" + QByteArray(2 << 20, 'x') + "\"]";
         huge.raw = "42" + huge.payload;
@@ -170,6 +174,32 @@ private Q_SLOTS:
             log.append(sioRecord(3, D::Out, SocketIoPacket::Ack, "/", 0, "430[]", "[]"));
         QCOMPARE(log.acks().partnerRow(reply), second);
         QCOMPARE(log.acks().partnerRow(first), -1);
+    }
+
+    // A server's log interleaves clients whose ack ids overlap: the session keeps them apart.
+    void serverLogPairsAcksPerSession()
+    {
+        using D = PacketRecord::Direction;
+        SessionLog log;
+        auto served = [](PacketRecord record, const char *session) {
+            record.session = QString::fromLatin1(session);
+            return record;
+        };
+        const qint64 askA = log.append(served(
+            sioRecord(1, D::Out, SocketIoPacket::Event, "/", 0, "420[\"a\"]", "[\"a\"]"), "A"));
+        const qint64 askB = log.append(served(
+            sioRecord(2, D::Out, SocketIoPacket::Event, "/", 0, "420[\"b\"]", "[\"b\"]"), "B"));
+        const qint64 answerB = log.append(
+            served(sioRecord(3, D::In, SocketIoPacket::Ack, "/", 0, "430[]", "[]"), "B"));
+        const qint64 answerA = log.append(
+            served(sioRecord(4, D::In, SocketIoPacket::Ack, "/", 0, "430[]", "[]"), "A"));
+        QCOMPARE(log.acks().partnerRow(answerB), askB);
+        QCOMPARE(log.acks().partnerRow(answerA), askA);
+        QCOMPARE(log.session(askA), QStringLiteral("A"));
+        QCOMPARE(log.session(answerB), QStringLiteral("B"));
+        log.clear();
+        log.append(sioRecord(5, D::In, SocketIoPacket::Connect, "/", -1, "40", {}));
+        QCOMPARE(log.session(0), QString());
     }
 
     void statistics_data()

@@ -1,0 +1,289 @@
+#include "servecommand.h"
+
+#include "server/defaulthandlers.h"
+#include "server/engineioserver.h"
+#include "server/httplistener.h"
+#include "server/serverrecorder.h"
+#include "server/socketioserver.h"
+#include "session/jsonlines.h"
+#include "session/redaction.h"
+
+#include <QCommandLineParser>
+#include <QHostInfo>
+#include <QTextStream>
+
+namespace {
+constexpr qint64 FlushThresholdBytes = 1 << 20;
+constexpr int FlushIntervalMs = 500;
+
+QTextStream &err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+const char *const Usage =
+    "usage: sioscope-cli serve [options]\n"
+    "      --host <address>          listen on this address (default 127.0.0.1)\n"
+    "      --port <port>             default 3000 (0: any free port)\n"
+    "      --path <path>             Socket.IO path, default /socket.io/\n"
+    "      --ping-interval <ms>      default 25000\n"
+    "      --ping-timeout <ms>       default 20000\n"
+    "      --connect-timeout <ms>    close clients that join no namespace; default 45000\n"
+    "      --max-payload <bytes>     largest POST body / WebSocket message; default 1000000\n"
+    "      --engine-echo             also serve a plain Engine.IO echo at /engine.io/\n"
+    "      --rules <rules.json>      (planned)\n"
+    "      --demo                    (planned)\n"
+    "  -o, --out <file>              where to write the log (default stdout)\n"
+    "      --format jsonl|har|text   default jsonl\n"
+    "      --include-secrets         do not redact tokens, cookies, auth payloads we send\n"
+    "Default handlers on \"/\" and \"/custom\": on connect emit \"auth\" with the CONNECT "
+    "payload;\n"
+    "\"message\" -> \"message-back\" with the same arguments; \"message-with-ack\" is acked "
+    "with them.\n";
+
+bool parseInt(const QString &text, qint64 min, qint64 max, qint64 *value)
+{
+    bool ok = false;
+    const qint64 number = text.toLongLong(&ok);
+    if (!ok || number < min || number > max)
+        return false;
+    *value = number;
+    return true;
+}
+} // namespace
+
+ServeCommand::ServeCommand(QObject *parent)
+    : QObject(parent)
+{
+    m_flushTimer.setInterval(FlushIntervalMs);
+    connect(&m_flushTimer, &QTimer::timeout, this, &ServeCommand::flushOutput);
+}
+
+bool ServeCommand::parse(const QStringList &arguments)
+{
+    const auto usageError = [this](const QString &message) {
+        err() << "sioscope-cli serve: " << message << "\n" << Usage;
+        err().flush();
+        m_exitCode = UsageError;
+        return false;
+    };
+    QCommandLineParser parser;
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption hostOption(QStringLiteral("host"), {}, QStringLiteral("address"));
+    const QCommandLineOption portOption(QStringLiteral("port"), {}, QStringLiteral("port"));
+    const QCommandLineOption pathOption(QStringLiteral("path"), {}, QStringLiteral("path"));
+    const QCommandLineOption pingIntervalOption(QStringLiteral("ping-interval"), {},
+                                                QStringLiteral("ms"));
+    const QCommandLineOption pingTimeoutOption(QStringLiteral("ping-timeout"), {},
+                                               QStringLiteral("ms"));
+    const QCommandLineOption connectTimeoutOption(QStringLiteral("connect-timeout"), {},
+                                                  QStringLiteral("ms"));
+    const QCommandLineOption maxPayloadOption(QStringLiteral("max-payload"), {},
+                                              QStringLiteral("bytes"));
+    const QCommandLineOption rulesOption(QStringLiteral("rules"), {}, QStringLiteral("file"));
+    const QCommandLineOption demoOption(QStringLiteral("demo"));
+    const QCommandLineOption echoOption(QStringLiteral("engine-echo"));
+    const QCommandLineOption outOption({QStringLiteral("o"), QStringLiteral("out")}, {},
+                                       QStringLiteral("file"));
+    const QCommandLineOption formatOption(QStringLiteral("format"), {}, QStringLiteral("format"));
+    const QCommandLineOption secretsOption(QStringLiteral("include-secrets"));
+    const QCommandLineOption helpOption(QStringList{QStringLiteral("h"), QStringLiteral("help")});
+    parser.addOptions({hostOption, portOption, pathOption, pingIntervalOption, pingTimeoutOption,
+                       connectTimeoutOption, maxPayloadOption, rulesOption, demoOption, echoOption,
+                       outOption, formatOption, secretsOption, helpOption});
+    if (!parser.parse(QStringList{QStringLiteral("serve")} + arguments))
+        return usageError(parser.errorText());
+    if (parser.isSet(helpOption)) {
+        QTextStream(stdout) << Usage;
+        m_exitCode = Success;
+        return false;
+    }
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(
+            QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()));
+    if (parser.isSet(rulesOption) || parser.isSet(demoOption))
+        return usageError(QStringLiteral("--rules and --demo are not implemented yet"));
+
+    if (parser.isSet(hostOption)) {
+        m_hostName = parser.value(hostOption);
+        if (m_hostName == QLatin1String("localhost")) {
+            m_host = QHostAddress::LocalHost;
+        } else if (!m_host.setAddress(m_hostName)) {
+            return usageError(
+                QStringLiteral("--host must be an IP address (e.g. 127.0.0.1), got \"%1\"")
+                    .arg(m_hostName));
+        }
+    }
+    qint64 number = 0;
+    if (parser.isSet(portOption)) {
+        if (!parseInt(parser.value(portOption), 0, 65535, &number))
+            return usageError(QStringLiteral("--port must be a number from 0 to 65535"));
+        m_port = quint16(number);
+    }
+    if (parser.isSet(pathOption)) {
+        m_path = parser.value(pathOption);
+        if (!m_path.startsWith(QLatin1Char('/')) || m_path.contains(QLatin1Char('?')))
+            return usageError(QStringLiteral("--path must start with \"/\", e.g. /socket.io/"));
+        if (!m_path.endsWith(QLatin1Char('/')))
+            m_path += QLatin1Char('/');
+        if (m_path == QLatin1String("/engine.io/") && parser.isSet(echoOption))
+            return usageError(QStringLiteral("--path /engine.io/ clashes with --engine-echo"));
+    }
+    const struct
+    {
+        const QCommandLineOption &option;
+        int *target;
+        const char *name;
+    } intervals[] = {{pingIntervalOption, &m_pingIntervalMs, "--ping-interval"},
+                     {pingTimeoutOption, &m_pingTimeoutMs, "--ping-timeout"},
+                     {connectTimeoutOption, &m_connectTimeoutMs, "--connect-timeout"}};
+    for (const auto &interval : intervals) {
+        if (!parser.isSet(interval.option))
+            continue;
+        if (!parseInt(parser.value(interval.option), 1, 24 * 3600 * 1000, &number))
+            return usageError(QStringLiteral("%1 must be a positive number of milliseconds")
+                                  .arg(QLatin1String(interval.name)));
+        *interval.target = int(number);
+    }
+    if (parser.isSet(maxPayloadOption)) {
+        if (!parseInt(parser.value(maxPayloadOption), 1, qint64(1) << 32, &number))
+            return usageError(QStringLiteral("--max-payload must be a positive number of bytes"));
+        m_maxPayload = number;
+    }
+    m_engineEcho = parser.isSet(echoOption);
+    if (parser.isSet(formatOption) &&
+        !LogExporter::parseFormat(parser.value(formatOption), &m_export.format))
+        return usageError(QStringLiteral("--format must be jsonl, har or text"));
+    m_export.includeSecrets = parser.isSet(secretsOption);
+    m_outPath = parser.value(outOption);
+    return true;
+}
+
+void ServeCommand::start()
+{
+    const auto failNow = [this](const QString &message) {
+        err() << "sioscope-cli serve: " << message << "\n";
+        err().flush();
+        m_exitCode = Failure;
+        QMetaObject::invokeMethod(
+            this, [this] { Q_EMIT finished(m_exitCode); }, Qt::QueuedConnection);
+    };
+    if (m_outPath.isEmpty()) {
+        m_out.open(stdout, QIODevice::WriteOnly);
+    } else {
+        m_out.setFileName(m_outPath);
+        if (!m_out.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+            failNow(QStringLiteral("cannot write %1: %2").arg(m_outPath, m_out.errorString()));
+            return;
+        }
+    }
+
+    m_listener = new HttpListener(this);
+    HttpListener::Limits limits = m_listener->limits();
+    limits.maxWebSocketMessageBytes = quint64(m_maxPayload);
+    m_listener->setLimits(limits);
+
+    SocketIoServerOptions options;
+    options.engine.path = m_path;
+    options.engine.pingIntervalMs = m_pingIntervalMs;
+    options.engine.pingTimeoutMs = m_pingTimeoutMs;
+    options.engine.maxPayload = m_maxPayload;
+    options.connectTimeoutMs = m_connectTimeoutMs;
+    m_server = new SocketIoServer(this);
+    m_server->setOptions(options);
+    m_server->attach(m_listener);
+    SocketIoDefaultHandlers::install(m_server);
+    connect(m_server, &SocketIoServer::packetRecorded, this, &ServeCommand::appendRecord);
+
+    if (m_engineEcho) {
+        m_echo = new EngineIoServer(this);
+        EngineIoServerOptions echoOptions = options.engine;
+        echoOptions.path = QStringLiteral("/engine.io/");
+        m_echo->setOptions(echoOptions);
+        m_echo->attach(m_listener);
+        SocketIoDefaultHandlers::installEngineEcho(m_echo);
+        auto *recorder = new EngineIoServerRecorder(m_echo, true, this);
+        connect(recorder, &EngineIoServerRecorder::packetRecorded, this,
+                &ServeCommand::appendRecord);
+    }
+
+    if (!m_listener->listen(m_host, m_port)) {
+        failNow(QStringLiteral("cannot listen on %1:%2: %3")
+                    .arg(m_hostName)
+                    .arg(m_port)
+                    .arg(m_listener->errorString()));
+        return;
+    }
+    const QString host = m_host.protocol() == QAbstractSocket::IPv6Protocol
+                             ? QStringLiteral("[%1]").arg(m_host.toString())
+                             : m_host.toString();
+    err() << "sioscope-cli serve: listening on http://" << host << ":" << m_listener->serverPort()
+          << m_path
+          << (m_engineEcho ? QStringLiteral(" (Engine.IO echo at /engine.io/)") : QString())
+          << "\n";
+    err().flush();
+    m_flushTimer.start();
+}
+
+void ServeCommand::appendRecord(const PacketRecord &record)
+{
+    m_log.append(record);
+    if (m_export.format == LogFormat::Har)
+        return; // one document, written at the end
+    const PacketRecord &written = m_export.includeSecrets || !Redaction::mayCarrySecrets(record)
+                                      ? record
+                                      : Redaction::redact(record);
+    if (m_export.format == LogFormat::JsonLines)
+        JsonLines::appendRecord(m_buffer, written);
+    else
+        m_buffer += LogExporter::textLine(written);
+    if (m_buffer.size() >= FlushThresholdBytes)
+        flushOutput();
+}
+
+void ServeCommand::flushOutput()
+{
+    if (m_buffer.isEmpty() || !m_out.isOpen())
+        return;
+    if (m_out.write(m_buffer) != m_buffer.size() && m_failure.isEmpty())
+        m_failure = QStringLiteral("cannot write the log: %1").arg(m_out.errorString());
+    m_out.flush();
+    m_buffer.clear();
+}
+
+void ServeCommand::stop()
+{
+    if (m_finished)
+        return;
+    if (m_server)
+        m_server->close();
+    if (m_echo)
+        m_echo->close();
+    if (m_listener)
+        m_listener->close();
+    finish();
+}
+
+void ServeCommand::finish()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_flushTimer.stop();
+    if (m_server)
+        m_server->disconnect(this);
+    if (m_export.format == LogFormat::Har) {
+        QString error;
+        if (!LogExporter::write(m_log, nullptr, &m_out, m_export, &error) && m_failure.isEmpty())
+            m_failure = QStringLiteral("cannot write the log: %1").arg(error);
+    }
+    flushOutput();
+    m_out.close();
+    if (!m_failure.isEmpty()) {
+        err() << "sioscope-cli serve: " << m_failure << "\n";
+        m_exitCode = Failure;
+    }
+    err().flush();
+    Q_EMIT finished(m_exitCode);
+}

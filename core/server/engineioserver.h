@@ -1,0 +1,166 @@
+// The Engine.IO server: sessions over HTTP long-polling and WebSocket (with the upgrade from
+// one to the other), heartbeat, maxPayload, the spec's HTTP errors; v4, and v3 for old clients.
+// Built on the client's codec (EngineIoCodec, PollingPayloadDecoder). In the manner of qtmqtt,
+// each public class is a facade over a private one, each received packet type is finished in
+// its own function, and every way a session ends goes through one closeConnection().
+#pragma once
+
+#include "../engineio/engineioclient.h" // EngineIoError
+#include "../engineio/engineiopacket.h"
+#include "httplistener.h"
+
+#include <QHostAddress>
+#include <QList>
+#include <QObject>
+#include <QPair>
+#include <QScopedPointer>
+#include <QString>
+
+struct EngineIoServerOptions
+{
+    QString path = QStringLiteral("/engine.io/");
+    int pingIntervalMs = 25000;
+    int pingTimeoutMs = 20000;
+    int upgradeTimeoutMs = 10000; // from the WebSocket probe's arrival to its UPGRADE packet
+    // The largest polling POST body and WebSocket message a client may send (413 / close 1009),
+    // announced in the OPEN packet (v4).
+    qint64 maxPayload = 1000000;
+    bool allowEIO3 = true;
+    bool allowPolling = true;
+    bool allowWebSocket = true;
+    bool allowUpgrades = true;
+    // Access-Control-Allow-Origin: "*" answers every origin (with credentials, the request's
+    // Origin is reflected); empty sends no CORS headers; anything else is sent as it is.
+    QByteArray corsOrigin = "*";
+    int closeTimeoutMs = 10000; // a graceful close on polling waits so long for the next GET
+    // WebSocket pacing: packets go out in batches, and after a batch has been written the next
+    // one waits this long (what is queued meanwhile joins it). Like engine.io's write-then-drain
+    // cycle, this keeps packets sent in one go by a handler (the CONNECT answer, then the first
+    // event) in separate network reads on the client, which clients written against the
+    // reference server (the official test suite among them) assume. Throughput is unaffected:
+    // under load the batches grow. 0: only wait for the write.
+    int webSocketPacingMs = 1;
+    int maxSessions = 10000;
+};
+
+// The HTTP request that opened a session, as the handlers (connect hooks, rules) see it.
+struct EngineIoServerRequest
+{
+    QHostAddress peerAddress;
+    quint16 peerPort = 0;
+    QByteArray method;
+    QByteArray target;                    // path and query, as sent
+    QList<QPair<QString, QString>> query; // decoded, in order
+    HttpHeaders headers;                  // names in lower case
+    TransportKind transport = TransportKind::None;
+
+    QString queryValue(const QString &key) const; // the first value, or a null string
+};
+
+class EngineIoServerSocketPrivate;
+class EngineIoServerPrivate;
+
+// One Engine.IO session on the server.
+class EngineIoServerSocket : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State { Open, Closing, Closed };
+    Q_ENUM(State)
+
+    ~EngineIoServerSocket() override;
+
+    QString sid() const;
+    EngineIoVersion version() const;
+    TransportKind transport() const; // changes to WebSocket after an upgrade
+    State state() const;
+    bool isUpgrading() const;
+    EngineIoHandshake handshake() const;
+    const EngineIoServerRequest &request() const;
+
+    // Queues MESSAGE packets (a Socket.IO packet and its attachments) to go out in this order:
+    // at once over WebSocket, with the next GET over polling. False when the session is closed.
+    bool sendMessages(const QList<EngineIoPacket> &messages);
+    // Sends any packet (e.g. a NOOP); the heartbeat is the server's own business.
+    bool sendPacket(const EngineIoPacket &packet);
+    // Ends the session gracefully: what is queued goes out first, then CLOSE (polling) or the
+    // WebSocket close. Reason "forced close".
+    void close();
+    // Ends the session at once, with a reason of the caller's choosing (e.g. "parse error").
+    void abort(const QString &reason, const EngineIoError &error = {});
+
+Q_SIGNALS:
+    // One signal per received packet type (PING only from v3 clients, PONG only from v4 ones).
+    void pingReceived(const QByteArray &data);
+    void pongReceived(const QByteArray &data);
+    void messageReceived(const QByteArray &data, bool binary);
+    void closeReceived();
+
+    // The record stream of this layer: every packet as it went over the wire, the probe's
+    // included.
+    void packetReceived(const EngineIoPacket &packet, TransportKind transport);
+    void packetSent(const EngineIoPacket &packet, TransportKind transport);
+
+    void upgrading(TransportKind to); // the probe was answered
+    void upgraded(TransportKind transport);
+    void upgradeFailed(const QString &reason);
+    // A violation by the client (with the offending frame), before the session closes.
+    void errorOccurred(const EngineIoError &error);
+    // The session is over: "transport close" (the client closed), "ping timeout",
+    // "parse error", "transport error", "forced close" (close()), "server shutting down".
+    // The object is deleted later.
+    void closed(const QString &reason);
+
+private:
+    friend class EngineIoServerSocketPrivate;
+    friend class EngineIoServerPrivate;
+    friend class EngineIoServer;
+    explicit EngineIoServerSocket(QObject *parent);
+    QScopedPointer<EngineIoServerSocketPrivate> d;
+};
+
+class EngineIoServer : public QObject, public HttpRequestHandler
+{
+    Q_OBJECT
+public:
+    explicit EngineIoServer(QObject *parent = nullptr);
+    ~EngineIoServer() override;
+
+    void setOptions(const EngineIoServerOptions &options);
+    EngineIoServerOptions options() const;
+
+    // Serves on a listener of its own...
+    bool listen(const QHostAddress &address = QHostAddress::LocalHost, quint16 port = 0);
+    // ... or on a shared one, under options().path.
+    void attach(HttpListener *listener);
+    HttpListener *listener() const;
+    quint16 serverPort() const;
+    QString errorString() const;
+    // Closes every session ("server shutting down") and stops serving.
+    void close();
+
+    QList<EngineIoServerSocket *> sessions() const;
+    EngineIoServerSocket *session(const QString &sid) const;
+
+    // HttpRequestHandler
+    qint64 maxRequestBodyBytes() const override;
+    bool beginRequest(HttpConnection *connection) override;
+    void handleRequest(HttpConnection *connection) override;
+    bool acceptWebSocket(HttpConnection *connection) override;
+    void handleWebSocket(QWebSocket *socket) override;
+    void requestRefused(const HttpConnection *connection, int status,
+                        const QString &reason) override;
+
+Q_SIGNALS:
+    // A new session; its OPEN packet is queued (handlers may queue more before it goes out).
+    void connection(EngineIoServerSocket *socket);
+    // A request refused with one of the spec's errors (or an HTTP-level one: code -1), for the
+    // record: nothing reached a session.
+    void connectionError(const EngineIoServerRequest &request, int status, int code,
+                         const QString &message);
+
+private:
+    friend class EngineIoServerPrivate;
+    friend class EngineIoServerSocketPrivate;
+    QScopedPointer<EngineIoServerPrivate> d;
+};

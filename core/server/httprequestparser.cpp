@@ -1,0 +1,574 @@
+#include "httprequestparser.h"
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+namespace {
+
+constexpr int MaxContentLengthDigits = 18; // fits a qint64; longer is over any limit anyway
+constexpr int MaxChunkSizeDigits = 15;     // 16^15 bytes is over any limit anyway
+
+bool isTokenChar(char c)
+{
+    const auto u = uchar(c);
+    if ((u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z'))
+        return true;
+    switch (c) {
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool isToken(QByteArrayView text)
+{
+    return !text.isEmpty() && std::all_of(text.begin(), text.end(), isTokenChar);
+}
+
+// Field values: visible ASCII, space, tab and obs-text; no other control characters.
+bool isFieldValueChar(char c)
+{
+    const auto u = uchar(c);
+    return u == '\t' || (u >= 0x20 && u != 0x7f);
+}
+
+bool isSpace(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+QByteArrayView trimmed(QByteArrayView text)
+{
+    while (!text.isEmpty() && isSpace(text.front()))
+        text = text.sliced(1);
+    while (!text.isEmpty() && isSpace(text.back()))
+        text.chop(1);
+    return text;
+}
+
+// One printable rendering of a byte for error messages.
+QString describe(char c)
+{
+    const auto u = uchar(c);
+    if (u > 0x20 && u < 0x7f)
+        return QStringLiteral("'%1'").arg(QLatin1Char(c));
+    return QStringLiteral("byte 0x%1").arg(u, 2, 16, QLatin1Char('0'));
+}
+
+int hexValue(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+} // namespace
+
+// --- HttpRequest ------------------------------------------------------------------------------
+
+QByteArray HttpRequest::header(QByteArrayView name) const
+{
+    QByteArray value;
+    bool found = false;
+    for (const auto &[fieldName, fieldValue] : headers) {
+        if (fieldName != name)
+            continue;
+        if (found)
+            value += ", ";
+        value += fieldValue;
+        found = true;
+    }
+    return value;
+}
+
+bool HttpRequest::hasHeader(QByteArrayView name) const
+{
+    return std::any_of(headers.begin(), headers.end(),
+                       [name](const auto &field) { return field.first == name; });
+}
+
+bool HttpRequest::headerHasToken(QByteArrayView name, QByteArrayView token) const
+{
+    for (const auto &[fieldName, fieldValue] : headers) {
+        if (fieldName != name)
+            continue;
+        for (const QByteArray &item : fieldValue.split(',')) {
+            if (trimmed(item).compare(token, Qt::CaseInsensitive) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+bool HttpRequest::keepAlive() const
+{
+    if (headerHasToken("connection", "close"))
+        return false;
+    return versionMinor >= 1 || headerHasToken("connection", "keep-alive");
+}
+
+bool HttpRequest::isWebSocketUpgrade() const
+{
+    return method == "GET" && headerHasToken("upgrade", "websocket") &&
+           headerHasToken("connection", "upgrade");
+}
+
+// --- HttpRequestParser ------------------------------------------------------------------------
+
+HttpRequestParser::HttpRequestParser(const Limits &limits)
+    : m_limits(limits)
+{
+}
+
+void HttpRequestParser::reset()
+{
+    m_request = HttpRequest();
+    m_state = State::Head;
+    m_maxBody = 0;
+    m_contentLength = -1;
+    m_chunked = false;
+    m_chunkLeft = 0;
+    m_line.clear();
+    m_trailerBytes = 0;
+    m_errorStatus = 0;
+    m_error.clear();
+}
+
+HttpRequest HttpRequestParser::takeRequest()
+{
+    HttpRequest request = std::move(m_request);
+    reset();
+    return request;
+}
+
+HttpRequestParser::Status HttpRequestParser::fail(int status, const QString &message)
+{
+    m_state = State::Failed;
+    m_errorStatus = status;
+    m_error = message;
+    return Status::Error;
+}
+
+HttpRequestParser::Status HttpRequestParser::parseHead(QByteArrayView data, qsizetype *headBytes)
+{
+    if (m_state == State::Failed)
+        return Status::Error;
+    Q_ASSERT_X(m_state == State::Head, "HttpRequestParser", "parseHead() after the head");
+
+    // Empty lines before the request line are tolerated (RFC 9112, 2.2), within the head limit.
+    qsizetype start = 0;
+    while (start < data.size() && (data[start] == '\r' || data[start] == '\n'))
+        ++start;
+
+    // Reject what is plainly not HTTP (a TLS handshake, binary noise) without waiting for a head.
+    for (qsizetype i = start; i < data.size() && data[i] != ' '; ++i) {
+        if (!isTokenChar(data[i]))
+            return fail(
+                400,
+                QStringLiteral("invalid request line: %1 in the method").arg(describe(data[i])));
+    }
+
+    // The head ends with an empty line: "\n\r\n" or "\n\n" (bare LF line ends are accepted).
+    const qsizetype searchEnd = std::min(data.size(), m_limits.maxHeadBytes);
+    qsizetype end = -1;
+    for (qsizetype i = start; i < searchEnd; ++i) {
+        if (data[i] != '\n')
+            continue;
+        if (i + 1 < data.size() && data[i + 1] == '\n') {
+            end = i + 2;
+            break;
+        }
+        if (i + 2 < data.size() && data[i + 1] == '\r' && data[i + 2] == '\n') {
+            end = i + 3;
+            break;
+        }
+    }
+    if (end < 0 || end > m_limits.maxHeadBytes) {
+        if (data.size() >= m_limits.maxHeadBytes)
+            return fail(431, QStringLiteral("request head exceeds the limit of %1 bytes")
+                                 .arg(m_limits.maxHeadBytes));
+        return Status::NeedMoreData;
+    }
+
+    // Split into lines; the last line is the empty one.
+    bool first = true;
+    qsizetype pos = start;
+    while (pos < end) {
+        const qsizetype newline = data.indexOf('\n', pos);
+        QByteArrayView line = data.sliced(pos, newline - pos);
+        pos = newline + 1;
+        if (line.endsWith('\r'))
+            line.chop(1);
+        if (line.contains('\r'))
+            return fail(400, QStringLiteral("bare CR in the request head"));
+        if (first) {
+            if (!parseRequestLine(line))
+                return Status::Error;
+            first = false;
+            continue;
+        }
+        if (line.isEmpty())
+            break;
+        if (!parseHeaderLine(line))
+            return Status::Error;
+    }
+    if (!finishHead())
+        return Status::Error;
+    m_state = State::HeadDone;
+    *headBytes = end;
+    return Status::HeadReady;
+}
+
+bool HttpRequestParser::parseRequestLine(QByteArrayView line)
+{
+    const qsizetype firstSpace = line.indexOf(' ');
+    const qsizetype lastSpace = line.lastIndexOf(' ');
+    if (firstSpace <= 0 || lastSpace == firstSpace) {
+        fail(400, QStringLiteral("invalid request line (expected \"<method> <target> "
+                                 "HTTP/1.1\")"));
+        return false;
+    }
+    const QByteArrayView method = line.first(firstSpace);
+    const QByteArrayView target = line.sliced(firstSpace + 1, lastSpace - firstSpace - 1);
+    const QByteArrayView version = line.sliced(lastSpace + 1);
+    if (!isToken(method)) {
+        fail(400, QStringLiteral("invalid request method"));
+        return false;
+    }
+    if (target.isEmpty()) {
+        fail(400, QStringLiteral("empty request target"));
+        return false;
+    }
+    for (const char c : target) {
+        const auto u = uchar(c);
+        if (u <= 0x20 || u >= 0x7f) {
+            fail(400, QStringLiteral("invalid request target: %1").arg(describe(c)));
+            return false;
+        }
+    }
+    if (version.size() != 8 || !version.startsWith("HTTP/") || version[6] != '.' ||
+        version[5] < '0' || version[5] > '9' || version[7] < '0' || version[7] > '9') {
+        fail(400, QStringLiteral("invalid HTTP version"));
+        return false;
+    }
+    if (version[5] != '1') {
+        fail(505, QStringLiteral("HTTP version %1 not supported")
+                      .arg(QString::fromLatin1(version.sliced(5))));
+        return false;
+    }
+
+    QByteArray absolutePath; // holds the path of an absolute-form target
+    QByteArrayView pathAndQuery = target;
+    if (target.front() != '/') {
+        if (target == "*" && method == "OPTIONS") {
+            pathAndQuery = "*";
+        } else if (target.startsWith("http://") || target.startsWith("https://")) {
+            // absolute-form (RFC 9112, 3.2.2): keep what follows the authority
+            qsizetype i = target.indexOf("//") + 2;
+            while (i < target.size() && target[i] != '/' && target[i] != '?' && target[i] != '#')
+                ++i;
+            if (i >= target.size() || target[i] != '/')
+                absolutePath = "/";
+            absolutePath += target.sliced(i);
+            pathAndQuery = absolutePath;
+        } else {
+            fail(400, QStringLiteral("unsupported request target form"));
+            return false;
+        }
+    }
+    m_request.method = method.toByteArray();
+    m_request.target = target.toByteArray();
+    m_request.versionMinor = version[7] == '0' ? 0 : 1;
+    {
+        QByteArrayView withoutFragment = pathAndQuery;
+        const qsizetype hash = withoutFragment.indexOf('#');
+        if (hash >= 0)
+            withoutFragment = withoutFragment.first(hash);
+        const qsizetype question = withoutFragment.indexOf('?');
+        m_request.path =
+            (question < 0 ? withoutFragment : withoutFragment.first(question)).toByteArray();
+        if (question >= 0)
+            m_request.query = withoutFragment.sliced(question + 1).toByteArray();
+    }
+    return true;
+}
+
+bool HttpRequestParser::parseHeaderLine(QByteArrayView line)
+{
+    if (isSpace(line.front())) {
+        fail(400, QStringLiteral("obsolete header line folding is not accepted"));
+        return false;
+    }
+    const qsizetype colon = line.indexOf(':');
+    if (colon <= 0) {
+        fail(400, QStringLiteral("invalid header line (no field name followed by ':')"));
+        return false;
+    }
+    const QByteArrayView name = line.first(colon);
+    if (!isToken(name)) {
+        fail(400, QStringLiteral("invalid header field name \"%1\"")
+                      .arg(QString::fromLatin1(name.first(std::min<qsizetype>(name.size(), 64)))));
+        return false;
+    }
+    const QByteArrayView value = trimmed(line.sliced(colon + 1));
+    for (const char c : value) {
+        if (!isFieldValueChar(c)) {
+            fail(400, QStringLiteral("invalid %1 in the value of header \"%2\"")
+                          .arg(describe(c), QString::fromLatin1(name)));
+            return false;
+        }
+    }
+    if (m_request.headers.size() >= m_limits.maxHeaderCount) {
+        fail(431, QStringLiteral("more than %1 header fields").arg(m_limits.maxHeaderCount));
+        return false;
+    }
+    m_request.headers.append({name.toByteArray().toLower(), value.toByteArray()});
+    return true;
+}
+
+bool HttpRequestParser::finishHead()
+{
+    int hosts = 0;
+    QByteArray contentLength;
+    bool haveContentLength = false;
+    QList<QByteArray> codings;
+    for (const auto &[name, value] : std::as_const(m_request.headers)) {
+        if (name == "host") {
+            ++hosts;
+        } else if (name == "content-length") {
+            // "5, 5" or repeated fields are fine when every value is the same (RFC 9110, 8.6).
+            for (const QByteArray &item : value.split(',')) {
+                const QByteArray number = trimmed(item).toByteArray();
+                if (number.isEmpty() || !std::all_of(number.begin(), number.end(),
+                                                     [](char c) { return c >= '0' && c <= '9'; })) {
+                    fail(400, QStringLiteral("invalid Content-Length"));
+                    return false;
+                }
+                if (haveContentLength && number != contentLength) {
+                    fail(400, QStringLiteral("conflicting Content-Length values"));
+                    return false;
+                }
+                contentLength = number;
+                haveContentLength = true;
+            }
+        } else if (name == "transfer-encoding") {
+            for (const QByteArray &item : value.split(',')) {
+                const QByteArray coding = trimmed(item).toByteArray().toLower();
+                if (!coding.isEmpty())
+                    codings.append(coding);
+            }
+        }
+    }
+    if (m_request.versionMinor >= 1 && hosts != 1) {
+        fail(400, hosts == 0 ? QStringLiteral("HTTP/1.1 request without a Host header")
+                             : QStringLiteral("more than one Host header"));
+        return false;
+    }
+    if (!codings.isEmpty()) {
+        if (m_request.versionMinor == 0) {
+            fail(400, QStringLiteral("Transfer-Encoding in an HTTP/1.0 request"));
+            return false;
+        }
+        if (haveContentLength) {
+            // Both at once is how request smuggling starts: refuse (RFC 9112, 6.1).
+            fail(400, QStringLiteral("both Transfer-Encoding and Content-Length"));
+            return false;
+        }
+        if (codings.size() != 1 || codings.first() != "chunked") {
+            fail(501, QStringLiteral("Transfer-Encoding \"%1\" not supported (only chunked)")
+                          .arg(QString::fromLatin1(codings.join(", "))));
+            return false;
+        }
+        m_chunked = true;
+    }
+    if (haveContentLength) {
+        const QByteArrayView digits = QByteArrayView(contentLength);
+        qsizetype firstNonZero = 0;
+        while (firstNonZero + 1 < digits.size() && digits[firstNonZero] == '0')
+            ++firstNonZero;
+        m_contentLength = digits.size() - firstNonZero > MaxContentLengthDigits
+                              ? std::numeric_limits<qint64>::max()
+                              : digits.sliced(firstNonZero).toLongLong();
+    }
+    return true;
+}
+
+HttpRequestParser::Status HttpRequestParser::startBody(qint64 maxBodyBytes)
+{
+    if (m_state == State::Failed)
+        return Status::Error;
+    Q_ASSERT_X(m_state == State::HeadDone, "HttpRequestParser", "startBody() before the head");
+    m_maxBody = maxBodyBytes;
+    if (m_chunked) {
+        m_state = State::ChunkSize;
+        return Status::NeedMoreData;
+    }
+    if (m_contentLength > maxBodyBytes)
+        return fail(413, QStringLiteral("request body of %1 bytes exceeds the limit of %2 bytes")
+                             .arg(m_contentLength == std::numeric_limits<qint64>::max()
+                                      ? QStringLiteral("more than 10^18")
+                                      : QString::number(m_contentLength))
+                             .arg(maxBodyBytes));
+    if (m_contentLength > 0) {
+        m_request.body.reserve(qsizetype(m_contentLength));
+        m_state = State::Body;
+        return Status::NeedMoreData;
+    }
+    m_state = State::Done;
+    return Status::RequestReady;
+}
+
+HttpRequestParser::Status HttpRequestParser::feedBody(QByteArrayView data, qsizetype *consumed)
+{
+    *consumed = 0;
+    qsizetype pos = 0;
+    // Reads one line (a chunk size or a trailer field) into m_line; true when it is complete.
+    const auto readLine = [&](qsizetype limit, bool *complete) {
+        const qsizetype newline = data.indexOf('\n', pos);
+        const qsizetype stop = newline < 0 ? data.size() : newline;
+        if (m_line.size() + (stop - pos) > limit)
+            return false;
+        m_line += data.sliced(pos, stop - pos);
+        pos = newline < 0 ? data.size() : newline + 1;
+        *complete = newline >= 0;
+        if (*complete && m_line.endsWith('\r'))
+            m_line.chop(1);
+        return true;
+    };
+
+    while (true) {
+        switch (m_state) {
+        case State::Body: {
+            const qint64 left = m_contentLength - m_request.body.size();
+            const qsizetype take = qsizetype(std::min<qint64>(left, data.size() - pos));
+            m_request.body += data.sliced(pos, take);
+            pos += take;
+            *consumed = pos;
+            if (m_request.body.size() < m_contentLength)
+                return Status::NeedMoreData;
+            m_state = State::Done;
+            return Status::RequestReady;
+        }
+        case State::ChunkSize: {
+            if (pos >= data.size()) {
+                *consumed = pos;
+                return Status::NeedMoreData;
+            }
+            bool complete = false;
+            if (!readLine(m_limits.maxChunkLineBytes, &complete))
+                return fail(400, QStringLiteral("chunk size line exceeds %1 bytes")
+                                     .arg(m_limits.maxChunkLineBytes));
+            if (!complete)
+                continue;
+            const QByteArray line = std::exchange(m_line, {});
+            qsizetype i = 0;
+            qint64 size = 0;
+            while (i < line.size() && hexValue(line[i]) >= 0) {
+                if (i >= MaxChunkSizeDigits)
+                    return fail(413, QStringLiteral("chunk size too large"));
+                size = size * 16 + hexValue(line[i]);
+                ++i;
+            }
+            if (i == 0)
+                return fail(400, QStringLiteral("invalid chunk size"));
+            const QByteArrayView rest = trimmed(QByteArrayView(line).sliced(i));
+            if (!rest.isEmpty() && rest.front() != ';')
+                return fail(400, QStringLiteral("invalid chunk size"));
+            if (!std::all_of(rest.begin(), rest.end(), isFieldValueChar))
+                return fail(400, QStringLiteral("invalid chunk extension"));
+            if (m_request.body.size() + size > m_maxBody)
+                return fail(
+                    413,
+                    QStringLiteral("request body exceeds the limit of %1 bytes").arg(m_maxBody));
+            if (size == 0) {
+                m_state = State::Trailer;
+                m_trailerBytes = 0;
+            } else {
+                m_chunkLeft = size;
+                m_state = State::ChunkData;
+            }
+            continue;
+        }
+        case State::ChunkData: {
+            const qsizetype take = qsizetype(std::min<qint64>(m_chunkLeft, data.size() - pos));
+            m_request.body += data.sliced(pos, take);
+            pos += take;
+            m_chunkLeft -= take;
+            if (m_chunkLeft > 0) {
+                *consumed = pos;
+                return Status::NeedMoreData;
+            }
+            m_state = State::ChunkDataEnd;
+            continue;
+        }
+        case State::ChunkDataEnd: {
+            if (pos >= data.size()) {
+                *consumed = pos;
+                return Status::NeedMoreData;
+            }
+            bool complete = false;
+            if (!readLine(2, &complete) || (complete && !m_line.isEmpty()))
+                return fail(400, QStringLiteral("chunk data not followed by CRLF"));
+            if (!complete)
+                continue;
+            m_state = State::ChunkSize;
+            continue;
+        }
+        case State::Trailer: {
+            if (pos >= data.size()) {
+                *consumed = pos;
+                return Status::NeedMoreData;
+            }
+            const qsizetype before = pos;
+            bool complete = false;
+            if (!readLine(m_limits.maxTrailerBytes, &complete))
+                return fail(431, QStringLiteral("chunked trailer exceeds %1 bytes")
+                                     .arg(m_limits.maxTrailerBytes));
+            m_trailerBytes += pos - before;
+            if (m_trailerBytes > m_limits.maxTrailerBytes)
+                return fail(431, QStringLiteral("chunked trailer exceeds %1 bytes")
+                                     .arg(m_limits.maxTrailerBytes));
+            if (!complete)
+                continue;
+            const QByteArray line = std::exchange(m_line, {});
+            if (!line.isEmpty()) {
+                if (line.contains('\r') || !std::all_of(line.begin(), line.end(), isFieldValueChar))
+                    return fail(400, QStringLiteral("invalid chunked trailer"));
+                continue; // trailer fields are read and dropped
+            }
+            *consumed = pos;
+            m_state = State::Done;
+            return Status::RequestReady;
+        }
+        case State::Done:
+            *consumed = pos;
+            return Status::RequestReady;
+        case State::Failed:
+            return Status::Error;
+        case State::Head:
+        case State::HeadDone:
+            Q_ASSERT_X(false, "HttpRequestParser", "feedBody() before startBody()");
+            return fail(500, QStringLiteral("internal error: body fed before the head"));
+        }
+    }
+}

@@ -1,0 +1,174 @@
+#include "serverrecorder.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace {
+
+QByteArray details(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+QByteArray jsonString(const QByteArray &data)
+{
+    const QByteArray array =
+        QJsonDocument(QJsonArray{QString::fromUtf8(data)}).toJson(QJsonDocument::Compact);
+    return array.mid(1, array.size() - 2);
+}
+
+QString peerName(const EngineIoServerRequest &request)
+{
+    return QStringLiteral("%1:%2").arg(request.peerAddress.toString()).arg(request.peerPort);
+}
+
+} // namespace
+
+EngineIoServerRecorder::EngineIoServerRecorder(EngineIoServer *server, bool recordMessages,
+                                               QObject *parent)
+    : QObject(parent)
+    , m_recordMessages(recordMessages)
+{
+    connect(server, &EngineIoServer::connection, this, &EngineIoServerRecorder::watch);
+    connect(
+        server, &EngineIoServer::connectionError, this,
+        [this](const EngineIoServerRequest &request, int status, int code, const QString &message) {
+            QJsonObject object{{QStringLiteral("status"), status},
+                               {QStringLiteral("method"), QString::fromLatin1(request.method)},
+                               {QStringLiteral("url"), QString::fromUtf8(request.target)},
+                               {QStringLiteral("remote"), peerName(request)},
+                               {QStringLiteral("message"), message}};
+            if (code >= 0)
+                object.insert(QStringLiteral("code"), code);
+            record(noteRecord(PacketRecord::Error, object, request.transport, QString(),
+                              QStringLiteral("request refused (%1): %2").arg(status).arg(message)));
+        });
+}
+
+QString EngineIoServerRecorder::errorKindName(EngineIoError::Kind kind)
+{
+    switch (kind) {
+    case EngineIoError::Kind::Transport:
+        return QStringLiteral("transport");
+    case EngineIoError::Kind::Handshake:
+        return QStringLiteral("handshake");
+    case EngineIoError::Kind::Protocol:
+        return QStringLiteral("protocol");
+    case EngineIoError::Kind::Timeout:
+        return QStringLiteral("timeout");
+    case EngineIoError::Kind::Tls:
+        return QStringLiteral("tls");
+    }
+    return QStringLiteral("unknown");
+}
+
+PacketRecord EngineIoServerRecorder::packetRecord(const EngineIoPacket &packet,
+                                                  TransportKind transport,
+                                                  PacketRecord::Direction direction,
+                                                  const QString &session)
+{
+    PacketRecord r;
+    r.direction = direction;
+    r.layer = PacketRecord::Layer::EngineIo;
+    r.type = packet.type;
+    r.transport = transport;
+    r.session = session;
+    switch (packet.type) {
+    case EngineIoPacket::Open:
+        r.payload = packet.data;
+        break;
+    case EngineIoPacket::Ping:
+    case EngineIoPacket::Pong:
+        r.payload = jsonString(packet.data);
+        break;
+    case EngineIoPacket::Message:
+        if (packet.binary)
+            r.attachments = {packet.data};
+        else
+            r.payload = jsonString(packet.data);
+        break;
+    default:
+        break;
+    }
+    if (!packet.binary)
+        r.raw = QByteArray::number(int(packet.type)) + packet.data;
+    return r;
+}
+
+PacketRecord EngineIoServerRecorder::noteRecord(PacketRecord::Note note, const QJsonObject &object,
+                                                TransportKind transport, const QString &session,
+                                                const QString &error)
+{
+    PacketRecord r;
+    r.direction = PacketRecord::Direction::In;
+    r.layer = PacketRecord::Layer::Connection;
+    r.type = note;
+    r.transport = transport;
+    r.session = session;
+    r.payload = details(object);
+    r.error = error;
+    return r;
+}
+
+void EngineIoServerRecorder::record(PacketRecord record)
+{
+    if (record.timeUs == 0)
+        record.timeUs = PacketRecord::nowUs();
+    Q_EMIT packetRecorded(record);
+}
+
+void EngineIoServerRecorder::watch(EngineIoServerSocket *socket)
+{
+    const QString sid = socket->sid();
+    const EngineIoServerRequest &request = socket->request();
+    record(noteRecord(PacketRecord::TransportOpened,
+                      {{QStringLiteral("sid"), sid},
+                       {QStringLiteral("transport"), transportName(socket->transport())},
+                       {QStringLiteral("eio"), int(socket->version())},
+                       {QStringLiteral("remote"), peerName(request)},
+                       {QStringLiteral("url"), QString::fromUtf8(request.target)}},
+                      socket->transport(), sid));
+    connect(socket, &EngineIoServerSocket::packetReceived, this,
+            [this, sid](const EngineIoPacket &packet, TransportKind transport) {
+                if (packet.type != EngineIoPacket::Message || m_recordMessages)
+                    record(packetRecord(packet, transport, PacketRecord::Direction::In, sid));
+            });
+    connect(socket, &EngineIoServerSocket::packetSent, this,
+            [this, sid](const EngineIoPacket &packet, TransportKind transport) {
+                if (packet.type != EngineIoPacket::Message || m_recordMessages)
+                    record(packetRecord(packet, transport, PacketRecord::Direction::Out, sid));
+            });
+    connect(socket, &EngineIoServerSocket::upgrading, this, [this, socket, sid](TransportKind to) {
+        record(noteRecord(PacketRecord::Upgrading,
+                          {{QStringLiteral("from"), transportName(socket->transport())},
+                           {QStringLiteral("to"), transportName(to)}},
+                          socket->transport(), sid));
+    });
+    connect(socket, &EngineIoServerSocket::upgraded, this, [this, sid](TransportKind transport) {
+        record(noteRecord(PacketRecord::Upgraded,
+                          {{QStringLiteral("transport"), transportName(transport)}}, transport,
+                          sid));
+    });
+    connect(socket, &EngineIoServerSocket::upgradeFailed, this,
+            [this, socket, sid](const QString &reason) {
+                record(noteRecord(PacketRecord::Warning,
+                                  {{QStringLiteral("what"), QStringLiteral("upgrade failed")},
+                                   {QStringLiteral("reason"), reason}},
+                                  socket->transport(), sid,
+                                  QStringLiteral("upgrade failed: %1").arg(reason)));
+            });
+    connect(socket, &EngineIoServerSocket::errorOccurred, this,
+            [this, socket, sid](const EngineIoError &error) {
+                PacketRecord r = noteRecord(PacketRecord::Error,
+                                            {{QStringLiteral("layer"), QStringLiteral("eio")},
+                                             {QStringLiteral("kind"), errorKindName(error.kind)}},
+                                            socket->transport(), sid, error.message);
+                r.raw = error.frame;
+                record(r);
+            });
+    connect(socket, &EngineIoServerSocket::closed, this,
+            [this, socket, sid](const QString &reason) {
+                record(noteRecord(PacketRecord::Closed, {{QStringLiteral("reason"), reason}},
+                                  socket->transport(), sid));
+            });
+}

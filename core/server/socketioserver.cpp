@@ -1,0 +1,816 @@
+#include "socketioserver.h"
+
+#include "serverlogging.h"
+#include "serverrecorder.h"
+
+#include <QJsonDocument>
+#include <QPointer>
+#include <QRandomGenerator>
+#include <QTimer>
+#include <QUrlQuery>
+
+#include <utility>
+
+namespace {
+
+QString normalizedNamespace(const QString &name)
+{
+    if (name.isEmpty())
+        return QStringLiteral("/");
+    if (!name.startsWith(QLatin1Char('/')))
+        return QLatin1Char('/') + name;
+    return name;
+}
+
+QByteArray compact(const QJsonArray &array)
+{
+    return QJsonDocument(array).toJson(QJsonDocument::Compact);
+}
+
+QByteArray compact(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+// A JSON value as text (QJsonDocument only writes arrays and objects).
+QByteArray compact(const QJsonValue &value)
+{
+    const QByteArray wrapped = compact(QJsonArray{value});
+    return wrapped.mid(1, wrapped.size() - 2);
+}
+
+QString generateSocketId()
+{
+    quint32 words[4];
+    QRandomGenerator::system()->fillRange(words);
+    const QByteArray bytes(reinterpret_cast<const char *>(words), 15);
+    return QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding));
+}
+
+// "a=1&token=x" as {"a":"1","token":"x"}.
+QJsonObject queryObject(const QString &query)
+{
+    QJsonObject object;
+    QString spaced = query;
+    spaced.replace(QLatin1Char('+'), QStringLiteral("%20"));
+    const QUrlQuery parsed(spaced);
+    for (const auto &[key, value] : parsed.queryItems(QUrl::FullyDecoded))
+        object.insert(key, value);
+    return object;
+}
+
+} // namespace
+
+// One Engine.IO session seen by the Socket.IO server (socket.io's Client): the decoder, the
+// sockets of the namespaces the client joined, and the connect timeout.
+class SocketIoServerConnection : public QObject
+{
+public:
+    SocketIoServerConnection(SocketIoServer *server, EngineIoServerSocket *engine);
+
+    void handleMessage(const QByteArray &data, bool binary);
+    void finishPacket(const SocketIoPacket &packet, const QByteArray &raw);
+    // Each received packet type is finished in its own function.
+    void finishConnect(const SocketIoPacket &packet, PacketRecord record);
+    void finishDisconnect(const SocketIoPacket &packet, PacketRecord record);
+    void finishEvent(const SocketIoPacket &packet, PacketRecord record);
+    void finishAck(const SocketIoPacket &packet, PacketRecord record);
+    void finishConnectError(const SocketIoPacket &packet, PacketRecord record);
+
+    void connectNamespace(const QString &nsp, const QJsonObject &auth, const QByteArray &rawAuth,
+                          const QString &query);
+    // Validates, encodes, sends and records one packet with its attachments.
+    bool sendPacket(const SocketIoPacket &packet, QString *error);
+    bool sendEncoded(const SocketIoPacket &packet, const QByteArray &text, QString *error);
+    // The one path for a client's protocol violation: record it, report it, close the session.
+    void closeConnection(const QString &error, const QByteArray &offendingFrame,
+                         bool binaryFrame = false);
+    void handleEngineClosed(const QString &reason);
+    void removeSocket(SocketIoServerSocket *socket, const QString &reason);
+    PacketRecord inRecord(const SocketIoPacket &packet, const QByteArray &raw) const;
+
+    SocketIoServer *server;
+    QPointer<EngineIoServerSocket> engine;
+    QString engineSid;
+    EngineIoServerRequest handshake;
+    SocketIoProtocol protocol;
+    SocketIoDecoder decoder;
+    QByteArray pendingRaw;
+    TransportKind rxTransport = TransportKind::None;
+    QHash<QString, SocketIoServerSocket *> sockets; // by namespace
+    QTimer connectTimer;
+    bool failed = false;
+    // Records of packets handed to the engine, recorded when their text message goes out (a
+    // polling answer may carry them later, after the OPEN packet, over another transport).
+    QList<PacketRecord> unsent;
+};
+
+SocketIoServerConnection::SocketIoServerConnection(SocketIoServer *server,
+                                                   EngineIoServerSocket *engine)
+    : QObject(server)
+    , server(server)
+    , engine(engine)
+    , engineSid(engine->sid())
+    , handshake(engine->request())
+    , protocol(engine->version() == EngineIoVersion::V3 ? SocketIoProtocol::V4
+                                                        : SocketIoProtocol::V5)
+    , decoder(protocol)
+{
+    decoder.setLimits(server->m_options.limits);
+    connect(engine, &EngineIoServerSocket::packetReceived, this,
+            [this](const EngineIoPacket &, TransportKind transport) { rxTransport = transport; });
+    connect(engine, &EngineIoServerSocket::packetSent, this,
+            [this](const EngineIoPacket &packet, TransportKind transport) {
+                if (packet.type != EngineIoPacket::Message || packet.binary || unsent.isEmpty())
+                    return;
+                PacketRecord r = unsent.takeFirst();
+                r.transport = transport;
+                r.timeUs = PacketRecord::nowUs();
+                this->server->record(r);
+            });
+    connect(engine, &EngineIoServerSocket::messageReceived, this,
+            &SocketIoServerConnection::handleMessage);
+    connect(engine, &EngineIoServerSocket::closed, this,
+            &SocketIoServerConnection::handleEngineClosed);
+    connectTimer.setSingleShot(true);
+    connect(&connectTimer, &QTimer::timeout, this, [this] {
+        if (!sockets.isEmpty() || !this->engine)
+            return;
+        qCDebug(lcServer) << "session" << engineSid << "joined no namespace within"
+                          << this->server->m_options.connectTimeoutMs << "ms: closing";
+        this->engine->close();
+    });
+    connectTimer.start(server->m_options.connectTimeoutMs);
+}
+
+PacketRecord SocketIoServerConnection::inRecord(const SocketIoPacket &packet,
+                                                const QByteArray &raw) const
+{
+    PacketRecord r;
+    r.direction = PacketRecord::Direction::In;
+    r.layer = PacketRecord::Layer::SocketIo;
+    r.type = packet.type;
+    r.transport = rxTransport;
+    r.nsp = packet.nsp;
+    r.id = packet.id;
+    r.payload = packet.payload;
+    r.attachments = packet.attachments;
+    r.raw = raw;
+    r.session = engineSid;
+    return r;
+}
+
+void SocketIoServerConnection::handleMessage(const QByteArray &data, bool binary)
+{
+    if (failed)
+        return;
+    SocketIoDecoder::Status status;
+    if (binary) {
+        status = decoder.decodeBinary(data);
+    } else {
+        pendingRaw = QByteArray(1, '4') + data;
+        status = decoder.decodeText(data);
+    }
+    switch (status) {
+    case SocketIoDecoder::Status::PacketReady:
+        finishPacket(decoder.takePacket(), std::exchange(pendingRaw, {}));
+        break;
+    case SocketIoDecoder::Status::NeedAttachments:
+        break;
+    case SocketIoDecoder::Status::Error:
+        closeConnection(decoder.errorString(), binary ? data : QByteArray(1, '4') + data, binary);
+        break;
+    }
+}
+
+void SocketIoServerConnection::finishPacket(const SocketIoPacket &packet, const QByteArray &raw)
+{
+    PacketRecord r = inRecord(packet, raw);
+    switch (packet.type) {
+    case SocketIoPacket::Connect:
+        finishConnect(packet, r);
+        break;
+    case SocketIoPacket::Disconnect:
+        finishDisconnect(packet, r);
+        break;
+    case SocketIoPacket::Event:
+    case SocketIoPacket::BinaryEvent:
+        finishEvent(packet, r);
+        break;
+    case SocketIoPacket::Ack:
+    case SocketIoPacket::BinaryAck:
+        finishAck(packet, r);
+        break;
+    case SocketIoPacket::ConnectError:
+        finishConnectError(packet, r);
+        break;
+    }
+}
+
+void SocketIoServerConnection::finishConnect(const SocketIoPacket &packet, PacketRecord record)
+{
+    server->record(record);
+    QPointer<SocketIoServerConnection> self(this);
+    Q_EMIT server->connectReceived(engineSid, packet);
+    if (!self || failed)
+        return;
+    QJsonObject auth;
+    if (protocol == SocketIoProtocol::V5)
+        auth = packet.data().toObject(); // the decoder made sure it is an object when present
+    else
+        auth = queryObject(packet.query);
+    connectNamespace(packet.nsp, auth, packet.payload, packet.query);
+}
+
+void SocketIoServerConnection::connectNamespace(const QString &nsp, const QJsonObject &auth,
+                                                const QByteArray &rawAuth, const QString &query)
+{
+    if (SocketIoServerSocket *existing = sockets.value(nsp)) {
+        // Already connected: answer again with the same sid rather than make a second socket.
+        QString error;
+        SocketIoPacket answer(SocketIoPacket::Connect, nsp);
+        if (protocol == SocketIoProtocol::V5)
+            answer.payload = compact(QJsonObject{{QStringLiteral("sid"), existing->id()}});
+        sendPacket(answer, &error);
+        return;
+    }
+
+    SocketIoConnectRequest request;
+    request.nsp = nsp;
+    request.engineSid = engineSid;
+    request.protocol = protocol;
+    request.auth = auth;
+    request.rawAuth = rawAuth;
+    request.query = query;
+    request.handshake = handshake;
+
+    SocketIoServerNamespace *ns = server->findNamespace(nsp);
+    SocketIoConnectDecision decision;
+    if (!ns)
+        decision = SocketIoConnectDecision::refused(QStringLiteral("Invalid namespace"));
+    else if (ns->m_hook)
+        decision = ns->m_hook(request);
+    if (!engine || engine->state() != EngineIoServerSocket::State::Open)
+        return;
+
+    QString error;
+    if (!decision.accept) {
+        SocketIoPacket refusal(SocketIoPacket::ConnectError, nsp);
+        if (protocol == SocketIoProtocol::V5) {
+            QJsonObject body{{QStringLiteral("message"), decision.message}};
+            if (!decision.data.isUndefined())
+                body.insert(QStringLiteral("data"), decision.data);
+            refusal.payload = compact(body);
+        } else {
+            // socket.io 2.x: the error's data when it has some, else its message.
+            refusal.payload =
+                compact(decision.data.isUndefined() ? QJsonValue(decision.message) : decision.data);
+        }
+        if (!sendPacket(refusal, &error))
+            qCWarning(lcServer) << "cannot send CONNECT_ERROR:" << error;
+        if (ns)
+            Q_EMIT ns->connectRefused(request, decision);
+        return;
+    }
+
+    QString id;
+    do {
+        id = generateSocketId();
+    } while (ns->m_sockets.contains(id));
+    const QByteArray authJson =
+        protocol == SocketIoProtocol::V5 && !rawAuth.isEmpty() ? rawAuth : compact(auth);
+    auto *socket = new SocketIoServerSocket(id, ns, this, auth, authJson);
+    sockets.insert(nsp, socket);
+    ns->m_sockets.insert(id, socket);
+    socket->join(id);
+    connectTimer.stop();
+
+    SocketIoPacket answer(SocketIoPacket::Connect, nsp);
+    if (protocol == SocketIoProtocol::V5)
+        answer.payload = compact(QJsonObject{{QStringLiteral("sid"), id}});
+    if (!sendPacket(answer, &error)) {
+        qCWarning(lcServer) << "cannot answer CONNECT:" << error;
+        return;
+    }
+    Q_EMIT ns->socketConnected(socket);
+}
+
+void SocketIoServerConnection::finishDisconnect(const SocketIoPacket &packet, PacketRecord record)
+{
+    SocketIoServerSocket *socket = sockets.value(packet.nsp);
+    if (!socket)
+        record.error = QStringLiteral("DISCONNECT for namespace %1, which the client has not "
+                                      "joined: ignored")
+                           .arg(packet.nsp);
+    server->record(record);
+    QPointer<SocketIoServerConnection> self(this);
+    Q_EMIT server->disconnectReceived(engineSid, packet);
+    if (!self || !socket || sockets.value(packet.nsp) != socket)
+        return;
+    removeSocket(socket, QStringLiteral("client namespace disconnect"));
+}
+
+void SocketIoServerConnection::finishEvent(const SocketIoPacket &packet, PacketRecord record)
+{
+    SocketIoServerSocket *socket = sockets.value(packet.nsp);
+    if (!socket)
+        record.error = QStringLiteral("%1 for namespace %2, which the client has not joined: "
+                                      "ignored")
+                           .arg(SocketIoPacket::typeName(packet.type), packet.nsp);
+    server->record(record);
+    QPointer<SocketIoServerConnection> self(this);
+    if (packet.type == SocketIoPacket::Event)
+        Q_EMIT server->eventReceived(engineSid, packet);
+    else
+        Q_EMIT server->binaryEventReceived(engineSid, packet);
+    if (!self || !socket || sockets.value(packet.nsp) != socket)
+        return;
+    socket->processEvent(packet);
+}
+
+void SocketIoServerConnection::finishAck(const SocketIoPacket &packet, PacketRecord record)
+{
+    SocketIoServerSocket *socket = sockets.value(packet.nsp);
+    qint64 rttUs = -1;
+    bool matched = false;
+    if (!socket) {
+        record.error = QStringLiteral("%1 for namespace %2, which the client has not joined: "
+                                      "ignored")
+                           .arg(SocketIoPacket::typeName(packet.type), packet.nsp);
+    } else {
+        const auto pending = socket->m_pendingAcks.constFind(packet.id);
+        if (pending == socket->m_pendingAcks.constEnd()) {
+            record.error = QStringLiteral("ACK for id %1 on %2 matches no pending ack (unknown "
+                                          "or timed out): ignored")
+                               .arg(packet.id)
+                               .arg(packet.nsp);
+        } else {
+            rttUs = pending->elapsed.nsecsElapsed() / 1000;
+            record.rttUs = rttUs;
+            matched = true;
+        }
+    }
+    server->record(record);
+    QPointer<SocketIoServerConnection> self(this);
+    if (packet.type == SocketIoPacket::Ack)
+        Q_EMIT server->ackReceived(engineSid, packet);
+    else
+        Q_EMIT server->binaryAckReceived(engineSid, packet);
+    if (!self || !matched || sockets.value(packet.nsp) != socket)
+        return;
+    socket->processAck(packet, &rttUs);
+}
+
+void SocketIoServerConnection::finishConnectError(const SocketIoPacket &packet, PacketRecord record)
+{
+    // Only servers send CONNECT_ERROR; socket.io ignores one from a client, and so do we.
+    record.error = QStringLiteral("CONNECT_ERROR from a client (only servers send it): ignored");
+    server->record(record);
+    Q_EMIT server->connectErrorReceived(engineSid, packet);
+}
+
+bool SocketIoServerConnection::sendPacket(const SocketIoPacket &packet, QString *error)
+{
+    if (!SocketIoEncoder::validate(packet, protocol, error))
+        return false;
+    return sendEncoded(packet, SocketIoEncoder::encode(packet, protocol), error);
+}
+
+bool SocketIoServerConnection::sendEncoded(const SocketIoPacket &packet, const QByteArray &text,
+                                           QString *error)
+{
+    if (!engine || engine->state() != EngineIoServerSocket::State::Open) {
+        *error = QStringLiteral("the client's connection is closed");
+        return false;
+    }
+    QList<EngineIoPacket> messages;
+    messages.reserve(1 + packet.attachments.size());
+    messages.append(EngineIoPacket(EngineIoPacket::Message, text));
+    for (const QByteArray &attachment : packet.attachments)
+        messages.append(EngineIoPacket(EngineIoPacket::Message, attachment, true));
+
+    PacketRecord r;
+    r.direction = PacketRecord::Direction::Out;
+    r.layer = PacketRecord::Layer::SocketIo;
+    r.type = packet.type;
+    r.transport = engine->transport();
+    r.nsp = packet.nsp;
+    r.id = packet.id;
+    r.payload = packet.payload;
+    r.attachments = packet.attachments;
+    r.raw = QByteArray(1, '4') + text;
+    r.session = engineSid;
+    unsent.append(r);
+    if (!engine->sendMessages(messages)) {
+        unsent.removeLast();
+        *error = QStringLiteral("the client's connection is closed");
+        return false;
+    }
+    return true;
+}
+
+void SocketIoServerConnection::closeConnection(const QString &error,
+                                               const QByteArray &offendingFrame, bool binaryFrame)
+{
+    qCInfo(lcServer) << "session" << engineSid << "protocol error:" << error << "- closing";
+    PacketRecord r;
+    r.direction = PacketRecord::Direction::In;
+    r.layer = PacketRecord::Layer::SocketIo;
+    r.transport = rxTransport;
+    r.session = engineSid;
+    if (binaryFrame)
+        r.attachments = {offendingFrame};
+    else
+        r.raw = offendingFrame;
+    if (!binaryFrame && offendingFrame.size() > 1 && offendingFrame.at(1) >= '0' &&
+        offendingFrame.at(1) <= '6')
+        r.type = quint8(offendingFrame.at(1) - '0');
+    else if (binaryFrame)
+        r.type = SocketIoPacket::BinaryEvent;
+    r.error = error;
+    server->record(r);
+
+    failed = true;
+    decoder.reset();
+    pendingRaw.clear();
+    QPointer<SocketIoServerConnection> self(this);
+    Q_EMIT server->errorOccurred(engineSid, error);
+    // The spec: the receiver MUST close the connection on an invalid packet.
+    if (self && engine)
+        engine->abort(QStringLiteral("parse error"));
+}
+
+void SocketIoServerConnection::handleEngineClosed(const QString &reason)
+{
+    connectTimer.stop();
+    // Queued but never on the wire: recorded, with what became of them.
+    for (PacketRecord r : std::exchange(unsent, {})) {
+        r.timeUs = PacketRecord::nowUs();
+        r.error = QStringLiteral("not sent: the connection closed (%1)").arg(reason);
+        server->record(r);
+    }
+    const auto all = sockets.values();
+    for (SocketIoServerSocket *socket : all)
+        removeSocket(socket, reason);
+    server->m_connections.remove(engineSid);
+    Q_EMIT server->clientDisconnected(engineSid, reason);
+    deleteLater();
+}
+
+void SocketIoServerConnection::removeSocket(SocketIoServerSocket *socket, const QString &reason)
+{
+    sockets.remove(socket->nsp());
+    socket->close(reason);
+}
+
+// --- SocketIoServerSocket ---------------------------------------------------------------------
+
+SocketIoServerSocket::SocketIoServerSocket(const QString &id, SocketIoServerNamespace *ns,
+                                           SocketIoServerConnection *connection,
+                                           const QJsonObject &auth, const QByteArray &authJson)
+    : QObject(ns)
+    , m_id(id)
+    , m_namespace(ns)
+    , m_connection(connection)
+    , m_auth(auth)
+    , m_authJson(authJson)
+{
+}
+
+QString SocketIoServerSocket::engineSid() const
+{
+    return m_connection->engineSid;
+}
+
+QString SocketIoServerSocket::nsp() const
+{
+    return m_namespace->name();
+}
+
+SocketIoProtocol SocketIoServerSocket::protocol() const
+{
+    return m_connection->protocol;
+}
+
+const EngineIoServerRequest &SocketIoServerSocket::handshake() const
+{
+    return m_connection->handshake;
+}
+
+void SocketIoServerSocket::join(const QString &room)
+{
+    if (!m_connected)
+        return;
+    m_rooms.insert(room);
+    m_namespace->m_rooms[room].insert(this);
+}
+
+void SocketIoServerSocket::leave(const QString &room)
+{
+    m_rooms.remove(room);
+    auto it = m_namespace->m_rooms.find(room);
+    if (it == m_namespace->m_rooms.end())
+        return;
+    it->remove(this);
+    if (it->isEmpty())
+        m_namespace->m_rooms.erase(it);
+}
+
+SocketIoServerSocket::SendResult
+SocketIoServerSocket::emitEvent(const QJsonArray &data, const QList<QByteArray> &attachments,
+                                int ackTimeoutMs)
+{
+    return emitEventJson(compact(data), attachments, ackTimeoutMs);
+}
+
+SocketIoServerSocket::SendResult
+SocketIoServerSocket::emitEventJson(const QByteArray &json, const QList<QByteArray> &attachments,
+                                    int ackTimeoutMs)
+{
+    SendResult result;
+    if (!m_connected) {
+        result.error = QStringLiteral("the socket is not connected");
+        return result;
+    }
+    SocketIoPacket packet(
+        attachments.isEmpty() ? SocketIoPacket::Event : SocketIoPacket::BinaryEvent, nsp(), json);
+    packet.attachments = attachments;
+    if (ackTimeoutMs >= 0)
+        packet.id = m_nextAckId;
+    if (!m_connection->sendPacket(packet, &result.error))
+        return result;
+    result.ok = true;
+    if (ackTimeoutMs >= 0) {
+        ++m_nextAckId;
+        result.ackId = packet.id;
+        PendingAck pending;
+        pending.eventName = packet.eventName();
+        pending.elapsed.start();
+        if (ackTimeoutMs > 0) {
+            pending.timer = new QTimer(this);
+            pending.timer->setSingleShot(true);
+            const qint64 id = packet.id;
+            connect(pending.timer, &QTimer::timeout, this, [this, id] { handleAckTimeout(id); });
+            pending.timer->start(ackTimeoutMs);
+        }
+        m_pendingAcks.insert(packet.id, pending);
+    }
+    return result;
+}
+
+SocketIoServerSocket::SendResult SocketIoServerSocket::sendAck(qint64 id, const QJsonArray &data,
+                                                               const QList<QByteArray> &attachments)
+{
+    return sendAckJson(id, compact(data), attachments);
+}
+
+SocketIoServerSocket::SendResult
+SocketIoServerSocket::sendAckJson(qint64 id, const QByteArray &json,
+                                  const QList<QByteArray> &attachments)
+{
+    SendResult result;
+    if (!m_connected) {
+        result.error = QStringLiteral("the socket is not connected");
+        return result;
+    }
+    SocketIoPacket packet(attachments.isEmpty() ? SocketIoPacket::Ack : SocketIoPacket::BinaryAck,
+                          nsp(), json, id);
+    packet.attachments = attachments;
+    if (!m_connection->sendPacket(packet, &result.error))
+        return result;
+    result.ok = true;
+    result.ackId = id;
+    return result;
+}
+
+void SocketIoServerSocket::disconnectFromServer(bool closeConnection)
+{
+    if (!m_connected)
+        return;
+    QString error;
+    m_connection->sendPacket(SocketIoPacket(SocketIoPacket::Disconnect, nsp()), &error);
+    QPointer<EngineIoServerSocket> engine = m_connection->engine;
+    m_connection->removeSocket(this, QStringLiteral("server namespace disconnect"));
+    if (closeConnection && engine)
+        engine->close();
+}
+
+void SocketIoServerSocket::processEvent(const SocketIoPacket &packet)
+{
+    QPointer<SocketIoServerSocket> self(this);
+    Q_EMIT eventReceived(packet);
+    if (self && m_connected)
+        Q_EMIT m_namespace->eventReceived(this, packet);
+}
+
+bool SocketIoServerSocket::processAck(const SocketIoPacket &packet, qint64 *rttUs)
+{
+    const auto it = m_pendingAcks.find(packet.id);
+    if (it == m_pendingAcks.end())
+        return false;
+    *rttUs = it->elapsed.nsecsElapsed() / 1000;
+    if (it->timer)
+        it->timer->deleteLater();
+    m_pendingAcks.erase(it);
+    QPointer<SocketIoServerSocket> self(this);
+    Q_EMIT ackReceived(packet, *rttUs);
+    if (self && m_connected)
+        Q_EMIT m_namespace->ackReceived(this, packet, *rttUs);
+    return true;
+}
+
+void SocketIoServerSocket::handleAckTimeout(qint64 id)
+{
+    const auto it = m_pendingAcks.find(id);
+    if (it == m_pendingAcks.end())
+        return;
+    const QString eventName = it->eventName;
+    if (it->timer)
+        it->timer->deleteLater();
+    m_pendingAcks.erase(it);
+    Q_EMIT ackTimedOut(id, eventName);
+}
+
+void SocketIoServerSocket::close(const QString &reason)
+{
+    if (!m_connected)
+        return;
+    m_connected = false;
+    for (const PendingAck &pending : std::as_const(m_pendingAcks)) {
+        if (pending.timer)
+            pending.timer->deleteLater();
+    }
+    m_pendingAcks.clear();
+    const auto rooms = m_rooms;
+    for (const QString &room : rooms)
+        leave(room);
+    m_namespace->m_sockets.remove(m_id);
+    QPointer<SocketIoServerSocket> self(this);
+    Q_EMIT disconnected(reason);
+    if (self)
+        Q_EMIT m_namespace->socketDisconnected(this, reason);
+    if (self)
+        deleteLater();
+}
+
+// --- SocketIoServerNamespace ------------------------------------------------------------------
+
+SocketIoServerNamespace::SocketIoServerNamespace(const QString &name, SocketIoServer *server)
+    : QObject(server)
+    , m_server(server)
+    , m_name(name)
+{
+}
+
+QStringList SocketIoServerNamespace::rooms() const
+{
+    return m_rooms.keys();
+}
+
+QList<SocketIoServerSocket *> SocketIoServerNamespace::socketsInRoom(const QString &room) const
+{
+    return m_rooms.value(room).values();
+}
+
+int SocketIoServerNamespace::emitToAll(const QJsonArray &data, const QList<QByteArray> &attachments)
+{
+    return emitToRoomJson(QString(), compact(data), attachments);
+}
+
+int SocketIoServerNamespace::emitToRoom(const QString &room, const QJsonArray &data,
+                                        const QList<QByteArray> &attachments,
+                                        const QString &exceptSocketId)
+{
+    return emitToRoomJson(room, compact(data), attachments, exceptSocketId);
+}
+
+int SocketIoServerNamespace::emitToRoomJson(const QString &room, const QByteArray &json,
+                                            const QList<QByteArray> &attachments,
+                                            const QString &exceptSocketId)
+{
+    QList<SocketIoServerSocket *> targets =
+        room.isEmpty() ? m_sockets.values() : m_rooms.value(room).values();
+    targets.removeIf([&exceptSocketId](SocketIoServerSocket *socket) {
+        return !exceptSocketId.isEmpty() && socket->id() == exceptSocketId;
+    });
+    return sendTo(targets, json, attachments);
+}
+
+int SocketIoServerNamespace::sendTo(const QList<SocketIoServerSocket *> &targets,
+                                    const QByteArray &json, const QList<QByteArray> &attachments)
+{
+    SocketIoPacket packet(
+        attachments.isEmpty() ? SocketIoPacket::Event : SocketIoPacket::BinaryEvent, m_name, json);
+    packet.attachments = attachments;
+    // Encoded once per protocol revision; v4 and v5 clients may share a namespace.
+    QByteArray encoded[2];
+    int sent = 0;
+    QString error;
+    for (SocketIoServerSocket *socket : targets) {
+        const SocketIoProtocol protocol = socket->protocol();
+        QByteArray &text = encoded[protocol == SocketIoProtocol::V5 ? 1 : 0];
+        if (text.isEmpty()) {
+            if (!SocketIoEncoder::validate(packet, protocol, &error)) {
+                qCWarning(lcServer) << "broadcast on" << m_name << "not sent:" << error;
+                return sent;
+            }
+            text = SocketIoEncoder::encode(packet, protocol);
+        }
+        if (socket->m_connection->sendEncoded(packet, text, &error))
+            ++sent;
+    }
+    return sent;
+}
+
+// --- SocketIoServer ---------------------------------------------------------------------------
+
+SocketIoServer::SocketIoServer(QObject *parent)
+    : QObject(parent)
+    , m_engine(new EngineIoServer(this))
+{
+    m_engine->setOptions(m_options.engine);
+    auto *recorder = new EngineIoServerRecorder(m_engine, false, this);
+    connect(recorder, &EngineIoServerRecorder::packetRecorded, this, &SocketIoServer::record);
+    // After the recorder: its "transport-opened" note comes before the first Socket.IO packet.
+    connect(m_engine, &EngineIoServer::connection, this, &SocketIoServer::handleConnection);
+    addNamespace(QStringLiteral("/"));
+}
+
+SocketIoServer::~SocketIoServer()
+{
+    for (SocketIoServerConnection *connection : std::as_const(m_connections))
+        connection->disconnect();
+    m_engine->disconnect(this);
+}
+
+void SocketIoServer::setOptions(const SocketIoServerOptions &options)
+{
+    m_options = options;
+    m_engine->setOptions(options.engine);
+}
+
+bool SocketIoServer::listen(const QHostAddress &address, quint16 port)
+{
+    return m_engine->listen(address, port);
+}
+
+void SocketIoServer::attach(HttpListener *listener)
+{
+    m_engine->attach(listener);
+}
+
+void SocketIoServer::close()
+{
+    m_engine->close();
+}
+
+SocketIoServerNamespace *SocketIoServer::addNamespace(const QString &name)
+{
+    const QString nsp = normalizedNamespace(name);
+    if (SocketIoServerNamespace *existing = m_namespaces.value(nsp))
+        return existing;
+    auto *ns = new SocketIoServerNamespace(nsp, this);
+    m_namespaces.insert(nsp, ns);
+    return ns;
+}
+
+SocketIoServerNamespace *SocketIoServer::findNamespace(const QString &name) const
+{
+    return m_namespaces.value(normalizedNamespace(name));
+}
+
+void SocketIoServer::removeNamespace(const QString &name)
+{
+    SocketIoServerNamespace *ns = m_namespaces.take(normalizedNamespace(name));
+    if (!ns)
+        return;
+    for (SocketIoServerSocket *socket : ns->sockets())
+        socket->disconnectFromServer();
+    ns->deleteLater();
+}
+
+void SocketIoServer::handleConnection(EngineIoServerSocket *engineSocket)
+{
+    auto *connection = new SocketIoServerConnection(this, engineSocket);
+    m_connections.insert(engineSocket->sid(), connection);
+    Q_EMIT clientConnected(engineSocket->sid());
+    if (connection->protocol == SocketIoProtocol::V4) {
+        // socket.io 2.x joins "/" by itself, with the handshake's query as its auth.
+        QJsonObject auth;
+        for (const auto &[key, value] : engineSocket->request().query) {
+            static const QStringList engineKeys{QStringLiteral("EIO"), QStringLiteral("transport"),
+                                                QStringLiteral("sid"), QStringLiteral("t"),
+                                                QStringLiteral("b64")};
+            if (!engineKeys.contains(key))
+                auth.insert(key, value);
+        }
+        connection->connectNamespace(QStringLiteral("/"), auth, QByteArray(), QString());
+    }
+}
+
+void SocketIoServer::record(PacketRecord record)
+{
+    if (record.timeUs == 0)
+        record.timeUs = PacketRecord::nowUs();
+    Q_EMIT packetRecorded(record);
+}

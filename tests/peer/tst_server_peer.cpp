@@ -1,0 +1,377 @@
+// The embedded server (core/server) against the REFERENCE clients from npm: socket.io-client
+// 4.8 (Engine.IO v4 / Socket.IO v5) and 2.5 (Engine.IO v3 / Socket.IO v4), over polling,
+// WebSocket, and polling upgraded to WebSocket. tests/peers/client-driver.js plays one scenario
+// that exchanges every packet type both ways, binary and acks included, and prints what it
+// received as JSON lines; the server side is set up here. A missing node_modules fails.
+#include "referenceserver.h"
+#include "server/defaulthandlers.h"
+#include "server/socketioserver.h"
+#include "session/jsonlines.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+constexpr int DriverTimeoutMs = 60000;
+
+// ["answered", ...the ack's arguments].
+QByteArray prependEventName(const QByteArray &array, const QByteArray &name)
+{
+    const QByteArray quoted = '"' + name + '"';
+    if (array.trimmed() == "[]")
+        return '[' + quoted + ']';
+    return '[' + quoted + ',' + array.mid(array.indexOf('[') + 1);
+}
+
+QJsonValue json(const char *text)
+{
+    const QByteArray wrapped = QByteArray("[") + text + ']';
+    return QJsonDocument::fromJson(wrapped).array().first();
+}
+
+QString describe(const QList<PacketRecord> &records)
+{
+    QString out;
+    for (const PacketRecord &r : records) {
+        out += QStringLiteral("%1 %2 %3 %4 %5 %6%7\n")
+                   .arg(r.session, r.directionName(), r.layerName(), r.typeName(),
+                        transportName(r.transport), QString::fromUtf8(r.raw.left(120)),
+                        r.error.isEmpty() ? QString() : QStringLiteral(" ERROR ") + r.error);
+    }
+    return out;
+}
+
+} // namespace
+
+class tst_ServerPeer : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void scenario_data();
+    void scenario();
+    void driverFailsWithoutServer();
+    void serveCommandRecordsEverything();
+
+private:
+    void setUpServer(SocketIoServer *server);
+
+    QHash<QString, QString> m_adminLeaveReason; // by Engine.IO sid
+};
+
+void tst_ServerPeer::setUpServer(SocketIoServer *server)
+{
+    SocketIoServerNamespace *root = server->findNamespace(QStringLiteral("/"));
+    SocketIoServerNamespace *admin = server->addNamespace(QStringLiteral("/admin"));
+
+    admin->setConnectHook([](const SocketIoConnectRequest &request) {
+        if (request.auth.value(QStringLiteral("token")).toString() == QLatin1String("secret"))
+            return SocketIoConnectDecision::accepted();
+        return SocketIoConnectDecision::refused(
+            QStringLiteral("Not authorized"),
+            QJsonObject{{QStringLiteral("reason"), QStringLiteral("bad token")}});
+    });
+    connect(admin, &SocketIoServerNamespace::socketDisconnected, this,
+            [this](SocketIoServerSocket *socket, const QString &reason) {
+                m_adminLeaveReason.insert(socket->engineSid(), reason);
+            });
+
+    connect(
+        root, &SocketIoServerNamespace::socketConnected, this, [](SocketIoServerSocket *socket) {
+            socket->emitEvent({QStringLiteral("welcome"),
+                               QJsonObject{{QStringLiteral("auth"), socket->auth()},
+                                           {QStringLiteral("protocol"), int(socket->protocol())},
+                                           {QStringLiteral("nsp"), socket->nsp()}}});
+        });
+
+    const auto echo = [](SocketIoServerSocket *socket, const SocketIoPacket &packet) {
+        if (packet.eventName() == QLatin1String("echo"))
+            socket->emitEventJson(packet.payload, packet.attachments);
+        else if (packet.eventName() == QLatin1String("echo-ack") && packet.hasId())
+            socket->sendAckJson(packet.id, SocketIoDefaultHandlers::dropFirstItem(packet.payload),
+                                packet.attachments);
+    };
+    connect(admin, &SocketIoServerNamespace::eventReceived, this, echo);
+    connect(
+        root, &SocketIoServerNamespace::eventReceived, this,
+        [this, echo, root, admin](SocketIoServerSocket *socket, const SocketIoPacket &packet) {
+            echo(socket, packet);
+            const QString name = packet.eventName();
+            const QJsonArray args = packet.data().toArray();
+            if (name == QLatin1String("request-ack")) {
+                for (const bool binary : {false, true}) {
+                    socket->emitEvent(
+                        {QStringLiteral("ask"), QJsonObject{{QStringLiteral("q"), binary ? 2 : 1},
+                                                            {QStringLiteral("binary"), binary}}},
+                        {}, 5000);
+                }
+                connect(socket, &SocketIoServerSocket::ackReceived, socket,
+                        [socket](const SocketIoPacket &ack) {
+                            socket->emitEventJson(prependEventName(ack.payload, "answered"),
+                                                  ack.attachments);
+                        });
+            } else if (name == QLatin1String("join")) {
+                socket->join(args.at(1).toString());
+            } else if (name == QLatin1String("broadcast")) {
+                const QString room = args.at(1).toString();
+                root->emitToRoom(room, {QStringLiteral("room-msg"), room});
+            } else if (name == QLatin1String("did-admin-leave")) {
+                int adminSockets = 0;
+                for (SocketIoServerSocket *other : admin->sockets())
+                    adminSockets += other->engineSid() == socket->engineSid() ? 1 : 0;
+                socket->emitEvent({QStringLiteral("left"),
+                                   QJsonObject{{QStringLiteral("reason"),
+                                                m_adminLeaveReason.value(socket->engineSid())},
+                                               {QStringLiteral("adminSockets"), adminSockets}}});
+            } else if (name == QLatin1String("kick")) {
+                socket->disconnectFromServer();
+            }
+        });
+}
+
+void tst_ServerPeer::scenario_data()
+{
+    QTest::addColumn<QString>("flavor");
+    QTest::addColumn<QStringList>("transports");
+    QTest::addColumn<QString>("finalTransport");
+    const QStringList polling{QStringLiteral("polling")};
+    const QStringList websocket{QStringLiteral("websocket")};
+    const QStringList upgrade{QStringLiteral("polling"), QStringLiteral("websocket")};
+    for (const QString flavor : {QStringLiteral("4"), QStringLiteral("2")}) {
+        const QByteArray name = flavor == QLatin1String("4") ? "client 4.8" : "client 2.5";
+        QTest::newRow(name + " polling") << flavor << polling << QStringLiteral("polling");
+        QTest::newRow(name + " websocket") << flavor << websocket << QStringLiteral("websocket");
+        QTest::newRow(name + " upgrade") << flavor << upgrade << QStringLiteral("websocket");
+    }
+}
+
+void tst_ServerPeer::scenario()
+{
+    QFETCH(QString, flavor);
+    QFETCH(QStringList, transports);
+    QFETCH(QString, finalTransport);
+    const bool v5 = flavor == QLatin1String("4");
+
+    SocketIoServer server;
+    SocketIoServerOptions options;
+    options.engine.pingIntervalMs = 1000;
+    options.engine.pingTimeoutMs = 2000;
+    options.connectTimeoutMs = 5000;
+    server.setOptions(options);
+    setUpServer(&server);
+    QList<PacketRecord> records;
+    connect(&server, &SocketIoServer::packetRecorded, this,
+            [&records](const PacketRecord &record) { records.append(record); });
+    QVERIFY2(server.listen(QHostAddress::LocalHost, 0), qPrintable(server.errorString()));
+
+    const QJsonObject config{
+        {QStringLiteral("url"), QStringLiteral("http://127.0.0.1:%1").arg(server.serverPort())},
+        {QStringLiteral("flavor"), flavor},
+        {QStringLiteral("transports"), QJsonArray::fromStringList(transports)}};
+    QProcess driver;
+    driver.setWorkingDirectory(ReferenceServer::peersDir());
+    driver.setProgram(QStringLiteral("node"));
+    driver.setArguments({QStringLiteral("client-driver.js"),
+                         QString::fromUtf8(QJsonDocument(config).toJson(QJsonDocument::Compact))});
+    QByteArray stderrText;
+    connect(&driver, &QProcess::readyReadStandardError, this,
+            [&] { stderrText += driver.readAllStandardError(); });
+    QSignalSpy finished(&driver, &QProcess::finished);
+    driver.start();
+    QVERIFY2(driver.waitForStarted(5000), qPrintable(driver.errorString()));
+    QVERIFY2(finished.wait(DriverTimeoutMs) || !finished.isEmpty(),
+             qPrintable(QStringLiteral("the driver did not finish; stderr: %1")
+                            .arg(QString::fromUtf8(stderrText))));
+
+    QHash<QString, QJsonObject> steps;
+    QJsonObject done;
+    const QList<QByteArray> lines = driver.readAllStandardOutput().split('\n');
+    for (const QByteArray &line : lines) {
+        if (line.trimmed().isEmpty())
+            continue;
+        const QJsonObject object = QJsonDocument::fromJson(line).object();
+        if (object.contains(QStringLiteral("done")))
+            done = object;
+        else
+            steps.insert(object.value(QStringLiteral("step")).toString(), object);
+    }
+    const QString context = QStringLiteral("driver stderr:\n%1\nrecords:\n%2")
+                                .arg(QString::fromUtf8(stderrText), describe(records));
+    QVERIFY2(done.value(QStringLiteral("done")).toBool(), qPrintable(context));
+
+    const auto check = [&](const char *step, const QJsonValue &expected) {
+        const QJsonObject result = steps.value(QString::fromLatin1(step));
+        if (!result.value(QStringLiteral("ok")).toBool()) {
+            QTest::qFail(
+                qPrintable(QStringLiteral("step %1 failed: %2\n%3")
+                               .arg(QLatin1String(step),
+                                    result.value(QStringLiteral("error")).toString(), context)),
+                __FILE__, __LINE__);
+            return false;
+        }
+        if (!expected.isUndefined() && result.value(QStringLiteral("value")) != expected) {
+            QTest::qFail(
+                qPrintable(QStringLiteral("step %1: got %2, expected %3")
+                               .arg(QLatin1String(step),
+                                    QString::fromUtf8(QJsonDocument(QJsonArray{result.value(
+                                                                        QStringLiteral("value"))})
+                                                          .toJson(QJsonDocument::Compact)),
+                                    QString::fromUtf8(QJsonDocument(QJsonArray{expected})
+                                                          .toJson(QJsonDocument::Compact)))),
+                __FILE__, __LINE__);
+            return false;
+        }
+        return true;
+    };
+
+    QVERIFY(check("connect", json("{\"connected\":true}")));
+    QVERIFY(
+        check("welcome", json(v5 ? "{\"auth\":{\"token\":\"abc\"},\"nsp\":\"/\",\"protocol\":5}"
+                                 : "{\"auth\":{\"token\":\"abc\"},\"nsp\":\"/\",\"protocol\":4}")));
+    QVERIFY(check("echo", json("[1,\"two\",{\"three\":[true]}]")));
+    QVERIFY(check("echo-binary",
+                  json("[{\"$bin\":\"010203\"},{\"nested\":{\"buf\":{\"$bin\":\"68656c6c6f\"}},"
+                       "\"list\":[{\"$bin\":\"ff\"},42]}]")));
+    QVERIFY(check("ack", json("[\"a\",{\"b\":2}]")));
+    QVERIFY(check("ack-binary", json("[{\"$bin\":\"090807\"},\"x\"]")));
+    QVERIFY(
+        check("server-ack", json("[[\"answer\",{\"binary\":false,\"q\":1}],"
+                                 "[\"answer\",{\"binary\":true,\"q\":2},{\"$bin\":\"cafe\"}]]")));
+    QVERIFY(check("room", json("[\"room1\"]")));
+    QVERIFY(check("refused",
+                  json(v5 ? "{\"message\":\"Not authorized\",\"data\":{\"reason\":\"bad token\"}}"
+                          : "{\"error\":{\"reason\":\"bad token\"}}")));
+    QVERIFY(check("admin", json("{\"connected\":true}")));
+    QVERIFY(check("admin-welcome", json("[\"on admin\"]")));
+    QVERIFY(check("invalid", json(v5 ? "{\"message\":\"Invalid namespace\"}"
+                                     : "{\"error\":\"Invalid namespace\"}")));
+    QVERIFY(check("client-disconnect",
+                  json("[{\"adminSockets\":0,\"reason\":\"client namespace disconnect\"}]")));
+    QVERIFY(check("server-disconnect", json("[\"io server disconnect\"]")));
+    QCOMPARE(done.value(QStringLiteral("transport")).toString(), finalTransport);
+
+    // Every Socket.IO packet type went over the wire in the directions the protocol allows, and
+    // every record names its client session.
+    QSet<QPair<int, int>> seen; // (direction, type)
+    bool upgraded = false;
+    for (const PacketRecord &record : std::as_const(records)) {
+        if (record.layer == PacketRecord::Layer::SocketIo) {
+            QVERIFY2(record.error.isEmpty(), qPrintable(context));
+            seen.insert({int(record.direction), record.type});
+        }
+        if (record.layer == PacketRecord::Layer::Connection &&
+            record.type == PacketRecord::Upgraded)
+            upgraded = true;
+        QVERIFY2(!record.session.isEmpty(), qPrintable(context));
+    }
+    const int in = int(PacketRecord::Direction::In);
+    const int out = int(PacketRecord::Direction::Out);
+    for (const auto type :
+         {SocketIoPacket::Connect, SocketIoPacket::Event, SocketIoPacket::Ack,
+          SocketIoPacket::BinaryEvent, SocketIoPacket::BinaryAck, SocketIoPacket::Disconnect}) {
+        if (!(type == SocketIoPacket::Connect && !v5)) // v4: CONNECT is only sent for /admin, /nope
+            QVERIFY2(seen.contains({in, type}),
+                     qPrintable(QStringLiteral("no %1 received\n%2")
+                                    .arg(SocketIoPacket::typeName(type), context)));
+        QVERIFY2(
+            seen.contains({out, type}),
+            qPrintable(
+                QStringLiteral("no %1 sent\n%2").arg(SocketIoPacket::typeName(type), context)));
+    }
+    QVERIFY(seen.contains({in, SocketIoPacket::Connect})); // /admin, /nope in v4 too
+    QVERIFY(seen.contains({out, SocketIoPacket::ConnectError}));
+    QCOMPARE(upgraded, transports.size() == 2);
+    server.close();
+}
+
+// The driver itself must fail loudly (not hang, not pass) when there is no server.
+void tst_ServerPeer::driverFailsWithoutServer()
+{
+    QTcpServer placeholder; // a port nobody answers on once closed
+    QVERIFY(placeholder.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = placeholder.serverPort();
+    placeholder.close();
+    QProcess driver;
+    driver.setWorkingDirectory(ReferenceServer::peersDir());
+    driver.start(
+        QStringLiteral("node"),
+        {QStringLiteral("client-driver.js"),
+         QStringLiteral("{\"url\":\"http://127.0.0.1:%1\",\"timeoutMs\":1000}").arg(port)});
+    QVERIFY(driver.waitForFinished(30000));
+    const QByteArray output = driver.readAllStandardOutput();
+    QVERIFY2(output.contains("\"step\":\"connect\",\"ok\":false"), output.constData());
+}
+
+// sioscope-cli serve with its default handlers: the reference client 4.8 over WebSocket gets
+// "auth" back, and the JSON Lines log written on SIGTERM names the client session on every
+// record of it.
+void tst_ServerPeer::serveCommandRecordsEverything()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString logPath = dir.filePath(QStringLiteral("serve.jsonl"));
+    QProcess serve;
+    serve.start(QStringLiteral(SIOSCOPE_CLI_PATH),
+                {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"),
+                 QStringLiteral("--ping-interval"), QStringLiteral("1000"), QStringLiteral("-o"),
+                 logPath});
+    QVERIFY(serve.waitForStarted(5000));
+    QByteArray banner;
+    QTRY_VERIFY_WITH_TIMEOUT((banner += serve.readAllStandardError()).contains('\n'), 10000);
+    const QRegularExpression listening(QStringLiteral("listening on (http://127.0.0.1:\\d+)/"));
+    const QRegularExpressionMatch match = listening.match(QString::fromUtf8(banner));
+    QVERIFY2(match.hasMatch(), banner.constData());
+
+    // A one-off client script: connect with auth, send "message", expect "message-back".
+    const QString script = QStringLiteral(
+        "const { io } = require('socket.io-client');"
+        "const s = io(process.argv[1], { transports: ['websocket'], auth: { token: 't1' } });"
+        "s.on('auth', (a) => console.log(JSON.stringify({ auth: a })));"
+        "s.on('message-back', (...args) => { console.log(JSON.stringify({ back: args })); "
+        "s.close(); });"
+        "s.on('connect', () => s.emit('message', 1, { two: 2 }));"
+        "setTimeout(() => process.exit(3), 10000).unref();");
+    QProcess client;
+    client.setWorkingDirectory(ReferenceServer::peersDir());
+    client.start(QStringLiteral("node"), {QStringLiteral("-e"), script, match.captured(1)});
+    QVERIFY(client.waitForStarted(5000));
+    QSignalSpy clientDone(&client, &QProcess::finished);
+    QVERIFY(clientDone.wait(20000) || !clientDone.isEmpty());
+    const QByteArray output = client.readAllStandardOutput();
+    QVERIFY2(output.contains("{\"auth\":{\"token\":\"t1\"}}"), output.constData());
+    QVERIFY2(output.contains("{\"back\":[1,{\"two\":2}]}"), output.constData());
+
+    serve.terminate();
+    QVERIFY(serve.waitForFinished(10000));
+    QCOMPARE(serve.exitCode(), 0);
+    QFile log(logPath);
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    JsonLinesReader reader(&log);
+    PacketRecord record;
+    QSet<QString> sessions;
+    QSet<QString> types;
+    while (reader.next(&record)) {
+        sessions.insert(record.session);
+        types.insert(record.layerName() + QLatin1Char(' ') + record.directionName() +
+                     QLatin1Char(' ') + record.typeName());
+    }
+    QVERIFY2(!reader.hasError(), qPrintable(reader.errorString()));
+    QCOMPARE(sessions.size(), 1);
+    QCOMPARE(sessions.values().first().size(), 20);
+    for (const char *expected :
+         {"conn in transport-opened", "eio out OPEN", "sio in CONNECT", "sio out CONNECT",
+          "sio out EVENT", "sio in EVENT", "conn in closed"})
+        QVERIFY2(types.contains(QString::fromLatin1(expected)), expected);
+}
+
+QTEST_GUILESS_MAIN(tst_ServerPeer)
+#include "tst_server_peer.moc"

@@ -1,0 +1,222 @@
+#!/usr/bin/env node
+// The REFERENCE Socket.IO clients from npm against SioScope's embedded server, for
+// tests/peer/tst_server_peer.cpp.
+//
+//   node client-driver.js '<json config>'
+//
+// Config:
+//   url          "http://127.0.0.1:<port>" (required)
+//   flavor       "4": socket.io-client 4.8 (Engine.IO v4 / Socket.IO v5); "2": socket.io-client 2.5
+//                (Engine.IO v3 / Socket.IO v4). Default "4".
+//   transports   ["polling"], ["websocket"] or ["polling","websocket"] (polling, then the upgrade)
+//   timeoutMs    per step; default 5000
+//
+// It plays one fixed scenario against the server the test sets up (see tst_server_peer.cpp),
+// covering every packet type both ways, binary and acks included, and prints one JSON line per
+// step on stdout:
+//   {"step":"<name>","ok":true,"value":<what was received>}
+//   {"step":"<name>","ok":false,"error":"<why>"}
+// then {"done":true,"transport":"<final transport>"}. Binary values are written as
+// {"$bin":"<hex>"}. Logs go to stderr. Exits when its parent process goes away.
+"use strict";
+
+let config;
+try {
+  config = JSON.parse(process.argv[2] || "{}");
+} catch (e) {
+  process.stderr.write(`[driver] bad JSON config: ${e.message}\n`);
+  process.exit(2);
+}
+const flavor = String(config.flavor ?? "4");
+const v5 = flavor === "4";
+const io = v5 ? require("socket.io-client") : require("socket.io-client-v2");
+const url = config.url;
+const transports = config.transports || ["polling", "websocket"];
+const timeoutMs = config.timeoutMs || 5000;
+
+function log(...args) {
+  process.stderr.write(`[driver] ${args.join(" ")}\n`);
+}
+
+// JSON-friendly copy: buffers become {"$bin": hex}.
+function plain(value) {
+  if (Buffer.isBuffer(value)) return { $bin: value.toString("hex") };
+  if (value instanceof ArrayBuffer) return { $bin: Buffer.from(value).toString("hex") };
+  if (ArrayBuffer.isView(value))
+    return { $bin: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex") };
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === "object") {
+    const out = {};
+    for (const [k, v] of Object.entries(value)) out[k] = plain(v);
+    return out;
+  }
+  return value;
+}
+
+function report(step, ok, valueOrError) {
+  const line = ok ? { step, ok: true, value: plain(valueOrError) } : { step, ok: false, error: String(valueOrError) };
+  process.stdout.write(JSON.stringify(line) + "\n");
+}
+
+function withTimeout(name, executor) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name}: no answer within ${timeoutMs} ms`)), timeoutMs);
+    executor(
+      (v) => { clearTimeout(timer); resolve(v); },
+      (e) => { clearTimeout(timer); reject(e); }
+    );
+  });
+}
+
+async function step(name, fn) {
+  try {
+    report(name, true, await fn());
+  } catch (e) {
+    report(name, false, e && e.message ? e.message : e);
+  }
+}
+
+// A socket on a namespace, connecting at once, with auth the way each flavor sends it: v5 in the
+// CONNECT payload, v2 as the namespace query in the CONNECT packet ("0/admin?token=x,").
+function open(nsp, auth) {
+  const socket = manager.socket(nsp, v5 && auth ? { auth } : {});
+  setAuth(socket, auth);
+  socket.connect();
+  return socket;
+}
+
+function setAuth(socket, auth) {
+  if (v5) socket.auth = auth || {};
+  else socket.query = auth || undefined;
+}
+
+function once(socket, event) {
+  return withTimeout(event, (resolve) => socket.once(event, (...args) => resolve(args)));
+}
+
+let manager;
+
+async function main() {
+  if (v5) {
+    manager = new io.Manager(url, { transports, reconnection: false, autoConnect: false });
+  } else {
+    manager = io.Manager(url, { transports, reconnection: false, autoConnect: false, query: { token: "abc" } });
+  }
+
+  // 1. CONNECT to "/" with auth (v2: the handshake query); the server answers with "welcome".
+  const root = open("/", v5 ? { token: "abc" } : null);
+  const welcome = once(root, "welcome");
+  await step("connect", () => withTimeout("connect", (resolve, reject) => {
+    if (root.connected) return resolve({ connected: true });
+    root.once("connect", () => resolve({ connected: true }));
+    root.once("connect_error", (e) => reject(new Error(`connect_error: ${e && e.message}`)));
+    root.once("error", (e) => reject(new Error(`error: ${JSON.stringify(e)}`)));
+  }));
+  await step("welcome", async () => (await welcome)[0]);
+
+  // 2. EVENT and BINARY_EVENT both ways: the server echoes the arguments.
+  await step("echo", async () => {
+    const answer = once(root, "echo");
+    root.emit("echo", 1, "two", { three: [true] });
+    return await answer;
+  });
+  await step("echo-binary", async () => {
+    const answer = once(root, "echo");
+    root.emit("echo", Buffer.from([1, 2, 3]), { nested: { buf: Buffer.from("hello") }, list: [Buffer.from([0xff]), 42] });
+    return await answer;
+  });
+
+  // 3. ACK and BINARY_ACK from the server for our events.
+  await step("ack", () => withTimeout("ack", (resolve) => root.emit("echo-ack", "a", { b: 2 }, (...args) => resolve(args))));
+  await step("ack-binary", () =>
+    withTimeout("ack-binary", (resolve) => root.emit("echo-ack", Buffer.from([9, 8, 7]), "x", (...args) => resolve(args))));
+
+  // 4. The server asks twice (EVENT with an id); we answer with an ACK, then a BINARY_ACK; it
+  // reports each answer as "answered".
+  root.on("ask", (payload, ack) => {
+    if (payload && payload.binary) ack("answer", payload, Buffer.from([0xca, 0xfe]));
+    else ack("answer", payload);
+  });
+  await step("server-ack", async () => {
+    const answers = [];
+    const done = withTimeout("answered", (resolve) => {
+      root.on("answered", (...args) => {
+        answers.push(args);
+        if (answers.length === 2) resolve(answers);
+      });
+    });
+    root.emit("request-ack");
+    return await done;
+  });
+
+  // 5. Rooms: join one, ask for a broadcast to it.
+  await step("room", async () => {
+    const message = once(root, "room-msg");
+    root.emit("join", "room1");
+    root.emit("broadcast", "room1");
+    return await message;
+  });
+
+  // 6. A namespace refused by the connect hook, then accepted with the right token.
+  const admin = manager.socket("/admin", {});
+  await step("refused", () => withTimeout("refused", (resolve, reject) => {
+    admin.once("connect", () => reject(new Error("connected with a wrong token")));
+    if (v5) admin.once("connect_error", (e) => resolve({ message: e.message, data: e.data }));
+    else admin.once("error", (e) => resolve({ error: e }));
+    setAuth(admin, { token: "wrong" });
+    admin.connect();
+  }));
+  await step("admin", () => withTimeout("admin", (resolve, reject) => {
+    admin.removeAllListeners("connect");
+    admin.once("connect", () => resolve({ connected: true }));
+    if (v5) admin.once("connect_error", (e) => reject(new Error(e.message)));
+    else admin.once("error", (e) => reject(new Error(JSON.stringify(e))));
+    setAuth(admin, { token: "secret" });
+    admin.connect();
+  }));
+  await step("admin-welcome", async () => {
+    const answer = once(admin, "echo");
+    admin.emit("echo", "on admin");
+    return await answer;
+  });
+
+  // 7. An unknown namespace.
+  await step("invalid", () => withTimeout("invalid", (resolve, reject) => {
+    const nope = open("/nope", null);
+    nope.once("connect", () => reject(new Error("connected to an unknown namespace")));
+    if (v5) nope.once("connect_error", (e) => resolve({ message: e.message }));
+    else nope.once("error", (e) => resolve({ error: e }));
+  }));
+
+  // The transport now, while the connection is up (after the upgrade when there is one).
+  const transport = manager.engine && manager.engine.transport ? manager.engine.transport.name : null;
+
+  // 8. DISCONNECT from us (the server reports what it saw), then from the server.
+  await step("client-disconnect", async () => {
+    const answer = once(root, "left");
+    admin.disconnect();
+    root.emit("did-admin-leave");
+    return await answer;
+  });
+  await step("server-disconnect", async () => {
+    const gone = once(root, "disconnect");
+    root.emit("kick");
+    return [(await gone)[0]]; // the reason (4.x adds a description)
+  });
+
+  process.stdout.write(JSON.stringify({ done: true, transport }) + "\n");
+  if (manager.engine) manager.engine.close();
+  setTimeout(() => process.exit(0), 50);
+}
+
+// The test process may die without stopping us: then our parent changes.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) process.exit(1);
+}, 500).unref();
+
+main().catch((e) => {
+  log("failed:", e && e.stack ? e.stack : e);
+  process.stdout.write(JSON.stringify({ done: false, error: String(e && e.message ? e.message : e) }) + "\n");
+  process.exit(1);
+});
