@@ -80,7 +80,8 @@ JsonEditor::Result JsonEditor::validate(const QString &text, Expect expect, bool
         qsizetype offset = parseError.offset;
         if (offset > 0 && offset < utf8.size())
             --offset;
-        while (offset > 0 && (quint8(utf8.at(offset)) & 0xc0) == 0x80)
+        // (At the end of the input there is no character to step back over.)
+        while (offset > 0 && offset < utf8.size() && (quint8(utf8.at(offset)) & 0xc0) == 0x80)
             --offset; // not inside a multi-byte character
         const int position = int(QString::fromUtf8(utf8.left(offset)).size());
         const QStringView before = QStringView(text).left(position);
