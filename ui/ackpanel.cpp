@@ -380,13 +380,18 @@ void AckPanel::refresh()
                               "server to ask for one."));
     } else {
         const auto ms = [](double value) { return AckTableModel::formatRtt(qint64(value * 1000)); };
-        QString text = tr("<b>%1</b> exchanges · answered %2 · pending %3 · timed out %4")
+        // The figures are about our events (the server's round trips are its own business);
+        // the count says so, so that it matches the table.
+        const int ours = stats.answered + stats.pending + stats.timedOut;
+        QString text = tr("<b>%1</b> exchanges, %2 of our events: answered %3 · pending %4 · "
+                          "timed out %5")
                            .arg(total)
+                           .arg(ours)
                            .arg(stats.answered)
                            .arg(stats.pending)
                            .arg(stats.timedOut);
         if (stats.answered > 0)
-            text += tr(" · p50 <b>%1</b> · p95 <b>%2</b> · max <b>%3</b>")
+            text += tr("<br>round trip p50 <b>%1</b> · p95 <b>%2</b> · max <b>%3</b>")
                         .arg(ms(stats.p50Ms), ms(stats.p95Ms), ms(stats.maxMs));
         m_summary->setText(text);
     }

@@ -431,6 +431,10 @@ private Q_SLOTS:
         panel.setLog(&log);
         QVERIFY(panel.summaryLabel()->text().contains(QStringLiteral("p50")));
         QVERIFY(panel.summaryLabel()->text().contains(QStringLiteral("timed out 1")));
+        // Three exchanges in the table; the figures are about the two that we started.
+        QVERIFY2(panel.summaryLabel()->text().contains(
+                     QStringLiteral("<b>3</b> exchanges, 2 of our events: answered 1")),
+                 qPrintable(panel.summaryLabel()->text()));
         QCOMPARE(panel.histogram()->sampleCount(), 1); // only our answered event has an RTT
         QCOMPARE(panel.histogram()->bins().back(), 1); // the largest RTT is in the last bin
 
