@@ -1,6 +1,7 @@
 // sioscope [url]                  a live window, the URL filled in
 // sioscope --profile <name>      a live window with a saved connection profile
 // sioscope --open <log>           a read-only window over a JSON Lines or HAR log
+// sioscope --demo                 starts the built-in demo server in-process and connects to it
 // sioscope --screenshot <png>     saves the window after --screenshot-delay ms, then quits
 #include "crashjournal.h"
 #include "mainwindow.h"
@@ -79,8 +80,12 @@ int main(int argc, char *argv[])
         QStringLiteral("With --connect: fill the composer with an event and send it once "
                        "connected, e.g. --send 'echo:[\"hi\"]' (for demos and screenshots)."),
         QStringLiteral("event:json"));
-    parser.addOptions(
-        {openOption, profileOption, connectOption, screenshotOption, delayOption, sendOption});
+    const QCommandLineOption demoOption(
+        QStringLiteral("demo"),
+        QStringLiteral("Start the built-in demo server (127.0.0.1, a free port) and connect to "
+                       "it."));
+    parser.addOptions({openOption, profileOption, connectOption, screenshotOption, delayOption,
+                       sendOption, demoOption});
     parser.process(app);
 
     MainWindow *window = nullptr;
@@ -107,8 +112,12 @@ int main(int argc, char *argv[])
 
     if (!window->isReadOnly() && !parser.isSet(screenshotOption))
         QTimer::singleShot(0, window, [window] { offerCrashJournals(window); });
-    if (!window->isReadOnly() && parser.isSet(connectOption))
+    if (!window->isReadOnly() && parser.isSet(demoOption)) {
+        if (!window->startDemo() && parser.isSet(screenshotOption))
+            return 1;
+    } else if (!window->isReadOnly() && parser.isSet(connectOption)) {
         window->connectToServer();
+    }
     if (!window->isReadOnly() && parser.isSet(sendOption)) {
         const QString spec = parser.value(sendOption);
         const qsizetype colon = spec.indexOf(QLatin1Char(':'));

@@ -71,6 +71,8 @@ case "$mode" in
 run)
     install_debian_packages
     build
+    # No arguments: a live session at once, against the built-in demo server.
+    (($# > 0)) || set -- --demo
     if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
         echo "== no display found: starting SioScope under Xvfb (xvfb-run)"
         exec xvfb-run -a "$build/app/sioscope" "$@"

@@ -8,6 +8,8 @@
 #include "livesession.h"
 #include "namespacetabs.h"
 #include "packetdetail.h"
+#include "server/demoscenario.h"
+#include "server/socketioserver.h"
 #include "session/sessionlog.h"
 #include "sessionstatusbar.h"
 #include "timelinepane.h"
@@ -232,6 +234,9 @@ void MainWindow::buildMenus()
     QAction *join = session->addAction(tr("&Join Namespace…"), QKeySequence(Qt::CTRL | Qt::Key_J),
                                        m_tabs->joinButton(), &QToolButton::click);
     QAction *options = session->addAction(tr("&Options…"), this, &MainWindow::showOptions);
+    QAction *demo = session->addAction(tr("Try the &Demo"), this, &MainWindow::startDemo);
+    demo->setObjectName(QStringLiteral("tryDemoAction"));
+    demo->setToolTip(tr("Start the built-in demo server in SioScope and connect to it"));
     session->addSeparator();
     QAction *send = session->addAction(tr("&Send"));
     send->setShortcuts(
@@ -258,7 +263,7 @@ void MainWindow::buildMenus()
     });
     if (isReadOnly()) {
         for (QAction *action :
-             {m_connectAction, join, options, send, clear, m_journalSecretsAction})
+             {m_connectAction, join, options, demo, send, clear, m_journalSecretsAction})
             action->setEnabled(false);
     }
 
@@ -453,6 +458,43 @@ void MainWindow::connectToServer()
     client->connectToServer();
     updateNamespaceChoices();
     updateTlsBanner();
+}
+
+bool MainWindow::startDemo()
+{
+    if (!m_session)
+        return false;
+    if (!m_demoServer) {
+        auto *server = new SocketIoServer(this);
+        auto *scenario = new DemoScenario(server);
+        if (!server->listen(QHostAddress::LocalHost, 0)) {
+            showInfo(tr("The built-in demo server could not start: %1")
+                         .arg(server->errorString())
+                         .toHtmlEscaped(),
+                     true);
+            delete server;
+            return false;
+        }
+        scenario->start();
+        m_demoServer = server;
+    }
+    if (m_session->client()->state() != SocketIoClient::State::Disconnected)
+        disconnectFromServer();
+    ConnectionProfile profile;
+    profile.options.engine.url =
+        QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_demoServer->serverPort()));
+    profile.namespaces = {{QStringLiteral("/"), {}},
+                          {QStringLiteral("/chat"), {}},
+                          {QStringLiteral("/admin"), {}}};
+    applyProfile(profile);
+    connectToServer();
+    setWindowTitle(tr("SioScope — built-in demo (127.0.0.1:%1)").arg(m_demoServer->serverPort()));
+    showInfo(tr("<b>Built-in demo</b>: ticks on /, chat on /chat, binary snapshots, a "
+                "<i>poll</i> that wants an ack reply, /chat disconnected by the server every "
+                "20 s. /admin is refused on purpose: join it again with auth "
+                "<code>{\"token\":\"demo\"}</code>."),
+             false);
+    return true;
 }
 
 void MainWindow::disconnectFromServer()

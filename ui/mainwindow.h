@@ -21,6 +21,7 @@ class QDockWidget;
 class QLabel;
 class SessionLog;
 class SessionStatusBar;
+class SocketIoServer;
 class TimelinePane;
 
 class MainWindow : public QMainWindow
@@ -49,6 +50,12 @@ public:
     void setServerUrl(const QString &url);
     void connectToServer();
     void disconnectFromServer();
+    // The built-in demo (core/server/demoscenario): starts its server in this process on
+    // 127.0.0.1 with a free port (once per window) and connects to it, joining "/", "/chat" and
+    // "/admin" (refused on purpose). False, with a message in the info banner, when it cannot
+    // listen.
+    bool startDemo();
+    SocketIoServer *demoServer() const { return m_demoServer; }
     // The profile the next connect uses: the options plus the connection bar's choices.
     ConnectionProfile currentProfile() const;
     void applyProfile(const ConnectionProfile &profile);
@@ -134,4 +141,5 @@ private:
     QAction *m_controlAction = nullptr;
     QAction *m_relativeTimeAction = nullptr;
     QAction *m_journalSecretsAction = nullptr;
+    SocketIoServer *m_demoServer = nullptr;
 };

@@ -1,6 +1,7 @@
 #include "servecommand.h"
 
 #include "server/defaulthandlers.h"
+#include "server/demoscenario.h"
 #include "server/engineioserver.h"
 #include "server/httplistener.h"
 #include "server/serverrecorder.h"
@@ -33,7 +34,9 @@ const char *const Usage =
     "      --max-payload <bytes>     largest POST body / WebSocket message; default 1000000\n"
     "      --engine-echo             also serve a plain Engine.IO echo at /engine.io/\n"
     "      --rules <rules.json>      (planned)\n"
-    "      --demo                    (planned)\n"
+    "      --demo                    the built-in demo: ticks on \"/\", chat on \"/chat\", binary\n"
+    "                                snapshots, \"poll\" acks, \"/admin\" refused unless\n"
+    "                                auth {\"token\":\"demo\"}, /chat disconnected every 20 s\n"
     "  -o, --out <file>              where to write the log (default stdout)\n"
     "      --format jsonl|har|text   default jsonl\n"
     "      --include-secrets         do not redact tokens, cookies, auth payloads we send\n"
@@ -102,8 +105,9 @@ bool ServeCommand::parse(const QStringList &arguments)
     if (!parser.positionalArguments().isEmpty())
         return usageError(
             QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()));
-    if (parser.isSet(rulesOption) || parser.isSet(demoOption))
-        return usageError(QStringLiteral("--rules and --demo are not implemented yet"));
+    if (parser.isSet(rulesOption))
+        return usageError(QStringLiteral("--rules is not implemented yet"));
+    m_demo = parser.isSet(demoOption);
 
     if (parser.isSet(hostOption)) {
         m_hostName = parser.value(hostOption);
@@ -193,7 +197,10 @@ void ServeCommand::start()
     m_server = new SocketIoServer(this);
     m_server->setOptions(options);
     m_server->attach(m_listener);
-    SocketIoDefaultHandlers::install(m_server);
+    if (m_demo)
+        (new DemoScenario(m_server))->start();
+    else
+        SocketIoDefaultHandlers::install(m_server);
     connect(m_server, &SocketIoServer::packetRecorded, this, &ServeCommand::appendRecord);
 
     if (m_engineEcho) {
@@ -221,6 +228,7 @@ void ServeCommand::start()
     err() << "sioscope-cli serve: listening on http://" << host << ":" << m_listener->serverPort()
           << m_path
           << (m_engineEcho ? QStringLiteral(" (Engine.IO echo at /engine.io/)") : QString())
+          << (m_demo ? QStringLiteral(" (built-in demo)") : QString())
           << "\n";
     err().flush();
     m_flushTimer.start();

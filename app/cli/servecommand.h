@@ -49,6 +49,7 @@ private:
     int m_connectTimeoutMs = 45000;
     qint64 m_maxPayload = 1000000;
     bool m_engineEcho = false;
+    bool m_demo = false;
     QString m_outPath;
     ExportOptions m_export;
 

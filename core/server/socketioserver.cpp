@@ -762,6 +762,7 @@ void SocketIoServer::attach(HttpListener *listener)
 void SocketIoServer::close()
 {
     m_engine->close();
+    Q_EMIT closed();
 }
 
 SocketIoServerNamespace *SocketIoServer::addNamespace(const QString &name)

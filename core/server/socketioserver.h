@@ -247,6 +247,8 @@ Q_SIGNALS:
     void clientDisconnected(const QString &engineSid, const QString &reason);
     // A protocol violation by a client (it is disconnected), in words that name the rule.
     void errorOccurred(const QString &engineSid, const QString &message);
+    // close() was called: the server no longer serves.
+    void closed();
 
 private:
     friend class SocketIoServerConnection;

@@ -13,6 +13,7 @@
 #include "namespacetabs.h"
 #include "packetdetail.h"
 #include "referenceserver.h"
+#include "server/socketioserver.h"
 #include "session/sessionlog.h"
 #include "sessionstatusbar.h"
 #include "socketio/socketiopacket.h"
@@ -312,6 +313,38 @@ private Q_SLOTS:
         window->close();
         QVERIFY(!QFile::exists(journal));
         QVERIFY(CrashJournal::leftoverJournals().isEmpty());
+    }
+
+    // "Try the Demo" (sioscope --demo): the built-in demo server in-process, the window
+    // connected to it with "/", "/chat" and "/admin" (refused), and the title says so.
+    void tryTheDemo()
+    {
+        auto window = std::make_unique<MainWindow>();
+        window->setJournalEnabled(false);
+        window->show();
+        QAction *demo = window->findChild<QAction *>(QStringLiteral("tryDemoAction"));
+        QVERIFY(demo);
+        demo->trigger();
+        QVERIFY(window->demoServer());
+        QVERIFY(window->demoServer()->serverPort() != 0);
+        QVERIFY2(window->windowTitle().contains(QStringLiteral("built-in demo")),
+                 qPrintable(window->windowTitle()));
+        SocketIoClient *client = window->session()->client();
+        QTRY_COMPARE_WITH_TIMEOUT(client->state(), SocketIoClient::State::Connected, Timeout);
+        SocketIoNamespace *chat = client->findNamespace(QStringLiteral("/chat"));
+        SocketIoNamespace *admin = client->findNamespace(QStringLiteral("/admin"));
+        QVERIFY(chat && admin);
+        QTRY_COMPARE_WITH_TIMEOUT(chat->state(), SocketIoNamespace::State::Connected, Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(admin->state(), SocketIoNamespace::State::Refused, Timeout);
+        QCOMPARE(admin->refusalMessage(), QStringLiteral("Not authorized"));
+        QVERIFY(window->namespaceTabs()->namespaceNames().contains(QStringLiteral("/chat")));
+        // A tick arrives within its 1 s interval (and some slack).
+        SessionLog &log = *window->log();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            findRecord(log, PacketRecord::Direction::In, SocketIoPacket::Event,
+                       QStringLiteral("/"), QStringLiteral("tick")) >= 0,
+            3000);
+        window->close();
     }
 };
 
