@@ -410,13 +410,13 @@ QString TimelineModel::ackText(qint64 row) const
     switch (exchange.status) {
     case AckPairing::Status::Pending:
         if (!m_clock)
-            return number + QStringLiteral(" ⏳");
-        return number + QStringLiteral(" ⏳ ") +
+            return number + u' ' + Glyphs::AckPending;
+        return number + u' ' + Glyphs::AckPending + u' ' +
                formatDuration(std::max<qint64>(0, m_clock() - exchange.sentUs));
     case AckPairing::Status::Answered:
-        return number + QStringLiteral(" ⟲ ") + formatDuration(exchange.rttUs);
+        return number + u' ' + Glyphs::AckAnswered + u' ' + formatDuration(exchange.rttUs);
     case AckPairing::Status::TimedOut:
-        return number + QStringLiteral(" ⚠");
+        return number + u' ' + Glyphs::AckTimedOut;
     }
     return number;
 }

@@ -242,10 +242,10 @@ private Q_SLOTS:
             << QList<PacketRecord>{ours, ack(1002000, 350)} << qint64(-1) << qint64(0)
             << "5 ⟲ 0.35 ms" << int(M::AckAnswered) << qint64(1);
         QTest::newRow("pending for 1.2 s")
-            << QList<PacketRecord>{ours} << qint64(2200000) << qint64(0) << "5 ⏳ 1.2 s"
+            << QList<PacketRecord>{ours} << qint64(2200000) << qint64(0) << "5 ◷ 1.2 s"
             << int(M::AckPending) << qint64(-1);
         QTest::newRow("pending without a clock shows no age")
-            << QList<PacketRecord>{ours} << qint64(-1) << qint64(0) << "5 ⏳" << int(M::AckPending)
+            << QList<PacketRecord>{ours} << qint64(-1) << qint64(0) << "5 ◷" << int(M::AckPending)
             << qint64(-1);
         QTest::newRow("timed out") << QList<PacketRecord>{ours, timeout} << qint64(9000000)
                                    << qint64(0) << "5 ⚠" << int(M::AckTimedOut) << qint64(-1);
@@ -255,7 +255,7 @@ private Q_SLOTS:
         QTest::newRow("server's event we have not answered")
             << QList<PacketRecord>{sio(1000000, D::In, SocketIoPacket::Event, "/", 3,
                                        "423[\"ask\"]", "[\"ask\"]")}
-            << qint64(1500000) << qint64(0) << "3 ⏳ 500 ms" << int(M::AckPending) << qint64(-1);
+            << qint64(1500000) << qint64(0) << "3 ◷ 500 ms" << int(M::AckPending) << qint64(-1);
         QTest::newRow("ack for no known event: the id only")
             << QList<PacketRecord>{sio(1, D::In, SocketIoPacket::Ack, "/", 99, "4399[]", "[]")}
             << qint64(-1) << qint64(0) << "99" << int(M::NoAck) << qint64(-1);
@@ -300,14 +300,14 @@ private Q_SLOTS:
         log.append(sio(1000000, D::Out, SocketIoPacket::Event, "/", 0, "420[\"a\"]", "[\"a\"]"));
         log.append(chatEvent(2));
         model.flush();
-        QCOMPARE(cell(model, 1, TimelineModel::AckColumn), QStringLiteral("0 ⏳ 0.00 ms"));
+        QCOMPARE(cell(model, 1, TimelineModel::AckColumn), QStringLiteral("0 ◷ 0.00 ms"));
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
         now = 1300000;
         model.flush();
         QCOMPARE(changed.count(), 1); // the age moves on
         QCOMPARE(changed.at(0).at(0).toModelIndex().row(), 1);
         QCOMPARE(changed.at(0).at(1).toModelIndex().row(), 1);
-        QCOMPARE(cell(model, 1, TimelineModel::AckColumn), QStringLiteral("0 ⏳ 300 ms"));
+        QCOMPARE(cell(model, 1, TimelineModel::AckColumn), QStringLiteral("0 ◷ 300 ms"));
         log.append(sio(1040000, D::In, SocketIoPacket::Ack, "/", 0, "430[]", "[]"));
         model.flush();
         QCOMPARE(changed.count(), 2);
