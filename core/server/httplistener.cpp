@@ -354,6 +354,9 @@ HttpListener::~HttpListener()
     // Connections are children; they must not call back into a half-destroyed listener.
     for (HttpConnection *connection : std::as_const(m_connections))
         connection->disconnect();
+    // Sockets whose WebSocket handshake never completed.
+    for (const QPointer<QTcpSocket> &socket : std::as_const(m_handedOver))
+        delete socket.data();
 }
 
 bool HttpListener::listen(const QHostAddress &address, quint16 port)
@@ -446,6 +449,10 @@ void HttpListener::handOver(HttpConnection *connection, QTcpSocket *socket)
     socket->setParent(nullptr);
     m_connections.removeOne(connection);
     connection->deleteLater();
+    // QWebSocketServer neither owns nor deletes a socket handed to it: it stays ours until the
+    // upgraded QWebSocket comes out (acceptWebSockets), which then owns it.
+    m_handedOver.removeAll(nullptr);
+    m_handedOver.append(socket);
     m_webSocketServer->handleConnection(socket);
 }
 
@@ -455,6 +462,17 @@ void HttpListener::acceptWebSockets()
         QWebSocket *socket = m_webSocketServer->nextPendingConnection();
         if (!socket)
             break;
+        // The TCP socket goes with its QWebSocket; as a child it is deleted after the
+        // QWebSocket's destructor, which still uses it.
+        for (auto it = m_handedOver.begin(); it != m_handedOver.end(); ++it) {
+            QTcpSocket *tcp = *it;
+            if (tcp && tcp->peerPort() == socket->peerPort() &&
+                tcp->peerAddress() == socket->peerAddress()) {
+                tcp->setParent(socket);
+                m_handedOver.erase(it);
+                break;
+            }
+        }
         socket->setMaxAllowedIncomingMessageSize(m_limits.maxWebSocketMessageBytes);
         socket->setMaxAllowedIncomingFrameSize(m_limits.maxWebSocketMessageBytes);
         HttpRequestHandler *handler = route(socket->requestUrl().path(QUrl::FullyEncoded).toUtf8());

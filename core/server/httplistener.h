@@ -154,6 +154,7 @@ private:
 
     Limits m_limits;
     QTcpServer *m_server;
+    QList<QPointer<QTcpSocket>> m_handedOver; // in QWebSocketServer's handshake
     QWebSocketServer *m_webSocketServer;
     QList<QPair<QByteArray, HttpRequestHandler *>> m_routes;
     QList<HttpConnection *> m_connections;
