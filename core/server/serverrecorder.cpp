@@ -5,18 +5,6 @@
 
 namespace {
 
-QByteArray details(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
-QByteArray jsonString(const QByteArray &data)
-{
-    const QByteArray array =
-        QJsonDocument(QJsonArray{QString::fromUtf8(data)}).toJson(QJsonDocument::Compact);
-    return array.mid(1, array.size() - 2);
-}
-
 QString peerName(const EngineIoServerRequest &request)
 {
     return QStringLiteral("%1:%2").arg(request.peerAddress.toString()).arg(request.peerPort);
@@ -79,13 +67,13 @@ PacketRecord EngineIoServerRecorder::packetRecord(const EngineIoPacket &packet,
         break;
     case EngineIoPacket::Ping:
     case EngineIoPacket::Pong:
-        r.payload = jsonString(packet.data);
+        r.payload = PacketRecord::jsonString(packet.data);
         break;
     case EngineIoPacket::Message:
         if (packet.binary)
             r.attachments = {packet.data};
         else
-            r.payload = jsonString(packet.data);
+            r.payload = PacketRecord::jsonString(packet.data);
         break;
     default:
         break;
@@ -105,7 +93,7 @@ PacketRecord EngineIoServerRecorder::noteRecord(PacketRecord::Note note, const Q
     r.type = note;
     r.transport = transport;
     r.session = session;
-    r.payload = details(object);
+    r.payload = PacketRecord::detailsJson(object);
     r.error = error;
     return r;
 }

@@ -383,11 +383,7 @@ bool SocketIoServerConnection::sendEncoded(const SocketIoPacket &packet, const Q
         *error = QStringLiteral("the client's connection is closed");
         return false;
     }
-    QList<EngineIoPacket> messages;
-    messages.reserve(1 + packet.attachments.size());
-    messages.append(EngineIoPacket(EngineIoPacket::Message, text));
-    for (const QByteArray &attachment : packet.attachments)
-        messages.append(EngineIoPacket(EngineIoPacket::Message, attachment, true));
+    const QList<EngineIoPacket> messages = SocketIoEncoder::messages(packet, text);
 
     PacketRecord r;
     r.direction = PacketRecord::Direction::Out;

@@ -430,10 +430,7 @@ bool LogImporter::readHar(const QByteArray &har, SessionLog *log, QString *error
             if (packet.type == EngineIoPacket::Open)
                 record.payload = packet.data;
             else if (!packet.data.isEmpty())
-                record.payload = QJsonDocument(QJsonArray{QString::fromUtf8(packet.data)})
-                                     .toJson(QJsonDocument::Compact)
-                                     .mid(1)
-                                     .chopped(1);
+                record.payload = PacketRecord::jsonString(packet.data);
             records.push_back(record);
             return true;
         }

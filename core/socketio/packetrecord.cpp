@@ -2,6 +2,7 @@
 
 #include "socketiopacket.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -65,16 +66,27 @@ QString PacketRecord::noteName(Note note)
     return QStringLiteral("unknown");
 }
 
+QByteArray PacketRecord::detailsJson(const QJsonObject &details)
+{
+    return QJsonDocument(details).toJson(QJsonDocument::Compact);
+}
+
+QByteArray PacketRecord::jsonString(const QByteArray &data)
+{
+    const QByteArray array =
+        QJsonDocument(QJsonArray{QString::fromUtf8(data)}).toJson(QJsonDocument::Compact);
+    return array.mid(1, array.size() - 2);
+}
+
 PacketRecord PacketRecord::ackTimeoutNote(const QString &nsp, qint64 id, const QString &eventName)
 {
     PacketRecord note;
     note.timeUs = nowUs();
     note.layer = Layer::Connection;
     note.type = AckTimedOut;
-    note.payload = QJsonDocument(QJsonObject{{QStringLiteral("nsp"), nsp},
-                                             {QStringLiteral("id"), double(id)},
-                                             {QStringLiteral("event"), eventName}})
-                       .toJson(QJsonDocument::Compact);
+    note.payload = detailsJson({{QStringLiteral("nsp"), nsp},
+                                {QStringLiteral("id"), double(id)},
+                                {QStringLiteral("event"), eventName}});
     return note;
 }
 

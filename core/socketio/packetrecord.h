@@ -5,6 +5,7 @@
 #include "../engineio/engineiopacket.h"
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QList>
 #include <QMetaType>
 #include <QString>
@@ -58,6 +59,10 @@ public:
     QString layerName() const;
     QString typeName() const;
     static QString noteName(Note note);
+    // JSON for record payloads: a lifecycle note's details object, and a JSON string holding
+    // `data` (the PING/PONG payload).
+    static QByteArray detailsJson(const QJsonObject &details);
+    static QByteArray jsonString(const QByteArray &data);
     // The note that one of our acks timed out; ack pairing reads it from the stream.
     static PacketRecord ackTimeoutNote(const QString &nsp, qint64 id, const QString &eventName);
     static qint64 nowUs();

@@ -12,19 +12,6 @@ Q_LOGGING_CATEGORY(lcSocketIo, "sioscope.socketio", QtInfoMsg)
 
 namespace {
 
-QByteArray details(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
-// A JSON string holding `data` (the PING/PONG payload in the record).
-QByteArray jsonString(const QByteArray &data)
-{
-    const QByteArray array =
-        QJsonDocument(QJsonArray{QString::fromUtf8(data)}).toJson(QJsonDocument::Compact);
-    return array.mid(1, array.size() - 2);
-}
-
 QString normalizedNamespace(const QString &name)
 {
     if (name.isEmpty())
@@ -54,7 +41,8 @@ QString engineErrorKind(EngineIoError::Kind kind)
 } // namespace
 
 SocketIoClient::SocketIoClient(QObject *parent)
-    : QObject(parent), m_engine(new EngineIoClient(this))
+    : QObject(parent)
+    , m_engine(new EngineIoClient(this))
 {
     m_attachmentTimer.setSingleShot(true);
     connect(&m_attachmentTimer, &QTimer::timeout, this, [this] {
@@ -94,28 +82,32 @@ SocketIoClient::SocketIoClient(QObject *parent)
     connect(m_engine, &EngineIoClient::connecting, this,
             [this](const QUrl &url, TransportKind transport, EngineIoVersion version) {
                 recordNote(PacketRecord::Connecting,
-                           details({{QStringLiteral("url"), url.toString()},
-                                    {QStringLiteral("transport"), transportName(transport)},
-                                    {QStringLiteral("eio"), int(version)}}));
+                           PacketRecord::detailsJson(
+                               {{QStringLiteral("url"), url.toString()},
+                                {QStringLiteral("transport"), transportName(transport)},
+                                {QStringLiteral("eio"), int(version)}}));
             });
     connect(m_engine, &EngineIoClient::transportOpened, this, [this](TransportKind transport) {
-        recordNote(PacketRecord::TransportOpened,
-                   details({{QStringLiteral("transport"), transportName(transport)}}));
+        recordNote(
+            PacketRecord::TransportOpened,
+            PacketRecord::detailsJson({{QStringLiteral("transport"), transportName(transport)}}));
     });
     connect(m_engine, &EngineIoClient::upgradeStarted, this, [this] {
         recordNote(PacketRecord::Upgrading,
-                   details({{QStringLiteral("from"), transportName(m_engine->transport())},
-                            {QStringLiteral("to"), transportName(TransportKind::WebSocket)}}));
+                   PacketRecord::detailsJson(
+                       {{QStringLiteral("from"), transportName(m_engine->transport())},
+                        {QStringLiteral("to"), transportName(TransportKind::WebSocket)}}));
     });
     connect(m_engine, &EngineIoClient::upgraded, this, [this](TransportKind transport) {
-        recordNote(PacketRecord::Upgraded,
-                   details({{QStringLiteral("transport"), transportName(transport)}}));
+        recordNote(PacketRecord::Upgraded, PacketRecord::detailsJson({{QStringLiteral("transport"),
+                                                                       transportName(transport)}}));
     });
     connect(m_engine, &EngineIoClient::upgradeFailed, this, [this](const QString &reason) {
-        recordNote(PacketRecord::Warning,
-                   details({{QStringLiteral("what"), QStringLiteral("upgrade failed")},
-                            {QStringLiteral("reason"), reason}}),
-                   QStringLiteral("upgrade failed: %1").arg(reason));
+        recordNote(
+            PacketRecord::Warning,
+            PacketRecord::detailsJson({{QStringLiteral("what"), QStringLiteral("upgrade failed")},
+                                       {QStringLiteral("reason"), reason}}),
+            QStringLiteral("upgrade failed: %1").arg(reason));
         Q_EMIT warningRaised(QStringLiteral("upgrade failed: %1").arg(reason));
     });
     connect(m_engine, &EngineIoClient::closed, this, &SocketIoClient::handleClosed);
@@ -125,28 +117,29 @@ SocketIoClient::SocketIoClient(QObject *parent)
         r.layer = PacketRecord::Layer::Connection;
         r.type = PacketRecord::Error;
         r.transport = m_engine->transport();
-        r.payload = details({{QStringLiteral("layer"), QStringLiteral("eio")},
-                             {QStringLiteral("kind"), engineErrorKind(error.kind)}});
+        r.payload =
+            PacketRecord::detailsJson({{QStringLiteral("layer"), QStringLiteral("eio")},
+                                       {QStringLiteral("kind"), engineErrorKind(error.kind)}});
         r.raw = error.frame;
         r.error = error.message;
         record(r);
         Q_EMIT errorOccurred(error.message);
     });
     connect(m_engine, &EngineIoClient::warningRaised, this, [this](const QString &message) {
-        recordNote(PacketRecord::Warning, details({{QStringLiteral("message"), message}}),
-                   message);
+        recordNote(PacketRecord::Warning,
+                   PacketRecord::detailsJson({{QStringLiteral("message"), message}}), message);
         Q_EMIT warningRaised(message);
     });
     connect(m_engine, &EngineIoClient::reconnectScheduled, this, [this](int attempt, int delayMs) {
         recordNote(PacketRecord::Reconnecting,
-                   details({{QStringLiteral("attempt"), attempt},
-                            {QStringLiteral("delayMs"), delayMs}}));
+                   PacketRecord::detailsJson({{QStringLiteral("attempt"), attempt},
+                                              {QStringLiteral("delayMs"), delayMs}}));
     });
     connect(m_engine, &EngineIoClient::reconnectGaveUp, this, [this](int attempts) {
         const QString message =
             QStringLiteral("reconnection gave up after %1 attempts").arg(attempts);
-        recordNote(PacketRecord::Error, details({{QStringLiteral("attempts"), attempts}}),
-                   message);
+        recordNote(PacketRecord::Error,
+                   PacketRecord::detailsJson({{QStringLiteral("attempts"), attempts}}), message);
         m_reconnecting = false;
         for (SocketIoNamespace *ns : std::as_const(m_namespaces)) {
             if (ns->state() == SocketIoNamespace::State::Connecting)
@@ -260,11 +253,7 @@ bool SocketIoClient::sendPacket(const SocketIoPacket &packet, QString *error)
     if (!SocketIoEncoder::validate(packet, m_protocol, error))
         return false;
     const QByteArray text = SocketIoEncoder::encode(packet, m_protocol);
-    QList<EngineIoPacket> messages;
-    messages.reserve(1 + packet.attachments.size());
-    messages.append(EngineIoPacket(EngineIoPacket::Message, text));
-    for (const QByteArray &attachment : packet.attachments)
-        messages.append(EngineIoPacket(EngineIoPacket::Message, attachment, true));
+    const QList<EngineIoPacket> messages = SocketIoEncoder::messages(packet, text);
 
     PacketRecord r;
     r.direction = PacketRecord::Direction::Out;
@@ -288,8 +277,8 @@ bool SocketIoClient::sendPacket(const SocketIoPacket &packet, QString *error)
 
 void SocketIoClient::handleOpen(const EngineIoHandshake &handshake)
 {
-    m_protocol = m_engine->version() == EngineIoVersion::V3 ? SocketIoProtocol::V4
-                                                             : SocketIoProtocol::V5;
+    m_protocol =
+        m_engine->version() == EngineIoVersion::V3 ? SocketIoProtocol::V4 : SocketIoProtocol::V5;
     m_decoder.setProtocol(m_protocol);
     m_decoder.setLimits(m_options.limits);
     abandonPendingPacket(QStringLiteral("a new session opened"));
@@ -356,8 +345,7 @@ void SocketIoClient::handleMessage(const QByteArray &data, bool binary)
             recordIncomplete(partial, partialRaw, expected,
                              QStringLiteral("the next message broke a rule (see the next record)"));
         }
-        closeConnection(m_decoder.errorString(),
-                        binary ? data : QByteArray(1, '4') + data, binary);
+        closeConnection(m_decoder.errorString(), binary ? data : QByteArray(1, '4') + data, binary);
         break;
     }
 }
@@ -392,8 +380,10 @@ void SocketIoClient::finishPacket(const SocketIoPacket &packet, const QByteArray
         return;
     }
 
-    const bool isAck = packet.type == SocketIoPacket::Ack || packet.type == SocketIoPacket::BinaryAck;
-    const auto pending = isAck ? ns->m_pendingAcks.constFind(packet.id) : ns->m_pendingAcks.constEnd();
+    const bool isAck =
+        packet.type == SocketIoPacket::Ack || packet.type == SocketIoPacket::BinaryAck;
+    const auto pending =
+        isAck ? ns->m_pendingAcks.constFind(packet.id) : ns->m_pendingAcks.constEnd();
     if (isAck && pending != ns->m_pendingAcks.constEnd())
         r.rttUs = pending->elapsed.nsecsElapsed() / 1000;
     if (isAck && pending == ns->m_pendingAcks.constEnd()) {
@@ -410,9 +400,9 @@ void SocketIoClient::finishPacket(const SocketIoPacket &packet, const QByteArray
         ns->processConnect(packet);
         if (ns->wasRecovered()) {
             recordNote(PacketRecord::Recovered,
-                       details({{QStringLiteral("nsp"), ns->name()},
-                                {QStringLiteral("sid"), ns->sid()},
-                                {QStringLiteral("pid"), ns->m_pid}}));
+                       PacketRecord::detailsJson({{QStringLiteral("nsp"), ns->name()},
+                                                  {QStringLiteral("sid"), ns->sid()},
+                                                  {QStringLiteral("pid"), ns->m_pid}}));
         }
         Q_EMIT connectReceived(packet);
         break;
@@ -460,8 +450,8 @@ void SocketIoClient::closeConnection(const QString &error, const QByteArray &off
         r.attachments = {offendingFrame};
     else
         r.raw = offendingFrame;
-    if (!binaryFrame && offendingFrame.size() > 1 && offendingFrame.at(1) >= '0'
-        && offendingFrame.at(1) <= '6')
+    if (!binaryFrame && offendingFrame.size() > 1 && offendingFrame.at(1) >= '0' &&
+        offendingFrame.at(1) <= '6')
         r.type = quint8(offendingFrame.at(1) - '0');
     else if (binaryFrame)
         r.type = SocketIoPacket::BinaryEvent; // an attachment with nothing to attach it to
@@ -483,9 +473,9 @@ void SocketIoClient::handleClosed(const QString &reason, bool deliberate, bool w
     qCDebug(lcSocketIo) << "closed:" << reason << "deliberate" << deliberate << "reconnect"
                         << willReconnect;
     recordNote(PacketRecord::Closed,
-               details({{QStringLiteral("reason"), reason},
-                        {QStringLiteral("deliberate"), deliberate},
-                        {QStringLiteral("willReconnect"), willReconnect}}));
+               PacketRecord::detailsJson({{QStringLiteral("reason"), reason},
+                                          {QStringLiteral("deliberate"), deliberate},
+                                          {QStringLiteral("willReconnect"), willReconnect}}));
     abandonPendingPacket(QStringLiteral("the connection closed: %1").arg(reason));
     const bool reconnect = willReconnect && !deliberate && !m_deliberateClose;
     m_reconnecting = reconnect;
@@ -543,7 +533,7 @@ void SocketIoClient::recordEnginePacket(const EngineIoPacket &packet, TransportK
         break;
     case EngineIoPacket::Ping:
     case EngineIoPacket::Pong:
-        r.payload = jsonString(packet.data);
+        r.payload = PacketRecord::jsonString(packet.data);
         break;
     default:
         break;
@@ -582,7 +572,7 @@ void SocketIoClient::updateState()
         break;
     case EngineIoClient::State::Connecting:
         state = (m_reconnecting || m_engine->reconnectAttempt() > 0) ? State::Reconnecting
-                                                                      : State::Connecting;
+                                                                     : State::Connecting;
         break;
     case EngineIoClient::State::Open:
         state = State::Connected;

@@ -223,6 +223,17 @@ QByteArray SocketIoEncoder::encode(const SocketIoPacket &packet, SocketIoProtoco
     return out;
 }
 
+QList<EngineIoPacket> SocketIoEncoder::messages(const SocketIoPacket &packet,
+                                                const QByteArray &text)
+{
+    QList<EngineIoPacket> messages;
+    messages.reserve(1 + packet.attachments.size());
+    messages.append(EngineIoPacket(EngineIoPacket::Message, text));
+    for (const QByteArray &attachment : packet.attachments)
+        messages.append(EngineIoPacket(EngineIoPacket::Message, attachment, true));
+    return messages;
+}
+
 bool SocketIoEncoder::validate(const SocketIoPacket &packet, SocketIoProtocol protocol,
                                QString *error)
 {

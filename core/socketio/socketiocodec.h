@@ -2,6 +2,7 @@
 // the server, the importers and the fuzzers all use it.
 #pragma once
 
+#include "../engineio/engineiopacket.h"
 #include "socketiopacket.h"
 
 #include <QByteArray>
@@ -14,6 +15,9 @@ public:
     // out when it is "/" (and, v4 CONNECT, written as "<nsp>?<query>,"). BINARY_* packets carry
     // the attachment count; their attachments travel as separate binary Engine.IO messages.
     static QByteArray encode(const SocketIoPacket &packet, SocketIoProtocol protocol);
+    // The Engine.IO MESSAGE packets that carry it: the encoded text, then one binary message per
+    // attachment.
+    static QList<EngineIoPacket> messages(const SocketIoPacket &packet, const QByteArray &text);
 
     // Checks a packet before it is sent, with the same rules the decoder applies to received
     // packets: payload shape per type, placeholders numbered 0..n-1 matching the attachments,
