@@ -426,6 +426,23 @@ void EngineIoClientPrivate::closeConnection(const EngineIoError &error, bool del
     reconnectTimer.start(delay);
 }
 
+QString EngineIoError::kindName(Kind kind)
+{
+    switch (kind) {
+    case Kind::Transport:
+        return QStringLiteral("transport");
+    case Kind::Handshake:
+        return QStringLiteral("handshake");
+    case Kind::Protocol:
+        return QStringLiteral("protocol");
+    case Kind::Timeout:
+        return QStringLiteral("timeout");
+    case Kind::Tls:
+        return QStringLiteral("tls");
+    }
+    return QStringLiteral("unknown");
+}
+
 EngineIoClient::EngineIoClient(QObject *parent)
     : QObject(parent)
     , d(new EngineIoClientPrivate(this))

@@ -22,6 +22,9 @@ struct EngineIoError
     {
     }
 
+    // "transport", "handshake", "protocol", "timeout", "tls": the log's name for the kind.
+    static QString kindName(Kind kind);
+
     Kind kind = Kind::Transport;
     QString message;
     QByteArray frame; // the offending frame or body, for the record

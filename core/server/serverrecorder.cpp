@@ -33,23 +33,6 @@ EngineIoServerRecorder::EngineIoServerRecorder(EngineIoServer *server, bool reco
         });
 }
 
-QString EngineIoServerRecorder::errorKindName(EngineIoError::Kind kind)
-{
-    switch (kind) {
-    case EngineIoError::Kind::Transport:
-        return QStringLiteral("transport");
-    case EngineIoError::Kind::Handshake:
-        return QStringLiteral("handshake");
-    case EngineIoError::Kind::Protocol:
-        return QStringLiteral("protocol");
-    case EngineIoError::Kind::Timeout:
-        return QStringLiteral("timeout");
-    case EngineIoError::Kind::Tls:
-        return QStringLiteral("tls");
-    }
-    return QStringLiteral("unknown");
-}
-
 PacketRecord EngineIoServerRecorder::packetRecord(const EngineIoPacket &packet,
                                                   TransportKind transport,
                                                   PacketRecord::Direction direction,
@@ -147,10 +130,11 @@ void EngineIoServerRecorder::watch(EngineIoServerSocket *socket)
             });
     connect(socket, &EngineIoServerSocket::errorOccurred, this,
             [this, socket, sid](const EngineIoError &error) {
-                PacketRecord r = noteRecord(PacketRecord::Error,
-                                            {{QStringLiteral("layer"), QStringLiteral("eio")},
-                                             {QStringLiteral("kind"), errorKindName(error.kind)}},
-                                            socket->transport(), sid, error.message);
+                PacketRecord r =
+                    noteRecord(PacketRecord::Error,
+                               {{QStringLiteral("layer"), QStringLiteral("eio")},
+                                {QStringLiteral("kind"), EngineIoError::kindName(error.kind)}},
+                               socket->transport(), sid, error.message);
                 r.raw = error.frame;
                 record(r);
             });

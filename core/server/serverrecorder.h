@@ -22,8 +22,6 @@ public:
     static PacketRecord noteRecord(PacketRecord::Note note, const QJsonObject &details,
                                    TransportKind transport, const QString &session,
                                    const QString &error = {});
-    // "engine.io" error kinds as the client's records name them.
-    static QString errorKindName(EngineIoError::Kind kind);
 
 Q_SIGNALS:
     void packetRecorded(const PacketRecord &record);

@@ -146,16 +146,8 @@ SocketIoServerConnection::SocketIoServerConnection(SocketIoServer *server,
 PacketRecord SocketIoServerConnection::inRecord(const SocketIoPacket &packet,
                                                 const QByteArray &raw) const
 {
-    PacketRecord r;
-    r.direction = PacketRecord::Direction::In;
-    r.layer = PacketRecord::Layer::SocketIo;
-    r.type = packet.type;
-    r.transport = rxTransport;
-    r.nsp = packet.nsp;
-    r.id = packet.id;
-    r.payload = packet.payload;
-    r.attachments = packet.attachments;
-    r.raw = raw;
+    PacketRecord r =
+        PacketRecord::fromSocketIoPacket(packet, PacketRecord::Direction::In, rxTransport, raw);
     r.session = engineSid;
     return r;
 }
@@ -385,16 +377,8 @@ bool SocketIoServerConnection::sendEncoded(const SocketIoPacket &packet, const Q
     }
     const QList<EngineIoPacket> messages = SocketIoEncoder::messages(packet, text);
 
-    PacketRecord r;
-    r.direction = PacketRecord::Direction::Out;
-    r.layer = PacketRecord::Layer::SocketIo;
-    r.type = packet.type;
-    r.transport = engine->transport();
-    r.nsp = packet.nsp;
-    r.id = packet.id;
-    r.payload = packet.payload;
-    r.attachments = packet.attachments;
-    r.raw = QByteArray(1, '4') + text;
+    PacketRecord r = PacketRecord::fromSocketIoPacket(packet, PacketRecord::Direction::Out,
+                                                      engine->transport(), '4' + text);
     r.session = engineSid;
     unsent.append(r);
     if (!engine->sendMessages(messages)) {

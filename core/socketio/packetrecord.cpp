@@ -66,6 +66,22 @@ QString PacketRecord::noteName(Note note)
     return QStringLiteral("unknown");
 }
 
+PacketRecord PacketRecord::fromSocketIoPacket(const SocketIoPacket &packet, Direction direction,
+                                              TransportKind transport, const QByteArray &raw)
+{
+    PacketRecord record;
+    record.direction = direction;
+    record.layer = Layer::SocketIo;
+    record.type = packet.type;
+    record.transport = transport;
+    record.nsp = packet.nsp;
+    record.id = packet.id;
+    record.payload = packet.payload;
+    record.attachments = packet.attachments;
+    record.raw = raw;
+    return record;
+}
+
 QByteArray PacketRecord::detailsJson(const QJsonObject &details)
 {
     return QJsonDocument(details).toJson(QJsonDocument::Compact);

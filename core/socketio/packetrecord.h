@@ -10,6 +10,8 @@
 #include <QMetaType>
 #include <QString>
 
+class SocketIoPacket;
+
 class PacketRecord
 {
     Q_GADGET
@@ -59,6 +61,9 @@ public:
     QString layerName() const;
     QString typeName() const;
     static QString noteName(Note note);
+    // A Socket.IO packet as a record; `raw` is its text frame ("4" + the encoded packet).
+    static PacketRecord fromSocketIoPacket(const SocketIoPacket &packet, Direction direction,
+                                           TransportKind transport, const QByteArray &raw);
     // JSON for record payloads: a lifecycle note's details object, and a JSON string holding
     // `data` (the PING/PONG payload).
     static QByteArray detailsJson(const QJsonObject &details);

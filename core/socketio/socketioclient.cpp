@@ -21,23 +21,6 @@ QString normalizedNamespace(const QString &name)
     return name;
 }
 
-QString engineErrorKind(EngineIoError::Kind kind)
-{
-    switch (kind) {
-    case EngineIoError::Kind::Transport:
-        return QStringLiteral("transport");
-    case EngineIoError::Kind::Handshake:
-        return QStringLiteral("handshake");
-    case EngineIoError::Kind::Protocol:
-        return QStringLiteral("protocol");
-    case EngineIoError::Kind::Timeout:
-        return QStringLiteral("timeout");
-    case EngineIoError::Kind::Tls:
-        return QStringLiteral("tls");
-    }
-    return QStringLiteral("unknown");
-}
-
 } // namespace
 
 SocketIoClient::SocketIoClient(QObject *parent)
@@ -117,9 +100,9 @@ SocketIoClient::SocketIoClient(QObject *parent)
         r.layer = PacketRecord::Layer::Connection;
         r.type = PacketRecord::Error;
         r.transport = m_engine->transport();
-        r.payload =
-            PacketRecord::detailsJson({{QStringLiteral("layer"), QStringLiteral("eio")},
-                                       {QStringLiteral("kind"), engineErrorKind(error.kind)}});
+        r.payload = PacketRecord::detailsJson(
+            {{QStringLiteral("layer"), QStringLiteral("eio")},
+             {QStringLiteral("kind"), EngineIoError::kindName(error.kind)}});
         r.raw = error.frame;
         r.error = error.message;
         record(r);
@@ -255,16 +238,8 @@ bool SocketIoClient::sendPacket(const SocketIoPacket &packet, QString *error)
     const QByteArray text = SocketIoEncoder::encode(packet, m_protocol);
     const QList<EngineIoPacket> messages = SocketIoEncoder::messages(packet, text);
 
-    PacketRecord r;
-    r.direction = PacketRecord::Direction::Out;
-    r.layer = PacketRecord::Layer::SocketIo;
-    r.type = packet.type;
-    r.transport = m_engine->transport();
-    r.nsp = packet.nsp;
-    r.id = packet.id;
-    r.payload = packet.payload;
-    r.attachments = packet.attachments;
-    r.raw = QByteArray(1, '4') + text;
+    PacketRecord r = PacketRecord::fromSocketIoPacket(packet, PacketRecord::Direction::Out,
+                                                      m_engine->transport(), '4' + text);
     r.timeUs = PacketRecord::nowUs();
 
     if (!m_engine->sendMessages(messages)) {
@@ -352,16 +327,8 @@ void SocketIoClient::handleMessage(const QByteArray &data, bool binary)
 
 void SocketIoClient::finishPacket(const SocketIoPacket &packet, const QByteArray &raw)
 {
-    PacketRecord r;
-    r.direction = PacketRecord::Direction::In;
-    r.layer = PacketRecord::Layer::SocketIo;
-    r.type = packet.type;
-    r.transport = m_rxTransport;
-    r.nsp = packet.nsp;
-    r.id = packet.id;
-    r.payload = packet.payload;
-    r.attachments = packet.attachments;
-    r.raw = raw;
+    PacketRecord r =
+        PacketRecord::fromSocketIoPacket(packet, PacketRecord::Direction::In, m_rxTransport, raw);
 
     const bool connectAnswer =
         packet.type == SocketIoPacket::Connect || packet.type == SocketIoPacket::ConnectError;
