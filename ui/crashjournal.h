@@ -32,6 +32,8 @@ public:
     // Secrets are redacted unless the user opted in to keeping them.
     void setIncludeSecrets(bool include) { m_writer.setIncludeSecrets(include); }
     bool includeSecrets() const { return m_writer.includeSecrets(); }
+    // Secret values that no record shows (header values), redacted wherever they appear.
+    void addKnownSecrets(const QStringList &values) { m_writer.addKnownSecrets(values); }
 
     void append(const PacketRecord &record);
     void flush();

@@ -143,7 +143,8 @@ void ExportDialog::browse()
 
 bool ExportDialog::exportLog(QWidget *parent, const SessionLog &log,
                              const std::vector<qint64> *rows, const QString &fileName,
-                             LogFormat format, bool includeSecrets, QString *error)
+                             LogFormat format, bool includeSecrets, const QStringList &knownSecrets,
+                             QString *error)
 {
     // QSaveFile: a failed or cancelled export never leaves a truncated file behind.
     QSaveFile file(fileName);
@@ -163,6 +164,7 @@ bool ExportDialog::exportLog(QWidget *parent, const SessionLog &log,
     ExportOptions options;
     options.format = format;
     options.includeSecrets = includeSecrets;
+    options.knownSecrets = knownSecrets;
     options.progress = [&progress](qint64 done, qint64 all) {
         if (!progress)
             return true;

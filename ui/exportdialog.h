@@ -27,9 +27,10 @@ public:
 
     // Writes the log (or `rows` of it) to `fileName`. Shows a cancellable progress dialog when the
     // log is large. False with the reason on failure or cancel; a failed export leaves no file.
+    // `knownSecrets`: see ExportOptions.
     static bool exportLog(QWidget *parent, const SessionLog &log, const std::vector<qint64> *rows,
                           const QString &fileName, LogFormat format, bool includeSecrets,
-                          QString *error);
+                          const QStringList &knownSecrets, QString *error);
     static QString suffixFor(LogFormat format);
 
     // From this many rows on, the progress dialog is shown.

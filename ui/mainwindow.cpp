@@ -10,6 +10,7 @@
 #include "packetdetail.h"
 #include "server/demoscenario.h"
 #include "server/socketioserver.h"
+#include "session/redaction.h"
 #include "session/sessionlog.h"
 #include "sessionstatusbar.h"
 #include "timelinepane.h"
@@ -433,12 +434,17 @@ void MainWindow::connectToServer()
     m_infoBanner->hide();
     const ConnectionProfile profile = currentProfile();
     m_profile.options = profile.options;
+    // Header values are never recorded, so exports and the journal are told what to redact.
+    for (const QString &secret : Redaction::headerSecrets(profile.options.engine.headers))
+        if (!m_knownSecrets.contains(secret))
+            m_knownSecrets.append(secret);
     m_connectionBar->rememberUrl(url.toString());
     m_connectionBar->setUrlText(url.toString());
 
     if (m_journalEnabled && !m_session->journal()) {
         auto *journal = new CrashJournal;
         journal->setIncludeSecrets(m_journalSecretsAction->isChecked());
+        journal->addKnownSecrets(m_knownSecrets);
         if (journal->isOpen())
             m_session->setJournal(journal);
         else {
@@ -483,9 +489,8 @@ bool MainWindow::startDemo()
     ConnectionProfile profile;
     profile.options.engine.url =
         QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_demoServer->serverPort()));
-    profile.namespaces = {{QStringLiteral("/"), {}},
-                          {QStringLiteral("/chat"), {}},
-                          {QStringLiteral("/admin"), {}}};
+    profile.namespaces = {
+        {QStringLiteral("/"), {}}, {QStringLiteral("/chat"), {}}, {QStringLiteral("/admin"), {}}};
     applyProfile(profile);
     connectToServer();
     setWindowTitle(tr("SioScope — built-in demo (127.0.0.1:%1)").arg(m_demoServer->serverPort()));
@@ -791,7 +796,7 @@ bool MainWindow::exportLog(const QString &fileName, LogFormat format, bool onlyV
     if (onlyVisible)
         rows = m_timeline->visibleLogRows();
     return ExportDialog::exportLog(this, *log(), onlyVisible ? &rows : nullptr, fileName, format,
-                                   includeSecrets, error);
+                                   includeSecrets, m_knownSecrets, error);
 }
 
 void MainWindow::showExportDialog()

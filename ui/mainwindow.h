@@ -120,6 +120,7 @@ private:
     LiveSession *m_session = nullptr;
     std::unique_ptr<SessionLog> m_offlineLog;
     ConnectionProfile m_profile;
+    QStringList m_knownSecrets; // secret header values of this window's connections
     ProfileStore m_profiles;
     bool m_journalEnabled = true;
     QString m_journalFile; // for read-only windows opened from a crash journal

@@ -224,6 +224,7 @@ bool RecordCommand::parse(const QStringList &arguments)
         m_stopOnEventPrefix.chop(1); // the closing ']'
     }
     m_export.includeSecrets = parser.isSet(secretsOption);
+    m_export.knownSecrets = Redaction::headerSecrets(engine.headers);
     m_outPath = parser.value(outOption);
     return true;
 }
@@ -307,6 +308,7 @@ void RecordCommand::start()
     if (m_export.format != LogFormat::Har) { // HAR is one document, written at the end
         m_writer.setFormat(m_export.format);
         m_writer.setIncludeSecrets(m_export.includeSecrets);
+        m_writer.addKnownSecrets(m_export.knownSecrets);
         m_writer.setDevice(&m_out);
     }
     if (m_durationSeconds > 0)

@@ -6,17 +6,12 @@
 #include "server/httplistener.h"
 #include "server/serverrecorder.h"
 #include "server/socketioserver.h"
-#include "session/jsonlines.h"
-#include "session/redaction.h"
 
 #include <QCommandLineParser>
 #include <QHostInfo>
 #include <QTextStream>
 
 namespace {
-constexpr qint64 FlushThresholdBytes = 1 << 20;
-constexpr int FlushIntervalMs = 500;
-
 QTextStream &err()
 {
     static QTextStream stream(stderr);
@@ -59,8 +54,10 @@ bool parseInt(const QString &text, qint64 min, qint64 max, qint64 *value)
 ServeCommand::ServeCommand(QObject *parent)
     : QObject(parent)
 {
-    m_flushTimer.setInterval(FlushIntervalMs);
-    connect(&m_flushTimer, &QTimer::timeout, this, &ServeCommand::flushOutput);
+    connect(&m_writer, &LogStreamWriter::writeFailed, this, [this](const QString &error) {
+        if (m_failure.isEmpty())
+            m_failure = QStringLiteral("cannot write the log: %1").arg(error);
+    });
 }
 
 bool ServeCommand::parse(const QStringList &arguments)
@@ -228,36 +225,19 @@ void ServeCommand::start()
     err() << "sioscope-cli serve: listening on http://" << host << ":" << m_listener->serverPort()
           << m_path
           << (m_engineEcho ? QStringLiteral(" (Engine.IO echo at /engine.io/)") : QString())
-          << (m_demo ? QStringLiteral(" (built-in demo)") : QString())
-          << "\n";
+          << (m_demo ? QStringLiteral(" (built-in demo)") : QString()) << "\n";
     err().flush();
-    m_flushTimer.start();
+    if (m_export.format != LogFormat::Har) { // HAR is one document, written at the end
+        m_writer.setFormat(m_export.format);
+        m_writer.setIncludeSecrets(m_export.includeSecrets);
+        m_writer.setDevice(&m_out);
+    }
 }
 
 void ServeCommand::appendRecord(const PacketRecord &record)
 {
     m_log.append(record);
-    if (m_export.format == LogFormat::Har)
-        return; // one document, written at the end
-    const PacketRecord &written = m_export.includeSecrets || !Redaction::mayCarrySecrets(record)
-                                      ? record
-                                      : Redaction::redact(record);
-    if (m_export.format == LogFormat::JsonLines)
-        JsonLines::appendRecord(m_buffer, written);
-    else
-        m_buffer += LogExporter::textLine(written);
-    if (m_buffer.size() >= FlushThresholdBytes)
-        flushOutput();
-}
-
-void ServeCommand::flushOutput()
-{
-    if (m_buffer.isEmpty() || !m_out.isOpen())
-        return;
-    if (m_out.write(m_buffer) != m_buffer.size() && m_failure.isEmpty())
-        m_failure = QStringLiteral("cannot write the log: %1").arg(m_out.errorString());
-    m_out.flush();
-    m_buffer.clear();
+    m_writer.append(record);
 }
 
 void ServeCommand::stop()
@@ -278,7 +258,6 @@ void ServeCommand::finish()
     if (m_finished)
         return;
     m_finished = true;
-    m_flushTimer.stop();
     if (m_server)
         m_server->disconnect(this);
     if (m_export.format == LogFormat::Har) {
@@ -286,7 +265,8 @@ void ServeCommand::finish()
         if (!LogExporter::write(m_log, nullptr, &m_out, m_export, &error) && m_failure.isEmpty())
             m_failure = QStringLiteral("cannot write the log: %1").arg(error);
     }
-    flushOutput();
+    m_writer.flush();
+    m_writer.setDevice(nullptr);
     m_out.close();
     if (!m_failure.isEmpty()) {
         err() << "sioscope-cli serve: " << m_failure << "\n";

@@ -4,12 +4,12 @@
 #pragma once
 
 #include "session/logexport.h"
+#include "session/logstreamwriter.h"
 #include "session/sessionlog.h"
 
 #include <QFile>
 #include <QHostAddress>
 #include <QObject>
-#include <QTimer>
 
 class EngineIoServer;
 class HttpListener;
@@ -37,7 +37,6 @@ Q_SIGNALS:
 
 private:
     void appendRecord(const PacketRecord &record);
-    void flushOutput();
     void finish();
 
     QHostAddress m_host = QHostAddress::LocalHost;
@@ -58,8 +57,7 @@ private:
     EngineIoServer *m_echo = nullptr;
     SessionLog m_log;
     QFile m_out;
-    QByteArray m_buffer;
-    QTimer m_flushTimer;
+    LogStreamWriter m_writer;
     bool m_finished = false;
     int m_exitCode = Success;
     QString m_failure;

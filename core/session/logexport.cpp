@@ -58,10 +58,27 @@ bool finishOutput(QIODevice *out, QByteArray &buffer, QString *error)
     return true;
 }
 
-PacketRecord exported(const SessionLog &log, qint64 row, const ExportOptions &options)
+// What the export writes of a row: the record, or without its secrets (`redaction` null when the
+// user opted in).
+PacketRecord exported(const SessionLog &log, qint64 row, const Redaction *redaction)
 {
-    PacketRecord record = log.record(row);
-    return options.includeSecrets ? record : Redaction::redact(record);
+    const PacketRecord record = log.record(row);
+    return redaction ? redaction->apply(record) : record;
+}
+
+// The secret values of the whole log: the CONNECT that sent a token may lie outside the rows
+// being exported, and only lifecycle notes and CONNECTs carry any.
+Redaction redactionFor(const SessionLog &log, const ExportOptions &options)
+{
+    Redaction redaction;
+    redaction.addSecrets(options.knownSecrets);
+    for (qint64 row = 0; row < log.size(); ++row) {
+        const PacketRecord::Layer layer = log.layer(row);
+        if (layer == PacketRecord::Layer::Connection ||
+            (layer == PacketRecord::Layer::SocketIo && log.type(row) == SocketIoPacket::Connect))
+            redaction.learn(log.record(row));
+    }
+    return redaction;
 }
 
 double epochSeconds(qint64 timeUs)
@@ -129,8 +146,8 @@ WireFrame wireFrame(const PacketRecord &record)
     return {false, QString()};
 }
 
-bool writeHar(const SessionLog &log, const RowWalker &rows, QIODevice *out,
-              const ExportOptions &options, QString *error)
+bool writeHar(const SessionLog &log, const RowWalker &rows, const Redaction *redaction,
+              QIODevice *out, const ExportOptions &options, QString *error)
 {
     QJsonArray entries;
     QJsonArray webSocketMessages;
@@ -141,7 +158,7 @@ bool writeHar(const SessionLog &log, const RowWalker &rows, QIODevice *out,
             *error = QStringLiteral("export cancelled");
             return false;
         }
-        const PacketRecord record = exported(log, rows.row(i), options);
+        const PacketRecord record = exported(log, rows.row(i), redaction);
         if (record.layer == PacketRecord::Layer::Connection) {
             const QJsonObject details = QJsonDocument::fromJson(record.payload).object();
             if (details.contains(QLatin1String("url")))
@@ -286,8 +303,11 @@ bool LogExporter::write(const SessionLog &log, const std::vector<qint64> *rows, 
                      .arg(out->errorString());
         return false;
     }
+    const Redaction redactionOfLog =
+        options.includeSecrets ? Redaction() : redactionFor(log, options);
+    const Redaction *redaction = options.includeSecrets ? nullptr : &redactionOfLog;
     if (options.format == LogFormat::Har)
-        return writeHar(log, walker, out, options, error);
+        return writeHar(log, walker, redaction, out, options, error);
     QByteArray buffer;
     buffer.reserve(WriteChunkBytes + 4096);
     for (qint64 i = 0; i < walker.count(); ++i) {
@@ -295,7 +315,7 @@ bool LogExporter::write(const SessionLog &log, const std::vector<qint64> *rows, 
             *error = QStringLiteral("export cancelled");
             return false;
         }
-        const PacketRecord record = exported(log, walker.row(i), options);
+        const PacketRecord record = exported(log, walker.row(i), redaction);
         if (options.format == LogFormat::JsonLines)
             JsonLines::appendRecord(buffer, record);
         else

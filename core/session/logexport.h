@@ -5,6 +5,7 @@
 #include "../socketio/packetrecord.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 #include <vector>
@@ -18,6 +19,9 @@ struct ExportOptions
 {
     LogFormat format = LogFormat::JsonLines;
     bool includeSecrets = false; // explicit opt-in; otherwise see Redaction
+    // Secret values no record shows (the values of secret headers, Redaction::headerSecrets()),
+    // redacted wherever they appear; those the log carries are found in it.
+    QStringList knownSecrets;
     // Called now and then; return false to cancel.
     std::function<bool(qint64 done, qint64 total)> progress;
 };

@@ -45,8 +45,10 @@ void LogStreamWriter::append(const PacketRecord &record)
         return;
     // Redaction copies the record, so it runs only where a secret can be. (A conditional
     // expression here would copy the record every time.)
-    if (!m_includeSecrets && Redaction::mayCarrySecrets(record))
-        appendLine(Redaction::redact(record));
+    if (!m_includeSecrets)
+        m_redaction.learn(record);
+    if (!m_includeSecrets && (m_redaction.knowsSecrets() || Redaction::mayCarrySecrets(record)))
+        appendLine(m_redaction.apply(record));
     else
         appendLine(record);
     if (m_buffer.size() >= FlushThresholdBytes)

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "logexport.h"
+#include "redaction.h"
 
 #include <QByteArray>
 #include <QObject>
@@ -26,6 +27,9 @@ public:
     void setFormat(LogFormat format); // JsonLines or Text (HAR is one document: LogExporter)
     void setIncludeSecrets(bool include) { m_includeSecrets = include; }
     bool includeSecrets() const { return m_includeSecrets; }
+    // Values to redact wherever they appear that no record shows (header values); the others
+    // are learnt from the records themselves.
+    void addKnownSecrets(const QStringList &values) { m_redaction.addSecrets(values); }
     void setFlushInterval(int ms) { m_flushTimer.setInterval(ms); }
 
     void append(const PacketRecord &record);
@@ -45,6 +49,7 @@ private:
     QIODevice *m_device = nullptr;
     LogFormat m_format = LogFormat::JsonLines;
     bool m_includeSecrets = false;
+    Redaction m_redaction;
     QByteArray m_buffer;
     QTimer m_flushTimer;
     QString m_error;

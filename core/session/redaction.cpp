@@ -52,11 +52,91 @@ QString redactAllValues(const QString &query)
     return items.join(QLatin1Char('&'));
 }
 
-bool isOutgoingConnect(const PacketRecord &record)
+// A CONNECT on its way to the server carries the auth: one we sent, or, in the log of our
+// embedded server (records with a session), one a client sent. The server's answer carries none.
+bool isConnectTowardsServer(const PacketRecord &record)
 {
-    return record.layer == PacketRecord::Layer::SocketIo &&
-           record.direction == PacketRecord::Direction::Out &&
+    const auto towardsServer =
+        record.session.isEmpty() ? PacketRecord::Direction::Out : PacketRecord::Direction::In;
+    return record.layer == PacketRecord::Layer::SocketIo && record.direction == towardsServer &&
            record.type == SocketIoPacket::Connect;
+}
+
+// The v4 CONNECT query ("0/admin?token=abc,"): the text between '?' and ',' of the packet's
+// header (the raw text before the payload), or empty.
+QByteArray connectQuery(const PacketRecord &record)
+{
+    const qsizetype headerSize =
+        record.raw.endsWith(record.payload) ? record.raw.size() - record.payload.size() : 0;
+    const qsizetype question = record.raw.indexOf('?');
+    if (question < 0 || question >= headerSize)
+        return {};
+    const qsizetype comma = record.raw.indexOf(',', question);
+    const qsizetype end = comma < 0 || comma > headerSize ? headerSize : comma;
+    return record.raw.mid(question + 1, end - question - 1);
+}
+
+// Every string in a JSON value (object members and array items, at any depth).
+void collectStrings(const QJsonValue &value, QStringList *strings)
+{
+    if (value.isString()) {
+        strings->append(value.toString());
+    } else if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        for (auto it = object.begin(); it != object.end(); ++it)
+            collectStrings(it.value(), strings);
+    } else if (value.isArray()) {
+        for (const QJsonValue item : value.toArray())
+            collectStrings(item, strings);
+    }
+}
+
+// Secret values of a lifecycle note's details: secret-named members, and secret-named query
+// parameters of its "url".
+void collectDetailSecrets(const QJsonValue &value, const QString &key, QStringList *secrets)
+{
+    if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        for (auto it = object.begin(); it != object.end(); ++it)
+            collectDetailSecrets(it.value(), it.key(), secrets);
+    } else if (value.isArray()) {
+        for (const QJsonValue item : value.toArray())
+            collectDetailSecrets(item, key, secrets);
+    } else if (value.isString() && Redaction::isSecretName(key)) {
+        secrets->append(value.toString());
+    } else if (value.isString() && key == QLatin1String("url")) {
+        const QUrlQuery query(QUrl(value.toString()));
+        for (const auto &[name, item] : query.queryItems(QUrl::FullyDecoded))
+            if (Redaction::isSecretName(name))
+                secrets->append(item);
+    }
+}
+
+// Replaces every occurrence of `needle` in `text`, except one that starts inside a JSON escape
+// (after an odd number of backslashes): cutting "\n" in half would break the JSON around it.
+void replaceValue(QByteArray &text, const QByteArray &needle)
+{
+    qsizetype match = text.indexOf(needle);
+    if (match < 0)
+        return;
+    QByteArray replaced;
+    qsizetype copied = 0;
+    for (; match >= 0; match = text.indexOf(needle, match + 1)) {
+        if (match < copied)
+            continue; // overlaps the previous replacement
+        qsizetype backslashes = 0;
+        while (match - backslashes > 0 && text.at(match - backslashes - 1) == '\\')
+            ++backslashes;
+        if (backslashes % 2)
+            continue;
+        replaced.append(QByteArrayView(text).sliced(copied, match - copied));
+        replaced.append(Redaction::Placeholder.data(), Redaction::Placeholder.size());
+        copied = match + needle.size();
+    }
+    if (copied == 0)
+        return;
+    replaced.append(QByteArrayView(text).sliced(copied));
+    text = replaced;
 }
 
 // Lifecycle details: {"url": ..., "headers": {...}} and the like.
@@ -91,7 +171,7 @@ QJsonValue redactDetails(const QJsonValue &value, const QString &key = {})
 
 bool Redaction::mayCarrySecrets(const PacketRecord &record)
 {
-    return isOutgoingConnect(record) ||
+    return isConnectTowardsServer(record) ||
            (record.layer == PacketRecord::Layer::Connection && !record.payload.isEmpty());
 }
 
@@ -112,12 +192,9 @@ PacketRecord Redaction::redact(const PacketRecord &record)
     QByteArray header = rawEndsWithPayload
                             ? record.raw.left(record.raw.size() - record.payload.size())
                             : QByteArray();
-    const qsizetype question = header.indexOf('?');
-    if (question >= 0) {
-        const qsizetype comma = header.indexOf(',', question);
-        const QByteArray query = header.mid(question + 1, comma < 0 ? -1 : comma - question - 1);
-        header = header.left(question + 1) + redactAllValues(QString::fromUtf8(query)).toUtf8() +
-                 (comma < 0 ? QByteArray() : header.mid(comma));
+    if (const QByteArray query = connectQuery(record); !query.isEmpty()) {
+        const qsizetype start = header.indexOf('?') + 1;
+        header.replace(start, query.size(), redactAllValues(QString::fromUtf8(query)).toUtf8());
     }
     if (!record.payload.isEmpty()) {
         QJsonObject auth = QJsonDocument::fromJson(record.payload).object();
@@ -132,4 +209,85 @@ PacketRecord Redaction::redact(const PacketRecord &record)
         redacted.raw =
             QByteArray(Placeholder.data(), Placeholder.size()); // cannot tell what is secret
     return redacted;
+}
+
+QStringList Redaction::headerSecrets(const QList<QPair<QByteArray, QByteArray>> &headers)
+{
+    QStringList secrets;
+    for (const auto &[name, value] : headers) {
+        const QString lowerName = QString::fromUtf8(name).toLower();
+        if (!isSecretName(lowerName))
+            continue;
+        const QString text = QString::fromUtf8(value).trimmed();
+        secrets.append(text);
+        if (lowerName.endsWith(QLatin1String("cookie"))) {
+            // "a=1; b=2" (Cookie), "a=1; Path=/; HttpOnly" (Set-Cookie: only the first pair)
+            const QStringList pairs = text.split(QLatin1Char(';'));
+            for (const QString &pair :
+                 lowerName == QLatin1String("cookie") ? pairs : pairs.mid(0, 1))
+                secrets.append(pair.mid(pair.indexOf(QLatin1Char('=')) + 1).trimmed());
+        } else if (const qsizetype space = text.indexOf(QLatin1Char(' ')); space > 0) {
+            secrets.append(text.mid(space + 1).trimmed()); // "Bearer <token>", "Basic <base64>"
+        }
+    }
+    return secrets;
+}
+
+void Redaction::learn(const PacketRecord &record)
+{
+    if (!mayCarrySecrets(record))
+        return;
+    QStringList secrets;
+    if (record.layer == PacketRecord::Layer::Connection) {
+        collectDetailSecrets(QJsonDocument::fromJson(record.payload).object(), QString(), &secrets);
+    } else {
+        QJsonObject auth = QJsonDocument::fromJson(record.payload).object();
+        auth.remove(QStringLiteral("pid")); // recovery fields, kept by redact() too
+        auth.remove(QStringLiteral("offset"));
+        collectStrings(auth, &secrets);
+        const QUrlQuery query(QString::fromUtf8(connectQuery(record)));
+        for (const auto &[name, value] : query.queryItems(QUrl::FullyDecoded))
+            secrets.append(value);
+    }
+    addSecrets(secrets);
+}
+
+void Redaction::addSecrets(const QStringList &values)
+{
+    for (const QString &value : values)
+        addSecret(value);
+}
+
+void Redaction::addSecret(const QString &value)
+{
+    const QByteArray utf8 = value.toUtf8();
+    if (utf8.size() < MinimumValueLength || m_needles.contains(utf8))
+        return;
+    // The JSON form: the content of the string Qt would write for it (a server may escape
+    // differently, e.g. non-ASCII as \uXXXX; the plain UTF-8 form covers the common case).
+    QByteArray json = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    json = json.mid(2, json.size() - 4);
+    for (const QByteArray &form : {utf8, json, QUrl::toPercentEncoding(value)})
+        if (!m_needles.contains(form))
+            m_needles.append(form);
+    std::stable_sort(m_needles.begin(), m_needles.end(),
+                     [](const QByteArray &a, const QByteArray &b) { return a.size() > b.size(); });
+}
+
+PacketRecord Redaction::apply(const PacketRecord &record) const
+{
+    PacketRecord result = mayCarrySecrets(record) ? redact(record) : record;
+    if (m_needles.isEmpty())
+        return result;
+    QByteArray error = result.error.toUtf8();
+    for (const QByteArray &needle : m_needles) {
+        replaceValue(result.raw, needle);
+        replaceValue(result.payload, needle);
+        replaceValue(error, needle);
+        for (QByteArray &attachment : result.attachments)
+            replaceValue(attachment, needle);
+    }
+    if (!result.error.isEmpty())
+        result.error = QString::fromUtf8(error);
+    return result;
 }

@@ -367,7 +367,8 @@ private Q_SLOTS:
     }
 
     // -H/--header and --query reach the server on every HTTP request (polling) and on the
-    // WebSocket handshake (the server's request log); its welcome reports the query's token.
+    // WebSocket handshake (the server's request log); its welcome reports the query's token
+    // (--include-secrets: the echoed token would be redacted otherwise).
     void headersAndQuery_data()
     {
         QTest::addColumn<Flavor>("flavor");
@@ -384,7 +385,8 @@ private Q_SLOTS:
         const qsizetype before = server(flavor).requests().size(); // the servers are shared
         Cli cli(QStringList{"record", url(flavor), "--transport", transport, "-H",
                             "X-Sioscope-Probe: probe value", "--header", "X-Second:two", "--query",
-                            "token=query-token", "--query", "lang=fr", "--duration", Run} +
+                            "token=query-token", "--query", "lang=fr", "--include-secrets",
+                            "--duration", Run} +
                 eio(flavor));
         FINISH(cli, 0);
         PARSE_JSONL(records, cli.out);

@@ -313,7 +313,7 @@ void tst_ServerPeer::driverFailsWithoutServer()
 
 // sioscope-cli serve with its default handlers: the reference client 4.8 over WebSocket gets
 // "auth" back, and the JSON Lines log written on SIGTERM names the client session on every
-// record of it.
+// record of it, and keeps the client's auth out.
 void tst_ServerPeer::serveCommandRecordsEverything()
 {
     QTemporaryDir dir;
@@ -334,7 +334,7 @@ void tst_ServerPeer::serveCommandRecordsEverything()
     // A one-off client script: connect with auth, send "message", expect "message-back".
     const QString script = QStringLiteral(
         "const { io } = require('socket.io-client');"
-        "const s = io(process.argv[1], { transports: ['websocket'], auth: { token: 't1' } });"
+        "const s = io(process.argv[1], { transports: ['websocket'], auth: { token: 't1-secret' } });"
         "s.on('auth', (a) => console.log(JSON.stringify({ auth: a })));"
         "s.on('message-back', (...args) => { console.log(JSON.stringify({ back: args })); "
         "s.close(); });"
@@ -347,7 +347,7 @@ void tst_ServerPeer::serveCommandRecordsEverything()
     QSignalSpy clientDone(&client, &QProcess::finished);
     QVERIFY(clientDone.wait(20000) || !clientDone.isEmpty());
     const QByteArray output = client.readAllStandardOutput();
-    QVERIFY2(output.contains("{\"auth\":{\"token\":\"t1\"}}"), output.constData());
+    QVERIFY2(output.contains("{\"auth\":{\"token\":\"t1-secret\"}}"), output.constData());
     QVERIFY2(output.contains("{\"back\":[1,{\"two\":2}]}"), output.constData());
 
     serve.terminate();
@@ -355,6 +355,12 @@ void tst_ServerPeer::serveCommandRecordsEverything()
     QCOMPARE(serve.exitCode(), 0);
     QFile log(logPath);
     QVERIFY(log.open(QIODevice::ReadOnly));
+    // The client's auth is a secret in the server's log too: in its CONNECT and where the
+    // server echoed it.
+    const QByteArray logText = log.readAll();
+    QVERIFY2(!logText.contains("t1-secret"), logText.constData());
+    QCOMPARE(logText.count("\"token\\\":\\\"[redacted]"), 2);
+    log.seek(0);
     JsonLinesReader reader(&log);
     PacketRecord record;
     QSet<QString> sessions;

@@ -129,6 +129,11 @@ private Q_SLOTS:
     void secretNames_data();
     void secretNames();
     void redactsV4ConnectQuery();
+    void echoedSecretsAreRedactedByValue_data();
+    void echoedSecretsAreRedactedByValue();
+    void headerSecretValues_data();
+    void headerSecretValues();
+    void exportFindsSecretsOutsideTheExportedRows();
 };
 
 void tst_LogExport::jsonLinesRoundTrip()
@@ -470,6 +475,166 @@ void tst_LogExport::redactsV4ConnectQuery()
     PacketRecord incoming = connect;
     incoming.direction = Direction::In;
     QCOMPARE(Redaction::redact(incoming).raw, connect.raw);
+}
+
+// A secret the server sends back (echoed auth, a token in an error) is found by its value in every
+// later record. Source: the record SioScope learns the value from; echo: the record that repeats it.
+void tst_LogExport::echoedSecretsAreRedactedByValue_data()
+{
+    QTest::addColumn<PacketRecord>("source");
+    QTest::addColumn<QStringList>("knownSecrets");
+    QTest::addColumn<PacketRecord>("echo");
+    QTest::addColumn<QByteArray>("expectedRaw");
+    QTest::addColumn<QByteArray>("expectedPayload");
+    const auto ws = TransportKind::WebSocket;
+    const auto connectOut = [ws](const QByteArray &raw, const QByteArray &payload) {
+        return make(1, Direction::Out, Layer::SocketIo, SocketIoPacket::Connect, ws, "/", -1, raw,
+                    payload);
+    };
+    const auto eventIn = [ws](const QByteArray &payload) {
+        return make(2, Direction::In, Layer::SocketIo, SocketIoPacket::Event, ws, "/", -1,
+                    "42" + payload, payload);
+    };
+    const PacketRecord v5Auth = connectOut(R"(40{"token":"tok-1234","user":"alice"})",
+                                           R"({"token":"tok-1234","user":"alice"})");
+
+    QTest::newRow("v5 auth value echoed in an event")
+        << v5Auth << QStringList() << eventIn(R"(["auth",{"token":"tok-1234","n":1}])")
+        << QByteArray(R"(42["auth",{"token":"[redacted]","n":1}])")
+        << QByteArray(R"(["auth",{"token":"[redacted]","n":1}])");
+    QTest::newRow("every auth member is a secret, whatever its name")
+        << v5Auth << QStringList() << eventIn(R"(["hello","alice"])")
+        << QByteArray(R"(42["hello","[redacted]"])") << QByteArray(R"(["hello","[redacted]"])");
+    QTest::newRow("nested auth value, echoed twice in one packet")
+        << connectOut(R"(40{"creds":{"key":"nested-999"}})", R"({"creds":{"key":"nested-999"}})")
+        << QStringList() << eventIn(R"(["x","nested-999 and nested-999"])")
+        << QByteArray(R"(42["x","[redacted] and [redacted]"])")
+        << QByteArray(R"(["x","[redacted] and [redacted]"])");
+    QTest::newRow("Engine.IO record of the echo")
+        << v5Auth << QStringList()
+        << make(2, Direction::In, Layer::EngineIo, EngineIoPacket::Message, ws, {}, -1,
+                R"(42["auth","tok-1234"])", R"(2["auth","tok-1234"])")
+        << QByteArray(R"(42["auth","[redacted]"])") << QByteArray(R"(2["auth","[redacted]"])");
+    QTest::newRow("v4 query auth echoed")
+        << connectOut("40/admin?token=abc-5678,", {}) << QStringList()
+        << eventIn(R"(["auth",{"token":"abc-5678"}])")
+        << QByteArray(R"(42["auth",{"token":"[redacted]"}])")
+        << QByteArray(R"(["auth",{"token":"[redacted]"}])");
+    QTest::newRow("secret query parameter of the URL echoed")
+        << make(0, Direction::Out, Layer::Connection, PacketRecord::Connecting, ws, {}, -1, {},
+                R"({"url":"http://127.0.0.1:1/socket.io/?apikey=url-key-1&plain=visible-1"})")
+        << QStringList() << eventIn(R"(["q","url-key-1","visible-1"])")
+        << QByteArray(R"(42["q","[redacted]","visible-1"])")
+        << QByteArray(R"(["q","[redacted]","visible-1"])");
+    QTest::newRow("header value the caller knows")
+        << PacketRecord() << Redaction::headerSecrets({{"Authorization", "Bearer hdr-tok-9"}})
+        << eventIn(R"(["whoami","hdr-tok-9"])") << QByteArray(R"(42["whoami","[redacted]"])")
+        << QByteArray(R"(["whoami","[redacted]"])");
+    QTest::newRow("JSON-escaped form of a value with a quote")
+        << connectOut("40{\"token\":\"quo\\\"te-1\"}", "{\"token\":\"quo\\\"te-1\"}")
+        << QStringList() << eventIn("[\"e\",\"quo\\\"te-1\"]")
+        << QByteArray(R"(42["e","[redacted]"])") << QByteArray(R"(["e","[redacted]"])");
+    // "\nabcd" is a newline and "abcd": it does not contain "nabcd", and cutting the escape in
+    // half would break the JSON. "\\nabcd" (a backslash, then "nabcd") does.
+    QTest::newRow("a match inside an escape is not one")
+        << connectOut(R"(40{"k":"nabcd"})", R"({"k":"nabcd"})") << QStringList()
+        << eventIn("[\"e\",\"\\nabcd\",\"\\\\nabcd\"]")
+        << QByteArray("42[\"e\",\"\\nabcd\",\"\\\\[redacted]\"]")
+        << QByteArray("[\"e\",\"\\nabcd\",\"\\\\[redacted]\"]");
+    QTest::newRow("values shorter than four bytes are left alone")
+        << connectOut(R"(40{"pin":"123"})", R"({"pin":"123"})") << QStringList()
+        << eventIn(R"(["n","123"])") << QByteArray(R"(42["n","123"])")
+        << QByteArray(R"(["n","123"])");
+    QTest::newRow("an incoming CONNECT teaches nothing in a client's log")
+        << make(1, Direction::In, Layer::SocketIo, SocketIoPacket::Connect, ws, "/", -1,
+                R"(40{"sid":"sid-abcdef"})", R"({"sid":"sid-abcdef"})")
+        << QStringList() << eventIn(R"(["s","sid-abcdef"])")
+        << QByteArray(R"(42["s","sid-abcdef"])") << QByteArray(R"(["s","sid-abcdef"])");
+
+    // The embedded server's log (records with a session): the client's CONNECT comes in.
+    PacketRecord clientConnect = make(1, Direction::In, Layer::SocketIo, SocketIoPacket::Connect,
+                                      ws, "/", -1, R"(40{"token":"client-tok"})",
+                                      R"({"token":"client-tok"})");
+    clientConnect.session = QStringLiteral("e1");
+    PacketRecord serverEcho =
+        make(2, Direction::Out, Layer::SocketIo, SocketIoPacket::Event, ws, "/", -1,
+             R"(42["auth",{"token":"client-tok"}])", R"(["auth",{"token":"client-tok"}])");
+    serverEcho.session = QStringLiteral("e1");
+    QTest::newRow("server log: the client's auth echoed by the server")
+        << clientConnect << QStringList() << serverEcho
+        << QByteArray(R"(42["auth",{"token":"[redacted]"}])")
+        << QByteArray(R"(["auth",{"token":"[redacted]"}])");
+}
+
+void tst_LogExport::echoedSecretsAreRedactedByValue()
+{
+    QFETCH(PacketRecord, source);
+    QFETCH(QStringList, knownSecrets);
+    QFETCH(PacketRecord, echo);
+    QFETCH(QByteArray, expectedRaw);
+    QFETCH(QByteArray, expectedPayload);
+    Redaction redaction;
+    redaction.addSecrets(knownSecrets);
+    redaction.learn(source);
+    const PacketRecord redacted = redaction.apply(echo);
+    QCOMPARE(redacted.raw, expectedRaw);
+    QCOMPARE(redacted.payload, expectedPayload);
+    // The JSON stays valid: what is left is still a JSON array.
+    if (echo.layer == Layer::SocketIo)
+        QVERIFY(QJsonDocument::fromJson(redacted.payload).isArray());
+
+    // The same value in an error text and in attachment bytes.
+    PacketRecord withError = echo;
+    withError.error = QStringLiteral("unexpected: ") + QString::fromUtf8(echo.payload);
+    withError.attachments = {echo.payload};
+    const PacketRecord redactedError = redaction.apply(withError);
+    QCOMPARE(redactedError.error, QStringLiteral("unexpected: ") + QString::fromUtf8(expectedPayload));
+    QCOMPARE(redactedError.attachments, QList<QByteArray>{expectedPayload});
+}
+
+void tst_LogExport::headerSecretValues_data()
+{
+    QTest::addColumn<QByteArray>("name");
+    QTest::addColumn<QByteArray>("value");
+    QTest::addColumn<QStringList>("secrets");
+    QTest::newRow("bearer token") << QByteArray("Authorization") << QByteArray("Bearer abc.def")
+                                  << QStringList{"Bearer abc.def", "abc.def"};
+    QTest::newRow("cookies, each value")
+        << QByteArray("Cookie") << QByteArray("sid=s-1; theme=dark")
+        << QStringList{"sid=s-1; theme=dark", "s-1", "dark"};
+    QTest::newRow("set-cookie, the first pair only")
+        << QByteArray("Set-Cookie") << QByteArray("sid=s-2; Path=/; HttpOnly")
+        << QStringList{"sid=s-2; Path=/; HttpOnly", "s-2"};
+    QTest::newRow("secret-named header") << QByteArray("X-Api-Key") << QByteArray("k-77")
+                                         << QStringList{"k-77"};
+    QTest::newRow("not a secret") << QByteArray("Accept") << QByteArray("text/plain")
+                                  << QStringList();
+}
+
+void tst_LogExport::headerSecretValues()
+{
+    QFETCH(QByteArray, name);
+    QFETCH(QByteArray, value);
+    QFETCH(QStringList, secrets);
+    QCOMPARE(Redaction::headerSecrets({{name, value}}), secrets);
+}
+
+// The CONNECT that sent the token is not among the exported rows; its echo is, and is redacted.
+void tst_LogExport::exportFindsSecretsOutsideTheExportedRows()
+{
+    SessionLog log;
+    fillSession(log); // row 2: CONNECT /admin {"token":"secret"}
+    const qint64 echoRow = log.append(make(2'000'000, Direction::In, Layer::SocketIo,
+                                           SocketIoPacket::Event, TransportKind::WebSocket,
+                                           "/admin", -1, R"(42/admin,["auth","secret"])",
+                                           R"(["auth","secret"])"));
+    const std::vector<qint64> rows{echoRow};
+    for (LogFormat format : {LogFormat::JsonLines, LogFormat::Har, LogFormat::Text}) {
+        const QByteArray redacted = exportLog(log, format, false, &rows);
+        QVERIFY2(redacted.contains("[redacted]"), redacted.constData());
+        QVERIFY2(!redacted.contains("secret"), redacted.constData());
+        QVERIFY(exportLog(log, format, true, &rows).contains("secret"));
+    }
 }
 
 QTEST_APPLESS_MAIN(tst_LogExport)

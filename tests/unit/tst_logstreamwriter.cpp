@@ -57,6 +57,29 @@ private Q_SLOTS:
         QVERIFY(buffer.data().startsWith("1970-01-01T00:00:01.000000Z"));
     }
 
+    // A streamed log learns the secrets as they go out, and redacts them wherever they come back;
+    // header values, which no record shows, are given to it.
+    void redactsEchoedSecretsAsTheyStream()
+    {
+        QBuffer buffer;
+        buffer.open(QIODevice::WriteOnly);
+        LogStreamWriter writer;
+        writer.setFormat(LogFormat::Text);
+        writer.addKnownSecrets({QStringLiteral("header-s3cret")});
+        writer.setDevice(&buffer);
+        writer.append(connectWithAuth());
+        PacketRecord echo;
+        echo.layer = PacketRecord::Layer::SocketIo;
+        echo.type = SocketIoPacket::Event;
+        echo.payload = "[\"auth\",\"hunter2\",\"header-s3cret\"]";
+        echo.raw = "42" + echo.payload;
+        writer.append(echo);
+        QVERIFY(writer.flush());
+        QVERIFY2(!buffer.data().contains("hunter2"), buffer.data().constData());
+        QVERIFY2(!buffer.data().contains("header-s3cret"), buffer.data().constData());
+        QCOMPARE(buffer.data().count("[redacted]"), 3);
+    }
+
     void flushesOnItsOwnTimer()
     {
         QBuffer buffer;
