@@ -5,6 +5,7 @@
 #include "connectiondialog.h"
 #include "crashjournal.h"
 #include "exportdialog.h"
+#include "infobanner.h"
 #include "livesession.h"
 #include "namespacetabs.h"
 #include "packetdetail.h"
@@ -146,17 +147,14 @@ void MainWindow::buildUi()
     m_tlsBanner->setStyleSheet(
         QStringLiteral("background: #fff3cd; color: #7a4f01; border-bottom: 1px solid #e0c36a;"));
     m_tlsBanner->hide();
-    m_infoBanner = new QLabel(central);
-    m_infoBanner->setWordWrap(true);
-    m_infoBanner->setContentsMargins(8, 4, 8, 4);
-    m_infoBanner->setTextInteractionFlags(Qt::TextBrowserInteraction);
-    m_infoBanner->hide();
+    m_infoBanner = new InfoBanner(central);
     layout->addWidget(m_tlsBanner);
     layout->addWidget(m_infoBanner);
 
     m_timeline = new TimelinePane(central);
     m_timeline->setLog(log());
     m_timeline->setLive(!isReadOnly());
+    m_timeline->setSendActionsAvailable(!isReadOnly());
     m_tabs = new NamespaceTabs(central);
     m_tabs->setJoinEnabled(!isReadOnly());
     auto *tabRow = new QHBoxLayout;
@@ -665,13 +663,7 @@ void MainWindow::updateTlsBanner()
 
 void MainWindow::showInfo(const QString &html, bool error)
 {
-    m_infoBanner->setText(html);
-    m_infoBanner->setStyleSheet(
-        error ? QStringLiteral(
-                    "background: #fde2e1; color: #8a1c12; border-bottom: 1px solid #f1a9a4;")
-              : QStringLiteral(
-                    "background: #e3effd; color: #123c69; border-bottom: 1px solid #a9c8f1;"));
-    m_infoBanner->show();
+    m_infoBanner->showMessage(html, error ? InfoBanner::Kind::Error : InfoBanner::Kind::Note);
 }
 
 void MainWindow::showOptions()

@@ -12,6 +12,7 @@
 #include <memory>
 
 class AckPanel;
+class InfoBanner;
 class ConnectionBar;
 class LiveSession;
 class NamespaceTabs;
@@ -78,7 +79,7 @@ public:
     AckPanel *ackPanel() const { return m_ackPanel; }
     SessionStatusBar *sessionStatusBar() const { return m_statusBar; }
     QLabel *tlsWarningBanner() const { return m_tlsBanner; }
-    QLabel *infoBanner() const { return m_infoBanner; }
+    InfoBanner *infoBanner() const { return m_infoBanner; }
     QAction *pauseAction() const { return m_pauseAction; }
 
 protected:
@@ -133,7 +134,7 @@ private:
     AckPanel *m_ackPanel = nullptr;
     SessionStatusBar *m_statusBar = nullptr;
     QLabel *m_tlsBanner = nullptr;
-    QLabel *m_infoBanner = nullptr;
+    InfoBanner *m_infoBanner = nullptr;
     QDockWidget *m_detailDock = nullptr;
     QDockWidget *m_composerDock = nullptr;
     QDockWidget *m_ackDock = nullptr;

@@ -152,6 +152,8 @@ void PacketDetail::showRow(qint64 row)
         facts << tr("namespace <b>%1</b>").arg(record.nsp.toHtmlEscaped());
     if (record.id >= 0)
         facts << tr("ack id <b>%1</b>").arg(record.id);
+    if (!record.session.isEmpty()) // the embedded server's log: which client
+        facts << tr("client <b>%1</b>").arg(record.session.toHtmlEscaped());
     facts << time;
     if (record.transport != TransportKind::None)
         facts << transportName(record.transport);

@@ -137,6 +137,8 @@ bool TimelineFilter::matches(const SessionLog &log, qint64 row) const
         return false;
     if (!m_nsp.isEmpty() && (layer != PacketRecord::Layer::SocketIo || log.nsp(row) != m_nsp))
         return false;
+    if (!m_session.isEmpty() && log.session(row) != m_session)
+        return false;
     if (!m_showControl && isControl(log, row))
         return false;
     return m_needle.isEmpty() || textMatches(log, row);
@@ -256,7 +258,7 @@ QByteArray TimelineFilter::unescapeJson(QByteArrayView json)
 
 bool operator==(const TimelineFilter &a, const TimelineFilter &b)
 {
-    return a.m_text == b.m_text && a.m_nsp == b.m_nsp && a.m_typeMask == b.m_typeMask &&
-           a.m_restrictTypes == b.m_restrictTypes && a.m_direction == b.m_direction &&
-           a.m_showControl == b.m_showControl;
+    return a.m_text == b.m_text && a.m_nsp == b.m_nsp && a.m_session == b.m_session &&
+           a.m_typeMask == b.m_typeMask && a.m_restrictTypes == b.m_restrictTypes &&
+           a.m_direction == b.m_direction && a.m_showControl == b.m_showControl;
 }

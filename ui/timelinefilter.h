@@ -46,6 +46,11 @@ public:
     void setNamespace(const QString &nsp) { m_nsp = nsp; }
     QString nameSpace() const { return m_nsp; }
 
+    // The embedded server's log: only the records of this client session (Engine.IO sid),
+    // lifecycle notes included. Empty: every session.
+    void setSession(const QString &session) { m_session = session; }
+    QString session() const { return m_session; }
+
     // Engine.IO PING/PONG/UPGRADE/NOOP and connection notes. Hidden by default; a record that
     // carries an error is never hidden as "control".
     void setShowControlPackets(bool show) { m_showControl = show; }
@@ -75,6 +80,7 @@ private:
     QByteArray m_needle; // UTF-8, ASCII lower-cased
     bool m_needleAscii = true;
     QString m_nsp;
+    QString m_session;
     quint64 m_typeMask = 0; // bit layer * 16 + type
     bool m_restrictTypes = false;
     DirectionFilter m_direction = DirectionFilter::Any;

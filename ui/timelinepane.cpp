@@ -168,6 +168,12 @@ void TimelinePane::setNamespaceFilter(const QString &nsp)
     applyFilter();
 }
 
+void TimelinePane::setSessionFilter(const QString &session)
+{
+    m_session = session;
+    applyFilter();
+}
+
 void TimelinePane::setShowControlPackets(bool show)
 {
     m_control->setChecked(show);
@@ -184,6 +190,7 @@ void TimelinePane::applyFilter()
     TimelineFilter filter;
     filter.setText(m_filterText->text());
     filter.setNamespace(m_nsp);
+    filter.setSession(m_session);
     filter.setShowControlPackets(m_control->isChecked());
     filter.setDirection(TimelineFilter::DirectionFilter(m_direction->currentData().toInt()));
     std::vector<TypeKey> types;
@@ -288,24 +295,28 @@ void TimelinePane::showContextMenu(const QPoint &pos)
                              m_log->ackId(row) >= 0 &&
                              (m_log->type(row) == SocketIoPacket::Event ||
                               m_log->type(row) == SocketIoPacket::BinaryEvent);
-    QAction *reply =
-        menu.addAction(tr("Reply to Ack"), this, [this, row] { Q_EMIT replyToAckRequested(row); });
-    reply->setEnabled(askedForAck);
+    if (m_sendActions) {
+        QAction *reply = menu.addAction(tr("Reply to Ack"), this,
+                                        [this, row] { Q_EMIT replyToAckRequested(row); });
+        reply->setEnabled(askedForAck);
+    }
     const qint64 partner = m_log->acks().partnerRow(row);
     QAction *gotoPartner =
         menu.addAction(tr("Go to Ack Partner"), this, [this, partner] { selectLogRow(partner); });
     gotoPartner->setEnabled(partner >= 0);
     menu.addSeparator();
-    const bool isEvent = m_log->layer(row) == PacketRecord::Layer::SocketIo &&
-                         m_log->hasError(row) == false &&
-                         (m_log->type(row) == SocketIoPacket::Event ||
-                          m_log->type(row) == SocketIoPacket::BinaryEvent);
-    menu.addAction(tr("Edit in Composer"), this,
-                   [this, row] { Q_EMIT editInComposerRequested(row); })
-        ->setEnabled(isEvent);
-    menu.addAction(tr("Resend"), this, [this, row] { Q_EMIT resendRequested(row); })
-        ->setEnabled(isEvent);
-    menu.addSeparator();
+    if (m_sendActions) {
+        const bool isEvent = m_log->layer(row) == PacketRecord::Layer::SocketIo &&
+                             m_log->hasError(row) == false &&
+                             (m_log->type(row) == SocketIoPacket::Event ||
+                              m_log->type(row) == SocketIoPacket::BinaryEvent);
+        menu.addAction(tr("Edit in Composer"), this,
+                       [this, row] { Q_EMIT editInComposerRequested(row); })
+            ->setEnabled(isEvent);
+        menu.addAction(tr("Resend"), this, [this, row] { Q_EMIT resendRequested(row); })
+            ->setEnabled(isEvent);
+        menu.addSeparator();
+    }
     const QByteArray payload = m_log->payload(row).toByteArray();
     menu.addAction(tr("Copy as JSON"), this,
                    [payload] {

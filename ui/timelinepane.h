@@ -24,11 +24,15 @@ public:
     void setLog(SessionLog *log); // not owned
     // Live sessions show the age of pending acks; imported logs do not.
     void setLive(bool live);
+    // Whether the context menu offers Reply to Ack, Edit in Composer and Resend (only where a
+    // composer can act on them: not in read-only windows, not in the mock server's window).
+    void setSendActionsAvailable(bool available) { m_sendActions = available; }
 
     // The filter bar (text, type, direction, control packets), placed by the window.
     QWidget *filterBar() const { return m_filterBar; }
     QLineEdit *filterEdit() const { return m_filterText; }
-    void setNamespaceFilter(const QString &nsp); // empty: every namespace
+    void setNamespaceFilter(const QString &nsp);   // empty: every namespace
+    void setSessionFilter(const QString &session); // a server's client session; empty: all
     void setShowControlPackets(bool show);
     void setRelativeTime(bool relative);
 
@@ -73,5 +77,7 @@ private:
     QTableView *m_view;
     SessionLog *m_log = nullptr;
     QString m_nsp;
+    QString m_session;
     bool m_autoScroll = true;
+    bool m_sendActions = true;
 };

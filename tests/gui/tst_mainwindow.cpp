@@ -8,6 +8,7 @@
 #include "crashjournal.h"
 #include "jsoneditor.h"
 #include "livesession.h"
+#include "infobanner.h"
 #include "mainwindow.h"
 #include "packetdetail.h"
 #include "profiles.h"

@@ -388,6 +388,50 @@ private Q_SLOTS:
         QTest::newRow("all criteria at once") << "UPLOAD" << QList<int>{event, binaryEvent} << in
                                               << "/chat" << false << QList<qint64>{9};
     }
+    // The embedded server's log: one client session at a time (the mock server window's client
+    // list), combined with the other criteria; empty shows every session.
+    void sessionFilter_data()
+    {
+        QTest::addColumn<QString>("session");
+        QTest::addColumn<QString>("nsp");
+        QTest::addColumn<QList<qint64>>("expected");
+        QTest::newRow("every session") << ""
+                                       << "" << QList<qint64>{0, 1, 2, 3, 4};
+        QTest::newRow("session a") << "a"
+                                   << "" << QList<qint64>{0, 2, 4};
+        QTest::newRow("session b") << "b"
+                                   << "" << QList<qint64>{1, 3};
+        QTest::newRow("session a, namespace /chat") << "a"
+                                                    << "/chat" << QList<qint64>{4};
+        QTest::newRow("a session nobody has") << "zz"
+                                              << "" << QList<qint64>{};
+    }
+    void sessionFilter()
+    {
+        QFETCH(QString, session);
+        QFETCH(QString, nsp);
+        QFETCH(QList<qint64>, expected);
+        SessionLog log;
+        const auto append = [&log](const QString &session, const QString &nsp, qint64 timeUs) {
+            PacketRecord record =
+                sio(timeUs, D::In, SocketIoPacket::Event, nsp, -1, "42[\"e\"]", "[\"e\"]");
+            record.session = session;
+            log.append(record);
+        };
+        append(QStringLiteral("a"), QStringLiteral("/"), 1000);
+        append(QStringLiteral("b"), QStringLiteral("/"), 2000);
+        append(QStringLiteral("a"), QStringLiteral("/"), 3000);
+        append(QStringLiteral("b"), QStringLiteral("/chat"), 4000);
+        append(QStringLiteral("a"), QStringLiteral("/chat"), 5000);
+        TimelineFilter filter;
+        filter.setSession(session);
+        filter.setNamespace(nsp);
+        TimelineModel model;
+        model.setLog(&log);
+        model.setFilter(filter);
+        QCOMPARE(shownLogRows(model), expected);
+    }
+
     void filter()
     {
         QFETCH(QString, text);
