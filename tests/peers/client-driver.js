@@ -112,6 +112,27 @@ function connected(socket) {
   });
 }
 
+// "/admin" with a wrong token: what the refusal carries.
+function refusedWithWrongToken(admin) {
+  return withTimeout("refused", (resolve, reject) => {
+    admin.once("connect", () => reject(new Error("connected with a wrong token")));
+    if (v5) admin.once("connect_error", (e) => resolve({ message: e.message, data: e.data }));
+    else admin.once("error", (e) => resolve({ error: e }));
+    setAuth(admin, { token: "wrong" });
+    admin.connect();
+  });
+}
+
+// A namespace the server does not have.
+function refusedAsInvalid() {
+  return withTimeout("invalid", (resolve, reject) => {
+    const nope = open("/nope", null);
+    nope.once("connect", () => reject(new Error("connected to an unknown namespace")));
+    if (v5) nope.once("connect_error", (e) => resolve({ message: e.message }));
+    else nope.once("error", (e) => resolve({ error: e }));
+  });
+}
+
 // How a connection ends when the server sends `event`: the first "disconnect" reason, "error",
 // or an exception thrown out of the client (socket.io-client 2's parser throws on a broken packet).
 function ending(socket, event) {
@@ -172,13 +193,7 @@ async function mockRules() {
     return ticks;
   });
   const admin = manager.socket("/admin", {});
-  await step("refused", () => withTimeout("refused", (resolve, reject) => {
-    admin.once("connect", () => reject(new Error("connected with a wrong token")));
-    if (v5) admin.once("connect_error", (e) => resolve({ message: e.message, data: e.data }));
-    else admin.once("error", (e) => resolve({ error: e }));
-    setAuth(admin, { token: "wrong" });
-    admin.connect();
-  }));
+  await step("refused", () => refusedWithWrongToken(admin));
   await step("admin", async () => {
     admin.removeAllListeners("connect");
     admin.removeAllListeners("connect_error");
@@ -189,12 +204,7 @@ async function mockRules() {
     await connected(admin);
     return await welcomeAdmin;
   });
-  await step("invalid-namespace", () => withTimeout("invalid-namespace", (resolve, reject) => {
-    const nope = open("/nope", null);
-    nope.once("connect", () => reject(new Error("connected to an unknown namespace")));
-    if (v5) nope.once("connect_error", (e) => resolve({ message: e.message }));
-    else nope.once("error", (e) => resolve({ error: e }));
-  }));
+  await step("invalid-namespace", refusedAsInvalid);
   await step("disconnect", () => ending(root, "bye"));
   manager.engine && manager.engine.close();
 
@@ -272,13 +282,7 @@ async function main() {
 
   // 6. A namespace refused by the connect hook, then accepted with the right token.
   const admin = manager.socket("/admin", {});
-  await step("refused", () => withTimeout("refused", (resolve, reject) => {
-    admin.once("connect", () => reject(new Error("connected with a wrong token")));
-    if (v5) admin.once("connect_error", (e) => resolve({ message: e.message, data: e.data }));
-    else admin.once("error", (e) => resolve({ error: e }));
-    setAuth(admin, { token: "wrong" });
-    admin.connect();
-  }));
+  await step("refused", () => refusedWithWrongToken(admin));
   await step("admin", () => withTimeout("admin", (resolve, reject) => {
     admin.removeAllListeners("connect");
     admin.once("connect", () => resolve({ connected: true }));
@@ -294,12 +298,7 @@ async function main() {
   });
 
   // 7. An unknown namespace.
-  await step("invalid", () => withTimeout("invalid", (resolve, reject) => {
-    const nope = open("/nope", null);
-    nope.once("connect", () => reject(new Error("connected to an unknown namespace")));
-    if (v5) nope.once("connect_error", (e) => resolve({ message: e.message }));
-    else nope.once("error", (e) => resolve({ error: e }));
-  }));
+  await step("invalid", refusedAsInvalid);
 
   // The transport now, while the connection is up (after the upgrade when there is one).
   const transport = manager.engine && manager.engine.transport ? manager.engine.transport.name : null;
