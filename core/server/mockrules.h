@@ -40,7 +40,7 @@ public:
     static constexpr qint64 MaxBinaryTotalBytes = 64 << 20; // all of them together
 
     // Reads and parses the file at `path`; binary files are relative to its folder. On failure,
-    // std::nullopt and `error` says what and where: "line 3, column 7: missing comma", or a JSON
+    // std::nullopt and `error` says what and where: "line 3, column 7: unterminated object" (Qt's words), or a JSON
     // path, "namespaces./.on.chat[1].emit.args: expected an array or \"$args\"".
     static std::optional<MockRules> load(const QString &path, QString *error);
     static std::optional<MockRules> parse(const QByteArray &json, const QString &baseDir,
@@ -75,7 +75,7 @@ public:
     bool isRunning() const;
 
 Q_SIGNALS:
-    // A rule acted, e.g. "/ on \"chat\": emit \"chat\" to all (2 sockets)".
+    // A rule acted, e.g. "/ on \"chat\": emit \"chat\" to all (2 socket(s))".
     void ruleFired(const QString &description);
     // A rule could not act (e.g. the socket left before its delay ran out, a send failed).
     void errorOccurred(const QString &message);
