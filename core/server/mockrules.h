@@ -40,8 +40,8 @@ public:
     static constexpr qint64 MaxBinaryTotalBytes = 64 << 20; // all of them together
 
     // Reads and parses the file at `path`; binary files are relative to its folder. On failure,
-    // std::nullopt and `error` says what and where: "line 3, column 7: unterminated object" (Qt's words), or a JSON
-    // path, "namespaces./.on.chat[1].emit.args: expected an array or \"$args\"".
+    // std::nullopt and `error` says what and where: "line 3, column 7: unterminated object" (Qt's
+    // words), or a JSON path, "namespaces./.on.chat[1].emit.args: expected an array or \"$args\"".
     static std::optional<MockRules> load(const QString &path, QString *error);
     static std::optional<MockRules> parse(const QByteArray &json, const QString &baseDir,
                                           QString *error);
