@@ -2,9 +2,12 @@
 // sioscope --profile <name>      a live window with a saved connection profile
 // sioscope --open <log>           a read-only window over a JSON Lines or HAR log
 // sioscope --demo                 starts the built-in demo server in-process and connects to it
+// sioscope --mock-server [--rules <file>] [--port <port>]
+//                                 the mock server window, its server started
 // sioscope --screenshot <png>     saves the window after --screenshot-delay ms, then quits
 #include "crashjournal.h"
 #include "mainwindow.h"
+#include "mockserverwindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -84,9 +87,53 @@ int main(int argc, char *argv[])
         QStringLiteral("demo"),
         QStringLiteral("Start the built-in demo server (127.0.0.1, a free port) and connect to "
                        "it."));
+    const QCommandLineOption mockServerOption(
+        QStringLiteral("mock-server"),
+        QStringLiteral("Open the mock server window and start its server (the behaviour and "
+                       "port saved last time, unless --rules or --port say otherwise)."));
+    const QCommandLineOption rulesOption(QStringLiteral("rules"),
+                                         QStringLiteral("With --mock-server: the mock rules file."),
+                                         QStringLiteral("rules.json"));
+    const QCommandLineOption portOption(
+        QStringLiteral("port"), QStringLiteral("With --mock-server: the port (0: any free port)."),
+        QStringLiteral("port"));
     parser.addOptions({openOption, profileOption, connectOption, screenshotOption, delayOption,
-                       sendOption, demoOption});
+                       sendOption, demoOption, mockServerOption, rulesOption, portOption});
     parser.process(app);
+
+    // Saves the window after the delay, then quits (for the README's screenshots).
+    const auto scheduleScreenshot = [&parser, &screenshotOption, &delayOption](QWidget *shown) {
+        if (!parser.isSet(screenshotOption))
+            return;
+        const QString file = parser.value(screenshotOption);
+        QTimer::singleShot(parser.value(delayOption).toInt(), shown, [shown, file] {
+            const bool saved = shown->grab().save(file);
+            QCoreApplication::exit(saved ? 0 : 1);
+        });
+    };
+
+    if (parser.isSet(mockServerOption)) {
+        auto *mock = new MockServerWindow;
+        mock->setAttribute(Qt::WA_DeleteOnClose);
+        if (parser.isSet(rulesOption)) {
+            mock->setBehaviour(MockServerWindow::Behaviour::Rules);
+            mock->setRulesFile(QFileInfo(parser.value(rulesOption)).absoluteFilePath());
+        }
+        if (parser.isSet(portOption)) {
+            bool ok = false;
+            const uint port = parser.value(portOption).toUInt(&ok);
+            if (!ok || port > 65535) {
+                QMessageBox::critical(nullptr, QStringLiteral("SioScope"),
+                                      QObject::tr("--port must be a number from 0 to 65535."));
+                return 1;
+            }
+            mock->setPort(quint16(port));
+        }
+        mock->show();
+        mock->startServer(); // a failure is shown in the window's banner
+        scheduleScreenshot(mock);
+        return QApplication::exec();
+    }
 
     MainWindow *window = nullptr;
     if (parser.isSet(openOption)) {
@@ -125,12 +172,6 @@ int main(int argc, char *argv[])
         window->composer()->setArgumentsText(colon < 0 ? QString() : spec.mid(colon + 1));
         QTimer::singleShot(1000, window, [window] { window->composer()->send(); });
     }
-    if (parser.isSet(screenshotOption)) {
-        const QString file = parser.value(screenshotOption);
-        QTimer::singleShot(parser.value(delayOption).toInt(), window, [window, file] {
-            const bool saved = window->grab().save(file);
-            QCoreApplication::exit(saved ? 0 : 1);
-        });
-    }
+    scheduleScreenshot(window);
     return QApplication::exec();
 }

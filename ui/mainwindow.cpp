@@ -7,6 +7,7 @@
 #include "exportdialog.h"
 #include "infobanner.h"
 #include "livesession.h"
+#include "mockserverwindow.h"
 #include "namespacetabs.h"
 #include "packetdetail.h"
 #include "server/demoscenario.h"
@@ -236,6 +237,15 @@ void MainWindow::buildMenus()
     QAction *demo = session->addAction(tr("Try the &Demo"), this, &MainWindow::startDemo);
     demo->setObjectName(QStringLiteral("tryDemoAction"));
     demo->setToolTip(tr("Start the built-in demo server in SioScope and connect to it"));
+    QAction *mockServer = session->addAction(
+        tr("&Mock Server…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M), this, [] {
+            auto *window = new MockServerWindow;
+            window->setAttribute(Qt::WA_DeleteOnClose);
+            window->show();
+        });
+    mockServer->setObjectName(QStringLiteral("mockServerAction"));
+    mockServer->setToolTip(tr("Run a Socket.IO server in SioScope with mock rules, and watch "
+                              "its clients"));
     session->addSeparator();
     QAction *send = session->addAction(tr("&Send"));
     send->setShortcuts(

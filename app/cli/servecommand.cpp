@@ -4,6 +4,7 @@
 #include "server/demoscenario.h"
 #include "server/engineioserver.h"
 #include "server/httplistener.h"
+#include "server/mockrules.h"
 #include "server/serverrecorder.h"
 #include "server/socketioserver.h"
 
@@ -28,17 +29,18 @@ const char *const Usage =
     "      --connect-timeout <ms>    close clients that join no namespace; default 45000\n"
     "      --max-payload <bytes>     largest POST body / WebSocket message; default 1000000\n"
     "      --engine-echo             also serve a plain Engine.IO echo at /engine.io/\n"
-    "      --rules <rules.json>      (planned)\n"
+    "      --rules <rules.json>      mock behaviour from a file instead of the default handlers:\n"
+    "                                namespaces and auth, replies, acks, binaries, periodic\n"
+    "                                emits, delays, faults (docs/server.md, \"Mock rules\")\n"
     "      --demo                    the built-in demo: ticks on \"/\", chat on \"/chat\", binary\n"
     "                                snapshots, \"poll\" acks, \"/admin\" refused unless\n"
     "                                auth {\"token\":\"demo\"}, /chat disconnected every 20 s\n"
     "  -o, --out <file>              where to write the log (default stdout)\n"
     "      --format jsonl|har|text   default jsonl\n"
     "      --include-secrets         do not redact tokens, cookies, auth payloads we send\n"
-    "Default handlers on \"/\" and \"/custom\": on connect emit \"auth\" with the CONNECT "
-    "payload;\n"
-    "\"message\" -> \"message-back\" with the same arguments; \"message-with-ack\" is acked "
-    "with them.\n";
+    "--demo and --rules exclude each other. Without either, the default handlers on \"/\" and\n"
+    "\"/custom\": on connect emit \"auth\" with the CONNECT payload; \"message\" ->\n"
+    "\"message-back\" with the same arguments; \"message-with-ack\" is acked with them.\n";
 
 bool parseInt(const QString &text, qint64 min, qint64 max, qint64 *value)
 {
@@ -102,9 +104,22 @@ bool ServeCommand::parse(const QStringList &arguments)
     if (!parser.positionalArguments().isEmpty())
         return usageError(
             QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()));
-    if (parser.isSet(rulesOption))
-        return usageError(QStringLiteral("--rules is not implemented yet"));
     m_demo = parser.isSet(demoOption);
+    if (parser.isSet(rulesOption)) {
+        if (m_demo)
+            return usageError(QStringLiteral("--rules and --demo exclude each other (each defines "
+                                             "the server's behaviour)"));
+        m_rulesPath = parser.value(rulesOption);
+        QString error;
+        m_rules = MockRules::load(m_rulesPath, &error);
+        if (!m_rules) {
+            // The file's mistake, not the command line's: no usage text after it.
+            err() << "sioscope-cli serve: " << error << "\n";
+            err().flush();
+            m_exitCode = UsageError;
+            return false;
+        }
+    }
 
     if (parser.isSet(hostOption)) {
         m_hostName = parser.value(hostOption);
@@ -194,10 +209,22 @@ void ServeCommand::start()
     m_server = new SocketIoServer(this);
     m_server->setOptions(options);
     m_server->attach(m_listener);
-    if (m_demo)
+    if (m_demo) {
         (new DemoScenario(m_server))->start();
-    else
+    } else if (m_rules) {
+        auto *engine = new MockRulesEngine(m_server, *m_rules);
+        connect(engine, &MockRulesEngine::ruleFired, this, [](const QString &description) {
+            err() << "sioscope-cli serve: rule: " << description << "\n";
+            err().flush();
+        });
+        connect(engine, &MockRulesEngine::errorOccurred, this, [](const QString &message) {
+            err() << "sioscope-cli serve: rule error: " << message << "\n";
+            err().flush();
+        });
+        engine->start();
+    } else {
         SocketIoDefaultHandlers::install(m_server);
+    }
     connect(m_server, &SocketIoServer::packetRecorded, this, &ServeCommand::appendRecord);
 
     if (m_engineEcho) {
@@ -225,7 +252,9 @@ void ServeCommand::start()
     err() << "sioscope-cli serve: listening on http://" << host << ":" << m_listener->serverPort()
           << m_path
           << (m_engineEcho ? QStringLiteral(" (Engine.IO echo at /engine.io/)") : QString())
-          << (m_demo ? QStringLiteral(" (built-in demo)") : QString()) << "\n";
+          << (m_demo ? QStringLiteral(" (built-in demo)") : QString())
+          << (m_rules ? QStringLiteral(" (mock rules from %1)").arg(m_rulesPath) : QString())
+          << "\n";
     err().flush();
     if (m_export.format != LogFormat::Har) { // HAR is one document, written at the end
         m_writer.setFormat(m_export.format);

@@ -1,8 +1,10 @@
 // `sioscope-cli serve`: the embedded Socket.IO server (core/server) on one port, with the
-// default handlers of the compliance suites, recording everything it sees in the same log
+// default handlers of the compliance suites (or the built-in demo, or mock rules from a file),
+// recording everything it sees in the same log
 // format as `record`. It runs until SIGINT or SIGTERM, then writes the log.
 #pragma once
 
+#include "server/mockrules.h"
 #include "session/logexport.h"
 #include "session/logstreamwriter.h"
 #include "session/sessionlog.h"
@@ -49,6 +51,8 @@ private:
     qint64 m_maxPayload = 1000000;
     bool m_engineEcho = false;
     bool m_demo = false;
+    QString m_rulesPath;
+    std::optional<MockRules> m_rules;
     QString m_outPath;
     ExportOptions m_export;
 

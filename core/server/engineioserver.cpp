@@ -189,7 +189,9 @@ public:
     void gracefulClose();
 
     // The one path for every way a session ends.
-    void closeConnection(const QString &reason, const EngineIoError &error = {});
+    // `silently`: no CLOSE and no WebSocket close frame, the TCP connections are cut (drop()).
+    void closeConnection(const QString &reason, const EngineIoError &error = {},
+                         bool silently = false);
 
     EngineIoServerSocket *q;
     EngineIoServerPrivate *server;
@@ -785,7 +787,8 @@ void EngineIoServerSocketPrivate::gracefulClose()
     closeTimer.start(server->options.closeTimeoutMs);
 }
 
-void EngineIoServerSocketPrivate::closeConnection(const QString &reason, const EngineIoError &error)
+void EngineIoServerSocketPrivate::closeConnection(const QString &reason, const EngineIoError &error,
+                                                  bool silently)
 {
     if (state == EngineIoServerSocket::State::Closed)
         return;
@@ -802,12 +805,20 @@ void EngineIoServerSocketPrivate::closeConnection(const QString &reason, const E
 
     // A pending GET learns the end: NOOP when the client closed (engine.io's polling onClose),
     // CLOSE otherwise.
-    if (pendingGet) {
+    if (pendingGet && silently) {
+        pendingGet->abort();
+        pendingGet = nullptr;
+    } else if (pendingGet) {
         const bool clientClosed = reason == QLatin1String("transport close");
         answerGet({EngineIoPacket(clientClosed ? EngineIoPacket::Noop : EngineIoPacket::Close)});
     }
     postInFlight = nullptr;
-    if (webSocket) {
+    if (webSocket && silently) {
+        webSocket->disconnect();
+        webSocket->abort();
+        webSocket->deleteLater();
+        webSocket = nullptr;
+    } else if (webSocket) {
         QWebSocket *socket = webSocket;
         webSocket = nullptr;
         server->retireWebSocket(socket);
@@ -895,6 +906,11 @@ void EngineIoServerSocket::close()
 void EngineIoServerSocket::abort(const QString &reason, const EngineIoError &error)
 {
     d->closeConnection(reason, error);
+}
+
+void EngineIoServerSocket::drop(const QString &reason)
+{
+    d->closeConnection(reason, {}, true);
 }
 
 // --- EngineIoServer ---------------------------------------------------------------------------

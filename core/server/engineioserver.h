@@ -88,6 +88,9 @@ public:
     void close();
     // Ends the session at once, with a reason of the caller's choosing (e.g. "parse error").
     void abort(const QString &reason, const EngineIoError &error = {});
+    // Ends the session as a crashing server would: the TCP connections (a parked GET, the
+    // WebSocket) are cut, with no CLOSE packet and no WebSocket close frame. For testing clients.
+    void drop(const QString &reason);
 
 Q_SIGNALS:
     // One signal per received packet type (PING only from v3 clients, PONG only from v4 ones).

@@ -82,6 +82,8 @@ public:
     // Validates, encodes, sends and records one packet with its attachments.
     bool sendPacket(const SocketIoPacket &packet, QString *error);
     bool sendEncoded(const SocketIoPacket &packet, const QByteArray &text, QString *error);
+    // Hands the messages to the engine; `r` is recorded when the text message goes out.
+    bool queueMessages(PacketRecord r, const QList<EngineIoPacket> &messages, QString *error);
     // The one path for a client's protocol violation: record it, report it, close the session.
     void closeConnection(const QString &error, const QByteArray &offendingFrame,
                          bool binaryFrame = false);
@@ -375,10 +377,18 @@ bool SocketIoServerConnection::sendEncoded(const SocketIoPacket &packet, const Q
         *error = QStringLiteral("the client's connection is closed");
         return false;
     }
-    const QList<EngineIoPacket> messages = SocketIoEncoder::messages(packet, text);
-
     PacketRecord r = PacketRecord::fromSocketIoPacket(packet, PacketRecord::Direction::Out,
                                                       engine->transport(), '4' + text);
+    return queueMessages(r, SocketIoEncoder::messages(packet, text), error);
+}
+
+bool SocketIoServerConnection::queueMessages(PacketRecord r, const QList<EngineIoPacket> &messages,
+                                             QString *error)
+{
+    if (!engine || engine->state() != EngineIoServerSocket::State::Open) {
+        *error = QStringLiteral("the client's connection is closed");
+        return false;
+    }
     r.session = engineSid;
     unsent.append(r);
     if (!engine->sendMessages(messages)) {
@@ -560,6 +570,28 @@ SocketIoServerSocket::sendAckJson(qint64 id, const QByteArray &json,
         return result;
     result.ok = true;
     result.ackId = id;
+    return result;
+}
+
+SocketIoServerSocket::SendResult SocketIoServerSocket::sendRawMessage(const QByteArray &text,
+                                                                      const QString &note)
+{
+    SendResult result;
+    if (!m_connected) {
+        result.error = QStringLiteral("the socket is not connected");
+        return result;
+    }
+    PacketRecord r;
+    r.direction = PacketRecord::Direction::Out;
+    r.layer = PacketRecord::Layer::SocketIo;
+    r.transport = m_connection->engine ? m_connection->engine->transport() : TransportKind::None;
+    r.nsp = nsp();
+    r.raw = '4' + text;
+    if (!text.isEmpty() && text.at(0) >= '0' && text.at(0) <= '6')
+        r.type = quint8(text.at(0) - '0');
+    r.error = note;
+    result.ok = m_connection->queueMessages(
+        r, {EngineIoPacket(EngineIoPacket::Message, text, false)}, &result.error);
     return result;
 }
 

@@ -114,6 +114,10 @@ public:
                              int ackTimeoutMs = -1);
     SendResult sendAckJson(qint64 id, const QByteArray &json,
                            const QList<QByteArray> &attachments = {});
+    // Sends `text` as one Engine.IO text MESSAGE as it is, without validation: a deliberately
+    // invalid packet, for testing a client's parser (mock rules). Recorded like any packet sent,
+    // with `note` as its error.
+    SendResult sendRawMessage(const QByteArray &text, const QString &note);
     // Sends DISCONNECT (reason "server namespace disconnect"); with closeConnection the whole
     // Engine.IO session closes too.
     void disconnectFromServer(bool closeConnection = false);

@@ -10,8 +10,10 @@
 //                (Engine.IO v3 / Socket.IO v4). Default "4".
 //   transports   ["polling"], ["websocket"] or ["polling","websocket"] (polling, then the upgrade)
 //   timeoutMs    per step; default 5000
+//   scenario     "server" (default; tst_server_peer.cpp) or "mock-rules" (tst_mockrules_peer.cpp:
+//                resources/mock-rules/example.json served by the mock rules engine)
 //
-// It plays one fixed scenario against the server the test sets up (see tst_server_peer.cpp),
+// It plays one fixed scenario against the server the test sets up,
 // covering every packet type both ways, binary and acks included, and prints one JSON line per
 // step on stdout:
 //   {"step":"<name>","ok":true,"value":<what was received>}
@@ -96,12 +98,133 @@ function once(socket, event) {
 
 let manager;
 
-async function main() {
-  if (v5) {
-    manager = new io.Manager(url, { transports, reconnection: false, autoConnect: false });
-  } else {
-    manager = io.Manager(url, { transports, reconnection: false, autoConnect: false, query: { token: "abc" } });
+function newManager(query) {
+  if (v5) return new io.Manager(url, { transports, reconnection: false, autoConnect: false });
+  return io.Manager(url, { transports, reconnection: false, autoConnect: false, query });
+}
+
+function connected(socket) {
+  return withTimeout("connect", (resolve, reject) => {
+    if (socket.connected) return resolve({ connected: true });
+    socket.once("connect", () => resolve({ connected: true }));
+    socket.once("connect_error", (e) => reject(new Error(`connect_error: ${e && e.message}`)));
+    socket.once("error", (e) => reject(new Error(`error: ${JSON.stringify(e)}`)));
+  });
+}
+
+// "/admin" with a wrong token: what the refusal carries.
+function refusedWithWrongToken(admin) {
+  return withTimeout("refused", (resolve, reject) => {
+    admin.once("connect", () => reject(new Error("connected with a wrong token")));
+    if (v5) admin.once("connect_error", (e) => resolve({ message: e.message, data: e.data }));
+    else admin.once("error", (e) => resolve({ error: e }));
+    setAuth(admin, { token: "wrong" });
+    admin.connect();
+  });
+}
+
+// A namespace the server does not have.
+function refusedAsInvalid() {
+  return withTimeout("invalid", (resolve, reject) => {
+    const nope = open("/nope", null);
+    nope.once("connect", () => reject(new Error("connected to an unknown namespace")));
+    if (v5) nope.once("connect_error", (e) => resolve({ message: e.message }));
+    else nope.once("error", (e) => resolve({ error: e }));
+  });
+}
+
+// How a connection ends when the server sends `event`: the first "disconnect" reason, "error",
+// or an exception thrown out of the client (socket.io-client 2's parser throws on a broken packet).
+function ending(socket, event) {
+  let uncaught;
+  return withTimeout(event, (resolve) => {
+    uncaught = (e) => resolve({ uncaught: e && e.message ? e.message : String(e) });
+    process.once("uncaughtException", uncaught);
+    socket.once("disconnect", (reason) => resolve({ disconnect: reason }));
+    socket.once("error", (e) => resolve({ error: e && e.message ? e.message : e }));
+    socket.emit(event);
+  }).finally(() => process.removeListener("uncaughtException", uncaught));
+}
+
+// resources/mock-rules/example.json, rule by rule.
+async function mockRules() {
+  manager = newManager(undefined);
+  const root = open("/", null);
+  const ticks = [];
+  root.on("tick", (...args) => ticks.push(args));
+  const welcome = once(root, "welcome");
+  await step("connect", () => connected(root));
+  await step("welcome", async () => (await welcome)[0]);
+  await step("reply", async () => {
+    const answer = once(root, "hello-back");
+    root.emit("hello", "world", { n: 1 });
+    return await answer;
+  });
+  await step("ack-echo", () => withTimeout("ack-echo", (resolve) => root.emit("echo-ack", "a", [2], (...args) => resolve(args))));
+  await step("ack-payload", () => withTimeout("ack-payload", (resolve) => root.emit("price", (...args) => resolve(args))));
+  await step("binary", async () => {
+    const answer = once(root, "snapshot");
+    root.emit("snapshot");
+    return (await answer)[0];
+  });
+  await step("delays", async () => {
+    const started = Date.now();
+    const steps = [];
+    const done = withTimeout("delays", (resolve) => {
+      root.on("step", (n) => {
+        steps.push({ n, ms: Date.now() - started });
+        if (steps.length === 3) resolve(steps);
+      });
+    });
+    root.emit("slow");
+    return await done;
+  });
+  await step("room", async () => {
+    const joined = once(root, "joined");
+    root.emit("join");
+    await joined;
+    const shout = once(root, "shout");
+    root.emit("shout", "hi room");
+    return await shout;
+  });
+  // Three ticks were due 250, 500 and 750 ms after the start; none after.
+  await step("ticks", async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    return ticks;
+  });
+  const admin = manager.socket("/admin", {});
+  await step("refused", () => refusedWithWrongToken(admin));
+  await step("admin", async () => {
+    admin.removeAllListeners("connect");
+    admin.removeAllListeners("connect_error");
+    admin.removeAllListeners("error");
+    const welcomeAdmin = once(admin, "admin-welcome");
+    setAuth(admin, { token: "secret" });
+    admin.connect();
+    await connected(admin);
+    return await welcomeAdmin;
+  });
+  await step("invalid-namespace", refusedAsInvalid);
+  await step("disconnect", () => ending(root, "bye"));
+  manager.engine && manager.engine.close();
+
+  // Faults end the connection: one manager each.
+  for (const [name, event] of [["drop", "crash"], ["invalid-packet", "garbage"]]) {
+    manager = newManager(undefined);
+    const socket = open("/", null);
+    await step(name, async () => {
+      await connected(socket);
+      return await ending(socket, event);
+    });
+    manager.engine && manager.engine.close();
   }
+  process.stdout.write(JSON.stringify({ done: true }) + "\n");
+  setTimeout(() => process.exit(0), 50);
+}
+
+async function main() {
+  if (config.scenario === "mock-rules") return mockRules();
+  manager = newManager({ token: "abc" });
 
   // 1. CONNECT to "/" with auth (v2: the handshake query); the server answers with "welcome".
   const root = open("/", v5 ? { token: "abc" } : null);
@@ -159,13 +282,7 @@ async function main() {
 
   // 6. A namespace refused by the connect hook, then accepted with the right token.
   const admin = manager.socket("/admin", {});
-  await step("refused", () => withTimeout("refused", (resolve, reject) => {
-    admin.once("connect", () => reject(new Error("connected with a wrong token")));
-    if (v5) admin.once("connect_error", (e) => resolve({ message: e.message, data: e.data }));
-    else admin.once("error", (e) => resolve({ error: e }));
-    setAuth(admin, { token: "wrong" });
-    admin.connect();
-  }));
+  await step("refused", () => refusedWithWrongToken(admin));
   await step("admin", () => withTimeout("admin", (resolve, reject) => {
     admin.removeAllListeners("connect");
     admin.once("connect", () => resolve({ connected: true }));
@@ -181,12 +298,7 @@ async function main() {
   });
 
   // 7. An unknown namespace.
-  await step("invalid", () => withTimeout("invalid", (resolve, reject) => {
-    const nope = open("/nope", null);
-    nope.once("connect", () => reject(new Error("connected to an unknown namespace")));
-    if (v5) nope.once("connect_error", (e) => resolve({ message: e.message }));
-    else nope.once("error", (e) => resolve({ error: e }));
-  }));
+  await step("invalid", refusedAsInvalid);
 
   // The transport now, while the connection is up (after the upgrade when there is one).
   const transport = manager.engine && manager.engine.transport ? manager.engine.transport.name : null;
