@@ -3,6 +3,7 @@
 // "/", chat on "/chat", a BINARY_EVENT with its attachment, a "poll" with an ack id whose answer
 // the server records, "/admin" refused (and accepted with the token), /chat disconnected by the
 // server, the default "message" handler.
+#include "cliserve.h"
 #include "server/demoscenario.h"
 #include "server/socketioserver.h"
 #include "socketio/socketioclient.h"
@@ -99,9 +100,8 @@ void tst_DemoPeer::everyPacketType()
         ticks.append(tick.value(QStringLiteral("n")).toInteger());
     }
     QVERIFY(ticks.size() >= 2);
-    QVERIFY2(ticks.at(1) > ticks.at(0), qPrintable(QStringLiteral("%1 %2")
-                                                         .arg(ticks.at(0))
-                                                         .arg(ticks.at(1))));
+    QVERIFY2(ticks.at(1) > ticks.at(0),
+             qPrintable(QStringLiteral("%1 %2").arg(ticks.at(0)).arg(ticks.at(1))));
 
     // The chat message has a user and a text.
     for (const SocketIoPacket &p : std::as_const(chatEvents)) {
@@ -175,7 +175,7 @@ void tst_DemoPeer::stopsWithTheServer()
 }
 
 // `sioscope-cli serve --demo` at its real pace: a chat message within 1.5 s, /admin refused.
-// `--rules` is still refused.
+// A rules file that does not exist is refused (exit 2).
 void tst_DemoPeer::serveDemoCommand()
 {
     QProcess rules;
@@ -184,21 +184,17 @@ void tst_DemoPeer::serveDemoCommand()
     QVERIFY(rules.waitForFinished(10000));
     QCOMPARE(rules.exitCode(), 2);
 
-    QProcess serve;
-    serve.start(QStringLiteral(SIOSCOPE_CLI_PATH),
-                {QStringLiteral("serve"), QStringLiteral("--demo"), QStringLiteral("--port"),
-                 QStringLiteral("0"), QStringLiteral("-o"), QStringLiteral("/dev/null")});
-    QVERIFY(serve.waitForStarted(5000));
-    QByteArray banner;
-    QTRY_VERIFY_WITH_TIMEOUT((banner += serve.readAllStandardError()).contains('\n'), 10000);
-    const QRegularExpression listening(
-        QStringLiteral("listening on (http://127.0.0.1:\\d+)/socket.io/ \\(built-in demo\\)"));
-    const QRegularExpressionMatch match = listening.match(QString::fromUtf8(banner));
-    QVERIFY2(match.hasMatch(), banner.constData());
+    CliServe serve;
+    QString error;
+    QVERIFY2(
+        serve.start({QStringLiteral("--demo"), QStringLiteral("-o"), QStringLiteral("/dev/null")},
+                    &error),
+        qPrintable(error));
+    QVERIFY2(serve.readStderr().contains("(built-in demo)"), serve.readStderr().constData());
 
     SocketIoClient client;
     SocketIoOptions options;
-    options.engine.url = QUrl(match.captured(1));
+    options.engine.url = serve.url();
     client.setOptions(options);
     SocketIoNamespace *chat = client.joinNamespace(QStringLiteral("/chat"));
     SocketIoNamespace *admin = client.joinNamespace(QStringLiteral("/admin"));
@@ -211,10 +207,7 @@ void tst_DemoPeer::serveDemoCommand()
     QCOMPARE(admin->refusalMessage(), QStringLiteral("Not authorized"));
     QTRY_VERIFY_WITH_TIMEOUT(chatMessages > 0, BoundMs);
     client.disconnectFromServer();
-
-    serve.terminate();
-    QVERIFY(serve.waitForFinished(10000));
-    QCOMPARE(serve.exitCode(), 0);
+    QVERIFY2(serve.stop(&error), qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(tst_DemoPeer)

@@ -3,6 +3,7 @@
 // --rules`, played rule by rule by tests/peers/client-driver.js (scenario "mock-rules"): auth
 // refused and accepted, a reply, acks, a binary from a file, delays, periodic emits with a count,
 // DISCONNECT, a dropped connection and an invalid packet, and the server's log of all of it.
+#include "cliserve.h"
 #include "referenceserver.h"
 #include "server/mockrules.h"
 #include "server/socketioserver.h"
@@ -260,27 +261,22 @@ void tst_MockRulesPeer::serveCommand()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString logPath = dir.filePath(QStringLiteral("serve.jsonl"));
-    QProcess serve;
-    serve.start(QStringLiteral(SIOSCOPE_CLI_PATH),
-                {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"),
-                 QStringLiteral("--rules"), examplePath(), QStringLiteral("-o"), logPath});
-    QVERIFY(serve.waitForStarted(5000));
-    QByteArray stderrText;
-    QTRY_VERIFY_WITH_TIMEOUT((stderrText += serve.readAllStandardError()).contains('\n'), 10000);
-    const QRegularExpressionMatch match =
-        QRegularExpression(QStringLiteral("listening on http://127.0.0.1:(\\d+)/socket.io/ "
-                                          "\\(mock rules from .*example.json\\)"))
-            .match(QString::fromUtf8(stderrText));
-    QVERIFY2(match.hasMatch(), stderrText.constData());
+    CliServe serve;
+    QString error;
+    QVERIFY2(serve.start({QStringLiteral("--rules"), examplePath(), QStringLiteral("-o"), logPath},
+                         &error),
+             qPrintable(error));
+    QVERIFY2(QRegularExpression(QStringLiteral("\\(mock rules from .*example.json\\)"))
+                 .match(QString::fromUtf8(serve.readStderr()))
+                 .hasMatch(),
+             serve.readStderr().constData());
 
-    const DriverRun run = runDriver(match.captured(1).toUShort(), QStringLiteral("4"),
+    const DriverRun run = runDriver(serve.port(), QStringLiteral("4"),
                                     {QStringLiteral("polling"), QStringLiteral("websocket")});
     checkSteps(run, true, {QStringLiteral("transport close"), QStringLiteral("transport error")});
 
-    serve.terminate();
-    QVERIFY(serve.waitForFinished(10000));
-    QCOMPARE(serve.exitCode(), 0);
-    stderrText += serve.readAllStandardError();
+    QVERIFY2(serve.stop(&error), qPrintable(error));
+    const QByteArray stderrText = serve.readStderr();
     QVERIFY2(stderrText.contains("sioscope-cli serve: rule: / on \"garbage\": send an invalid "
                                  "packet (broken-json)"),
              stderrText.constData());

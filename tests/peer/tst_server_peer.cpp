@@ -3,6 +3,7 @@
 // WebSocket, and polling upgraded to WebSocket. tests/peers/client-driver.js plays one scenario
 // that exchanges every packet type both ways, binary and acks included, and prints what it
 // received as JSON lines; the server side is set up here. A missing node_modules fails.
+#include "cliserve.h"
 #include "referenceserver.h"
 #include "server/defaulthandlers.h"
 #include "server/socketioserver.h"
@@ -319,22 +320,18 @@ void tst_ServerPeer::serveCommandRecordsEverything()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString logPath = dir.filePath(QStringLiteral("serve.jsonl"));
-    QProcess serve;
-    serve.start(QStringLiteral(SIOSCOPE_CLI_PATH),
-                {QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0"),
-                 QStringLiteral("--ping-interval"), QStringLiteral("1000"), QStringLiteral("-o"),
-                 logPath});
-    QVERIFY(serve.waitForStarted(5000));
-    QByteArray banner;
-    QTRY_VERIFY_WITH_TIMEOUT((banner += serve.readAllStandardError()).contains('\n'), 10000);
-    const QRegularExpression listening(QStringLiteral("listening on (http://127.0.0.1:\\d+)/"));
-    const QRegularExpressionMatch match = listening.match(QString::fromUtf8(banner));
-    QVERIFY2(match.hasMatch(), banner.constData());
+    CliServe serve;
+    QString error;
+    QVERIFY2(serve.start({QStringLiteral("--ping-interval"), QStringLiteral("1000"),
+                          QStringLiteral("-o"), logPath},
+                         &error),
+             qPrintable(error));
 
     // A one-off client script: connect with auth, send "message", expect "message-back".
     const QString script = QStringLiteral(
         "const { io } = require('socket.io-client');"
-        "const s = io(process.argv[1], { transports: ['websocket'], auth: { token: 't1-secret' } });"
+        "const s = io(process.argv[1], { transports: ['websocket'], auth: { token: 't1-secret' } "
+        "});"
         "s.on('auth', (a) => console.log(JSON.stringify({ auth: a })));"
         "s.on('message-back', (...args) => { console.log(JSON.stringify({ back: args })); "
         "s.close(); });"
@@ -342,7 +339,7 @@ void tst_ServerPeer::serveCommandRecordsEverything()
         "setTimeout(() => process.exit(3), 10000).unref();");
     QProcess client;
     client.setWorkingDirectory(ReferenceServer::peersDir());
-    client.start(QStringLiteral("node"), {QStringLiteral("-e"), script, match.captured(1)});
+    client.start(QStringLiteral("node"), {QStringLiteral("-e"), script, serve.url().toString()});
     QVERIFY(client.waitForStarted(5000));
     QSignalSpy clientDone(&client, &QProcess::finished);
     QVERIFY(clientDone.wait(20000) || !clientDone.isEmpty());
@@ -350,9 +347,7 @@ void tst_ServerPeer::serveCommandRecordsEverything()
     QVERIFY2(output.contains("{\"auth\":{\"token\":\"t1-secret\"}}"), output.constData());
     QVERIFY2(output.contains("{\"back\":[1,{\"two\":2}]}"), output.constData());
 
-    serve.terminate();
-    QVERIFY(serve.waitForFinished(10000));
-    QCOMPARE(serve.exitCode(), 0);
+    QVERIFY2(serve.stop(&error), qPrintable(error));
     QFile log(logPath);
     QVERIFY(log.open(QIODevice::ReadOnly));
     // The client's auth is a secret in the server's log too: in its CONNECT and where the
