@@ -1,5 +1,6 @@
 #include "jsonlines.h"
 
+#include "../socketio/jsonscanner.h"
 #include "../socketio/socketiopacket.h"
 
 #include <QIODevice>
@@ -336,8 +337,6 @@ char *putBase64(char *out, QByteArrayView bytes)
 // ---------------------------------------------------------------------------------------------
 // Reading: a cursor over one line, strict RFC 8259.
 
-constexpr int MaxDepth = 1000;
-
 struct Cursor
 {
     const char *begin;
@@ -347,13 +346,14 @@ struct Cursor
 
     bool atEnd() const { return p >= end; }
     qsizetype column() const { return p - begin + 1; }
-    bool fail(const char *what)
+    bool fail(const char *what) { return fail(QLatin1String(what)); }
+    bool fail(const QString &what)
     {
         if (atEnd())
             error =
                 QStringLiteral("unexpected end of line at column %1 (truncated?)").arg(column());
         else
-            error = QStringLiteral("%1 at column %2").arg(QLatin1String(what)).arg(column());
+            error = QStringLiteral("%1 at column %2").arg(what).arg(column());
         return false;
     }
     void skipWhitespace()
@@ -388,13 +388,6 @@ inline int hexValue(char c)
 }
 
 // String sinks: where the decoded characters of a JSON string go.
-struct NullSink
-{
-    void run(const char *, qsizetype) {}
-    void codePoint(char32_t) {}
-    bool loneSurrogate(char16_t) { return true; }
-};
-
 struct Utf8Sink // for byte fields: the text must be Unicode scalar values
 {
     QByteArray *out;
@@ -594,79 +587,17 @@ bool skipNumber(Cursor &c)
     return true;
 }
 
-bool skipLiteral(Cursor &c, const char *literal)
+// Validates one JSON value (a payload, or a field of a later version) with the codec's scanner
+// and leaves the cursor after it.
+bool skipValue(Cursor &c)
 {
-    const qsizetype n = qsizetype(std::strlen(literal));
-    for (qsizetype i = 0; i < n; ++i) {
-        if (c.p + i >= c.end) {
-            c.p = c.end;
-            return c.fail("");
-        }
-        if (c.p[i] != literal[i]) {
-            c.p += i;
-            return c.fail("invalid literal");
-        }
-    }
-    c.p += n;
+    qsizetype length = 0;
+    const JsonScanner::Result result =
+        JsonScanner::scanPrefix(QByteArrayView(c.p, c.end - c.p), &length);
+    c.p += length;
+    if (result.kind == JsonScanner::Kind::Invalid)
+        return c.fail(result.reason);
     return true;
-}
-
-// Validates one value and leaves the cursor after it. depth: nesting of the value itself.
-bool skipValue(Cursor &c, int depth)
-{
-    if (c.atEnd())
-        return c.fail("");
-    switch (*c.p) {
-    case '"': {
-        NullSink sink;
-        return scanString(c, sink);
-    }
-    case 't':
-        return skipLiteral(c, "true");
-    case 'f':
-        return skipLiteral(c, "false");
-    case 'n':
-        return skipLiteral(c, "null");
-    case '[':
-    case '{': {
-        const bool object = *c.p == '{';
-        if (depth >= MaxDepth)
-            return c.fail("nesting deeper than 1000 levels");
-        ++c.p;
-        c.skipWhitespace();
-        const char close = object ? '}' : ']';
-        if (c.p < c.end && *c.p == close) {
-            ++c.p;
-            return true;
-        }
-        for (;;) {
-            if (object) {
-                NullSink sink;
-                if (c.p < c.end && *c.p != '"')
-                    return c.fail("expected a member name");
-                if (!scanString(c, sink))
-                    return false;
-                c.skipWhitespace();
-                if (!c.expect(':', "expected ':'"))
-                    return false;
-                c.skipWhitespace();
-            }
-            if (!skipValue(c, depth + 1))
-                return false;
-            c.skipWhitespace();
-            if (c.p < c.end && *c.p == ',') {
-                ++c.p;
-                c.skipWhitespace();
-                continue;
-            }
-            return c.expect(close, object ? "expected ',' or '}'" : "expected ',' or ']'");
-        }
-    }
-    default:
-        if (*c.p == '-' || isDigit(*c.p))
-            return skipNumber(c);
-        return c.fail("expected a JSON value");
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1041,8 +972,7 @@ bool JsonLines::isEmbeddableJson(QByteArrayView payload)
     const char last = payload.back();
     if (first == ' ' || first == '\t' || last == ' ' || last == '\t')
         return false;
-    Cursor c{payload.data(), payload.data(), payload.data() + payload.size(), {}};
-    return skipValue(c, 0) && c.atEnd();
+    return JsonScanner::scan(payload).kind != JsonScanner::Kind::Invalid;
 }
 
 void JsonLines::appendRecord(QByteArray &out, const PacketRecord &record)
@@ -1279,7 +1209,7 @@ bool JsonLines::parseRecord(QByteArrayView line, PacketRecord *record, QString *
                 break;
             case FieldData: {
                 const char *start = c.p;
-                ok = skipValue(c, 0);
+                ok = skipValue(c);
                 record->payload = QByteArray(start, c.p - start);
                 break;
             }
@@ -1348,7 +1278,7 @@ bool JsonLines::parseRecord(QByteArrayView line, PacketRecord *record, QString *
                 ok = readString(c, &record->session);
                 break;
             default: // a field added by a later version: skipped
-                ok = skipValue(c, 0);
+                ok = skipValue(c);
                 break;
             }
             if (!ok)

@@ -164,15 +164,18 @@ QString unescape(QByteArrayView body)
 class Scanner
 {
 public:
-    Scanner(QByteArrayView text, int maxDepth)
+    Scanner(QByteArrayView text, int maxDepth, bool prefix = false)
         : m_text(text)
         , m_data(reinterpret_cast<const uchar *>(text.data()))
         , m_size(text.size())
         , m_maxDepth(maxDepth)
+        , m_prefix(prefix)
     {
     }
 
     JsonScanner::Result run();
+    // Prefix mode: where the value ended.
+    qsizetype valueEnd() const { return m_valueEnd; }
 
 private:
     enum class KeyRole : quint8 { Other, Placeholder, Num };
@@ -208,6 +211,7 @@ private:
         m_result = {};
         m_result.error = QStringLiteral("%1 at offset %2").arg(what).arg(offset);
         m_result.errorOffset = offset;
+        m_result.reason = what;
         return false;
     }
     bool failUnexpected(const char *expected, qsizetype pos)
@@ -235,6 +239,8 @@ private:
     const uchar *m_data;
     qsizetype m_size;
     int m_maxDepth;
+    bool m_prefix;
+    qsizetype m_valueEnd = 0;
     qsizetype m_pos = 0;
     QVarLengthArray<Frame, 32> m_stack;
     JsonScanner::Result m_result;
@@ -457,6 +463,10 @@ JsonScanner::Result Scanner::run()
     skipWhitespace();
     for (;;) {
         if (expect == Expect::AfterValue) {
+            if (m_stack.isEmpty() && m_prefix) {
+                m_valueEnd = m_pos;
+                return std::move(m_result);
+            }
             skipWhitespace();
             if (m_stack.isEmpty()) {
                 if (m_pos != m_size) {
@@ -598,4 +608,12 @@ JsonScanner::Result Scanner::run()
 JsonScanner::Result JsonScanner::scan(QByteArrayView text, int maxDepth)
 {
     return Scanner(text, maxDepth).run();
+}
+
+JsonScanner::Result JsonScanner::scanPrefix(QByteArrayView text, qsizetype *end, int maxDepth)
+{
+    Scanner scanner(text, maxDepth, true);
+    Result result = scanner.run();
+    *end = result.kind == Kind::Invalid ? result.errorOffset : scanner.valueEnd();
+    return result;
 }

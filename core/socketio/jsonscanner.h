@@ -32,10 +32,17 @@ public:
         // "nesting deeper than 1000 levels at offset 1000".
         QString error;
         qsizetype errorOffset = -1;
+        // The same without its position ("unterminated string"), for callers that report
+        // positions their own way.
+        QString reason;
     };
 
     static constexpr int DefaultMaxDepth = 1000;
 
     // Validates `text` as exactly one JSON value (RFC 8259; surrounding whitespace allowed).
     static Result scan(QByteArrayView text, int maxDepth = DefaultMaxDepth);
+    // Validates the JSON value at the start of `text` (whitespace before it allowed) and stops
+    // right after it: what follows belongs to the caller (the rest of a JSON Lines record).
+    // *end is the offset just after the value.
+    static Result scanPrefix(QByteArrayView text, qsizetype *end, int maxDepth = DefaultMaxDepth);
 };

@@ -11,6 +11,8 @@ class TestJsonScanner : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void prefix_data();
+    void prefix();
     void valid_data();
     void valid();
     void invalid_data();
@@ -359,6 +361,50 @@ void TestJsonScanner::longDocument()
     QCOMPARE(result.itemCount, 1001);
     QCOMPARE(result.firstString, QStringLiteral("bulk"));
     QCOMPARE(result.placeholders, expected);
+}
+
+// Prefix mode (JSON Lines reads embedded payloads with it): the value at the start is validated
+// and the scan stops right after it, whatever follows.
+void TestJsonScanner::prefix_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<int>("kind"); // JsonScanner::Kind
+    QTest::addColumn<qsizetype>("end");
+    QTest::addColumn<QString>("reason");
+    const int object = int(JsonScanner::Kind::Object);
+    const int invalid = int(JsonScanner::Kind::Invalid);
+    QTest::newRow("object, then the rest of a record")
+        << QByteArray("{\"a\":[1,2]},\"raw\":\"x\"}") << object << qsizetype(11) << QString();
+    QTest::newRow("number stops at the comma")
+        << QByteArray("-12.5e3,\"b\"") << int(JsonScanner::Kind::Number) << qsizetype(7)
+        << QString();
+    QTest::newRow("string with an escaped quote")
+        << QByteArray("\"a\\\"b\"}") << int(JsonScanner::Kind::String) << qsizetype(6) << QString();
+    QTest::newRow("whitespace before the value, none after")
+        << QByteArray("  true }") << int(JsonScanner::Kind::True) << qsizetype(6) << QString();
+    QTest::newRow("truncated array: the error is at the end")
+        << QByteArray("[1,2") << invalid << qsizetype(4)
+        << QStringLiteral("expected ',' or ']' after an array item, found end of input");
+    QTest::newRow("nothing there")
+        << QByteArray("") << invalid << qsizetype(0)
+        << QStringLiteral("unexpected end of input (a JSON value was expected)");
+    QTest::newRow("bad literal") << QByteArray("nul,") << invalid << qsizetype(0)
+                                 << QStringLiteral("invalid literal (expected 'null')");
+}
+
+void TestJsonScanner::prefix()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(int, kind);
+    QFETCH(qsizetype, end);
+    QFETCH(QString, reason);
+    qsizetype valueEnd = -1;
+    const JsonScanner::Result result = JsonScanner::scanPrefix(text, &valueEnd);
+    QCOMPARE(int(result.kind), kind);
+    QCOMPARE(valueEnd, end);
+    QCOMPARE(result.reason, reason);
+    if (!reason.isEmpty())
+        QCOMPARE(result.error, QStringLiteral("%1 at offset %2").arg(reason).arg(end));
 }
 
 QTEST_APPLESS_MAIN(TestJsonScanner)
