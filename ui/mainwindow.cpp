@@ -157,7 +157,11 @@ void MainWindow::buildUi()
     m_timeline->setLive(!isReadOnly());
     m_timeline->setSendActionsAvailable(!isReadOnly());
     m_tabs = new NamespaceTabs(central);
-    m_tabs->setJoinEnabled(!isReadOnly());
+    m_tabs->setReadOnly(isReadOnly());
+    if (isReadOnly() && log()) {
+        for (const QString &nsp : log()->namespaces())
+            m_tabs->addRecordedNamespace(nsp);
+    }
     auto *tabRow = new QHBoxLayout;
     tabRow->setContentsMargins(4, 2, 4, 2);
     tabRow->addWidget(m_tabs, 1);

@@ -192,9 +192,19 @@ QString NamespaceTabs::tabToolTip(const QString &name) const
     return index < 0 ? QString() : m_tabs->tabToolTip(index);
 }
 
-void NamespaceTabs::setJoinEnabled(bool enabled)
+void NamespaceTabs::setReadOnly(bool readOnly)
 {
-    m_join->setEnabled(enabled);
+    m_join->setVisible(!readOnly);
+    m_tabs->setTabsClosable(!readOnly);
+}
+
+void NamespaceTabs::addRecordedNamespace(const QString &name)
+{
+    if (tabIndex(name) >= 0)
+        return;
+    const int index = m_tabs->addTab(name);
+    m_tabs->setTabData(index, name);
+    m_tabs->setTabToolTip(index, tr("%1: recorded in this log").arg(name));
 }
 
 QString NamespaceTabs::stateText(SocketIoNamespace::State state)

@@ -34,7 +34,10 @@ public:
     int tabIndex(const QString &name) const;
     QString tabText(const QString &name) const;
     QString tabToolTip(const QString &name) const;
-    void setJoinEnabled(bool enabled);
+    // A read-only window (an imported log): no "+", no closing; addRecordedNamespace() gives each
+    // namespace of the log a tab that filters the timeline.
+    void setReadOnly(bool readOnly);
+    void addRecordedNamespace(const QString &name);
 
     QTabBar *tabBar() const { return m_tabs; }
     QToolButton *joinButton() const { return m_join; }

@@ -40,6 +40,8 @@ public:
     quint8 type(qint64 row) const { return entry(row).type; }
     TransportKind transport(qint64 row) const;
     QString nsp(qint64 row) const;
+    // Every namespace of the Socket.IO records, in order of first appearance ("/" always first).
+    QStringList namespaces() const { return m_namespaces; }
     // A server's log: the client session (Engine.IO sid) of the row; empty otherwise.
     QString session(qint64 row) const;
     qint64 ackId(qint64 row) const { return entry(row).id; }

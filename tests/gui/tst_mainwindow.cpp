@@ -10,6 +10,7 @@
 #include "livesession.h"
 #include "infobanner.h"
 #include "mainwindow.h"
+#include "namespacetabs.h"
 #include "packetdetail.h"
 #include "profiles.h"
 #include "session/jsonlines.h"
@@ -35,9 +36,11 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
+#include <QTabBar>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 using D = PacketRecord::Direction;
 
@@ -504,6 +507,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         SessionLog log;
         fillSession(log);
+        log.append(sio(D::In, SocketIoPacket::Event, "/chat", -1, R"(["chat","hello"])"));
         const QString fileName = dir.filePath(QStringLiteral("session.jsonl"));
         {
             QFile file(fileName);
@@ -520,6 +524,16 @@ private Q_SLOTS:
         QVERIFY(!window->connectionBar());
         QVERIFY(!window->composer());
         QCOMPARE(window->log()->size(), log.size());
+        // A tab per namespace of the log, as in a live window, without "+" or closing.
+        NamespaceTabs *tabs = window->namespaceTabs();
+        QCOMPARE(tabs->namespaceNames(), (QStringList{QStringLiteral("/"), QStringLiteral("/chat")}));
+        QVERIFY(!tabs->joinButton()->isVisibleTo(window.get()));
+        QVERIFY(!tabs->tabBar()->tabsClosable());
+        const int everything = window->timeline()->rowCount();
+        tabs->setCurrentNamespace(QStringLiteral("/chat"));
+        QCOMPARE(window->timeline()->rowCount(), 1);
+        tabs->setCurrentNamespace({});
+        QCOMPARE(window->timeline()->rowCount(), everything);
         window->ackPanel()->refresh();
         QCOMPARE(window->ackPanel()->model()->rowCount(), 3);
         // Offline: a pending ack has no age.
