@@ -290,8 +290,8 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(imported.get()));
         imported->timeline()->selectLogRow(ask);
         saveScreenshot(imported.get(), QStringLiteral("read-only-import.png"));
-        // Secrets stay out of the export unless asked for: our CONNECT's auth is redacted (the
-        // server's welcome echoes the auth back as event data, which is not ours to redact).
+        // Secrets stay out of the export unless asked for: our CONNECT's auth is redacted, and
+        // so is the server's welcome, which echoes the auth back.
         qint64 connectRow = -1;
         qint64 from = 0;
         while ((connectRow =
@@ -304,6 +304,16 @@ private Q_SLOTS:
         QVERIFY(connectRow >= 0);
         QVERIFY(!imported->log()->record(connectRow).payload.contains("secret"));
         QVERIFY(imported->log()->record(connectRow).payload.contains("[redacted]"));
+        for (qint64 row = 0; row < imported->log()->size(); ++row)
+            QVERIFY2(!imported->log()->raw(row).contains("secret") &&
+                         !imported->log()->payload(row).contains("secret"),
+                     imported->log()->raw(row).toByteArray().constData());
+        QVERIFY(log.size() > 0 && [&log] {
+            for (qint64 row = 0; row < log.size(); ++row)
+                if (log.raw(row).contains("\"secret\"") && log.direction(row) == PacketRecord::Direction::In)
+                    return true; // the echo the export redacted was there
+            return false;
+        }());
 
         // Disconnect through the bar; a clean close removes the journal.
         QTest::mouseClick(bar->connectButton(), Qt::LeftButton);
@@ -313,6 +323,56 @@ private Q_SLOTS:
         window->close();
         QVERIFY(!QFile::exists(journal));
         QVERIFY(CrashJournal::leftoverJournals().isEmpty());
+    }
+
+    // socket.io 2.5 through the window: "auto" finds Engine.IO v3 on its own, the auth goes in
+    // the CONNECT query, and a binary echo comes back.
+    void socketIo2ThroughTheWindow()
+    {
+        ReferenceServer server;
+        ReferenceServer::Options options;
+        options.flavor = ReferenceServer::Flavor::SocketIo2;
+        START_SERVER(server, options);
+        auto window = std::make_unique<MainWindow>();
+        window->setJournalEnabled(false);
+        window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+        SessionLog &log = *window->log();
+        SocketIoClient *client = window->session()->client();
+        window->setServerUrl(server.url().toString());
+        window->connectToServer();
+        QTRY_COMPARE_WITH_TIMEOUT(client->state(), SocketIoClient::State::Connected, Timeout);
+        QCOMPARE(client->engine()->version(), EngineIoVersion::V3);
+        NamespaceTabs *tabs = window->namespaceTabs();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            tabs->tabToolTip(QStringLiteral("/")).contains(QStringLiteral("connected")), Timeout);
+
+        Q_EMIT tabs->joinRequested(QStringLiteral("/admin"), QJsonObject{{"token", "secret"}});
+        QTRY_VERIFY_WITH_TIMEOUT(
+            tabs->tabToolTip(QStringLiteral("/admin")).contains(QStringLiteral(": connected")),
+            Timeout);
+        QVERIFY(findRecord(log, PacketRecord::Direction::Out, SocketIoPacket::Connect,
+                           QStringLiteral("/admin")) >= 0);
+
+        Composer *composer = window->composer();
+        composer->setCurrentNamespace(QStringLiteral("/"));
+        composer->setEventName(QStringLiteral("echo"));
+        composer->setArgumentsText(QStringLiteral("[\"v2\"]"));
+        composer->addAttachment({QStringLiteral("bytes"), QByteArray("\x00\xff", 2), 1});
+        composer->send();
+        qint64 echo = -1;
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            (echo = findRecord(log, PacketRecord::Direction::In, SocketIoPacket::BinaryEvent,
+                               QStringLiteral("/"), QStringLiteral("echo"))) >= 0,
+            dump(log).constData(), Timeout);
+        QCOMPARE(log.record(echo).attachments, QList<QByteArray>{QByteArray("\x00\xff", 2)});
+        tabs->setCurrentNamespace(QStringLiteral("/")); // joining /admin made its tab current
+        window->timeline()->flush();
+        QVERIFY(window->timeline()->selectLogRow(echo));
+        QCOMPARE(window->detail()->hexView()->data(), QByteArray("\x00\xff", 2));
+
+        window->disconnectFromServer();
+        QTRY_COMPARE_WITH_TIMEOUT(client->state(), SocketIoClient::State::Disconnected, Timeout);
     }
 
     // "Try the Demo" (sioscope --demo): the built-in demo server in-process, the window
