@@ -162,6 +162,19 @@ private Q_SLOTS:
             tabs->tabToolTip(QStringLiteral("/admin")).contains(QStringLiteral(": connected")),
             Timeout);
         QCOMPARE(tabs->tabText(QStringLiteral("/admin")), QStringLiteral("/admin"));
+        // The crash journal keeps the token out: in our CONNECT and in the server's welcome,
+        // which echoes it.
+        QTRY_VERIFY_WITH_TIMEOUT(findRecord(log, PacketRecord::Direction::In, SocketIoPacket::Event,
+                                            QStringLiteral("/admin"), QStringLiteral("welcome")) >= 0,
+                                 Timeout);
+        window->session()->journal()->flush();
+        {
+            QFile journalFile(journal);
+            QVERIFY(journalFile.open(QIODevice::ReadOnly));
+            const QByteArray journalText = journalFile.readAll();
+            QVERIFY(journalText.contains("welcome"));
+            QVERIFY2(!journalText.contains("secret"), journalText.constData());
+        }
 
         // Another namespace, then closing its tab sends DISCONNECT.
         Q_EMIT tabs->joinRequested(QStringLiteral("/chat"), {});
