@@ -10,7 +10,9 @@
 //    auto-scroll, crash journal, status bar). A 10 ms precise timer on the main thread records
 //    how late each of its ticks fires (the gap to the previous tick minus 10 ms) from the send
 //    until the flood is shown: the "flood-done" row is in the timeline model and the viewport has
-//    painted after it. Then every "flood" row of the model is checked: indices 0..N-1, in order.
+//    painted after it. The application times every event it delivers meanwhile and reports the
+//    longest, with the main thread's CPU time in each. Then every "flood" row of the model is
+//    checked: indices 0..N-1, in order.
 // 2. A timeline of R rows: a second live window whose session log gets R records of a chat-like
 //    session appended directly (as bench/memorybench.cpp does), picked up by the model in one
 //    tick. Measured, each with a synchronous repaint of the timeline's viewport where it says so:
@@ -33,15 +35,18 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineEdit>
+#include <QPointer>
 #include <QScrollBar>
 #include <QTableView>
 #include <QTimer>
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <functional>
 #include <sys/resource.h>
 
@@ -60,6 +65,13 @@ qint64 percentile(std::vector<qint64> values, double p)
         return 0;
     std::sort(values.begin(), values.end());
     return values[std::min(values.size() - 1, size_t(p * double(values.size())))];
+}
+
+qint64 threadCpuNs()
+{
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return qint64(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
 }
 
 double ms(qint64 ns)
@@ -100,6 +112,76 @@ private:
     QElapsedTimer m_clock;
     qint64 m_lastNs = 0;
     std::vector<qint64> m_latenessNs;
+};
+
+// The application, timing each event it delivers from the event loop (nested deliveries count
+// in their outermost one): the longest ones say what a stall of the stall probe was.
+class EventTimingApplication : public QApplication
+{
+public:
+    struct Delivery
+    {
+        qint64 ns;
+        qint64 cpuNs; // the main thread's CPU time in it: less than ns when the thread waited
+        QEvent::Type type;
+        QString receiver; // class, object name, and the parent's class
+    };
+
+    using QApplication::QApplication;
+
+    void startTiming()
+    {
+        m_longest.clear();
+        m_timing = true;
+    }
+    void stopTiming() { m_timing = false; }
+    QJsonArray longestDeliveries() const
+    {
+        QJsonArray out;
+        for (const Delivery &delivery : m_longest)
+            out.append(QJsonObject{{"ms", ms(delivery.ns)},
+                                   {"cpuMs", ms(delivery.cpuNs)},
+                                   {"event", int(delivery.type)},
+                                   {"receiver", delivery.receiver}});
+        return out;
+    }
+
+    bool notify(QObject *receiver, QEvent *event) override
+    {
+        if (!m_timing || m_depth > 0)
+            return QApplication::notify(receiver, event);
+        // The event, and the receiver, may not outlive the delivery (a deferred delete).
+        const QEvent::Type type = event->type();
+        const QMetaObject *receiverClass = receiver->metaObject();
+        const QPointer<QObject> guard(receiver);
+        QElapsedTimer clock;
+        clock.start();
+        const qint64 cpuBefore = threadCpuNs();
+        ++m_depth;
+        const bool result = QApplication::notify(receiver, event);
+        --m_depth;
+        const qint64 ns = clock.nsecsElapsed();
+        if (m_longest.size() < Kept || ns > m_longest.back().ns) {
+            QString name = QString::fromLatin1(receiverClass->className());
+            if (guard && !guard->objectName().isEmpty())
+                name += QLatin1Char(' ') + guard->objectName();
+            if (guard && guard->parent())
+                name += QLatin1String(" in ") +
+                        QString::fromLatin1(guard->parent()->metaObject()->className());
+            m_longest.push_back({ns, threadCpuNs() - cpuBefore, type, name});
+            std::sort(m_longest.begin(), m_longest.end(),
+                      [](const Delivery &a, const Delivery &b) { return a.ns > b.ns; });
+            if (m_longest.size() > Kept)
+                m_longest.pop_back();
+        }
+        return result;
+    }
+
+private:
+    static constexpr size_t Kept = 6;
+    std::vector<Delivery> m_longest;
+    bool m_timing = false;
+    int m_depth = 0;
 };
 
 // Runs the event loop until `done` holds (checked every 5 ms) or `timeoutMs` passed.
@@ -191,7 +273,7 @@ TimelineModel *timelineModel(MainWindow *window)
     return static_cast<TimelineModel *>(window->timeline()->model());
 }
 
-QJsonObject runFlood(const QString &url, int count, int size)
+QJsonObject runFlood(EventTimingApplication &app, const QString &url, int count, int size)
 {
     QString error;
     StartupRequest request;
@@ -236,9 +318,11 @@ QJsonObject runFlood(const QString &url, int count, int size)
     window->composer()->setArgumentsText(
         QStringLiteral("[{\"count\":%1,\"size\":%2}]").arg(count).arg(size));
     probe.start();
+    app.startTiming();
     clock.start();
     window->composer()->send();
     const bool shown = paint.wait(300000);
+    app.stopTiming();
     probe.stop();
     const qint64 cpuUs = processCpuUs() - cpuBefore;
 
@@ -265,6 +349,7 @@ QJsonObject runFlood(const QString &url, int count, int size)
         {"stallMaxMs", ms(percentile(probe.latenessNs(), 1.0))},
         {"stallP99Ms", ms(percentile(probe.latenessNs(), 0.99))},
         {"stallTicks", int(probe.latenessNs().size())},
+        {"longestEvents", app.longestDeliveries()},
     };
 }
 
@@ -404,7 +489,7 @@ int intArg(const QStringList &args, const QString &name, int fallback, int min, 
 
 int main(int argc, char *argv[])
 {
-    QApplication app(argc, argv);
+    EventTimingApplication app(argc, argv);
     setSioScopeApplicationInfo();
     const QStringList args = app.arguments();
     if (args.size() < 2 || args.at(1).startsWith(QLatin1String("--"))) {
@@ -420,7 +505,7 @@ int main(int argc, char *argv[])
 
     QJsonObject out{{"impl", "sioscope"}, {"platform", QGuiApplication::platformName()}};
     if (count > 0)
-        out.insert("flood", runFlood(args.at(1), count, size));
+        out.insert("flood", runFlood(app, args.at(1), count, size));
     if (rows > 0)
         out.insert("timeline", runLargeTimeline(rows, filterText, maxScrollSeconds));
     std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Compact).constData());
