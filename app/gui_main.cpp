@@ -8,6 +8,7 @@
 #include "crashjournal.h"
 #include "mainwindow.h"
 #include "mockserverwindow.h"
+#include "startup.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -17,7 +18,41 @@
 #include <QPushButton>
 #include <QTimer>
 
+#include <cstdio>
+#include <ctime>
+
 namespace {
+// --print-first-paint (hidden; bench/node/driver.js times cold starts with it): prints the
+// CLOCK_MONOTONIC time at which the window's first paint pass ended, then quits. The parent
+// reads the same clock before exec, so the figure includes loading the libraries.
+class FirstPaintReporter : public QObject
+{
+public:
+    using QObject::QObject;
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() != QEvent::Paint || !watched->isWidgetType() ||
+            !static_cast<QWidget *>(watched)->isWindow())
+            return false;
+        QCoreApplication::instance()->removeEventFilter(this);
+        // Queued: the rest of the pass (the child widgets, the flush) completes first.
+        QMetaObject::invokeMethod(
+            this,
+            [] {
+                timespec now{};
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                std::printf("first-paint-ns %lld\n",
+                            static_cast<long long>(now.tv_sec) * 1000000000LL + now.tv_nsec);
+                std::fflush(stdout);
+                QCoreApplication::exit(0);
+            },
+            Qt::QueuedConnection);
+        return false;
+    }
+};
+
 // After a crash, the journal of the last session is offered before anything else.
 void offerCrashJournals(MainWindow *window)
 {
@@ -52,10 +87,8 @@ void offerCrashJournals(MainWindow *window)
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("SioScope"));
-    QApplication::setOrganizationName(QStringLiteral("SioScope"));
+    setSioScopeApplicationInfo();
     QApplication::setApplicationVersion(QStringLiteral(SIOSCOPE_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("sioscope"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Socket.IO inspector and test client"));
@@ -97,8 +130,13 @@ int main(int argc, char *argv[])
     const QCommandLineOption portOption(
         QStringLiteral("port"), QStringLiteral("With --mock-server: the port (0: any free port)."),
         QStringLiteral("port"));
+    QCommandLineOption firstPaintOption(
+        QStringLiteral("print-first-paint"),
+        QStringLiteral("Print when the window first painted, quit."));
+    firstPaintOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOptions({openOption, profileOption, connectOption, screenshotOption, delayOption,
-                       sendOption, demoOption, mockServerOption, rulesOption, portOption});
+                       sendOption, demoOption, mockServerOption, rulesOption, portOption,
+                       firstPaintOption});
     parser.process(app);
 
     // Saves the window after the delay, then quits (for the README's screenshots).
@@ -135,29 +173,22 @@ int main(int argc, char *argv[])
         return QApplication::exec();
     }
 
-    MainWindow *window = nullptr;
-    if (parser.isSet(openOption)) {
-        QString error;
-        window = MainWindow::openLogFile(parser.value(openOption), &error);
-        if (!window) {
-            QMessageBox::critical(nullptr, QStringLiteral("SioScope"), error);
-            return 1;
-        }
-    } else {
-        window = new MainWindow;
-        window->setAttribute(Qt::WA_DeleteOnClose);
-        if (parser.isSet(profileOption) && !window->selectProfile(parser.value(profileOption))) {
-            QMessageBox::critical(
-                nullptr, QStringLiteral("SioScope"),
-                QObject::tr("No profile named \"%1\".").arg(parser.value(profileOption)));
-            return 1;
-        }
-        if (!parser.positionalArguments().isEmpty())
-            window->setServerUrl(parser.positionalArguments().constFirst());
+    StartupRequest request;
+    request.logFile = parser.value(openOption);
+    request.profile = parser.value(profileOption);
+    if (!parser.positionalArguments().isEmpty())
+        request.url = parser.positionalArguments().constFirst();
+    FirstPaintReporter firstPaint;
+    if (parser.isSet(firstPaintOption))
+        app.installEventFilter(&firstPaint); // before the window exists, so before it is shown
+    QString error;
+    MainWindow *window = openStartupWindow(request, &error);
+    if (!window) {
+        QMessageBox::critical(nullptr, QStringLiteral("SioScope"), error);
+        return 1;
     }
-    window->show();
 
-    if (!window->isReadOnly() && !parser.isSet(screenshotOption))
+    if (!window->isReadOnly() && !parser.isSet(screenshotOption) && !parser.isSet(firstPaintOption))
         QTimer::singleShot(0, window, [window] { offerCrashJournals(window); });
     if (!window->isReadOnly() && parser.isSet(demoOption)) {
         if (!window->startDemo() && parser.isSet(screenshotOption))

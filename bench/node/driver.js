@@ -1,7 +1,7 @@
 // Runs every SioScope benchmark beside its Node reference and prints one table (bench/run calls
 // this; see docs/performance.md).
 //
-//   node driver.js --build-dir <dir> [--runs N] [--only codec,ingest,ack,memory] [--quick]
+//   node driver.js --build-dir <dir> [--runs N] [--only codec,ingest,ack,memory,gui] [--quick]
 //                  [--markdown <file>] [--json <file>]
 //
 // Every figure is the median of N runs; each run measures SioScope and the Node reference one
@@ -26,7 +26,7 @@ function arg(name, fallback) {
 const quick = process.argv.includes("--quick");
 const buildDir = path.resolve(arg("--build-dir", path.join(__dirname, "..", "..", "build")));
 const runs = Math.max(1, Math.min(25, Number(arg("--runs", quick ? "3" : "5"))));
-const only = new Set(arg("--only", "codec,ingest,ack,memory").split(","));
+const only = new Set(arg("--only", "codec,ingest,ack,memory,gui").split(","));
 const markdownOut = arg("--markdown", null);
 const jsonOut = arg("--json", null);
 
@@ -45,11 +45,19 @@ const MemoryCount = quick ? 200000 : 1000000;
 const MemoryRuns = Math.min(runs, 3);
 const AckCount = quick ? 2000 : 10000;
 const CodecCpuMs = quick ? 150 : 400;
+// The GUI: the small flood of the ingest benchmark, a timeline of GuiRows rows, and the filter
+// text that matches 8 % of them (bench/guibench.cpp); the window runs offscreen.
+const GuiFloodCount = quick ? 50000 : 200000;
+const GuiRows = quick ? 200000 : 1000000;
+const GuiFilter = "alice";
+const GuiRuns = Math.min(runs, 3);
+const ColdStartRuns = Math.max(runs, 5);
 
 const bin = (name) => path.join(buildDir, "bench", name);
 const rusageBin = bin("sioscope-bench-rusage");
 const cliBin = path.join(buildDir, "app", "sioscope-cli");
-for (const f of [rusageBin, bin("sioscope-bench-codec"), bin("sioscope-bench-ack"), bin("sioscope-bench-memory"), cliBin])
+const guiBin = path.join(buildDir, "app", "sioscope");
+for (const f of [rusageBin, bin("sioscope-bench-codec"), bin("sioscope-bench-ack"), bin("sioscope-bench-memory"), bin("sioscope-bench-gui"), cliBin, guiBin])
   if (!fs.existsSync(f)) {
     process.stderr.write(`driver.js: ${f} is missing; build the sioscope-bench target first\n`);
     process.exit(2);
@@ -70,13 +78,14 @@ function median(values) {
 
 // Runs a command under sioscope-bench-rusage; returns {stdout, usage, status}.
 let measuredRuns = 0;
-function measured(command, args, timeoutS) {
+function measured(command, args, timeoutS, env = process.env) {
   const usageFile = path.join(tmp, `usage-${++measuredRuns}.json`);
   const r = spawnSync(rusageBin, [usageFile, String(timeoutS), command, ...args], {
     encoding: "utf8",
     timeout: (timeoutS + 15) * 1000,
     maxBuffer: 64 << 20,
     stdio: ["ignore", "pipe", "pipe"],
+    env,
   });
   let usage = null;
   try {
@@ -144,7 +153,7 @@ async function checkCliLog(file, count, binary) {
 
 // --- benchmarks --------------------------------------------------------------------------------
 
-const results = { runs, quick, codec: {}, ingest: {}, ack: {}, memory: {} };
+const results = { runs, quick, codec: {}, ingest: {}, ack: {}, memory: {}, gui: {} };
 
 function benchCodec() {
   const shapesFile = path.join(tmp, "shapes.json");
@@ -259,6 +268,83 @@ async function benchMemory(url) {
   };
 }
 
+// The GUI processes run offscreen, with settings, journal and caches in a directory of their own
+// (so neither the user's layout nor a crash journal of theirs is seen).
+function guiEnvironment() {
+  const home = path.join(tmp, "gui-home");
+  const dirs = { XDG_CONFIG_HOME: "config", XDG_DATA_HOME: "data", XDG_CACHE_HOME: "cache", XDG_RUNTIME_DIR: "runtime" };
+  const env = { ...process.env, QT_QPA_PLATFORM: "offscreen" };
+  for (const [name, dir] of Object.entries(dirs)) {
+    env[name] = path.join(home, dir);
+    fs.mkdirSync(env[name], { recursive: true, mode: 0o700 });
+  }
+  return env;
+}
+
+function benchGui(url) {
+  const env = guiEnvironment();
+  const samples = [];
+  for (let r = 0; r < GuiRuns; r++) {
+    log(`gui run ${r + 1}/${GuiRuns} (flood ${GuiFloodCount}, timeline ${GuiRows} rows), load ${os.loadavg()[0].toFixed(1)}`);
+    const args = [url, "--count", String(GuiFloodCount), "--size", "32", "--rows", String(GuiRows), "--filter", GuiFilter];
+    samples.push(lastJson(measured(bin("sioscope-bench-gui"), args, 900, env).stdout));
+  }
+  // Cold start to the first paint, offscreen and (when xvfb-run is installed) on an X server.
+  const coldStart = (platform) => {
+    const script = [path.join(nodeDir, "coldstart.js"), guiBin, "--runs", String(ColdStartRuns)];
+    const out =
+      platform === "offscreen"
+        ? spawnSync(process.execPath, script, { env, encoding: "utf8", timeout: 120000 })
+        : spawnSync("xvfb-run", ["-a", "-s", "-screen 0 1920x1080x24", process.execPath, ...script], {
+            env: { ...env, QT_QPA_PLATFORM: "xcb" },
+            encoding: "utf8",
+            timeout: 120000,
+          });
+    if (out.status !== 0) throw new Error(`cold start (${platform}): exit ${out.status}\n${out.stderr}`);
+    const ms = lastJson(out.stdout).firstPaintMs;
+    log(`cold starts ${platform} (ms): ${ms.map((x) => x.toFixed(0)).join(" ")}`);
+    return median(ms);
+  };
+  const coldStartMs = { offscreen: coldStart("offscreen") };
+  if (spawnSync("sh", ["-c", "command -v xvfb-run"]).status === 0) coldStartMs.xvfb = coldStart("xvfb");
+  const flood = samples.map((s) => s.flood);
+  const timeline = samples.map((s) => s.timeline);
+  const med = (list, key) => median(list.map((s) => s[key]));
+  results.gui = {
+    platform: samples[0].platform,
+    flood: {
+      count: GuiFloodCount,
+      complete: flood.every((f) => f.received === GuiFloodCount && f.inOrder && f.shown),
+      worstReceived: Math.min(...flood.map((f) => f.received)),
+      stallMaxMs: med(flood, "stallMaxMs"),
+      stallMaxWorstMs: Math.max(...flood.map((f) => f.stallMaxMs)),
+      stallP99Ms: med(flood, "stallP99Ms"),
+      // The longest event delivery of each run (bench/guibench.cpp): wall time, and the main
+      // thread's CPU time in it (the rest is waiting for a CPU or for Qt's raster threads).
+      longestMs: median(flood.map((f) => f.longestEvents[0].ms)),
+      longestCpuMs: median(flood.map((f) => f.longestEvents[0].cpuMs)),
+      shownMs: med(flood, "shownMs"),
+      cpuUsPerEvent: med(flood, "cpuUsPerEvent"),
+    },
+    timeline: {
+      rows: GuiRows,
+      complete: timeline.every((t) => t.rows === GuiRows && t.scrollReachedEnd && t.filterShown && t.unfilterAllBack),
+      visibleRows: med(timeline, "visibleRows"),
+      pages: med(timeline, "pages"),
+      takeMs: med(timeline, "takeMs"),
+      scrollMs: med(timeline, "scrollMs"),
+      pageP50Ms: med(timeline, "pageP50Ms"),
+      pageMaxMs: med(timeline, "pageMaxMs"),
+      jumpToEndMs: med(timeline, "jumpToEndMs"),
+      filterMs: med(timeline, "filterMs"),
+      filteredRows: med(timeline, "filteredRows"),
+      unfilterMs: med(timeline, "unfilterMs"),
+    },
+    coldStartMs,
+    samples,
+  };
+}
+
 // --- the table ---------------------------------------------------------------------------------
 
 function fmt(x, digits = 0) {
@@ -301,7 +387,25 @@ function table() {
     add("memory", `resident B per stored small event (${fmt(m.count)})`, fmt(m.storePerRecord, 1), fmt(m.nodePerEvent, 1), (m.storePerRecord / m.nodePerEvent).toFixed(2), "≤120 B", m.storePerRecord <= 120);
     add("memory", `peak RSS MB, ${fmt(m.count)} small events recorded`, fmt(m.cliMaxRssMb, 1), fmt(m.nodeMaxRssMb, 1), (m.cliMaxRssMb / m.nodeMaxRssMb).toFixed(2), m.count >= 1e6 ? "<200 MB" : "", m.count >= 1e6 ? m.cliMaxRssMb < 200 && m.cliComplete : undefined);
   }
-  add("gui", "timeline / detail figures", "not yet measured", "–", "", "", undefined);
+  if (results.gui.flood) {
+    const f = results.gui.flood;
+    const t = results.gui.timeline;
+    const n = fmt(t.rows);
+    add("gui", `flood small ×${f.count}: worst main-thread stall ms, median (worst run)`, `${fmt(f.stallMaxMs, 1)} (${fmt(f.stallMaxWorstMs, 1)})`, "–", "", "<100 ms", f.stallMaxWorstMs < 100);
+    add("gui", `flood: 10 ms timer lateness p99 ms`, fmt(f.stallP99Ms, 1), "–", "", "", undefined);
+    add("gui", `flood: longest event delivery, wall · main-thread CPU ms`, `${fmt(f.longestMs, 1)} · ${fmt(f.longestCpuMs, 1)}`, "–", "", "", undefined);
+    add("gui", `flood: every event in the timeline, in order`, f.complete ? "yes" : `NO (min ${f.worstReceived})`, "–", "", "all packets shown", f.complete);
+    add("gui", `flood: sent → all shown, s`, fmt(f.shownMs / 1000, 2), "–", "", "", undefined);
+    add("gui", `flood: CPU µs/event (whole process)`, fmt(f.cpuUsPerEvent, 2), "–", "", "", undefined);
+    add("gui", `${n} rows: take appended rows + paint ms`, fmt(t.takeMs, 1), "–", "", "", undefined);
+    add("gui", `${n} rows: top → bottom, ${fmt(t.pages)} pages of ${t.visibleRows}, s`, fmt(t.scrollMs / 1000, 2) + (t.complete ? "" : " (incomplete)"), "–", "", "", undefined);
+    add("gui", `${n} rows: one page + repaint, p50 · max ms`, `${fmt(t.pageP50Ms, 2)} · ${fmt(t.pageMaxMs, 1)}`, "–", "", "", undefined);
+    add("gui", `${n} rows: jump top → end + repaint ms`, fmt(t.jumpToEndMs, 2), "–", "", "", undefined);
+    add("gui", `${n} rows: filter "${GuiFilter}" (${fmt((100 * t.filteredRows) / t.rows, 1)} %) until painted ms`, fmt(t.filterMs, 1), "–", "", "<1 s", t.rows >= 1e6 ? t.filterMs < 1000 && t.complete : undefined);
+    add("gui", `${n} rows: clear the filter until painted ms`, fmt(t.unfilterMs, 1), "–", "", "", undefined);
+    for (const [platform, coldMs] of Object.entries(results.gui.coldStartMs))
+      add("gui", `exec → first paint ms, ${platform} (${ColdStartRuns} runs)`, fmt(coldMs, 1), "–", "", "<0.5 s", coldMs < 500);
+  }
   return rows;
 }
 
@@ -342,12 +446,13 @@ function environment() {
   let code = 0;
   try {
     if (only.has("codec")) benchCodec();
-    if (only.has("ingest") || only.has("ack") || only.has("memory")) {
+    if (only.has("ingest") || only.has("ack") || only.has("memory") || only.has("gui")) {
       server = await startServer();
       log(`reference server at ${server.url}`);
       if (only.has("ingest")) await benchIngest(server.url);
       if (only.has("ack")) benchAck(server.url);
       if (only.has("memory")) await benchMemory(server.url);
+      if (only.has("gui")) benchGui(server.url);
     }
     const rows = table();
     const text = `${environment()}\n\n${render(rows)}\n`;
