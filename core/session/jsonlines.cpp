@@ -1,5 +1,6 @@
 #include "jsonlines.h"
 
+#include "../engineio/utf8.h"
 #include "../socketio/socketiopacket.h"
 
 #include <QIODevice>
@@ -163,33 +164,6 @@ inline char *putAsciiEscape(char *p, uchar c)
     return putUnicodeEscape(p, c);
 }
 
-// The length of the well-formed UTF-8 sequence at p (Unicode table 3-7: no overlong forms, no
-// surrogates, nothing above U+10FFFF), or 0 when the bytes there are not one.
-inline int utf8SequenceLength(const uchar *p, const uchar *end)
-{
-    const uchar c = p[0];
-    if (c < 0x80)
-        return 1;
-    if (c < 0xC2)
-        return 0;
-    auto continuation = [&](int i, uchar lo = 0x80, uchar hi = 0xBF) {
-        return p + i < end && p[i] >= lo && p[i] <= hi;
-    };
-    if (c < 0xE0)
-        return continuation(1) ? 2 : 0;
-    if (c < 0xF0) {
-        const uchar lo = c == 0xE0 ? 0xA0 : 0x80;
-        const uchar hi = c == 0xED ? 0x9F : 0xBF;
-        return continuation(1, lo, hi) && continuation(2) ? 3 : 0;
-    }
-    if (c < 0xF5) {
-        const uchar lo = c == 0xF0 ? 0x90 : 0x80;
-        const uchar hi = c == 0xF4 ? 0x8F : 0xBF;
-        return continuation(1, lo, hi) && continuation(2) && continuation(3) ? 4 : 0;
-    }
-    return 0;
-}
-
 // What escaping adds to each ASCII byte: 0, 1 for a short escape (\n), 5 for \u00XX.
 constexpr struct EscapeExtra
 {
@@ -227,8 +201,8 @@ qsizetype escapedLength(QByteArrayView bytes)
                 extra += escapeExtra.bytes[c];
                 ++p;
             } else {
-                const int length = utf8SequenceLength(reinterpret_cast<const uchar *>(p),
-                                                      reinterpret_cast<const uchar *>(end));
+                const int length = Utf8::sequenceLength(reinterpret_cast<const uchar *>(p),
+                                                        reinterpret_cast<const uchar *>(end));
                 if (length == 0)
                     return -1;
                 p += length;
@@ -555,8 +529,8 @@ template<typename Sink> bool scanString(Cursor &c, Sink &sink)
             ++c.p;
             continue;
         }
-        const int length = utf8SequenceLength(reinterpret_cast<const uchar *>(c.p),
-                                              reinterpret_cast<const uchar *>(c.end));
+        const int length = Utf8::sequenceLength(reinterpret_cast<const uchar *>(c.p),
+                                                reinterpret_cast<const uchar *>(c.end));
         if (length == 0)
             return c.fail("invalid UTF-8 in string");
         c.p += length;

@@ -1,5 +1,7 @@
 #include "jsonscanner.h"
 
+#include "../engineio/utf8.h"
+
 #include <QVarLengthArray>
 
 #include <climits>
@@ -56,35 +58,6 @@ int hexValue(char c)
     if (c >= 'A' && c <= 'F')
         return c - 'A' + 10;
     return -1;
-}
-
-// Length of the well-formed UTF-8 sequence starting at `p` (a byte >= 0x80), or 0 when it is
-// malformed: overlong forms, surrogates and code points above U+10FFFF are refused (RFC 3629).
-int utf8SequenceLength(const uchar *p, const uchar *end)
-{
-    const uchar b0 = p[0];
-    const auto continuation = [&](int i) { return p + i < end && (p[i] & 0xC0) == 0x80; };
-    if (b0 >= 0xC2 && b0 <= 0xDF)
-        return continuation(1) ? 2 : 0;
-    if (b0 >= 0xE0 && b0 <= 0xEF) {
-        if (!continuation(1) || !continuation(2))
-            return 0;
-        if (b0 == 0xE0 && p[1] < 0xA0) // overlong
-            return 0;
-        if (b0 == 0xED && p[1] >= 0xA0) // UTF-16 surrogate
-            return 0;
-        return 3;
-    }
-    if (b0 >= 0xF0 && b0 <= 0xF4) {
-        if (!continuation(1) || !continuation(2) || !continuation(3))
-            return 0;
-        if (b0 == 0xF0 && p[1] < 0x90) // overlong
-            return 0;
-        if (b0 == 0xF4 && p[1] >= 0x90) // above U+10FFFF
-            return 0;
-        return 4;
-    }
-    return 0;
 }
 
 // Describes the byte at `pos` for an error message: 'x', byte 0xNN or the end of the input.
@@ -285,7 +258,7 @@ bool Scanner::scanString(ValueInfo &info)
             return fail(QStringLiteral("unescaped control character 0x%1 in string")
                             .arg(c, 2, 16, QChar(u'0')),
                         pos);
-        const int length = utf8SequenceLength(m_data + pos, m_data + m_size);
+        const int length = Utf8::sequenceLength(m_data + pos, m_data + m_size);
         if (length == 0)
             return fail(QStringLiteral("invalid UTF-8 in string"), pos);
         pos += length;
