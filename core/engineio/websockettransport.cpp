@@ -7,12 +7,26 @@
 #include <QRandomGenerator>
 #include <QSslSocket>
 
+#ifdef Q_OS_UNIX
+#include <sys/socket.h>
+#endif
+
 namespace {
 
 constexpr qsizetype MaxResponseHeadBytes = 64 * 1024;
 constexpr int RefusalBodyWaitMs = 1000;
 // RFC 6455 4.1: the server proves that it read the key by hashing it with this GUID.
 constexpr char AcceptGuid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+// Read coalescing. While the server sends faster than SioScope takes frames in (a read brings a
+// backlog of several frames), waking up for every few frames costs more kernel time (poll, read,
+// the ACK, two context switches) than the frames themselves. The socket then reports readable
+// only once CoalescedReadBytes are queued (SO_RCVLOWAT), and CoalesceDelayMs after the last read
+// the mark drops back to one byte, which bounds the delay added to the end of a burst. A lone
+// message (an ack, a PING) never waits: it leaves no backlog.
+constexpr int BacklogFrames = 4;
+constexpr int CoalescedReadBytes = 32 * 1024;
+constexpr int CoalesceDelayMs = 1;
 
 using HttpHeaders = QList<QPair<QByteArray, QByteArray>>; // names in lower case
 
@@ -42,6 +56,9 @@ WebSocketTransport::WebSocketTransport(const EngineIoOptions &options, EngineIoV
 {
     m_refusalTimer.setSingleShot(true);
     connect(&m_refusalTimer, &QTimer::timeout, this, &WebSocketTransport::finishRefusal);
+    m_coalesceTimer.setSingleShot(true);
+    m_coalesceTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_coalesceTimer, &QTimer::timeout, this, [this] { setReadCoalescing(false); });
 }
 
 WebSocketTransport::~WebSocketTransport()
@@ -114,10 +131,14 @@ void WebSocketTransport::readSocket()
         if (m_refusalBodyBytes >= 0 && m_refusalBody.size() >= m_refusalBodyBytes)
             finishRefusal();
         return;
-    case Phase::Open:
+    case Phase::Open: {
         m_parser.addData(std::move(chunk));
-        readFrames();
+        QPointer<WebSocketTransport> self(this);
+        const int frames = readFrames();
+        if (self && m_phase == Phase::Open)
+            setReadCoalescing(frames >= BacklogFrames);
         return;
+    }
     case Phase::Idle:
     case Phase::Connecting:
     case Phase::Stopped:
@@ -228,14 +249,14 @@ void WebSocketTransport::finishRefusal()
          body);
 }
 
-void WebSocketTransport::readFrames()
+int WebSocketTransport::readFrames()
 {
     QPointer<WebSocketTransport> self(this);
     // Bounded: each round takes a frame out of what was received, or returns.
-    while (true) {
+    for (int frames = 0;; ++frames) {
         switch (m_parser.next()) {
         case WebSocketFrameParser::Result::NeedMoreData:
-            return;
+            return frames;
         case WebSocketFrameParser::Result::TextMessage:
             receiveText(m_parser.takePayload());
             break;
@@ -250,14 +271,28 @@ void WebSocketTransport::readFrames()
             break; // SioScope sends no WebSocket pings; an unsolicited PONG is allowed
         case WebSocketFrameParser::Result::Close:
             receiveClose();
-            return;
+            return frames;
         case WebSocketFrameParser::Result::Error:
             failWithFrameError();
-            return;
+            return frames;
         }
         if (!self || m_phase != Phase::Open)
-            return;
+            return frames;
     }
+}
+
+void WebSocketTransport::setReadCoalescing(bool on)
+{
+    if (on)
+        m_coalesceTimer.start(CoalesceDelayMs);
+    if (on == m_coalescing)
+        return;
+    m_coalescing = on;
+#if defined(Q_OS_UNIX) && defined(SO_RCVLOWAT)
+    const int lowWaterMark = on ? CoalescedReadBytes : 1;
+    ::setsockopt(int(m_socket->socketDescriptor()), SOL_SOCKET, SO_RCVLOWAT, &lowWaterMark,
+                 sizeof lowWaterMark);
+#endif
 }
 
 void WebSocketTransport::receiveText(QByteArray message)
@@ -416,6 +451,7 @@ void WebSocketTransport::stop(bool closeGracefully)
 {
     m_phase = Phase::Stopped;
     m_refusalTimer.stop();
+    m_coalesceTimer.stop();
     if (!m_socket)
         return;
     m_socket->disconnect(this);

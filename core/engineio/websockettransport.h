@@ -41,7 +41,9 @@ private:
     void readUpgradeResponse();
     void acceptUpgrade(const QList<QPair<QByteArray, QByteArray>> &headers);
     void finishRefusal();
-    void readFrames();
+    // Returns the number of frames taken out of what was received.
+    int readFrames();
+    void setReadCoalescing(bool on);
     void receiveText(QByteArray message);
     void receiveBinary(QByteArray message);
     void receiveClose();
@@ -66,6 +68,8 @@ private:
     qint64 m_refusalBodyBytes = -1; // from Content-Length; -1: until the server closes
     QByteArray m_refusalBody;
     QTimer m_refusalTimer; // bounds the wait for a refusal's body
+    QTimer m_coalesceTimer; // bounds the delay that read coalescing adds
+    bool m_coalescing = false;
     bool m_shuttingDown = false;
     bool m_closeSent = false;
 };

@@ -1,10 +1,12 @@
 #include "jsonlines.h"
 
 #include "../engineio/utf8.h"
+#include "../socketio/jsonscanner.h"
 #include "../socketio/socketiopacket.h"
 
 #include <QIODevice>
 #include <QMetaEnum>
+#include <QtEndian>
 #include <QtNumeric>
 
 #include <cmath>
@@ -115,23 +117,6 @@ inline bool needsEscape(uchar c)
     return c < 0x20 || c == '"' || c == '\\';
 }
 
-// Eight bytes at a time: true when none of them needs a look of its own in a JSON string (no
-// control character, '"', '\\' or non-ASCII byte). The bit tricks (hasless/haszero) may flag a
-// wrong byte, but only above a byte that really matches: as a yes/no answer they are exact.
-inline bool isPlainWord(const char *p)
-{
-    quint64 v;
-    std::memcpy(&v, p, sizeof v);
-    constexpr quint64 Ones = 0x0101010101010101ULL;
-    constexpr quint64 High = 0x8080808080808080ULL;
-    const quint64 quote = v ^ (Ones * '"');
-    const quint64 backslash = v ^ (Ones * '\\');
-    const quint64 control = (v - Ones * 0x20) & ~v;
-    const quint64 quotes = (quote - Ones) & ~quote;
-    const quint64 backslashes = (backslash - Ones) & ~backslash;
-    return ((control | quotes | backslashes | v) & High) == 0;
-}
-
 // The short escape letter of an ASCII byte that needs escaping, or 0 when it takes \u00XX.
 inline char shortEscape(uchar c)
 {
@@ -186,28 +171,20 @@ qsizetype escapedLength(QByteArrayView bytes)
     const char *const end = p + bytes.size();
     qsizetype extra = 0;
     while (p < end) {
-        // A plain word is skipped whole; otherwise its bytes are looked at one by one.
-        const char *stop = end;
-        if (end - p >= 8) {
-            if (isPlainWord(p)) {
-                p += 8;
-                continue;
-            }
-            stop = p + 8;
+        p += JsonScanner::plainStringBytes(p, end);
+        if (p == end)
+            break;
+        const uchar c = uchar(*p);
+        if (c < 0x80) {
+            extra += escapeExtra.bytes[c];
+            ++p;
+            continue;
         }
-        while (p < stop) {
-            const uchar c = uchar(*p);
-            if (c < 0x80) {
-                extra += escapeExtra.bytes[c];
-                ++p;
-            } else {
-                const int length = Utf8::sequenceLength(reinterpret_cast<const uchar *>(p),
-                                                        reinterpret_cast<const uchar *>(end));
-                if (length == 0)
-                    return -1;
-                p += length;
-            }
-        }
+        const int length = Utf8::sequenceLength(reinterpret_cast<const uchar *>(p),
+                                                reinterpret_cast<const uchar *>(end));
+        if (length == 0)
+            return -1;
+        p += length;
     }
     return bytes.size() + extra;
 }
@@ -218,23 +195,17 @@ char *putEscapedUtf8(char *out, QByteArrayView bytes)
     const char *p = bytes.data();
     const char *const end = p + bytes.size();
     while (p < end) {
-        const char *stop = end;
-        if (end - p >= 8) {
-            if (isPlainWord(p)) {
-                std::memcpy(out, p, 8);
-                out += 8;
-                p += 8;
-                continue;
-            }
-            stop = p + 8;
-        }
-        for (; p < stop; ++p) {
-            const uchar c = uchar(*p);
-            if (needsEscape(c))
-                out = putAsciiEscape(out, c);
-            else
-                *out++ = char(c);
-        }
+        const qsizetype plain = JsonScanner::plainStringBytes(p, end);
+        std::memcpy(out, p, plain);
+        out += plain;
+        p += plain;
+        if (p == end)
+            break;
+        const uchar c = uchar(*p++);
+        if (needsEscape(c))
+            out = putAsciiEscape(out, c);
+        else
+            *out++ = char(c); // a byte of a UTF-8 sequence that escapedLength() checked
     }
     return out;
 }
@@ -278,6 +249,21 @@ constexpr qsizetype base64Length(qsizetype n)
     return (n + 2) / 3 * 4;
 }
 
+// Every pair of base64 characters, by the 12 bits they encode.
+constexpr struct Base64Pairs
+{
+    char pairs[4096][2] = {};
+    constexpr Base64Pairs()
+    {
+        constexpr char Alphabet[] =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (int i = 0; i < 4096; ++i) {
+            pairs[i][0] = Alphabet[i >> 6];
+            pairs[i][1] = Alphabet[i & 63];
+        }
+    }
+} base64Pairs;
+
 // Standard base64 (RFC 4648, section 4) with padding.
 char *putBase64(char *out, QByteArrayView bytes)
 {
@@ -285,6 +271,18 @@ char *putBase64(char *out, QByteArrayView bytes)
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     const uchar *p = reinterpret_cast<const uchar *>(bytes.data());
     const uchar *const end = p + bytes.size();
+    // Six bytes (read as eight) to eight characters, two at a time: attachments are the bulk of
+    // a binary flood's log.
+    for (; end - p >= 8; p += 6) {
+        const quint64 bits = qFromBigEndian<quint64>(p) >> 16;
+        char chunk[8];
+        std::memcpy(chunk, base64Pairs.pairs[bits >> 36], 2);
+        std::memcpy(chunk + 2, base64Pairs.pairs[(bits >> 24) & 0xFFF], 2);
+        std::memcpy(chunk + 4, base64Pairs.pairs[(bits >> 12) & 0xFFF], 2);
+        std::memcpy(chunk + 6, base64Pairs.pairs[bits & 0xFFF], 2);
+        std::memcpy(out, chunk, 8);
+        out += 8;
+    }
     for (; end - p >= 3; p += 3) {
         const quint32 v = quint32(p[0]) << 16 | quint32(p[1]) << 8 | p[2];
         *out++ = Alphabet[v >> 18];
@@ -452,8 +450,7 @@ template<typename Sink> bool scanString(Cursor &c, Sink &sink)
         return false;
     const char *run = c.p;
     for (;;) {
-        while (c.end - c.p >= 8 && isPlainWord(c.p))
-            c.p += 8;
+        c.p += JsonScanner::plainStringBytes(c.p, c.end);
         if (c.atEnd())
             return c.fail("");
         const uchar ch = uchar(*c.p);

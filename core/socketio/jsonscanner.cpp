@@ -9,36 +9,6 @@
 
 namespace {
 
-// Byte classes for the string fast path: everything but '"', '\\', control characters and
-// non-ASCII bytes can be skipped without further thought.
-struct ByteClasses
-{
-    bool plainInString[256] = {};
-    constexpr ByteClasses()
-    {
-        for (int c = 0x20; c < 0x80; ++c)
-            plainInString[c] = c != '"' && c != '\\';
-    }
-};
-constexpr ByteClasses byteClasses;
-
-// True when none of the 8 bytes at p is a control character, '"', '\\' or non-ASCII: the same
-// set plainInString rejects. The bit tricks (hasless/haszero) may flag a wrong byte, but only
-// above a byte that really matches: as a yes/no answer they are exact.
-inline bool isPlainWord(const uchar *p)
-{
-    quint64 v;
-    std::memcpy(&v, p, sizeof v);
-    constexpr quint64 Ones = 0x0101010101010101ULL;
-    constexpr quint64 High = 0x8080808080808080ULL;
-    const quint64 quote = v ^ (Ones * '"');
-    const quint64 backslash = v ^ (Ones * '\\');
-    const quint64 control = (v - Ones * 0x20) & ~v;
-    const quint64 quotes = (quote - Ones) & ~quote;
-    const quint64 backslashes = (backslash - Ones) & ~backslash;
-    return ((control | quotes | backslashes | v) & High) == 0;
-}
-
 bool isJsonWhitespace(char c)
 {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
@@ -220,10 +190,8 @@ bool Scanner::scanString(ValueInfo &info)
     info.stringHasEscapes = false;
     qsizetype pos = m_pos + 1; // past the opening quote
     for (;;) {
-        while (m_size - pos >= 8 && isPlainWord(m_data + pos))
-            pos += 8;
-        while (pos < m_size && byteClasses.plainInString[m_data[pos]])
-            ++pos;
+        pos += JsonScanner::plainStringBytes(reinterpret_cast<const char *>(m_data + pos),
+                                             reinterpret_cast<const char *>(m_data + m_size));
         if (pos >= m_size)
             return fail(QStringLiteral("unterminated string"), pos);
         const uchar c = m_data[pos];
