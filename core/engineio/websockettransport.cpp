@@ -25,7 +25,7 @@ constexpr char AcceptGuid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 // the mark drops back to one byte, which bounds the delay added to the end of a burst. A lone
 // message (an ack, a PING) never waits: it leaves no backlog.
 constexpr int BacklogFrames = 4;
-constexpr int CoalescedReadBytes = 32 * 1024;
+constexpr int CoalescedReadBytes = 128 * 1024;
 constexpr int CoalesceDelayMs = 1;
 
 using HttpHeaders = QList<QPair<QByteArray, QByteArray>>; // names in lower case

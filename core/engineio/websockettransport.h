@@ -67,7 +67,7 @@ private:
     QByteArray m_refusalLocation;
     qint64 m_refusalBodyBytes = -1; // from Content-Length; -1: until the server closes
     QByteArray m_refusalBody;
-    QTimer m_refusalTimer; // bounds the wait for a refusal's body
+    QTimer m_refusalTimer;  // bounds the wait for a refusal's body
     QTimer m_coalesceTimer; // bounds the delay that read coalescing adds
     bool m_coalescing = false;
     bool m_shuttingDown = false;

@@ -11,6 +11,9 @@
 
 #include <cmath>
 #include <cstring>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <limits>
 
 namespace {
@@ -271,8 +274,34 @@ char *putBase64(char *out, QByteArrayView bytes)
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     const uchar *p = reinterpret_cast<const uchar *>(bytes.data());
     const uchar *const end = p + bytes.size();
-    // Six bytes (read as eight) to eight characters, two at a time: attachments are the bulk of
-    // a binary flood's log.
+    // Attachments are the bulk of a binary flood's log. SSE2: twelve bytes (read as sixteen) to
+    // sixteen characters, three bytes to four in each 32-bit lane; then six bytes (read as
+    // eight) to eight characters through the table of pairs.
+#ifdef __SSE2__
+    for (; end - p >= 16; p += 12) {
+        // b0 b1 b2 of each group of three in bits 31..8 of its lane.
+        const __m128i v =
+            _mm_set_epi32(int(qFromBigEndian<quint32>(p + 9)), int(qFromBigEndian<quint32>(p + 6)),
+                          int(qFromBigEndian<quint32>(p + 3)), int(qFromBigEndian<quint32>(p)));
+        // The four 6-bit indices of each lane, in output (little-endian byte) order.
+        const __m128i indices = _mm_or_si128(
+            _mm_or_si128(_mm_srli_epi32(v, 26),
+                         _mm_and_si128(_mm_srli_epi32(v, 12), _mm_set1_epi32(0x3F00))),
+            _mm_or_si128(_mm_and_si128(_mm_slli_epi32(v, 2), _mm_set1_epi32(0x3F0000)),
+                         _mm_and_si128(_mm_slli_epi32(v, 16), _mm_set1_epi32(0x3F000000))));
+        // Index to character: 'A' + i, then +6 from 26 ('a'), -75 from 52 ('0'), -15 at 62
+        // ('+'), +3 at 63 ('/').
+        const auto from = [&indices](int first, int offset) {
+            return _mm_and_si128(_mm_cmpgt_epi8(indices, _mm_set1_epi8(char(first - 1))),
+                                 _mm_set1_epi8(char(offset)));
+        };
+        const __m128i offsets =
+            _mm_add_epi8(_mm_add_epi8(_mm_set1_epi8('A'), from(26, 6)),
+                         _mm_add_epi8(from(52, -75), _mm_add_epi8(from(62, -15), from(63, 3))));
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(out), _mm_add_epi8(indices, offsets));
+        out += 16;
+    }
+#endif
     for (; end - p >= 8; p += 6) {
         const quint64 bits = qFromBigEndian<quint64>(p) >> 16;
         char chunk[8];

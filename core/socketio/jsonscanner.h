@@ -60,9 +60,9 @@ inline qsizetype JsonScanner::plainStringBytes(const char *p, const char *end)
     const __m128i backslash = _mm_set1_epi8('\\');
     for (; end - p >= 16; p += 16) {
         const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
-        const __m128i special = _mm_or_si128(
-            _mm_cmplt_epi8(v, space),
-            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+        const __m128i special =
+            _mm_or_si128(_mm_cmplt_epi8(v, space),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
         if (const int mask = _mm_movemask_epi8(special))
             return p - begin + __builtin_ctz(unsigned(mask));
     }
