@@ -407,6 +407,10 @@ void WebSocketTransport::send(const QList<EngineIoPacket> &packets)
                       EngineIoCodec::encodeBinaryFrame(packet.data, m_version));
         else
             sendFrame(WebSocketOpcode::Text, EngineIoCodec::encodeText(packet, m_version));
+        // The server's pingTimeout runs from its PING: the answer goes out now, not after the
+        // rest of what this wake-up brought has been handled.
+        if (packet.type == EngineIoPacket::Pong)
+            m_socket->flush();
         Q_EMIT packetSent(packet);
         if (!self || m_phase != Phase::Open)
             return;
