@@ -283,15 +283,23 @@ int WebSocketTransport::readFrames()
 
 void WebSocketTransport::setReadCoalescing(bool on)
 {
+#if defined(Q_OS_UNIX) && defined(SO_RCVLOWAT)
+    // Linux shrinks the receive window to the low-water mark when the receive buffer cannot
+    // hold it twice over; such a socket is better read eagerly.
+    if (on && !m_coalescing &&
+        m_socket->socketOption(QAbstractSocket::ReceiveBufferSizeSocketOption).toInt() <
+            4 * CoalescedReadBytes)
+        on = false;
     if (on)
         m_coalesceTimer.start(CoalesceDelayMs);
     if (on == m_coalescing)
         return;
     m_coalescing = on;
-#if defined(Q_OS_UNIX) && defined(SO_RCVLOWAT)
     const int lowWaterMark = on ? CoalescedReadBytes : 1;
     ::setsockopt(int(m_socket->socketDescriptor()), SOL_SOCKET, SO_RCVLOWAT, &lowWaterMark,
                  sizeof lowWaterMark);
+#else
+    Q_UNUSED(on);
 #endif
 }
 
