@@ -375,8 +375,12 @@ void RecordCommand::checkAllDone()
 
 void RecordCommand::appendRecord(const PacketRecord &record)
 {
-    m_log.append(record);
-    m_writer.append(record);
+    // HAR is one document written at the end, so it needs the whole session; JSON Lines and
+    // text stream to the output, and keeping the session as well would grow without bound.
+    if (m_export.format == LogFormat::Har)
+        m_log.append(record);
+    else
+        m_writer.append(record);
 }
 
 void RecordCommand::checkStopOnEvent(const SocketIoPacket &packet)

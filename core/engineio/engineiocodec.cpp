@@ -192,6 +192,17 @@ bool EngineIoCodec::decodeText(QByteArrayView text, EngineIoVersion version, Eng
     return true;
 }
 
+bool EngineIoCodec::decodeText(QByteArray &&text, EngineIoVersion version, EngineIoPacket *packet,
+                               QString *error)
+{
+    if (text.isEmpty() || text.front() < '0' || text.front() > '6')
+        return decodeText(QByteArrayView(text), version, packet, error);
+    const auto type = EngineIoPacket::Type(text.front() - '0');
+    text.remove(0, 1); // unshared: Qt 6 only moves the start pointer
+    *packet = EngineIoPacket(type, std::move(text));
+    return true;
+}
+
 bool EngineIoCodec::decodeBinaryFrame(const QByteArray &frame, EngineIoVersion version,
                                       EngineIoPacket *packet, QString *error)
 {

@@ -24,6 +24,10 @@ public:
     // "invalid base64 in binary packet".
     static bool decodeText(QByteArrayView text, EngineIoVersion version, EngineIoPacket *packet,
                            QString *error);
+    // The same for a whole WebSocket text message: the packet's data takes over its bytes without
+    // a copy. `text` is left as it was when decoding fails.
+    static bool decodeText(QByteArray &&text, EngineIoVersion version, EngineIoPacket *packet,
+                           QString *error);
     // A WebSocket binary frame. v4: always a binary MESSAGE. v3: the first byte is the packet
     // type and must be 4 (message).
     static bool decodeBinaryFrame(const QByteArray &frame, EngineIoVersion version,

@@ -1,6 +1,8 @@
 #include "engineiotransport.h"
 
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 
@@ -61,4 +63,23 @@ QSslConfiguration EngineIoTransport::sslConfiguration()
     }
     m_sslConfiguration = config;
     return config;
+}
+
+QString EngineIoTransport::describeHttpFailure(int status, const QString &reason,
+                                               const QByteArray &body, const QByteArray &location)
+{
+    QString message = QStringLiteral("HTTP %1 %2").arg(status).arg(reason).trimmed();
+    const QJsonObject error = QJsonDocument::fromJson(body).object();
+    if (error.contains(QLatin1String("code")) || error.contains(QLatin1String("message"))) {
+        message += QStringLiteral(": engine.io error %1 \"%2\"")
+                       .arg(error.value(QLatin1String("code")).toInt())
+                       .arg(error.value(QLatin1String("message")).toString());
+    } else if (!body.trimmed().isEmpty()) {
+        message += QStringLiteral(": ") + QString::fromUtf8(body.left(200)).simplified();
+    }
+    if (status >= 300 && status < 400) {
+        message += QStringLiteral(" (redirect to %1; point SioScope at the final URL)")
+                       .arg(QString::fromUtf8(location));
+    }
+    return message;
 }

@@ -1,7 +1,5 @@
 #include "pollingtransport.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -9,8 +7,6 @@
 #include <QSslConfiguration>
 
 namespace {
-constexpr qsizetype MaxErrorBodyBytes = 64 * 1024;
-constexpr qsizetype MaxOffendingBytes = 4096;
 
 // engine.io 3 answers binary data as an octet-stream payload, which this client never asks for.
 bool isBinaryPayload(QNetworkReply *reply)
@@ -107,24 +103,12 @@ void PollingTransport::readGet()
         m_decoder.feed(chunk); // the error, if any, is reported once the reply has finished
 }
 
-QString PollingTransport::describeHttpFailure(QNetworkReply *reply, const QByteArray &body) const
+QString PollingTransport::describeHttpFailure(QNetworkReply *reply, const QByteArray &body)
 {
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QString reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
-    QString message = QStringLiteral("HTTP %1 %2").arg(status).arg(reason).trimmed();
-    const QJsonObject error = QJsonDocument::fromJson(body).object();
-    if (error.contains(QLatin1String("code")) || error.contains(QLatin1String("message"))) {
-        message += QStringLiteral(": engine.io error %1 \"%2\"")
-                       .arg(error.value(QLatin1String("code")).toInt())
-                       .arg(error.value(QLatin1String("message")).toString());
-    } else if (!body.trimmed().isEmpty()) {
-        message += QStringLiteral(": ") + QString::fromUtf8(body.left(200)).simplified();
-    }
-    if (status >= 300 && status < 400) {
-        message += QStringLiteral(" (redirect to %1; point SioScope at the final URL)")
-                       .arg(QString::fromUtf8(reply->rawHeader("Location")));
-    }
-    return message;
+    return EngineIoTransport::describeHttpFailure(
+        reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+        reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString(), body,
+        reply->rawHeader("Location"));
 }
 
 void PollingTransport::finishGet()

@@ -32,8 +32,7 @@ private:
     void finishGet();
     void flushPosts();
     void finishPost();
-    // Non-200 answers: the status, and the engine.io error code and message when the body has them.
-    QString describeHttpFailure(QNetworkReply *reply, const QByteArray &body) const;
+    static QString describeHttpFailure(QNetworkReply *reply, const QByteArray &body);
     void fail(EngineIoError::Kind kind, const QString &message, const QByteArray &frame = {});
     void checkPaused();
     void finishShutdownIfDone();

@@ -2,33 +2,47 @@
 
 #include "engineiocodec.h"
 
-#include <QNetworkRequest>
+#include <QCryptographicHash>
 #include <QPointer>
-#include <QSslConfiguration>
+#include <QRandomGenerator>
+#include <QSslSocket>
+
+#ifdef Q_OS_UNIX
+#include <sys/socket.h>
+#endif
 
 namespace {
 
-// The close reasons QtWebSockets 6 gives when it closes a connection itself because of what it
-// received (qwebsocketframe.cpp, qwebsocketdataprocessor.cpp); untranslated, as SioScope
-// installs no translator. The %1 ones are matched on their start.
-bool isQtProtocolError(const QString &reason)
+constexpr qsizetype MaxResponseHeadBytes = 64 * 1024;
+constexpr int RefusalBodyWaitMs = 1000;
+// RFC 6455 4.1: the server proves that it read the key by hashing it with this GUID.
+constexpr char AcceptGuid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+// Read coalescing. While the server sends faster than SioScope takes frames in (a read brings a
+// backlog of several frames), waking up for every few frames costs more kernel time (poll, read,
+// the ACK, two context switches) than the frames themselves. The socket then reports readable
+// only once CoalescedReadBytes are queued (SO_RCVLOWAT), and CoalesceDelayMs after the last read
+// the mark drops back to one byte, which bounds the delay added to the end of a burst. A lone
+// message (an ack, a PING) never waits: it leaves no backlog.
+constexpr int BacklogFrames = 4;
+constexpr int CoalescedReadBytes = 128 * 1024;
+constexpr int CoalesceDelayMs = 1;
+
+using HttpHeaders = QList<QPair<QByteArray, QByteArray>>; // names in lower case
+
+QByteArray headerValue(const HttpHeaders &headers, QByteArrayView name)
 {
-    static const QLatin1StringView reasons[] = {
-        QLatin1StringView("Maximum framesize exceeded."),
-        QLatin1StringView("Received message is too big."),
-        QLatin1StringView("Rsv field is non-zero"),
-        QLatin1StringView("Used reserved opcode"),
-        QLatin1StringView("Invalid opcode detected: "),
-        QLatin1StringView("Control frame is larger than 125 bytes"),
-        QLatin1StringView("Control frames cannot be fragmented"),
-        QLatin1StringView("Invalid close code "),
-        QLatin1StringView("Invalid UTF-8 code encountered."),
-        QLatin1StringView("Received Continuation frame, while there is nothing to continue."),
-        QLatin1StringView("All data frames after the initial data frame must have opcode 0 "
-                          "(continuation)."),
-    };
-    for (const QLatin1StringView known : reasons)
-        if (reason.startsWith(known))
+    for (const auto &[headerName, value] : headers)
+        if (headerName == name)
+            return value;
+    return {};
+}
+
+// A comma-separated header such as "Connection: keep-alive, Upgrade" names `token`.
+bool hasToken(const QByteArray &value, QByteArrayView token)
+{
+    for (const QByteArray &item : value.split(','))
+        if (item.trimmed().compare(token, Qt::CaseInsensitive) == 0)
             return true;
     return false;
 }
@@ -38,37 +52,13 @@ bool isQtProtocolError(const QString &reason)
 WebSocketTransport::WebSocketTransport(const EngineIoOptions &options, EngineIoVersion version,
                                        QObject *parent)
     : EngineIoTransport(options, version, parent)
-    , m_socket(new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this))
+    , m_parser(options.maxIncomingPacketBytes)
 {
-    // Qt refuses larger messages before buffering them whole: the limit bounds memory.
-    m_socket->setMaxAllowedIncomingMessageSize(quint64(options.maxIncomingPacketBytes));
-    m_socket->setMaxAllowedIncomingFrameSize(quint64(options.maxIncomingPacketBytes));
-    connect(m_socket, &QWebSocket::connected, this, [this] {
-        m_connected = true;
-        Q_EMIT opened();
-    });
-    connect(m_socket, &QWebSocket::textMessageReceived, this, &WebSocketTransport::receiveText);
-    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &WebSocketTransport::receiveBinary);
-    connect(m_socket, &QWebSocket::disconnected, this, &WebSocketTransport::handleDisconnected);
-    // Qt 6.4 names this signal error(); errorOccurred() came in 6.5.
-    connect(m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
-            [this](QAbstractSocket::SocketError error) {
-                if (!m_stopped)
-                    failWithSocketError(error);
-            });
-    connect(m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
-        QStringList texts;
-        for (const QSslError &error : errors)
-            texts << error.errorString();
-        if (!m_options.ignoreSslErrors) {
-            fail(EngineIoError::Kind::Tls, QStringLiteral("TLS certificate rejected: %1")
-                                               .arg(texts.join(QStringLiteral("; "))));
-            return;
-        }
-        m_socket->ignoreSslErrors();
-        Q_EMIT warningRaised(QStringLiteral("TLS certificate errors ignored on request: %1")
-                                 .arg(texts.join(QStringLiteral("; "))));
-    });
+    m_refusalTimer.setSingleShot(true);
+    connect(&m_refusalTimer, &QTimer::timeout, this, &WebSocketTransport::finishRefusal);
+    m_coalesceTimer.setSingleShot(true);
+    m_coalesceTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_coalesceTimer, &QTimer::timeout, this, [this] { setReadCoalescing(false); });
 }
 
 WebSocketTransport::~WebSocketTransport()
@@ -78,109 +68,335 @@ WebSocketTransport::~WebSocketTransport()
 
 void WebSocketTransport::open(const QString &sid)
 {
+    m_sid = sid;
     const QUrl url = endpoint(sid, true);
-    QNetworkRequest request(url);
+    const bool secure = url.scheme() == QLatin1String("wss");
+    QSslSocket *tls = nullptr;
+    if (secure) {
+        tls = new QSslSocket(this);
+        tls->setSslConfiguration(sslConfiguration());
+        connect(tls, &QSslSocket::sslErrors, this, &WebSocketTransport::handleTlsErrors);
+        connect(tls, &QSslSocket::encrypted, this, &WebSocketTransport::sendUpgradeRequest);
+        m_socket = tls;
+    } else {
+        m_socket = new QTcpSocket(this);
+        connect(m_socket, &QTcpSocket::connected, this, &WebSocketTransport::sendUpgradeRequest);
+    }
+    connect(m_socket, &QTcpSocket::readyRead, this, &WebSocketTransport::readSocket);
+    connect(m_socket, &QTcpSocket::errorOccurred, this, &WebSocketTransport::handleSocketError);
+    connect(m_socket, &QTcpSocket::disconnected, this, [this] {
+        // Normally errorOccurred (RemoteHostClosedError) came first and settled it.
+        handleSocketError(QAbstractSocket::RemoteHostClosedError);
+    });
+    m_phase = Phase::Connecting;
+    const quint16 port = quint16(url.port(secure ? 443 : 80));
+    if (tls)
+        tls->connectToHostEncrypted(url.host(), port);
+    else
+        m_socket->connectToHost(url.host(), port);
+}
+
+void WebSocketTransport::sendUpgradeRequest()
+{
+    // Engine.IO packets are small and answered (PONG, acks): no Nagle delay.
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    const QUrl url = endpoint(m_sid, true);
+    QByteArray nonce(16, Qt::Uninitialized);
+    QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(nonce.data()), 4);
+    m_key = nonce.toBase64();
+    QByteArray request =
+        "GET " + url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment) +
+        " HTTP/1.1\r\nHost: " + url.authority(QUrl::RemoveUserInfo | QUrl::FullyEncoded).toUtf8() +
+        "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + m_key +
+        "\r\nSec-WebSocket-Version: 13\r\n";
     for (const auto &[name, value] : m_options.headers)
-        request.setRawHeader(name, value);
-    if (url.scheme() == QLatin1String("wss"))
-        m_socket->setSslConfiguration(sslConfiguration());
-    m_socket->open(request);
+        request += name + ": " + value + "\r\n";
+    request += "\r\n";
+    m_phase = Phase::Handshaking;
+    m_socket->write(request);
 }
 
-void WebSocketTransport::send(const QList<EngineIoPacket> &packets)
+void WebSocketTransport::readSocket()
 {
-    if (m_stopped)
+    // Everything Qt has read goes to the parser at once: each wake-up parses every complete
+    // frame it brought.
+    QByteArray chunk = m_socket->readAll();
+    switch (m_phase) {
+    case Phase::Handshaking:
+        m_responseHead += chunk;
+        readUpgradeResponse();
         return;
-    QPointer<WebSocketTransport> self(this);
-    for (const EngineIoPacket &packet : packets) {
-        if (packet.binary)
-            m_socket->sendBinaryMessage(EngineIoCodec::encodeBinaryFrame(packet.data, m_version));
-        else
-            m_socket->sendTextMessage(
-                QString::fromUtf8(EngineIoCodec::encodeText(packet, m_version)));
-        Q_EMIT packetSent(packet);
-        if (!self || m_stopped)
-            return;
+    case Phase::ReadingRefusal:
+        m_refusalBody += chunk.left(MaxErrorBodyBytes - m_refusalBody.size());
+        if (m_refusalBodyBytes >= 0 && m_refusalBody.size() >= m_refusalBodyBytes)
+            finishRefusal();
+        return;
+    case Phase::Open: {
+        m_parser.addData(std::move(chunk));
+        QPointer<WebSocketTransport> self(this);
+        const int frames = readFrames();
+        if (self && m_phase == Phase::Open)
+            setReadCoalescing(frames >= BacklogFrames);
+        return;
+    }
+    case Phase::Idle:
+    case Phase::Connecting:
+    case Phase::Stopped:
+        return;
     }
 }
 
-void WebSocketTransport::receiveText(const QString &message)
+void WebSocketTransport::readUpgradeResponse()
 {
-    if (m_stopped)
-        return;
-    const QByteArray text = message.toUtf8();
-    EngineIoPacket packet;
-    QString error;
-    if (!EngineIoCodec::decodeText(text, m_version, &packet, &error)) {
-        fail(EngineIoError::Kind::Protocol, error, text.left(4096));
-        return;
-    }
-    Q_EMIT packetReceived(packet);
-}
-
-void WebSocketTransport::receiveBinary(const QByteArray &message)
-{
-    if (m_stopped)
-        return;
-    EngineIoPacket packet;
-    QString error;
-    if (!EngineIoCodec::decodeBinaryFrame(message, m_version, &packet, &error)) {
-        fail(EngineIoError::Kind::Protocol, error, message.left(4096));
-        return;
-    }
-    Q_EMIT packetReceived(packet);
-}
-
-void WebSocketTransport::handleDisconnected()
-{
-    if (m_shuttingDown && !m_stopped) {
-        m_stopped = true;
-        Q_EMIT shutDown();
-        return;
-    }
-    if (m_stopped)
-        return;
-    if (!m_connected) {
-        // The socket reports Unconnected before the error (Qt's QAbstractSocket emits
-        // stateChanged, and so QWebSocket::disconnected, ahead of errorOccurred): a refused or
-        // failed connection is no close by the server.
-        failWithSocketError(m_socket->error());
-        return;
-    }
-    // Qt closes the socket itself when the server's frames break the WebSocket protocol or
-    // exceed our limits; its close reason says which. That is no close by the server.
-    const QString reason = m_socket->closeReason();
-    if (isQtProtocolError(reason)) {
-        if (m_socket->closeCode() == QWebSocketProtocol::CloseCodeTooMuchData) {
-            fail(EngineIoError::Kind::Protocol,
-                 QStringLiteral("WebSocket message exceeds the limit of %1 bytes "
-                                "(EngineIoOptions::maxIncomingPacketBytes; Qt: %2); the "
-                                "connection was closed with code 1009")
-                     .arg(m_options.maxIncomingPacketBytes)
-                     .arg(reason));
-        } else {
-            fail(EngineIoError::Kind::Protocol,
-                 QStringLiteral("the server broke the WebSocket protocol (%1); the connection "
-                                "was closed with code %2")
-                     .arg(reason)
-                     .arg(int(m_socket->closeCode())));
+    const EngineIoError::Kind kind =
+        m_sid.isEmpty() ? EngineIoError::Kind::Handshake : EngineIoError::Kind::Transport;
+    const qsizetype headEnd = m_responseHead.indexOf("\r\n\r\n");
+    if (headEnd < 0) {
+        if (m_responseHead.size() > MaxResponseHeadBytes) {
+            fail(kind, QStringLiteral("WebSocket upgrade failed: the response head exceeds %1 "
+                                      "bytes")
+                           .arg(MaxResponseHeadBytes));
         }
         return;
     }
-    QString message = QStringLiteral("WebSocket closed by the server");
-    if (m_socket->closeCode() != QWebSocketProtocol::CloseCodeNormal ||
-        !m_socket->closeReason().isEmpty()) {
-        message += QStringLiteral(" (close code %1%2)")
-                       .arg(int(m_socket->closeCode()))
-                       .arg(m_socket->closeReason().isEmpty()
-                                ? QString()
-                                : QStringLiteral(": ") + m_socket->closeReason());
+    QByteArray rest = m_responseHead.mid(headEnd + 4);
+    const QList<QByteArray> lines = m_responseHead.left(headEnd).split('\n');
+    const QByteArray statusLine = lines.first().trimmed();
+    // "HTTP/1.1 101 Switching Protocols"
+    const qsizetype codeStart = statusLine.indexOf(' ');
+    bool statusOk = false;
+    const int status = codeStart < 0 ? 0 : statusLine.mid(codeStart + 1, 3).toInt(&statusOk);
+    if (!statusLine.startsWith("HTTP/1.") || !statusOk || status < 100 || status > 599) {
+        fail(kind,
+             QStringLiteral("WebSocket upgrade failed: the server's answer is not HTTP: %1")
+                 .arg(QString::fromUtf8(statusLine.left(200)).simplified()),
+             m_responseHead.left(MaxOffendingBytes));
+        return;
     }
-    fail(EngineIoError::Kind::Transport, message);
+    HttpHeaders headers;
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const qsizetype colon = lines.at(i).indexOf(':');
+        if (colon > 0)
+            headers.append({lines.at(i).left(colon).trimmed().toLower(),
+                            lines.at(i).mid(colon + 1).trimmed()});
+    }
+    m_responseHead.clear();
+    if (status != 101) {
+        m_phase = Phase::ReadingRefusal;
+        m_refusalStatus = status;
+        m_refusalReason = QString::fromUtf8(statusLine.mid(codeStart + 5)).trimmed();
+        m_refusalLocation = headerValue(headers, "location");
+        bool lengthOk = false;
+        const qint64 length = headerValue(headers, "content-length").toLongLong(&lengthOk);
+        m_refusalBodyBytes = lengthOk ? qMin<qint64>(length, MaxErrorBodyBytes) : -1;
+        m_refusalBody = rest.left(MaxErrorBodyBytes);
+        if (m_refusalBodyBytes >= 0 && m_refusalBody.size() >= m_refusalBodyBytes)
+            finishRefusal();
+        else
+            m_refusalTimer.start(RefusalBodyWaitMs);
+        return;
+    }
+    acceptUpgrade(headers);
+    if (m_phase != Phase::Open)
+        return;
+    QPointer<WebSocketTransport> self(this);
+    Q_EMIT opened();
+    if (!self || m_phase != Phase::Open || rest.isEmpty())
+        return;
+    m_parser.addData(std::move(rest));
+    readFrames();
 }
 
-void WebSocketTransport::failWithSocketError(QAbstractSocket::SocketError error)
+void WebSocketTransport::acceptUpgrade(const HttpHeaders &headers)
 {
+    const EngineIoError::Kind kind =
+        m_sid.isEmpty() ? EngineIoError::Kind::Handshake : EngineIoError::Kind::Transport;
+    const QByteArray expectedAccept =
+        QCryptographicHash::hash(m_key + AcceptGuid, QCryptographicHash::Sha1).toBase64();
+    QString problem;
+    if (headerValue(headers, "upgrade").compare("websocket", Qt::CaseInsensitive) != 0) {
+        problem = QStringLiteral("\"Upgrade: websocket\" is missing");
+    } else if (!hasToken(headerValue(headers, "connection"), "upgrade")) {
+        problem = QStringLiteral("\"Connection: Upgrade\" is missing");
+    } else if (const QByteArray accept = headerValue(headers, "sec-websocket-accept");
+               accept != expectedAccept) {
+        problem = QStringLiteral("Sec-WebSocket-Accept is \"%1\", expected \"%2\"")
+                      .arg(QString::fromLatin1(accept), QString::fromLatin1(expectedAccept));
+    } else if (const QByteArray extensions = headerValue(headers, "sec-websocket-extensions");
+               !extensions.isEmpty()) {
+        problem = QStringLiteral("the server chose the extension \"%1\", which was not offered")
+                      .arg(QString::fromUtf8(extensions));
+    } else if (const QByteArray protocol = headerValue(headers, "sec-websocket-protocol");
+               !protocol.isEmpty()) {
+        problem = QStringLiteral("the server chose the subprotocol \"%1\", which was not offered")
+                      .arg(QString::fromUtf8(protocol));
+    }
+    if (!problem.isEmpty()) {
+        fail(kind, QStringLiteral("WebSocket upgrade failed: 101 answer, but %1").arg(problem));
+        return;
+    }
+    m_phase = Phase::Open;
+}
+
+void WebSocketTransport::finishRefusal()
+{
+    if (m_phase != Phase::ReadingRefusal)
+        return;
+    const QByteArray body = m_refusalBody;
+    fail(m_sid.isEmpty() ? EngineIoError::Kind::Handshake : EngineIoError::Kind::Transport,
+         QStringLiteral("WebSocket upgrade refused: %1")
+             .arg(describeHttpFailure(m_refusalStatus, m_refusalReason, body, m_refusalLocation)),
+         body);
+}
+
+int WebSocketTransport::readFrames()
+{
+    QPointer<WebSocketTransport> self(this);
+    // Bounded: each round takes a frame out of what was received, or returns.
+    for (int frames = 0;; ++frames) {
+        switch (m_parser.next()) {
+        case WebSocketFrameParser::Result::NeedMoreData:
+            return frames;
+        case WebSocketFrameParser::Result::TextMessage:
+            receiveText(m_parser.takePayload());
+            break;
+        case WebSocketFrameParser::Result::BinaryMessage:
+            receiveBinary(m_parser.takePayload());
+            break;
+        case WebSocketFrameParser::Result::Ping:
+            if (!m_closeSent)
+                sendFrame(WebSocketOpcode::Pong, m_parser.takePayload());
+            break;
+        case WebSocketFrameParser::Result::Pong:
+            break; // SioScope sends no WebSocket pings; an unsolicited PONG is allowed
+        case WebSocketFrameParser::Result::Close:
+            receiveClose();
+            return frames;
+        case WebSocketFrameParser::Result::Error:
+            failWithFrameError();
+            return frames;
+        }
+        if (!self || m_phase != Phase::Open)
+            return frames;
+    }
+}
+
+void WebSocketTransport::setReadCoalescing(bool on)
+{
+#if defined(Q_OS_UNIX) && defined(SO_RCVLOWAT)
+    // Linux shrinks the receive window to the low-water mark when the receive buffer cannot
+    // hold it twice over; such a socket is better read eagerly.
+    if (on && !m_coalescing &&
+        m_socket->socketOption(QAbstractSocket::ReceiveBufferSizeSocketOption).toInt() <
+            4 * CoalescedReadBytes)
+        on = false;
+    if (on)
+        m_coalesceTimer.start(CoalesceDelayMs);
+    if (on == m_coalescing)
+        return;
+    m_coalescing = on;
+    const int lowWaterMark = on ? CoalescedReadBytes : 1;
+    ::setsockopt(int(m_socket->socketDescriptor()), SOL_SOCKET, SO_RCVLOWAT, &lowWaterMark,
+                 sizeof lowWaterMark);
+#else
+    Q_UNUSED(on);
+#endif
+}
+
+void WebSocketTransport::receiveText(QByteArray message)
+{
+    EngineIoPacket packet;
+    QString error;
+    if (!EngineIoCodec::decodeText(std::move(message), m_version, &packet, &error)) {
+        fail(EngineIoError::Kind::Protocol, error, message.left(MaxOffendingBytes));
+        return;
+    }
+    Q_EMIT packetReceived(packet);
+}
+
+void WebSocketTransport::receiveBinary(QByteArray message)
+{
+    EngineIoPacket packet;
+    QString error;
+    if (!EngineIoCodec::decodeBinaryFrame(message, m_version, &packet, &error)) {
+        fail(EngineIoError::Kind::Protocol, error, message.left(MaxOffendingBytes));
+        return;
+    }
+    Q_EMIT packetReceived(packet);
+}
+
+void WebSocketTransport::receiveClose()
+{
+    const quint16 code = m_parser.closeCode();
+    const QString reason = m_parser.closeReason();
+    if (!m_closeSent) { // RFC 6455 5.5.1: answer with a CLOSE, echoing the code
+        sendFrame(WebSocketOpcode::Close, code == WebSocketCloseCode::NoStatusReceived
+                                              ? QByteArray()
+                                              : WebSocketFrameWriter::closePayload(code));
+    }
+    if (m_shuttingDown) {
+        finishShutdown(); // the server answered our CLOSE
+        return;
+    }
+    QString message = QStringLiteral("WebSocket closed by the server");
+    if ((code != WebSocketCloseCode::Normal && code != WebSocketCloseCode::NoStatusReceived) ||
+        !reason.isEmpty()) {
+        message += QStringLiteral(" (close code %1%2)")
+                       .arg(code)
+                       .arg(reason.isEmpty() ? QString() : QStringLiteral(": ") + reason);
+    }
+    stop(true);
+    Q_EMIT failed(EngineIoError{EngineIoError::Kind::Transport, message, {}});
+}
+
+void WebSocketTransport::failWithFrameError()
+{
+    const quint16 code = m_parser.errorCloseCode();
+    sendFrame(WebSocketOpcode::Close, WebSocketFrameWriter::closePayload(code));
+    stop(true);
+    const QString message =
+        code == WebSocketCloseCode::MessageTooBig
+            ? QStringLiteral("WebSocket %1 (EngineIoOptions::maxIncomingPacketBytes); the "
+                             "connection was closed with code %2")
+                  .arg(m_parser.errorString())
+                  .arg(code)
+            : QStringLiteral("the server broke the WebSocket protocol (%1); the connection was "
+                             "closed with code %2")
+                  .arg(m_parser.errorString())
+                  .arg(code);
+    Q_EMIT failed(EngineIoError{EngineIoError::Kind::Protocol, message, m_parser.offendingBytes()});
+}
+
+void WebSocketTransport::handleTlsErrors(const QList<QSslError> &errors)
+{
+    QStringList texts;
+    for (const QSslError &error : errors)
+        texts << error.errorString();
+    if (!m_options.ignoreSslErrors) {
+        fail(EngineIoError::Kind::Tls,
+             QStringLiteral("TLS certificate rejected: %1").arg(texts.join(QStringLiteral("; "))));
+        return;
+    }
+    static_cast<QSslSocket *>(m_socket)->ignoreSslErrors();
+    Q_EMIT warningRaised(QStringLiteral("TLS certificate errors ignored on request: %1")
+                             .arg(texts.join(QStringLiteral("; "))));
+}
+
+void WebSocketTransport::handleSocketError(QAbstractSocket::SocketError error)
+{
+    switch (m_phase) {
+    case Phase::Stopped:
+        return;
+    case Phase::ReadingRefusal:
+        finishRefusal(); // the server closed after its answer: the body is complete
+        return;
+    default:
+        break;
+    }
+    if (m_shuttingDown) {
+        finishShutdown();
+        return;
+    }
     const bool tls = error == QAbstractSocket::SslHandshakeFailedError ||
                      error == QAbstractSocket::SslInternalError ||
                      error == QAbstractSocket::SslInvalidUserDataError;
@@ -188,31 +404,80 @@ void WebSocketTransport::failWithSocketError(QAbstractSocket::SocketError error)
          QStringLiteral("WebSocket error: %1").arg(m_socket->errorString()));
 }
 
+void WebSocketTransport::send(const QList<EngineIoPacket> &packets)
+{
+    if (m_phase != Phase::Open || m_closeSent)
+        return;
+    QPointer<WebSocketTransport> self(this);
+    for (const EngineIoPacket &packet : packets) {
+        if (packet.binary)
+            sendFrame(WebSocketOpcode::Binary,
+                      EngineIoCodec::encodeBinaryFrame(packet.data, m_version));
+        else
+            sendFrame(WebSocketOpcode::Text, EngineIoCodec::encodeText(packet, m_version));
+        // The server's pingTimeout runs from its PING: the answer goes out now, not after the
+        // rest of what this wake-up brought has been handled.
+        if (packet.type == EngineIoPacket::Pong)
+            m_socket->flush();
+        Q_EMIT packetSent(packet);
+        if (!self || m_phase != Phase::Open)
+            return;
+    }
+}
+
+void WebSocketTransport::sendFrame(WebSocketOpcode opcode, QByteArrayView payload)
+{
+    m_closeSent = m_closeSent || opcode == WebSocketOpcode::Close;
+    m_socket->write(
+        WebSocketFrameWriter::frame(opcode, payload, QRandomGenerator::global()->generate()));
+}
+
 void WebSocketTransport::shutdown()
 {
-    if (m_stopped)
+    if (m_phase == Phase::Stopped)
         return;
     m_shuttingDown = true;
-    if (m_socket->state() == QAbstractSocket::UnconnectedState) {
-        m_stopped = true;
-        Q_EMIT shutDown();
+    if (m_phase != Phase::Open) {
+        finishShutdown();
         return;
     }
-    m_socket->close();
+    // The server answers with its CLOSE, or drops the connection: either ends it.
+    if (!m_closeSent)
+        sendFrame(WebSocketOpcode::Close,
+                  WebSocketFrameWriter::closePayload(WebSocketCloseCode::Normal));
+}
+
+void WebSocketTransport::finishShutdown()
+{
+    stop(true);
+    Q_EMIT shutDown();
 }
 
 void WebSocketTransport::abort()
 {
-    if (m_stopped)
+    if (m_phase != Phase::Stopped)
+        stop(false);
+}
+
+void WebSocketTransport::stop(bool closeGracefully)
+{
+    m_phase = Phase::Stopped;
+    m_refusalTimer.stop();
+    m_coalesceTimer.stop();
+    if (!m_socket)
         return;
-    m_stopped = true;
     m_socket->disconnect(this);
-    m_socket->abort();
+    if (closeGracefully) {
+        m_socket->flush();
+        m_socket->disconnectFromHost();
+    } else {
+        m_socket->abort();
+    }
 }
 
 void WebSocketTransport::fail(EngineIoError::Kind kind, const QString &message,
                               const QByteArray &frame)
 {
-    abort();
+    stop(false);
     Q_EMIT failed(EngineIoError{kind, message, frame});
 }

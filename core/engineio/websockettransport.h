@@ -1,9 +1,17 @@
-// WebSocket: one Engine.IO packet per frame; text frames for text, binary frames for binary.
+// WebSocket: one Engine.IO packet per message; text messages for text, binary for binary.
+// SioScope's own RFC 6455 client over QTcpSocket / QSslSocket: text messages reach the codec as
+// the UTF-8 bytes that were on the wire (QWebSocket would convert them to QString and back), and
+// every complete frame of a read is parsed in one go.
 #pragma once
 
 #include "engineiotransport.h"
+#include "websocketframeparser.h"
 
-#include <QWebSocket>
+#include <QAbstractSocket>
+#include <QTimer>
+
+class QSslError;
+class QTcpSocket;
 
 class WebSocketTransport : public EngineIoTransport
 {
@@ -19,14 +27,49 @@ public:
     void shutdown() override;
 
 private:
-    void receiveText(const QString &message);
-    void receiveBinary(const QByteArray &message);
-    void handleDisconnected();
-    void failWithSocketError(QAbstractSocket::SocketError error);
+    enum class Phase {
+        Idle,
+        Connecting,     // TCP (and TLS) connection being set up
+        Handshaking,    // upgrade request sent, reading the response head
+        ReadingRefusal, // the server answered other than 101: reading its body for the message
+        Open,
+        Stopped
+    };
+
+    void sendUpgradeRequest();
+    void readSocket();
+    void readUpgradeResponse();
+    void acceptUpgrade(const QList<QPair<QByteArray, QByteArray>> &headers);
+    void finishRefusal();
+    // Returns the number of frames taken out of what was received.
+    int readFrames();
+    void setReadCoalescing(bool on);
+    void receiveText(QByteArray message);
+    void receiveBinary(QByteArray message);
+    void receiveClose();
+    void failWithFrameError();
+    void handleTlsErrors(const QList<QSslError> &errors);
+    void handleSocketError(QAbstractSocket::SocketError error);
+    void sendFrame(WebSocketOpcode opcode, QByteArrayView payload);
+    void finishShutdown();
+    // Stops reading and writing; `closeGracefully` lets what is written (a CLOSE) go out first.
+    void stop(bool closeGracefully);
     void fail(EngineIoError::Kind kind, const QString &message, const QByteArray &frame = {});
 
-    QWebSocket *m_socket;
-    bool m_connected = false; // the opening handshake completed
-    bool m_stopped = false;
+    QTcpSocket *m_socket = nullptr;
+    Phase m_phase = Phase::Idle;
+    WebSocketFrameParser m_parser;
+    QString m_sid;
+    QByteArray m_key;          // Sec-WebSocket-Key as sent
+    QByteArray m_responseHead; // the upgrade response while it arrives (bounded)
+    int m_refusalStatus = 0;
+    QString m_refusalReason;
+    QByteArray m_refusalLocation;
+    qint64 m_refusalBodyBytes = -1; // from Content-Length; -1: until the server closes
+    QByteArray m_refusalBody;
+    QTimer m_refusalTimer;  // bounds the wait for a refusal's body
+    QTimer m_coalesceTimer; // bounds the delay that read coalescing adds
+    bool m_coalescing = false;
     bool m_shuttingDown = false;
+    bool m_closeSent = false;
 };

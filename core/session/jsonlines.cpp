@@ -1,14 +1,19 @@
 #include "jsonlines.h"
 
+#include "../engineio/utf8.h"
 #include "../socketio/jsonscanner.h"
 #include "../socketio/socketiopacket.h"
 
 #include <QIODevice>
 #include <QMetaEnum>
+#include <QtEndian>
 #include <QtNumeric>
 
 #include <cmath>
 #include <cstring>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <limits>
 
 namespace {
@@ -115,23 +120,6 @@ inline bool needsEscape(uchar c)
     return c < 0x20 || c == '"' || c == '\\';
 }
 
-// Eight bytes at a time: true when none of them needs a look of its own in a JSON string (no
-// control character, '"', '\\' or non-ASCII byte). The bit tricks (hasless/haszero) may flag a
-// wrong byte, but only above a byte that really matches: as a yes/no answer they are exact.
-inline bool isPlainWord(const char *p)
-{
-    quint64 v;
-    std::memcpy(&v, p, sizeof v);
-    constexpr quint64 Ones = 0x0101010101010101ULL;
-    constexpr quint64 High = 0x8080808080808080ULL;
-    const quint64 quote = v ^ (Ones * '"');
-    const quint64 backslash = v ^ (Ones * '\\');
-    const quint64 control = (v - Ones * 0x20) & ~v;
-    const quint64 quotes = (quote - Ones) & ~quote;
-    const quint64 backslashes = (backslash - Ones) & ~backslash;
-    return ((control | quotes | backslashes | v) & High) == 0;
-}
-
 // The short escape letter of an ASCII byte that needs escaping, or 0 when it takes \u00XX.
 inline char shortEscape(uchar c)
 {
@@ -164,33 +152,6 @@ inline char *putAsciiEscape(char *p, uchar c)
     return putUnicodeEscape(p, c);
 }
 
-// The length of the well-formed UTF-8 sequence at p (Unicode table 3-7: no overlong forms, no
-// surrogates, nothing above U+10FFFF), or 0 when the bytes there are not one.
-inline int utf8SequenceLength(const uchar *p, const uchar *end)
-{
-    const uchar c = p[0];
-    if (c < 0x80)
-        return 1;
-    if (c < 0xC2)
-        return 0;
-    auto continuation = [&](int i, uchar lo = 0x80, uchar hi = 0xBF) {
-        return p + i < end && p[i] >= lo && p[i] <= hi;
-    };
-    if (c < 0xE0)
-        return continuation(1) ? 2 : 0;
-    if (c < 0xF0) {
-        const uchar lo = c == 0xE0 ? 0xA0 : 0x80;
-        const uchar hi = c == 0xED ? 0x9F : 0xBF;
-        return continuation(1, lo, hi) && continuation(2) ? 3 : 0;
-    }
-    if (c < 0xF5) {
-        const uchar lo = c == 0xF0 ? 0x90 : 0x80;
-        const uchar hi = c == 0xF4 ? 0x8F : 0xBF;
-        return continuation(1, lo, hi) && continuation(2) && continuation(3) ? 4 : 0;
-    }
-    return 0;
-}
-
 // What escaping adds to each ASCII byte: 0, 1 for a short escape (\n), 5 for \u00XX.
 constexpr struct EscapeExtra
 {
@@ -213,28 +174,20 @@ qsizetype escapedLength(QByteArrayView bytes)
     const char *const end = p + bytes.size();
     qsizetype extra = 0;
     while (p < end) {
-        // A plain word is skipped whole; otherwise its bytes are looked at one by one.
-        const char *stop = end;
-        if (end - p >= 8) {
-            if (isPlainWord(p)) {
-                p += 8;
-                continue;
-            }
-            stop = p + 8;
+        p += JsonScanner::plainStringBytes(p, end);
+        if (p == end)
+            break;
+        const uchar c = uchar(*p);
+        if (c < 0x80) {
+            extra += escapeExtra.bytes[c];
+            ++p;
+            continue;
         }
-        while (p < stop) {
-            const uchar c = uchar(*p);
-            if (c < 0x80) {
-                extra += escapeExtra.bytes[c];
-                ++p;
-            } else {
-                const int length = utf8SequenceLength(reinterpret_cast<const uchar *>(p),
-                                                      reinterpret_cast<const uchar *>(end));
-                if (length == 0)
-                    return -1;
-                p += length;
-            }
-        }
+        const int length = Utf8::sequenceLength(reinterpret_cast<const uchar *>(p),
+                                                reinterpret_cast<const uchar *>(end));
+        if (length == 0)
+            return -1;
+        p += length;
     }
     return bytes.size() + extra;
 }
@@ -245,23 +198,17 @@ char *putEscapedUtf8(char *out, QByteArrayView bytes)
     const char *p = bytes.data();
     const char *const end = p + bytes.size();
     while (p < end) {
-        const char *stop = end;
-        if (end - p >= 8) {
-            if (isPlainWord(p)) {
-                std::memcpy(out, p, 8);
-                out += 8;
-                p += 8;
-                continue;
-            }
-            stop = p + 8;
-        }
-        for (; p < stop; ++p) {
-            const uchar c = uchar(*p);
-            if (needsEscape(c))
-                out = putAsciiEscape(out, c);
-            else
-                *out++ = char(c);
-        }
+        const qsizetype plain = JsonScanner::plainStringBytes(p, end);
+        std::memcpy(out, p, plain);
+        out += plain;
+        p += plain;
+        if (p == end)
+            break;
+        const uchar c = uchar(*p++);
+        if (needsEscape(c))
+            out = putAsciiEscape(out, c);
+        else
+            *out++ = char(c); // a byte of a UTF-8 sequence that escapedLength() checked
     }
     return out;
 }
@@ -305,6 +252,21 @@ constexpr qsizetype base64Length(qsizetype n)
     return (n + 2) / 3 * 4;
 }
 
+// Every pair of base64 characters, by the 12 bits they encode.
+constexpr struct Base64Pairs
+{
+    char pairs[4096][2] = {};
+    constexpr Base64Pairs()
+    {
+        constexpr char Alphabet[] =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (int i = 0; i < 4096; ++i) {
+            pairs[i][0] = Alphabet[i >> 6];
+            pairs[i][1] = Alphabet[i & 63];
+        }
+    }
+} base64Pairs;
+
 // Standard base64 (RFC 4648, section 4) with padding.
 char *putBase64(char *out, QByteArrayView bytes)
 {
@@ -312,6 +274,44 @@ char *putBase64(char *out, QByteArrayView bytes)
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     const uchar *p = reinterpret_cast<const uchar *>(bytes.data());
     const uchar *const end = p + bytes.size();
+    // Attachments are the bulk of a binary flood's log. SSE2: twelve bytes (read as sixteen) to
+    // sixteen characters, three bytes to four in each 32-bit lane; then six bytes (read as
+    // eight) to eight characters through the table of pairs.
+#ifdef __SSE2__
+    for (; end - p >= 16; p += 12) {
+        // b0 b1 b2 of each group of three in bits 31..8 of its lane.
+        const __m128i v =
+            _mm_set_epi32(int(qFromBigEndian<quint32>(p + 9)), int(qFromBigEndian<quint32>(p + 6)),
+                          int(qFromBigEndian<quint32>(p + 3)), int(qFromBigEndian<quint32>(p)));
+        // The four 6-bit indices of each lane, in output (little-endian byte) order.
+        const __m128i indices = _mm_or_si128(
+            _mm_or_si128(_mm_srli_epi32(v, 26),
+                         _mm_and_si128(_mm_srli_epi32(v, 12), _mm_set1_epi32(0x3F00))),
+            _mm_or_si128(_mm_and_si128(_mm_slli_epi32(v, 2), _mm_set1_epi32(0x3F0000)),
+                         _mm_and_si128(_mm_slli_epi32(v, 16), _mm_set1_epi32(0x3F000000))));
+        // Index to character: 'A' + i, then +6 from 26 ('a'), -75 from 52 ('0'), -15 at 62
+        // ('+'), +3 at 63 ('/').
+        const auto from = [&indices](int first, int offset) {
+            return _mm_and_si128(_mm_cmpgt_epi8(indices, _mm_set1_epi8(char(first - 1))),
+                                 _mm_set1_epi8(char(offset)));
+        };
+        const __m128i offsets =
+            _mm_add_epi8(_mm_add_epi8(_mm_set1_epi8('A'), from(26, 6)),
+                         _mm_add_epi8(from(52, -75), _mm_add_epi8(from(62, -15), from(63, 3))));
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(out), _mm_add_epi8(indices, offsets));
+        out += 16;
+    }
+#endif
+    for (; end - p >= 8; p += 6) {
+        const quint64 bits = qFromBigEndian<quint64>(p) >> 16;
+        char chunk[8];
+        std::memcpy(chunk, base64Pairs.pairs[bits >> 36], 2);
+        std::memcpy(chunk + 2, base64Pairs.pairs[(bits >> 24) & 0xFFF], 2);
+        std::memcpy(chunk + 4, base64Pairs.pairs[(bits >> 12) & 0xFFF], 2);
+        std::memcpy(chunk + 6, base64Pairs.pairs[bits & 0xFFF], 2);
+        std::memcpy(out, chunk, 8);
+        out += 8;
+    }
     for (; end - p >= 3; p += 3) {
         const quint32 v = quint32(p[0]) << 16 | quint32(p[1]) << 8 | p[2];
         *out++ = Alphabet[v >> 18];
@@ -471,8 +471,7 @@ template<typename Sink> bool scanString(Cursor &c, Sink &sink)
         return false;
     const char *run = c.p;
     for (;;) {
-        while (c.end - c.p >= 8 && isPlainWord(c.p))
-            c.p += 8;
+        c.p += JsonScanner::plainStringBytes(c.p, c.end);
         if (c.atEnd())
             return c.fail("");
         const uchar ch = uchar(*c.p);
@@ -548,8 +547,8 @@ template<typename Sink> bool scanString(Cursor &c, Sink &sink)
             ++c.p;
             continue;
         }
-        const int length = utf8SequenceLength(reinterpret_cast<const uchar *>(c.p),
-                                              reinterpret_cast<const uchar *>(c.end));
+        const int length = Utf8::sequenceLength(reinterpret_cast<const uchar *>(c.p),
+                                                reinterpret_cast<const uchar *>(c.end));
         if (length == 0)
             return c.fail("invalid UTF-8 in string");
         c.p += length;

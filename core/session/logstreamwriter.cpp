@@ -71,7 +71,7 @@ bool LogStreamWriter::flush()
         return true;
     const qint64 written = m_device->write(m_buffer);
     const bool complete = written == m_buffer.size();
-    m_buffer.clear();
+    m_buffer.truncate(0); // keeps the allocation: a flood refills it every megabyte
     auto *file = qobject_cast<QFileDevice *>(m_device);
     if (!complete || (file && !file->flush()))
         m_error = m_device->errorString();

@@ -1,41 +1,13 @@
 #include "jsonscanner.h"
 
+#include "../engineio/utf8.h"
+
 #include <QVarLengthArray>
 
 #include <climits>
 #include <cstring>
 
 namespace {
-
-// Byte classes for the string fast path: everything but '"', '\\', control characters and
-// non-ASCII bytes can be skipped without further thought.
-struct ByteClasses
-{
-    bool plainInString[256] = {};
-    constexpr ByteClasses()
-    {
-        for (int c = 0x20; c < 0x80; ++c)
-            plainInString[c] = c != '"' && c != '\\';
-    }
-};
-constexpr ByteClasses byteClasses;
-
-// True when none of the 8 bytes at p is a control character, '"', '\\' or non-ASCII: the same
-// set plainInString rejects. The bit tricks (hasless/haszero) may flag a wrong byte, but only
-// above a byte that really matches: as a yes/no answer they are exact.
-inline bool isPlainWord(const uchar *p)
-{
-    quint64 v;
-    std::memcpy(&v, p, sizeof v);
-    constexpr quint64 Ones = 0x0101010101010101ULL;
-    constexpr quint64 High = 0x8080808080808080ULL;
-    const quint64 quote = v ^ (Ones * '"');
-    const quint64 backslash = v ^ (Ones * '\\');
-    const quint64 control = (v - Ones * 0x20) & ~v;
-    const quint64 quotes = (quote - Ones) & ~quote;
-    const quint64 backslashes = (backslash - Ones) & ~backslash;
-    return ((control | quotes | backslashes | v) & High) == 0;
-}
 
 bool isJsonWhitespace(char c)
 {
@@ -56,35 +28,6 @@ int hexValue(char c)
     if (c >= 'A' && c <= 'F')
         return c - 'A' + 10;
     return -1;
-}
-
-// Length of the well-formed UTF-8 sequence starting at `p` (a byte >= 0x80), or 0 when it is
-// malformed: overlong forms, surrogates and code points above U+10FFFF are refused (RFC 3629).
-int utf8SequenceLength(const uchar *p, const uchar *end)
-{
-    const uchar b0 = p[0];
-    const auto continuation = [&](int i) { return p + i < end && (p[i] & 0xC0) == 0x80; };
-    if (b0 >= 0xC2 && b0 <= 0xDF)
-        return continuation(1) ? 2 : 0;
-    if (b0 >= 0xE0 && b0 <= 0xEF) {
-        if (!continuation(1) || !continuation(2))
-            return 0;
-        if (b0 == 0xE0 && p[1] < 0xA0) // overlong
-            return 0;
-        if (b0 == 0xED && p[1] >= 0xA0) // UTF-16 surrogate
-            return 0;
-        return 3;
-    }
-    if (b0 >= 0xF0 && b0 <= 0xF4) {
-        if (!continuation(1) || !continuation(2) || !continuation(3))
-            return 0;
-        if (b0 == 0xF0 && p[1] < 0x90) // overlong
-            return 0;
-        if (b0 == 0xF4 && p[1] >= 0x90) // above U+10FFFF
-            return 0;
-        return 4;
-    }
-    return 0;
 }
 
 // Describes the byte at `pos` for an error message: 'x', byte 0xNN or the end of the input.
@@ -253,10 +196,8 @@ bool Scanner::scanString(ValueInfo &info)
     info.stringHasEscapes = false;
     qsizetype pos = m_pos + 1; // past the opening quote
     for (;;) {
-        while (m_size - pos >= 8 && isPlainWord(m_data + pos))
-            pos += 8;
-        while (pos < m_size && byteClasses.plainInString[m_data[pos]])
-            ++pos;
+        pos += JsonScanner::plainStringBytes(reinterpret_cast<const char *>(m_data + pos),
+                                             reinterpret_cast<const char *>(m_data + m_size));
         if (pos >= m_size)
             return fail(QStringLiteral("unterminated string"), pos);
         const uchar c = m_data[pos];
@@ -291,7 +232,7 @@ bool Scanner::scanString(ValueInfo &info)
             return fail(QStringLiteral("unescaped control character 0x%1 in string")
                             .arg(c, 2, 16, QChar(u'0')),
                         pos);
-        const int length = utf8SequenceLength(m_data + pos, m_data + m_size);
+        const int length = Utf8::sequenceLength(m_data + pos, m_data + m_size);
         if (length == 0)
             return fail(QStringLiteral("invalid UTF-8 in string"), pos);
         pos += length;

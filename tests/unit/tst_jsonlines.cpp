@@ -199,6 +199,7 @@ private Q_SLOTS:
     void goldenLines_data();
     void goldenLines();
     void appendsToTheBuffer();
+    void base64OfEveryLength();
     // ---- round trips
     void roundTrip_data();
     void roundTrip();
@@ -437,6 +438,23 @@ void tst_JsonLines::appendsToTheBuffer()
     JsonLines::appendRecord(buffer, record);
     const QByteArray line = JsonLines::toLine(record);
     QCOMPARE(buffer, QByteArray("existing\n") + line + line);
+}
+
+// Attachments are written six bytes at a time, then three, then padded: every length up to a
+// few rounds of each, against Qt's encoder.
+void tst_JsonLines::base64OfEveryLength()
+{
+    QByteArray bytes;
+    for (int length = 0; length <= 70; ++length) {
+        const PacketRecord record = R(Layer::SocketIo, SocketIoPacket::BinaryEvent, Direction::In)
+                                        .payload("[\"b\",{\"_placeholder\":true,\"num\":0}]")
+                                        .attachments({bytes})
+                                        .r;
+        const QByteArray line = JsonLines::toLine(record);
+        QVERIFY2(line.contains("\"attachments\":[\"" + bytes.toBase64() + "\"]"),
+                 line.constData());
+        bytes += char(length * 37 + 200);
+    }
 }
 
 // ---- round trips

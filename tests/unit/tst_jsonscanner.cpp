@@ -21,6 +21,8 @@ private Q_SLOTS:
     void hundredThousandLevelsFailCleanly_data();
     void hundredThousandLevelsFailCleanly();
     void longDocument();
+    void plainStringBytes_data();
+    void plainStringBytes();
 };
 
 void TestJsonScanner::valid_data()
@@ -405,6 +407,37 @@ void TestJsonScanner::prefix()
     QCOMPARE(result.reason, reason);
     if (!reason.isEmpty())
         QCOMPARE(result.error, QStringLiteral("%1 at offset %2").arg(reason).arg(end));
+}
+
+// The fast run skipper stops exactly where a byte-by-byte look would, wherever the special byte
+// sits in a 16- or 8-byte step.
+void TestJsonScanner::plainStringBytes_data()
+{
+    QTest::addColumn<char>("special");
+    QTest::newRow("quote") << '"';
+    QTest::newRow("backslash") << '\\';
+    QTest::newRow("newline (control)") << '\n';
+    QTest::newRow("NUL") << '\0';
+    QTest::newRow("0x1f, the last control") << '\x1f';
+    QTest::newRow("0x80, the first non-ASCII") << '\x80';
+    QTest::newRow("0xff") << '\xff';
+}
+
+void TestJsonScanner::plainStringBytes()
+{
+    QFETCH(char, special);
+    for (int length = 0; length <= 40; ++length) {
+        for (int at = 0; at <= length; ++at) {
+            QByteArray text(length, 'a');
+            if (length > 0)
+                text[length / 2] = length % 2 ? ' ' : '~'; // 0x20 and 0x7f are plain
+            if (at < length)
+                text[at] = special;
+            const qsizetype expected = at < length ? at : length;
+            QCOMPARE(JsonScanner::plainStringBytes(text.constData(), text.constData() + length),
+                     expected);
+        }
+    }
 }
 
 QTEST_APPLESS_MAIN(TestJsonScanner)

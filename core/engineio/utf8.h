@@ -1,0 +1,70 @@
+// UTF-8 well-formedness (RFC 3629, Unicode table 3-7), shared by everything that accepts text
+// from outside: WebSocket text messages, the JSON scanner, the JSON Lines reader and writer.
+#pragma once
+
+#include <QByteArrayView>
+
+#include <cstring>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+namespace Utf8 {
+
+// The length of the well-formed UTF-8 sequence at p (no overlong forms, no surrogates, nothing
+// above U+10FFFF), or 0 when the bytes there are not one.
+inline int sequenceLength(const uchar *p, const uchar *end)
+{
+    const uchar c = p[0];
+    if (c < 0x80)
+        return 1;
+    if (c < 0xC2)
+        return 0;
+    auto continuation = [&](int i, uchar lo = 0x80, uchar hi = 0xBF) {
+        return p + i < end && p[i] >= lo && p[i] <= hi;
+    };
+    if (c < 0xE0)
+        return continuation(1) ? 2 : 0;
+    if (c < 0xF0) {
+        const uchar lo = c == 0xE0 ? 0xA0 : 0x80;
+        const uchar hi = c == 0xED ? 0x9F : 0xBF;
+        return continuation(1, lo, hi) && continuation(2) ? 3 : 0;
+    }
+    if (c < 0xF5) {
+        const uchar lo = c == 0xF0 ? 0x90 : 0x80;
+        const uchar hi = c == 0xF4 ? 0x8F : 0xBF;
+        return continuation(1, lo, hi) && continuation(2) && continuation(3) ? 4 : 0;
+    }
+    return 0;
+}
+
+// The offset of the first byte that does not start a well-formed sequence, or -1 when all of
+// `bytes` is well-formed. ASCII is skipped 16 bytes at a time (SSE2): it is nearly all of the
+// traffic.
+inline qsizetype firstInvalidOffset(QByteArrayView bytes)
+{
+    const auto *begin = reinterpret_cast<const uchar *>(bytes.data());
+    const uchar *end = begin + bytes.size();
+    const uchar *p = begin;
+    while (p < end) {
+#ifdef __SSE2__
+        if (end - p >= 16 &&
+            _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p))) == 0) {
+            p += 16;
+            continue;
+        }
+#endif
+        quint64 word;
+        if (end - p >= 8 && (std::memcpy(&word, p, 8), (word & 0x8080808080808080ULL) == 0)) {
+            p += 8;
+            continue;
+        }
+        const int length = sequenceLength(p, end);
+        if (length == 0)
+            return p - begin;
+        p += length;
+    }
+    return -1;
+}
+
+} // namespace Utf8
