@@ -37,4 +37,8 @@ struct EngineIoOptions
     ReconnectPolicy reconnect;
     // Limits that keep memory bounded whatever a server sends.
     qint64 maxIncomingPacketBytes = 64 * 1024 * 1024;
+    // At most this many WebSocket messages are handled per turn of the event loop; the rest of a
+    // backlog waits for the next turn, so that timers (heartbeat, ack timeouts) and a GUI's
+    // repaints run in between, however much a flood has buffered.
+    int maxMessagesPerTurn = 1000;
 };

@@ -131,14 +131,11 @@ void WebSocketTransport::readSocket()
         if (m_refusalBodyBytes >= 0 && m_refusalBody.size() >= m_refusalBodyBytes)
             finishRefusal();
         return;
-    case Phase::Open: {
+    case Phase::Open:
         m_parser.addData(std::move(chunk));
-        QPointer<WebSocketTransport> self(this);
-        const int frames = readFrames();
-        if (self && m_phase == Phase::Open)
-            setReadCoalescing(frames >= BacklogFrames);
+        if (!m_turnQueued)
+            readFramesThisTurn();
         return;
-    }
     case Phase::Idle:
     case Phase::Connecting:
     case Phase::Stopped:
@@ -204,7 +201,7 @@ void WebSocketTransport::readUpgradeResponse()
     if (!self || m_phase != Phase::Open || rest.isEmpty())
         return;
     m_parser.addData(std::move(rest));
-    readFrames();
+    readFramesThisTurn();
 }
 
 void WebSocketTransport::acceptUpgrade(const HttpHeaders &headers)
@@ -249,11 +246,34 @@ void WebSocketTransport::finishRefusal()
          body);
 }
 
-int WebSocketTransport::readFrames()
+void WebSocketTransport::readFramesThisTurn()
+{
+    m_turnQueued = false;
+    if (m_phase != Phase::Open)
+        return;
+    QPointer<WebSocketTransport> self(this);
+    const int frames = readFrames(qMax(1, m_options.maxMessagesPerTurn));
+    if (!self || m_phase != Phase::Open)
+        return;
+    if (frames < 0) {
+        // The budget ran out with frames still buffered: the next turn of the event loop goes on
+        // (the socket says nothing new for what it has already handed over).
+        m_turnQueued = true;
+        QMetaObject::invokeMethod(this, &WebSocketTransport::readFramesThisTurn,
+                                  Qt::QueuedConnection);
+        setReadCoalescing(true);
+        return;
+    }
+    setReadCoalescing(frames >= BacklogFrames);
+}
+
+int WebSocketTransport::readFrames(int budget)
 {
     QPointer<WebSocketTransport> self(this);
     // Bounded: each round takes a frame out of what was received, or returns.
     for (int frames = 0;; ++frames) {
+        if (frames == budget)
+            return -1;
         switch (m_parser.next()) {
         case WebSocketFrameParser::Result::NeedMoreData:
             return frames;

@@ -41,8 +41,11 @@ private:
     void readUpgradeResponse();
     void acceptUpgrade(const QList<QPair<QByteArray, QByteArray>> &headers);
     void finishRefusal();
-    // Returns the number of frames taken out of what was received.
-    int readFrames();
+    // Parses the buffered frames, at most maxMessagesPerTurn of them, and queues the rest for the
+    // next turn of the event loop.
+    void readFramesThisTurn();
+    // Handles up to `budget` frames: how many there were, or -1 when the budget ran out first.
+    int readFrames(int budget);
     void setReadCoalescing(bool on);
     void receiveText(QByteArray message);
     void receiveBinary(QByteArray message);
@@ -70,6 +73,7 @@ private:
     QTimer m_refusalTimer;  // bounds the wait for a refusal's body
     QTimer m_coalesceTimer; // bounds the delay that read coalescing adds
     bool m_coalescing = false;
+    bool m_turnQueued = false; // readFramesThisTurn() is queued for the rest of a backlog
     bool m_shuttingDown = false;
     bool m_closeSent = false;
 };
