@@ -41,9 +41,9 @@ const char *const Usage =
 RecordCommand::RecordCommand(QObject *parent)
     : QObject(parent)
 {
-    connect(&m_writer, &LogStreamWriter::writeFailed, this, [this](const QString &error) {
+    connect(&m_output, &LogOutput::writeFailed, this, [this](const QString &message) {
         if (m_failure.isEmpty())
-            m_failure = QStringLiteral("cannot write the log: %1").arg(error);
+            m_failure = message;
     });
     m_durationTimer.setSingleShot(true);
     // A coarse timer (QTimer's default) may fire up to 5 % early: --duration .9 stopped after
@@ -231,19 +231,13 @@ bool RecordCommand::parse(const QStringList &arguments)
 
 void RecordCommand::start()
 {
-    if (m_outPath.isEmpty()) {
-        m_out.open(stdout, QIODevice::WriteOnly);
-    } else {
-        m_out.setFileName(m_outPath);
-        if (!m_out.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-            err() << "sioscope-cli record: cannot write " << m_outPath << ": "
-                  << m_out.errorString() << "\n";
-            err().flush();
-            m_exitCode = Failure;
-            QMetaObject::invokeMethod(
-                this, [this] { Q_EMIT finished(m_exitCode); }, Qt::QueuedConnection);
-            return;
-        }
+    if (QString error; !m_output.open(m_outPath, m_export, &error)) {
+        err() << "sioscope-cli record: " << error << "\n";
+        err().flush();
+        m_exitCode = Failure;
+        QMetaObject::invokeMethod(
+            this, [this] { Q_EMIT finished(m_exitCode); }, Qt::QueuedConnection);
+        return;
     }
     for (const ScriptStep &step : std::as_const(m_script))
         m_pending[step.nsp].append(step);
@@ -305,12 +299,6 @@ void RecordCommand::start()
         if (!m_client->findNamespace(it.key()))
             watchNamespace(m_client->joinNamespace(it.key()));
 
-    if (m_export.format != LogFormat::Har) { // HAR is one document, written at the end
-        m_writer.setFormat(m_export.format);
-        m_writer.setIncludeSecrets(m_export.includeSecrets);
-        m_writer.addKnownSecrets(m_export.knownSecrets);
-        m_writer.setDevice(&m_out);
-    }
     if (m_durationSeconds > 0)
         m_durationTimer.start(int(m_durationSeconds * 1000));
     m_client->connectToServer();
@@ -375,12 +363,7 @@ void RecordCommand::checkAllDone()
 
 void RecordCommand::appendRecord(const PacketRecord &record)
 {
-    // HAR is one document written at the end, so it needs the whole session; JSON Lines and
-    // text stream to the output, and keeping the session as well would grow without bound.
-    if (m_export.format == LogFormat::Har)
-        m_log.append(record);
-    else
-        m_writer.append(record);
+    m_output.append(record);
 }
 
 void RecordCommand::checkStopOnEvent(const SocketIoPacket &packet)
@@ -430,14 +413,8 @@ void RecordCommand::finish()
     m_stopTimer.stop();
     if (m_client)
         m_client->disconnect(this);
-    if (m_export.format == LogFormat::Har) {
-        QString error;
-        if (!LogExporter::write(m_log, nullptr, &m_out, m_export, &error) && m_failure.isEmpty())
-            m_failure = QStringLiteral("cannot write the log: %1").arg(error);
-    }
-    m_writer.flush();
-    m_writer.setDevice(nullptr);
-    m_out.close();
+    if (QString error; !m_output.close(&error) && m_failure.isEmpty())
+        m_failure = error;
     if (!m_failure.isEmpty()) {
         err() << "sioscope-cli record: " << m_failure << "\n";
         m_exitCode = Failure;

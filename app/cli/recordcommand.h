@@ -2,13 +2,11 @@
 // the log when it stops (duration, end of the connection, SIGINT or SIGTERM).
 #pragma once
 
+#include "logoutput.h"
 #include "session/logexport.h"
-#include "session/logstreamwriter.h"
 #include "session/sendscript.h"
-#include "session/sessionlog.h"
 #include "socketio/socketioclient.h"
 
-#include <QFile>
 #include <QHash>
 #include <QJsonArray>
 #include <QObject>
@@ -57,9 +55,7 @@ private:
     ExportOptions m_export;
 
     SocketIoClient *m_client = nullptr;
-    SessionLog m_log;
-    QFile m_out;
-    LogStreamWriter m_writer; // JSON Lines and text stream out as records come
+    LogOutput m_output;
     QTimer m_durationTimer;
     QTimer m_stopTimer;
     bool m_stopping = false;

@@ -56,9 +56,9 @@ bool parseInt(const QString &text, qint64 min, qint64 max, qint64 *value)
 ServeCommand::ServeCommand(QObject *parent)
     : QObject(parent)
 {
-    connect(&m_writer, &LogStreamWriter::writeFailed, this, [this](const QString &error) {
+    connect(&m_output, &LogOutput::writeFailed, this, [this](const QString &message) {
         if (m_failure.isEmpty())
-            m_failure = QStringLiteral("cannot write the log: %1").arg(error);
+            m_failure = message;
     });
 }
 
@@ -185,14 +185,9 @@ void ServeCommand::start()
         QMetaObject::invokeMethod(
             this, [this] { Q_EMIT finished(m_exitCode); }, Qt::QueuedConnection);
     };
-    if (m_outPath.isEmpty()) {
-        m_out.open(stdout, QIODevice::WriteOnly);
-    } else {
-        m_out.setFileName(m_outPath);
-        if (!m_out.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-            failNow(QStringLiteral("cannot write %1: %2").arg(m_outPath, m_out.errorString()));
-            return;
-        }
+    if (QString error; !m_output.open(m_outPath, m_export, &error)) {
+        failNow(error);
+        return;
     }
 
     m_listener = new HttpListener(this);
@@ -256,17 +251,11 @@ void ServeCommand::start()
           << (m_rules ? QStringLiteral(" (mock rules from %1)").arg(m_rulesPath) : QString())
           << "\n";
     err().flush();
-    if (m_export.format != LogFormat::Har) { // HAR is one document, written at the end
-        m_writer.setFormat(m_export.format);
-        m_writer.setIncludeSecrets(m_export.includeSecrets);
-        m_writer.setDevice(&m_out);
-    }
 }
 
 void ServeCommand::appendRecord(const PacketRecord &record)
 {
-    m_log.append(record);
-    m_writer.append(record);
+    m_output.append(record);
 }
 
 void ServeCommand::stop()
@@ -289,14 +278,8 @@ void ServeCommand::finish()
     m_finished = true;
     if (m_server)
         m_server->disconnect(this);
-    if (m_export.format == LogFormat::Har) {
-        QString error;
-        if (!LogExporter::write(m_log, nullptr, &m_out, m_export, &error) && m_failure.isEmpty())
-            m_failure = QStringLiteral("cannot write the log: %1").arg(error);
-    }
-    m_writer.flush();
-    m_writer.setDevice(nullptr);
-    m_out.close();
+    if (QString error; !m_output.close(&error) && m_failure.isEmpty())
+        m_failure = error;
     if (!m_failure.isEmpty()) {
         err() << "sioscope-cli serve: " << m_failure << "\n";
         m_exitCode = Failure;

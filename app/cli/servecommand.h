@@ -4,12 +4,10 @@
 // format as `record`. It runs until SIGINT or SIGTERM, then writes the log.
 #pragma once
 
+#include "logoutput.h"
 #include "server/mockrules.h"
 #include "session/logexport.h"
-#include "session/logstreamwriter.h"
-#include "session/sessionlog.h"
 
-#include <QFile>
 #include <QHostAddress>
 #include <QObject>
 
@@ -59,9 +57,7 @@ private:
     HttpListener *m_listener = nullptr;
     SocketIoServer *m_server = nullptr;
     EngineIoServer *m_echo = nullptr;
-    SessionLog m_log;
-    QFile m_out;
-    LogStreamWriter m_writer;
+    LogOutput m_output;
     bool m_finished = false;
     int m_exitCode = Success;
     QString m_failure;
