@@ -13,15 +13,6 @@
 
 namespace {
 
-QString normalizedNamespace(const QString &name)
-{
-    if (name.isEmpty())
-        return QStringLiteral("/");
-    if (!name.startsWith(QLatin1Char('/')))
-        return QLatin1Char('/') + name;
-    return name;
-}
-
 QByteArray compact(const QJsonArray &array)
 {
     return QJsonDocument(array).toJson(QJsonDocument::Compact);
@@ -779,7 +770,7 @@ void SocketIoServer::close()
 
 SocketIoServerNamespace *SocketIoServer::addNamespace(const QString &name)
 {
-    const QString nsp = normalizedNamespace(name);
+    const QString nsp = SocketIoPacket::normalizedNamespace(name);
     if (SocketIoServerNamespace *existing = m_namespaces.value(nsp))
         return existing;
     auto *ns = new SocketIoServerNamespace(nsp, this);
@@ -789,12 +780,12 @@ SocketIoServerNamespace *SocketIoServer::addNamespace(const QString &name)
 
 SocketIoServerNamespace *SocketIoServer::findNamespace(const QString &name) const
 {
-    return m_namespaces.value(normalizedNamespace(name));
+    return m_namespaces.value(SocketIoPacket::normalizedNamespace(name));
 }
 
 void SocketIoServer::removeNamespace(const QString &name)
 {
-    SocketIoServerNamespace *ns = m_namespaces.take(normalizedNamespace(name));
+    SocketIoServerNamespace *ns = m_namespaces.take(SocketIoPacket::normalizedNamespace(name));
     if (!ns)
         return;
     for (SocketIoServerSocket *socket : ns->sockets())

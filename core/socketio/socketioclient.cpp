@@ -10,19 +10,6 @@
 
 Q_LOGGING_CATEGORY(lcSocketIo, "sioscope.socketio", QtInfoMsg)
 
-namespace {
-
-QString normalizedNamespace(const QString &name)
-{
-    if (name.isEmpty())
-        return QStringLiteral("/");
-    if (!name.startsWith(QLatin1Char('/')))
-        return QLatin1Char('/') + name;
-    return name;
-}
-
-} // namespace
-
 SocketIoClient::SocketIoClient(QObject *parent)
     : QObject(parent)
     , m_engine(new EngineIoClient(this))
@@ -207,7 +194,7 @@ SocketIoNamespace *SocketIoClient::createNamespace(const QString &name)
 
 SocketIoNamespace *SocketIoClient::joinNamespace(const QString &name, const QJsonObject &auth)
 {
-    const QString nsp = normalizedNamespace(name);
+    const QString nsp = SocketIoPacket::normalizedNamespace(name);
     SocketIoNamespace *ns = findNamespace(nsp);
     if (!ns)
         ns = createNamespace(nsp);
@@ -219,7 +206,7 @@ SocketIoNamespace *SocketIoClient::joinNamespace(const QString &name, const QJso
 
 SocketIoNamespace *SocketIoClient::findNamespace(const QString &name) const
 {
-    return m_namespaces.value(normalizedNamespace(name), nullptr);
+    return m_namespaces.value(SocketIoPacket::normalizedNamespace(name), nullptr);
 }
 
 QList<SocketIoNamespace *> SocketIoClient::namespaces() const

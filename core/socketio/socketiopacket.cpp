@@ -5,6 +5,15 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+QString SocketIoPacket::normalizedNamespace(const QString &name)
+{
+    if (name.isEmpty())
+        return QStringLiteral("/");
+    if (!name.startsWith(QLatin1Char('/')))
+        return QLatin1Char('/') + name;
+    return name;
+}
+
 QString SocketIoPacket::typeName(Type type)
 {
     switch (type) {

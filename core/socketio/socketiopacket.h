@@ -28,12 +28,18 @@ public:
 
     SocketIoPacket() = default;
     SocketIoPacket(Type type, QString nsp, QByteArray payload = {}, qint64 id = -1)
-        : type(type), nsp(std::move(nsp)), id(id), payload(std::move(payload))
-    {}
+        : type(type)
+        , nsp(std::move(nsp))
+        , id(id)
+        , payload(std::move(payload))
+    {
+    }
 
     // Names as used by the log format: CONNECT, DISCONNECT, EVENT, ACK, CONNECT_ERROR,
     // BINARY_EVENT, BINARY_ACK.
     static QString typeName(Type type);
+    // A namespace as the user or an API caller may write it: "" and "chat" mean "/" and "/chat".
+    static QString normalizedNamespace(const QString &name);
 
     bool hasId() const { return id >= 0; }
     bool isBinary() const { return type == BinaryEvent || type == BinaryAck; }
@@ -46,14 +52,14 @@ public:
     QString nsp = QStringLiteral("/");
     // Protocol v4 only: the query string sent with CONNECT ("token=abc" in "0/admin?token=abc,").
     QString query;
-    qint64 id = -1; // ack id; -1 when the packet has none
-    QByteArray payload; // JSON text as on the wire; empty when the packet has no payload
+    qint64 id = -1;                // ack id; -1 when the packet has none
+    QByteArray payload;            // JSON text as on the wire; empty when the packet has no payload
     QList<QByteArray> attachments; // for BINARY_* packets, in placeholder order
 
     friend bool operator==(const SocketIoPacket &a, const SocketIoPacket &b)
     {
-        return a.type == b.type && a.nsp == b.nsp && a.query == b.query && a.id == b.id
-            && a.payload == b.payload && a.attachments == b.attachments;
+        return a.type == b.type && a.nsp == b.nsp && a.query == b.query && a.id == b.id &&
+               a.payload == b.payload && a.attachments == b.attachments;
     }
     friend bool operator!=(const SocketIoPacket &a, const SocketIoPacket &b) { return !(a == b); }
 };
