@@ -164,6 +164,9 @@ public:
     void start();
     void attachWebSocket(QWebSocket *socket);
     void startProbe(QWebSocket *socket);
+    // What the session's WebSocket and a probe have in common: owned here, the size limits,
+    // and their messages decoded.
+    void adoptWebSocket(QWebSocket *socket);
 
     void handleGet(HttpConnection *connection);
     void handlePost(HttpConnection *connection);
@@ -375,9 +378,8 @@ void EngineIoServerSocketPrivate::start()
     }
 }
 
-void EngineIoServerSocketPrivate::attachWebSocket(QWebSocket *socket)
+void EngineIoServerSocketPrivate::adoptWebSocket(QWebSocket *socket)
 {
-    webSocket = socket;
     socket->setParent(this);
     socket->setMaxAllowedIncomingMessageSize(quint64(server->options.maxPayload));
     socket->setMaxAllowedIncomingFrameSize(quint64(server->options.maxPayload));
@@ -385,6 +387,12 @@ void EngineIoServerSocketPrivate::attachWebSocket(QWebSocket *socket)
             [this, socket](const QString &message) { receiveText(socket, message); });
     connect(socket, &QWebSocket::binaryMessageReceived, this,
             [this, socket](const QByteArray &message) { receiveBinary(socket, message); });
+}
+
+void EngineIoServerSocketPrivate::attachWebSocket(QWebSocket *socket)
+{
+    webSocket = socket;
+    adoptWebSocket(socket);
     connect(socket, &QWebSocket::bytesWritten, this, [this, socket] {
         if (socket != webSocket || socket->bytesToWrite() > 0 || pacingTimer.isActive())
             return;
@@ -415,13 +423,7 @@ void EngineIoServerSocketPrivate::attachWebSocket(QWebSocket *socket)
 void EngineIoServerSocketPrivate::startProbe(QWebSocket *socket)
 {
     probe = socket;
-    socket->setParent(this);
-    socket->setMaxAllowedIncomingMessageSize(quint64(server->options.maxPayload));
-    socket->setMaxAllowedIncomingFrameSize(quint64(server->options.maxPayload));
-    connect(socket, &QWebSocket::textMessageReceived, this,
-            [this, socket](const QString &message) { receiveText(socket, message); });
-    connect(socket, &QWebSocket::binaryMessageReceived, this,
-            [this, socket](const QByteArray &message) { receiveBinary(socket, message); });
+    adoptWebSocket(socket);
     connect(socket, &QWebSocket::disconnected, this, [this, socket] {
         if (socket == probe)
             abandonProbe(QStringLiteral("the probe WebSocket closed"));
