@@ -38,31 +38,8 @@ PacketRecord EngineIoServerRecorder::packetRecord(const EngineIoPacket &packet,
                                                   PacketRecord::Direction direction,
                                                   const QString &session)
 {
-    PacketRecord r;
-    r.direction = direction;
-    r.layer = PacketRecord::Layer::EngineIo;
-    r.type = packet.type;
-    r.transport = transport;
+    PacketRecord r = PacketRecord::fromEngineIoPacket(packet, direction, transport);
     r.session = session;
-    switch (packet.type) {
-    case EngineIoPacket::Open:
-        r.payload = packet.data;
-        break;
-    case EngineIoPacket::Ping:
-    case EngineIoPacket::Pong:
-        r.payload = PacketRecord::jsonString(packet.data);
-        break;
-    case EngineIoPacket::Message:
-        if (packet.binary)
-            r.attachments = {packet.data};
-        else
-            r.payload = PacketRecord::jsonString(packet.data);
-        break;
-    default:
-        break;
-    }
-    if (!packet.binary)
-        r.raw = QByteArray::number(int(packet.type)) + packet.data;
     return r;
 }
 

@@ -394,21 +394,9 @@ void SocketIoServerConnection::closeConnection(const QString &error,
                                                const QByteArray &offendingFrame, bool binaryFrame)
 {
     qCInfo(lcServer) << "session" << engineSid << "protocol error:" << error << "- closing";
-    PacketRecord r;
-    r.direction = PacketRecord::Direction::In;
-    r.layer = PacketRecord::Layer::SocketIo;
-    r.transport = rxTransport;
+    PacketRecord r =
+        PacketRecord::offendingSocketIoFrame(offendingFrame, binaryFrame, rxTransport, error);
     r.session = engineSid;
-    if (binaryFrame)
-        r.attachments = {offendingFrame};
-    else
-        r.raw = offendingFrame;
-    if (!binaryFrame && offendingFrame.size() > 1 && offendingFrame.at(1) >= '0' &&
-        offendingFrame.at(1) <= '6')
-        r.type = quint8(offendingFrame.at(1) - '0');
-    else if (binaryFrame)
-        r.type = SocketIoPacket::BinaryEvent;
-    r.error = error;
     server->record(r);
 
     failed = true;

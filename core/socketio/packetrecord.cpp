@@ -82,6 +82,55 @@ PacketRecord PacketRecord::fromSocketIoPacket(const SocketIoPacket &packet, Dire
     return record;
 }
 
+PacketRecord PacketRecord::fromEngineIoPacket(const EngineIoPacket &packet, Direction direction,
+                                              TransportKind transport)
+{
+    PacketRecord record;
+    record.direction = direction;
+    record.layer = Layer::EngineIo;
+    record.type = packet.type;
+    record.transport = transport;
+    switch (packet.type) {
+    case EngineIoPacket::Open:
+        record.payload = packet.data;
+        break;
+    case EngineIoPacket::Ping:
+    case EngineIoPacket::Pong:
+        record.payload = jsonString(packet.data);
+        break;
+    case EngineIoPacket::Message:
+        if (packet.binary)
+            record.attachments = {packet.data};
+        else
+            record.payload = jsonString(packet.data);
+        break;
+    default:
+        break;
+    }
+    if (!packet.binary)
+        record.raw = QByteArray::number(int(packet.type)) + packet.data;
+    return record;
+}
+
+PacketRecord PacketRecord::offendingSocketIoFrame(const QByteArray &frame, bool binary,
+                                                  TransportKind transport, const QString &error)
+{
+    PacketRecord record;
+    record.direction = Direction::In;
+    record.layer = Layer::SocketIo;
+    record.transport = transport;
+    if (binary) {
+        record.attachments = {frame};
+        record.type = SocketIoPacket::BinaryEvent; // an attachment with nothing to attach it to
+    } else {
+        record.raw = frame;
+        if (frame.size() > 1 && frame.at(1) >= '0' && frame.at(1) <= '6')
+            record.type = quint8(frame.at(1) - '0');
+    }
+    record.error = error;
+    return record;
+}
+
 QByteArray PacketRecord::detailsJson(const QJsonObject &details)
 {
     return QJsonDocument(details).toJson(QJsonDocument::Compact);

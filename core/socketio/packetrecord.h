@@ -64,6 +64,14 @@ public:
     // A Socket.IO packet as a record; `raw` is its text frame ("4" + the encoded packet).
     static PacketRecord fromSocketIoPacket(const SocketIoPacket &packet, Direction direction,
                                            TransportKind transport, const QByteArray &raw);
+    // An Engine.IO packet as a record: OPEN's handshake, PING/PONG data and a MESSAGE's text as
+    // a JSON string, a binary MESSAGE as the attachment; `raw` is its text frame.
+    static PacketRecord fromEngineIoPacket(const EngineIoPacket &packet, Direction direction,
+                                           TransportKind transport);
+    // A received Socket.IO frame that broke the protocol, kept whole (text in `raw`, a binary
+    // frame as the attachment) with the error; typed by its packet digit when it has one.
+    static PacketRecord offendingSocketIoFrame(const QByteArray &frame, bool binary,
+                                               TransportKind transport, const QString &error);
     // JSON for record payloads: a lifecycle note's details object, and a JSON string holding
     // `data` (the PING/PONG payload).
     static QByteArray detailsJson(const QJsonObject &details);

@@ -396,21 +396,7 @@ void SocketIoClient::closeConnection(const QString &error, const QByteArray &off
                                      bool binaryFrame)
 {
     qCWarning(lcSocketIo) << "protocol error:" << error << "- closing the connection";
-    PacketRecord r;
-    r.direction = PacketRecord::Direction::In;
-    r.layer = PacketRecord::Layer::SocketIo;
-    r.transport = m_rxTransport;
-    if (binaryFrame)
-        r.attachments = {offendingFrame};
-    else
-        r.raw = offendingFrame;
-    if (!binaryFrame && offendingFrame.size() > 1 && offendingFrame.at(1) >= '0' &&
-        offendingFrame.at(1) <= '6')
-        r.type = quint8(offendingFrame.at(1) - '0');
-    else if (binaryFrame)
-        r.type = SocketIoPacket::BinaryEvent; // an attachment with nothing to attach it to
-    r.error = error;
-    record(r);
+    record(PacketRecord::offendingSocketIoFrame(offendingFrame, binaryFrame, m_rxTransport, error));
 
     m_attachmentTimer.stop();
     m_decoder.reset();
@@ -476,24 +462,7 @@ void SocketIoClient::recordEnginePacket(const EngineIoPacket &packet, TransportK
 {
     if (packet.type == EngineIoPacket::Message)
         return; // carries a Socket.IO packet (or an attachment): recorded at that layer
-    PacketRecord r;
-    r.direction = direction;
-    r.layer = PacketRecord::Layer::EngineIo;
-    r.type = packet.type;
-    r.transport = transport;
-    switch (packet.type) {
-    case EngineIoPacket::Open:
-        r.payload = packet.data;
-        break;
-    case EngineIoPacket::Ping:
-    case EngineIoPacket::Pong:
-        r.payload = PacketRecord::jsonString(packet.data);
-        break;
-    default:
-        break;
-    }
-    r.raw = QByteArray::number(int(packet.type)) + packet.data;
-    record(r);
+    record(PacketRecord::fromEngineIoPacket(packet, direction, transport));
 }
 
 void SocketIoClient::record(PacketRecord record)
