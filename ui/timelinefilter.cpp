@@ -1,6 +1,7 @@
 #include "timelinefilter.h"
 
 #include "engineio/engineiopacket.h"
+#include "engineio/hexdigit.h"
 #include "session/sessionlog.h"
 #include "socketio/socketiopacket.h"
 
@@ -41,24 +42,13 @@ void appendUtf8(QByteArray &out, char32_t code)
     }
 }
 
-int hexDigit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int hex4(QByteArrayView text, qsizetype at)
 {
     if (at + 4 > text.size())
         return -1;
     int value = 0;
     for (int i = 0; i < 4; ++i) {
-        const int digit = hexDigit(text[at + i]);
+        const int digit = hexDigitValue(text[at + i]);
         if (digit < 0)
             return -1;
         value = value * 16 + digit;

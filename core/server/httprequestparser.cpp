@@ -1,5 +1,7 @@
 #include "httprequestparser.h"
 
+#include "../engineio/hexdigit.h"
+
 #include <algorithm>
 #include <limits>
 #include <utility>
@@ -69,17 +71,6 @@ QString describe(char c)
     if (u > 0x20 && u < 0x7f)
         return QStringLiteral("'%1'").arg(QLatin1Char(c));
     return QStringLiteral("byte 0x%1").arg(u, 2, 16, QLatin1Char('0'));
-}
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 } // namespace
@@ -483,10 +474,10 @@ HttpRequestParser::Status HttpRequestParser::feedBody(QByteArrayView data, qsize
             const QByteArray line = std::exchange(m_line, {});
             qsizetype i = 0;
             qint64 size = 0;
-            while (i < line.size() && hexValue(line[i]) >= 0) {
+            while (i < line.size() && hexDigitValue(line[i]) >= 0) {
                 if (i >= MaxChunkSizeDigits)
                     return fail(413, QStringLiteral("chunk size too large"));
-                size = size * 16 + hexValue(line[i]);
+                size = size * 16 + hexDigitValue(line[i]);
                 ++i;
             }
             if (i == 0)

@@ -1,5 +1,6 @@
 #include "jsonlines.h"
 
+#include "../engineio/hexdigit.h"
 #include "../engineio/utf8.h"
 #include "../socketio/jsonscanner.h"
 #include "../socketio/socketiopacket.h"
@@ -376,17 +377,6 @@ inline bool isDigit(char c)
     return c >= '0' && c <= '9';
 }
 
-inline int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 // String sinks: where the decoded characters of a JSON string go.
 struct Utf8Sink // for byte fields: the text must be Unicode scalar values
 {
@@ -452,7 +442,7 @@ bool readHex4(Cursor &c, char16_t *unit)
     }
     unsigned value = 0;
     for (int i = 0; i < 4; ++i) {
-        const int digit = hexValue(c.p[i]);
+        const int digit = hexDigitValue(c.p[i]);
         if (digit < 0) {
             c.p += i;
             return c.fail("invalid \\u escape");

@@ -1,5 +1,6 @@
 #include "jsonscanner.h"
 
+#include "../engineio/hexdigit.h"
 #include "../engineio/utf8.h"
 
 #include <QVarLengthArray>
@@ -17,17 +18,6 @@ bool isJsonWhitespace(char c)
 bool isDigit(char c)
 {
     return c >= '0' && c <= '9';
-}
-
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 // Describes the byte at `pos` for an error message: 'x', byte 0xNN or the end of the input.
@@ -88,7 +78,7 @@ QString unescape(QByteArrayView body)
         case 'u': {
             char16_t unit = 0;
             for (int k = 0; k < 4; ++k)
-                unit = char16_t(unit * 16 + hexValue(body[i + k]));
+                unit = char16_t(unit * 16 + hexDigitValue(body[i + k]));
             // UTF-16 code units go in as they are: a high surrogate followed by a \u low
             // surrogate forms the pair, and a lone one stays lone, as JSON.parse keeps it.
             out += QChar(unit);
@@ -213,7 +203,7 @@ bool Scanner::scanString(ValueInfo &info)
             const char e = char(m_data[pos + 1]);
             if (e == 'u') {
                 for (int k = 2; k < 6; ++k) {
-                    if (pos + k >= m_size || hexValue(char(m_data[pos + k])) < 0)
+                    if (pos + k >= m_size || hexDigitValue(char(m_data[pos + k])) < 0)
                         return fail(QStringLiteral("invalid \\u escape (4 hex digits expected)"),
                                     pos);
                 }
