@@ -21,11 +21,12 @@ constexpr char AcceptGuid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 // Read coalescing. While the server sends faster than SioScope takes frames in (a read brings a
 // backlog of several frames), waking up for every few frames costs more kernel time (poll, read,
 // the ACK, two context switches) than the frames themselves. The socket then reports readable
-// only once CoalescedReadBytes are queued (SO_RCVLOWAT), and CoalesceDelayMs after the last read
-// the mark drops back to one byte, which bounds the delay added to the end of a burst. A lone
-// message (an ack, a PING) never waits: it leaves no backlog.
+// only once a quarter of its receive buffer, at most CoalescedReadBytes, is queued (SO_RCVLOWAT),
+// and CoalesceDelayMs after the last read the mark drops back to one byte, which bounds the delay
+// added to the end of a burst. A lone message (an ack, a PING) never waits: it leaves no backlog.
 constexpr int BacklogFrames = 4;
 constexpr int CoalescedReadBytes = 128 * 1024;
+constexpr int MinCoalescedReadBytes = 16 * 1024;
 constexpr int CoalesceDelayMs = 1;
 
 using HttpHeaders = QList<QPair<QByteArray, QByteArray>>; // names in lower case
@@ -304,22 +305,39 @@ int WebSocketTransport::readFrames(int budget)
 void WebSocketTransport::setReadCoalescing(bool on)
 {
 #if defined(Q_OS_UNIX) && defined(SO_RCVLOWAT)
-    // Linux shrinks the receive window to the low-water mark when the receive buffer cannot
-    // hold it twice over; such a socket is better read eagerly.
-    if (on && !m_coalescing &&
-        m_socket->socketOption(QAbstractSocket::ReceiveBufferSizeSocketOption).toInt() <
-            4 * CoalescedReadBytes)
-        on = false;
-    if (on)
-        m_coalesceTimer.start(CoalesceDelayMs);
-    if (on == m_coalescing)
+    if (!on) {
+        m_coalesceTimer.stop();
+        setReceiveLowWaterMark(1);
         return;
-    m_coalescing = on;
-    const int lowWaterMark = on ? CoalescedReadBytes : 1;
-    ::setsockopt(int(m_socket->socketDescriptor()), SOL_SOCKET, SO_RCVLOWAT, &lowWaterMark,
-                 sizeof lowWaterMark);
+    }
+    m_coalesceTimer.start(CoalesceDelayMs);
+    if (m_lowWaterMark > 1)
+        return;
+    // Linux clamps the receive window to the mark when the receive buffer cannot hold it twice
+    // over, so the mark follows the buffer: a new connection starts at 128 KiB (tcp_rmem) and
+    // autotuning grows it while a flood lasts. The mark is set again each time coalescing starts.
+    const int receiveBuffer =
+        m_socket->socketOption(QAbstractSocket::ReceiveBufferSizeSocketOption).toInt();
+    const int mark = qMin(CoalescedReadBytes, receiveBuffer / 4);
+    if (mark < MinCoalescedReadBytes) {
+        m_coalesceTimer.stop();
+        return;
+    }
+    setReceiveLowWaterMark(mark);
 #else
     Q_UNUSED(on);
+#endif
+}
+
+void WebSocketTransport::setReceiveLowWaterMark(int bytes)
+{
+#if defined(Q_OS_UNIX) && defined(SO_RCVLOWAT)
+    if (bytes == m_lowWaterMark)
+        return;
+    m_lowWaterMark = bytes;
+    ::setsockopt(int(m_socket->socketDescriptor()), SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof bytes);
+#else
+    Q_UNUSED(bytes);
 #endif
 }
 

@@ -47,6 +47,7 @@ private:
     // Handles up to `budget` frames: how many there were, or -1 when the budget ran out first.
     int readFrames(int budget);
     void setReadCoalescing(bool on);
+    void setReceiveLowWaterMark(int bytes);
     void receiveText(QByteArray message);
     void receiveBinary(QByteArray message);
     void receiveClose();
@@ -70,9 +71,9 @@ private:
     QByteArray m_refusalLocation;
     qint64 m_refusalBodyBytes = -1; // from Content-Length; -1: until the server closes
     QByteArray m_refusalBody;
-    QTimer m_refusalTimer;  // bounds the wait for a refusal's body
-    QTimer m_coalesceTimer; // bounds the delay that read coalescing adds
-    bool m_coalescing = false;
+    QTimer m_refusalTimer;     // bounds the wait for a refusal's body
+    QTimer m_coalesceTimer;    // bounds the delay that read coalescing adds
+    int m_lowWaterMark = 1;    // SO_RCVLOWAT; above 1 while reads are coalesced
     bool m_turnQueued = false; // readFramesThisTurn() is queued for the rest of a backlog
     bool m_shuttingDown = false;
     bool m_closeSent = false;
