@@ -71,7 +71,15 @@ int main(int argc, char *argv[])
     client.setOptions(options);
     SocketIoNamespace *ns = client.joinNamespace(QStringLiteral("/"));
 
-    enum class Phase { Connecting, Warmup, Sequential, Pipelined, Done } phase = Phase::Connecting;
+    enum class Phase {
+        Connecting,
+        Warmup,
+        Sequential,
+        ServerCpuBefore,
+        Pipelined,
+        ServerCpuAfter,
+        Done
+    } phase = Phase::Connecting;
     int sent = 0;
     int received = 0;
     std::vector<qint64> latenciesNs;
@@ -83,10 +91,21 @@ int main(int argc, char *argv[])
     qint64 phaseCpuStart = 0;
     qint64 sequentialWallNs = 0;
     qint64 pipelinedTotalNs = 0;
+    double serverCpuBeforeUs = 0;
+    double serverCpuAfterUs = 0;
     QString failure;
 
     const auto emitOne = [&](int i) {
         const auto result = ns->emitEvent(QJsonArray{QStringLiteral("echo-ack"), i}, {}, 0);
+        if (!result.ok) {
+            failure = QStringLiteral("emit failed: %1").arg(result.error);
+            QCoreApplication::exit(1);
+        }
+    };
+    // The server's CPU time (µs) is asked before and after the pipelined phase, outside its timing.
+    const auto askServerCpu = [&](Phase next) {
+        phase = next;
+        const auto result = ns->emitEvent(QJsonArray{QStringLiteral("server-cpu")}, {}, 0);
         if (!result.ok) {
             failure = QStringLiteral("emit failed: %1").arg(result.error);
             QCoreApplication::exit(1);
@@ -102,7 +121,7 @@ int main(int argc, char *argv[])
     };
 
     QObject::connect(ns, &SocketIoNamespace::ackReceived, &app,
-                     [&](const SocketIoPacket &, qint64) {
+                     [&](const SocketIoPacket &ack, qint64) {
                          switch (phase) {
                          case Phase::Warmup:
                              if (++received < warmup) {
@@ -125,6 +144,10 @@ int main(int argc, char *argv[])
                              }
                              sequentialWallNs = total.nsecsElapsed();
                              sequentialCpuUs = cpuUs() - phaseCpuStart;
+                             askServerCpu(Phase::ServerCpuBefore);
+                             return;
+                         case Phase::ServerCpuBefore:
+                             serverCpuBeforeUs = ack.data().toArray().at(0).toDouble();
                              startPipelined();
                              return;
                          case Phase::Pipelined:
@@ -132,6 +155,10 @@ int main(int argc, char *argv[])
                                  return;
                              pipelinedTotalNs = total.nsecsElapsed();
                              pipelinedCpuUs = cpuUs() - phaseCpuStart;
+                             askServerCpu(Phase::ServerCpuAfter);
+                             return;
+                         case Phase::ServerCpuAfter:
+                             serverCpuAfterUs = ack.data().toArray().at(0).toDouble();
                              phase = Phase::Done;
                              QCoreApplication::exit(0);
                              return;
@@ -177,6 +204,7 @@ int main(int argc, char *argv[])
         {"seqCpuUs", sequentialCpuUs},
         {"pipeTotalUs", double(pipelinedTotalNs) / 1000.0},
         {"pipeCpuUs", pipelinedCpuUs},
+        {"pipeServerCpuUs", serverCpuAfterUs - serverCpuBeforeUs},
     };
     std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Compact).constData());
     client.disconnectFromServer();

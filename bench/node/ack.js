@@ -73,15 +73,23 @@ function pipelined(done) {
   for (let i = 0; i < count; i++) socket.emit("echo-ack", i, onAck);
 }
 
+// The server's CPU time (µs) is asked before and after the pipelined phase, outside its timing.
+const serverCpu = (done) => socket.emit("server-cpu", done);
+
 socket.once("connect", () => {
   warm(0, () =>
     sequential((seq) =>
-      pipelined((pipe) => {
-        process.stdout.write(JSON.stringify({ impl: "socket.io-client", count, ...seq, ...pipe }) + "\n");
-        clearTimeout(timer);
-        socket.disconnect();
-        setImmediate(() => process.exit(0));
-      })
+      serverCpu((serverBefore) =>
+        pipelined((pipe) =>
+          serverCpu((serverAfter) => {
+            const pipeServerCpuUs = serverAfter - serverBefore;
+            process.stdout.write(JSON.stringify({ impl: "socket.io-client", count, ...seq, ...pipe, pipeServerCpuUs }) + "\n");
+            clearTimeout(timer);
+            socket.disconnect();
+            setImmediate(() => process.exit(0));
+          })
+        )
+      )
     )
   );
 });

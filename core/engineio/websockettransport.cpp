@@ -28,6 +28,9 @@ constexpr int BacklogFrames = 4;
 constexpr int CoalescedReadBytes = 128 * 1024;
 constexpr int MinCoalescedReadBytes = 16 * 1024;
 constexpr int CoalesceDelayMs = 1;
+// A burst of sends (an emit loop) goes to the socket in pieces of this size while it is being
+// made, so that the server starts on it at once rather than when the loop returns.
+constexpr qint64 FlushedWriteBytes = 16 * 1024;
 
 using HttpHeaders = QList<QPair<QByteArray, QByteArray>>; // names in lower case
 
@@ -455,7 +458,7 @@ void WebSocketTransport::send(const QList<EngineIoPacket> &packets)
             sendFrame(WebSocketOpcode::Text, EngineIoCodec::encodeText(packet, m_version));
         // The server's pingTimeout runs from its PING: the answer goes out now, not after the
         // rest of what this wake-up brought has been handled.
-        if (packet.type == EngineIoPacket::Pong)
+        if (packet.type == EngineIoPacket::Pong || m_socket->bytesToWrite() >= FlushedWriteBytes)
             m_socket->flush();
         Q_EMIT packetSent(packet);
         if (!self || m_phase != Phase::Open)

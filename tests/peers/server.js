@@ -172,6 +172,15 @@ function onConnection(nsp, socket) {
     ack(...args.slice(0, -1));
   });
 
+  // server-cpu(ack): this process's CPU time so far (user + system, every thread, µs), for the
+  // ack benchmark's account of the server's share of a pipelined run.
+  guard(socket, "server-cpu", (...args) => {
+    const ack = args[args.length - 1];
+    if (typeof ack !== "function") return;
+    const usage = process.cpuUsage();
+    ack(usage.user + usage.system);
+  });
+
   // request-ack(payload[, timeoutMs]): the server asks the client and reports its answer.
   guard(socket, "request-ack", (...args) => {
     if (args.length && typeof args[args.length - 1] === "function") args.pop(); // ignore a client ack

@@ -1,24 +1,14 @@
 // A backlog of WebSocket messages is handled at most EngineIoOptions::maxMessagesPerTurn per turn
 // of the event loop, so that timers (heartbeat, ack timeouts) and a GUI's repaints run in between
 // however much a flood has buffered; and nothing is lost or reordered by it. The server is an
-// in-process fake that writes the upgrade answer, OPEN and a burst of messages in one go, so the
-// client finds them all in one read.
+// in-process fake (tests/common/fakewebsocketserver.h) that writes the upgrade answer, OPEN and a
+// burst of messages in one go, so the client finds them all in one read.
 #include "engineio/engineioclient.h"
+#include "fakewebsocketserver.h"
 
-#include <QCryptographicHash>
 #include <QSignalSpy>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QTest>
 #include <QTimer>
-
-namespace {
-QByteArray textFrame(const QByteArray &payload)
-{
-    Q_ASSERT(payload.size() < 126);
-    return QByteArray(1, char(0x81)) + char(payload.size()) + payload;
-}
-} // namespace
 
 class tst_WebSocketTurns : public QObject
 {
@@ -36,34 +26,16 @@ private Q_SLOTS:
     {
         QFETCH(int, budget);
         QFETCH(int, messages);
-        QTcpServer server;
-        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
-        connect(&server, &QTcpServer::newConnection, this, [&server, messages] {
-            QTcpSocket *socket = server.nextPendingConnection();
-            connect(socket, &QTcpSocket::readyRead, socket, [socket, messages] {
-                const QByteArray request = socket->readAll();
-                const qsizetype at = request.indexOf("Sec-WebSocket-Key: ");
-                if (at < 0)
-                    return;
-                const QByteArray key = request.mid(at + 19, request.indexOf('\r', at) - at - 19);
-                const QByteArray accept =
-                    QCryptographicHash::hash(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11",
-                                             QCryptographicHash::Sha1)
-                        .toBase64();
-                QByteArray burst = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                                   "Connection: Upgrade\r\nSec-WebSocket-Accept: " +
-                                   accept + "\r\n\r\n";
-                burst += textFrame(R"(0{"sid":"s1","upgrades":[],"pingInterval":25000,)"
-                                   R"("pingTimeout":20000,"maxPayload":1000000})");
-                for (int i = 0; i < messages; ++i)
-                    burst += textFrame("4m" + QByteArray::number(i));
-                socket->write(burst);
-            });
-        });
+        FakeWebSocketServer server;
+        QVERIFY(server.listen());
+        QByteArray burst;
+        for (int i = 0; i < messages; ++i)
+            burst += FakeWebSocketServer::textFrame("4m" + QByteArray::number(i));
+        server.answerUpgradeWith(burst);
 
         EngineIoClient client;
         EngineIoOptions options;
-        options.url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server.serverPort()));
+        options.url = server.url();
         options.transports = EngineIoOptions::Transports::WebSocketOnly;
         options.version = EngineIoOptions::Version::V4;
         options.maxMessagesPerTurn = budget;

@@ -1,0 +1,38 @@
+// An in-process stand-in for an Engine.IO v4 server over WebSocket, for unit tests of the client's
+// socket handling: it takes one connection and answers its upgrade request with 101, OPEN and
+// whatever frames the test gives, in one write, so that the client finds them all in one read.
+#pragma once
+
+#include <QByteArray>
+#include <QTcpServer>
+#include <QUrl>
+
+class QTcpSocket;
+
+class FakeWebSocketServer : public QObject
+{
+public:
+    explicit FakeWebSocketServer(QObject *parent = nullptr);
+
+    bool listen(); // on 127.0.0.1, a free port
+    QUrl url() const;
+
+    // The upgrade answer, OPEN, then `frames`: written once the whole upgrade request has come
+    // (at once if it already has).
+    void answerUpgradeWith(const QByteArray &frames);
+    bool upgradeRequested() const;                          // the whole upgrade request has come
+    QTcpSocket *connection() const { return m_connection; } // null until the client connects
+
+    // An unmasked text frame as a server sends it (payload under 126 bytes).
+    static QByteArray textFrame(const QByteArray &payload);
+
+private:
+    void answerIfReady();
+
+    QTcpServer m_server;
+    QTcpSocket *m_connection = nullptr;
+    QByteArray m_request;
+    QByteArray m_frames;
+    bool m_answerWanted = false;
+    bool m_answered = false;
+};
