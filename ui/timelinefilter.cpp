@@ -1,8 +1,9 @@
 #include "timelinefilter.h"
 
 #include "engineio/engineiopacket.h"
-#include "engineio/hexdigit.h"
+#include "engineio/utf8.h"
 #include "session/sessionlog.h"
+#include "socketio/jsonescape.h"
 #include "socketio/socketiopacket.h"
 
 #include <array>
@@ -23,38 +24,6 @@ int typeBit(PacketRecord::Layer layer, quint8 type)
     return type < 16 ? int(layer) * 16 + type : -1;
 }
 
-void appendUtf8(QByteArray &out, char32_t code)
-{
-    if (code < 0x80) {
-        out.append(char(code));
-    } else if (code < 0x800) {
-        out.append(char(0xc0 | (code >> 6)));
-        out.append(char(0x80 | (code & 0x3f)));
-    } else if (code < 0x10000) {
-        out.append(char(0xe0 | (code >> 12)));
-        out.append(char(0x80 | ((code >> 6) & 0x3f)));
-        out.append(char(0x80 | (code & 0x3f)));
-    } else {
-        out.append(char(0xf0 | (code >> 18)));
-        out.append(char(0x80 | ((code >> 12) & 0x3f)));
-        out.append(char(0x80 | ((code >> 6) & 0x3f)));
-        out.append(char(0x80 | (code & 0x3f)));
-    }
-}
-
-int hex4(QByteArrayView text, qsizetype at)
-{
-    if (at + 4 > text.size())
-        return -1;
-    int value = 0;
-    for (int i = 0; i < 4; ++i) {
-        const int digit = hexDigitValue(text[at + i]);
-        if (digit < 0)
-            return -1;
-        value = value * 16 + digit;
-    }
-    return value;
-}
 } // namespace
 
 void TimelineFilter::setText(const QString &text)
@@ -194,53 +163,40 @@ bool TimelineFilter::containsFolded(QByteArrayView haystack, QByteArrayView lowe
 
 QByteArray TimelineFilter::unescapeJson(QByteArrayView json)
 {
+    // Lenient: a search text, not a validation. A lone surrogate becomes U+FFFD, an escape that
+    // JSON does not have stands for its character, and a broken \u stays as it is.
     QByteArray out;
     out.reserve(json.size());
     const qsizetype size = json.size();
-    for (qsizetype i = 0; i < size; ++i) {
-        const char c = json[i];
-        if (c != '\\' || i + 1 >= size) {
-            out.append(c);
+    for (qsizetype i = 0; i < size;) {
+        if (json[i] != '\\') {
+            out.append(json[i++]);
             continue;
         }
-        const char e = json[++i];
-        switch (e) {
-        case 'n':
-            out.append('\n');
+        const JsonEscape escape = JsonEscape::read(json, i);
+        switch (escape.kind) {
+        case JsonEscape::Kind::CodePoint:
+            Utf8::append(out, escape.value);
+            i += escape.length;
             break;
-        case 't':
-            out.append('\t');
+        case JsonEscape::Kind::LoneSurrogate:
+            Utf8::append(out, U'\uFFFD');
+            i += escape.length;
             break;
-        case 'r':
-            out.append('\r');
-            break;
-        case 'b':
-            out.append('\b');
-            break;
-        case 'f':
-            out.append('\f');
-            break;
-        case 'u': {
-            int code = hex4(json, i + 1);
-            if (code < 0) {
-                out.append('\\').append('u');
+        case JsonEscape::Kind::Truncated:
+        case JsonEscape::Kind::BadHexDigit:
+            if (i + 1 == size) {
+                out.append('\\');
+                ++i;
                 break;
             }
-            i += 4;
-            // A surrogate pair is two escapes.
-            if (code >= 0xd800 && code < 0xdc00 && i + 6 < size && json[i + 1] == '\\' &&
-                json[i + 2] == 'u') {
-                const int low = hex4(json, i + 3);
-                if (low >= 0xdc00 && low < 0xe000) {
-                    code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
-                    i += 6;
-                }
-            }
-            appendUtf8(out, char32_t(code >= 0xd800 && code < 0xe000 ? 0xfffd : code));
+            Q_FALLTHROUGH();
+        case JsonEscape::Kind::Unknown:
+            if (json[i + 1] == 'u')
+                out.append('\\');
+            out.append(json[i + 1]);
+            i += 2;
             break;
-        }
-        default: // \" \\ \/ and anything else: the character itself
-            out.append(e);
         }
     }
     return out;

@@ -1,7 +1,9 @@
 // UTF-8 well-formedness (RFC 3629, Unicode table 3-7), shared by everything that accepts text
-// from outside: WebSocket text messages, the JSON scanner, the JSON Lines reader and writer.
+// from outside: WebSocket text messages, the JSON scanner, the JSON Lines reader and writer; and
+// the encoding of one code point, for the decoders of JSON escapes.
 #pragma once
 
+#include <QByteArray>
 #include <QByteArrayView>
 
 #include <cstring>
@@ -65,6 +67,33 @@ inline qsizetype firstInvalidOffset(QByteArrayView bytes)
         p += length;
     }
     return -1;
+}
+
+// Appends the UTF-8 form of `codePoint` (at most U+10FFFF; a surrogate is the caller's business).
+inline void append(QByteArray &out, char32_t codePoint)
+{
+    char bytes[4];
+    int n;
+    if (codePoint < 0x80) {
+        bytes[0] = char(codePoint);
+        n = 1;
+    } else if (codePoint < 0x800) {
+        bytes[0] = char(0xC0 | (codePoint >> 6));
+        bytes[1] = char(0x80 | (codePoint & 0x3F));
+        n = 2;
+    } else if (codePoint < 0x10000) {
+        bytes[0] = char(0xE0 | (codePoint >> 12));
+        bytes[1] = char(0x80 | ((codePoint >> 6) & 0x3F));
+        bytes[2] = char(0x80 | (codePoint & 0x3F));
+        n = 3;
+    } else {
+        bytes[0] = char(0xF0 | (codePoint >> 18));
+        bytes[1] = char(0x80 | ((codePoint >> 12) & 0x3F));
+        bytes[2] = char(0x80 | ((codePoint >> 6) & 0x3F));
+        bytes[3] = char(0x80 | (codePoint & 0x3F));
+        n = 4;
+    }
+    out.append(bytes, n);
 }
 
 } // namespace Utf8

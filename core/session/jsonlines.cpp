@@ -1,7 +1,7 @@
 #include "jsonlines.h"
 
-#include "../engineio/hexdigit.h"
 #include "../engineio/utf8.h"
+#include "../socketio/jsonescape.h"
 #include "../socketio/jsonscanner.h"
 #include "../socketio/socketiopacket.h"
 
@@ -382,31 +382,7 @@ struct Utf8Sink // for byte fields: the text must be Unicode scalar values
 {
     QByteArray *out;
     void run(const char *p, qsizetype n) { out->append(p, n); }
-    void codePoint(char32_t cp)
-    {
-        char bytes[4];
-        int n;
-        if (cp < 0x80) {
-            bytes[0] = char(cp);
-            n = 1;
-        } else if (cp < 0x800) {
-            bytes[0] = char(0xC0 | (cp >> 6));
-            bytes[1] = char(0x80 | (cp & 0x3F));
-            n = 2;
-        } else if (cp < 0x10000) {
-            bytes[0] = char(0xE0 | (cp >> 12));
-            bytes[1] = char(0x80 | ((cp >> 6) & 0x3F));
-            bytes[2] = char(0x80 | (cp & 0x3F));
-            n = 3;
-        } else {
-            bytes[0] = char(0xF0 | (cp >> 18));
-            bytes[1] = char(0x80 | ((cp >> 12) & 0x3F));
-            bytes[2] = char(0x80 | ((cp >> 6) & 0x3F));
-            bytes[3] = char(0x80 | (cp & 0x3F));
-            n = 4;
-        }
-        out->append(bytes, n);
-    }
+    void codePoint(char32_t cp) { Utf8::append(*out, cp); }
     bool loneSurrogate(char16_t) { return false; }
 };
 
@@ -434,26 +410,6 @@ struct Utf16Sink
     }
 };
 
-bool readHex4(Cursor &c, char16_t *unit)
-{
-    if (c.end - c.p < 4) {
-        c.p = c.end;
-        return c.fail("");
-    }
-    unsigned value = 0;
-    for (int i = 0; i < 4; ++i) {
-        const int digit = hexDigitValue(c.p[i]);
-        if (digit < 0) {
-            c.p += i;
-            return c.fail("invalid \\u escape");
-        }
-        value = value * 16 + unsigned(digit);
-    }
-    c.p += 4;
-    *unit = char16_t(value);
-    return true;
-}
-
 // At the opening quote. Decodes into the sink and leaves the cursor after the closing quote.
 template<typename Sink> bool scanString(Cursor &c, Sink &sink)
 {
@@ -472,62 +428,26 @@ template<typename Sink> bool scanString(Cursor &c, Sink &sink)
         }
         if (ch == '\\') {
             sink.run(run, c.p - run);
-            ++c.p;
-            if (c.atEnd())
+            const JsonEscape escape = JsonEscape::read(QByteArrayView(c.p, c.end), 0);
+            switch (escape.kind) {
+            case JsonEscape::Kind::CodePoint:
+                sink.codePoint(escape.value);
+                break;
+            case JsonEscape::Kind::LoneSurrogate:
+                if (!sink.loneSurrogate(char16_t(escape.value)))
+                    return c.fail("unpaired surrogate escape in a byte string");
+                break;
+            case JsonEscape::Kind::Truncated:
+                c.p = c.end;
                 return c.fail("");
-            const char e = *c.p++;
-            switch (e) {
-            case '"':
-            case '\\':
-            case '/':
-                sink.codePoint(char32_t(e));
-                break;
-            case 'b':
-                sink.codePoint(U'\b');
-                break;
-            case 'f':
-                sink.codePoint(U'\f');
-                break;
-            case 'n':
-                sink.codePoint(U'\n');
-                break;
-            case 'r':
-                sink.codePoint(U'\r');
-                break;
-            case 't':
-                sink.codePoint(U'\t');
-                break;
-            case 'u': {
-                char16_t unit;
-                if (!readHex4(c, &unit))
-                    return false;
-                if (QChar::isHighSurrogate(unit) && c.end - c.p >= 6 && c.p[0] == '\\' &&
-                    c.p[1] == 'u') {
-                    const char *save = c.p;
-                    c.p += 2;
-                    char16_t low;
-                    if (!readHex4(c, &low))
-                        return false;
-                    if (QChar::isLowSurrogate(low)) {
-                        sink.codePoint(QChar::surrogateToUcs4(unit, low));
-                        break;
-                    }
-                    c.p = save; // the next escape stands on its own
-                }
-                if (QChar::isSurrogate(unit)) {
-                    if (!sink.loneSurrogate(unit)) {
-                        c.p -= 6;
-                        return c.fail("unpaired surrogate escape in a byte string");
-                    }
-                } else {
-                    sink.codePoint(unit);
-                }
-                break;
-            }
-            default:
-                --c.p;
+            case JsonEscape::Kind::BadHexDigit:
+                c.p += escape.length;
+                return c.fail("invalid \\u escape");
+            case JsonEscape::Kind::Unknown:
+                ++c.p;
                 return c.fail("invalid escape");
             }
+            c.p += escape.length;
             run = c.p;
             continue;
         }

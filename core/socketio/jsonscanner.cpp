@@ -2,6 +2,7 @@
 
 #include "../engineio/hexdigit.h"
 #include "../engineio/utf8.h"
+#include "jsonescape.h"
 
 #include <QVarLengthArray>
 
@@ -48,46 +49,18 @@ QString unescape(QByteArrayView body)
             continue;
         }
         flushRun();
-        const char e = body[i + 1];
-        i += 2;
-        switch (e) {
-        case '"':
-            out += u'"';
-            break;
-        case '\\':
-            out += u'\\';
-            break;
-        case '/':
-            out += u'/';
-            break;
-        case 'b':
-            out += u'\b';
-            break;
-        case 'f':
-            out += u'\f';
-            break;
-        case 'n':
-            out += u'\n';
-            break;
-        case 'r':
-            out += u'\r';
-            break;
-        case 't':
-            out += u'\t';
-            break;
-        case 'u': {
-            char16_t unit = 0;
-            for (int k = 0; k < 4; ++k)
-                unit = char16_t(unit * 16 + hexDigitValue(body[i + k]));
-            // UTF-16 code units go in as they are: a high surrogate followed by a \u low
-            // surrogate forms the pair, and a lone one stays lone, as JSON.parse keeps it.
-            out += QChar(unit);
-            i += 4;
-            break;
+        // The scanner validated the text: every escape is complete and known. UTF-16 code units
+        // go in as they are; a lone surrogate stays lone, as JSON.parse keeps it.
+        const JsonEscape escape = JsonEscape::read(body, i);
+        Q_ASSERT(escape.kind == JsonEscape::Kind::CodePoint ||
+                 escape.kind == JsonEscape::Kind::LoneSurrogate);
+        if (QChar::requiresSurrogates(escape.value)) {
+            out += QChar(QChar::highSurrogate(escape.value));
+            out += QChar(QChar::lowSurrogate(escape.value));
+        } else {
+            out += QChar(char16_t(escape.value));
         }
-        default:
-            Q_UNREACHABLE();
-        }
+        i += escape.length;
         runStart = i;
     }
     flushRun();
@@ -198,20 +171,18 @@ bool Scanner::scanString(ValueInfo &info)
         }
         if (c == '\\') {
             info.stringHasEscapes = true;
-            if (pos + 1 >= m_size)
-                return fail(QStringLiteral("unterminated string"), pos + 1);
-            const char e = char(m_data[pos + 1]);
-            if (e == 'u') {
-                for (int k = 2; k < 6; ++k) {
-                    if (pos + k >= m_size || hexDigitValue(char(m_data[pos + k])) < 0)
-                        return fail(QStringLiteral("invalid \\u escape (4 hex digits expected)"),
-                                    pos);
-                }
-                pos += 6;
-            } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' ||
-                       e == 'r' || e == 't') {
-                pos += 2;
-            } else {
+            switch (const JsonEscape escape = JsonEscape::read(m_text, pos); escape.kind) {
+            case JsonEscape::Kind::CodePoint:
+            case JsonEscape::Kind::LoneSurrogate:
+                pos += escape.length;
+                break;
+            case JsonEscape::Kind::Truncated:
+                if (pos + 1 >= m_size)
+                    return fail(QStringLiteral("unterminated string"), pos + 1);
+                Q_FALLTHROUGH(); // inside \uXXXX
+            case JsonEscape::Kind::BadHexDigit:
+                return fail(QStringLiteral("invalid \\u escape (4 hex digits expected)"), pos);
+            case JsonEscape::Kind::Unknown:
                 return fail(QStringLiteral("invalid escape: %1 after '\\'")
                                 .arg(describeAt(m_text, pos + 1)),
                             pos);
