@@ -33,6 +33,15 @@ QUrl FakeWebSocketServer::url() const
     return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort()));
 }
 
+EngineIoOptions FakeWebSocketServer::clientOptions() const
+{
+    EngineIoOptions options;
+    options.url = url();
+    options.transports = EngineIoOptions::Transports::WebSocketOnly;
+    options.version = EngineIoOptions::Version::V4;
+    return options;
+}
+
 void FakeWebSocketServer::answerUpgradeWith(const QByteArray &frames)
 {
     m_frames = frames;

@@ -3,6 +3,8 @@
 // whatever frames the test gives, in one write, so that the client finds them all in one read.
 #pragma once
 
+#include "engineio/engineioclient.h"
+
 #include <QByteArray>
 #include <QTcpServer>
 #include <QUrl>
@@ -16,6 +18,8 @@ public:
 
     bool listen(); // on 127.0.0.1, a free port
     QUrl url() const;
+    // What an EngineIoClient needs to reach it: its URL, WebSocket only, Engine.IO v4.
+    EngineIoOptions clientOptions() const;
 
     // The upgrade answer, OPEN, then `frames`: written once the whole upgrade request has come
     // (at once if it already has).

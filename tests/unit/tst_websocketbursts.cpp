@@ -41,14 +41,6 @@ int descriptorWithLocalPort(quint16 port)
     return -1;
 }
 
-EngineIoOptions webSocketOptions(const QUrl &url)
-{
-    EngineIoOptions options;
-    options.url = url;
-    options.transports = EngineIoOptions::Transports::WebSocketOnly;
-    options.version = EngineIoOptions::Version::V4;
-    return options;
-}
 } // namespace
 
 class tst_WebSocketBursts : public QObject
@@ -74,7 +66,7 @@ private Q_SLOTS:
         FakeWebSocketServer server;
         QVERIFY(server.listen());
         EngineIoClient client;
-        client.setOptions(webSocketOptions(server.url()));
+        client.setOptions(server.clientOptions());
 
         QByteArrayList received;
         int clientSide = -1; // the client's socket, found once it has connected
@@ -143,7 +135,7 @@ private Q_SLOTS:
         QVERIFY(server.listen());
         server.answerUpgradeWith({});
         EngineIoClient client;
-        client.setOptions(webSocketOptions(server.url()));
+        client.setOptions(server.clientOptions());
         QSignalSpy opened(&client, &EngineIoClient::openReceived);
         client.open();
         QTRY_COMPARE(opened.size(), 1);

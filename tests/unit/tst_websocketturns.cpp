@@ -34,10 +34,7 @@ private Q_SLOTS:
         server.answerUpgradeWith(burst);
 
         EngineIoClient client;
-        EngineIoOptions options;
-        options.url = server.url();
-        options.transports = EngineIoOptions::Transports::WebSocketOnly;
-        options.version = EngineIoOptions::Version::V4;
+        EngineIoOptions options = server.clientOptions();
         options.maxMessagesPerTurn = budget;
         client.setOptions(options);
 
