@@ -1,5 +1,7 @@
 #include "mockrules.h"
 
+#include "../engineio/utf8.h"
+#include "../socketio/jsonescape.h"
 #include "defaulthandlers.h"
 #include "engineioserver.h"
 #include "serverlogging.h"
@@ -683,6 +685,67 @@ QString lineAndColumn(const QByteArray &json, int offset)
         .arg(QString::fromUtf8(before.mid(lineStart)).size() + 1);
 }
 
+// QJsonDocument keeps one of two equal keys without a word, so a rules file that names an event
+// twice would lose the handlers of one. `json` is valid JSON (QJsonDocument has read it); the
+// offset of the second key's opening quote, or -1.
+qsizetype duplicateKeyOffset(const QByteArray &json, QString *key)
+{
+    struct Container
+    {
+        bool isObject = false;
+        bool atKey = false; // the next string is a key
+        QSet<QString> keys;
+    };
+    QList<Container> open;
+    for (qsizetype i = 0; i < json.size(); ++i) {
+        switch (json[i]) {
+        case '{':
+            open.append({true, true, {}});
+            break;
+        case '[':
+            open.append({false, false, {}});
+            break;
+        case '}':
+        case ']':
+            open.removeLast();
+            break;
+        case ',':
+            if (!open.isEmpty() && open.last().isObject)
+                open.last().atKey = true;
+            break;
+        case '"': {
+            const qsizetype start = i;
+            QByteArray text; // the string's UTF-8, escapes decoded
+            for (++i; i < json.size() && json[i] != '"'; ++i) {
+                if (json[i] != '\\') {
+                    text.append(json[i]);
+                    continue;
+                }
+                const JsonEscape escape = JsonEscape::read(json, i);
+                // A lone surrogate cannot be a key of a rules file; U+FFFD stands for it here.
+                Utf8::append(text,
+                             escape.kind == JsonEscape::Kind::CodePoint ? escape.value : U'\uFFFD');
+                i += escape.length - 1;
+            }
+            if (open.isEmpty() || !open.last().atKey)
+                break;
+            Container &object = open.last();
+            object.atKey = false;
+            const QString name = QString::fromUtf8(text);
+            if (object.keys.contains(name)) {
+                *key = name;
+                return start;
+            }
+            object.keys.insert(name);
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    return -1;
+}
+
 QString handlerContext(const QString &nsp, const QString &event)
 {
     return event == AnyEvent ? QStringLiteral("%1 on any other event").arg(nsp)
@@ -735,6 +798,13 @@ std::optional<MockRules> MockRules::parse(const QByteArray &json, const QString 
     if (parseError.error != QJsonParseError::NoError) {
         *error = QStringLiteral("%1: %2").arg(lineAndColumn(json, parseError.offset),
                                               parseError.errorString());
+        return std::nullopt;
+    }
+    QString duplicate;
+    if (const qsizetype at = duplicateKeyOffset(json, &duplicate); at >= 0) {
+        *error = QStringLiteral("%1: the key %2 appears a second time in the same object (JSON "
+                                "would keep only one of them)")
+                     .arg(lineAndColumn(json, int(at)), quoted(duplicate));
         return std::nullopt;
     }
     if (!document.isObject()) {

@@ -53,6 +53,12 @@ void tst_MockRules::validRules_data()
                       R"("onConnect":{"comment":"z","emit":{"comment":1,"event":"e"}}}}})")
         << QStringList{"/"}
         << QStringList{"/ accepts every client", "/ on connect: emit \"e\" to sender"};
+    QTest::newRow("the same keys in sibling objects and array items")
+        << QByteArray(R"({"version":1,"namespaces":{"/":{"comment":"comment"},)"
+                      R"("/b":{"comment":"comment","on":{"x":[{"join":"r"},{"join":"r"}]}}}})")
+        << QStringList{"/", "/b"}
+        << QStringList{"/ accepts every client", "/b accepts every client",
+                       "/b on \"x\": join room \"r\"", "/b on \"x\": join room \"r\""};
     QTest::newRow("auth with the default refusal")
         << rulesFor("/admin", R"({"auth":{"token":"secret","level":2}})") << QStringList{"/admin"}
         << QStringList{"/admin requires auth {\"level\":2,\"token\":\"secret\"}, else refused with "
@@ -139,6 +145,21 @@ void tst_MockRules::errors_data()
         << "line 4, column 2: unterminated object";
     QTest::newRow("missing comma") << QByteArray("{\"version\": 1 \"namespaces\": {}}")
                                    << "line 1, column 16: unterminated object";
+    QTest::newRow("an event handled twice")
+        << QByteArray(R"({"version":1,"namespaces":{"/":{"on":{"chat":[],"chat":[]}}}})")
+        << "line 1, column 49: the key \"chat\" appears a second time in the same object (JSON "
+           "would keep only one of them)";
+    QTest::newRow("the same key, once escaped")
+        << QByteArray(R"({"version":1,"namespaces":{"/":{"on":{"chat":[],"ch\u0061t":[]}}}})")
+        << "line 1, column 49: the key \"chat\" appears a second time in the same object (JSON "
+           "would keep only one of them)";
+    QTest::newRow("a namespace twice, on another line")
+        << QByteArray("{\"version\":1,\"namespaces\":{\"/a\":{},\n \"/a\":{}}}")
+        << "line 2, column 2: the key \"/a\" appears a second time in the same object (JSON "
+           "would keep only one of them)";
+    QTest::newRow("version twice") << QByteArray(R"({"version":1,"version":1,"namespaces":{}})")
+                                   << "line 1, column 14: the key \"version\" appears a second "
+                                      "time in the same object (JSON would keep only one of them)";
     QTest::newRow("not an object") << QByteArray("[]")
                                    << "expected an object at the top ({\"version\": 1, "
                                       "\"namespaces\": {...}})";
