@@ -1,6 +1,7 @@
 #include "exportdialog.h"
 
 #include "session/sessionlog.h"
+#include "timelinepane.h"
 
 #include <QButtonGroup>
 #include <QCheckBox>
@@ -14,6 +15,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMessageBox>
 #include <QProgressDialog>
 #include <QPushButton>
 #include <QRadioButton>
@@ -139,6 +141,36 @@ void ExportDialog::browse()
     const QString file = QFileDialog::getSaveFileName(this, tr("Export Log"), fileName(), filter);
     if (!file.isEmpty())
         setFileName(file);
+}
+
+bool ExportDialog::exportTimeline(QWidget *parent, const SessionLog &log, TimelinePane *timeline,
+                                  bool onlyVisible, const QString &fileName, LogFormat format,
+                                  bool includeSecrets, const QStringList &knownSecrets,
+                                  QString *error)
+{
+    timeline->flush();
+    std::vector<qint64> rows;
+    if (onlyVisible)
+        rows = timeline->visibleLogRows();
+    return exportLog(parent, log, onlyVisible ? &rows : nullptr, fileName, format, includeSecrets,
+                     knownSecrets, error);
+}
+
+QString ExportDialog::run(QWidget *parent, const SessionLog &log, TimelinePane *timeline,
+                          const QStringList &knownSecrets)
+{
+    timeline->flush();
+    ExportDialog dialog(log.size(), timeline->rowCount(), parent);
+    if (dialog.exec() != QDialog::Accepted)
+        return {};
+    QString error;
+    if (!exportTimeline(parent, log, timeline, dialog.onlyVisible(), dialog.fileName(),
+                        dialog.format(), dialog.includeSecrets(), knownSecrets, &error)) {
+        QMessageBox::warning(parent, tr("Export Log"),
+                             tr("The log was not exported.\n\n%1").arg(error));
+        return {};
+    }
+    return dialog.fileName();
 }
 
 bool ExportDialog::exportLog(QWidget *parent, const SessionLog &log,

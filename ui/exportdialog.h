@@ -12,6 +12,7 @@ class QCheckBox;
 class QLineEdit;
 class QRadioButton;
 class SessionLog;
+class TimelinePane;
 
 class ExportDialog : public QDialog
 {
@@ -31,6 +32,15 @@ public:
     static bool exportLog(QWidget *parent, const SessionLog &log, const std::vector<qint64> *rows,
                           const QString &fileName, LogFormat format, bool includeSecrets,
                           const QStringList &knownSecrets, QString *error);
+    // The log, or the rows `timeline` shows of it, to `fileName`: what the dialog's choices do.
+    static bool exportTimeline(QWidget *parent, const SessionLog &log, TimelinePane *timeline,
+                               bool onlyVisible, const QString &fileName, LogFormat format,
+                               bool includeSecrets, const QStringList &knownSecrets,
+                               QString *error);
+    // A window's File > Export: the dialog, the export, and a warning when it fails. The file
+    // written, or empty when cancelled or failed.
+    static QString run(QWidget *parent, const SessionLog &log, TimelinePane *timeline,
+                       const QStringList &knownSecrets);
     static QString suffixFor(LogFormat format);
 
     // From this many rows on, the progress dialog is shown.

@@ -797,28 +797,15 @@ void MainWindow::deleteProfile()
 bool MainWindow::exportLog(const QString &fileName, LogFormat format, bool onlyVisible,
                            bool includeSecrets, QString *error)
 {
-    m_timeline->flush();
-    std::vector<qint64> rows;
-    if (onlyVisible)
-        rows = m_timeline->visibleLogRows();
-    return ExportDialog::exportLog(this, *log(), onlyVisible ? &rows : nullptr, fileName, format,
-                                   includeSecrets, m_knownSecrets, error);
+    return ExportDialog::exportTimeline(this, *log(), m_timeline, onlyVisible, fileName, format,
+                                        includeSecrets, m_knownSecrets, error);
 }
 
 void MainWindow::showExportDialog()
 {
-    m_timeline->flush();
-    ExportDialog dialog(log()->size(), m_timeline->rowCount(), this);
-    if (dialog.exec() != QDialog::Accepted)
-        return;
-    QString error;
-    if (!exportLog(dialog.fileName(), dialog.format(), dialog.onlyVisible(),
-                   dialog.includeSecrets(), &error)) {
-        QMessageBox::warning(this, tr("Export Log"),
-                             tr("The log was not exported.\n\n%1").arg(error));
-        return;
-    }
-    statusBar()->showMessage(tr("Exported to %1").arg(dialog.fileName()), StatusMessageMs);
+    if (const QString written = ExportDialog::run(this, *log(), m_timeline, m_knownSecrets);
+        !written.isEmpty())
+        statusBar()->showMessage(tr("Exported to %1").arg(written), StatusMessageMs);
 }
 
 MainWindow *MainWindow::openLogFile(const QString &fileName, QString *error, QWidget *parent)

@@ -474,22 +474,8 @@ void MockServerWindow::openInspector()
 
 void MockServerWindow::showExportDialog()
 {
-    m_timeline->flush();
-    ExportDialog dialog(m_log.size(), m_timeline->rowCount(), this);
-    if (dialog.exec() != QDialog::Accepted)
-        return;
-    std::vector<qint64> rows;
-    if (dialog.onlyVisible())
-        rows = m_timeline->visibleLogRows();
-    QString error;
-    if (!ExportDialog::exportLog(this, m_log, dialog.onlyVisible() ? &rows : nullptr,
-                                 dialog.fileName(), dialog.format(), dialog.includeSecrets(), {},
-                                 &error)) {
-        QMessageBox::warning(this, tr("Export Log"),
-                             tr("The log was not exported.\n\n%1").arg(error));
-        return;
-    }
-    statusBar()->showMessage(tr("Exported to %1").arg(dialog.fileName()), StatusMessageMs);
+    if (const QString written = ExportDialog::run(this, m_log, m_timeline, {}); !written.isEmpty())
+        statusBar()->showMessage(tr("Exported to %1").arg(written), StatusMessageMs);
 }
 
 void MockServerWindow::clearLog()
