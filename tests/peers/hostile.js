@@ -46,23 +46,7 @@ const MAX_DEPTH = 10000000;
 const MAX_COUNT = 10000000;
 const MAX_MS = 60000;
 
-function log(...args) {
-  process.stderr.write(`[hostile] ${args.join(" ")}\n`);
-}
-
-function fail(message) {
-  process.stderr.write(`[hostile] ${message}\n`);
-  process.exit(2);
-}
-
-let config;
-try {
-  config = process.argv[2] ? JSON.parse(process.argv[2]) : {};
-} catch (e) {
-  fail(`bad JSON config: ${e.message}`);
-}
-if (config === null || typeof config !== "object" || Array.isArray(config))
-  fail("the config must be a JSON object");
+const { log, fail, config } = require("./peer-process").peerProcess("hostile");
 
 const bounded = (value, max, what) => {
   const n = Number(value ?? 0);
@@ -182,16 +166,6 @@ const server = http.createServer((request, response) => {
 server.on("upgrade", (request, socket, head) => {
   wss.handleUpgrade(request, socket, head, (ws) => wss.emit("connection", ws, request));
 });
-
-for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => process.exit(0));
-// The test process may die without stopping us: then our parent changes.
-const parent = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parent) {
-    log("the parent process is gone: exiting");
-    process.exit(0);
-  }
-}, 500).unref();
 
 server.listen(0, "127.0.0.1", () => {
   process.stdout.write(`listening ${server.address().port}\n`);

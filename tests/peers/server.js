@@ -30,23 +30,7 @@ const MAX_FLOOD_SIZE = 64 * 1024 * 1024;
 const MAX_MISSED = 100000;
 const ASK_TIMEOUT_MS = 5000;
 
-function log(...args) {
-  process.stderr.write(`[server] ${args.join(" ")}\n`);
-}
-
-function fail(message) {
-  process.stderr.write(`[server] ${message}\n`);
-  process.exit(2);
-}
-
-let config;
-try {
-  config = process.argv[2] ? JSON.parse(process.argv[2]) : {};
-} catch (e) {
-  fail(`bad JSON config: ${e.message}`);
-}
-if (config === null || typeof config !== "object" || Array.isArray(config))
-  fail("the config must be a JSON object");
+const { log, fail, config } = require("./peer-process").peerProcess("server");
 
 const flavor = String(config.flavor ?? "4");
 if (flavor !== "4" && flavor !== "2") fail(`unknown flavor ${JSON.stringify(config.flavor)}`);
@@ -279,22 +263,6 @@ function waitForDrain(conn, fn) {
 }
 
 // --- lifecycle ---------------------------------------------------------------------------------
-
-for (const signal of ["SIGTERM", "SIGINT"]) {
-  process.on(signal, () => {
-    log(`${signal}: exiting`);
-    process.exit(0);
-  });
-}
-
-// The test process may die without stopping us (a crash, a SIGKILL): then our parent changes.
-const parent = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parent) {
-    log("the parent process is gone: exiting");
-    process.exit(0);
-  }
-}, 500).unref();
 
 httpServer.on("error", (e) => fail(`cannot listen: ${e.message}`));
 httpServer.listen(clampInt(config.port, 0, 65535, 0), "127.0.0.1", () => {
