@@ -7,12 +7,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
-#include <QSocketNotifier>
 #include <QTextStream>
-
-#include <csignal>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace {
 const char *const Usage = "usage: sioscope-cli <command> [options]\n"
@@ -20,34 +15,6 @@ const char *const Usage = "usage: sioscope-cli <command> [options]\n"
                           "  record <url> [options]   record a session (record --help)\n"
                           "  serve [options]          run the embedded server (serve --help)\n"
                           "  convert <in> <out> --format jsonl|har|text [--include-secrets]\n";
-
-int signalPipe[2] = {-1, -1};
-
-void forwardSignal(int)
-{
-    const char byte = 1;
-    [[maybe_unused]] const auto written = ::write(signalPipe[1], &byte, 1);
-}
-
-// SIGINT and SIGTERM become a Qt signal on the event loop (the self-pipe trick), so that the
-// recorder can leave its namespaces and write everything out before exiting.
-void watchStopSignals(QObject *context, const std::function<void()> &onStop)
-{
-    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0)
-        return;
-    auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, context);
-    QObject::connect(notifier, &QSocketNotifier::activated, context, [onStop] {
-        char byte;
-        [[maybe_unused]] const auto read = ::read(signalPipe[0], &byte, 1);
-        onStop();
-    });
-    struct sigaction action = {};
-    action.sa_handler = forwardSignal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    sigaction(SIGINT, &action, nullptr);
-    sigaction(SIGTERM, &action, nullptr);
-}
 
 int convert(const QStringList &arguments)
 {
@@ -114,12 +81,7 @@ int main(int argc, char *argv[])
     }
     if (command == QLatin1String("serve")) {
         ServeCommand serve;
-        if (!serve.parse(arguments))
-            return serve.exitCode();
-        QObject::connect(&serve, &ServeCommand::finished, &app, &QCoreApplication::exit);
-        watchStopSignals(&serve, [&serve] { serve.stop(); });
-        serve.start();
-        return QCoreApplication::exec();
+        return serve.run(arguments);
     }
     if (command != QLatin1String("record")) {
         QTextStream(stderr)
@@ -130,10 +92,5 @@ int main(int argc, char *argv[])
         return 2;
     }
     RecordCommand record;
-    if (!record.parse(arguments))
-        return record.exitCode();
-    QObject::connect(&record, &RecordCommand::finished, &app, &QCoreApplication::exit);
-    watchStopSignals(&record, [&record] { record.stop(); });
-    record.start();
-    return QCoreApplication::exec();
+    return record.run(arguments);
 }

@@ -39,7 +39,7 @@ const char *const Usage =
 } // namespace
 
 RecordCommand::RecordCommand(QObject *parent)
-    : QObject(parent)
+    : CliCommand(parent)
 {
     connect(&m_output, &LogOutput::writeFailed, this, [this](const QString &message) {
         if (m_failure.isEmpty())

@@ -2,6 +2,7 @@
 // the log when it stops (duration, end of the connection, SIGINT or SIGTERM).
 #pragma once
 
+#include "clicommand.h"
 #include "logoutput.h"
 #include "session/logexport.h"
 #include "session/sendscript.h"
@@ -12,25 +13,16 @@
 #include <QObject>
 #include <QTimer>
 
-class RecordCommand : public QObject
+class RecordCommand : public CliCommand
 {
     Q_OBJECT
 public:
-    enum ExitCode { Success = 0, Failure = 1, UsageError = 2 };
-
     explicit RecordCommand(QObject *parent = nullptr);
 
-    // Parses the arguments (after "record"); on a usage error prints it with the usage and
-    // returns false, with the exit code set to UsageError. For --help, prints the usage on
-    // stdout and returns false with the exit code Success.
-    bool parse(const QStringList &arguments);
-    void start();
+    bool parse(const QStringList &arguments) override; // after "record"
+    void start() override;
     // Leaves the namespaces, closes cleanly, writes the log, then emits finished().
-    void stop();
-    int exitCode() const { return m_exitCode; }
-
-Q_SIGNALS:
-    void finished(int exitCode);
+    void stop() override;
 
 private:
     void fail(const QString &reason);
@@ -61,6 +53,5 @@ private:
     bool m_stopping = false;
     bool m_finished = false;
     bool m_everOpened = false;
-    int m_exitCode = Success;
     QString m_failure;
 };

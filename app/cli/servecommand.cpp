@@ -54,7 +54,7 @@ bool parseInt(const QString &text, qint64 min, qint64 max, qint64 *value)
 } // namespace
 
 ServeCommand::ServeCommand(QObject *parent)
-    : QObject(parent)
+    : CliCommand(parent)
 {
     connect(&m_output, &LogOutput::writeFailed, this, [this](const QString &message) {
         if (m_failure.isEmpty())

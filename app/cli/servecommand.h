@@ -4,6 +4,7 @@
 // format as `record`. It runs until SIGINT or SIGTERM, then writes the log.
 #pragma once
 
+#include "clicommand.h"
 #include "logoutput.h"
 #include "server/mockrules.h"
 #include "session/logexport.h"
@@ -15,25 +16,17 @@ class EngineIoServer;
 class HttpListener;
 class SocketIoServer;
 
-class ServeCommand : public QObject
+class ServeCommand : public CliCommand
 {
     Q_OBJECT
 public:
-    enum ExitCode { Success = 0, Failure = 1, UsageError = 2 };
-
     explicit ServeCommand(QObject *parent = nullptr);
 
-    // Parses the arguments (after "serve"); on a usage error prints it with the usage and
-    // returns false, with the exit code set to UsageError.
-    bool parse(const QStringList &arguments);
+    bool parse(const QStringList &arguments) override; // after "serve"
     // Listens; prints "sioscope-cli serve: listening on http://<host>:<port><path>" to stderr.
-    void start();
+    void start() override;
     // Closes every connection, writes the log, then emits finished().
-    void stop();
-    int exitCode() const { return m_exitCode; }
-
-Q_SIGNALS:
-    void finished(int exitCode);
+    void stop() override;
 
 private:
     void appendRecord(const PacketRecord &record);
@@ -59,6 +52,5 @@ private:
     EngineIoServer *m_echo = nullptr;
     LogOutput m_output;
     bool m_finished = false;
-    int m_exitCode = Success;
     QString m_failure;
 };
