@@ -28,8 +28,8 @@ constexpr int BacklogFrames = 4;
 constexpr int CoalescedReadBytes = 128 * 1024;
 constexpr int MinCoalescedReadBytes = 16 * 1024;
 constexpr int CoalesceDelayMs = 1;
-// A burst of sends (an emit loop) goes to the socket in pieces of this size while it is being
-// made, so that the server starts on it at once rather than when the loop returns.
+// A burst of sends (an emit loop) goes to the socket each time this much has been written since
+// the last flush, so that the server starts on it at once rather than when the loop returns.
 constexpr qint64 FlushedWriteBytes = 16 * 1024;
 
 using HttpHeaders = QList<QPair<QByteArray, QByteArray>>; // names in lower case
@@ -425,6 +425,14 @@ void WebSocketTransport::handleTlsErrors(const QList<QSslError> &errors)
 
 void WebSocketTransport::handleSocketError(QAbstractSocket::SocketError error)
 {
+    if (m_flushing) {
+        // A write inside send() failed (Qt reports it before flush() returns). The caller, an
+        // emit for instance, finishes first; the failure follows on the next turn of the event
+        // loop, as it does when the write waits for the loop.
+        QMetaObject::invokeMethod(
+            this, [this, error] { handleSocketError(error); }, Qt::QueuedConnection);
+        return;
+    }
     switch (m_phase) {
     case Phase::Stopped:
         return;
@@ -447,7 +455,8 @@ void WebSocketTransport::handleSocketError(QAbstractSocket::SocketError error)
 
 void WebSocketTransport::send(const QList<EngineIoPacket> &packets)
 {
-    if (m_phase != Phase::Open || m_closeSent)
+    // Not writable: a flush has just failed, and the failure is on its way.
+    if (m_phase != Phase::Open || m_closeSent || !m_socket->isWritable())
         return;
     QPointer<WebSocketTransport> self(this);
     for (const EngineIoPacket &packet : packets) {
@@ -458,8 +467,8 @@ void WebSocketTransport::send(const QList<EngineIoPacket> &packets)
             sendFrame(WebSocketOpcode::Text, EngineIoCodec::encodeText(packet, m_version));
         // The server's pingTimeout runs from its PING: the answer goes out now, not after the
         // rest of what this wake-up brought has been handled.
-        if (packet.type == EngineIoPacket::Pong || m_socket->bytesToWrite() >= FlushedWriteBytes)
-            m_socket->flush();
+        if (packet.type == EngineIoPacket::Pong || m_bytesSinceFlush >= FlushedWriteBytes)
+            flushNow();
         Q_EMIT packetSent(packet);
         if (!self || m_phase != Phase::Open)
             return;
@@ -469,8 +478,19 @@ void WebSocketTransport::send(const QList<EngineIoPacket> &packets)
 void WebSocketTransport::sendFrame(WebSocketOpcode opcode, QByteArrayView payload)
 {
     m_closeSent = m_closeSent || opcode == WebSocketOpcode::Close;
-    m_socket->write(
+    const qint64 written = m_socket->write(
         WebSocketFrameWriter::frame(opcode, payload, QRandomGenerator::global()->generate()));
+    m_bytesSinceFlush += qMax<qint64>(written, 0);
+}
+
+void WebSocketTransport::flushNow()
+{
+    // Counted from the last flush rather than by bytesToWrite(): while the kernel takes nothing
+    // more, a flush per message would be a failing write per message.
+    m_bytesSinceFlush = 0;
+    m_flushing = true;
+    m_socket->flush();
+    m_flushing = false;
 }
 
 void WebSocketTransport::shutdown()

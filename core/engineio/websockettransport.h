@@ -48,6 +48,7 @@ private:
     int readFrames(int budget);
     void setReadCoalescing(bool on);
     void setReceiveLowWaterMark(int bytes);
+    void flushNow();
     void receiveText(QByteArray message);
     void receiveBinary(QByteArray message);
     void receiveClose();
@@ -77,4 +78,6 @@ private:
     bool m_turnQueued = false; // readFramesThisTurn() is queued for the rest of a backlog
     bool m_shuttingDown = false;
     bool m_closeSent = false;
+    bool m_flushing = false;      // inside flushNow(): socket errors are handled a turn later
+    qint64 m_bytesSinceFlush = 0; // written to the socket's buffer since the last flush
 };

@@ -5,10 +5,16 @@
 //   flood is read in large pieces; shortly after the last read the mark drops back to one byte,
 //   and a lone message is read at once.
 // - Writing: a burst of sends made without returning to the event loop goes to the socket while
-//   it is being made, not when it ends, so that the server can start on it.
+//   it is being made, not when it ends, so that the server can start on it. When such a write
+//   finds the connection gone, the burst still finishes first, and the loss follows on the next
+//   turn of the event loop, as it would had the write waited for it.
 #include "engineio/engineioclient.h"
 #include "fakewebsocketserver.h"
+#include "socketio/packetrecord.h"
+#include "socketio/socketioclient.h"
+#include "socketio/socketionamespace.h"
 
+#include <QJsonArray>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
@@ -171,6 +177,55 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT((total = serverSide->bytesAvailable()) >= wireBytes, 10000);
         QCOMPARE(total, wireBytes);
         client.close();
+    }
+
+    void connectionGoneDuringABurstOfEmits()
+    {
+        FakeWebSocketServer server;
+        QVERIFY(server.listen());
+        server.answerUpgradeWith(FakeWebSocketServer::textFrame(R"(40{"sid":"n1"})"));
+        SocketIoClient client;
+        SocketIoOptions options;
+        options.engine = server.clientOptions();
+        options.engine.reconnect.enabled = false;
+        options.ackTimeoutMs = 0; // an ack that nobody fails would wait forever
+        client.setOptions(options);
+        SocketIoNamespace *root = client.joinNamespace(QStringLiteral("/"));
+        QSignalSpy ackFailed(root, &SocketIoNamespace::ackFailed);
+        QStringList records; // what the record stream says, in order
+        connect(&client, &SocketIoClient::packetRecorded, this, [&](const PacketRecord &record) {
+            records.append(record.layer == PacketRecord::Layer::Connection
+                               ? QStringLiteral("connection")
+                               : record.typeName());
+        });
+        client.connectToServer();
+        QTRY_COMPARE(root->state(), SocketIoNamespace::State::Connected);
+
+        // The server's end resets the connection (SO_LINGER 0: RST), then the client emits
+        // 100 KB without returning to the event loop: a flush fails in the middle of it.
+        const linger reset{1, 0};
+        QCOMPARE(::setsockopt(int(server.connection()->socketDescriptor()), SOL_SOCKET, SO_LINGER,
+                              &reset, sizeof reset),
+                 0);
+        server.connection()->abort();
+        records.clear();
+        constexpr int Emits = 100;
+        const QString text(1000, QLatin1Char('x'));
+        for (int i = 0; i < Emits; ++i) {
+            const auto result = root->emitEvent(QJsonArray{QStringLiteral("e"), text}, {}, 0);
+            QVERIFY2(result.ok, qPrintable(result.error));
+            QCOMPARE(root->state(), SocketIoNamespace::State::Connected); // nothing closed yet
+        }
+        QCOMPARE(ackFailed.size(), 0);
+
+        // Then the loss: every ack asked for fails, none stays pending, and the record stream
+        // has the 100 EVENTs before the connection's notes.
+        QTRY_COMPARE(root->state(), SocketIoNamespace::State::Disconnected);
+        QTRY_COMPARE(ackFailed.size(), Emits);
+        QVERIFY(root->pendingAckIds().isEmpty());
+        QCOMPARE(records.mid(0, Emits), QStringList(Emits, QStringLiteral("EVENT")));
+        QVERIFY2(records.size() > Emits && records.at(Emits) == QLatin1String("connection"),
+                 qPrintable(records.mid(Emits).join(u' ')));
     }
 };
 
