@@ -1,6 +1,5 @@
 #include "mockrules.h"
 
-#include "../engineio/utf8.h"
 #include "../socketio/jsonescape.h"
 #include "defaulthandlers.h"
 #include "engineioserver.h"
@@ -715,23 +714,37 @@ qsizetype duplicateKeyOffset(const QByteArray &json, QString *key)
             break;
         case '"': {
             const qsizetype start = i;
-            QByteArray text; // the string's UTF-8, escapes decoded
+            // The key as Qt decodes it: UTF-16, a lone \u surrogate kept as it is, and an escape
+            // that JSON does not have (Qt accepts "\c") standing for its character.
+            QString name;
+            qsizetype runStart = i + 1;
+            const auto endRun = [&] {
+                name += QString::fromUtf8(json.constData() + runStart, i - runStart);
+            };
             for (++i; i < json.size() && json[i] != '"'; ++i) {
-                if (json[i] != '\\') {
-                    text.append(json[i]);
+                if (json[i] != '\\')
                     continue;
-                }
+                endRun();
                 const JsonEscape escape = JsonEscape::read(json, i);
-                // A lone surrogate cannot be a key of a rules file; U+FFFD stands for it here.
-                Utf8::append(text,
-                             escape.kind == JsonEscape::Kind::CodePoint ? escape.value : U'\uFFFD');
-                i += escape.length - 1;
+                if (escape.kind == JsonEscape::Kind::CodePoint ||
+                    escape.kind == JsonEscape::Kind::LoneSurrogate) {
+                    if (QChar::requiresSurrogates(escape.value)) {
+                        name += QChar(QChar::highSurrogate(escape.value));
+                        name += QChar(QChar::lowSurrogate(escape.value));
+                    } else {
+                        name += QChar(char16_t(escape.value));
+                    }
+                    i += escape.length - 1;
+                    runStart = i + 1;
+                } else {
+                    runStart = i + 1; // the backslash alone is dropped
+                }
             }
+            endRun();
             if (open.isEmpty() || !open.last().atKey)
                 break;
             Container &object = open.last();
             object.atKey = false;
-            const QString name = QString::fromUtf8(text);
             if (object.keys.contains(name)) {
                 *key = name;
                 return start;

@@ -153,6 +153,16 @@ void tst_MockRules::errors_data()
         << QByteArray(R"({"version":1,"namespaces":{"/":{"on":{"chat":[],"ch\u0061t":[]}}}})")
         << "line 1, column 49: the key \"chat\" appears a second time in the same object (JSON "
            "would keep only one of them)";
+    QTest::newRow("the same key after an escape JSON does not have (Qt reads \\c as c)")
+        << QByteArray(R"({"version":1,"namespaces":{"/":{"on":{"chat":[],"\chat":[]}}}})")
+        << "line 1, column 49: the key \"chat\" appears a second time in the same object (JSON "
+           "would keep only one of them)";
+    QTest::newRow("two different lone surrogates are two keys")
+        << QByteArray(R"({"version":1,"namespaces":{"/":{"on":{"\ud800":[],"\udbff":[{"x":1}]}}}})")
+        // (The second one is read on: its handler's mistake is what stops the load.)
+        << QStringLiteral("namespaces./.on.") + QChar(0xdbff) +
+               QStringLiteral("[0].x: unknown key (expected emit, ack, join, leave, disconnect, "
+                              "drop, invalid, delayMs)");
     QTest::newRow("a namespace twice, on another line")
         << QByteArray("{\"version\":1,\"namespaces\":{\"/a\":{},\n \"/a\":{}}}")
         << "line 2, column 2: the key \"/a\" appears a second time in the same object (JSON "
