@@ -8,8 +8,7 @@ namespace {
 
 constexpr char kRecordSeparator = '\x1e'; // joins v4 polling packets
 constexpr char kV3BinaryFrameType = 4;    // first byte of a v3 binary WebSocket frame
-constexpr qsizetype kMaxOffendingBytes = 4 * 1024;
-constexpr int kMaxV3LengthDigits = 15; // 10^15 is beyond any limit a qint64 could check
+constexpr int kMaxV3LengthDigits = 15;    // 10^15 is beyond any limit a qint64 could check
 
 // A byte as the user should see it: printable ASCII quoted, anything else in hex.
 QString describeByte(char c)
@@ -81,12 +80,13 @@ qsizetype textSize(const EngineIoPacket &packet, EngineIoVersion version)
                          : 1 + packet.data.size();
 }
 
-// The start of a segment split in two views, for the record: at most kMaxOffendingBytes, so that
+// The start of a segment split in two views, for the record: at most MaxOffendingBytes, so that
 // a huge segment is never copied whole.
 QByteArray offendingStart(QByteArrayView first, QByteArrayView second = {})
 {
-    QByteArray start = first.first(std::min(first.size(), kMaxOffendingBytes)).toByteArray();
-    start += second.first(std::min(second.size(), kMaxOffendingBytes - start.size()));
+    QByteArray start =
+        first.first(std::min(first.size(), EngineIoCodec::MaxOffendingBytes)).toByteArray();
+    start += second.first(std::min(second.size(), EngineIoCodec::MaxOffendingBytes - start.size()));
     return start;
 }
 
@@ -594,7 +594,8 @@ bool PollingPayloadDecoder::failOverLimit(QByteArrayView pending, QByteArrayView
 bool PollingPayloadDecoder::fail(const QString &message, QByteArrayView segment)
 {
     m_error = message;
-    m_offending = segment.first(std::min(segment.size(), kMaxOffendingBytes)).toByteArray();
+    m_offending =
+        segment.first(std::min(segment.size(), EngineIoCodec::MaxOffendingBytes)).toByteArray();
     m_state = State::Failed;
     m_pending.clear();
     return false;

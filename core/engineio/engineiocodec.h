@@ -10,6 +10,10 @@
 class EngineIoCodec
 {
 public:
+    // How much of a frame, segment or body that broke the protocol is kept for the record and
+    // the error, everywhere in the Engine.IO layer and the server.
+    static constexpr qsizetype MaxOffendingBytes = 4096;
+
     // A packet in text form: "<type digit><data>". A binary message in text form (polling only)
     // is "b<base64>" in v4 and "b4<base64>" in v3.
     static QByteArray encodeText(const EngineIoPacket &packet, EngineIoVersion version);

@@ -60,10 +60,8 @@ Q_SIGNALS:
     void warningRaised(const QString &message);
 
 protected:
-    // How much of a refusal's body is kept for the message and the record, and how much of an
-    // offending frame.
+    // How much of a refusal's body is kept for the message and the record.
     static constexpr qsizetype MaxErrorBodyBytes = 64 * 1024;
-    static constexpr qsizetype MaxOffendingBytes = 4096;
     // An HTTP answer other than the one asked for: the status, the engine.io error code and
     // message when the body has them (else the start of the body), and where a redirect points.
     static QString describeHttpFailure(int status, const QString &reason, const QByteArray &body,

@@ -137,7 +137,7 @@ void PollingTransport::finishGet()
              QStringLiteral("the server answered with a binary polling payload "
                             "(application/octet-stream), which this version does not use "
                             "(an Engine.IO v3 server? choose protocol v3)"),
-             m_errorBody.left(MaxOffendingBytes));
+             m_errorBody.left(EngineIoCodec::MaxOffendingBytes));
         return;
     }
     m_decoder.feed(reply->readAll());

@@ -1,7 +1,9 @@
 #include "websocketframeparser.h"
 
+#include "engineiocodec.h"
 #include "utf8.h"
 
+#include <QCryptographicHash>
 #include <QStringList>
 #include <QtEndian>
 
@@ -9,7 +11,6 @@
 
 namespace {
 
-constexpr qsizetype MaxOffendingBytes = 4096;
 constexpr qint64 MaxControlPayload = 125;
 
 bool isControl(WebSocketOpcode opcode)
@@ -270,7 +271,7 @@ WebSocketFrameParser::Step WebSocketFrameParser::finishMessage()
     if (text) {
         const qsizetype invalid = Utf8::firstInvalidOffset(m_payload);
         if (invalid >= 0) {
-            m_offending = m_payload.left(MaxOffendingBytes);
+            m_offending = m_payload.left(EngineIoCodec::MaxOffendingBytes);
             m_payload.clear();
             return fail(WebSocketCloseCode::InvalidPayload,
                         QStringLiteral("invalid UTF-8 in a text message at byte %1").arg(invalid));
@@ -357,6 +358,14 @@ QByteArray WebSocketFrameWriter::frame(WebSocketOpcode opcode, QByteArrayView pa
     for (qsizetype i = 0; i < size; ++i)
         out[i] = in[i] ^ mask[i & 3];
     return frame;
+}
+
+QByteArray WebSocketFrameWriter::acceptKey(QByteArrayView key)
+{
+    QCryptographicHash sha1(QCryptographicHash::Sha1);
+    sha1.addData(key);
+    sha1.addData(QByteArrayView("258EAFA5-E914-47DA-95CA-C5AB0DC85B11"));
+    return sha1.result().toBase64();
 }
 
 QByteArray WebSocketFrameWriter::closePayload(quint16 code, const QString &reason)

@@ -112,4 +112,7 @@ public:
     static QByteArray frame(WebSocketOpcode opcode, QByteArrayView payload, quint32 maskingKey);
     // The payload of a CLOSE frame: the code (big-endian), then the reason in UTF-8.
     static QByteArray closePayload(quint16 code, const QString &reason = {});
+    // RFC 6455 4.1: the Sec-WebSocket-Accept with which a server proves it read the client's
+    // Sec-WebSocket-Key.
+    static QByteArray acceptKey(QByteArrayView key);
 };

@@ -2,7 +2,6 @@
 
 #include "engineiocodec.h"
 
-#include <QCryptographicHash>
 #include <QPointer>
 #include <QRandomGenerator>
 #include <QSslSocket>
@@ -15,8 +14,6 @@ namespace {
 
 constexpr qsizetype MaxResponseHeadBytes = 64 * 1024;
 constexpr int RefusalBodyWaitMs = 1000;
-// RFC 6455 4.1: the server proves that it read the key by hashing it with this GUID.
-constexpr char AcceptGuid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 // Read coalescing. While the server sends faster than SioScope takes frames in (a read brings a
 // backlog of several frames), waking up for every few frames costs more kernel time (poll, read,
@@ -147,10 +144,15 @@ void WebSocketTransport::readSocket()
     }
 }
 
+EngineIoError::Kind WebSocketTransport::upgradeFailureKind() const
+{
+    // Without a sid this connection is the handshake itself; with one it is an upgrade.
+    return m_sid.isEmpty() ? EngineIoError::Kind::Handshake : EngineIoError::Kind::Transport;
+}
+
 void WebSocketTransport::readUpgradeResponse()
 {
-    const EngineIoError::Kind kind =
-        m_sid.isEmpty() ? EngineIoError::Kind::Handshake : EngineIoError::Kind::Transport;
+    const EngineIoError::Kind kind = upgradeFailureKind();
     const qsizetype headEnd = m_responseHead.indexOf("\r\n\r\n");
     if (headEnd < 0) {
         if (m_responseHead.size() > MaxResponseHeadBytes) {
@@ -171,7 +173,7 @@ void WebSocketTransport::readUpgradeResponse()
         fail(kind,
              QStringLiteral("WebSocket upgrade failed: the server's answer is not HTTP: %1")
                  .arg(QString::fromUtf8(statusLine.left(200)).simplified()),
-             m_responseHead.left(MaxOffendingBytes));
+             m_responseHead.left(EngineIoCodec::MaxOffendingBytes));
         return;
     }
     HttpHeaders headers;
@@ -210,10 +212,7 @@ void WebSocketTransport::readUpgradeResponse()
 
 void WebSocketTransport::acceptUpgrade(const HttpHeaders &headers)
 {
-    const EngineIoError::Kind kind =
-        m_sid.isEmpty() ? EngineIoError::Kind::Handshake : EngineIoError::Kind::Transport;
-    const QByteArray expectedAccept =
-        QCryptographicHash::hash(m_key + AcceptGuid, QCryptographicHash::Sha1).toBase64();
+    const QByteArray expectedAccept = WebSocketFrameWriter::acceptKey(m_key);
     QString problem;
     if (headerValue(headers, "upgrade").compare("websocket", Qt::CaseInsensitive) != 0) {
         problem = QStringLiteral("\"Upgrade: websocket\" is missing");
@@ -233,7 +232,8 @@ void WebSocketTransport::acceptUpgrade(const HttpHeaders &headers)
                       .arg(QString::fromUtf8(protocol));
     }
     if (!problem.isEmpty()) {
-        fail(kind, QStringLiteral("WebSocket upgrade failed: 101 answer, but %1").arg(problem));
+        fail(upgradeFailureKind(),
+             QStringLiteral("WebSocket upgrade failed: 101 answer, but %1").arg(problem));
         return;
     }
     m_phase = Phase::Open;
@@ -244,7 +244,7 @@ void WebSocketTransport::finishRefusal()
     if (m_phase != Phase::ReadingRefusal)
         return;
     const QByteArray body = m_refusalBody;
-    fail(m_sid.isEmpty() ? EngineIoError::Kind::Handshake : EngineIoError::Kind::Transport,
+    fail(upgradeFailureKind(),
          QStringLiteral("WebSocket upgrade refused: %1")
              .arg(describeHttpFailure(m_refusalStatus, m_refusalReason, body, m_refusalLocation)),
          body);
@@ -313,20 +313,19 @@ void WebSocketTransport::setReadCoalescing(bool on)
         setReceiveLowWaterMark(1);
         return;
     }
-    m_coalesceTimer.start(CoalesceDelayMs);
-    if (m_lowWaterMark > 1)
-        return;
-    // Linux clamps the receive window to the mark when the receive buffer cannot hold it twice
-    // over, so the mark follows the buffer: a new connection starts at 128 KiB (tcp_rmem) and
-    // autotuning grows it while a flood lasts. The mark is set again each time coalescing starts.
-    const int receiveBuffer =
-        m_socket->socketOption(QAbstractSocket::ReceiveBufferSizeSocketOption).toInt();
-    const int mark = qMin(CoalescedReadBytes, receiveBuffer / 4);
-    if (mark < MinCoalescedReadBytes) {
-        m_coalesceTimer.stop();
-        return;
+    if (m_lowWaterMark == 1) {
+        // Linux clamps the receive window to the mark when the receive buffer cannot hold it
+        // twice over, so the mark follows the buffer: a new connection starts at 128 KiB
+        // (tcp_rmem) and autotuning grows it while a flood lasts. The mark is set again each
+        // time coalescing starts.
+        const int receiveBuffer =
+            m_socket->socketOption(QAbstractSocket::ReceiveBufferSizeSocketOption).toInt();
+        const int mark = qMin(CoalescedReadBytes, receiveBuffer / 4);
+        if (mark < MinCoalescedReadBytes)
+            return;
+        setReceiveLowWaterMark(mark);
     }
-    setReceiveLowWaterMark(mark);
+    m_coalesceTimer.start(CoalesceDelayMs);
 #else
     Q_UNUSED(on);
 #endif
@@ -349,7 +348,7 @@ void WebSocketTransport::receiveText(QByteArray message)
     EngineIoPacket packet;
     QString error;
     if (!EngineIoCodec::decodeText(std::move(message), m_version, &packet, &error)) {
-        fail(EngineIoError::Kind::Protocol, error, message.left(MaxOffendingBytes));
+        fail(EngineIoError::Kind::Protocol, error, message.left(EngineIoCodec::MaxOffendingBytes));
         return;
     }
     Q_EMIT packetReceived(packet);
@@ -360,7 +359,7 @@ void WebSocketTransport::receiveBinary(QByteArray message)
     EngineIoPacket packet;
     QString error;
     if (!EngineIoCodec::decodeBinaryFrame(message, m_version, &packet, &error)) {
-        fail(EngineIoError::Kind::Protocol, error, message.left(MaxOffendingBytes));
+        fail(EngineIoError::Kind::Protocol, error, message.left(EngineIoCodec::MaxOffendingBytes));
         return;
     }
     Q_EMIT packetReceived(packet);

@@ -41,6 +41,7 @@ private:
     void readUpgradeResponse();
     void acceptUpgrade(const QList<QPair<QByteArray, QByteArray>> &headers);
     void finishRefusal();
+    EngineIoError::Kind upgradeFailureKind() const;
     // Parses the buffered frames, at most maxMessagesPerTurn of them, and queues the rest for the
     // next turn of the event loop.
     void readFramesThisTurn();

@@ -45,7 +45,6 @@ QString errorMessage(int code)
 
 constexpr int UpgradeCheckIntervalMs = 100; // engine.io's forced polling cycle during an upgrade
 constexpr int RetiredWebSocketGraceMs = 2000;
-constexpr qsizetype MaxOffendingFrameBytes = 4096;
 
 QList<QPair<QString, QString>> decodeQuery(const QByteArray &query)
 {
@@ -443,8 +442,9 @@ void EngineIoServerSocketPrivate::receiveText(QWebSocket *from, const QString &m
             abandonProbe(error);
             return;
         }
-        closeConnection(QStringLiteral("parse error"),
-                        {EngineIoError::Kind::Protocol, error, text.left(MaxOffendingFrameBytes)});
+        closeConnection(
+            QStringLiteral("parse error"),
+            {EngineIoError::Kind::Protocol, error, text.left(EngineIoCodec::MaxOffendingBytes)});
         return;
     }
     if (from == probe)
@@ -464,8 +464,9 @@ void EngineIoServerSocketPrivate::receiveBinary(QWebSocket *from, const QByteArr
             abandonProbe(error);
             return;
         }
-        closeConnection(QStringLiteral("parse error"), {EngineIoError::Kind::Protocol, error,
-                                                        message.left(MaxOffendingFrameBytes)});
+        closeConnection(
+            QStringLiteral("parse error"),
+            {EngineIoError::Kind::Protocol, error, message.left(EngineIoCodec::MaxOffendingBytes)});
         return;
     }
     if (from == probe)
@@ -511,11 +512,11 @@ void EngineIoServerSocketPrivate::handlePost(HttpConnection *connection)
     if (binaryBody && version == EngineIoVersion::V4) {
         error = QStringLiteral("binary (application/octet-stream) POST body; Engine.IO v4 "
                                "payloads are text");
-        offending = http.body.left(MaxOffendingFrameBytes);
+        offending = http.body.left(EngineIoCodec::MaxOffendingBytes);
     } else if (binaryBody) {
         if (!EngineIoCodec::decodeV3BinaryPayload(http.body, server->options.maxPayload, &packets,
                                                   &error))
-            offending = http.body.left(MaxOffendingFrameBytes);
+            offending = http.body.left(EngineIoCodec::MaxOffendingBytes);
     } else {
         PollingPayloadDecoder decoder(version, server->options.maxPayload);
         if (!decoder.feed(http.body) || !decoder.finish()) {

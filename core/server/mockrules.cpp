@@ -728,12 +728,7 @@ qsizetype duplicateKeyOffset(const QByteArray &json, QString *key)
                 const JsonEscape escape = JsonEscape::read(json, i);
                 if (escape.kind == JsonEscape::Kind::CodePoint ||
                     escape.kind == JsonEscape::Kind::LoneSurrogate) {
-                    if (QChar::requiresSurrogates(escape.value)) {
-                        name += QChar(QChar::highSurrogate(escape.value));
-                        name += QChar(QChar::lowSurrogate(escape.value));
-                    } else {
-                        name += QChar(char16_t(escape.value));
-                    }
+                    name.append(QChar::fromUcs4(escape.value));
                     i += escape.length - 1;
                     runStart = i + 1;
                 } else {

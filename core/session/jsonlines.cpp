@@ -394,15 +394,7 @@ struct Utf16Sink
         if (n)
             out->append(QString::fromUtf8(p, n));
     }
-    void codePoint(char32_t cp)
-    {
-        if (QChar::requiresSurrogates(cp)) {
-            out->append(QChar(QChar::highSurrogate(cp)));
-            out->append(QChar(QChar::lowSurrogate(cp)));
-        } else {
-            out->append(QChar(char16_t(cp)));
-        }
-    }
+    void codePoint(char32_t cp) { out->append(QChar::fromUcs4(cp)); }
     bool loneSurrogate(char16_t u)
     {
         out->append(QChar(u));

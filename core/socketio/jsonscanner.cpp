@@ -1,6 +1,5 @@
 #include "jsonscanner.h"
 
-#include "../engineio/hexdigit.h"
 #include "../engineio/utf8.h"
 #include "jsonescape.h"
 
@@ -54,12 +53,7 @@ QString unescape(QByteArrayView body)
         const JsonEscape escape = JsonEscape::read(body, i);
         Q_ASSERT(escape.kind == JsonEscape::Kind::CodePoint ||
                  escape.kind == JsonEscape::Kind::LoneSurrogate);
-        if (QChar::requiresSurrogates(escape.value)) {
-            out += QChar(QChar::highSurrogate(escape.value));
-            out += QChar(QChar::lowSurrogate(escape.value));
-        } else {
-            out += QChar(char16_t(escape.value));
-        }
+        out.append(QChar::fromUcs4(escape.value));
         i += escape.length;
         runStart = i;
     }

@@ -1,6 +1,7 @@
 #include "fakewebsocketserver.h"
 
-#include <QCryptographicHash>
+#include "engineio/websocketframeparser.h"
+
 #include <QTcpSocket>
 
 FakeWebSocketServer::FakeWebSocketServer(QObject *parent)
@@ -68,9 +69,7 @@ void FakeWebSocketServer::answerIfReady()
     const qsizetype at = m_request.indexOf("Sec-WebSocket-Key: ");
     const QByteArray key =
         at < 0 ? QByteArray() : m_request.mid(at + 19, m_request.indexOf('\r', at) - at - 19);
-    const QByteArray accept = QCryptographicHash::hash(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11",
-                                                       QCryptographicHash::Sha1)
-                                  .toBase64();
+    const QByteArray accept = WebSocketFrameWriter::acceptKey(key);
     QByteArray answer = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                         "Connection: Upgrade\r\nSec-WebSocket-Accept: " +
                         accept + "\r\n\r\n";

@@ -451,6 +451,13 @@ private slots:
                             5));
         QCOMPARE(WebSocketFrameWriter::closePayload(1000).size(), 2);
     }
+
+    void acceptKey()
+    {
+        // RFC 6455, section 1.3: the example handshake.
+        QCOMPARE(WebSocketFrameWriter::acceptKey("dGhlIHNhbXBsZSBub25jZQ=="),
+                 QByteArray("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestWebSocketFrameParser)
