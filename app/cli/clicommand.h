@@ -1,10 +1,14 @@
 // A long-running sioscope-cli command (record, serve): it parses its arguments, starts, and runs
-// until it finishes by itself or SIGINT/SIGTERM asks it to stop, which lets it write everything
-// out before the process exits with its code.
+// until it finishes by itself or SIGINT/SIGTERM asks it to stop, which lets it write its log out
+// before the process exits with its code. What goes to stderr starts with "sioscope-cli <name>: ".
 #pragma once
+
+#include "logoutput.h"
 
 #include <QObject>
 #include <QStringList>
+
+class QTextStream;
 
 class CliCommand : public QObject
 {
@@ -12,7 +16,7 @@ class CliCommand : public QObject
 public:
     enum ExitCode { Success = 0, Failure = 1, UsageError = 2 };
 
-    using QObject::QObject;
+    CliCommand(const QString &name, QObject *parent);
 
     // The arguments after the command's name. On a usage error prints it with the usage and
     // returns false, with the exit code set to UsageError; for --help, prints the usage on stdout
@@ -31,5 +35,23 @@ Q_SIGNALS:
     void finished(int exitCode);
 
 protected:
+    // stderr, with "sioscope-cli <name>: " written: say() << "listening on " << url << "\n".
+    QTextStream &say();
+    // A mistake in the arguments (or a file they name): the message, then `usage` when given;
+    // the exit code UsageError. Returns false, for parse() to return.
+    bool usageError(const QString &message, const char *usage = nullptr);
+    // start() cannot go on: the message; the exit code Failure; finished() on the next turn.
+    void failToStart(const QString &message);
+    // The first failure is the one finishRun() reports.
+    void noteFailure(const QString &message);
+    // Writes the log out (noting a failure to), reports the first failure with the exit code
+    // Failure, and emits finished().
+    void finishRun();
+
     int m_exitCode = Success;
+    QString m_failure;
+    LogOutput m_output;
+
+private:
+    QString m_name;
 };

@@ -8,12 +8,6 @@
 namespace {
 constexpr int StopGraceMs = 3000;
 
-QTextStream &err()
-{
-    static QTextStream stream(stderr);
-    return stream;
-}
-
 const char *const Usage =
     "usage: sioscope-cli record <url> [options]\n"
     "  -n, --namespace <nsp>          connect this namespace (repeatable; default \"/\")\n"
@@ -39,12 +33,8 @@ const char *const Usage =
 } // namespace
 
 RecordCommand::RecordCommand(QObject *parent)
-    : CliCommand(parent)
+    : CliCommand(QStringLiteral("record"), parent)
 {
-    connect(&m_output, &LogOutput::writeFailed, this, [this](const QString &message) {
-        if (m_failure.isEmpty())
-            m_failure = message;
-    });
     m_durationTimer.setSingleShot(true);
     // A coarse timer (QTimer's default) may fire up to 5 % early: --duration .9 stopped after
     // 896 ms.
@@ -57,10 +47,7 @@ RecordCommand::RecordCommand(QObject *parent)
 bool RecordCommand::parse(const QStringList &arguments)
 {
     const auto usageError = [this](const QString &message) {
-        err() << "sioscope-cli record: " << message << "\n" << Usage;
-        err().flush();
-        m_exitCode = UsageError;
-        return false;
+        return CliCommand::usageError(message, Usage);
     };
     QCommandLineParser parser;
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
@@ -232,11 +219,7 @@ bool RecordCommand::parse(const QStringList &arguments)
 void RecordCommand::start()
 {
     if (QString error; !m_output.open(m_outPath, m_export, &error)) {
-        err() << "sioscope-cli record: " << error << "\n";
-        err().flush();
-        m_exitCode = Failure;
-        QMetaObject::invokeMethod(
-            this, [this] { Q_EMIT finished(m_exitCode); }, Qt::QueuedConnection);
+        failToStart(error);
         return;
     }
     for (const ScriptStep &step : std::as_const(m_script))
@@ -246,8 +229,8 @@ void RecordCommand::start()
     m_client->setOptions(m_options);
     connect(m_client, &SocketIoClient::packetRecorded, this, &RecordCommand::appendRecord);
     connect(m_client, &SocketIoClient::errorOccurred, this, [this](const QString &message) {
-        if (!m_stopping && m_failure.isEmpty())
-            m_failure = message;
+        if (!m_stopping)
+            noteFailure(message);
     });
     connect(m_client->engine(), &EngineIoClient::errorOccurred, this,
             [this](const EngineIoError &error) {
@@ -267,7 +250,7 @@ void RecordCommand::start()
                 // A failure is reported once, by finish(); this line is for an end that is not
                 // one (the server went away after the session was open).
                 if (!m_stopping && m_failure.isEmpty())
-                    err() << "sioscope-cli record: connection ended: " << reason << "\n";
+                    say() << "connection ended: " << reason << "\n";
                 finish();
             });
     connect(m_client, &SocketIoClient::namespaceAdded, this, &RecordCommand::watchNamespace);
@@ -276,8 +259,8 @@ void RecordCommand::start()
         // socket.io 2 server sends to --eio 4 over WebSocket) is a protocol violation,
         // unlike a refusal by the server with CONNECT_ERROR.
         SocketIoNamespace *ns = m_client->findNamespace(packet.nsp);
-        if (ns && ns->state() == SocketIoNamespace::State::Refused && m_failure.isEmpty())
-            m_failure = ns->refusalMessage();
+        if (ns && ns->state() == SocketIoNamespace::State::Refused)
+            noteFailure(ns->refusalMessage());
     });
     connect(m_client, &SocketIoClient::eventReceived, this, [this](const SocketIoPacket &packet) {
         checkStopOnEvent(packet);
@@ -340,8 +323,7 @@ void RecordCommand::playNext(const QString &nsp)
             const auto result =
                 ns->emitEvent(step.data, step.attachments, step.ack ? m_options.ackTimeoutMs : -1);
             if (!result.ok)
-                err() << "sioscope-cli record: script line " << step.line
-                      << " not sent: " << result.error << "\n";
+                say() << "script line " << step.line << " not sent: " << result.error << "\n";
         }
         playNext(nsp);
     });
@@ -390,12 +372,12 @@ void RecordCommand::stop()
     m_durationTimer.stop();
     // --duration or a signal while the server has not answered yet (a hanging server, a wrong
     // --path on some servers): nothing was recorded, which is a connection failure.
-    if (m_client && !m_everOpened && m_failure.isEmpty())
-        m_failure = QStringLiteral("stopped before the connection opened: no answer from %1")
+    if (m_client && !m_everOpened)
+        noteFailure(QStringLiteral("stopped before the connection opened: no answer from %1")
                         .arg(m_options.engine.url
                                  .adjusted(QUrl::RemoveUserInfo | QUrl::RemovePath |
                                            QUrl::RemoveQuery | QUrl::RemoveFragment)
-                                 .toString()); // no secrets from the query on stderr
+                                 .toString())); // no secrets from the query on stderr
     if (!m_client || m_client->engine()->state() == EngineIoClient::State::Disconnected) {
         finish();
         return;
@@ -413,12 +395,5 @@ void RecordCommand::finish()
     m_stopTimer.stop();
     if (m_client)
         m_client->disconnect(this);
-    if (QString error; !m_output.close(&error) && m_failure.isEmpty())
-        m_failure = error;
-    if (!m_failure.isEmpty()) {
-        err() << "sioscope-cli record: " << m_failure << "\n";
-        m_exitCode = Failure;
-    }
-    err().flush();
-    Q_EMIT finished(m_exitCode);
+    finishRun();
 }

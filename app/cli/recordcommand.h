@@ -47,11 +47,9 @@ private:
     ExportOptions m_export;
 
     SocketIoClient *m_client = nullptr;
-    LogOutput m_output;
     QTimer m_durationTimer;
     QTimer m_stopTimer;
     bool m_stopping = false;
     bool m_finished = false;
     bool m_everOpened = false;
-    QString m_failure;
 };

@@ -13,12 +13,6 @@
 #include <QTextStream>
 
 namespace {
-QTextStream &err()
-{
-    static QTextStream stream(stderr);
-    return stream;
-}
-
 const char *const Usage =
     "usage: sioscope-cli serve [options]\n"
     "      --host <address>          listen on this address (default 127.0.0.1)\n"
@@ -54,21 +48,14 @@ bool parseInt(const QString &text, qint64 min, qint64 max, qint64 *value)
 } // namespace
 
 ServeCommand::ServeCommand(QObject *parent)
-    : CliCommand(parent)
+    : CliCommand(QStringLiteral("serve"), parent)
 {
-    connect(&m_output, &LogOutput::writeFailed, this, [this](const QString &message) {
-        if (m_failure.isEmpty())
-            m_failure = message;
-    });
 }
 
 bool ServeCommand::parse(const QStringList &arguments)
 {
     const auto usageError = [this](const QString &message) {
-        err() << "sioscope-cli serve: " << message << "\n" << Usage;
-        err().flush();
-        m_exitCode = UsageError;
-        return false;
+        return CliCommand::usageError(message, Usage);
     };
     QCommandLineParser parser;
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
@@ -113,11 +100,7 @@ bool ServeCommand::parse(const QStringList &arguments)
         QString error;
         m_rules = MockRules::load(m_rulesPath, &error);
         if (!m_rules) {
-            // The file's mistake, not the command line's: no usage text after it.
-            err() << "sioscope-cli serve: " << error << "\n";
-            err().flush();
-            m_exitCode = UsageError;
-            return false;
+            return CliCommand::usageError(error); // the file's mistake: no usage text after it
         }
     }
 
@@ -178,15 +161,8 @@ bool ServeCommand::parse(const QStringList &arguments)
 
 void ServeCommand::start()
 {
-    const auto failNow = [this](const QString &message) {
-        err() << "sioscope-cli serve: " << message << "\n";
-        err().flush();
-        m_exitCode = Failure;
-        QMetaObject::invokeMethod(
-            this, [this] { Q_EMIT finished(m_exitCode); }, Qt::QueuedConnection);
-    };
     if (QString error; !m_output.open(m_outPath, m_export, &error)) {
-        failNow(error);
+        failToStart(error);
         return;
     }
 
@@ -208,13 +184,11 @@ void ServeCommand::start()
         (new DemoScenario(m_server))->start();
     } else if (m_rules) {
         auto *engine = new MockRulesEngine(m_server, *m_rules);
-        connect(engine, &MockRulesEngine::ruleFired, this, [](const QString &description) {
-            err() << "sioscope-cli serve: rule: " << description << "\n";
-            err().flush();
+        connect(engine, &MockRulesEngine::ruleFired, this, [this](const QString &description) {
+            say() << "rule: " << description << "\n" << Qt::flush;
         });
-        connect(engine, &MockRulesEngine::errorOccurred, this, [](const QString &message) {
-            err() << "sioscope-cli serve: rule error: " << message << "\n";
-            err().flush();
+        connect(engine, &MockRulesEngine::errorOccurred, this, [this](const QString &message) {
+            say() << "rule error: " << message << "\n" << Qt::flush;
         });
         engine->start();
     } else {
@@ -235,22 +209,21 @@ void ServeCommand::start()
     }
 
     if (!m_listener->listen(m_host, m_port)) {
-        failNow(QStringLiteral("cannot listen on %1:%2: %3")
-                    .arg(m_hostName)
-                    .arg(m_port)
-                    .arg(m_listener->errorString()));
+        failToStart(QStringLiteral("cannot listen on %1:%2: %3")
+                        .arg(m_hostName)
+                        .arg(m_port)
+                        .arg(m_listener->errorString()));
         return;
     }
     const QString host = m_host.protocol() == QAbstractSocket::IPv6Protocol
                              ? QStringLiteral("[%1]").arg(m_host.toString())
                              : m_host.toString();
-    err() << "sioscope-cli serve: listening on http://" << host << ":" << m_listener->serverPort()
-          << m_path
+    say() << "listening on http://" << host << ":" << m_listener->serverPort() << m_path
           << (m_engineEcho ? QStringLiteral(" (Engine.IO echo at /engine.io/)") : QString())
           << (m_demo ? QStringLiteral(" (built-in demo)") : QString())
           << (m_rules ? QStringLiteral(" (mock rules from %1)").arg(m_rulesPath) : QString())
-          << "\n";
-    err().flush();
+          << "\n"
+          << Qt::flush;
 }
 
 void ServeCommand::appendRecord(const PacketRecord &record)
@@ -278,12 +251,5 @@ void ServeCommand::finish()
     m_finished = true;
     if (m_server)
         m_server->disconnect(this);
-    if (QString error; !m_output.close(&error) && m_failure.isEmpty())
-        m_failure = error;
-    if (!m_failure.isEmpty()) {
-        err() << "sioscope-cli serve: " << m_failure << "\n";
-        m_exitCode = Failure;
-    }
-    err().flush();
-    Q_EMIT finished(m_exitCode);
+    finishRun();
 }

@@ -50,7 +50,5 @@ private:
     HttpListener *m_listener = nullptr;
     SocketIoServer *m_server = nullptr;
     EngineIoServer *m_echo = nullptr;
-    LogOutput m_output;
     bool m_finished = false;
-    QString m_failure;
 };
