@@ -95,21 +95,18 @@ int main(int argc, char *argv[])
     double serverCpuAfterUs = 0;
     QString failure;
 
-    const auto emitOne = [&](int i) {
-        const auto result = ns->emitEvent(QJsonArray{QStringLiteral("echo-ack"), i}, {}, 0);
+    const auto emitWithAck = [&](const QJsonArray &event) {
+        const auto result = ns->emitEvent(event, {}, 0);
         if (!result.ok) {
             failure = QStringLiteral("emit failed: %1").arg(result.error);
             QCoreApplication::exit(1);
         }
     };
+    const auto emitOne = [&](int i) { emitWithAck(QJsonArray{QStringLiteral("echo-ack"), i}); };
     // The server's CPU time (µs) is asked before and after the pipelined phase, outside its timing.
     const auto askServerCpu = [&](Phase next) {
         phase = next;
-        const auto result = ns->emitEvent(QJsonArray{QStringLiteral("server-cpu")}, {}, 0);
-        if (!result.ok) {
-            failure = QStringLiteral("emit failed: %1").arg(result.error);
-            QCoreApplication::exit(1);
-        }
+        emitWithAck(QJsonArray{QStringLiteral("server-cpu")});
     };
     const auto startPipelined = [&] {
         phase = Phase::Pipelined;
