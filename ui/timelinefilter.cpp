@@ -1,9 +1,9 @@
 #include "timelinefilter.h"
 
+#include "common/jsonescape.h"
+#include "common/utf8.h"
 #include "engineio/engineiopacket.h"
-#include "engineio/utf8.h"
 #include "session/sessionlog.h"
-#include "socketio/jsonescape.h"
 #include "socketio/socketiopacket.h"
 
 #include <array>

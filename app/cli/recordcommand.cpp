@@ -98,7 +98,9 @@ bool RecordCommand::parse(const QStringList &arguments)
     engine.url = QUrl(parser.positionalArguments().first(), QUrl::StrictMode);
     const QString scheme = engine.url.scheme().toLower();
     if (!engine.url.isValid() || engine.url.host().isEmpty() ||
-        !QStringList{"http", "https", "ws", "wss"}.contains(scheme))
+        !QStringList{QStringLiteral("http"), QStringLiteral("https"), QStringLiteral("ws"),
+                     QStringLiteral("wss")}
+             .contains(scheme))
         return usageError(QStringLiteral("<url> must be an http, https, ws or wss URL with a "
                                          "host, e.g. http://localhost:3000"));
     engine.reconnect.enabled = parser.isSet(reconnectOption);

@@ -1,8 +1,8 @@
-#include "engineioclient.h"
+#include "engineio/engineioclient.h"
 
-#include "engineiocodec.h"
-#include "pollingtransport.h"
-#include "websockettransport.h"
+#include "engineio/engineiocodec.h"
+#include "engineio/pollingtransport.h"
+#include "engineio/websockettransport.h"
 
 #include <QDateTime>
 #include <QPointer>
@@ -366,7 +366,7 @@ void EngineIoClientPrivate::handleTransportFailed(EngineIoTransport *failedTrans
         // which reads as a broken frame. Say what that most likely means.
         const bool webSocketBroke = failedTransport->kind() == TransportKind::WebSocket &&
                                     transportUp && error.kind != EngineIoError::Kind::Tls;
-        if (webSocketBroke || error.message.contains(QLatin1String("engine.io error 5"))) {
+        if (webSocketBroke || error.serverCode == EngineIoErrorCode::UnsupportedProtocolVersion) {
             EngineIoError explained = error;
             explained.message +=
                 QStringLiteral(" (%1: the server likely refused Engine.IO v3; a socket.io 3/4 "
@@ -388,10 +388,10 @@ bool EngineIoClientPrivate::shouldFallBackToV3(const EngineIoError &error) const
     // engine.io >= 4 without allowEIO3 answers 400 with code 5; engine.io 3 ignores EIO and
     // answers in the v3 payload format ("<length>:<packet>") or as a binary payload.
     static const QRegularExpression v3Payload(QStringLiteral("^\\d+:"));
-    return error.message.contains(QLatin1String("engine.io error 5")) ||
+    return error.serverCode == EngineIoErrorCode::UnsupportedProtocolVersion ||
+           error.symptom == EngineIoError::Symptom::BinaryPollingPayload ||
            (error.kind == EngineIoError::Kind::Protocol &&
-            (v3Payload.match(QString::fromLatin1(error.frame.left(16))).hasMatch() ||
-             error.message.contains(QLatin1String("application/octet-stream"))));
+            v3Payload.match(QString::fromLatin1(error.frame.left(16))).hasMatch());
 }
 
 void EngineIoClientPrivate::closeConnection(const EngineIoError &error, bool deliberate)
@@ -424,23 +424,6 @@ void EngineIoClientPrivate::closeConnection(const EngineIoError &error, bool del
         return; // a slot closed or reopened the client
     Q_EMIT q->reconnectScheduled(attempt, delay);
     reconnectTimer.start(delay);
-}
-
-QString EngineIoError::kindName(Kind kind)
-{
-    switch (kind) {
-    case Kind::Transport:
-        return QStringLiteral("transport");
-    case Kind::Handshake:
-        return QStringLiteral("handshake");
-    case Kind::Protocol:
-        return QStringLiteral("protocol");
-    case Kind::Timeout:
-        return QStringLiteral("timeout");
-    case Kind::Tls:
-        return QStringLiteral("tls");
-    }
-    return QStringLiteral("unknown");
 }
 
 EngineIoClient::EngineIoClient(QObject *parent)

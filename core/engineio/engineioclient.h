@@ -2,34 +2,14 @@
 // upgrade from polling to WebSocket), heartbeat, and reconnection. It speaks v4 and v3.
 #pragma once
 
-#include "engineiooptions.h"
-#include "engineiopacket.h"
+#include "engineio/engineioerror.h"
+#include "engineio/engineiooptions.h"
+#include "engineio/engineiopacket.h"
 
 #include <QObject>
 #include <QScopedPointer>
 
 class EngineIoClientPrivate;
-
-// An error of the Engine.IO layer, with the frame that caused it when there is one.
-struct EngineIoError
-{
-    enum class Kind { Transport, Handshake, Protocol, Timeout, Tls };
-    EngineIoError() = default;
-    EngineIoError(Kind kind, QString message, QByteArray frame = {})
-        : kind(kind)
-        , message(std::move(message))
-        , frame(std::move(frame))
-    {
-    }
-
-    // "transport", "handshake", "protocol", "timeout", "tls": the log's name for the kind.
-    static QString kindName(Kind kind);
-
-    Kind kind = Kind::Transport;
-    QString message;
-    QByteArray frame; // the offending frame or body, for the record
-};
-Q_DECLARE_METATYPE(EngineIoError)
 
 class EngineIoClient : public QObject
 {

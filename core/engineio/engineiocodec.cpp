@@ -1,4 +1,4 @@
-#include "engineiocodec.h"
+#include "engineio/engineiocodec.h"
 
 #include <algorithm>
 #include <cstring>

@@ -2,7 +2,7 @@
 // No I/O here; the transports call these.
 #pragma once
 
-#include "engineiopacket.h"
+#include "engineio/engineiopacket.h"
 
 #include <QByteArrayView>
 #include <QList>

@@ -1,4 +1,4 @@
-#include "engineiooptions.h"
+#include "engineio/engineiooptions.h"
 
 #include <QtGlobal>
 

@@ -1,4 +1,4 @@
-#include "engineiopacket.h"
+#include "engineio/engineiopacket.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,4 +1,4 @@
-#include "engineiotransport.h"
+#include "engineio/engineiotransport.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -65,14 +65,21 @@ QSslConfiguration EngineIoTransport::sslConfiguration()
     return config;
 }
 
-QString EngineIoTransport::describeHttpFailure(int status, const QString &reason,
-                                               const QByteArray &body, const QByteArray &location)
+EngineIoError EngineIoTransport::httpRefusal(EngineIoError::Kind kind, const QString &what,
+                                             int status, const QString &reason,
+                                             const QByteArray &body, const QByteArray &location)
 {
+    EngineIoError refusal(kind, QString(), body);
+    refusal.httpStatus = status;
     QString message = QStringLiteral("HTTP %1 %2").arg(status).arg(reason).trimmed();
     const QJsonObject error = QJsonDocument::fromJson(body).object();
     if (error.contains(QLatin1String("code")) || error.contains(QLatin1String("message"))) {
+        const QJsonValue code = error.value(QLatin1String("code"));
+        if (code.isDouble() && code.toInt() >= int(EngineIoErrorCode::UnknownTransport) &&
+            code.toInt() <= int(EngineIoErrorCode::UnsupportedProtocolVersion))
+            refusal.serverCode = EngineIoErrorCode(code.toInt());
         message += QStringLiteral(": engine.io error %1 \"%2\"")
-                       .arg(error.value(QLatin1String("code")).toInt())
+                       .arg(code.toInt())
                        .arg(error.value(QLatin1String("message")).toString());
     } else if (!body.trimmed().isEmpty()) {
         message += QStringLiteral(": ") + QString::fromUtf8(body.left(200)).simplified();
@@ -81,5 +88,6 @@ QString EngineIoTransport::describeHttpFailure(int status, const QString &reason
         message += QStringLiteral(" (redirect to %1; point SioScope at the final URL)")
                        .arg(QString::fromUtf8(location));
     }
-    return message;
+    refusal.message = what.isEmpty() ? message : what + QStringLiteral(": ") + message;
+    return refusal;
 }

@@ -2,9 +2,9 @@
 // The client drives it; the transport only moves packets and reports what happened.
 #pragma once
 
-#include "engineioclient.h"
-#include "engineiooptions.h"
-#include "engineiopacket.h"
+#include "engineio/engineioerror.h"
+#include "engineio/engineiooptions.h"
+#include "engineio/engineiopacket.h"
 
 #include <QList>
 #include <QLoggingCategory>
@@ -62,10 +62,12 @@ Q_SIGNALS:
 protected:
     // How much of a refusal's body is kept for the message and the record.
     static constexpr qsizetype MaxErrorBodyBytes = 64 * 1024;
-    // An HTTP answer other than the one asked for: the status, the engine.io error code and
-    // message when the body has them (else the start of the body), and where a redirect points.
-    static QString describeHttpFailure(int status, const QString &reason, const QByteArray &body,
-                                       const QByteArray &location);
+    // An HTTP answer other than the one asked for, as an error: `what` failed ("WebSocket
+    // upgrade refused"), then the status, the engine.io error code and message when the body
+    // has them (else the start of the body), and where a redirect points. The body is the frame.
+    static EngineIoError httpRefusal(EngineIoError::Kind kind, const QString &what, int status,
+                                     const QString &reason, const QByteArray &body,
+                                     const QByteArray &location);
 
     EngineIoOptions m_options;
     EngineIoVersion m_version;

@@ -1,4 +1,4 @@
-#include "pollingtransport.h"
+#include "engineio/pollingtransport.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -103,10 +103,11 @@ void PollingTransport::readGet()
         m_decoder.feed(chunk); // the error, if any, is reported once the reply has finished
 }
 
-QString PollingTransport::describeHttpFailure(QNetworkReply *reply, const QByteArray &body)
+EngineIoError PollingTransport::httpRefusal(EngineIoError::Kind kind, const QString &what,
+                                            QNetworkReply *reply, const QByteArray &body)
 {
-    return EngineIoTransport::describeHttpFailure(
-        reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+    return EngineIoTransport::httpRefusal(
+        kind, what, reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
         reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString(), body,
         reply->rawHeader("Location"));
 }
@@ -127,17 +128,20 @@ void PollingTransport::finishGet()
     }
     if (status != 200) {
         m_errorBody += reply->readAll().left(MaxErrorBodyBytes - m_errorBody.size());
-        fail(m_sid.isEmpty() ? EngineIoError::Kind::Handshake : EngineIoError::Kind::Transport,
-             describeHttpFailure(reply, m_errorBody), m_errorBody);
+        fail(httpRefusal(m_sid.isEmpty() ? EngineIoError::Kind::Handshake
+                                         : EngineIoError::Kind::Transport,
+                         QString(), reply, m_errorBody));
         return;
     }
     if (isBinaryPayload(reply)) {
         m_errorBody += reply->readAll().left(MaxErrorBodyBytes - m_errorBody.size());
-        fail(EngineIoError::Kind::Protocol,
-             QStringLiteral("the server answered with a binary polling payload "
-                            "(application/octet-stream), which this version does not use "
-                            "(an Engine.IO v3 server? choose protocol v3)"),
-             m_errorBody.left(EngineIoCodec::MaxOffendingBytes));
+        EngineIoError error(EngineIoError::Kind::Protocol,
+                            QStringLiteral("the server answered with a binary polling payload "
+                                           "(application/octet-stream), which this version does "
+                                           "not use (an Engine.IO v3 server? choose protocol v3)"),
+                            m_errorBody.left(EngineIoCodec::MaxOffendingBytes));
+        error.symptom = EngineIoError::Symptom::BinaryPollingPayload;
+        fail(error);
         return;
     }
     m_decoder.feed(reply->readAll());
@@ -236,11 +240,12 @@ void PollingTransport::finishPost()
             return;
         }
         const QByteArray body = reply->readAll().left(MaxErrorBodyBytes);
-        fail(EngineIoError::Kind::Transport,
-             status == 0
-                 ? QStringLiteral("polling POST failed: %1").arg(reply->errorString())
-                 : QStringLiteral("polling POST refused: %1").arg(describeHttpFailure(reply, body)),
-             body);
+        if (status == 0)
+            fail(EngineIoError::Kind::Transport,
+                 QStringLiteral("polling POST failed: %1").arg(reply->errorString()), body);
+        else
+            fail(httpRefusal(EngineIoError::Kind::Transport, QStringLiteral("polling POST refused"),
+                             reply, body));
         return;
     }
     flushPosts();
@@ -296,6 +301,11 @@ void PollingTransport::abort()
 void PollingTransport::fail(EngineIoError::Kind kind, const QString &message,
                             const QByteArray &frame)
 {
+    fail(EngineIoError{kind, message, frame});
+}
+
+void PollingTransport::fail(const EngineIoError &error)
+{
     abort();
-    Q_EMIT failed(EngineIoError{kind, message, frame});
+    Q_EMIT failed(error);
 }

@@ -2,8 +2,8 @@
 // no more), bodies batched within the server's maxPayload.
 #pragma once
 
-#include "engineiocodec.h"
-#include "engineiotransport.h"
+#include "engineio/engineiocodec.h"
+#include "engineio/engineiotransport.h"
 
 class QNetworkAccessManager;
 class QNetworkReply;
@@ -32,8 +32,10 @@ private:
     void finishGet();
     void flushPosts();
     void finishPost();
-    static QString describeHttpFailure(QNetworkReply *reply, const QByteArray &body);
+    static EngineIoError httpRefusal(EngineIoError::Kind kind, const QString &what,
+                                     QNetworkReply *reply, const QByteArray &body);
     void fail(EngineIoError::Kind kind, const QString &message, const QByteArray &frame = {});
+    void fail(const EngineIoError &error);
     void checkPaused();
     void finishShutdownIfDone();
 

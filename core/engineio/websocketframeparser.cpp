@@ -1,7 +1,7 @@
-#include "websocketframeparser.h"
+#include "engineio/websocketframeparser.h"
 
-#include "engineiocodec.h"
-#include "utf8.h"
+#include "common/utf8.h"
+#include "engineio/engineiocodec.h"
 
 #include <QCryptographicHash>
 #include <QStringList>

@@ -1,6 +1,6 @@
-#include "websockettransport.h"
+#include "engineio/websockettransport.h"
 
-#include "engineiocodec.h"
+#include "engineio/engineiocodec.h"
 
 #include <QPointer>
 #include <QRandomGenerator>
@@ -244,10 +244,8 @@ void WebSocketTransport::finishRefusal()
     if (m_phase != Phase::ReadingRefusal)
         return;
     const QByteArray body = m_refusalBody;
-    fail(upgradeFailureKind(),
-         QStringLiteral("WebSocket upgrade refused: %1")
-             .arg(describeHttpFailure(m_refusalStatus, m_refusalReason, body, m_refusalLocation)),
-         body);
+    fail(httpRefusal(upgradeFailureKind(), QStringLiteral("WebSocket upgrade refused"),
+                     m_refusalStatus, m_refusalReason, body, m_refusalLocation));
 }
 
 void WebSocketTransport::readFramesThisTurn()
@@ -538,6 +536,11 @@ void WebSocketTransport::stop(bool closeGracefully)
 void WebSocketTransport::fail(EngineIoError::Kind kind, const QString &message,
                               const QByteArray &frame)
 {
+    fail(EngineIoError{kind, message, frame});
+}
+
+void WebSocketTransport::fail(const EngineIoError &error)
+{
     stop(false);
-    Q_EMIT failed(EngineIoError{kind, message, frame});
+    Q_EMIT failed(error);
 }

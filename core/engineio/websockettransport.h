@@ -4,8 +4,8 @@
 // every complete frame of a read is parsed in one go.
 #pragma once
 
-#include "engineiotransport.h"
-#include "websocketframeparser.h"
+#include "engineio/engineiotransport.h"
+#include "engineio/websocketframeparser.h"
 
 #include <QAbstractSocket>
 #include <QTimer>
@@ -61,6 +61,7 @@ private:
     // Stops reading and writing; `closeGracefully` lets what is written (a CLOSE) go out first.
     void stop(bool closeGracefully);
     void fail(EngineIoError::Kind kind, const QString &message, const QByteArray &frame = {});
+    void fail(const EngineIoError &error);
 
     QTcpSocket *m_socket = nullptr;
     Phase m_phase = Phase::Idle;

@@ -1,7 +1,7 @@
-#include "defaulthandlers.h"
+#include "server/defaulthandlers.h"
 
-#include "engineioserver.h"
-#include "socketioserver.h"
+#include "server/engineioserver.h"
+#include "server/socketioserver.h"
 
 namespace {
 

@@ -1,7 +1,7 @@
-#include "demoscenario.h"
+#include "server/demoscenario.h"
 
-#include "defaulthandlers.h"
-#include "socketioserver.h"
+#include "server/defaulthandlers.h"
+#include "server/socketioserver.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -46,8 +46,7 @@ DemoScenario::DemoScenario(SocketIoServer *server, double timeScale)
     SocketIoDefaultHandlers::install(server, {Root, Chat, Admin});
 
     server->findNamespace(Admin)->setConnectHook([](const SocketIoConnectRequest &request) {
-        if (request.auth.value(QStringLiteral("token")).toString() ==
-            QLatin1String(AdminToken))
+        if (request.auth.value(QStringLiteral("token")).toString() == QLatin1String(AdminToken))
             return SocketIoConnectDecision::accepted();
         return SocketIoConnectDecision::refused(
             QStringLiteral("Not authorized"),
@@ -124,10 +123,9 @@ void DemoScenario::chat()
     const auto &line = ChatLines[m_chats % std::size(ChatLines)];
     ++m_chats;
     m_server->findNamespace(Chat)->emitToAll(
-        {QStringLiteral("chat"),
-         QJsonObject{{QStringLiteral("user"), QString::fromLatin1(line[0])},
-                     {QStringLiteral("text"), QString::fromUtf8(line[1])},
-                     {QStringLiteral("n"), m_chats}}});
+        {QStringLiteral("chat"), QJsonObject{{QStringLiteral("user"), QString::fromLatin1(line[0])},
+                                             {QStringLiteral("text"), QString::fromUtf8(line[1])},
+                                             {QStringLiteral("n"), m_chats}}});
 }
 
 void DemoScenario::snapshot()
@@ -141,19 +139,18 @@ void DemoScenario::snapshot()
         {QStringLiteral("snapshot"),
          QJsonObject{{QStringLiteral("n"), m_snapshots},
                      {QStringLiteral("bytes"), int(frame.size())},
-                     {QStringLiteral("frame"),
-                      QJsonObject{{QStringLiteral("_placeholder"), true},
-                                  {QStringLiteral("num"), 0}}}}},
+                     {QStringLiteral("frame"), QJsonObject{{QStringLiteral("_placeholder"), true},
+                                                           {QStringLiteral("num"), 0}}}}},
         {frame});
 }
 
 void DemoScenario::poll()
 {
     ++m_polls;
-    const QJsonArray data{QStringLiteral("poll"),
-                          QJsonObject{{QStringLiteral("n"), m_polls},
-                                      {QStringLiteral("question"),
-                                       QStringLiteral("Still there? Answer this ack.")}}};
+    const QJsonArray data{
+        QStringLiteral("poll"),
+        QJsonObject{{QStringLiteral("n"), m_polls},
+                    {QStringLiteral("question"), QStringLiteral("Still there? Answer this ack.")}}};
     for (SocketIoServerSocket *socket : m_server->findNamespace(Root)->sockets())
         socket->emitEvent(data, {}, m_intervals.pollMs * 2);
 }

@@ -1,7 +1,7 @@
-#include "engineioserver.h"
+#include "server/engineioserver.h"
 
-#include "../engineio/engineiocodec.h"
-#include "serverlogging.h"
+#include "engineio/engineiocodec.h"
+#include "server/serverlogging.h"
 
 #include <QHash>
 #include <QNetworkRequest>
@@ -13,35 +13,6 @@
 #include <algorithm>
 
 namespace {
-
-// engine.io's error codes and messages (Server.errors / Server.errorMessages).
-enum ErrorCode {
-    UnknownTransport = 0,
-    UnknownSid = 1,
-    BadHandshakeMethod = 2,
-    BadRequest = 3,
-    Forbidden = 4,
-    UnsupportedProtocolVersion = 5
-};
-
-QString errorMessage(int code)
-{
-    switch (code) {
-    case UnknownTransport:
-        return QStringLiteral("Transport unknown");
-    case UnknownSid:
-        return QStringLiteral("Session ID unknown");
-    case BadHandshakeMethod:
-        return QStringLiteral("Bad handshake method");
-    case BadRequest:
-        return QStringLiteral("Bad request");
-    case Forbidden:
-        return QStringLiteral("Forbidden");
-    case UnsupportedProtocolVersion:
-        return QStringLiteral("Unsupported protocol version");
-    }
-    return QStringLiteral("Bad request");
-}
 
 constexpr int UpgradeCheckIntervalMs = 100; // engine.io's forced polling cycle during an upgrade
 constexpr int RetiredWebSocketGraceMs = 2000;
@@ -93,7 +64,7 @@ public:
     struct Verdict
     {
         int status = 0; // 0: accepted
-        int code = BadRequest;
+        EngineIoErrorCode code = EngineIoErrorCode::BadRequest;
         QString message;
         EngineIoServerSocket *session = nullptr;
         EngineIoVersion version = EngineIoVersion::V4;
@@ -241,10 +212,10 @@ EngineIoServerPrivate::Verdict EngineIoServerPrivate::verify(const HttpRequest &
         }
         return QString();
     };
-    const auto reject = [&verdict](int code, const QString &message = {}) {
-        verdict.status = code == Forbidden ? 403 : 400;
+    const auto reject = [&verdict](EngineIoErrorCode code, const QString &message = {}) {
+        verdict.status = code == EngineIoErrorCode::Forbidden ? 403 : 400;
         verdict.code = code;
-        verdict.message = message.isEmpty() ? errorMessage(code) : message;
+        verdict.message = message.isEmpty() ? engineIoErrorMessage(code) : message;
         return verdict;
     };
 
@@ -254,33 +225,34 @@ EngineIoServerPrivate::Verdict EngineIoServerPrivate::verify(const HttpRequest &
     else if (transport == QLatin1String("websocket") && options.allowWebSocket)
         verdict.transport = TransportKind::WebSocket;
     else
-        return reject(UnknownTransport);
+        return reject(EngineIoErrorCode::UnknownTransport);
 
     const QString sid = value(QStringLiteral("sid"));
     if (!sid.isEmpty()) {
         EngineIoServerSocket *session = sessions.value(sid);
         if (!session)
-            return reject(UnknownSid);
+            return reject(EngineIoErrorCode::UnknownSid);
         if (!upgrade && session->transport() != verdict.transport)
-            return reject(BadRequest); // e.g. a polling request after the upgrade
+            return reject(
+                EngineIoErrorCode::BadRequest); // e.g. a polling request after the upgrade
         verdict.session = session;
         verdict.version = session->version();
         return verdict;
     }
 
     if (request.method != "GET")
-        return reject(BadHandshakeMethod);
+        return reject(EngineIoErrorCode::BadHandshakeMethod);
     if (verdict.transport == TransportKind::WebSocket && !upgrade)
-        return reject(BadRequest);
+        return reject(EngineIoErrorCode::BadRequest);
     const QString eio = value(QStringLiteral("EIO"));
     if (eio == QLatin1String("4"))
         verdict.version = EngineIoVersion::V4;
     else if (eio == QLatin1String("3") && options.allowEIO3)
         verdict.version = EngineIoVersion::V3;
     else
-        return reject(UnsupportedProtocolVersion);
+        return reject(EngineIoErrorCode::UnsupportedProtocolVersion);
     if (sessions.size() >= options.maxSessions)
-        return reject(Forbidden, QStringLiteral("Too many sessions"));
+        return reject(EngineIoErrorCode::Forbidden, QStringLiteral("Too many sessions"));
     return verdict;
 }
 
@@ -288,10 +260,10 @@ void EngineIoServerPrivate::refuse(HttpConnection *connection, const Verdict &ve
 {
     const EngineIoServerRequest described = describe(connection, verdict.transport);
     qCDebug(lcServer) << connection->peerName() << "refused" << connection->request().method
-                      << connection->request().target << verdict.code << verdict.message;
-    connection->respondJsonError(verdict.status, verdict.code, verdict.message,
+                      << connection->request().target << int(verdict.code) << verdict.message;
+    connection->respondJsonError(verdict.status, int(verdict.code), verdict.message,
                                  corsHeaders(connection->request()));
-    Q_EMIT q->connectionError(described, verdict.status, verdict.code, verdict.message);
+    Q_EMIT q->connectionError(described, verdict.status, int(verdict.code), verdict.message);
 }
 
 EngineIoServerRequest EngineIoServerPrivate::describe(const HttpConnection *connection,
@@ -531,7 +503,8 @@ void EngineIoServerSocketPrivate::handlePost(HttpConnection *connection)
         headers.append(HttpHeader("Content-Type", "text/html"));
         connection->respond(200, headers, QByteArrayLiteral("ok"));
     } else {
-        connection->respondJsonError(400, BadRequest, errorMessage(BadRequest), headers);
+        connection->respondJsonError(400, int(EngineIoErrorCode::BadRequest),
+                                     engineIoErrorMessage(EngineIoErrorCode::BadRequest), headers);
     }
 
     QPointer<EngineIoServerSocket> self(q);
@@ -1104,8 +1077,8 @@ bool EngineIoServer::acceptWebSocket(HttpConnection *connection)
     if (verdict.transport != TransportKind::WebSocket) {
         EngineIoServerPrivate::Verdict refusal;
         refusal.status = 400;
-        refusal.code = BadRequest;
-        refusal.message = errorMessage(BadRequest);
+        refusal.code = EngineIoErrorCode::BadRequest;
+        refusal.message = engineIoErrorMessage(EngineIoErrorCode::BadRequest);
         d->refuse(connection, refusal);
         return false;
     }

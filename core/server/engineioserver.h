@@ -5,9 +5,9 @@
 // its own function, and every way a session ends goes through one closeConnection().
 #pragma once
 
-#include "../engineio/engineioclient.h" // EngineIoError
-#include "../engineio/engineiopacket.h"
-#include "httplistener.h"
+#include "engineio/engineioerror.h"
+#include "engineio/engineiopacket.h"
+#include "server/httplistener.h"
 
 #include <QHostAddress>
 #include <QList>

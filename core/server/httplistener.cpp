@@ -1,6 +1,6 @@
-#include "httplistener.h"
+#include "server/httplistener.h"
 
-#include "serverlogging.h"
+#include "server/serverlogging.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

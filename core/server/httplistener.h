@@ -5,7 +5,7 @@
 // goes to the same handler.
 #pragma once
 
-#include "httprequestparser.h"
+#include "server/httprequestparser.h"
 
 #include <QHostAddress>
 #include <QList>

@@ -1,6 +1,7 @@
-#include "httprequestparser.h"
+#include "server/httprequestparser.h"
 
-#include "../engineio/hexdigit.h"
+#include "common/bytetext.h"
+#include "common/hexdigit.h"
 
 #include <algorithm>
 #include <limits>
@@ -62,15 +63,6 @@ QByteArrayView trimmed(QByteArrayView text)
     while (!text.isEmpty() && isSpace(text.back()))
         text.chop(1);
     return text;
-}
-
-// One printable rendering of a byte for error messages.
-QString describe(char c)
-{
-    const auto u = uchar(c);
-    if (u > 0x20 && u < 0x7f)
-        return QStringLiteral("'%1'").arg(QLatin1Char(c));
-    return QStringLiteral("byte 0x%1").arg(u, 2, 16, QLatin1Char('0'));
 }
 
 } // namespace
@@ -174,9 +166,8 @@ HttpRequestParser::Status HttpRequestParser::parseHead(QByteArrayView data, qsiz
     // Reject what is plainly not HTTP (a TLS handshake, binary noise) without waiting for a head.
     for (qsizetype i = start; i < data.size() && data[i] != ' '; ++i) {
         if (!isTokenChar(data[i]))
-            return fail(
-                400,
-                QStringLiteral("invalid request line: %1 in the method").arg(describe(data[i])));
+            return fail(400, QStringLiteral("invalid request line: %1 in the method")
+                                 .arg(describeByte(data[i])));
     }
 
     // The head ends with an empty line: "\n\r\n" or "\n\n" (bare LF line ends are accepted).
@@ -253,7 +244,7 @@ bool HttpRequestParser::parseRequestLine(QByteArrayView line)
     for (const char c : target) {
         const auto u = uchar(c);
         if (u <= 0x20 || u >= 0x7f) {
-            fail(400, QStringLiteral("invalid request target: %1").arg(describe(c)));
+            fail(400, QStringLiteral("invalid request target: %1").arg(describeByte(c)));
             return false;
         }
     }
@@ -325,7 +316,7 @@ bool HttpRequestParser::parseHeaderLine(QByteArrayView line)
     for (const char c : value) {
         if (!isFieldValueChar(c)) {
             fail(400, QStringLiteral("invalid %1 in the value of header \"%2\"")
-                          .arg(describe(c), QString::fromLatin1(name)));
+                          .arg(describeByte(c), QString::fromLatin1(name)));
             return false;
         }
     }

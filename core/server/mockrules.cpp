@@ -1,10 +1,10 @@
-#include "mockrules.h"
+#include "server/mockrules.h"
 
-#include "../socketio/jsonescape.h"
-#include "defaulthandlers.h"
-#include "engineioserver.h"
-#include "serverlogging.h"
-#include "socketioserver.h"
+#include "common/jsonescape.h"
+#include "server/defaulthandlers.h"
+#include "server/engineioserver.h"
+#include "server/serverlogging.h"
+#include "server/socketioserver.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,4 +1,4 @@
-#include "serverrecorder.h"
+#include "server/serverrecorder.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -3,8 +3,8 @@
 // refused before a session existed. Every record carries the session's Engine.IO sid.
 #pragma once
 
-#include "../socketio/packetrecord.h"
-#include "engineioserver.h"
+#include "server/engineioserver.h"
+#include "socketio/packetrecord.h"
 
 #include <QJsonObject>
 #include <QObject>

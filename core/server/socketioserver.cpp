@@ -1,7 +1,7 @@
-#include "socketioserver.h"
+#include "server/socketioserver.h"
 
-#include "serverlogging.h"
-#include "serverrecorder.h"
+#include "server/serverlogging.h"
+#include "server/serverrecorder.h"
 
 #include <QJsonDocument>
 #include <QPointer>

@@ -8,9 +8,9 @@
 // server through the connect hooks, the per-packet signals and the send functions.
 #pragma once
 
-#include "../socketio/packetrecord.h"
-#include "../socketio/socketiocodec.h"
-#include "engineioserver.h"
+#include "server/engineioserver.h"
+#include "socketio/packetrecord.h"
+#include "socketio/socketiocodec.h"
 
 #include <QElapsedTimer>
 #include <QHash>

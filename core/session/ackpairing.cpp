@@ -1,6 +1,6 @@
-#include "ackpairing.h"
+#include "session/ackpairing.h"
 
-#include "../socketio/socketiopacket.h"
+#include "socketio/socketiopacket.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -3,7 +3,7 @@
 // and aggregate figures.
 #pragma once
 
-#include "../socketio/packetrecord.h"
+#include "socketio/packetrecord.h"
 
 #include <QHash>
 #include <QString>

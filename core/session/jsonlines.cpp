@@ -1,9 +1,9 @@
-#include "jsonlines.h"
+#include "session/jsonlines.h"
 
-#include "../engineio/utf8.h"
-#include "../socketio/jsonescape.h"
-#include "../socketio/jsonscanner.h"
-#include "../socketio/socketiopacket.h"
+#include "common/jsonescape.h"
+#include "common/jsonscanner.h"
+#include "common/utf8.h"
+#include "socketio/socketiopacket.h"
 
 #include <QIODevice>
 #include <QMetaEnum>

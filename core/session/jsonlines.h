@@ -6,7 +6,7 @@
 // payload must come back byte for byte, which no DOM-building parser can give.
 #pragma once
 
-#include "../socketio/packetrecord.h"
+#include "socketio/packetrecord.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -29,9 +29,9 @@ public:
     static void appendRecord(QByteArray &out, const PacketRecord &record);
     static QByteArray toLine(const PacketRecord &record);
 
-    // Parses one line (the trailing '\n' or "\r\n" may be present or not). On failure returns false,
-    // leaves *record unspecified and says what is wrong in *error, naming the field when one is
-    // at fault (e.g. `field "type": unknown sio type "FOO"`).
+    // Parses one line (the trailing '\n' or "\r\n" may be present or not). On failure returns
+    // false, leaves *record unspecified and says what is wrong in *error, naming the field when one
+    // is at fault (e.g. `field "type": unknown sio type "FOO"`).
     static bool parseRecord(QByteArrayView line, PacketRecord *record, QString *error = nullptr);
 
     // Whether `payload` can be written verbatim as the value of "data": one valid JSON value

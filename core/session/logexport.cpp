@@ -1,10 +1,10 @@
-#include "logexport.h"
+#include "session/logexport.h"
 
-#include "../engineio/engineiocodec.h"
-#include "../socketio/socketiocodec.h"
-#include "jsonlines.h"
-#include "redaction.h"
-#include "sessionlog.h"
+#include "engineio/engineiocodec.h"
+#include "session/jsonlines.h"
+#include "session/redaction.h"
+#include "session/sessionlog.h"
+#include "socketio/socketiocodec.h"
 
 #include <QFileDevice>
 #include <QIODevice>

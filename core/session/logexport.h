@@ -2,7 +2,7 @@
 // (JSON Lines, HAR). The JSON Lines form is lossless; see docs/log-format.md.
 #pragma once
 
-#include "../socketio/packetrecord.h"
+#include "socketio/packetrecord.h"
 
 #include <QString>
 #include <QStringList>

@@ -1,7 +1,7 @@
-#include "logstreamwriter.h"
+#include "session/logstreamwriter.h"
 
-#include "jsonlines.h"
-#include "redaction.h"
+#include "session/jsonlines.h"
+#include "session/redaction.h"
 
 #include <QFileDevice>
 

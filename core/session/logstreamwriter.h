@@ -4,8 +4,8 @@
 // the GUI's crash journal both stream through it.
 #pragma once
 
-#include "logexport.h"
-#include "redaction.h"
+#include "session/logexport.h"
+#include "session/redaction.h"
 
 #include <QByteArray>
 #include <QObject>

@@ -1,6 +1,6 @@
-#include "redaction.h"
+#include "session/redaction.h"
 
-#include "../socketio/socketiopacket.h"
+#include "socketio/socketiopacket.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -8,7 +8,7 @@
 //    every later occurrence (apply()).
 #pragma once
 
-#include "../socketio/packetrecord.h"
+#include "socketio/packetrecord.h"
 
 #include <QByteArrayList>
 #include <QPair>

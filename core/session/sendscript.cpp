@@ -1,6 +1,6 @@
-#include "sendscript.h"
+#include "session/sendscript.h"
 
-#include "../socketio/socketiocodec.h"
+#include "socketio/socketiocodec.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

@@ -2,7 +2,7 @@
 // vocabulary, e.g. {"type":"EVENT","nsp":"/","data":["echo","hi"],"ack":true,"delay_ms":100}.
 #pragma once
 
-#include "../socketio/socketiopacket.h"
+#include "socketio/socketiopacket.h"
 
 #include <QByteArrayView>
 #include <QJsonArray>

@@ -1,4 +1,4 @@
-#include "sessionlog.h"
+#include "session/sessionlog.h"
 
 #include <cstring>
 

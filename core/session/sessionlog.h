@@ -4,8 +4,8 @@
 // carry more (attachments, errors, lifecycle details, round-trip times) keep it on the side.
 #pragma once
 
-#include "../socketio/packetrecord.h"
-#include "ackpairing.h"
+#include "session/ackpairing.h"
+#include "socketio/packetrecord.h"
 
 #include <QByteArrayView>
 #include <QHash>

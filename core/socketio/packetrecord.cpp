@@ -1,6 +1,6 @@
-#include "packetrecord.h"
+#include "socketio/packetrecord.h"
 
-#include "socketiopacket.h"
+#include "socketio/socketiopacket.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -2,7 +2,7 @@
 // connection's lifecycle notes. The session log, the GUI and the exporters are built on it.
 #pragma once
 
-#include "../engineio/engineiopacket.h"
+#include "engineio/engineiopacket.h"
 
 #include <QByteArray>
 #include <QJsonObject>

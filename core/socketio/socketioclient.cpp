@@ -1,6 +1,6 @@
-#include "socketioclient.h"
+#include "socketio/socketioclient.h"
 
-#include "socketiologging.h"
+#include "socketio/socketiologging.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -2,11 +2,11 @@
 // both ways, binary attachments, connection state recovery, and the record stream of both layers.
 #pragma once
 
-#include "../engineio/engineioclient.h"
-#include "packetrecord.h"
-#include "socketiocodec.h"
-#include "socketionamespace.h"
-#include "socketiooptions.h"
+#include "engineio/engineioclient.h"
+#include "socketio/packetrecord.h"
+#include "socketio/socketiocodec.h"
+#include "socketio/socketionamespace.h"
+#include "socketio/socketiooptions.h"
 
 #include <QMap>
 #include <QObject>
@@ -100,7 +100,7 @@ private:
     bool m_reconnecting = false; // an unplanned drop happened; the engine is reopening
     SocketIoProtocol m_protocol = SocketIoProtocol::V5;
     TransportKind m_rxTransport = TransportKind::None; // transport of the last received packet
-    QByteArray m_pendingRaw; // the text frame of a binary packet awaiting its attachments
-    QTimer m_attachmentTimer; // SocketIoOptions::attachmentTimeoutMs
+    QByteArray m_pendingRaw;       // the text frame of a binary packet awaiting its attachments
+    QTimer m_attachmentTimer;      // SocketIoOptions::attachmentTimeoutMs
     bool m_protocolFailed = false; // closeConnection() ran: drop what still arrives until reopened
 };

@@ -1,6 +1,7 @@
-#include "socketiocodec.h"
+#include "socketio/socketiocodec.h"
 
-#include "jsonscanner.h"
+#include "common/bytetext.h"
+#include "common/jsonscanner.h"
 
 #include <algorithm>
 #include <climits>
@@ -41,14 +42,6 @@ QString attachmentsPhrase(qsizetype count)
 {
     return count == 1 ? QStringLiteral("1 attachment")
                       : QStringLiteral("%1 attachments").arg(count);
-}
-
-QString quotedByte(char c)
-{
-    const uchar byte = uchar(c);
-    if (byte >= 0x20 && byte < 0x7F)
-        return QStringLiteral("'%1'").arg(QChar(byte));
-    return QStringLiteral("byte 0x%1").arg(byte, 2, 16, QChar(u'0'));
 }
 
 // The writers below fill a buffer sized in advance: the encoder allocates exactly once.
@@ -358,7 +351,7 @@ SocketIoDecoder::Status SocketIoDecoder::decodeText(const QByteArray &text)
     if (size == 0)
         return fail(QStringLiteral("empty packet"));
     if (data[0] < '0' || data[0] > '6')
-        return fail(QStringLiteral("invalid packet type %1").arg(quotedByte(data[0])));
+        return fail(QStringLiteral("invalid packet type %1").arg(describeByte(data[0])));
     const auto type = SocketIoPacket::Type(data[0] - '0');
     const auto label = [&] { return typeLabel(type, m_protocol); }; // for error messages only
     qsizetype pos = 1;
@@ -376,7 +369,7 @@ SocketIoDecoder::Status SocketIoDecoder::decodeText(const QByteArray &text)
             return fail(QStringLiteral("invalid %1 attachment count: expected digits followed by "
                                        "'-', found %2")
                             .arg(label(), pos >= size ? QStringLiteral("end of packet")
-                                                      : quotedByte(data[pos])));
+                                                      : describeByte(data[pos])));
         if (pos == start)
             return fail(
                 QStringLiteral("invalid %1 attachment count: no digits before '-'").arg(label()));

@@ -2,8 +2,8 @@
 // the server, the importers and the fuzzers all use it.
 #pragma once
 
-#include "../engineio/engineiopacket.h"
-#include "socketiopacket.h"
+#include "engineio/engineiopacket.h"
+#include "socketio/socketiopacket.h"
 
 #include <QByteArray>
 #include <QString>

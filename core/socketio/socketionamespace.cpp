@@ -1,7 +1,7 @@
-#include "socketionamespace.h"
+#include "socketio/socketionamespace.h"
 
-#include "socketioclient.h"
-#include "socketiologging.h"
+#include "socketio/socketioclient.h"
+#include "socketio/socketiologging.h"
 
 #include <QJsonDocument>
 #include <QTimer>

@@ -2,7 +2,7 @@
 // signals, and pending acks (in the manner of qtmqtt's per-subscription objects).
 #pragma once
 
-#include "socketiopacket.h"
+#include "socketio/socketiopacket.h"
 
 #include <QElapsedTimer>
 #include <QHash>

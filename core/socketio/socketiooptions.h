@@ -1,7 +1,7 @@
 #pragma once
 
-#include "../engineio/engineiooptions.h"
-#include "socketiocodec.h"
+#include "engineio/engineiooptions.h"
+#include "socketio/socketiocodec.h"
 
 struct SocketIoOptions
 {

@@ -1,6 +1,6 @@
-#include "socketiopacket.h"
+#include "socketio/socketiopacket.h"
 
-#include "jsonscanner.h"
+#include "common/jsonscanner.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,6 +1,6 @@
 // JsonEscape::read, the one reader of JSON string escapes behind the JSON scanner, the JSON Lines
 // reader and the timeline filter: every kind of result, with how many bytes it took.
-#include "socketio/jsonescape.h"
+#include "common/jsonescape.h"
 
 #include <QTest>
 

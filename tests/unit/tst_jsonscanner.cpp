@@ -1,6 +1,6 @@
 // JsonScanner: RFC 8259 validation without a document, the facts the codec needs (kind, item
 // count, first string, placeholders) and errors with byte offsets.
-#include "socketio/jsonscanner.h"
+#include "common/jsonscanner.h"
 
 #include <QTest>
 

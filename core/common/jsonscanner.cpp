@@ -1,7 +1,8 @@
-#include "jsonscanner.h"
+#include "common/jsonscanner.h"
 
-#include "../engineio/utf8.h"
-#include "jsonescape.h"
+#include "common/bytetext.h"
+#include "common/jsonescape.h"
+#include "common/utf8.h"
 
 #include <QVarLengthArray>
 
@@ -25,10 +26,7 @@ QString describeAt(QByteArrayView text, qsizetype pos)
 {
     if (pos >= text.size())
         return QStringLiteral("end of input");
-    const uchar c = uchar(text[pos]);
-    if (c >= 0x20 && c < 0x7F)
-        return QStringLiteral("'%1'").arg(QChar(c));
-    return QStringLiteral("byte 0x%1").arg(c, 2, 16, QChar(u'0'));
+    return describeByte(text[pos]);
 }
 
 // Unescapes the contents of a string already validated by the scanner (between the quotes).

@@ -4,7 +4,7 @@
 // and the timeline filter (the search text, lenient).
 #pragma once
 
-#include "../engineio/hexdigit.h"
+#include "common/hexdigit.h"
 
 #include <QByteArrayView>
 #include <QChar>
