@@ -1,9 +1,12 @@
 #include "composer.h"
+
+#include "common/hexdigit.h"
 #include "glyphs.h"
 
 #include "jsoneditor.h"
 
 #include "timelinemodel.h"
+#include "tones.h"
 #include <QCheckBox>
 #include <QComboBox>
 #include <QCompleter>
@@ -109,7 +112,7 @@ Composer::Composer(QWidget *parent)
     auto *replyLayout = new QHBoxLayout(m_replyBar);
     replyLayout->setContentsMargins(6, 2, 2, 2);
     m_replyBar->setAutoFillBackground(true);
-    m_replyBar->setStyleSheet(QStringLiteral("background: #fdf2d0; color: #5b4500;"));
+    m_replyBar->setStyleSheet(bannerStyleSheet(Tone::Warning, palette()));
     auto *cancelReply = new QToolButton(m_replyBar);
     cancelReply->setText(tr("Send an event instead"));
     cancelReply->setAutoRaise(true);
@@ -333,7 +336,7 @@ bool Composer::parseHex(const QString &text, QByteArray *bytes, QString *error)
             ++i;
             continue;
         }
-        if (!isxdigit(c.toLatin1()) || c.unicode() > 127) {
+        if (c.unicode() > 127 || hexDigitValue(char(c.unicode())) < 0) {
             if (error)
                 *error = tr("not a hex digit at character %1: '%2'").arg(i + 1).arg(c);
             return false;
@@ -463,7 +466,7 @@ void Composer::reportSent(const OutgoingMessage &message, qint64 ackId)
     if (!message.isAckReply && ackId >= 0)
         text += QStringLiteral(" ") + tr("(ack #%1 pending)").arg(ackId);
     m_result->setText(text);
-    m_result->setStyleSheet(QStringLiteral("color: #2e7d32;"));
+    m_result->setStyleSheet(textStyleSheet(Tone::Success, palette()));
     m_result->setToolTip({});
     const ComposerDraft sent = draft();
     if (m_history.isEmpty() || m_history.first().toVariant() != sent.toVariant()) {
@@ -483,7 +486,7 @@ void Composer::reportSendFailed(const QString &error)
 {
     m_result->setText(QStringLiteral("✗ ") + error);
     m_result->setToolTip(error);
-    m_result->setStyleSheet(QStringLiteral("color: #c0392b;"));
+    m_result->setStyleSheet(textStyleSheet(Tone::Error, palette()));
 }
 
 ComposerDraft Composer::draft() const
@@ -580,8 +583,8 @@ void Composer::refreshAttachmentTable()
             updateState();
         });
         m_attachmentTable->setCellWidget(row, PositionColumn, position);
-        auto *label =
-            new QTableWidgetItem(QStringLiteral("%1%2  %3").arg(Glyphs::Attachment).arg(row).arg(attachment.label));
+        auto *label = new QTableWidgetItem(
+            QStringLiteral("%1%2  %3").arg(Glyphs::Attachment).arg(row).arg(attachment.label));
         label->setToolTip(QString::fromLatin1(attachment.bytes.left(64).toHex(' ')) +
                           (attachment.bytes.size() > 64 ? QStringLiteral(" …") : QString()));
         m_attachmentTable->setItem(row, LabelColumn, label);

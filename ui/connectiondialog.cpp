@@ -2,6 +2,7 @@
 
 #include "jsoneditor.h"
 #include "session/redaction.h"
+#include "tones.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
@@ -297,7 +298,7 @@ QWidget *ConnectionDialog::createTlsPage()
                                   "The main window shows a warning while this is on."),
                                page);
     warning->setWordWrap(true);
-    warning->setStyleSheet(QStringLiteral("color: #b9770e;"));
+    warning->setStyleSheet(textStyleSheet(Tone::Warning, palette()));
     warning->setVisible(m_ignoreSsl->isChecked());
     connect(m_ignoreSsl, &QCheckBox::toggled, warning, &QLabel::setVisible);
     form->addRow(QString(), warning);

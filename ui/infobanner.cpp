@@ -1,5 +1,6 @@
 #include "infobanner.h"
 
+#include "tones.h"
 InfoBanner::InfoBanner(QWidget *parent)
     : QLabel(parent)
 {
@@ -13,11 +14,6 @@ void InfoBanner::showMessage(const QString &html, Kind kind)
 {
     m_kind = kind;
     setText(html);
-    setStyleSheet(
-        kind == Kind::Error
-            ? QStringLiteral(
-                  "background: #fde2e1; color: #8a1c12; border-bottom: 1px solid #f1a9a4;")
-            : QStringLiteral(
-                  "background: #e3effd; color: #123c69; border-bottom: 1px solid #a9c8f1;"));
+    setStyleSheet(bannerStyleSheet(kind == Kind::Error ? Tone::Error : Tone::Info, palette()));
     show();
 }

@@ -1,5 +1,6 @@
 #include "jsoneditor.h"
 
+#include "tones.h"
 #include <QFontDatabase>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -119,7 +120,7 @@ void JsonEditor::revalidate()
         m_status->setToolTip({});
     } else {
         m_status->setText(QStringLiteral("✗ ") + m_result.error);
-        m_status->setStyleSheet(QStringLiteral("color: #c0392b;"));
+        m_status->setStyleSheet(textStyleSheet(Tone::Error, palette()));
         m_status->setToolTip(m_result.error);
         if (!text().isEmpty() && m_result.position >= 0) {
             QTextEdit::ExtraSelection mark;

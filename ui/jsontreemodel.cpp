@@ -1,5 +1,6 @@
 #include "jsontreemodel.h"
 #include "glyphs.h"
+#include "timelinemodel.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -8,15 +9,6 @@
 
 namespace {
 constexpr int MaxValueChars = 500;
-
-QString formatBytes(qint64 bytes)
-{
-    if (bytes < 1024)
-        return QString::number(bytes) + QStringLiteral(" B");
-    if (bytes < 1024 * 1024)
-        return QString::number(double(bytes) / 1024.0, 'f', 1) + QStringLiteral(" KiB");
-    return QString::number(double(bytes) / (1024.0 * 1024.0), 'f', 1) + QStringLiteral(" MiB");
-}
 
 QString quoted(const QString &text, int maxChars)
 {
@@ -164,9 +156,10 @@ QString JsonTreeModel::valueText(const QJsonValue &value) const
     int num = -1;
     if (isPlaceholder(value, &num)) {
         if (num < m_attachmentSizes.size())
-            return QStringLiteral("%1 attachment %2 (%3)").arg(Glyphs::Attachment)
+            return QStringLiteral("%1 attachment %2 (%3)")
+                .arg(Glyphs::Attachment)
                 .arg(num)
-                .arg(formatBytes(m_attachmentSizes.at(num)));
+                .arg(TimelineModel::formatBytes(m_attachmentSizes.at(num)));
         return QStringLiteral("%1 attachment %2").arg(Glyphs::Attachment).arg(num);
     }
     switch (value.type()) {

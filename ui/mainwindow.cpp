@@ -16,6 +16,7 @@
 #include "session/sessionlog.h"
 #include "sessionstatusbar.h"
 #include "timelinepane.h"
+#include "tones.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -145,8 +146,7 @@ void MainWindow::buildUi()
                             "Options… → TLS."));
     m_tlsBanner->setWordWrap(true);
     m_tlsBanner->setContentsMargins(8, 4, 8, 4);
-    m_tlsBanner->setStyleSheet(
-        QStringLiteral("background: #fff3cd; color: #7a4f01; border-bottom: 1px solid #e0c36a;"));
+    m_tlsBanner->setStyleSheet(bannerStyleSheet(Tone::Warning, palette()));
     m_tlsBanner->hide();
     m_infoBanner = new InfoBanner(central);
     layout->addWidget(m_tlsBanner);

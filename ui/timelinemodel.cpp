@@ -10,6 +10,8 @@
 #include <QGuiApplication>
 #include <QPalette>
 
+#include <QLocale>
+
 #include <algorithm>
 
 namespace {
@@ -611,14 +613,10 @@ QString TimelineModel::formatDuration(qint64 us)
 
 QString TimelineModel::formatBytes(qint64 bytes)
 {
+    // QLocale says "350 bytes"; a column of sizes reads better with one short unit throughout.
     if (bytes < 1024)
         return QString::number(bytes) + QStringLiteral(" B");
-    if (bytes < 1024 * 1024)
-        return QString::number(double(bytes) / 1024.0, 'f', 1) + QStringLiteral(" KiB");
-    if (bytes < qint64(1024) * 1024 * 1024)
-        return QString::number(double(bytes) / (1024.0 * 1024.0), 'f', 1) + QStringLiteral(" MiB");
-    return QString::number(double(bytes) / (1024.0 * 1024.0 * 1024.0), 'f', 1) +
-           QStringLiteral(" GiB");
+    return QLocale().formattedDataSize(bytes, 1);
 }
 
 QString TimelineModel::previewText(QByteArrayView utf8, int maxChars)

@@ -3,6 +3,7 @@
 #include "session/sessionlog.h"
 #include "socketio/socketiopacket.h"
 #include "timelinemodel.h"
+#include "tones.h"
 
 #include <QAbstractTableModel>
 #include <QClipboard>
@@ -221,7 +222,7 @@ void TimelinePane::applyFilter()
     // An active filter is visible at a glance.
     m_filterText->setStyleSheet(m_filterText->text().isEmpty()
                                     ? QString()
-                                    : QStringLiteral("QLineEdit { background: #fff7d6; }"));
+                                    : lineEditStyleSheet(Tone::Highlight, palette()));
 }
 
 void TimelinePane::setPaused(bool paused)

@@ -1,6 +1,7 @@
 #include "engineio/engineioclient.h"
 
 #include "engineio/engineiocodec.h"
+#include "engineio/engineiologging.h"
 #include "engineio/pollingtransport.h"
 #include "engineio/websockettransport.h"
 
@@ -10,8 +11,9 @@
 #include <QRegularExpression>
 #include <QTimer>
 
-// The connection's private side, in the manner of qtmqtt's QMqttConnection: the facade forwards
-// to it, and each received packet type is finished in its own function.
+// The connection's private side: the facade forwards to it and holds no state of its own; each
+// received packet type is finished in its own function, and every way a session ends goes
+// through closeConnection().
 class EngineIoClientPrivate : public QObject
 {
 public:
@@ -160,6 +162,8 @@ void EngineIoClientPrivate::startSession()
     transport = createTransport(kind);
     transportUp = false;
     setState(EngineIoClient::State::Connecting);
+    qCDebug(lcEngineIo) << "connecting over" << transportName(kind) << "with Engine.IO"
+                        << int(version);
     Q_EMIT q->connecting(transport->endpoint(QString(), kind == TransportKind::WebSocket), kind,
                          version);
     if (options.connectTimeoutMs > 0)
@@ -354,6 +358,7 @@ void EngineIoClientPrivate::handleTransportFailed(EngineIoTransport *failedTrans
     }
     if (state == EngineIoClient::State::Connecting && shouldFallBackToV3(error)) {
         fellBackToV3 = true;
+        qCWarning(lcEngineIo).noquote() << "falling back to Engine.IO v3:" << error.message;
         Q_EMIT q->warningRaised(
             QStringLiteral("the server does not speak Engine.IO v4 (%1); retrying with v3")
                 .arg(error.message));
@@ -403,6 +408,7 @@ void EngineIoClientPrivate::closeConnection(const EngineIoError &error, bool del
     reconnectTimer.stop();
     dropTransports();
     const QString reason = deliberate ? QStringLiteral("closed by the user") : error.message;
+    qCInfo(lcEngineIo).noquote() << "session closed:" << reason;
     if (!deliberate)
         Q_EMIT q->errorOccurred(error);
     const ReconnectPolicy &policy = options.reconnect;
@@ -422,6 +428,7 @@ void EngineIoClientPrivate::closeConnection(const EngineIoError &error, bool del
     Q_EMIT q->closed(reason, false, true);
     if (state != EngineIoClient::State::WaitingToReconnect)
         return; // a slot closed or reopened the client
+    qCDebug(lcEngineIo) << "reconnect attempt" << attempt << "in" << delay << "ms";
     Q_EMIT q->reconnectScheduled(attempt, delay);
     reconnectTimer.start(delay);
 }

@@ -37,7 +37,8 @@ public:
     TransportKind transport() const;
     EngineIoHandshake handshake() const;
     int reconnectAttempt() const; // 0 when not reconnecting
-    // The last packet of any kind received, in ms since the epoch (for "last heartbeat").
+    // When the last sign of a live link arrived, in ms since the epoch (for "last heartbeat"):
+    // the OPEN packet, then each PING or PONG received. 0 before the first OPEN.
     qint64 lastPingTime() const;
 
 Q_SIGNALS:

@@ -6,15 +6,14 @@
 #include "engineio/engineiooptions.h"
 #include "engineio/engineiopacket.h"
 
+#include "engineio/engineiologging.h"
+
 #include <QList>
-#include <QLoggingCategory>
 #include <QObject>
 #include <QSslConfiguration>
 #include <QUrl>
 
 #include <optional>
-
-Q_DECLARE_LOGGING_CATEGORY(lcEngineIo)
 
 class EngineIoTransport : public QObject
 {

@@ -26,9 +26,9 @@ constexpr quint16 InvalidPayload = 1007;   // e.g. a text message that is not UT
 constexpr quint16 MessageTooBig = 1009;
 } // namespace WebSocketCloseCode
 
-// Turns the server's byte stream into whole messages and control frames, in the manner of
-// qtwebsockets' QWebSocketFrame: a state machine whose every step returns the next state or
-// "need more data", so that the bytes may be split anywhere. Every rule of RFC 6455 a client
+// Turns the server's byte stream into whole messages and control frames: a state machine whose
+// every step returns the next state or "need more data", so that the bytes may be split
+// anywhere. Every rule of RFC 6455 a client
 // must enforce is checked, and a data frame's length is checked against the message limit from
 // its header, before any of its payload is buffered.
 class WebSocketFrameParser

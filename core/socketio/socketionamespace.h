@@ -1,5 +1,5 @@
 // One namespace on the shared connection: a child object of SocketIoClient with its own state,
-// signals, and pending acks (in the manner of qtmqtt's per-subscription objects).
+// signals and pending acks, so that a user listens to the namespaces it joined and nothing else.
 #pragma once
 
 #include "socketio/socketiopacket.h"

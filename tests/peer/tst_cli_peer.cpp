@@ -246,7 +246,7 @@ int freeLoopbackPort()
         QVERIFY2(parseJsonl((text), &records, &parseError_), qPrintable(parseError_));             \
     } while (false)
 
-class TestCliPeer : public QObject
+class tst_CliPeer : public QObject
 {
     Q_OBJECT
 
@@ -1359,5 +1359,5 @@ private:
     }
 };
 
-QTEST_GUILESS_MAIN(TestCliPeer)
+QTEST_GUILESS_MAIN(tst_CliPeer)
 #include "tst_cli_peer.moc"

@@ -220,7 +220,7 @@ int countEvents(const QList<PacketRecord> &list, const QByteArray &name)
 
 } // namespace
 
-class TestHostilePeer : public QObject
+class tst_HostilePeer : public QObject
 {
     Q_OBJECT
 
@@ -989,5 +989,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestHostilePeer)
+QTEST_GUILESS_MAIN(tst_HostilePeer)
 #include "tst_hostile_peer.moc"

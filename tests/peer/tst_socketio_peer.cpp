@@ -92,7 +92,7 @@ QByteArray recordDump(const QSignalSpy &spy)
         QVERIFY2((server).start((options), &startError_), qPrintable(startError_));        \
     } while (false)
 
-class TestSocketIoPeer : public QObject
+class tst_SocketIoPeer : public QObject
 {
     Q_OBJECT
 
@@ -835,5 +835,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestSocketIoPeer)
+QTEST_GUILESS_MAIN(tst_SocketIoPeer)
 #include "tst_socketio_peer.moc"

@@ -36,7 +36,7 @@ const QByteArray v3SpecWebSocketOnlyHandshake =
 
 } // namespace
 
-class TestEngineIoCodec : public QObject
+class tst_EngineIoCodec : public QObject
 {
     Q_OBJECT
 
@@ -76,14 +76,14 @@ private slots:
     void handshakeToJson();
 };
 
-void TestEngineIoCodec::transportNames()
+void tst_EngineIoCodec::transportNames()
 {
     QCOMPARE(transportName(TransportKind::Polling), QStringLiteral("polling"));
     QCOMPARE(transportName(TransportKind::WebSocket), QStringLiteral("websocket"));
     QCOMPARE(transportName(TransportKind::None), QString());
 }
 
-void TestEngineIoCodec::typeNames_data()
+void tst_EngineIoCodec::typeNames_data()
 {
     QTest::addColumn<Packet::Type>("type");
     QTest::addColumn<QString>("name");
@@ -97,7 +97,7 @@ void TestEngineIoCodec::typeNames_data()
     QTest::newRow("out of range") << Packet::Type(9) << "UNKNOWN(9)";
 }
 
-void TestEngineIoCodec::typeNames()
+void tst_EngineIoCodec::typeNames()
 {
     QFETCH(Packet::Type, type);
     QFETCH(QString, name);
@@ -154,7 +154,7 @@ static void addTextForms()
     QTest::newRow("v3 binary empty") << V3 << QByteArray("b4") << Packet(Packet::Message, {}, true);
 }
 
-void TestEngineIoCodec::decodeText_data()
+void tst_EngineIoCodec::decodeText_data()
 {
     addTextForms();
     // Accepted but not produced by the encoder.
@@ -165,7 +165,7 @@ void TestEngineIoCodec::decodeText_data()
         << Packet(Packet::Message, QByteArray::fromHex("e00408"), true);
 }
 
-void TestEngineIoCodec::decodeText()
+void tst_EngineIoCodec::decodeText()
 {
     QFETCH(EngineIoVersion, version);
     QFETCH(QByteArray, text);
@@ -178,12 +178,12 @@ void TestEngineIoCodec::decodeText()
     QCOMPARE(error, QStringLiteral("untouched"));
 }
 
-void TestEngineIoCodec::encodeText_data()
+void tst_EngineIoCodec::encodeText_data()
 {
     addTextForms();
 }
 
-void TestEngineIoCodec::encodeText()
+void tst_EngineIoCodec::encodeText()
 {
     QFETCH(EngineIoVersion, version);
     QFETCH(QByteArray, text);
@@ -191,7 +191,7 @@ void TestEngineIoCodec::encodeText()
     QCOMPARE(EngineIoCodec::encodeText(packet, version), text);
 }
 
-void TestEngineIoCodec::textRoundTrip_data()
+void tst_EngineIoCodec::textRoundTrip_data()
 {
     QTest::addColumn<EngineIoVersion>("version");
     QTest::addColumn<Packet>("packet");
@@ -213,7 +213,7 @@ void TestEngineIoCodec::textRoundTrip_data()
     }
 }
 
-void TestEngineIoCodec::textRoundTrip()
+void tst_EngineIoCodec::textRoundTrip()
 {
     QFETCH(EngineIoVersion, version);
     QFETCH(Packet, packet);
@@ -225,7 +225,7 @@ void TestEngineIoCodec::textRoundTrip()
     QCOMPARE(decoded, packet);
 }
 
-void TestEngineIoCodec::decodeTextRejects_data()
+void tst_EngineIoCodec::decodeTextRejects_data()
 {
     QTest::addColumn<EngineIoVersion>("version");
     QTest::addColumn<QByteArray>("text");
@@ -265,7 +265,7 @@ void TestEngineIoCodec::decodeTextRejects_data()
     QTest::newRow("v3 lone b") << V3 << QByteArray("b") << notB4;
 }
 
-void TestEngineIoCodec::decodeTextRejects()
+void tst_EngineIoCodec::decodeTextRejects()
 {
     QFETCH(EngineIoVersion, version);
     QFETCH(QByteArray, text);
@@ -281,7 +281,7 @@ void TestEngineIoCodec::decodeTextRejects()
     QVERIFY(!EngineIoCodec::decodeText(text, version, &decoded, nullptr));
 }
 
-void TestEngineIoCodec::encodeBinaryFrame_data()
+void tst_EngineIoCodec::encodeBinaryFrame_data()
 {
     QTest::addColumn<EngineIoVersion>("version");
     QTest::addColumn<QByteArray>("data");
@@ -299,7 +299,7 @@ void TestEngineIoCodec::encodeBinaryFrame_data()
     QTest::newRow("v3 empty") << V3 << QByteArray() << QByteArray::fromHex("04");
 }
 
-void TestEngineIoCodec::encodeBinaryFrame()
+void tst_EngineIoCodec::encodeBinaryFrame()
 {
     QFETCH(EngineIoVersion, version);
     QFETCH(QByteArray, data);
@@ -313,7 +313,7 @@ void TestEngineIoCodec::encodeBinaryFrame()
     QCOMPARE(decoded, Packet(Packet::Message, data, true));
 }
 
-void TestEngineIoCodec::decodeBinaryFrame_data()
+void tst_EngineIoCodec::decodeBinaryFrame_data()
 {
     QTest::addColumn<EngineIoVersion>("version");
     QTest::addColumn<QByteArray>("frame");
@@ -330,7 +330,7 @@ void TestEngineIoCodec::decodeBinaryFrame_data()
     QTest::newRow("v3 type byte only") << V3 << QByteArray::fromHex("04") << QByteArray();
 }
 
-void TestEngineIoCodec::decodeBinaryFrame()
+void tst_EngineIoCodec::decodeBinaryFrame()
 {
     QFETCH(EngineIoVersion, version);
     QFETCH(QByteArray, frame);
@@ -342,7 +342,7 @@ void TestEngineIoCodec::decodeBinaryFrame()
     QCOMPARE(decoded, Packet(Packet::Message, data, true));
 }
 
-void TestEngineIoCodec::decodeBinaryFrameRejects_data()
+void tst_EngineIoCodec::decodeBinaryFrameRejects_data()
 {
     QTest::addColumn<QByteArray>("frame");
     QTest::addColumn<QString>("error");
@@ -359,7 +359,7 @@ void TestEngineIoCodec::decodeBinaryFrameRejects_data()
            "data";
 }
 
-void TestEngineIoCodec::decodeBinaryFrameRejects()
+void tst_EngineIoCodec::decodeBinaryFrameRejects()
 {
     QFETCH(QByteArray, frame);
     QFETCH(QString, error);
@@ -370,7 +370,7 @@ void TestEngineIoCodec::decodeBinaryFrameRejects()
     QCOMPARE(actualError, error);
 }
 
-void TestEngineIoCodec::encodePayload_data()
+void tst_EngineIoCodec::encodePayload_data()
 {
     QTest::addColumn<EngineIoVersion>("version");
     QTest::addColumn<Packets>("packets");
@@ -420,7 +420,7 @@ void TestEngineIoCodec::encodePayload_data()
     QTest::newRow("v3 empty list is 0:") << V3 << Packets{} << QByteArray("0:");
 }
 
-void TestEngineIoCodec::encodePayload()
+void tst_EngineIoCodec::encodePayload()
 {
     QFETCH(EngineIoVersion, version);
     QFETCH(Packets, packets);
@@ -430,7 +430,7 @@ void TestEngineIoCodec::encodePayload()
 
 // The v3 binary polling payload, byte for byte as engine.io-parser 2.x (engine.io's parser-v3)
 // encodes it: encodePayloadAsBinary(["4hello", <01 02 03>, "2probe", "4\u20ac"]).
-void TestEngineIoCodec::v3BinaryPayload()
+void tst_EngineIoCodec::v3BinaryPayload()
 {
     const QByteArray wire = QByteArray::fromHex("0006ff3468656c6c6f0104ff040102030006ff3270726f"
                                                 "62650004ff34e282ac");
@@ -451,7 +451,7 @@ void TestEngineIoCodec::v3BinaryPayload()
     QCOMPARE(decoded, large);
 }
 
-void TestEngineIoCodec::v3BinaryPayloadRejects_data()
+void tst_EngineIoCodec::v3BinaryPayloadRejects_data()
 {
     QTest::addColumn<QByteArray>("wire");
     QTest::addColumn<QString>("errorContains");
@@ -472,7 +472,7 @@ void TestEngineIoCodec::v3BinaryPayloadRejects_data()
         << QByteArray::fromHex("0001ff39") << QStringLiteral("unknown");
 }
 
-void TestEngineIoCodec::v3BinaryPayloadRejects()
+void tst_EngineIoCodec::v3BinaryPayloadRejects()
 {
     QFETCH(QByteArray, wire);
     QFETCH(QString, errorContains);
@@ -482,7 +482,7 @@ void TestEngineIoCodec::v3BinaryPayloadRejects()
     QVERIFY2(error.contains(errorContains), qPrintable(error));
 }
 
-void TestEngineIoCodec::handshakeFromJson_data()
+void tst_EngineIoCodec::handshakeFromJson_data()
 {
     QTest::addColumn<QByteArray>("json");
     QTest::addColumn<QString>("sid");
@@ -520,7 +520,7 @@ void TestEngineIoCodec::handshakeFromJson_data()
         << QString::fromUtf8(euro + '-' + euro) << QStringList() << 1 << 2 << qint64(0);
 }
 
-void TestEngineIoCodec::handshakeFromJson()
+void tst_EngineIoCodec::handshakeFromJson()
 {
     QFETCH(QByteArray, json);
     QFETCH(QString, sid);
@@ -549,7 +549,7 @@ void TestEngineIoCodec::handshakeFromJson()
     QCOMPARE(reread.maxPayload, maxPayload);
 }
 
-void TestEngineIoCodec::handshakeRejects_data()
+void tst_EngineIoCodec::handshakeRejects_data()
 {
     QTest::addColumn<QByteArray>("json");
     QTest::addColumn<QString>("error");
@@ -625,7 +625,7 @@ void TestEngineIoCodec::handshakeRejects_data()
         << sidRule.arg(R"(got ["abcdefghij","abcdefghij","abcdefghij",...)");
 }
 
-void TestEngineIoCodec::handshakeRejects()
+void tst_EngineIoCodec::handshakeRejects()
 {
     QFETCH(QByteArray, json);
     QFETCH(QString, error);
@@ -638,7 +638,7 @@ void TestEngineIoCodec::handshakeRejects()
     QCOMPARE(handshake.sid, QStringLiteral("before")); // untouched on failure
 }
 
-void TestEngineIoCodec::handshakeToJson_data()
+void tst_EngineIoCodec::handshakeToJson_data()
 {
     QTest::addColumn<QByteArray>("json");
 
@@ -650,7 +650,7 @@ void TestEngineIoCodec::handshakeToJson_data()
                       R"("maxPayload":1})");
 }
 
-void TestEngineIoCodec::handshakeToJson()
+void tst_EngineIoCodec::handshakeToJson()
 {
     QFETCH(QByteArray, json);
 
@@ -660,5 +660,5 @@ void TestEngineIoCodec::handshakeToJson()
     QCOMPARE(handshake.toJson(), json);
 }
 
-QTEST_APPLESS_MAIN(TestEngineIoCodec)
+QTEST_APPLESS_MAIN(tst_EngineIoCodec)
 #include "tst_engineiocodec.moc"

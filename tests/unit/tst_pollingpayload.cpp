@@ -93,7 +93,7 @@ QByteArray describeCuts(const QList<qsizetype> &cuts)
 
 } // namespace
 
-class TestPollingPayload : public QObject
+class tst_PollingPayload : public QObject
 {
     Q_OBJECT
 
@@ -118,7 +118,7 @@ private slots:
     void offendingSegmentIsCapped();
 };
 
-void TestPollingPayload::decodes_data()
+void tst_PollingPayload::decodes_data()
 {
     QTest::addColumn<EngineIoVersion>("version");
     QTest::addColumn<qint64>("limit");
@@ -217,7 +217,7 @@ static void checkPackets(const Outcome &outcome, const Packets &packets)
     QCOMPARE(outcome.packets, packets);
 }
 
-void TestPollingPayload::decodes()
+void tst_PollingPayload::decodes()
 {
     QFETCH(EngineIoVersion, version);
     QFETCH(qint64, limit);
@@ -226,12 +226,12 @@ void TestPollingPayload::decodes()
     checkPackets(decodeInChunks(version, limit, body, {}), packets);
 }
 
-void TestPollingPayload::decodesInEveryChunking_data()
+void tst_PollingPayload::decodesInEveryChunking_data()
 {
     decodes_data();
 }
 
-void TestPollingPayload::decodesInEveryChunking()
+void tst_PollingPayload::decodesInEveryChunking()
 {
     QFETCH(EngineIoVersion, version);
     QFETCH(qint64, limit);
@@ -247,7 +247,7 @@ void TestPollingPayload::decodesInEveryChunking()
     }
 }
 
-void TestPollingPayload::roundTrip_data()
+void tst_PollingPayload::roundTrip_data()
 {
     QTest::addColumn<EngineIoVersion>("version");
     QTest::addColumn<Packets>("packets");
@@ -275,7 +275,7 @@ void TestPollingPayload::roundTrip_data()
     QTest::newRow("v3 large packet") << V3 << Packets{large, large};
 }
 
-void TestPollingPayload::roundTrip()
+void tst_PollingPayload::roundTrip()
 {
     QFETCH(EngineIoVersion, version);
     QFETCH(Packets, packets);
@@ -289,7 +289,7 @@ void TestPollingPayload::roundTrip()
     checkPackets(decodeInChunks(version, kDefaultLimit, body, cuts), packets);
 }
 
-void TestPollingPayload::rejects_data()
+void tst_PollingPayload::rejects_data()
 {
     QTest::addColumn<EngineIoVersion>("version");
     QTest::addColumn<qint64>("limit");
@@ -438,7 +438,7 @@ void TestPollingPayload::rejects_data()
         << QByteArray("5:4heyo") << 1;
 }
 
-void TestPollingPayload::rejects()
+void tst_PollingPayload::rejects()
 {
     QFETCH(EngineIoVersion, version);
     QFETCH(qint64, limit);
@@ -454,12 +454,12 @@ void TestPollingPayload::rejects()
     QCOMPARE(outcome.packets.size(), packetsBefore);
 }
 
-void TestPollingPayload::rejectsInEveryChunking_data()
+void tst_PollingPayload::rejectsInEveryChunking_data()
 {
     rejects_data();
 }
 
-void TestPollingPayload::rejectsInEveryChunking()
+void tst_PollingPayload::rejectsInEveryChunking()
 {
     QFETCH(EngineIoVersion, version);
     QFETCH(qint64, limit);
@@ -479,7 +479,7 @@ void TestPollingPayload::rejectsInEveryChunking()
     }
 }
 
-void TestPollingPayload::packetsAvailableAsSoonAsComplete()
+void tst_PollingPayload::packetsAvailableAsSoonAsComplete()
 {
     PollingPayloadDecoder v4(V4, kDefaultLimit);
     QVERIFY(v4.feed("4hello\x1e"
@@ -499,7 +499,7 @@ void TestPollingPayload::packetsAvailableAsSoonAsComplete()
     QCOMPARE(v3.takePackets(), Packets{});
 }
 
-void TestPollingPayload::failureIsSticky()
+void tst_PollingPayload::failureIsSticky()
 {
     PollingPayloadDecoder decoder(V4, kDefaultLimit);
     QVERIFY(!decoder.feed("9\x1e"
@@ -513,7 +513,7 @@ void TestPollingPayload::failureIsSticky()
     QCOMPARE(decoder.takePackets(), Packets{});
 }
 
-void TestPollingPayload::finishPreparesTheNextBody()
+void tst_PollingPayload::finishPreparesTheNextBody()
 {
     for (auto version : {V3, V4}) {
         PollingPayloadDecoder decoder(version, kDefaultLimit);
@@ -530,7 +530,7 @@ void TestPollingPayload::finishPreparesTheNextBody()
     }
 }
 
-void TestPollingPayload::resetClearsAFailure()
+void tst_PollingPayload::resetClearsAFailure()
 {
     PollingPayloadDecoder decoder(V3, kDefaultLimit);
     QVERIFY(decoder.feed("4:4hey"));
@@ -546,7 +546,7 @@ void TestPollingPayload::resetClearsAFailure()
     QCOMPARE(decoder.takePackets(), Packets{Packet(Packet::Ping)});
 }
 
-void TestPollingPayload::hugePacketFailsAtTheLimit_data()
+void tst_PollingPayload::hugePacketFailsAtTheLimit_data()
 {
     QTest::addColumn<EngineIoVersion>("version");
     QTest::addColumn<QByteArray>("start");
@@ -568,7 +568,7 @@ void TestPollingPayload::hugePacketFailsAtTheLimit_data()
         << V3 << QByteArray("1000000:4") << euros << 16;
 }
 
-void TestPollingPayload::hugePacketFailsAtTheLimit()
+void tst_PollingPayload::hugePacketFailsAtTheLimit()
 {
     QFETCH(EngineIoVersion, version);
     QFETCH(QByteArray, start);
@@ -597,7 +597,7 @@ void TestPollingPayload::hugePacketFailsAtTheLimit()
     QCOMPARE(decoder.offendingSegment().size(), qsizetype(failingChunk == -1 ? 11 : 4096));
 }
 
-void TestPollingPayload::offendingSegmentIsCapped()
+void tst_PollingPayload::offendingSegmentIsCapped()
 {
     PollingPayloadDecoder decoder(V4, kDefaultLimit);
     const QByteArray bad = '9' + QByteArray(10000, 'z');
@@ -607,5 +607,5 @@ void TestPollingPayload::offendingSegmentIsCapped()
     QCOMPARE(decoder.offendingSegment(), bad.left(4096));
 }
 
-QTEST_APPLESS_MAIN(TestPollingPayload)
+QTEST_APPLESS_MAIN(tst_PollingPayload)
 #include "tst_pollingpayload.moc"

@@ -73,7 +73,7 @@ Status feed(SocketIoDecoder &decoder, const QByteArray &text, const QList<QByteA
 
 } // namespace
 
-class TestSocketIoCodec : public QObject
+class tst_SocketIoCodec : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
@@ -110,7 +110,7 @@ private Q_SLOTS:
 
 // --- Decoding -------------------------------------------------------------------------------
 
-void TestSocketIoCodec::decode_data()
+void tst_SocketIoCodec::decode_data()
 {
     QTest::addColumn<SocketIoProtocol>("protocol");
     QTest::addColumn<QByteArray>("text");
@@ -340,7 +340,7 @@ void TestSocketIoCodec::decode_data()
         << PacketValue{packet(P::Event, root, R"(["x",{"_placeholder":true,"num":3}])")} << false;
 }
 
-void TestSocketIoCodec::decode()
+void tst_SocketIoCodec::decode()
 {
     QFETCH(SocketIoProtocol, protocol);
     QFETCH(QByteArray, text);
@@ -377,7 +377,7 @@ void TestSocketIoCodec::decode()
 
 // --- Encoding -------------------------------------------------------------------------------
 
-void TestSocketIoCodec::encode_data()
+void tst_SocketIoCodec::encode_data()
 {
     QTest::addColumn<SocketIoProtocol>("protocol");
     QTest::addColumn<PacketValue>("packetRow");
@@ -443,7 +443,7 @@ void TestSocketIoCodec::encode_data()
                                   << QByteArray("39007199254740991[]");
 }
 
-void TestSocketIoCodec::encode()
+void tst_SocketIoCodec::encode()
 {
     QFETCH(SocketIoProtocol, protocol);
     QFETCH(PacketValue, packetRow);
@@ -454,7 +454,7 @@ void TestSocketIoCodec::encode()
 }
 
 // encode -> validate -> decode gives the same packet back, in both protocols.
-void TestSocketIoCodec::roundTrip_data()
+void tst_SocketIoCodec::roundTrip_data()
 {
     QTest::addColumn<SocketIoProtocol>("protocol");
     QTest::addColumn<PacketValue>("packetRow");
@@ -497,7 +497,7 @@ void TestSocketIoCodec::roundTrip_data()
         << PacketValue{packet(P::Connect, admin, {}, -1, {}, QStringLiteral("token=abc&x=%20"))};
 }
 
-void TestSocketIoCodec::roundTrip()
+void tst_SocketIoCodec::roundTrip()
 {
     QFETCH(SocketIoProtocol, protocol);
     QFETCH(PacketValue, packetRow);
@@ -516,7 +516,7 @@ void TestSocketIoCodec::roundTrip()
 
 // --- Invalid input --------------------------------------------------------------------------
 
-void TestSocketIoCodec::decodeInvalid_data()
+void tst_SocketIoCodec::decodeInvalid_data()
 {
     QTest::addColumn<SocketIoProtocol>("protocol");
     QTest::addColumn<QByteArray>("text");
@@ -689,7 +689,7 @@ void TestSocketIoCodec::decodeInvalid_data()
         QStringLiteral("invalid JSON payload: placeholder object has no \"num\" at offset 25"));
 }
 
-void TestSocketIoCodec::decodeInvalid()
+void tst_SocketIoCodec::decodeInvalid()
 {
     QFETCH(SocketIoProtocol, protocol);
     QFETCH(QByteArray, text);
@@ -706,7 +706,7 @@ void TestSocketIoCodec::decodeInvalid()
     QCOMPARE(decoder.takePacket().payload, QByteArray(R"(["ok"])"));
 }
 
-void TestSocketIoCodec::validateInvalid_data()
+void tst_SocketIoCodec::validateInvalid_data()
 {
     QTest::addColumn<SocketIoProtocol>("protocol");
     QTest::addColumn<PacketValue>("packetRow");
@@ -800,7 +800,7 @@ void TestSocketIoCodec::validateInvalid_data()
                                       << QStringLiteral("ACK payload must be an array");
 }
 
-void TestSocketIoCodec::validateInvalid()
+void tst_SocketIoCodec::validateInvalid()
 {
     QFETCH(SocketIoProtocol, protocol);
     QFETCH(PacketValue, packetRow);
@@ -815,7 +815,7 @@ void TestSocketIoCodec::validateInvalid()
 
 // --- Decoder state across messages ----------------------------------------------------------
 
-void TestSocketIoCodec::binaryWithNothingPending()
+void tst_SocketIoCodec::binaryWithNothingPending()
 {
     SocketIoDecoder decoder;
     QCOMPARE(decoder.decodeBinary(QByteArray("\x01", 1)), Status::Error);
@@ -828,7 +828,7 @@ void TestSocketIoCodec::binaryWithNothingPending()
     QCOMPARE(decoder.errorString(), QStringLiteral("binary message with no pending attachments"));
 }
 
-void TestSocketIoCodec::textWhileAttachmentsPending()
+void tst_SocketIoCodec::textWhileAttachmentsPending()
 {
     SocketIoDecoder decoder;
     const QByteArray header = binaryEventText(3);
@@ -850,7 +850,7 @@ void TestSocketIoCodec::textWhileAttachmentsPending()
     QCOMPARE(decoder.takePacket(), packet(SocketIoPacket::Event, QStringLiteral("/"), R"(["x"])"));
 }
 
-void TestSocketIoCodec::attachmentsArriveOneByOne()
+void tst_SocketIoCodec::attachmentsArriveOneByOne()
 {
     SocketIoDecoder decoder;
     QCOMPARE(decoder.decodeText(binaryEventText(3)), Status::NeedAttachments);
@@ -876,7 +876,7 @@ void TestSocketIoCodec::attachmentsArriveOneByOne()
     QCOMPARE(decoder.takePacket(), packet(SocketIoPacket::Disconnect, QStringLiteral("/admin")));
 }
 
-void TestSocketIoCodec::attachmentSizeLimit()
+void tst_SocketIoCodec::attachmentSizeLimit()
 {
     SocketIoDecoder decoder;
     SocketIoDecoder::Limits limits;
@@ -892,7 +892,7 @@ void TestSocketIoCodec::attachmentSizeLimit()
     QVERIFY(!decoder.isAwaitingAttachments());
 }
 
-void TestSocketIoCodec::attachmentCountLimitIsConfigurable()
+void tst_SocketIoCodec::attachmentCountLimitIsConfigurable()
 {
     SocketIoDecoder decoder;
     SocketIoDecoder::Limits limits;
@@ -912,7 +912,7 @@ void TestSocketIoCodec::attachmentCountLimitIsConfigurable()
 
 // All attachments of one packet together are bounded too: ten attachments of maxAttachmentBytes
 // each would otherwise be held while the packet is incomplete.
-void TestSocketIoCodec::pendingAttachmentBytesLimit()
+void tst_SocketIoCodec::pendingAttachmentBytesLimit()
 {
     SocketIoDecoder decoder;
     SocketIoDecoder::Limits limits;
@@ -942,7 +942,7 @@ void TestSocketIoCodec::pendingAttachmentBytesLimit()
     QCOMPARE(decoder.decodeBinary("1234"), Status::PacketReady);
 }
 
-void TestSocketIoCodec::pendingPacketShowsWhatArrived()
+void tst_SocketIoCodec::pendingPacketShowsWhatArrived()
 {
     SocketIoDecoder decoder;
     QCOMPARE(decoder.pendingPacket(), SocketIoPacket());
@@ -960,7 +960,7 @@ void TestSocketIoCodec::pendingPacketShowsWhatArrived()
     QCOMPARE(decoder.pendingPacket(), SocketIoPacket());
 }
 
-void TestSocketIoCodec::jsonDepthLimitIsConfigurable()
+void tst_SocketIoCodec::jsonDepthLimitIsConfigurable()
 {
     SocketIoDecoder decoder;
     SocketIoDecoder::Limits limits;
@@ -973,7 +973,7 @@ void TestSocketIoCodec::jsonDepthLimitIsConfigurable()
              QStringLiteral("invalid JSON payload: nesting deeper than 3 levels at offset 7"));
 }
 
-void TestSocketIoCodec::hundredThousandLevelsFailCleanly()
+void tst_SocketIoCodec::hundredThousandLevelsFailCleanly()
 {
     SocketIoDecoder decoder;
     const QByteArray deep = "2[\"deep\"," + QByteArray(100000, '[') + QByteArray(100000, ']') + "]";
@@ -989,7 +989,7 @@ void TestSocketIoCodec::hundredThousandLevelsFailCleanly()
                         "invalid JSON payload: nesting deeper than 1000 levels at offset 1007"));
 }
 
-void TestSocketIoCodec::takePacketEmptiesTheDecoder()
+void tst_SocketIoCodec::takePacketEmptiesTheDecoder()
 {
     SocketIoDecoder decoder;
     QCOMPARE(decoder.decodeText(R"(2/admin,1["x"])"), Status::PacketReady);
@@ -1003,7 +1003,7 @@ void TestSocketIoCodec::takePacketEmptiesTheDecoder()
     QCOMPARE(decoder.takePacket(), SocketIoPacket());
 }
 
-void TestSocketIoCodec::resetDropsHalfAssembledPacket()
+void tst_SocketIoCodec::resetDropsHalfAssembledPacket()
 {
     SocketIoDecoder decoder(V4);
     QCOMPARE(decoder.decodeText(binaryEventText(2)), Status::NeedAttachments);
@@ -1022,7 +1022,7 @@ void TestSocketIoCodec::resetDropsHalfAssembledPacket()
     QCOMPARE(decoder.takePacket().nsp, QStringLiteral("/admin?x=1")); // v5: no query split
 }
 
-void TestSocketIoCodec::namespaceIsReusedAcrossPackets()
+void tst_SocketIoCodec::namespaceIsReusedAcrossPackets()
 {
     SocketIoDecoder decoder;
     QCOMPARE(decoder.decodeText(R"(2/chat,["a"])"), Status::PacketReady);
@@ -1038,7 +1038,7 @@ void TestSocketIoCodec::namespaceIsReusedAcrossPackets()
 
 // --- SocketIoPacket -------------------------------------------------------------------------
 
-void TestSocketIoCodec::typeNames()
+void tst_SocketIoCodec::typeNames()
 {
     QCOMPARE(SocketIoPacket::typeName(SocketIoPacket::Connect), QStringLiteral("CONNECT"));
     QCOMPARE(SocketIoPacket::typeName(SocketIoPacket::Disconnect), QStringLiteral("DISCONNECT"));
@@ -1051,7 +1051,7 @@ void TestSocketIoCodec::typeNames()
     QCOMPARE(SocketIoPacket::typeName(SocketIoPacket::Type(9)), QStringLiteral("UNKNOWN(9)"));
 }
 
-void TestSocketIoCodec::data_data()
+void tst_SocketIoCodec::data_data()
 {
     QTest::addColumn<QByteArray>("payload");
     QTest::addColumn<QJsonValue>("expected");
@@ -1072,7 +1072,7 @@ void TestSocketIoCodec::data_data()
         << QByteArray("1,2") << QJsonValue(QJsonValue::Undefined);
 }
 
-void TestSocketIoCodec::data()
+void tst_SocketIoCodec::data()
 {
     QFETCH(QByteArray, payload);
     QFETCH(QJsonValue, expected);
@@ -1082,7 +1082,7 @@ void TestSocketIoCodec::data()
     QCOMPARE(p.data().type(), expected.type());
 }
 
-void TestSocketIoCodec::eventName_data()
+void tst_SocketIoCodec::eventName_data()
 {
     QTest::addColumn<PacketValue>("packetRow");
     QTest::addColumn<QString>("expected");
@@ -1106,7 +1106,7 @@ void TestSocketIoCodec::eventName_data()
     QTest::newRow("no payload") << PacketValue{packet(P::Event, root)} << QString();
 }
 
-void TestSocketIoCodec::eventName()
+void tst_SocketIoCodec::eventName()
 {
     QFETCH(PacketValue, packetRow);
     const SocketIoPacket &packet = packetRow.packet;
@@ -1114,5 +1114,5 @@ void TestSocketIoCodec::eventName()
     QCOMPARE(packet.eventName(), expected);
 }
 
-QTEST_APPLESS_MAIN(TestSocketIoCodec)
+QTEST_APPLESS_MAIN(tst_SocketIoCodec)
 #include "tst_socketiocodec.moc"

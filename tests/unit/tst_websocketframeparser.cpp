@@ -151,7 +151,7 @@ constexpr qint64 DefaultLimit = 64 * 1024 * 1024;
 
 } // namespace
 
-class TestWebSocketFrameParser : public QObject
+class tst_WebSocketFrameParser : public QObject
 {
     Q_OBJECT
 
@@ -460,5 +460,5 @@ private slots:
     }
 };
 
-QTEST_APPLESS_MAIN(TestWebSocketFrameParser)
+QTEST_APPLESS_MAIN(tst_WebSocketFrameParser)
 #include "tst_websocketframeparser.moc"
