@@ -258,7 +258,7 @@ void EngineIoServer::close()
 {
     const auto sessions = d->sessions.values();
     for (EngineIoServerSocket *session : sessions)
-        session->d->closeConnection(QStringLiteral("server shutting down"));
+        session->d->closeConnection(EngineIoCloseReason::ServerShuttingDown);
     if (d->listener) {
         if (d->ownsListener)
             d->listener->close();

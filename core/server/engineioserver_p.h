@@ -86,10 +86,11 @@ public:
     void sendFrames(QWebSocket *socket, const QList<EngineIoPacket> &packets);
     void gracefulClose();
 
-    // The one path for every way a session ends.
-    // `silently`: no CLOSE and no WebSocket close frame, the TCP connections are cut (drop()).
-    void closeConnection(const QString &reason, const EngineIoError &error = {},
-                         bool silently = false);
+    // The one path for every way a session ends. Dropped cuts the TCP connections: no CLOSE
+    // and no WebSocket close frame. `description` replaces the reason's name where it is
+    // published (drop()'s).
+    void closeConnection(EngineIoCloseReason reason, const EngineIoError &error = {},
+                         const QString &description = {});
 
     EngineIoServerSocket *q;
     EngineIoServerPrivate *server;
@@ -113,7 +114,6 @@ public:
     // pacing interval has passed. As with engine.io, packets queued meanwhile go out together in
     // the next batch; see EngineIoServerOptions::webSocketPacingMs.
     bool webSocketWritable = true;
-    QString closeReason; // set by a graceful close
 
     QTimer pingTimer; // v4: when to ping next
     QTimer pongTimer; // v4: PONG deadline; v3: PING deadline

@@ -12,6 +12,27 @@ constexpr int UpgradeCheckIntervalMs = 100; // engine.io's forced polling cycle 
 
 } // namespace
 
+QString engineIoCloseReasonName(EngineIoCloseReason reason)
+{
+    switch (reason) {
+    case EngineIoCloseReason::TransportClose:
+        return QStringLiteral("transport close");
+    case EngineIoCloseReason::TransportError:
+        return QStringLiteral("transport error");
+    case EngineIoCloseReason::PingTimeout:
+        return QStringLiteral("ping timeout");
+    case EngineIoCloseReason::ParseError:
+        return QStringLiteral("parse error");
+    case EngineIoCloseReason::ForcedClose:
+        return QStringLiteral("forced close");
+    case EngineIoCloseReason::ServerShuttingDown:
+        return QStringLiteral("server shutting down");
+    case EngineIoCloseReason::Dropped:
+        return QStringLiteral("dropped");
+    }
+    return QString();
+}
+
 // --- EngineIoServerSocketPrivate --------------------------------------------------------------
 
 EngineIoServerSocketPrivate::EngineIoServerSocketPrivate(EngineIoServerSocket *q,
@@ -27,7 +48,7 @@ EngineIoServerSocketPrivate::EngineIoServerSocketPrivate(EngineIoServerSocket *q
     connect(&pingTimer, &QTimer::timeout, this, &EngineIoServerSocketPrivate::sendPing);
     connect(&pongTimer, &QTimer::timeout, this, [this] {
         closeConnection(
-            QStringLiteral("ping timeout"),
+            EngineIoCloseReason::PingTimeout,
             {EngineIoError::Kind::Timeout,
              version == EngineIoVersion::V4
                  ? QStringLiteral("ping timeout: no PONG within pingTimeout (%1 ms)")
@@ -41,7 +62,7 @@ EngineIoServerSocketPrivate::EngineIoServerSocketPrivate(EngineIoServerSocket *q
                                     "timeout"));
     });
     connect(&closeTimer, &QTimer::timeout, this,
-            [this] { closeConnection(QStringLiteral("forced close")); });
+            [this] { closeConnection(EngineIoCloseReason::ForcedClose); });
     pacingTimer.setSingleShot(true);
     pacingTimer.setTimerType(Qt::PreciseTimer);
     connect(&pacingTimer, &QTimer::timeout, this, [this] {
@@ -74,7 +95,7 @@ void EngineIoServerSocketPrivate::parkHandshakeGet(HttpConnection *connection)
         if (pendingGet != connection)
             return;
         pendingGet = nullptr;
-        closeConnection(QStringLiteral("transport error"),
+        closeConnection(EngineIoCloseReason::TransportError,
                         {EngineIoError::Kind::Transport,
                          QStringLiteral("handshake connection closed prematurely")});
     });
@@ -84,7 +105,7 @@ bool EngineIoServerSocketPrivate::admitPost(HttpConnection *connection)
 {
     if (postInFlight && postInFlight != connection) {
         connection->respond(400, server->corsHeaders(connection->request()), QByteArray());
-        closeConnection(QStringLiteral("transport error"),
+        closeConnection(EngineIoCloseReason::TransportError,
                         {EngineIoError::Kind::Protocol,
                          QStringLiteral("a second polling POST while one is in flight (only one "
                                         "POST may be in flight per session)")});
@@ -128,7 +149,7 @@ void EngineIoServerSocketPrivate::attachWebSocket(QWebSocket *socket)
                            .arg(socket->closeReason().isEmpty()
                                     ? QString()
                                     : QStringLiteral(": ") + socket->closeReason());
-        closeConnection(QStringLiteral("transport close"),
+        closeConnection(EngineIoCloseReason::TransportClose,
                         socket->closeCode() == QWebSocketProtocol::CloseCodeNormal ||
                                 socket->closeCode() == QWebSocketProtocol::CloseCodeGoingAway
                             ? EngineIoError()
@@ -160,7 +181,7 @@ void EngineIoServerSocketPrivate::receiveText(QWebSocket *from, const QString &m
             return;
         }
         closeConnection(
-            QStringLiteral("parse error"),
+            EngineIoCloseReason::ParseError,
             {EngineIoError::Kind::Protocol, error, text.left(EngineIoCodec::MaxOffendingBytes)});
         return;
     }
@@ -182,7 +203,7 @@ void EngineIoServerSocketPrivate::receiveBinary(QWebSocket *from, const QByteArr
             return;
         }
         closeConnection(
-            QStringLiteral("parse error"),
+            EngineIoCloseReason::ParseError,
             {EngineIoError::Kind::Protocol, error, message.left(EngineIoCodec::MaxOffendingBytes)});
         return;
     }
@@ -197,7 +218,7 @@ void EngineIoServerSocketPrivate::handleGet(HttpConnection *connection)
     if (pendingGet && pendingGet != connection) {
         // engine.io: "overlap from client". The new GET gets 400, the pending one the CLOSE.
         connection->respond(400, server->corsHeaders(connection->request()), QByteArray());
-        closeConnection(QStringLiteral("transport error"),
+        closeConnection(EngineIoCloseReason::TransportError,
                         {EngineIoError::Kind::Protocol,
                          QStringLiteral("a second polling GET while one is pending (only one "
                                         "GET may be in flight per session)")});
@@ -209,7 +230,7 @@ void EngineIoServerSocketPrivate::handleGet(HttpConnection *connection)
             return;
         pendingGet = nullptr;
         closeConnection(
-            QStringLiteral("transport error"),
+            EngineIoCloseReason::TransportError,
             {EngineIoError::Kind::Transport, QStringLiteral("poll connection closed prematurely")});
     });
     if (!writeBuffer.isEmpty())
@@ -259,7 +280,7 @@ void EngineIoServerSocketPrivate::handlePost(HttpConnection *connection)
         handlePacket(packet, TransportKind::Polling);
     }
     if (!error.isEmpty() && self)
-        closeConnection(QStringLiteral("parse error"),
+        closeConnection(EngineIoCloseReason::ParseError,
                         {EngineIoError::Kind::Protocol, error, offending});
 }
 
@@ -291,7 +312,7 @@ void EngineIoServerSocketPrivate::handlePacket(const EngineIoPacket &packet, Tra
 void EngineIoServerSocketPrivate::finishPing(const EngineIoPacket &packet)
 {
     if (version == EngineIoVersion::V4) {
-        closeConnection(QStringLiteral("transport error"),
+        closeConnection(EngineIoCloseReason::TransportError,
                         {EngineIoError::Kind::Protocol,
                          QStringLiteral("PING from a v4 client: in Engine.IO v4 the server "
                                         "pings (invalid heartbeat direction)"),
@@ -306,7 +327,7 @@ void EngineIoServerSocketPrivate::finishPing(const EngineIoPacket &packet)
 void EngineIoServerSocketPrivate::finishPong(const EngineIoPacket &packet)
 {
     if (version == EngineIoVersion::V3) {
-        closeConnection(QStringLiteral("transport error"),
+        closeConnection(EngineIoCloseReason::TransportError,
                         {EngineIoError::Kind::Protocol,
                          QStringLiteral("PONG from a v3 client: in Engine.IO v3 the client "
                                         "pings (invalid heartbeat direction)"),
@@ -328,7 +349,7 @@ void EngineIoServerSocketPrivate::finishMessage(const EngineIoPacket &packet)
 void EngineIoServerSocketPrivate::finishClose()
 {
     Q_EMIT q->closeReceived();
-    closeConnection(QStringLiteral("transport close"));
+    closeConnection(EngineIoCloseReason::TransportClose);
 }
 
 void EngineIoServerSocketPrivate::handleProbePacket(const EngineIoPacket &packet)
@@ -370,9 +391,10 @@ void EngineIoServerSocketPrivate::finishUpgrade()
         postInFlight = nullptr;
     Q_EMIT q->upgraded(TransportKind::WebSocket);
     if (state == EngineIoServerSocket::State::Closing) {
+        // Only a graceful close leaves a session Closing.
         webSocketWritable = true;
         flush();
-        closeConnection(closeReason);
+        closeConnection(EngineIoCloseReason::ForcedClose);
         return;
     }
     flush();
@@ -443,7 +465,7 @@ void EngineIoServerSocketPrivate::flush()
         return packet.type == EngineIoPacket::Close;
     });
     if (closing)
-        closeConnection(closeReason.isEmpty() ? QStringLiteral("forced close") : closeReason);
+        closeConnection(EngineIoCloseReason::ForcedClose);
 }
 
 void EngineIoServerSocketPrivate::answerGet(const QList<EngineIoPacket> &packets)
@@ -486,7 +508,6 @@ void EngineIoServerSocketPrivate::gracefulClose()
     if (state != EngineIoServerSocket::State::Open)
         return;
     state = EngineIoServerSocket::State::Closing;
-    closeReason = QStringLiteral("forced close");
     pingTimer.stop();
     pongTimer.stop();
     if (upgrading) {
@@ -497,7 +518,7 @@ void EngineIoServerSocketPrivate::gracefulClose()
     if (transport == TransportKind::WebSocket) {
         webSocketWritable = true; // everything goes out now, ahead of the close frame
         flush();
-        closeConnection(closeReason);
+        closeConnection(EngineIoCloseReason::ForcedClose);
         return;
     }
     writeBuffer.append(EngineIoPacket(EngineIoPacket::Close));
@@ -508,8 +529,9 @@ void EngineIoServerSocketPrivate::gracefulClose()
     closeTimer.start(server->options.closeTimeoutMs);
 }
 
-void EngineIoServerSocketPrivate::closeConnection(const QString &reason, const EngineIoError &error,
-                                                  bool silently)
+void EngineIoServerSocketPrivate::closeConnection(EngineIoCloseReason reason,
+                                                  const EngineIoError &error,
+                                                  const QString &description)
 {
     if (state == EngineIoServerSocket::State::Closed)
         return;
@@ -517,7 +539,10 @@ void EngineIoServerSocketPrivate::closeConnection(const QString &reason, const E
     for (QTimer *timer :
          {&pingTimer, &pongTimer, &upgradeTimer, &upgradeCheck, &closeTimer, &pacingTimer})
         timer->stop();
-    qCDebug(lcServer) << "session" << sid << "closed:" << reason << error.message;
+    const bool silently = reason == EngineIoCloseReason::Dropped;
+    const QString reasonText =
+        description.isEmpty() ? engineIoCloseReasonName(reason) : description;
+    qCDebug(lcServer) << "session" << sid << "closed:" << reasonText << error.message;
     QPointer<EngineIoServerSocket> self(q);
     if (!error.message.isEmpty())
         Q_EMIT q->errorOccurred(error);
@@ -530,7 +555,7 @@ void EngineIoServerSocketPrivate::closeConnection(const QString &reason, const E
         pendingGet->abort();
         pendingGet = nullptr;
     } else if (pendingGet) {
-        const bool clientClosed = reason == QLatin1String("transport close");
+        const bool clientClosed = reason == EngineIoCloseReason::TransportClose;
         answerGet({EngineIoPacket(clientClosed ? EngineIoPacket::Noop : EngineIoPacket::Close)});
     }
     postInFlight = nullptr;
@@ -553,7 +578,7 @@ void EngineIoServerSocketPrivate::closeConnection(const QString &reason, const E
     server->sessions.remove(sid);
     if (!self)
         return;
-    Q_EMIT q->closed(reason);
+    Q_EMIT q->closed(reasonText);
     if (self)
         q->deleteLater();
 }
@@ -624,12 +649,12 @@ void EngineIoServerSocket::close()
     d->gracefulClose();
 }
 
-void EngineIoServerSocket::abort(const QString &reason, const EngineIoError &error)
+void EngineIoServerSocket::abort(EngineIoCloseReason reason, const EngineIoError &error)
 {
     d->closeConnection(reason, error);
 }
 
-void EngineIoServerSocket::drop(const QString &reason)
+void EngineIoServerSocket::drop(const QString &description)
 {
-    d->closeConnection(reason, {}, true);
+    d->closeConnection(EngineIoCloseReason::Dropped, {}, description);
 }
