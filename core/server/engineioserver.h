@@ -1,8 +1,10 @@
 // The Engine.IO server: sessions over HTTP long-polling and WebSocket (with the upgrade from
 // one to the other), heartbeat, maxPayload, the spec's HTTP errors; v4, and v3 for old clients.
-// Built on the client's codec (EngineIoCodec, PollingPayloadDecoder). In the manner of qtmqtt,
-// each public class is a facade over a private one, each received packet type is finished in
-// its own function, and every way a session ends goes through one closeConnection().
+// Built on the client's codec (EngineIoCodec, PollingPayloadDecoder). Each public class is a
+// facade over a private one (server/engineioserver_p.h): EngineIoServer decides on each HTTP
+// request (engineioserver.cpp), EngineIoServerSocket is one session (engineioserversocket.cpp),
+// where each received packet type is finished in its own function and every way a session ends
+// goes through one closeConnection().
 #pragma once
 
 #include "engineio/engineioerror.h"
@@ -57,6 +59,21 @@ struct EngineIoServerRequest
     QString queryValue(const QString &key) const; // the first value, or a null string
 };
 
+// Why a session ended. Decisions compare these; engineIoCloseReasonName() gives the text that
+// is published (logs, Socket.IO disconnect reasons), the reference server's own.
+enum class EngineIoCloseReason {
+    TransportClose,     // "transport close": the client sent CLOSE or closed its WebSocket
+    TransportError,     // "transport error": a connection lost, a request out of turn, a
+                        // heartbeat in the wrong direction
+    PingTimeout,        // "ping timeout"
+    ParseError,         // "parse error": an undecodable packet or payload
+    ForcedClose,        // "forced close": EngineIoServerSocket::close()
+    ServerShuttingDown, // "server shutting down": EngineIoServer::close()
+    Dropped,            // "dropped": the connections cut without a word (drop())
+};
+
+QString engineIoCloseReasonName(EngineIoCloseReason reason);
+
 class EngineIoServerSocketPrivate;
 class EngineIoServerPrivate;
 
@@ -84,13 +101,15 @@ public:
     // Sends any packet (e.g. a NOOP); the heartbeat is the server's own business.
     bool sendPacket(const EngineIoPacket &packet);
     // Ends the session gracefully: what is queued goes out first, then CLOSE (polling) or the
-    // WebSocket close. Reason "forced close".
+    // WebSocket close. Reason ForcedClose.
     void close();
-    // Ends the session at once, with a reason of the caller's choosing (e.g. "parse error").
-    void abort(const QString &reason, const EngineIoError &error = {});
+    // Ends the session at once, with a reason of the caller's choosing (e.g. ParseError).
+    // Dropped cuts the connections as drop() does.
+    void abort(EngineIoCloseReason reason, const EngineIoError &error = {});
     // Ends the session as a crashing server would: the TCP connections (a parked GET, the
     // WebSocket) are cut, with no CLOSE packet and no WebSocket close frame. For testing clients.
-    void drop(const QString &reason);
+    // Reason Dropped, published as `description` (the reason's name when empty).
+    void drop(const QString &description);
 
 Q_SIGNALS:
     // One signal per received packet type (PING only from v3 clients, PONG only from v4 ones).
@@ -109,9 +128,9 @@ Q_SIGNALS:
     void upgradeFailed(const QString &reason);
     // A violation by the client (with the offending frame), before the session closes.
     void errorOccurred(const EngineIoError &error);
-    // The session is over: "transport close" (the client closed), "ping timeout",
-    // "parse error", "transport error", "forced close" (close()), "server shutting down".
-    // The object is deleted later.
+    // The session is over; `reason` is engineIoCloseReasonName() of the EngineIoCloseReason
+    // ("transport close", "ping timeout", ...), or drop()'s description. The object is deleted
+    // later.
     void closed(const QString &reason);
 
 private:
@@ -139,7 +158,7 @@ public:
     HttpListener *listener() const;
     quint16 serverPort() const;
     QString errorString() const;
-    // Closes every session ("server shutting down") and stops serving.
+    // Closes every session (ServerShuttingDown) and stops serving.
     void close();
 
     QList<EngineIoServerSocket *> sessions() const;

@@ -406,7 +406,7 @@ void SocketIoServerConnection::closeConnection(const QString &error,
     Q_EMIT server->errorOccurred(engineSid, error);
     // The spec: the receiver MUST close the connection on an invalid packet.
     if (self && engine)
-        engine->abort(QStringLiteral("parse error"));
+        engine->abort(EngineIoCloseReason::ParseError);
 }
 
 void SocketIoServerConnection::handleEngineClosed(const QString &reason)

@@ -1,0 +1,124 @@
+// The private classes of the Engine.IO server, for the server's own files and its tests.
+// EngineIoServerPrivate decides on each HTTP request (admission: engineioserver.cpp);
+// EngineIoServerSocketPrivate is one session's state machine (engineioserversocket.cpp).
+#pragma once
+
+#include "server/engineioserver.h"
+
+#include <QHash>
+#include <QPointer>
+#include <QTimer>
+
+class QWebSocket;
+
+class EngineIoServerPrivate
+{
+public:
+    explicit EngineIoServerPrivate(EngineIoServer *q)
+        : q(q)
+    {
+    }
+
+    // What admission decided on a request: accepted (status 0, with the session named by its
+    // sid, if any), or refused with an HTTP status and one of the spec's error codes.
+    struct Verdict
+    {
+        int status = 0; // 0: accepted
+        EngineIoErrorCode code = EngineIoErrorCode::BadRequest;
+        QString message;
+        EngineIoServerSocket *session = nullptr;
+        EngineIoVersion version = EngineIoVersion::V4;
+        TransportKind transport = TransportKind::None;
+    };
+
+    Verdict verify(const HttpRequest &request, bool upgrade) const;
+    void refuse(HttpConnection *connection, const Verdict &verdict);
+    EngineIoServerRequest describe(const HttpConnection *connection, TransportKind transport) const;
+    HttpHeaders corsHeaders(const HttpRequest &request) const;
+    EngineIoServerSocket *createSession(EngineIoVersion version, TransportKind transport,
+                                        const EngineIoServerRequest &request);
+    // Keeps a WebSocket alive until its close handshake is done, then deletes it.
+    void retireWebSocket(QWebSocket *socket);
+
+    EngineIoServer *q;
+    EngineIoServerOptions options;
+    QPointer<HttpListener> listener; // a shared one may go first
+    bool ownsListener = false;
+    QHash<QString, EngineIoServerSocket *> sessions;
+};
+
+class EngineIoServerSocketPrivate : public QObject
+{
+public:
+    EngineIoServerSocketPrivate(EngineIoServerSocket *q, EngineIoServerPrivate *serverPrivate);
+
+    void start();
+    // The handshake GET stays parked until the OPEN packet goes out; its loss ends the session.
+    void parkHandshakeGet(HttpConnection *connection);
+    // False (the request answered 400, the session closed) when a POST is already in flight.
+    bool admitPost(HttpConnection *connection);
+    void attachWebSocket(QWebSocket *socket);
+    void startProbe(QWebSocket *socket);
+    // What the session's WebSocket and a probe have in common: owned here, the size limits,
+    // and their messages decoded.
+    void adoptWebSocket(QWebSocket *socket);
+
+    void handleGet(HttpConnection *connection);
+    void handlePost(HttpConnection *connection);
+    void receiveText(QWebSocket *from, const QString &message);
+    void receiveBinary(QWebSocket *from, const QByteArray &message);
+
+    // Each received packet type is finished in its own function.
+    void handlePacket(const EngineIoPacket &packet, TransportKind via);
+    void finishPing(const EngineIoPacket &packet);
+    void finishPong(const EngineIoPacket &packet);
+    void finishMessage(const EngineIoPacket &packet);
+    void finishClose();
+    void handleProbePacket(const EngineIoPacket &packet);
+    void finishUpgrade();
+    void abandonProbe(const QString &reason);
+
+    void sendPing();
+    void queue(const QList<EngineIoPacket> &packets);
+    void scheduleFlush();
+    void flush();
+    void answerGet(const QList<EngineIoPacket> &packets);
+    void sendFrames(QWebSocket *socket, const QList<EngineIoPacket> &packets);
+    void gracefulClose();
+
+    // The one path for every way a session ends. Dropped cuts the TCP connections: no CLOSE
+    // and no WebSocket close frame. `description` replaces the reason's name where it is
+    // published (drop()'s).
+    void closeConnection(EngineIoCloseReason reason, const EngineIoError &error = {},
+                         const QString &description = {});
+
+    EngineIoServerSocket *q;
+    EngineIoServerPrivate *server;
+    QString sid;
+    EngineIoVersion version = EngineIoVersion::V4;
+    TransportKind transport = TransportKind::None;
+    EngineIoServerSocket::State state = EngineIoServerSocket::State::Open;
+    EngineIoHandshake handshake;
+    EngineIoServerRequest request;
+
+    QPointer<HttpConnection> pendingGet;
+    QPointer<HttpConnection> postInFlight;
+    QPointer<QWebSocket> webSocket;
+    QPointer<QWebSocket> probe;
+    bool upgrading = false; // the probe was answered; waiting for UPGRADE
+    bool upgraded = false;
+
+    QList<EngineIoPacket> writeBuffer;
+    bool flushScheduled = false;
+    // WebSocket: false from a batch's write until Qt has handed it to the network and the
+    // pacing interval has passed. As with engine.io, packets queued meanwhile go out together in
+    // the next batch; see EngineIoServerOptions::webSocketPacingMs.
+    bool webSocketWritable = true;
+
+    QTimer pingTimer; // v4: when to ping next
+    QTimer pongTimer; // v4: PONG deadline; v3: PING deadline
+    QTimer upgradeTimer;
+    QTimer upgradeCheck;
+    QTimer closeTimer;
+    QTimer pacingTimer; // WebSocket: from a batch's write to the next batch
+};

@@ -1,0 +1,660 @@
+#include "server/engineioserver_p.h"
+
+#include "engineio/engineiocodec.h"
+#include "server/serverlogging.h"
+
+#include <QWebSocket>
+#include <algorithm>
+
+namespace {
+
+constexpr int UpgradeCheckIntervalMs = 100; // engine.io's forced polling cycle during an upgrade
+
+} // namespace
+
+QString engineIoCloseReasonName(EngineIoCloseReason reason)
+{
+    switch (reason) {
+    case EngineIoCloseReason::TransportClose:
+        return QStringLiteral("transport close");
+    case EngineIoCloseReason::TransportError:
+        return QStringLiteral("transport error");
+    case EngineIoCloseReason::PingTimeout:
+        return QStringLiteral("ping timeout");
+    case EngineIoCloseReason::ParseError:
+        return QStringLiteral("parse error");
+    case EngineIoCloseReason::ForcedClose:
+        return QStringLiteral("forced close");
+    case EngineIoCloseReason::ServerShuttingDown:
+        return QStringLiteral("server shutting down");
+    case EngineIoCloseReason::Dropped:
+        return QStringLiteral("dropped");
+    }
+    return QString();
+}
+
+// --- EngineIoServerSocketPrivate --------------------------------------------------------------
+
+EngineIoServerSocketPrivate::EngineIoServerSocketPrivate(EngineIoServerSocket *q,
+                                                         EngineIoServerPrivate *serverPrivate)
+    : q(q)
+    , server(serverPrivate)
+{
+    for (QTimer *timer : {&pingTimer, &pongTimer, &upgradeTimer, &closeTimer})
+        timer->setSingleShot(true);
+    // The heartbeat is tight in tests (300 ms + 200 ms): no 5 % coarse-timer slack.
+    pingTimer.setTimerType(Qt::PreciseTimer);
+    pongTimer.setTimerType(Qt::PreciseTimer);
+    connect(&pingTimer, &QTimer::timeout, this, &EngineIoServerSocketPrivate::sendPing);
+    connect(&pongTimer, &QTimer::timeout, this, [this] {
+        closeConnection(
+            EngineIoCloseReason::PingTimeout,
+            {EngineIoError::Kind::Timeout,
+             version == EngineIoVersion::V4
+                 ? QStringLiteral("ping timeout: no PONG within pingTimeout (%1 ms)")
+                       .arg(server->options.pingTimeoutMs)
+                 : QStringLiteral("ping timeout: no PING within pingInterval + pingTimeout "
+                                  "(%1 ms)")
+                       .arg(server->options.pingIntervalMs + server->options.pingTimeoutMs)});
+    });
+    connect(&upgradeTimer, &QTimer::timeout, this, [this] {
+        abandonProbe(QStringLiteral("no UPGRADE packet within the upgrade "
+                                    "timeout"));
+    });
+    connect(&closeTimer, &QTimer::timeout, this,
+            [this] { closeConnection(EngineIoCloseReason::ForcedClose); });
+    pacingTimer.setSingleShot(true);
+    pacingTimer.setTimerType(Qt::PreciseTimer);
+    connect(&pacingTimer, &QTimer::timeout, this, [this] {
+        webSocketWritable = true;
+        if (!writeBuffer.isEmpty())
+            flush();
+    });
+    upgradeCheck.setInterval(UpgradeCheckIntervalMs);
+    connect(&upgradeCheck, &QTimer::timeout, this, [this] {
+        if (upgrading && pendingGet && writeBuffer.isEmpty())
+            answerGet({EngineIoPacket(EngineIoPacket::Noop)});
+    });
+}
+
+void EngineIoServerSocketPrivate::start()
+{
+    // The OPEN packet goes first; handlers of connection() may queue more behind it.
+    writeBuffer.prepend(EngineIoPacket(EngineIoPacket::Open, handshake.toJson()));
+    if (version == EngineIoVersion::V4) {
+        pingTimer.start(server->options.pingIntervalMs);
+    } else {
+        pongTimer.start(server->options.pingIntervalMs + server->options.pingTimeoutMs);
+    }
+}
+
+void EngineIoServerSocketPrivate::parkHandshakeGet(HttpConnection *connection)
+{
+    pendingGet = connection;
+    connect(connection, &HttpConnection::aborted, this, [this, connection] {
+        if (pendingGet != connection)
+            return;
+        pendingGet = nullptr;
+        closeConnection(EngineIoCloseReason::TransportError,
+                        {EngineIoError::Kind::Transport,
+                         QStringLiteral("handshake connection closed prematurely")});
+    });
+}
+
+bool EngineIoServerSocketPrivate::admitPost(HttpConnection *connection)
+{
+    if (postInFlight && postInFlight != connection) {
+        connection->respond(400, server->corsHeaders(connection->request()), QByteArray());
+        closeConnection(EngineIoCloseReason::TransportError,
+                        {EngineIoError::Kind::Protocol,
+                         QStringLiteral("a second polling POST while one is in flight (only one "
+                                        "POST may be in flight per session)")});
+        return false;
+    }
+    postInFlight = connection;
+    return true;
+}
+
+void EngineIoServerSocketPrivate::adoptWebSocket(QWebSocket *socket)
+{
+    socket->setParent(this);
+    socket->setMaxAllowedIncomingMessageSize(quint64(server->options.maxPayload));
+    socket->setMaxAllowedIncomingFrameSize(quint64(server->options.maxPayload));
+    connect(socket, &QWebSocket::textMessageReceived, this,
+            [this, socket](const QString &message) { receiveText(socket, message); });
+    connect(socket, &QWebSocket::binaryMessageReceived, this,
+            [this, socket](const QByteArray &message) { receiveBinary(socket, message); });
+}
+
+void EngineIoServerSocketPrivate::attachWebSocket(QWebSocket *socket)
+{
+    webSocket = socket;
+    adoptWebSocket(socket);
+    connect(socket, &QWebSocket::bytesWritten, this, [this, socket] {
+        if (socket != webSocket || socket->bytesToWrite() > 0 || pacingTimer.isActive())
+            return;
+        if (writeBuffer.isEmpty())
+            webSocketWritable = true; // idle: the next packet goes out at once
+        else
+            pacingTimer.start(server->options.webSocketPacingMs);
+    });
+    connect(socket, &QWebSocket::disconnected, this, [this, socket] {
+        if (socket != webSocket)
+            return;
+        QString message = QStringLiteral("WebSocket closed by the client");
+        if (socket->closeCode() != QWebSocketProtocol::CloseCodeNormal &&
+            socket->closeCode() != QWebSocketProtocol::CloseCodeGoingAway)
+            message += QStringLiteral(" (close code %1%2)")
+                           .arg(int(socket->closeCode()))
+                           .arg(socket->closeReason().isEmpty()
+                                    ? QString()
+                                    : QStringLiteral(": ") + socket->closeReason());
+        closeConnection(EngineIoCloseReason::TransportClose,
+                        socket->closeCode() == QWebSocketProtocol::CloseCodeNormal ||
+                                socket->closeCode() == QWebSocketProtocol::CloseCodeGoingAway
+                            ? EngineIoError()
+                            : EngineIoError(EngineIoError::Kind::Transport, message));
+    });
+}
+
+void EngineIoServerSocketPrivate::startProbe(QWebSocket *socket)
+{
+    probe = socket;
+    adoptWebSocket(socket);
+    connect(socket, &QWebSocket::disconnected, this, [this, socket] {
+        if (socket == probe)
+            abandonProbe(QStringLiteral("the probe WebSocket closed"));
+    });
+    upgradeTimer.start(server->options.upgradeTimeoutMs);
+}
+
+void EngineIoServerSocketPrivate::receiveText(QWebSocket *from, const QString &message)
+{
+    if (state == EngineIoServerSocket::State::Closed)
+        return;
+    const QByteArray text = message.toUtf8();
+    EngineIoPacket packet;
+    QString error;
+    if (!EngineIoCodec::decodeText(text, version, &packet, &error)) {
+        if (from == probe) {
+            abandonProbe(error);
+            return;
+        }
+        closeConnection(
+            EngineIoCloseReason::ParseError,
+            {EngineIoError::Kind::Protocol, error, text.left(EngineIoCodec::MaxOffendingBytes)});
+        return;
+    }
+    if (from == probe)
+        handleProbePacket(packet);
+    else if (from == webSocket)
+        handlePacket(packet, TransportKind::WebSocket);
+}
+
+void EngineIoServerSocketPrivate::receiveBinary(QWebSocket *from, const QByteArray &message)
+{
+    if (state == EngineIoServerSocket::State::Closed)
+        return;
+    EngineIoPacket packet;
+    QString error;
+    if (!EngineIoCodec::decodeBinaryFrame(message, version, &packet, &error)) {
+        if (from == probe) {
+            abandonProbe(error);
+            return;
+        }
+        closeConnection(
+            EngineIoCloseReason::ParseError,
+            {EngineIoError::Kind::Protocol, error, message.left(EngineIoCodec::MaxOffendingBytes)});
+        return;
+    }
+    if (from == probe)
+        handleProbePacket(packet);
+    else if (from == webSocket)
+        handlePacket(packet, TransportKind::WebSocket);
+}
+
+void EngineIoServerSocketPrivate::handleGet(HttpConnection *connection)
+{
+    if (pendingGet && pendingGet != connection) {
+        // engine.io: "overlap from client". The new GET gets 400, the pending one the CLOSE.
+        connection->respond(400, server->corsHeaders(connection->request()), QByteArray());
+        closeConnection(EngineIoCloseReason::TransportError,
+                        {EngineIoError::Kind::Protocol,
+                         QStringLiteral("a second polling GET while one is pending (only one "
+                                        "GET may be in flight per session)")});
+        return;
+    }
+    pendingGet = connection;
+    connect(connection, &HttpConnection::aborted, this, [this, connection] {
+        if (pendingGet != connection)
+            return;
+        pendingGet = nullptr;
+        closeConnection(
+            EngineIoCloseReason::TransportError,
+            {EngineIoError::Kind::Transport, QStringLiteral("poll connection closed prematurely")});
+    });
+    if (!writeBuffer.isEmpty())
+        flush();
+}
+
+void EngineIoServerSocketPrivate::handlePost(HttpConnection *connection)
+{
+    if (postInFlight == connection)
+        postInFlight = nullptr;
+    const HttpRequest &http = connection->request();
+    const bool binaryBody = http.header("content-type").startsWith("application/octet-stream");
+
+    QList<EngineIoPacket> packets;
+    QString error;
+    QByteArray offending;
+    if (binaryBody && version == EngineIoVersion::V4) {
+        error = QStringLiteral("binary (application/octet-stream) POST body; Engine.IO v4 "
+                               "payloads are text");
+        offending = http.body.left(EngineIoCodec::MaxOffendingBytes);
+    } else if (binaryBody) {
+        if (!EngineIoCodec::decodeV3BinaryPayload(http.body, server->options.maxPayload, &packets,
+                                                  &error))
+            offending = http.body.left(EngineIoCodec::MaxOffendingBytes);
+    } else {
+        PollingPayloadDecoder decoder(version, server->options.maxPayload);
+        if (!decoder.feed(http.body) || !decoder.finish()) {
+            error = decoder.errorString();
+            offending = decoder.offendingSegment();
+        }
+        packets = decoder.takePackets();
+    }
+
+    HttpHeaders headers = server->corsHeaders(http);
+    if (error.isEmpty()) {
+        headers.append(HttpHeader("Content-Type", "text/html"));
+        connection->respond(200, headers, QByteArrayLiteral("ok"));
+    } else {
+        connection->respondJsonError(400, int(EngineIoErrorCode::BadRequest),
+                                     engineIoErrorMessage(EngineIoErrorCode::BadRequest), headers);
+    }
+
+    QPointer<EngineIoServerSocket> self(q);
+    for (const EngineIoPacket &packet : std::as_const(packets)) {
+        if (!self || state == EngineIoServerSocket::State::Closed)
+            return;
+        handlePacket(packet, TransportKind::Polling);
+    }
+    if (!error.isEmpty() && self)
+        closeConnection(EngineIoCloseReason::ParseError,
+                        {EngineIoError::Kind::Protocol, error, offending});
+}
+
+void EngineIoServerSocketPrivate::handlePacket(const EngineIoPacket &packet, TransportKind via)
+{
+    if (state == EngineIoServerSocket::State::Closed)
+        return;
+    Q_EMIT q->packetReceived(packet, via);
+    switch (packet.type) {
+    case EngineIoPacket::Ping:
+        finishPing(packet);
+        break;
+    case EngineIoPacket::Pong:
+        finishPong(packet);
+        break;
+    case EngineIoPacket::Message:
+        finishMessage(packet);
+        break;
+    case EngineIoPacket::Close:
+        finishClose();
+        break;
+    case EngineIoPacket::Open:
+    case EngineIoPacket::Upgrade:
+    case EngineIoPacket::Noop:
+        break; // engine.io ignores them outside of an upgrade, and so do we
+    }
+}
+
+void EngineIoServerSocketPrivate::finishPing(const EngineIoPacket &packet)
+{
+    if (version == EngineIoVersion::V4) {
+        closeConnection(EngineIoCloseReason::TransportError,
+                        {EngineIoError::Kind::Protocol,
+                         QStringLiteral("PING from a v4 client: in Engine.IO v4 the server "
+                                        "pings (invalid heartbeat direction)"),
+                         EngineIoCodec::encodeText(packet, version)});
+        return;
+    }
+    Q_EMIT q->pingReceived(packet.data);
+    pongTimer.start(server->options.pingIntervalMs + server->options.pingTimeoutMs);
+    queue({EngineIoPacket(EngineIoPacket::Pong, packet.data)});
+}
+
+void EngineIoServerSocketPrivate::finishPong(const EngineIoPacket &packet)
+{
+    if (version == EngineIoVersion::V3) {
+        closeConnection(EngineIoCloseReason::TransportError,
+                        {EngineIoError::Kind::Protocol,
+                         QStringLiteral("PONG from a v3 client: in Engine.IO v3 the client "
+                                        "pings (invalid heartbeat direction)"),
+                         EngineIoCodec::encodeText(packet, version)});
+        return;
+    }
+    Q_EMIT q->pongReceived(packet.data);
+    if (pongTimer.isActive()) {
+        pongTimer.stop();
+        pingTimer.start(server->options.pingIntervalMs);
+    }
+}
+
+void EngineIoServerSocketPrivate::finishMessage(const EngineIoPacket &packet)
+{
+    Q_EMIT q->messageReceived(packet.data, packet.binary);
+}
+
+void EngineIoServerSocketPrivate::finishClose()
+{
+    Q_EMIT q->closeReceived();
+    closeConnection(EngineIoCloseReason::TransportClose);
+}
+
+void EngineIoServerSocketPrivate::handleProbePacket(const EngineIoPacket &packet)
+{
+    Q_EMIT q->packetReceived(packet, TransportKind::WebSocket);
+    if (packet.type == EngineIoPacket::Ping && packet.data == "probe" && !upgrading) {
+        sendFrames(probe, {EngineIoPacket(EngineIoPacket::Pong, QByteArrayLiteral("probe"))});
+        upgrading = true;
+        Q_EMIT q->upgrading(TransportKind::WebSocket);
+        // Cut the pending GET short so that the client can pause polling and send UPGRADE.
+        if (pendingGet && writeBuffer.isEmpty())
+            answerGet({EngineIoPacket(EngineIoPacket::Noop)});
+        upgradeCheck.start();
+        return;
+    }
+    if (packet.type == EngineIoPacket::Upgrade && upgrading) {
+        finishUpgrade();
+        return;
+    }
+    abandonProbe(QStringLiteral("unexpected %1 packet on the probe WebSocket")
+                     .arg(EngineIoPacket::typeName(packet.type)));
+}
+
+void EngineIoServerSocketPrivate::finishUpgrade()
+{
+    upgradeTimer.stop();
+    upgradeCheck.stop();
+    QWebSocket *socket = probe;
+    probe = nullptr;
+    socket->disconnect(this);
+    attachWebSocket(socket);
+    transport = TransportKind::WebSocket;
+    upgrading = false;
+    upgraded = true;
+    // The polling side is done: a pending GET ends with a NOOP.
+    if (pendingGet)
+        answerGet({EngineIoPacket(EngineIoPacket::Noop)});
+    if (postInFlight)
+        postInFlight = nullptr;
+    Q_EMIT q->upgraded(TransportKind::WebSocket);
+    if (state == EngineIoServerSocket::State::Closing) {
+        // Only a graceful close leaves a session Closing.
+        webSocketWritable = true;
+        flush();
+        closeConnection(EngineIoCloseReason::ForcedClose);
+        return;
+    }
+    flush();
+}
+
+void EngineIoServerSocketPrivate::abandonProbe(const QString &reason)
+{
+    if (!probe)
+        return;
+    qCDebug(lcServer) << "session" << sid << "upgrade failed:" << reason;
+    upgradeTimer.stop();
+    upgradeCheck.stop();
+    upgrading = false;
+    server->retireWebSocket(probe);
+    probe = nullptr;
+    Q_EMIT q->upgradeFailed(reason);
+}
+
+void EngineIoServerSocketPrivate::sendPing()
+{
+    if (state != EngineIoServerSocket::State::Open)
+        return;
+    queue({EngineIoPacket(EngineIoPacket::Ping)});
+    pongTimer.start(server->options.pingTimeoutMs);
+}
+
+void EngineIoServerSocketPrivate::queue(const QList<EngineIoPacket> &packets)
+{
+    writeBuffer += packets;
+    if (transport != TransportKind::WebSocket) {
+        scheduleFlush();
+    } else if (webSocketWritable) {
+        flush(); // at once, like engine.io on a writable transport
+    } else if (webSocket && webSocket->bytesToWrite() == 0 && !pacingTimer.isActive()) {
+        // Written already, but bytesWritten came while the buffer was empty.
+        pacingTimer.start(server->options.webSocketPacingMs);
+    }
+}
+
+void EngineIoServerSocketPrivate::scheduleFlush()
+{
+    if (flushScheduled)
+        return;
+    flushScheduled = true;
+    // Packets queued in the same turn of the event loop go out together (one polling answer).
+    QMetaObject::invokeMethod(this, &EngineIoServerSocketPrivate::flush, Qt::QueuedConnection);
+}
+
+void EngineIoServerSocketPrivate::flush()
+{
+    flushScheduled = false;
+    if (writeBuffer.isEmpty() || state == EngineIoServerSocket::State::Closed)
+        return;
+    if (transport == TransportKind::WebSocket) {
+        if (!webSocket || !webSocketWritable)
+            return;
+        const QList<EngineIoPacket> packets = std::exchange(writeBuffer, {});
+        sendFrames(webSocket, packets);
+        if (webSocket && webSocket->bytesToWrite() > 0)
+            webSocketWritable = false;
+        return;
+    }
+    if (!pendingGet)
+        return; // the next GET takes them
+    const QList<EngineIoPacket> packets = std::exchange(writeBuffer, {});
+    answerGet(packets);
+    const bool closing = std::any_of(packets.begin(), packets.end(), [](const auto &packet) {
+        return packet.type == EngineIoPacket::Close;
+    });
+    if (closing)
+        closeConnection(EngineIoCloseReason::ForcedClose);
+}
+
+void EngineIoServerSocketPrivate::answerGet(const QList<EngineIoPacket> &packets)
+{
+    HttpConnection *connection = pendingGet;
+    pendingGet = nullptr;
+    if (!connection)
+        return;
+    connection->disconnect(this);
+    HttpHeaders headers = server->corsHeaders(connection->request());
+    headers.append(HttpHeader("Content-Type", "text/plain; charset=UTF-8"));
+    connection->respond(200, headers, EngineIoCodec::encodePayload(packets, version));
+    QPointer<EngineIoServerSocket> self(q);
+    for (const EngineIoPacket &packet : packets) {
+        Q_EMIT q->packetSent(packet, TransportKind::Polling);
+        if (!self)
+            return;
+    }
+}
+
+void EngineIoServerSocketPrivate::sendFrames(QWebSocket *socket,
+                                             const QList<EngineIoPacket> &packets)
+{
+    if (!socket)
+        return;
+    QPointer<EngineIoServerSocket> self(q);
+    for (const EngineIoPacket &packet : packets) {
+        if (packet.binary)
+            socket->sendBinaryMessage(EngineIoCodec::encodeBinaryFrame(packet.data, version));
+        else
+            socket->sendTextMessage(QString::fromUtf8(EngineIoCodec::encodeText(packet, version)));
+        Q_EMIT q->packetSent(packet, TransportKind::WebSocket);
+        if (!self)
+            return;
+    }
+}
+
+void EngineIoServerSocketPrivate::gracefulClose()
+{
+    if (state != EngineIoServerSocket::State::Open)
+        return;
+    state = EngineIoServerSocket::State::Closing;
+    pingTimer.stop();
+    pongTimer.stop();
+    if (upgrading) {
+        // Finish on whichever transport wins; the upgrade timeout bounds the wait.
+        closeTimer.start(server->options.closeTimeoutMs);
+        return;
+    }
+    if (transport == TransportKind::WebSocket) {
+        webSocketWritable = true; // everything goes out now, ahead of the close frame
+        flush();
+        closeConnection(EngineIoCloseReason::ForcedClose);
+        return;
+    }
+    writeBuffer.append(EngineIoPacket(EngineIoPacket::Close));
+    if (pendingGet) {
+        flush();
+        return;
+    }
+    closeTimer.start(server->options.closeTimeoutMs);
+}
+
+void EngineIoServerSocketPrivate::closeConnection(EngineIoCloseReason reason,
+                                                  const EngineIoError &error,
+                                                  const QString &description)
+{
+    if (state == EngineIoServerSocket::State::Closed)
+        return;
+    state = EngineIoServerSocket::State::Closed;
+    for (QTimer *timer :
+         {&pingTimer, &pongTimer, &upgradeTimer, &upgradeCheck, &closeTimer, &pacingTimer})
+        timer->stop();
+    const bool silently = reason == EngineIoCloseReason::Dropped;
+    const QString reasonText =
+        description.isEmpty() ? engineIoCloseReasonName(reason) : description;
+    qCDebug(lcServer) << "session" << sid << "closed:" << reasonText << error.message;
+    QPointer<EngineIoServerSocket> self(q);
+    if (!error.message.isEmpty())
+        Q_EMIT q->errorOccurred(error);
+    if (!self)
+        return;
+
+    // A pending GET learns the end: NOOP when the client closed (engine.io's polling onClose),
+    // CLOSE otherwise.
+    if (pendingGet && silently) {
+        pendingGet->abort();
+        pendingGet = nullptr;
+    } else if (pendingGet) {
+        const bool clientClosed = reason == EngineIoCloseReason::TransportClose;
+        answerGet({EngineIoPacket(clientClosed ? EngineIoPacket::Noop : EngineIoPacket::Close)});
+    }
+    postInFlight = nullptr;
+    if (webSocket && silently) {
+        webSocket->disconnect();
+        webSocket->abort();
+        webSocket->deleteLater();
+        webSocket = nullptr;
+    } else if (webSocket) {
+        QWebSocket *socket = webSocket;
+        webSocket = nullptr;
+        server->retireWebSocket(socket);
+    }
+    if (probe) {
+        QWebSocket *socket = probe;
+        probe = nullptr;
+        server->retireWebSocket(socket);
+    }
+    writeBuffer.clear();
+    server->sessions.remove(sid);
+    if (!self)
+        return;
+    Q_EMIT q->closed(reasonText);
+    if (self)
+        q->deleteLater();
+}
+
+// --- EngineIoServerSocket ---------------------------------------------------------------------
+
+EngineIoServerSocket::EngineIoServerSocket(QObject *parent)
+    : QObject(parent)
+    , d(new EngineIoServerSocketPrivate(this, nullptr))
+{
+}
+
+EngineIoServerSocket::~EngineIoServerSocket() = default;
+
+QString EngineIoServerSocket::sid() const
+{
+    return d->sid;
+}
+
+EngineIoVersion EngineIoServerSocket::version() const
+{
+    return d->version;
+}
+
+TransportKind EngineIoServerSocket::transport() const
+{
+    return d->transport;
+}
+
+EngineIoServerSocket::State EngineIoServerSocket::state() const
+{
+    return d->state;
+}
+
+bool EngineIoServerSocket::isUpgrading() const
+{
+    return d->upgrading;
+}
+
+EngineIoHandshake EngineIoServerSocket::handshake() const
+{
+    return d->handshake;
+}
+
+const EngineIoServerRequest &EngineIoServerSocket::request() const
+{
+    return d->request;
+}
+
+bool EngineIoServerSocket::sendMessages(const QList<EngineIoPacket> &messages)
+{
+    if (d->state != State::Open)
+        return false;
+    d->queue(messages);
+    return true;
+}
+
+bool EngineIoServerSocket::sendPacket(const EngineIoPacket &packet)
+{
+    if (d->state != State::Open)
+        return false;
+    d->queue({packet});
+    return true;
+}
+
+void EngineIoServerSocket::close()
+{
+    d->gracefulClose();
+}
+
+void EngineIoServerSocket::abort(EngineIoCloseReason reason, const EngineIoError &error)
+{
+    d->closeConnection(reason, error);
+}
+
+void EngineIoServerSocket::drop(const QString &description)
+{
+    d->closeConnection(EngineIoCloseReason::Dropped, {}, description);
+}
