@@ -1,6 +1,6 @@
 #include "server/mockrules.h"
 
-#include "common/jsonescape.h"
+#include "common/jsonscanner.h"
 #include "server/defaulthandlers.h"
 #include "server/engineioserver.h"
 #include "server/serverlogging.h"
@@ -17,6 +17,7 @@
 #include <QTimer>
 
 #include <cmath>
+#include <limits>
 
 namespace {
 
@@ -685,73 +686,17 @@ QString lineAndColumn(const QByteArray &json, int offset)
 }
 
 // QJsonDocument keeps one of two equal keys without a word, so a rules file that names an event
-// twice would lose the handlers of one. `json` is valid JSON (QJsonDocument has read it); the
-// offset of the second key's opening quote, or -1.
-qsizetype duplicateKeyOffset(const QByteArray &json, QString *key)
+// twice would lose the handlers of one. `json` is what QJsonDocument has read: scanned in its
+// dialect and with no depth limit of its own, it gets through wherever Qt did. "_placeholder"
+// means nothing in a rules file.
+JsonScanner::Result scanForDuplicateKeys(const QByteArray &json)
 {
-    struct Container
-    {
-        bool isObject = false;
-        bool atKey = false; // the next string is a key
-        QSet<QString> keys;
-    };
-    QList<Container> open;
-    for (qsizetype i = 0; i < json.size(); ++i) {
-        switch (json[i]) {
-        case '{':
-            open.append({true, true, {}});
-            break;
-        case '[':
-            open.append({false, false, {}});
-            break;
-        case '}':
-        case ']':
-            open.removeLast();
-            break;
-        case ',':
-            if (!open.isEmpty() && open.last().isObject)
-                open.last().atKey = true;
-            break;
-        case '"': {
-            const qsizetype start = i;
-            // The key as Qt decodes it: UTF-16, a lone \u surrogate kept as it is, and an escape
-            // that JSON does not have (Qt accepts "\c") standing for its character.
-            QString name;
-            qsizetype runStart = i + 1;
-            const auto endRun = [&] {
-                name += QString::fromUtf8(json.constData() + runStart, i - runStart);
-            };
-            for (++i; i < json.size() && json[i] != '"'; ++i) {
-                if (json[i] != '\\')
-                    continue;
-                endRun();
-                const JsonEscape escape = JsonEscape::read(json, i);
-                if (escape.kind == JsonEscape::Kind::CodePoint ||
-                    escape.kind == JsonEscape::Kind::LoneSurrogate) {
-                    name.append(QChar::fromUcs4(escape.value));
-                    i += escape.length - 1;
-                    runStart = i + 1;
-                } else {
-                    runStart = i + 1; // the backslash alone is dropped
-                }
-            }
-            endRun();
-            if (open.isEmpty() || !open.last().atKey)
-                break;
-            Container &object = open.last();
-            object.atKey = false;
-            if (object.keys.contains(name)) {
-                *key = name;
-                return start;
-            }
-            object.keys.insert(name);
-            break;
-        }
-        default:
-            break;
-        }
-    }
-    return -1;
+    JsonScanner::Options options;
+    options.dialect = JsonScanner::Dialect::QJsonDocument;
+    options.maxDepth = std::numeric_limits<int>::max();
+    options.rejectDuplicateKeys = true;
+    options.checkPlaceholders = false;
+    return JsonScanner::scan(json, options);
 }
 
 QString handlerContext(const QString &nsp, const QString &event)
@@ -808,11 +753,12 @@ std::optional<MockRules> MockRules::parse(const QByteArray &json, const QString 
                                               parseError.errorString());
         return std::nullopt;
     }
-    QString duplicate;
-    if (const qsizetype at = duplicateKeyOffset(json, &duplicate); at >= 0) {
-        *error = QStringLiteral("%1: the key %2 appears a second time in the same object (JSON "
-                                "would keep only one of them)")
-                     .arg(lineAndColumn(json, int(at)), quoted(duplicate));
+    if (const JsonScanner::Result scanned = scanForDuplicateKeys(json);
+        !scanned.duplicateKey.isNull()) {
+        *error =
+            QStringLiteral("%1: the key %2 appears a second time in the same object (JSON "
+                           "would keep only one of them)")
+                .arg(lineAndColumn(json, int(scanned.errorOffset)), quoted(scanned.duplicateKey));
         return std::nullopt;
     }
     if (!document.isObject()) {
