@@ -4,10 +4,12 @@
 #include "common/jsonescape.h"
 #include "common/utf8.h"
 
+#include <QSet>
 #include <QVarLengthArray>
 
 #include <climits>
 #include <cstring>
+#include <type_traits>
 
 namespace {
 
@@ -46,28 +48,40 @@ QString unescape(QByteArrayView body)
             continue;
         }
         flushRun();
-        // The scanner validated the text: every escape is complete and known. UTF-16 code units
-        // go in as they are; a lone surrogate stays lone, as JSON.parse keeps it.
+        // The scanner validated the text: every escape is complete, and known unless the dialect
+        // is QJsonDocument's, where an unknown one stands for its (ASCII) character. UTF-16 code
+        // units go in as they are; a lone surrogate stays lone, as JSON.parse keeps it.
         const JsonEscape escape = JsonEscape::read(body, i);
-        Q_ASSERT(escape.kind == JsonEscape::Kind::CodePoint ||
-                 escape.kind == JsonEscape::Kind::LoneSurrogate);
-        out.append(QChar::fromUcs4(escape.value));
-        i += escape.length;
+        if (escape.kind == JsonEscape::Kind::Unknown) {
+            Q_ASSERT(i + 1 < body.size() && uchar(body[i + 1]) < 0x80);
+            out.append(QLatin1Char(body[i + 1]));
+            i += 2;
+        } else {
+            Q_ASSERT(escape.kind == JsonEscape::Kind::CodePoint ||
+                     escape.kind == JsonEscape::Kind::LoneSurrogate);
+            out.append(QChar::fromUcs4(escape.value));
+            i += escape.length;
+        }
         runStart = i;
     }
     flushRun();
     return out;
 }
 
-class Scanner
+// Scanner<false> is the plain RFC 8259 scan with placeholders, the codec's hot path: every test of
+// an option folds away in it. Scanner<true> reads the options.
+template<bool WithOptions> class Scanner
 {
 public:
-    Scanner(QByteArrayView text, int maxDepth, bool prefix = false)
+    Scanner(QByteArrayView text, const JsonScanner::Options &options, bool prefix = false)
         : m_text(text)
         , m_data(reinterpret_cast<const uchar *>(text.data()))
         , m_size(text.size())
-        , m_maxDepth(maxDepth)
+        , m_maxDepth(options.maxDepth)
         , m_prefix(prefix)
+        , m_qtDialect(options.dialect == JsonScanner::Dialect::QJsonDocument)
+        , m_rejectDuplicateKeys(options.rejectDuplicateKeys)
+        , m_checkPlaceholders(options.checkPlaceholders)
     {
     }
 
@@ -132,19 +146,32 @@ private:
     bool closeObject();
     void valueEnded(const ValueInfo &info);
     KeyRole classifyKey(const ValueInfo &key) const;
+    bool addKey(const ValueInfo &key);
 
     QByteArrayView m_text;
     const uchar *m_data;
     qsizetype m_size;
     int m_maxDepth;
     bool m_prefix;
+    bool m_qtDialect;
+    bool m_rejectDuplicateKeys;
+    bool m_checkPlaceholders;
+    bool qtDialect() const { return WithOptions && m_qtDialect; }
+    bool rejectDuplicateKeys() const { return WithOptions && m_rejectDuplicateKeys; }
+    bool checkPlaceholders() const { return !WithOptions || m_checkPlaceholders; }
     qsizetype m_valueEnd = 0;
     qsizetype m_pos = 0;
     QVarLengthArray<Frame, 32> m_stack;
+    // With rejectDuplicateKeys: the keys read so far of the object open at each depth (one object
+    // is open per depth at a time; the set is cleared when the next one opens there).
+    struct NoKeys
+    {
+    };
+    std::conditional_t<WithOptions, QList<QSet<QString>>, NoKeys> m_keysByDepth;
     JsonScanner::Result m_result;
 };
 
-bool Scanner::scanString(ValueInfo &info)
+template<bool WithOptions> bool Scanner<WithOptions>::scanString(ValueInfo &info)
 {
     info.kind = JsonScanner::Kind::String;
     info.start = m_pos;
@@ -175,16 +202,25 @@ bool Scanner::scanString(ValueInfo &info)
             case JsonEscape::Kind::BadHexDigit:
                 return fail(QStringLiteral("invalid \\u escape (4 hex digits expected)"), pos);
             case JsonEscape::Kind::Unknown:
+                if (qtDialect() && m_data[pos + 1] < 0x80) {
+                    pos += 2;
+                    break;
+                }
                 return fail(QStringLiteral("invalid escape: %1 after '\\'")
                                 .arg(describeAt(m_text, pos + 1)),
                             pos);
             }
             continue;
         }
-        if (c < 0x20)
+        if (c < 0x20) {
+            if (qtDialect()) {
+                ++pos;
+                continue;
+            }
             return fail(QStringLiteral("unescaped control character 0x%1 in string")
                             .arg(c, 2, 16, QChar(u'0')),
                         pos);
+        }
         const int length = Utf8::sequenceLength(m_data + pos, m_data + m_size);
         if (length == 0)
             return fail(QStringLiteral("invalid UTF-8 in string"), pos);
@@ -192,7 +228,7 @@ bool Scanner::scanString(ValueInfo &info)
     }
 }
 
-bool Scanner::scanNumber(ValueInfo &info)
+template<bool WithOptions> bool Scanner<WithOptions>::scanNumber(ValueInfo &info)
 {
     info.kind = JsonScanner::Kind::Number;
     info.start = m_pos;
@@ -200,11 +236,16 @@ bool Scanner::scanNumber(ValueInfo &info)
     const bool negative = m_data[pos] == '-';
     if (negative)
         ++pos;
-    if (pos >= m_size || !isDigit(char(m_data[pos])))
+    // Qt's dialect lets the integer part go when a fraction digit follows (".5", "-.5").
+    const bool noIntegerDigits =
+        qtDialect() && pos + 1 < m_size && m_data[pos] == '.' && isDigit(char(m_data[pos + 1]));
+    if (!noIntegerDigits && (pos >= m_size || !isDigit(char(m_data[pos]))))
         return fail(QStringLiteral("invalid number (digit expected after '-')"), pos);
     qint64 value = 0;
     bool tooLarge = false;
-    if (m_data[pos] == '0') {
+    if (noIntegerDigits) {
+        // Straight on to the fraction.
+    } else if (m_data[pos] == '0') {
         ++pos;
         if (pos < m_size && isDigit(char(m_data[pos])))
             return fail(QStringLiteral("invalid number (leading zero)"), info.start);
@@ -221,7 +262,8 @@ bool Scanner::scanNumber(ValueInfo &info)
     if (pos < m_size && m_data[pos] == '.') {
         integral = false;
         ++pos;
-        if (pos >= m_size || !isDigit(char(m_data[pos])))
+        // Qt's dialect lets the fraction digits go ("1."); an integer digit was read then.
+        if ((pos >= m_size || !isDigit(char(m_data[pos]))) && !qtDialect())
             return fail(QStringLiteral("invalid number (digit expected after '.')"), pos);
         while (pos < m_size && isDigit(char(m_data[pos])))
             ++pos;
@@ -244,8 +286,9 @@ bool Scanner::scanNumber(ValueInfo &info)
     return true;
 }
 
-bool Scanner::scanLiteral(const char *word, qsizetype length, JsonScanner::Kind kind,
-                          ValueInfo &info)
+template<bool WithOptions>
+bool Scanner<WithOptions>::scanLiteral(const char *word, qsizetype length, JsonScanner::Kind kind,
+                                       ValueInfo &info)
 {
     if (m_size - m_pos < length || memcmp(m_data + m_pos, word, size_t(length)) != 0)
         return fail(QStringLiteral("invalid literal (expected '%1')").arg(QLatin1StringView(word)),
@@ -257,10 +300,18 @@ bool Scanner::scanLiteral(const char *word, qsizetype length, JsonScanner::Kind 
     return true;
 }
 
-bool Scanner::openContainer(bool isObject)
+template<bool WithOptions> bool Scanner<WithOptions>::openContainer(bool isObject)
 {
     if (m_stack.size() >= m_maxDepth)
         return fail(QStringLiteral("nesting deeper than %1 levels").arg(m_maxDepth), m_pos);
+    if constexpr (WithOptions) {
+        if (isObject && rejectDuplicateKeys()) {
+            const qsizetype depth = m_stack.size();
+            if (m_keysByDepth.size() <= depth)
+                m_keysByDepth.resize(depth + 1);
+            m_keysByDepth[depth].clear();
+        }
+    }
     Frame frame;
     frame.isObject = isObject;
     frame.slot = m_result.placeholders.size();
@@ -270,7 +321,7 @@ bool Scanner::openContainer(bool isObject)
 }
 
 // Ends the object on top of the stack; records it when it is a placeholder.
-bool Scanner::closeObject()
+template<bool WithOptions> bool Scanner<WithOptions>::closeObject()
 {
     const Frame &frame = m_stack.last();
     if (frame.placeholderTrue) {
@@ -292,7 +343,8 @@ bool Scanner::closeObject()
     return true;
 }
 
-Scanner::KeyRole Scanner::classifyKey(const ValueInfo &key) const
+template<bool WithOptions>
+typename Scanner<WithOptions>::KeyRole Scanner<WithOptions>::classifyKey(const ValueInfo &key) const
 {
     // Compare what JSON.parse would see: escaped keys ("\u005fplaceholder") count too.
     const QByteArrayView body = m_text.sliced(key.start + 1, key.end - key.start - 2);
@@ -311,8 +363,23 @@ Scanner::KeyRole Scanner::classifyKey(const ValueInfo &key) const
     return KeyRole::Other;
 }
 
+// Records a key of the object on top of the stack; fails when the object has it already.
+template<bool WithOptions> bool Scanner<WithOptions>::addKey(const ValueInfo &key)
+{
+    const QByteArrayView body = m_text.sliced(key.start + 1, key.end - key.start - 2);
+    QString name = key.stringHasEscapes ? unescape(body) : QString::fromUtf8(body);
+    QSet<QString> &keys = m_keysByDepth[m_stack.size() - 1];
+    if (keys.contains(name)) {
+        fail(QStringLiteral("duplicate key \"%1\"").arg(name), key.start);
+        m_result.duplicateKey = std::move(name);
+        return false;
+    }
+    keys.insert(std::move(name));
+    return true;
+}
+
 // A value inside the top container, or the top-level value itself, has ended.
-void Scanner::valueEnded(const ValueInfo &info)
+template<bool WithOptions> void Scanner<WithOptions>::valueEnded(const ValueInfo &info)
 {
     if (m_stack.isEmpty()) {
         m_result.kind = info.kind;
@@ -347,13 +414,16 @@ void Scanner::valueEnded(const ValueInfo &info)
     }
 }
 
-JsonScanner::Result Scanner::run()
+template<bool WithOptions> JsonScanner::Result Scanner<WithOptions>::run()
 {
     // Where the scanner stands: expecting a value, or after a value inside a container.
     enum class Expect { Value, ValueOrArrayEnd, KeyOrObjectEnd, Key, AfterValue };
     Expect expect = Expect::Value;
     ValueInfo info;
 
+    // Qt's dialect: QJsonDocument skips a UTF-8 byte order mark (when something follows it).
+    if (qtDialect() && m_size > 3 && m_data[0] == 0xEF && m_data[1] == 0xBB && m_data[2] == 0xBF)
+        m_pos = 3;
     skipWhitespace();
     for (;;) {
         if (expect == Expect::AfterValue) {
@@ -423,7 +493,12 @@ JsonScanner::Result Scanner::run()
             ValueInfo key;
             if (!scanString(key))
                 return std::move(m_result);
-            m_stack.last().currentKey = classifyKey(key);
+            if (checkPlaceholders())
+                m_stack.last().currentKey = classifyKey(key);
+            if constexpr (WithOptions) {
+                if (rejectDuplicateKeys() && !addKey(key))
+                    return std::move(m_result);
+            }
             skipWhitespace();
             if (m_pos >= m_size || m_data[m_pos] != ':') {
                 failUnexpected("':' after an object key", m_pos);
@@ -473,6 +548,13 @@ JsonScanner::Result Scanner::run()
         case 'n':
             ok = scanLiteral("null", 4, JsonScanner::Kind::Null, info);
             break;
+        case '.':
+            if (!qtDialect()) {
+                failUnexpected("a JSON value", m_pos);
+                return std::move(m_result);
+            }
+            ok = scanNumber(info);
+            break;
         case '-':
         case '0':
         case '1':
@@ -501,12 +583,24 @@ JsonScanner::Result Scanner::run()
 
 JsonScanner::Result JsonScanner::scan(QByteArrayView text, int maxDepth)
 {
-    return Scanner(text, maxDepth).run();
+    Options options;
+    options.maxDepth = maxDepth;
+    return Scanner<false>(text, options).run();
+}
+
+JsonScanner::Result JsonScanner::scan(QByteArrayView text, const Options &options)
+{
+    if (options.dialect == Dialect::Rfc8259 && !options.rejectDuplicateKeys &&
+        options.checkPlaceholders)
+        return Scanner<false>(text, options).run();
+    return Scanner<true>(text, options).run();
 }
 
 JsonScanner::Result JsonScanner::scanPrefix(QByteArrayView text, qsizetype *end, int maxDepth)
 {
-    Scanner scanner(text, maxDepth, true);
+    Options options;
+    options.maxDepth = maxDepth;
+    Scanner<false> scanner(text, options, true);
     Result result = scanner.run();
     *end = result.kind == Kind::Invalid ? result.errorOffset : scanner.valueEnd();
     return result;

@@ -40,12 +40,41 @@ public:
         // The same without its position ("unterminated string"), for callers that report
         // positions their own way.
         QString reason;
+        // When the scan failed on a key that its object already has (Options::rejectDuplicateKeys):
+        // that key, unescaped; errorOffset is the opening quote of its second occurrence. Null
+        // otherwise.
+        QString duplicateKey;
     };
 
     static constexpr int DefaultMaxDepth = 1000;
 
+    // The text a scan accepts.
+    enum class Dialect {
+        Rfc8259,
+        // What QJsonDocument::fromJson (Qt 6) accepts as well: a UTF-8 byte order mark before the
+        // value, control characters unescaped in strings, a backslash before any other ASCII
+        // character standing for that character ("\c" is "c"), and a number without integer
+        // digits (".5") or without fraction digits ("1."). For a second look at a document Qt has
+        // read: such a scan gets through wherever Qt did.
+        QJsonDocument,
+    };
+
+    struct Options
+    {
+        int maxDepth = DefaultMaxDepth;
+        Dialect dialect = Dialect::Rfc8259;
+        // Fails at the first key that its object already has, keys compared unescaped (as
+        // UTF-16: "ch\u0061t" is "chat"; a lone surrogate stays itself). It costs a decoded copy
+        // of every key; off, keys are only looked at for placeholders.
+        bool rejectDuplicateKeys = false;
+        // Collects Result::placeholders and fails on a malformed placeholder object. A document
+        // that is not a Socket.IO payload turns it off: its "_placeholder" keys mean nothing.
+        bool checkPlaceholders = true;
+    };
+
     // Validates `text` as exactly one JSON value (RFC 8259; surrounding whitespace allowed).
     static Result scan(QByteArrayView text, int maxDepth = DefaultMaxDepth);
+    static Result scan(QByteArrayView text, const Options &options);
     // Validates the JSON value at the start of `text` (whitespace before it allowed) and stops
     // right after it: what follows belongs to the caller (the rest of a JSON Lines record).
     // *end is the offset just after the value.

@@ -23,6 +23,12 @@ private Q_SLOTS:
     void longDocument();
     void plainStringBytes_data();
     void plainStringBytes();
+    void duplicateKeys_data();
+    void duplicateKeys();
+    void duplicateKeysAreAllowedByDefault();
+    void qJsonDocumentDialect_data();
+    void qJsonDocumentDialect();
+    void placeholdersUnchecked();
 };
 
 void TestJsonScanner::valid_data()
@@ -437,6 +443,159 @@ void TestJsonScanner::plainStringBytes()
             QCOMPARE(JsonScanner::plainStringBytes(text.constData(), text.constData() + length),
                      expected);
         }
+    }
+}
+
+// Options::rejectDuplicateKeys: the first key that its object already has ends the scan, at the
+// opening quote of its second occurrence. Keys compare unescaped, as UTF-16.
+void TestJsonScanner::duplicateKeys_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<bool>("qtDialect");
+    QTest::addColumn<QString>("key"); // null: no duplicate
+    QTest::addColumn<int>("offset");
+
+    QTest::newRow("no key twice in one object")
+        << QByteArray(R"({"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}]})") << false << QString() << -1;
+    QTest::newRow("a key twice") << QByteArray(R"({"a":1,"a":2})") << false << QStringLiteral("a")
+                                 << 7;
+    QTest::newRow("the empty key twice")
+        << QByteArray(R"({"":1, "":2})") << false << QStringLiteral("") << 7;
+    QTest::newRow("a key twice after whitespace and a nested object")
+        << QByteArray("{\"a\": {\"b\": 1},\n \"a\": 2}") << false << QStringLiteral("a") << 17;
+    QTest::newRow("the same key, once escaped")
+        << QByteArray(R"({"chat":[],"ch\u0061t":[]})") << false << QStringLiteral("chat") << 11;
+    QTest::newRow("a \\u surrogate pair is the character it encodes")
+        << QByteArray("{\"\\ud83d\\ude00\":1,\"\xf0\x9f\x98\x80\":2}") << false
+        << QString::fromUtf8("\xf0\x9f\x98\x80") << 18;
+    QTest::newRow("two different lone surrogates are two keys")
+        << QByteArray(R"({"\ud800":1,"\udbff":2})") << false << QString() << -1;
+    QTest::newRow("a lone surrogate twice")
+        << QByteArray(R"({"\udc00":1,"\udc00":2})") << false << QString(QChar(0xdc00)) << 12;
+    QTest::newRow("a nested object may repeat its parent's keys")
+        << QByteArray(R"({"a":{"a":{"a":1}},"b":2})") << false << QString() << -1;
+    QTest::newRow("sibling objects have keys of their own")
+        << QByteArray(R"([{"a":1},{"a":1},{"b":{"a":1}},{"b":{"a":1}}])") << false << QString()
+        << -1;
+    QTest::newRow("in a nested object, the first one in document order")
+        << QByteArray(R"({"a":{"b":1,"b":2},"a":3})") << false << QStringLiteral("b") << 12;
+    QTest::newRow("after a sibling object closed")
+        << QByteArray(R"([{"k":1},{"x":{"k":1},"x":2}])") << false << QStringLiteral("x") << 22;
+    QTest::newRow("Qt's dialect: an unknown escape stands for its character")
+        << QByteArray(R"({"chat":[],"\chat":[]})") << true << QStringLiteral("chat") << 11;
+    QTest::newRow("Qt's dialect: a raw tab is a character of the key")
+        << QByteArray("{\"a\tb\":1,\"a\\tb\":2}") << true << QStringLiteral("a\tb") << 9;
+    QTest::newRow("Qt's dialect: offsets count the byte order mark")
+        << QByteArray("\xef\xbb\xbf{\"v\":1,\"v\":.5}") << true << QStringLiteral("v") << 10;
+}
+
+void TestJsonScanner::duplicateKeys()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(bool, qtDialect);
+    QFETCH(QString, key);
+    QFETCH(int, offset);
+
+    JsonScanner::Options options;
+    options.rejectDuplicateKeys = true;
+    if (qtDialect)
+        options.dialect = JsonScanner::Dialect::QJsonDocument;
+    const JsonScanner::Result result = JsonScanner::scan(text, options);
+    if (key.isNull()) {
+        QCOMPARE(result.error, QString());
+        QVERIFY(result.duplicateKey.isNull());
+        return;
+    }
+    QCOMPARE(result.kind, Kind::Invalid);
+    QCOMPARE(result.duplicateKey, key);
+    QVERIFY(!result.duplicateKey.isNull());
+    QCOMPARE(result.errorOffset, qsizetype(offset));
+    QCOMPARE(result.reason, QStringLiteral("duplicate key \"%1\"").arg(key));
+    QCOMPARE(result.error,
+             QStringLiteral("duplicate key \"%1\" at offset %2").arg(key).arg(offset));
+}
+
+void TestJsonScanner::duplicateKeysAreAllowedByDefault()
+{
+    const JsonScanner::Result result = JsonScanner::scan(R"({"a":1,"a":2})");
+    QCOMPARE(result.error, QString());
+    QCOMPARE(result.kind, Kind::Object);
+    QCOMPARE(result.itemCount, 2);
+    QVERIFY(result.duplicateKey.isNull());
+}
+
+// Dialect::QJsonDocument accepts what QJsonDocument::fromJson accepts beyond RFC 8259, and no
+// more of what both refuse.
+void TestJsonScanner::qJsonDocumentDialect_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<bool>("qtAccepts");
+    QTest::addColumn<QString>("rfcError");
+
+    QTest::newRow("byte order mark")
+        << QByteArray("\xef\xbb\xbf{\"a\":1}") << true
+        << QStringLiteral("expected a JSON value, found byte 0xef at offset 0");
+    QTest::newRow("raw tab in a string")
+        << QByteArray("[\"a\tb\"]") << true
+        << QStringLiteral("unescaped control character 0x09 in string at offset 3");
+    QTest::newRow("raw NUL in a key")
+        << QByteArray("{\"a\0\":1}", 8) << true
+        << QStringLiteral("unescaped control character 0x00 in string at offset 3");
+    QTest::newRow("unknown escape") << QByteArray(R"(["\c"])") << true
+                                    << QStringLiteral("invalid escape: 'c' after '\\' at offset 2");
+    QTest::newRow("number without integer digits")
+        << QByteArray("[.5]") << true
+        << QStringLiteral("expected a JSON value, found '.' at offset 1");
+    QTest::newRow("negative number without integer digits")
+        << QByteArray("[-.5]") << true
+        << QStringLiteral("invalid number (digit expected after '-') at offset 2");
+    QTest::newRow("number without fraction digits")
+        << QByteArray("[1.]") << true
+        << QStringLiteral("invalid number (digit expected after '.') at offset 3");
+    QTest::newRow("no fraction digits, then an exponent")
+        << QByteArray("[1.e3]") << true
+        << QStringLiteral("invalid number (digit expected after '.') at offset 3");
+    QTest::newRow("a dot alone") << QByteArray("[.]") << false
+                                 << QStringLiteral("expected a JSON value, found '.' at offset 1");
+    QTest::newRow("exponent without digits")
+        << QByteArray("[1e]") << false
+        << QStringLiteral("invalid number (digit expected in exponent) at offset 3");
+    QTest::newRow("leading zero") << QByteArray("[01]") << false
+                                  << QStringLiteral("invalid number (leading zero) at offset 1");
+    QTest::newRow("escape before a non-ASCII byte")
+        << QByteArray("[\"\\\xc3\xa9\"]") << false
+        << QStringLiteral("invalid escape: byte 0xc3 after '\\' at offset 2");
+    QTest::newRow("short \\u escape")
+        << QByteArray(R"(["\u00"])") << false
+        << QStringLiteral("invalid \\u escape (4 hex digits expected) at offset 2");
+    QTest::newRow("byte order mark alone")
+        << QByteArray("\xef\xbb\xbf") << false
+        << QStringLiteral("expected a JSON value, found byte 0xef at offset 0");
+}
+
+void TestJsonScanner::qJsonDocumentDialect()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(bool, qtAccepts);
+    QFETCH(QString, rfcError);
+
+    QCOMPARE(JsonScanner::scan(text).error, rfcError);
+    JsonScanner::Options options;
+    options.dialect = JsonScanner::Dialect::QJsonDocument;
+    const JsonScanner::Result result = JsonScanner::scan(text, options);
+    QCOMPARE(result.kind != Kind::Invalid, qtAccepts);
+}
+
+// Without checkPlaceholders, "_placeholder" is a key like any other.
+void TestJsonScanner::placeholdersUnchecked()
+{
+    JsonScanner::Options options;
+    options.checkPlaceholders = false;
+    for (const char *text : {R"([{"_placeholder":true}])", R"([{"_placeholder":true,"num":-1}])",
+                             R"([{"_placeholder":true,"num":0}])"}) {
+        const JsonScanner::Result result = JsonScanner::scan(text, options);
+        QCOMPARE(result.error, QString());
+        QVERIFY(result.placeholders.isEmpty());
     }
 }
 

@@ -67,6 +67,10 @@ void tst_MockRules::validRules_data()
         << rulesFor("/admin", R"({"auth":{"token":"s"},"refuse":{"message":"Go away","data":[1]}})")
         << QStringList{"/admin"}
         << QStringList{"/admin requires auth {\"token\":\"s\"}, else refused with \"Go away\""};
+    QTest::newRow("a placeholder-like object is just an object")
+        << rulesFor("/admin", R"({"auth":{"_placeholder":true}})") << QStringList{"/admin"}
+        << QStringList{"/admin requires auth {\"_placeholder\":true}, else refused with "
+                       "\"Not authorized\""};
     QTest::newRow("refuse without auth refuses everyone")
         << rulesFor("/closed", R"({"refuse":{"message":"Closed"}})") << QStringList{"/closed"}
         << QStringList{"/closed refused with \"Closed\""};
@@ -167,6 +171,24 @@ void tst_MockRules::errors_data()
         << QByteArray("{\"version\":1,\"namespaces\":{\"/a\":{},\n \"/a\":{}}}")
         << "line 2, column 2: the key \"/a\" appears a second time in the same object (JSON "
            "would keep only one of them)";
+    QTest::newRow("a key twice after a raw tab in a string (Qt reads it)")
+        << QByteArray("{\"version\":1,\"namespaces\":{\"/\":{\"on\":{\"a\tb\":[],\"chat\":[],"
+                      "\"chat\":[]}}}}")
+        << "line 1, column 58: the key \"chat\" appears a second time in the same object (JSON "
+           "would keep only one of them)";
+    QTest::newRow("a key twice after numbers and an escape only Qt reads")
+        << QByteArray(R"({"version":1,"comment":[.5,1.,"\c"],"version":1,"namespaces":{}})")
+        << "line 1, column 37: the key \"version\" appears a second time in the same object (JSON "
+           "would keep only one of them)";
+    QTest::newRow("a key twice after a byte order mark (no column of its own)")
+        << QByteArray("\xef\xbb\xbf{\"version\":1,\"version\":1,\"namespaces\":{}}")
+        << "line 1, column 14: the key \"version\" appears a second time in the same object (JSON "
+           "would keep only one of them)";
+    QTest::newRow("a key twice after 1010 nested arrays (Qt reads up to 1024)")
+        << QByteArray("{\"comment\":" + QByteArray(1010, '[') + QByteArray(1010, ']') +
+                      ",\"version\":1,\"version\":1,\"namespaces\":{}}")
+        << "line 1, column 2045: the key \"version\" appears a second time in the same object "
+           "(JSON would keep only one of them)";
     QTest::newRow("version twice") << QByteArray(R"({"version":1,"version":1,"namespaces":{}})")
                                    << "line 1, column 14: the key \"version\" appears a second "
                                       "time in the same object (JSON would keep only one of them)";
