@@ -7,7 +7,7 @@
 using Kind = JsonScanner::Kind;
 Q_DECLARE_METATYPE(JsonScanner::Kind)
 
-class TestJsonScanner : public QObject
+class tst_JsonScanner : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
@@ -31,7 +31,7 @@ private Q_SLOTS:
     void placeholdersUnchecked();
 };
 
-void TestJsonScanner::valid_data()
+void tst_JsonScanner::valid_data()
 {
     QTest::addColumn<QByteArray>("text");
     QTest::addColumn<Kind>("kind");
@@ -168,7 +168,7 @@ void TestJsonScanner::valid_data()
         << Kind::Object << false << QString() << QList<int>{2147483647};
 }
 
-void TestJsonScanner::valid()
+void tst_JsonScanner::valid()
 {
     QFETCH(QByteArray, text);
     QFETCH(Kind, kind);
@@ -189,7 +189,7 @@ void TestJsonScanner::valid()
     QCOMPARE(result.placeholders, placeholders);
 }
 
-void TestJsonScanner::invalid_data()
+void tst_JsonScanner::invalid_data()
 {
     QTest::addColumn<QByteArray>("text");
     QTest::addColumn<int>("maxDepth");
@@ -284,7 +284,7 @@ void TestJsonScanner::invalid_data()
     Q_UNUSED(depth);
 }
 
-void TestJsonScanner::invalid()
+void tst_JsonScanner::invalid()
 {
     QFETCH(QByteArray, text);
     QFETCH(int, maxDepth);
@@ -301,7 +301,7 @@ void TestJsonScanner::invalid()
     QCOMPARE(result.firstString, QString());
 }
 
-void TestJsonScanner::depthLimitIsExact()
+void tst_JsonScanner::depthLimitIsExact()
 {
     const int limit = JsonScanner::DefaultMaxDepth;
     const QByteArray atLimit = QByteArray(limit, '[') + QByteArray(limit, ']');
@@ -318,7 +318,7 @@ void TestJsonScanner::depthLimitIsExact()
     QCOMPARE(tooDeep.errorOffset, qsizetype(1000));
 }
 
-void TestJsonScanner::hundredThousandLevelsFailCleanly_data()
+void tst_JsonScanner::hundredThousandLevelsFailCleanly_data()
 {
     QTest::addColumn<QByteArray>("text");
     QTest::addColumn<int>("maxDepth");
@@ -342,7 +342,7 @@ void TestJsonScanner::hundredThousandLevelsFailCleanly_data()
         << QByteArray(levels, '[') + QByteArray(levels, ']') << levels << QString();
 }
 
-void TestJsonScanner::hundredThousandLevelsFailCleanly()
+void tst_JsonScanner::hundredThousandLevelsFailCleanly()
 {
     QFETCH(QByteArray, text);
     QFETCH(int, maxDepth);
@@ -353,7 +353,7 @@ void TestJsonScanner::hundredThousandLevelsFailCleanly()
     QCOMPARE(result.kind, error.isEmpty() ? Kind::Array : Kind::Invalid);
 }
 
-void TestJsonScanner::longDocument()
+void tst_JsonScanner::longDocument()
 {
     // Many items and placeholders: counts must stay exact beyond any small inline buffer.
     QByteArray text = "[\"bulk\"";
@@ -373,7 +373,7 @@ void TestJsonScanner::longDocument()
 
 // Prefix mode (JSON Lines reads embedded payloads with it): the value at the start is validated
 // and the scan stops right after it, whatever follows.
-void TestJsonScanner::prefix_data()
+void tst_JsonScanner::prefix_data()
 {
     QTest::addColumn<QByteArray>("text");
     QTest::addColumn<int>("kind"); // JsonScanner::Kind
@@ -400,7 +400,7 @@ void TestJsonScanner::prefix_data()
                                  << QStringLiteral("invalid literal (expected 'null')");
 }
 
-void TestJsonScanner::prefix()
+void tst_JsonScanner::prefix()
 {
     QFETCH(QByteArray, text);
     QFETCH(int, kind);
@@ -417,7 +417,7 @@ void TestJsonScanner::prefix()
 
 // The fast run skipper stops exactly where a byte-by-byte look would, wherever the special byte
 // sits in a 16- or 8-byte step.
-void TestJsonScanner::plainStringBytes_data()
+void tst_JsonScanner::plainStringBytes_data()
 {
     QTest::addColumn<char>("special");
     QTest::newRow("quote") << '"';
@@ -429,7 +429,7 @@ void TestJsonScanner::plainStringBytes_data()
     QTest::newRow("0xff") << '\xff';
 }
 
-void TestJsonScanner::plainStringBytes()
+void tst_JsonScanner::plainStringBytes()
 {
     QFETCH(char, special);
     for (int length = 0; length <= 40; ++length) {
@@ -448,7 +448,7 @@ void TestJsonScanner::plainStringBytes()
 
 // Options::rejectDuplicateKeys: the first key that its object already has ends the scan, at the
 // opening quote of its second occurrence. Keys compare unescaped, as UTF-16.
-void TestJsonScanner::duplicateKeys_data()
+void tst_JsonScanner::duplicateKeys_data()
 {
     QTest::addColumn<QByteArray>("text");
     QTest::addColumn<bool>("qtDialect");
@@ -489,7 +489,7 @@ void TestJsonScanner::duplicateKeys_data()
         << QByteArray("\xef\xbb\xbf{\"v\":1,\"v\":.5}") << true << QStringLiteral("v") << 10;
 }
 
-void TestJsonScanner::duplicateKeys()
+void tst_JsonScanner::duplicateKeys()
 {
     QFETCH(QByteArray, text);
     QFETCH(bool, qtDialect);
@@ -515,7 +515,7 @@ void TestJsonScanner::duplicateKeys()
              QStringLiteral("duplicate key \"%1\" at offset %2").arg(key).arg(offset));
 }
 
-void TestJsonScanner::duplicateKeysAreAllowedByDefault()
+void tst_JsonScanner::duplicateKeysAreAllowedByDefault()
 {
     const JsonScanner::Result result = JsonScanner::scan(R"({"a":1,"a":2})");
     QCOMPARE(result.error, QString());
@@ -526,7 +526,7 @@ void TestJsonScanner::duplicateKeysAreAllowedByDefault()
 
 // Dialect::QJsonDocument accepts what QJsonDocument::fromJson accepts beyond RFC 8259, and no
 // more of what both refuse.
-void TestJsonScanner::qJsonDocumentDialect_data()
+void tst_JsonScanner::qJsonDocumentDialect_data()
 {
     QTest::addColumn<QByteArray>("text");
     QTest::addColumn<bool>("qtAccepts");
@@ -573,7 +573,7 @@ void TestJsonScanner::qJsonDocumentDialect_data()
         << QStringLiteral("expected a JSON value, found byte 0xef at offset 0");
 }
 
-void TestJsonScanner::qJsonDocumentDialect()
+void tst_JsonScanner::qJsonDocumentDialect()
 {
     QFETCH(QByteArray, text);
     QFETCH(bool, qtAccepts);
@@ -587,7 +587,7 @@ void TestJsonScanner::qJsonDocumentDialect()
 }
 
 // Without checkPlaceholders, "_placeholder" is a key like any other.
-void TestJsonScanner::placeholdersUnchecked()
+void tst_JsonScanner::placeholdersUnchecked()
 {
     JsonScanner::Options options;
     options.checkPlaceholders = false;
@@ -599,5 +599,5 @@ void TestJsonScanner::placeholdersUnchecked()
     }
 }
 
-QTEST_APPLESS_MAIN(TestJsonScanner)
+QTEST_APPLESS_MAIN(tst_JsonScanner)
 #include "tst_jsonscanner.moc"
