@@ -1,5 +1,7 @@
 #include "engineio/engineiocodec.h"
 
+#include "common/base64.h"
+
 #include <algorithm>
 #include <cstring>
 #include <utility>
@@ -17,24 +19,6 @@ QString describeByte(char c)
     if (byte > 0x20 && byte < 0x7f)
         return QStringLiteral("'%1'").arg(QLatin1Char(c));
     return QStringLiteral("0x%1").arg(byte, 2, 16, QLatin1Char('0'));
-}
-
-bool decodeBase64(QByteArrayView base64, QByteArray *decoded)
-{
-    // Qt's strict mode accepts one dangling character (6 bits: not a byte) and returns nothing.
-    qsizetype significant = base64.size();
-    while (significant > 0 && base64[significant - 1] == '=')
-        --significant;
-    if (significant % 4 == 1)
-        return false;
-    // fromRawData: the view is only read during the call, the result is a new array.
-    auto result =
-        QByteArray::fromBase64Encoding(QByteArray::fromRawData(base64.data(), base64.size()),
-                                       QByteArray::AbortOnBase64DecodingErrors);
-    if (!result)
-        return false;
-    *decoded = std::move(result.decoded);
-    return true;
 }
 
 // UTF-16 code units of UTF-8 text, as JavaScript's String.length counts them: one per
@@ -55,11 +39,6 @@ QByteArrayView binaryPrefix(EngineIoVersion version)
     return version == EngineIoVersion::V4 ? QByteArrayView("b") : QByteArrayView("b4");
 }
 
-qsizetype base64Size(qsizetype bytes)
-{
-    return (bytes + 2) / 3 * 4;
-}
-
 void appendText(QByteArray &out, const EngineIoPacket &packet, EngineIoVersion version)
 {
     // Binary packets are always messages: v4 has no other form, and v3 servers send no other.
@@ -76,7 +55,7 @@ void appendText(QByteArray &out, const EngineIoPacket &packet, EngineIoVersion v
 
 qsizetype textSize(const EngineIoPacket &packet, EngineIoVersion version)
 {
-    return packet.binary ? binaryPrefix(version).size() + base64Size(packet.data.size())
+    return packet.binary ? binaryPrefix(version).size() + Base64::encodedLength(packet.data.size())
                          : 1 + packet.data.size();
 }
 
@@ -178,7 +157,7 @@ bool EngineIoCodec::decodeText(QByteArrayView text, EngineIoVersion version, Eng
             base64 = base64.sliced(1);
         }
         QByteArray data;
-        if (!decodeBase64(base64, &data))
+        if (!Base64::decode(base64, &data))
             return setError(error, QStringLiteral("invalid base64 in binary packet"));
         *packet = EngineIoPacket(EngineIoPacket::Message, std::move(data), true);
         return true;
