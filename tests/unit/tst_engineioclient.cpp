@@ -6,14 +6,13 @@
 #include "engineio/engineioclient.h"
 #include "server/engineioserver.h"
 #include "tcprelay.h"
+#include "transportrows.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
 #include <QUrlQuery>
 
-Q_DECLARE_METATYPE(EngineIoOptions::Version)
-Q_DECLARE_METATYPE(EngineIoOptions::Transports)
 Q_DECLARE_METATYPE(EngineIoVersion)
 
 namespace {
@@ -118,45 +117,22 @@ class tst_EngineIoClient : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void opensAndEchoes_data();
+    void opensAndEchoes_data() { addTransportRows(); }
     void opensAndEchoes();
-    void heartbeat_data();
+    void heartbeat_data() { addTransportRows(); }
     void heartbeat();
-    void pingTimeout_data();
+    void pingTimeout_data() { addTransportRows(); }
     void pingTimeout();
     void reconnectBackoffAfterTheServerIsGone_data();
     void reconnectBackoffAfterTheServerIsGone();
-    void reconnectsAfterADroppedSession_data();
+    void reconnectsAfterADroppedSession_data() { addTransportRows(); }
     void reconnectsAfterADroppedSession();
-    void deliberateCloseNeverReconnects_data();
+    void deliberateCloseNeverReconnects_data() { addTransportRows(); }
     void deliberateCloseNeverReconnects();
     void closeCancelsAScheduledReconnect();
     void v3Fallback_data();
     void v3Fallback();
-
-private:
-    void addTransportRows();
 };
-
-// Every version with every transport choice.
-void tst_EngineIoClient::addTransportRows()
-{
-    QTest::addColumn<EngineIoOptions::Version>("version");
-    QTest::addColumn<EngineIoOptions::Transports>("transports");
-    using V = EngineIoOptions::Version;
-    using T = EngineIoOptions::Transports;
-    QTest::newRow("v4 polling") << V::V4 << T::PollingOnly;
-    QTest::newRow("v4 websocket") << V::V4 << T::WebSocketOnly;
-    QTest::newRow("v4 polling upgraded to websocket") << V::V4 << T::Auto;
-    QTest::newRow("v3 polling") << V::V3 << T::PollingOnly;
-    QTest::newRow("v3 websocket") << V::V3 << T::WebSocketOnly;
-    QTest::newRow("v3 polling upgraded to websocket") << V::V3 << T::Auto;
-}
-
-void tst_EngineIoClient::opensAndEchoes_data()
-{
-    addTransportRows();
-}
 
 // The session opens with the version asked for; Auto probes and upgrades to WebSocket. Messages
 // sent right after the open (during the upgrade, for Auto) come back in order, text and binary.
@@ -208,11 +184,6 @@ void tst_EngineIoClient::opensAndEchoes()
     QCOMPARE(server.sessions().first()->transport(), finalTransport(transports));
     client.close();
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), EngineIoClient::State::Disconnected, Timeout);
-}
-
-void tst_EngineIoClient::heartbeat_data()
-{
-    addTransportRows();
 }
 
 // v4: the server pings, the client answers each PING with a PONG echoing its data. v3: the client
@@ -267,11 +238,6 @@ void tst_EngineIoClient::heartbeat()
     QCOMPARE(closed.size(), 0);
     client.close();
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), EngineIoClient::State::Disconnected, Timeout);
-}
-
-void tst_EngineIoClient::pingTimeout_data()
-{
-    addTransportRows();
 }
 
 // Behind a relay that stops carrying packets, no heartbeat arrives: the session ends with a
@@ -380,11 +346,6 @@ void tst_EngineIoClient::reconnectBackoffAfterTheServerIsGone()
     QCOMPARE(client.reconnectAttempt(), 0);
 }
 
-void tst_EngineIoClient::reconnectsAfterADroppedSession_data()
-{
-    addTransportRows();
-}
-
 // The server cuts the session's connections without a CLOSE (as a crash would): the client
 // reconnects on its first attempt into a new session, and the attempt count is back to 0.
 void tst_EngineIoClient::reconnectsAfterADroppedSession()
@@ -423,11 +384,6 @@ void tst_EngineIoClient::reconnectsAfterADroppedSession()
     QCOMPARE(client.reconnectAttempt(), 0);
     client.close();
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), EngineIoClient::State::Disconnected, Timeout);
-}
-
-void tst_EngineIoClient::deliberateCloseNeverReconnects_data()
-{
-    addTransportRows();
 }
 
 // close() sends CLOSE (the server sees the client leave) and ends the session as deliberate;

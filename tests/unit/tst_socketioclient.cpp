@@ -7,14 +7,12 @@
 #include "server/defaulthandlers.h"
 #include "server/socketioserver.h"
 #include "socketio/socketioclient.h"
+#include "transportrows.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSignalSpy>
 #include <QTest>
-
-Q_DECLARE_METATYPE(EngineIoOptions::Version)
-Q_DECLARE_METATYPE(EngineIoOptions::Transports)
 
 namespace {
 
@@ -74,27 +72,12 @@ private Q_SLOTS:
     void attachmentTimeout();
 
 private:
-    void addTransportRows();
     // Connects the client (options from the current row) and its root namespace.
     SocketIoNamespace *connectRoot();
 
     SocketIoServer *m_server = nullptr;
     SocketIoClient *m_client = nullptr;
 };
-
-void tst_SocketIoClient::addTransportRows()
-{
-    QTest::addColumn<EngineIoOptions::Version>("version");
-    QTest::addColumn<EngineIoOptions::Transports>("transports");
-    using V = EngineIoOptions::Version;
-    using T = EngineIoOptions::Transports;
-    QTest::newRow("v4 polling") << V::V4 << T::PollingOnly;
-    QTest::newRow("v4 websocket") << V::V4 << T::WebSocketOnly;
-    QTest::newRow("v4 polling upgraded to websocket") << V::V4 << T::Auto;
-    QTest::newRow("v3 polling") << V::V3 << T::PollingOnly;
-    QTest::newRow("v3 websocket") << V::V3 << T::WebSocketOnly;
-    QTest::newRow("v3 polling upgraded to websocket") << V::V3 << T::Auto;
-}
 
 void tst_SocketIoClient::init()
 {
