@@ -1,0 +1,247 @@
+// SocketIoClient against the in-process server (core/server) on loopback, over Engine.IO v4 and
+// v3 with each transport: a namespace connects, acks are answered, time out, and fail in the
+// order they were sent when the connection drops; a refused namespace; binary events both ways.
+// The attachment timeout comes from the fake WebSocket server (a header whose attachment never
+// comes).
+#include "fakewebsocketserver.h"
+#include "server/defaulthandlers.h"
+#include "server/socketioserver.h"
+#include "socketio/socketioclient.h"
+#include "transportrows.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTest>
+
+namespace {
+
+constexpr int Timeout = 5000;
+
+// "echo" comes back as an event, "echo-ack" as the ack (binaries included); "ignore" is never
+// answered. /admin refuses everyone.
+void setUpServer(SocketIoServer *server)
+{
+    SocketIoServerNamespace *root = server->findNamespace(QStringLiteral("/"));
+    QObject::connect(root, &SocketIoServerNamespace::eventReceived, root,
+                     [](SocketIoServerSocket *socket, const SocketIoPacket &packet) {
+                         if (packet.eventName() == QLatin1String("echo"))
+                             socket->emitEventJson(packet.payload, packet.attachments);
+                         else if (packet.eventName() == QLatin1String("echo-ack") && packet.hasId())
+                             socket->sendAckJson(
+                                 packet.id, SocketIoDefaultHandlers::dropFirstItem(packet.payload),
+                                 packet.attachments);
+                     });
+    server->addNamespace(QStringLiteral("/admin"))
+        ->setConnectHook([](const SocketIoConnectRequest &) {
+            return SocketIoConnectDecision::refused(QStringLiteral("Not authorized"));
+        });
+}
+
+SocketIoOptions clientOptions(quint16 port, EngineIoOptions::Version version,
+                              EngineIoOptions::Transports transports)
+{
+    SocketIoOptions options;
+    options.engine.url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+    options.engine.version = version;
+    options.engine.transports = transports;
+    options.engine.connectTimeoutMs = Timeout;
+    options.engine.reconnect.enabled = false;
+    return options;
+}
+
+} // namespace
+
+class tst_SocketIoClient : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void ackAnswered_data() { addTransportRows(); }
+    void ackAnswered();
+    void ackTimesOut_data() { addTransportRows(); }
+    void ackTimesOut();
+    void pendingAcksFailInOrderWhenTheConnectionDrops_data() { addTransportRows(); }
+    void pendingAcksFailInOrderWhenTheConnectionDrops();
+    void refusedNamespace_data() { addTransportRows(); }
+    void refusedNamespace();
+    void binaryBothWays_data() { addTransportRows(); }
+    void binaryBothWays();
+    void attachmentTimeout();
+
+private:
+    // Connects the client (options from the current row) and its root namespace.
+    SocketIoNamespace *connectRoot();
+
+    SocketIoServer *m_server = nullptr;
+    SocketIoClient *m_client = nullptr;
+};
+
+void tst_SocketIoClient::init()
+{
+    m_server = new SocketIoServer(this);
+    setUpServer(m_server);
+    QVERIFY2(m_server->listen(), qPrintable(m_server->errorString()));
+    m_client = new SocketIoClient(this);
+}
+
+void tst_SocketIoClient::cleanup()
+{
+    delete m_client;
+    m_client = nullptr;
+    delete m_server;
+    m_server = nullptr;
+}
+
+SocketIoNamespace *tst_SocketIoClient::connectRoot()
+{
+    QFETCH(EngineIoOptions::Version, version);
+    QFETCH(EngineIoOptions::Transports, transports);
+    m_client->setOptions(clientOptions(m_server->serverPort(), version, transports));
+    SocketIoNamespace *root = m_client->joinNamespace(QStringLiteral("/"));
+    m_client->connectToServer();
+    [&] {
+        QTRY_COMPARE_WITH_TIMEOUT(root->state(), SocketIoNamespace::State::Connected, Timeout);
+    }();
+    return root;
+}
+
+// An event with an ack: the server's ACK reaches the namespace with the id that was allocated.
+void tst_SocketIoClient::ackAnswered()
+{
+    SocketIoNamespace *root = connectRoot();
+    QCOMPARE(root->state(), SocketIoNamespace::State::Connected);
+    QCOMPARE(m_client->state(), SocketIoClient::State::Connected);
+    QSignalSpy acks(root, &SocketIoNamespace::ackReceived);
+    const auto sent = root->emitEvent({QStringLiteral("echo-ack"), 42}, {}, Timeout);
+    QVERIFY2(sent.ok, qPrintable(sent.error));
+    QCOMPARE(root->pendingAckIds(), QList<qint64>{sent.ackId});
+    QTRY_COMPARE_WITH_TIMEOUT(acks.size(), 1, Timeout);
+    const auto ack = acks.first().first().value<SocketIoPacket>();
+    QCOMPARE(ack.id, sent.ackId);
+    QCOMPARE(ack.data().toArray(), QJsonArray{42});
+    QVERIFY(root->pendingAckIds().isEmpty());
+}
+
+// An event the server never answers: ackTimedOut with its id and name, and it is no longer
+// pending.
+void tst_SocketIoClient::ackTimesOut()
+{
+    SocketIoNamespace *root = connectRoot();
+    QCOMPARE(root->state(), SocketIoNamespace::State::Connected);
+    QSignalSpy timedOut(root, &SocketIoNamespace::ackTimedOut);
+    QSignalSpy failed(root, &SocketIoNamespace::ackFailed);
+    const auto sent = root->emitEvent({QStringLiteral("ignore")}, {}, 200);
+    QVERIFY2(sent.ok, qPrintable(sent.error));
+    QTRY_COMPARE_WITH_TIMEOUT(timedOut.size(), 1, Timeout);
+    QCOMPARE(timedOut.first().at(0).toLongLong(), sent.ackId);
+    QCOMPARE(timedOut.first().at(1).toString(), QStringLiteral("ignore"));
+    QVERIFY(root->pendingAckIds().isEmpty());
+    QCOMPARE(failed.size(), 0);
+}
+
+// Acks pending when the server cuts the connection fail in the order they were sent.
+void tst_SocketIoClient::pendingAcksFailInOrderWhenTheConnectionDrops()
+{
+    SocketIoNamespace *root = connectRoot();
+    QCOMPARE(root->state(), SocketIoNamespace::State::Connected);
+    QSignalSpy failed(root, &SocketIoNamespace::ackFailed);
+    QList<qint64> ids;
+    for (int i = 0; i < 12; ++i) {
+        const auto sent = root->emitEvent({QStringLiteral("ignore"), i}, {}, 0);
+        QVERIFY2(sent.ok, qPrintable(sent.error));
+        ids.append(sent.ackId);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->engine()->sessions().size(), 1, Timeout);
+    m_server->engine()->sessions().first()->drop(QStringLiteral("test drop"));
+    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), ids.size(), Timeout);
+    for (int i = 0; i < ids.size(); ++i) {
+        QCOMPARE(failed.at(i).at(0).toLongLong(), ids.at(i));
+        QCOMPARE(failed.at(i).at(1).toString(), QStringLiteral("ignore"));
+    }
+    QVERIFY(root->pendingAckIds().isEmpty());
+    QCOMPARE(root->state(), SocketIoNamespace::State::Disconnected);
+}
+
+// CONNECT_ERROR: the namespace is refused with the server's message; the others stay connected.
+void tst_SocketIoClient::refusedNamespace()
+{
+    SocketIoNamespace *root = connectRoot();
+    QCOMPARE(root->state(), SocketIoNamespace::State::Connected);
+    QSignalSpy connectErrors(m_client, &SocketIoClient::connectErrorReceived);
+    SocketIoNamespace *admin = m_client->joinNamespace(QStringLiteral("/admin"));
+    QSignalSpy refused(admin, &SocketIoNamespace::refused);
+    QTRY_COMPARE_WITH_TIMEOUT(refused.size(), 1, Timeout);
+    QCOMPARE(refused.first().first().toString(), QStringLiteral("Not authorized"));
+    QCOMPARE(admin->state(), SocketIoNamespace::State::Refused);
+    QCOMPARE(admin->refusalMessage(), QStringLiteral("Not authorized"));
+    QCOMPARE(connectErrors.size(), 1);
+    QCOMPARE(root->state(), SocketIoNamespace::State::Connected);
+    QCOMPARE(m_client->state(), SocketIoClient::State::Connected);
+}
+
+// BINARY_EVENT out and back as an event, and out and back as a BINARY_ACK.
+void tst_SocketIoClient::binaryBothWays()
+{
+    SocketIoNamespace *root = connectRoot();
+    QCOMPARE(root->state(), SocketIoNamespace::State::Connected);
+    QSignalSpy events(root, &SocketIoNamespace::eventReceived);
+    QSignalSpy acks(root, &SocketIoNamespace::ackReceived);
+    const QList<QByteArray> attachments{QByteArray("\x00\x01\x02", 3), QByteArray("\xff", 1)};
+    const QJsonObject first{{QStringLiteral("_placeholder"), true}, {QStringLiteral("num"), 0}};
+    const QJsonObject second{{QStringLiteral("_placeholder"), true}, {QStringLiteral("num"), 1}};
+
+    QVERIFY(root->emitEvent({QStringLiteral("echo"), first, second}, attachments).ok);
+    QTRY_COMPARE_WITH_TIMEOUT(events.size(), 1, Timeout);
+    const auto event = events.first().first().value<SocketIoPacket>();
+    QCOMPARE(event.type, SocketIoPacket::BinaryEvent);
+    QCOMPARE(event.eventName(), QStringLiteral("echo"));
+    QCOMPARE(event.attachments, attachments);
+
+    const auto sent =
+        root->emitEvent({QStringLiteral("echo-ack"), first, second}, attachments, Timeout);
+    QVERIFY2(sent.ok, qPrintable(sent.error));
+    QTRY_COMPARE_WITH_TIMEOUT(acks.size(), 1, Timeout);
+    const auto ack = acks.first().first().value<SocketIoPacket>();
+    QCOMPARE(ack.type, SocketIoPacket::BinaryAck);
+    QCOMPARE(ack.id, sent.ackId);
+    QCOMPARE(ack.attachments, attachments);
+}
+
+// A BINARY_EVENT header whose attachment never comes: after attachmentTimeoutMs the packet is
+// recorded as incomplete and the connection is closed as a protocol error.
+void tst_SocketIoClient::attachmentTimeout()
+{
+    FakeWebSocketServer fake;
+    QVERIFY(fake.listen());
+    fake.answerUpgradeWith(
+        FakeWebSocketServer::textFrame(R"(40{"sid":"n1"})") +
+        FakeWebSocketServer::textFrame(R"(451-["file",{"_placeholder":true,"num":0}])"));
+    SocketIoOptions options;
+    options.engine = fake.clientOptions();
+    options.engine.reconnect.enabled = false;
+    options.attachmentTimeoutMs = 200;
+    m_client->setOptions(options);
+    QSignalSpy errors(m_client, &SocketIoClient::errorOccurred);
+    QList<PacketRecord> records;
+    connect(m_client, &SocketIoClient::packetRecorded, this,
+            [&records](const PacketRecord &record) { records.append(record); });
+    SocketIoNamespace *root = m_client->joinNamespace(QStringLiteral("/"));
+    QSignalSpy events(root, &SocketIoNamespace::eventReceived);
+    m_client->connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(root->state(), SocketIoNamespace::State::Connected, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), Timeout);
+    const QString error = errors.first().first().toString();
+    QVERIFY2(error.startsWith(QLatin1String("attachment timeout: 0 of 1")), qPrintable(error));
+    const auto incomplete = std::find_if(records.cbegin(), records.cend(), [](const auto &r) {
+        return r.error.startsWith(QLatin1String("incomplete BINARY_EVENT: 0 of 1"));
+    });
+    QVERIFY(incomplete != records.cend());
+    QCOMPARE(events.size(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(m_client->state(), SocketIoClient::State::Disconnected, Timeout);
+}
+
+QTEST_GUILESS_MAIN(tst_SocketIoClient)
+#include "tst_socketioclient.moc"
