@@ -358,7 +358,7 @@ void EngineIoClientPrivate::handleTransportFailed(EngineIoTransport *failedTrans
     }
     if (state == EngineIoClient::State::Connecting && shouldFallBackToV3(error)) {
         fellBackToV3 = true;
-        qCWarning(lcEngineIo).noquote() << "falling back to Engine.IO v3:" << error.message;
+        qCInfo(lcEngineIo).noquote() << "falling back to Engine.IO v3:" << error.message;
         Q_EMIT q->warningRaised(
             QStringLiteral("the server does not speak Engine.IO v4 (%1); retrying with v3")
                 .arg(error.message));

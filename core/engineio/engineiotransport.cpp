@@ -6,7 +6,9 @@
 #include <QSslCertificate>
 #include <QSslConfiguration>
 
-Q_LOGGING_CATEGORY(lcEngineIo, "sioscope.engineio")
+// Warnings only by default: the CLI keeps stderr for its own messages, and QT_LOGGING_RULES
+// ("sioscope.engineio.debug=true") turns the rest on.
+Q_LOGGING_CATEGORY(lcEngineIo, "sioscope.engineio", QtWarningMsg)
 
 QUrl EngineIoTransport::endpoint(const QString &sid, bool webSocket) const
 {
