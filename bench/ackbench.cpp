@@ -176,10 +176,11 @@ int main(int argc, char *argv[])
         trip.start();
         emitOne(0);
     });
-    QObject::connect(&client, &SocketIoClient::errorOccurred, &app, [&](const QString &message) {
-        failure = message;
-        QCoreApplication::exit(1);
-    });
+    QObject::connect(&client, &SocketIoClient::errorOccurred, &app,
+                     [&](const SocketIoError &error) {
+                         failure = error.message;
+                         QCoreApplication::exit(1);
+                     });
     QTimer::singleShot(timeoutS * 1000, &app, [&] {
         failure = QStringLiteral("timed out after %1 s").arg(timeoutS);
         QCoreApplication::exit(1);

@@ -354,8 +354,9 @@ void MainWindow::wireLiveSession()
         m_connectAction->setText(state == SocketIoClient::State::Disconnected ? tr("&Connect")
                                                                               : tr("&Disconnect"));
     });
-    connect(client, &SocketIoClient::errorOccurred, this,
-            [this](const QString &message) { statusBar()->showMessage(message, StatusMessageMs); });
+    connect(client, &SocketIoClient::errorOccurred, this, [this](const SocketIoError &error) {
+        statusBar()->showMessage(error.message, StatusMessageMs);
+    });
     connect(client, &SocketIoClient::warningRaised, this,
             [this](const QString &message) { statusBar()->showMessage(message, StatusMessageMs); });
     connect(client->engine(), &EngineIoClient::errorOccurred, this,

@@ -230,19 +230,16 @@ void RecordCommand::start()
     m_client = new SocketIoClient(this);
     m_client->setOptions(m_options);
     connect(m_client, &SocketIoClient::packetRecorded, this, &RecordCommand::appendRecord);
-    connect(m_client, &SocketIoClient::errorOccurred, this, [this](const QString &message) {
-        if (!m_stopping)
-            noteFailure(message);
+    connect(m_client, &SocketIoClient::errorOccurred, this, [this](const SocketIoError &error) {
+        // The server going away after a session was open ends the recording; it is not a
+        // failure of the recorder. Everything else (refused, TLS, timeouts, protocol
+        // violations) is.
+        const bool serverWentAway = error.kind == SocketIoError::Kind::EngineIo &&
+                                    error.engine.kind == EngineIoError::Kind::Transport &&
+                                    m_everOpened;
+        if (!m_stopping && !serverWentAway)
+            noteFailure(error.message);
     });
-    connect(m_client->engine(), &EngineIoClient::errorOccurred, this,
-            [this](const EngineIoError &error) {
-                // The server going away after a session was open ends the recording; it is not
-                // a failure of the recorder. Everything else (refused, TLS, timeouts, protocol
-                // violations) is.
-                if (error.kind == EngineIoError::Kind::Transport && m_everOpened &&
-                    m_failure == error.message)
-                    m_failure.clear();
-            });
     connect(m_client->engine(), &EngineIoClient::openReceived, this,
             [this] { m_everOpened = true; });
     connect(m_client->engine(), &EngineIoClient::closed, this,
@@ -256,27 +253,27 @@ void RecordCommand::start()
                 finish();
             });
     connect(m_client, &SocketIoClient::namespaceAdded, this, &RecordCommand::watchNamespace);
-    connect(m_client, &SocketIoClient::connectReceived, this, [this](const SocketIoPacket &packet) {
-        // A CONNECT answer the client cannot accept (a v5 CONNECT without a sid, as a
-        // socket.io 2 server sends to --eio 4 over WebSocket) is a protocol violation,
-        // unlike a refusal by the server with CONNECT_ERROR.
-        SocketIoNamespace *ns = m_client->findNamespace(packet.nsp);
-        if (ns && ns->state() == SocketIoNamespace::State::Refused)
-            noteFailure(ns->refusalMessage());
+    connect(m_client, &SocketIoClient::packetReceived, this, [this](const SocketIoPacket &packet) {
+        switch (packet.type) {
+        case SocketIoPacket::Connect:
+            // A CONNECT answer the client cannot accept (a v5 CONNECT without a sid, as a
+            // socket.io 2 server sends to --eio 4 over WebSocket) is a protocol violation,
+            // unlike a refusal by the server with CONNECT_ERROR.
+            if (SocketIoNamespace *ns = m_client->findNamespace(packet.nsp);
+                ns && ns->state() == SocketIoNamespace::State::Refused)
+                noteFailure(ns->refusalMessage());
+            break;
+        case SocketIoPacket::Event:
+        case SocketIoPacket::BinaryEvent:
+            checkStopOnEvent(packet);
+            if (m_autoAck && packet.hasId())
+                if (SocketIoNamespace *ns = m_client->findNamespace(packet.nsp))
+                    ns->sendAck(packet.id, m_autoAckPayload);
+            break;
+        default:
+            break;
+        }
     });
-    connect(m_client, &SocketIoClient::eventReceived, this, [this](const SocketIoPacket &packet) {
-        checkStopOnEvent(packet);
-        if (m_autoAck && packet.hasId())
-            if (SocketIoNamespace *ns = m_client->findNamespace(packet.nsp))
-                ns->sendAck(packet.id, m_autoAckPayload);
-    });
-    connect(m_client, &SocketIoClient::binaryEventReceived, this,
-            [this](const SocketIoPacket &packet) {
-                checkStopOnEvent(packet);
-                if (m_autoAck && packet.hasId())
-                    if (SocketIoNamespace *ns = m_client->findNamespace(packet.nsp))
-                        ns->sendAck(packet.id, m_autoAckPayload);
-            });
     for (const auto &[name, auth] : std::as_const(m_namespaces))
         watchNamespace(m_client->joinNamespace(name, auth));
     // Script lines for namespaces not named with -n join them too.

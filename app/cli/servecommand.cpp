@@ -203,7 +203,8 @@ void ServeCommand::start()
         m_echo->setOptions(echoOptions);
         m_echo->attach(m_listener);
         SocketIoDefaultHandlers::installEngineEcho(m_echo);
-        auto *recorder = new EngineIoServerRecorder(m_echo, true, this);
+        auto *recorder =
+            new EngineIoServerRecorder(m_echo, SessionDecoder::Messages::EngineIo, this);
         connect(recorder, &EngineIoServerRecorder::packetRecorded, this,
                 &ServeCommand::appendRecord);
     }

@@ -12,10 +12,10 @@ QString peerName(const EngineIoServerRequest &request)
 
 } // namespace
 
-EngineIoServerRecorder::EngineIoServerRecorder(EngineIoServer *server, bool recordMessages,
-                                               QObject *parent)
+EngineIoServerRecorder::EngineIoServerRecorder(EngineIoServer *server,
+                                               SessionDecoder::Messages messages, QObject *parent)
     : QObject(parent)
-    , m_recordMessages(recordMessages)
+    , m_messages(messages)
 {
     connect(server, &EngineIoServer::connection, this, &EngineIoServerRecorder::watch);
     connect(
@@ -31,16 +31,6 @@ EngineIoServerRecorder::EngineIoServerRecorder(EngineIoServer *server, bool reco
             record(noteRecord(PacketRecord::Error, object, request.transport, QString(),
                               QStringLiteral("request refused (%1): %2").arg(status).arg(message)));
         });
-}
-
-PacketRecord EngineIoServerRecorder::packetRecord(const EngineIoPacket &packet,
-                                                  TransportKind transport,
-                                                  PacketRecord::Direction direction,
-                                                  const QString &session)
-{
-    PacketRecord r = PacketRecord::fromEngineIoPacket(packet, direction, transport);
-    r.session = session;
-    return r;
 }
 
 PacketRecord EngineIoServerRecorder::noteRecord(PacketRecord::Note note, const QJsonObject &object,
@@ -65,59 +55,72 @@ void EngineIoServerRecorder::record(PacketRecord record)
     Q_EMIT packetRecorded(record);
 }
 
+SessionDecoder *EngineIoServerRecorder::sessionDecoder(EngineIoServerSocket *socket) const
+{
+    return m_sessions.value(socket);
+}
+
 void EngineIoServerRecorder::watch(EngineIoServerSocket *socket)
 {
     const QString sid = socket->sid();
     const EngineIoServerRequest &request = socket->request();
-    record(noteRecord(PacketRecord::TransportOpened,
-                      {{QStringLiteral("sid"), sid},
-                       {QStringLiteral("transport"), transportName(socket->transport())},
-                       {QStringLiteral("eio"), int(socket->version())},
-                       {QStringLiteral("remote"), peerName(request)},
-                       {QStringLiteral("url"), QString::fromUtf8(request.target)}},
-                      socket->transport(), sid));
-    connect(socket, &EngineIoServerSocket::packetReceived, this,
-            [this, sid](const EngineIoPacket &packet, TransportKind transport) {
-                if (packet.type != EngineIoPacket::Message || m_recordMessages)
-                    record(packetRecord(packet, transport, PacketRecord::Direction::In, sid));
+    auto *session = new SessionDecoder(socket);
+    session->setSession(sid);
+    session->setMessages(m_messages);
+    session->start(socket->version() == EngineIoVersion::V3 ? SocketIoProtocol::V4
+                                                            : SocketIoProtocol::V5);
+    m_sessions.insert(socket, session);
+    connect(socket, &QObject::destroyed, this, [this, socket] { m_sessions.remove(socket); });
+    connect(session, &SessionDecoder::packetRecorded, this, &EngineIoServerRecorder::record);
+
+    session->record(noteRecord(PacketRecord::TransportOpened,
+                               {{QStringLiteral("sid"), sid},
+                                {QStringLiteral("transport"), transportName(socket->transport())},
+                                {QStringLiteral("eio"), int(socket->version())},
+                                {QStringLiteral("remote"), peerName(request)},
+                                {QStringLiteral("url"), QString::fromUtf8(request.target)}},
+                               socket->transport(), sid));
+    connect(socket, &EngineIoServerSocket::packetReceived, session,
+            [session](const EngineIoPacket &packet, TransportKind transport) {
+                session->recordEnginePacket(PacketRecord::Direction::In, packet, transport);
             });
-    connect(socket, &EngineIoServerSocket::packetSent, this,
-            [this, sid](const EngineIoPacket &packet, TransportKind transport) {
-                if (packet.type != EngineIoPacket::Message || m_recordMessages)
-                    record(packetRecord(packet, transport, PacketRecord::Direction::Out, sid));
+    connect(socket, &EngineIoServerSocket::packetSent, session,
+            [session](const EngineIoPacket &packet, TransportKind transport) {
+                session->recordEnginePacket(PacketRecord::Direction::Out, packet, transport);
             });
-    connect(socket, &EngineIoServerSocket::upgrading, this, [this, socket, sid](TransportKind to) {
-        record(noteRecord(PacketRecord::Upgrading,
-                          {{QStringLiteral("from"), transportName(socket->transport())},
-                           {QStringLiteral("to"), transportName(to)}},
-                          socket->transport(), sid));
+    connect(socket, &EngineIoServerSocket::upgrading, session, [session, socket](TransportKind to) {
+        session->record(noteRecord(PacketRecord::Upgrading,
+                                   {{QStringLiteral("from"), transportName(socket->transport())},
+                                    {QStringLiteral("to"), transportName(to)}},
+                                   socket->transport(), session->session()));
     });
-    connect(socket, &EngineIoServerSocket::upgraded, this, [this, sid](TransportKind transport) {
-        record(noteRecord(PacketRecord::Upgraded,
-                          {{QStringLiteral("transport"), transportName(transport)}}, transport,
-                          sid));
+    connect(socket, &EngineIoServerSocket::upgraded, session, [session](TransportKind transport) {
+        session->record(noteRecord(PacketRecord::Upgraded,
+                                   {{QStringLiteral("transport"), transportName(transport)}},
+                                   transport, session->session()));
     });
-    connect(socket, &EngineIoServerSocket::upgradeFailed, this,
-            [this, socket, sid](const QString &reason) {
-                record(noteRecord(PacketRecord::Warning,
-                                  {{QStringLiteral("what"), QStringLiteral("upgrade failed")},
-                                   {QStringLiteral("reason"), reason}},
-                                  socket->transport(), sid,
-                                  QStringLiteral("upgrade failed: %1").arg(reason)));
+    connect(socket, &EngineIoServerSocket::upgradeFailed, session,
+            [session, socket](const QString &reason) {
+                session->record(
+                    noteRecord(PacketRecord::Warning,
+                               {{QStringLiteral("what"), QStringLiteral("upgrade failed")},
+                                {QStringLiteral("reason"), reason}},
+                               socket->transport(), session->session(),
+                               QStringLiteral("upgrade failed: %1").arg(reason)));
             });
-    connect(socket, &EngineIoServerSocket::errorOccurred, this,
-            [this, socket, sid](const EngineIoError &error) {
+    connect(socket, &EngineIoServerSocket::errorOccurred, session,
+            [session, socket](const EngineIoError &error) {
                 PacketRecord r =
                     noteRecord(PacketRecord::Error,
                                {{QStringLiteral("layer"), QStringLiteral("eio")},
                                 {QStringLiteral("kind"), EngineIoError::kindName(error.kind)}},
-                               socket->transport(), sid, error.message);
+                               socket->transport(), session->session(), error.message);
                 r.raw = error.frame;
-                record(r);
+                session->record(r);
             });
-    connect(socket, &EngineIoServerSocket::closed, this,
-            [this, socket, sid](const QString &reason) {
-                record(noteRecord(PacketRecord::Closed, {{QStringLiteral("reason"), reason}},
-                                  socket->transport(), sid));
-            });
+    connect(
+        socket, &EngineIoServerSocket::closed, session, [session, socket](const QString &reason) {
+            session->record(noteRecord(PacketRecord::Closed, {{QStringLiteral("reason"), reason}},
+                                       socket->transport(), session->session()));
+        });
 }

@@ -1,11 +1,15 @@
 // Turns what an Engine.IO server sees into the record stream (PacketRecord), the same one the
 // client produces: every packet of every session, each session's lifecycle, and the requests
-// refused before a session existed. Every record carries the session's Engine.IO sid.
+// refused before a session existed. Every record carries the session's Engine.IO sid. Each
+// session is recorded through a SessionDecoder of its own, which a Socket.IO server then uses to
+// decode and record the session's Socket.IO packets.
 #pragma once
 
 #include "server/engineioserver.h"
 #include "socketio/packetrecord.h"
+#include "socketio/sessiondecoder.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QObject>
 
@@ -13,12 +17,15 @@ class EngineIoServerRecorder : public QObject
 {
     Q_OBJECT
 public:
-    // recordMessages: record MESSAGE packets at this layer (a plain Engine.IO server); a
-    // Socket.IO server records them as Socket.IO packets instead.
-    EngineIoServerRecorder(EngineIoServer *server, bool recordMessages, QObject *parent = nullptr);
+    // `messages`: EngineIo records MESSAGE packets at this layer (a plain Engine.IO server);
+    // with SocketIo, a Socket.IO server decodes and records them through sessionDecoder().
+    EngineIoServerRecorder(EngineIoServer *server, SessionDecoder::Messages messages,
+                           QObject *parent = nullptr);
 
-    static PacketRecord packetRecord(const EngineIoPacket &packet, TransportKind transport,
-                                     PacketRecord::Direction direction, const QString &session);
+    // The decoder recording `socket`'s session (a child of the socket), or null when the socket
+    // is not watched.
+    SessionDecoder *sessionDecoder(EngineIoServerSocket *socket) const;
+
     static PacketRecord noteRecord(PacketRecord::Note note, const QJsonObject &details,
                                    TransportKind transport, const QString &session,
                                    const QString &error = {});
@@ -30,5 +37,6 @@ private:
     void watch(EngineIoServerSocket *socket);
     void record(PacketRecord record);
 
-    bool m_recordMessages;
+    SessionDecoder::Messages m_messages;
+    QHash<EngineIoServerSocket *, SessionDecoder *> m_sessions;
 };

@@ -9,6 +9,8 @@
 #include <QTimer>
 #include <QUrlQuery>
 
+#include <optional>
+
 #include <utility>
 
 namespace {
@@ -60,7 +62,7 @@ public:
     SocketIoServerConnection(SocketIoServer *server, EngineIoServerSocket *engine);
 
     void handleMessage(const QByteArray &data, bool binary);
-    void finishPacket(const SocketIoPacket &packet, const QByteArray &raw);
+    void finishPacket(const SocketIoPacket &packet, const PacketRecord &record);
     // Each received packet type is finished in its own function.
     void finishConnect(const SocketIoPacket &packet, PacketRecord record);
     void finishDisconnect(const SocketIoPacket &packet, PacketRecord record);
@@ -72,24 +74,24 @@ public:
                           const QString &query);
     // Validates, encodes, sends and records one packet with its attachments.
     bool sendPacket(const SocketIoPacket &packet, QString *error);
-    bool sendEncoded(const SocketIoPacket &packet, const QByteArray &text, QString *error);
+    bool sendEncoded(const SocketIoPacket &packet, const SocketIoParser::Encoded &encoded,
+                     QString *error);
     // Hands the messages to the engine; `r` is recorded when the text message goes out.
     bool queueMessages(PacketRecord r, const QList<EngineIoPacket> &messages, QString *error);
-    // The one path for a client's protocol violation: record it, report it, close the session.
-    void closeConnection(const QString &error, const QByteArray &offendingFrame,
-                         bool binaryFrame = false);
+    // The one path for a client's protocol violation (the session decoder has recorded it):
+    // report it, close the session.
+    void closeConnection(const QString &error);
     void handleEngineClosed(const QString &reason);
     void removeSocket(SocketIoServerSocket *socket, const QString &reason);
-    PacketRecord inRecord(const SocketIoPacket &packet, const QByteArray &raw) const;
 
     SocketIoServer *server;
     QPointer<EngineIoServerSocket> engine;
     QString engineSid;
     EngineIoServerRequest handshake;
     SocketIoProtocol protocol;
-    SocketIoDecoder decoder;
-    QByteArray pendingRaw;
-    TransportKind rxTransport = TransportKind::None;
+    // Decodes and records the session both ways; the recorder made it, and the engine socket
+    // owns it.
+    QPointer<SessionDecoder> session;
     QHash<QString, SocketIoServerSocket *> sockets; // by namespace
     QTimer connectTimer;
     bool failed = false;
@@ -107,11 +109,12 @@ SocketIoServerConnection::SocketIoServerConnection(SocketIoServer *server,
     , handshake(engine->request())
     , protocol(engine->version() == EngineIoVersion::V3 ? SocketIoProtocol::V4
                                                         : SocketIoProtocol::V5)
-    , decoder(protocol)
+    , session(server->m_recorder->sessionDecoder(engine))
 {
-    decoder.setLimits(server->m_options.limits);
-    connect(engine, &EngineIoServerSocket::packetReceived, this,
-            [this](const EngineIoPacket &, TransportKind transport) { rxTransport = transport; });
+    Q_ASSERT(session); // the recorder watches every socket before the server sees it
+    session->setParser(server->m_parser.get());
+    session->setLimits(server->m_options.limits);
+    session->start(protocol);
     connect(engine, &EngineIoServerSocket::packetSent, this,
             [this](const EngineIoPacket &packet, TransportKind transport) {
                 if (packet.type != EngineIoPacket::Message || packet.binary || unsent.isEmpty())
@@ -119,7 +122,7 @@ SocketIoServerConnection::SocketIoServerConnection(SocketIoServer *server,
                 PacketRecord r = unsent.takeFirst();
                 r.transport = transport;
                 r.timeUs = PacketRecord::nowUs();
-                this->server->record(r);
+                session->record(r);
             });
     connect(engine, &EngineIoServerSocket::messageReceived, this,
             &SocketIoServerConnection::handleMessage);
@@ -136,41 +139,27 @@ SocketIoServerConnection::SocketIoServerConnection(SocketIoServer *server,
     connectTimer.start(server->m_options.connectTimeoutMs);
 }
 
-PacketRecord SocketIoServerConnection::inRecord(const SocketIoPacket &packet,
-                                                const QByteArray &raw) const
-{
-    PacketRecord r =
-        PacketRecord::fromSocketIoPacket(packet, PacketRecord::Direction::In, rxTransport, raw);
-    r.session = engineSid;
-    return r;
-}
-
 void SocketIoServerConnection::handleMessage(const QByteArray &data, bool binary)
 {
-    if (failed)
+    if (!session)
         return;
-    SocketIoDecoder::Status status;
-    if (binary) {
-        status = decoder.decodeBinary(data);
-    } else {
-        pendingRaw = QByteArray(1, '4') + data;
-        status = decoder.decodeText(data);
-    }
-    switch (status) {
-    case SocketIoDecoder::Status::PacketReady:
-        finishPacket(decoder.takePacket(), std::exchange(pendingRaw, {}));
+    const SessionDecoder::Decoded decoded =
+        session->decodeMessage(PacketRecord::Direction::In, data, binary);
+    switch (decoded.status) {
+    case SessionDecoder::Decoded::Status::PacketReady:
+        finishPacket(decoded.packet, decoded.record);
         break;
-    case SocketIoDecoder::Status::NeedAttachments:
+    case SessionDecoder::Decoded::Status::NeedMoreMessages:
+    case SessionDecoder::Decoded::Status::Dropped:
         break;
-    case SocketIoDecoder::Status::Error:
-        closeConnection(decoder.errorString(), binary ? data : QByteArray(1, '4') + data, binary);
+    case SessionDecoder::Decoded::Status::Error:
+        closeConnection(decoded.error);
         break;
     }
 }
 
-void SocketIoServerConnection::finishPacket(const SocketIoPacket &packet, const QByteArray &raw)
+void SocketIoServerConnection::finishPacket(const SocketIoPacket &packet, const PacketRecord &r)
 {
-    PacketRecord r = inRecord(packet, raw);
     switch (packet.type) {
     case SocketIoPacket::Connect:
         finishConnect(packet, r);
@@ -194,9 +183,9 @@ void SocketIoServerConnection::finishPacket(const SocketIoPacket &packet, const 
 
 void SocketIoServerConnection::finishConnect(const SocketIoPacket &packet, PacketRecord record)
 {
-    server->record(record);
+    session->record(record);
     QPointer<SocketIoServerConnection> self(this);
-    Q_EMIT server->connectReceived(engineSid, packet);
+    Q_EMIT server->packetReceived(engineSid, packet);
     if (!self || failed)
         return;
     QJsonObject auth;
@@ -287,9 +276,9 @@ void SocketIoServerConnection::finishDisconnect(const SocketIoPacket &packet, Pa
         record.error = QStringLiteral("DISCONNECT for namespace %1, which the client has not "
                                       "joined: ignored")
                            .arg(packet.nsp);
-    server->record(record);
+    session->record(record);
     QPointer<SocketIoServerConnection> self(this);
-    Q_EMIT server->disconnectReceived(engineSid, packet);
+    Q_EMIT server->packetReceived(engineSid, packet);
     if (!self || !socket || sockets.value(packet.nsp) != socket)
         return;
     removeSocket(socket, QStringLiteral("client namespace disconnect"));
@@ -302,12 +291,9 @@ void SocketIoServerConnection::finishEvent(const SocketIoPacket &packet, PacketR
         record.error = QStringLiteral("%1 for namespace %2, which the client has not joined: "
                                       "ignored")
                            .arg(SocketIoPacket::typeName(packet.type), packet.nsp);
-    server->record(record);
+    session->record(record);
     QPointer<SocketIoServerConnection> self(this);
-    if (packet.type == SocketIoPacket::Event)
-        Q_EMIT server->eventReceived(engineSid, packet);
-    else
-        Q_EMIT server->binaryEventReceived(engineSid, packet);
+    Q_EMIT server->packetReceived(engineSid, packet);
     if (!self || !socket || sockets.value(packet.nsp) != socket)
         return;
     socket->processEvent(packet);
@@ -316,61 +302,57 @@ void SocketIoServerConnection::finishEvent(const SocketIoPacket &packet, PacketR
 void SocketIoServerConnection::finishAck(const SocketIoPacket &packet, PacketRecord record)
 {
     SocketIoServerSocket *socket = sockets.value(packet.nsp);
-    qint64 rttUs = -1;
     bool matched = false;
     if (!socket) {
         record.error = QStringLiteral("%1 for namespace %2, which the client has not joined: "
                                       "ignored")
                            .arg(SocketIoPacket::typeName(packet.type), packet.nsp);
     } else {
-        const auto pending = socket->m_pendingAcks.constFind(packet.id);
-        if (pending == socket->m_pendingAcks.constEnd()) {
+        // The socket decides whether the ACK is still awaited (it knows the timeouts); the
+        // session decoder measured the round trip.
+        if (!socket->m_pendingAcks.contains(packet.id)) {
+            record.rttUs = -1;
             record.error = QStringLiteral("ACK for id %1 on %2 matches no pending ack (unknown "
                                           "or timed out): ignored")
                                .arg(packet.id)
                                .arg(packet.nsp);
         } else {
-            rttUs = pending->elapsed.nsecsElapsed() / 1000;
-            record.rttUs = rttUs;
             matched = true;
         }
     }
-    server->record(record);
+    session->record(record);
     QPointer<SocketIoServerConnection> self(this);
-    if (packet.type == SocketIoPacket::Ack)
-        Q_EMIT server->ackReceived(engineSid, packet);
-    else
-        Q_EMIT server->binaryAckReceived(engineSid, packet);
+    Q_EMIT server->packetReceived(engineSid, packet);
     if (!self || !matched || sockets.value(packet.nsp) != socket)
         return;
-    socket->processAck(packet, &rttUs);
+    socket->processAck(packet, record.rttUs);
 }
 
 void SocketIoServerConnection::finishConnectError(const SocketIoPacket &packet, PacketRecord record)
 {
     // Only servers send CONNECT_ERROR; socket.io ignores one from a client, and so do we.
     record.error = QStringLiteral("CONNECT_ERROR from a client (only servers send it): ignored");
-    server->record(record);
-    Q_EMIT server->connectErrorReceived(engineSid, packet);
+    session->record(record);
+    Q_EMIT server->packetReceived(engineSid, packet);
 }
 
 bool SocketIoServerConnection::sendPacket(const SocketIoPacket &packet, QString *error)
 {
-    if (!SocketIoEncoder::validate(packet, protocol, error))
+    const SocketIoParser *parser = server->m_parser.get();
+    if (!parser->validate(packet, protocol, error))
         return false;
-    return sendEncoded(packet, SocketIoEncoder::encode(packet, protocol), error);
+    return sendEncoded(packet, parser->encode(packet, protocol), error);
 }
 
-bool SocketIoServerConnection::sendEncoded(const SocketIoPacket &packet, const QByteArray &text,
-                                           QString *error)
+bool SocketIoServerConnection::sendEncoded(const SocketIoPacket &packet,
+                                           const SocketIoParser::Encoded &encoded, QString *error)
 {
-    if (!engine || engine->state() != EngineIoServerSocket::State::Open) {
+    if (!engine || !session || engine->state() != EngineIoServerSocket::State::Open) {
         *error = QStringLiteral("the client's connection is closed");
         return false;
     }
-    PacketRecord r = PacketRecord::fromSocketIoPacket(packet, PacketRecord::Direction::Out,
-                                                      engine->transport(), '4' + text);
-    return queueMessages(r, SocketIoEncoder::messages(packet, text), error);
+    return queueMessages(session->sentRecord(packet, encoded.raw, engine->transport()),
+                         encoded.messages, error);
 }
 
 bool SocketIoServerConnection::queueMessages(PacketRecord r, const QList<EngineIoPacket> &messages,
@@ -390,18 +372,10 @@ bool SocketIoServerConnection::queueMessages(PacketRecord r, const QList<EngineI
     return true;
 }
 
-void SocketIoServerConnection::closeConnection(const QString &error,
-                                               const QByteArray &offendingFrame, bool binaryFrame)
+void SocketIoServerConnection::closeConnection(const QString &error)
 {
     qCInfo(lcServer) << "session" << engineSid << "protocol error:" << error << "- closing";
-    PacketRecord r =
-        PacketRecord::offendingSocketIoFrame(offendingFrame, binaryFrame, rxTransport, error);
-    r.session = engineSid;
-    server->record(r);
-
     failed = true;
-    decoder.reset();
-    pendingRaw.clear();
     QPointer<SocketIoServerConnection> self(this);
     Q_EMIT server->errorOccurred(engineSid, error);
     // The spec: the receiver MUST close the connection on an invalid packet.
@@ -412,6 +386,10 @@ void SocketIoServerConnection::closeConnection(const QString &error,
 void SocketIoServerConnection::handleEngineClosed(const QString &reason)
 {
     connectTimer.stop();
+    if (session) {
+        session->abandonPartial(PacketRecord::Direction::In,
+                                QStringLiteral("the connection closed: %1").arg(reason));
+    }
     // Queued but never on the wire: recorded, with what became of them.
     for (PacketRecord r : std::exchange(unsent, {})) {
         r.timeUs = PacketRecord::nowUs();
@@ -514,7 +492,6 @@ SocketIoServerSocket::emitEventJson(const QByteArray &json, const QList<QByteArr
         result.ackId = packet.id;
         PendingAck pending;
         pending.eventName = packet.eventName();
-        pending.elapsed.start();
         if (ackTimeoutMs > 0) {
             pending.timer = new QTimer(this);
             pending.timer->setSingleShot(true);
@@ -594,19 +571,18 @@ void SocketIoServerSocket::processEvent(const SocketIoPacket &packet)
         Q_EMIT m_namespace->eventReceived(this, packet);
 }
 
-bool SocketIoServerSocket::processAck(const SocketIoPacket &packet, qint64 *rttUs)
+bool SocketIoServerSocket::processAck(const SocketIoPacket &packet, qint64 rttUs)
 {
     const auto it = m_pendingAcks.find(packet.id);
     if (it == m_pendingAcks.end())
         return false;
-    *rttUs = it->elapsed.nsecsElapsed() / 1000;
     if (it->timer)
         it->timer->deleteLater();
     m_pendingAcks.erase(it);
     QPointer<SocketIoServerSocket> self(this);
-    Q_EMIT ackReceived(packet, *rttUs);
+    Q_EMIT ackReceived(packet, rttUs);
     if (self && m_connected)
-        Q_EMIT m_namespace->ackReceived(this, packet, *rttUs);
+        Q_EMIT m_namespace->ackReceived(this, packet, rttUs);
     return true;
 }
 
@@ -619,6 +595,8 @@ void SocketIoServerSocket::handleAckTimeout(qint64 id)
     if (it->timer)
         it->timer->deleteLater();
     m_pendingAcks.erase(it);
+    if (m_connection->session)
+        m_connection->session->forgetAck(PacketRecord::Direction::Out, nsp(), id);
     Q_EMIT ackTimedOut(id, eventName);
 }
 
@@ -694,20 +672,22 @@ int SocketIoServerNamespace::sendTo(const QList<SocketIoServerSocket *> &targets
         attachments.isEmpty() ? SocketIoPacket::Event : SocketIoPacket::BinaryEvent, m_name, json);
     packet.attachments = attachments;
     // Encoded once per protocol revision; v4 and v5 clients may share a namespace.
-    QByteArray encoded[2];
+    std::optional<SocketIoParser::Encoded> encoded[2];
+    const SocketIoParser *parser = m_server->m_parser.get();
     int sent = 0;
     QString error;
     for (SocketIoServerSocket *socket : targets) {
         const SocketIoProtocol protocol = socket->protocol();
-        QByteArray &text = encoded[protocol == SocketIoProtocol::V5 ? 1 : 0];
-        if (text.isEmpty()) {
-            if (!SocketIoEncoder::validate(packet, protocol, &error)) {
+        std::optional<SocketIoParser::Encoded> &wire =
+            encoded[protocol == SocketIoProtocol::V5 ? 1 : 0];
+        if (!wire) {
+            if (!parser->validate(packet, protocol, &error)) {
                 qCWarning(lcServer) << "broadcast on" << m_name << "not sent:" << error;
                 return sent;
             }
-            text = SocketIoEncoder::encode(packet, protocol);
+            wire = parser->encode(packet, protocol);
         }
-        if (socket->m_connection->sendEncoded(packet, text, &error))
+        if (socket->m_connection->sendEncoded(packet, *wire, &error))
             ++sent;
     }
     return sent;
@@ -718,10 +698,11 @@ int SocketIoServerNamespace::sendTo(const QList<SocketIoServerSocket *> &targets
 SocketIoServer::SocketIoServer(QObject *parent)
     : QObject(parent)
     , m_engine(new EngineIoServer(this))
+    , m_parser(std::make_unique<SocketIoTextParser>())
+    , m_recorder(new EngineIoServerRecorder(m_engine, SessionDecoder::Messages::SocketIo, this))
 {
     m_engine->setOptions(m_options.engine);
-    auto *recorder = new EngineIoServerRecorder(m_engine, false, this);
-    connect(recorder, &EngineIoServerRecorder::packetRecorded, this, &SocketIoServer::record);
+    connect(m_recorder, &EngineIoServerRecorder::packetRecorded, this, &SocketIoServer::record);
     // After the recorder: its "transport-opened" note comes before the first Socket.IO packet.
     connect(m_engine, &EngineIoServer::connection, this, &SocketIoServer::handleConnection);
     addNamespace(QStringLiteral("/"));

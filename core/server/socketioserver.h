@@ -11,8 +11,8 @@
 #include "server/engineioserver.h"
 #include "socketio/packetrecord.h"
 #include "socketio/socketiocodec.h"
+#include "socketio/socketioparser.h"
 
-#include <QElapsedTimer>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -21,8 +21,10 @@
 #include <QSet>
 
 #include <functional>
+#include <memory>
 
 class SocketIoServer;
+class EngineIoServerRecorder;
 class SocketIoServerConnection;
 class SocketIoServerNamespace;
 class QTimer;
@@ -33,7 +35,7 @@ struct SocketIoServerOptions
     // A client that joins no namespace within this time is disconnected (socket.io's
     // connectTimeout).
     int connectTimeoutMs = 45000;
-    SocketIoDecoder::Limits limits;
+    SocketIoParserLimits limits;
 
     SocketIoServerOptions() { engine.path = QStringLiteral("/socket.io/"); }
 };
@@ -137,14 +139,13 @@ private:
                          SocketIoServerConnection *connection, const QJsonObject &auth,
                          const QByteArray &authJson);
     void processEvent(const SocketIoPacket &packet);
-    bool processAck(const SocketIoPacket &packet, qint64 *rttUs);
+    bool processAck(const SocketIoPacket &packet, qint64 rttUs);
     void handleAckTimeout(qint64 id);
     void close(const QString &reason); // the end, whatever the cause
 
     struct PendingAck
     {
         QString eventName;
-        QElapsedTimer elapsed;
         QTimer *timer = nullptr;
     };
 
@@ -234,15 +235,9 @@ public:
     void removeNamespace(const QString &name); // its sockets are disconnected
 
 Q_SIGNALS:
-    // One signal per received packet type, for every client and namespace. `engineSid` names the
-    // client's Engine.IO session.
-    void connectReceived(const QString &engineSid, const SocketIoPacket &packet);
-    void disconnectReceived(const QString &engineSid, const SocketIoPacket &packet);
-    void eventReceived(const QString &engineSid, const SocketIoPacket &packet);
-    void ackReceived(const QString &engineSid, const SocketIoPacket &packet);
-    void connectErrorReceived(const QString &engineSid, const SocketIoPacket &packet);
-    void binaryEventReceived(const QString &engineSid, const SocketIoPacket &packet);
-    void binaryAckReceived(const QString &engineSid, const SocketIoPacket &packet);
+    // Every Socket.IO packet received, from every client on every namespace, once recorded and
+    // before the server acts on it. `engineSid` names the client's Engine.IO session.
+    void packetReceived(const QString &engineSid, const SocketIoPacket &packet);
 
     // Every packet both layers sent and received, and every lifecycle note, for every client.
     void packetRecorded(const PacketRecord &record);
@@ -263,6 +258,8 @@ private:
 
     SocketIoServerOptions m_options;
     EngineIoServer *m_engine;
+    std::unique_ptr<SocketIoParser> m_parser;
+    EngineIoServerRecorder *m_recorder;
     QMap<QString, SocketIoServerNamespace *> m_namespaces;
     QHash<QString, SocketIoServerConnection *> m_connections; // by Engine.IO sid
 };

@@ -13,38 +13,23 @@ Q_LOGGING_CATEGORY(lcSocketIo, "sioscope.socketio", QtInfoMsg)
 SocketIoClient::SocketIoClient(QObject *parent)
     : QObject(parent)
     , m_engine(new EngineIoClient(this))
+    , m_parser(std::make_unique<SocketIoTextParser>())
+    , m_session(new SessionDecoder(this))
 {
+    m_session->setParser(m_parser.get());
+    connect(m_session, &SessionDecoder::packetRecorded, this, &SocketIoClient::packetRecorded);
     m_attachmentTimer.setSingleShot(true);
-    connect(&m_attachmentTimer, &QTimer::timeout, this, [this] {
-        if (!m_decoder.isAwaitingAttachments())
-            return;
-        const SocketIoPacket partial = m_decoder.pendingPacket();
-        const int expected = int(partial.attachments.size()) + m_decoder.pendingAttachmentCount();
-        const QString error =
-            QStringLiteral("attachment timeout: %1 of %2 attachments arrived within %3 ms "
-                           "(SocketIoOptions::attachmentTimeoutMs)")
-                .arg(partial.attachments.size())
-                .arg(expected)
-                .arg(m_options.attachmentTimeoutMs);
-        recordIncomplete(partial, m_pendingRaw, expected, error);
-        m_decoder.reset();
-        m_pendingRaw.clear();
-        m_protocolFailed = true;
-        qCWarning(lcSocketIo) << "protocol error:" << error << "- closing the connection";
-        Q_EMIT errorOccurred(error);
-        m_engine->close();
-    });
+    connect(&m_attachmentTimer, &QTimer::timeout, this, &SocketIoClient::handleAttachmentTimeout);
     // Packets.
     connect(m_engine, &EngineIoClient::openReceived, this, &SocketIoClient::handleOpen);
     connect(m_engine, &EngineIoClient::messageReceived, this, &SocketIoClient::handleMessage);
-    connect(m_engine, &EngineIoClient::packetSent, this,
+    connect(m_engine, &EngineIoClient::packetSent, m_session,
             [this](const EngineIoPacket &packet, TransportKind transport) {
-                recordEnginePacket(packet, transport, PacketRecord::Direction::Out);
+                m_session->recordEnginePacket(PacketRecord::Direction::Out, packet, transport);
             });
-    connect(m_engine, &EngineIoClient::packetReceived, this,
+    connect(m_engine, &EngineIoClient::packetReceived, m_session,
             [this](const EngineIoPacket &packet, TransportKind transport) {
-                m_rxTransport = transport;
-                recordEnginePacket(packet, transport, PacketRecord::Direction::In);
+                m_session->recordEnginePacket(PacketRecord::Direction::In, packet, transport);
             });
 
     // Lifecycle.
@@ -92,8 +77,8 @@ SocketIoClient::SocketIoClient(QObject *parent)
              {QStringLiteral("kind"), EngineIoError::kindName(error.kind)}});
         r.raw = error.frame;
         r.error = error.message;
-        record(r);
-        Q_EMIT errorOccurred(error.message);
+        m_session->record(r);
+        Q_EMIT errorOccurred(SocketIoError(error));
     });
     connect(m_engine, &EngineIoClient::warningRaised, this, [this](const QString &message) {
         recordNote(PacketRecord::Warning,
@@ -111,12 +96,10 @@ SocketIoClient::SocketIoClient(QObject *parent)
         recordNote(PacketRecord::Error,
                    PacketRecord::detailsJson({{QStringLiteral("attempts"), attempts}}), message);
         m_reconnecting = false;
-        for (SocketIoNamespace *ns : std::as_const(m_namespaces)) {
-            if (ns->state() == SocketIoNamespace::State::Connecting)
-                ns->setState(SocketIoNamespace::State::Disconnected);
-        }
+        for (SocketIoNamespace *ns : std::as_const(m_namespaces))
+            ns->reconnectionEnded();
         updateState();
-        Q_EMIT errorOccurred(message);
+        Q_EMIT errorOccurred(SocketIoError(SocketIoError::Kind::ReconnectGaveUp, message));
     });
 }
 
@@ -129,7 +112,7 @@ SocketIoClient::~SocketIoClient()
 void SocketIoClient::setOptions(const SocketIoOptions &options)
 {
     m_options = options;
-    m_decoder.setLimits(options.limits);
+    m_session->setLimits(options.limits);
     m_engine->setOptions(options.engine);
 }
 
@@ -146,14 +129,14 @@ SocketIoProtocol SocketIoClient::protocol() const
 void SocketIoClient::connectToServer()
 {
     m_deliberateClose = false;
-    m_protocolFailed = false;
     m_reconnecting = false;
     if (m_options.engine.version == EngineIoOptions::Version::V3)
         m_protocol = SocketIoProtocol::V4;
     else if (m_options.engine.version == EngineIoOptions::Version::V4)
         m_protocol = SocketIoProtocol::V5;
+    m_session->start(m_protocol);
     for (SocketIoNamespace *ns : std::as_const(m_namespaces))
-        ns->m_recoverNext = false; // a fresh connection is never a recovery
+        ns->forgetRecovery(); // a fresh connection is never a recovery
     m_engine->setOptions(m_options.engine);
     qCDebug(lcSocketIo) << "connecting to" << m_options.engine.url;
     m_engine->open();
@@ -172,14 +155,11 @@ void SocketIoClient::disconnectFromServer()
             if (!sendPacket(SocketIoPacket(SocketIoPacket::Disconnect, ns->name()), &error))
                 qCWarning(lcSocketIo) << "cannot send DISCONNECT for" << ns->name() << error;
         }
-        ns->m_recoverNext = false;
-        ns->failPendingAcks(QStringLiteral("disconnected from the server"));
-        if (wasConnected || ns->state() == SocketIoNamespace::State::Connecting)
-            ns->setState(SocketIoNamespace::State::Disconnected);
-        if (wasConnected)
-            Q_EMIT ns->disconnected(false);
+        ns->leftWithConnection(QStringLiteral("disconnected from the server"));
     }
-    abandonPendingPacket(QStringLiteral("the connection was closed by the user"));
+    m_attachmentTimer.stop();
+    m_session->abandonPartial(PacketRecord::Direction::In,
+                              QStringLiteral("the connection was closed by the user"));
     m_engine->close();
     updateState();
 }
@@ -220,32 +200,45 @@ bool SocketIoClient::sendPacket(const SocketIoPacket &packet, QString *error)
         *error = QStringLiteral("not connected to the server");
         return false;
     }
-    if (!SocketIoEncoder::validate(packet, m_protocol, error))
+    if (!m_parser->validate(packet, m_protocol, error))
         return false;
-    const QByteArray text = SocketIoEncoder::encode(packet, m_protocol);
-    const QList<EngineIoPacket> messages = SocketIoEncoder::messages(packet, text);
-
-    PacketRecord r = PacketRecord::fromSocketIoPacket(packet, PacketRecord::Direction::Out,
-                                                      m_engine->transport(), '4' + text);
+    const SocketIoParser::Encoded encoded = m_parser->encode(packet, m_protocol);
+    PacketRecord r = m_session->sentRecord(packet, encoded.raw, m_engine->transport());
     r.timeUs = PacketRecord::nowUs();
-
-    if (!m_engine->sendMessages(messages)) {
+    if (!m_engine->sendMessages(encoded.messages)) {
         *error = QStringLiteral("the Engine.IO connection is not open");
         return false;
     }
-    record(r);
+    m_session->record(r);
     return true;
+}
+
+void SocketIoClient::ackTimedOut(const QString &nsp, qint64 id, const QString &eventName)
+{
+    m_session->forgetAck(PacketRecord::Direction::Out, nsp, id);
+    PacketRecord note = PacketRecord::ackTimeoutNote(nsp, id, eventName);
+    note.transport = m_engine->transport();
+    m_session->record(note);
+}
+
+void SocketIoClient::reportError(const SocketIoError &error)
+{
+    Q_EMIT errorOccurred(error);
+}
+
+void SocketIoClient::reportWarning(const QString &message)
+{
+    Q_EMIT warningRaised(message);
 }
 
 void SocketIoClient::handleOpen(const EngineIoHandshake &handshake)
 {
     m_protocol =
         m_engine->version() == EngineIoVersion::V3 ? SocketIoProtocol::V4 : SocketIoProtocol::V5;
-    m_decoder.setProtocol(m_protocol);
-    m_decoder.setLimits(m_options.limits);
-    abandonPendingPacket(QStringLiteral("a new session opened"));
-    m_nextAckId = 0; // ack ids are per connection
-    m_protocolFailed = false;
+    m_attachmentTimer.stop();
+    m_session->setLimits(m_options.limits);
+    m_session->start(m_protocol); // records a packet still awaiting its attachments
+    m_nextAckId = 0;              // ack ids are per connection
     m_reconnecting = false;
     qCDebug(lcSocketIo) << "open, sid" << handshake.sid << "protocol" << int(m_protocol);
 
@@ -254,20 +247,20 @@ void SocketIoClient::handleOpen(const EngineIoHandshake &handshake)
         SocketIoNamespace *root = findNamespace(QStringLiteral("/"));
         if (!root)
             root = createNamespace(QStringLiteral("/"));
-        root->m_wanted = true;
-        root->setState(SocketIoNamespace::State::Connecting);
+        root->joinedByServer();
     }
     const auto all = m_namespaces.values();
     for (SocketIoNamespace *ns : all) {
-        if (!ns->m_wanted)
+        if (!ns->isWanted())
             continue;
         if (m_protocol == SocketIoProtocol::V4 && ns->name() == QLatin1String("/"))
             continue;
         QString error;
         if (!ns->sendConnect(&error)) {
             qCWarning(lcSocketIo) << "cannot connect namespace" << ns->name() << error;
-            Q_EMIT errorOccurred(
-                QStringLiteral("cannot connect namespace %1: %2").arg(ns->name(), error));
+            Q_EMIT errorOccurred(SocketIoError(
+                SocketIoError::Kind::NamespaceConnectFailed,
+                QStringLiteral("cannot connect namespace %1: %2").arg(ns->name(), error)));
         }
     }
     updateState();
@@ -275,48 +268,42 @@ void SocketIoClient::handleOpen(const EngineIoHandshake &handshake)
 
 void SocketIoClient::handleMessage(const QByteArray &data, bool binary)
 {
-    if (m_protocolFailed)
-        return; // the rest of a payload that followed the offending packet; the session is over
-    // A packet awaiting attachments is lost if this message breaks a rule: keep what it was.
-    const bool wasAwaiting = m_decoder.isAwaitingAttachments();
-    const SocketIoPacket partial = wasAwaiting ? m_decoder.pendingPacket() : SocketIoPacket();
-    const int expected =
-        wasAwaiting ? int(partial.attachments.size()) + m_decoder.pendingAttachmentCount() : 0;
-    const QByteArray partialRaw = wasAwaiting ? m_pendingRaw : QByteArray();
-    SocketIoDecoder::Status status;
-    if (binary) {
-        status = m_decoder.decodeBinary(data);
-    } else {
-        m_pendingRaw = QByteArray(1, '4') + data;
-        status = m_decoder.decodeText(data);
-    }
-    switch (status) {
-    case SocketIoDecoder::Status::PacketReady: {
+    const SessionDecoder::Decoded decoded =
+        m_session->decodeMessage(PacketRecord::Direction::In, data, binary);
+    switch (decoded.status) {
+    case SessionDecoder::Decoded::Status::PacketReady:
         m_attachmentTimer.stop();
-        const QByteArray raw = std::exchange(m_pendingRaw, {});
-        finishPacket(m_decoder.takePacket(), raw);
+        finishPacket(decoded.packet, decoded.record);
         break;
-    }
-    case SocketIoDecoder::Status::NeedAttachments:
-        if (!wasAwaiting && m_options.attachmentTimeoutMs > 0)
+    case SessionDecoder::Decoded::Status::NeedMoreMessages:
+        if (!m_attachmentTimer.isActive() && m_options.attachmentTimeoutMs > 0)
             m_attachmentTimer.start(m_options.attachmentTimeoutMs);
         break;
-    case SocketIoDecoder::Status::Error:
-        m_attachmentTimer.stop();
-        if (wasAwaiting) {
-            recordIncomplete(partial, partialRaw, expected,
-                             QStringLiteral("the next message broke a rule (see the next record)"));
-        }
-        closeConnection(m_decoder.errorString(), binary ? data : QByteArray(1, '4') + data, binary);
+    case SessionDecoder::Decoded::Status::Error:
+        closeConnection(SocketIoError(SocketIoError::Kind::InvalidPacket, decoded.error));
         break;
+    case SessionDecoder::Decoded::Status::Dropped:
+        break; // the rest of a payload that followed the offending packet; the session is over
     }
 }
 
-void SocketIoClient::finishPacket(const SocketIoPacket &packet, const QByteArray &raw)
+void SocketIoClient::handleAttachmentTimeout()
 {
-    PacketRecord r =
-        PacketRecord::fromSocketIoPacket(packet, PacketRecord::Direction::In, m_rxTransport, raw);
+    const auto in = PacketRecord::Direction::In;
+    if (!m_session->isAssembling(in))
+        return;
+    const QString error =
+        QStringLiteral("attachment timeout: %1 of %2 attachments arrived within %3 ms "
+                       "(SocketIoOptions::attachmentTimeoutMs)")
+            .arg(m_session->receivedParts(in))
+            .arg(m_session->announcedParts(in))
+            .arg(m_options.attachmentTimeoutMs);
+    m_session->stop(in, error);
+    closeConnection(SocketIoError(SocketIoError::Kind::AttachmentTimeout, error));
+}
 
+void SocketIoClient::finishPacket(const SocketIoPacket &packet, PacketRecord record)
+{
     const bool connectAnswer =
         packet.type == SocketIoPacket::Connect || packet.type == SocketIoPacket::ConnectError;
     SocketIoNamespace *ns = findNamespace(packet.nsp);
@@ -326,85 +313,93 @@ void SocketIoClient::finishPacket(const SocketIoPacket &packet, const QByteArray
         ns = createNamespace(packet.nsp);
     }
     if (!ns) {
-        r.error = QStringLiteral("packet for namespace %1, which was never joined: ignored")
-                      .arg(packet.nsp);
-        record(r);
-        qCWarning(lcSocketIo) << r.error;
-        Q_EMIT warningRaised(r.error);
+        record.error = QStringLiteral("packet for namespace %1, which was never joined: ignored")
+                           .arg(packet.nsp);
+        m_session->record(record);
+        qCWarning(lcSocketIo) << record.error;
+        Q_EMIT warningRaised(record.error);
         return;
     }
 
     const bool isAck =
         packet.type == SocketIoPacket::Ack || packet.type == SocketIoPacket::BinaryAck;
-    const auto pending =
-        isAck ? ns->m_pendingAcks.constFind(packet.id) : ns->m_pendingAcks.constEnd();
-    if (isAck && pending != ns->m_pendingAcks.constEnd())
-        r.rttUs = pending->elapsed.nsecsElapsed() / 1000;
-    if (isAck && pending == ns->m_pendingAcks.constEnd()) {
+    // The namespace decides whether an ACK is still awaited (it knows the timeouts and the
+    // disconnections); the session decoder measured the round trip.
+    if (isAck && !ns->hasPendingAck(packet.id)) {
         // socket.io-client ignores it ("bad ack"); so do we, but the user should know.
-        r.error = QStringLiteral("ACK for id %1 on %2 matches no pending ack (unknown or timed "
-                                 "out): ignored")
-                      .arg(packet.id)
-                      .arg(packet.nsp);
+        record.rttUs = -1;
+        record.error =
+            QStringLiteral("ACK for id %1 on %2 matches no pending ack (unknown or timed "
+                           "out): ignored")
+                .arg(packet.id)
+                .arg(packet.nsp);
     }
-    record(r);
+    m_session->record(record);
 
     switch (packet.type) {
     case SocketIoPacket::Connect:
-        ns->processConnect(packet);
-        if (ns->wasRecovered()) {
-            recordNote(PacketRecord::Recovered,
-                       PacketRecord::detailsJson({{QStringLiteral("nsp"), ns->name()},
-                                                  {QStringLiteral("sid"), ns->sid()},
-                                                  {QStringLiteral("pid"), ns->m_pid}}));
-        }
-        Q_EMIT connectReceived(packet);
+        finishConnect(ns, packet);
         break;
     case SocketIoPacket::ConnectError:
-        ns->processConnectError(packet);
-        Q_EMIT connectErrorReceived(packet);
+        finishConnectError(ns, packet);
         break;
     case SocketIoPacket::Disconnect:
-        ns->processDisconnect();
-        Q_EMIT disconnectReceived(packet);
+        finishDisconnect(ns);
         break;
     case SocketIoPacket::Event:
-        ns->processEvent(packet);
-        Q_EMIT eventReceived(packet);
-        break;
     case SocketIoPacket::BinaryEvent:
-        ns->processEvent(packet);
-        Q_EMIT binaryEventReceived(packet);
+        finishEvent(ns, packet);
         break;
     case SocketIoPacket::Ack:
     case SocketIoPacket::BinaryAck:
-        if (!r.error.isEmpty()) {
-            qCWarning(lcSocketIo) << r.error;
-            Q_EMIT warningRaised(r.error);
-        } else {
-            ns->processAck(packet, r.rttUs);
-        }
-        if (packet.type == SocketIoPacket::Ack)
-            Q_EMIT ackReceived(packet);
-        else
-            Q_EMIT binaryAckReceived(packet);
+        finishAck(ns, packet, record);
         break;
+    }
+    Q_EMIT packetReceived(packet);
+}
+
+void SocketIoClient::finishConnect(SocketIoNamespace *ns, const SocketIoPacket &packet)
+{
+    ns->processConnect(packet);
+    if (ns->wasRecovered()) {
+        recordNote(PacketRecord::Recovered,
+                   PacketRecord::detailsJson({{QStringLiteral("nsp"), ns->name()},
+                                              {QStringLiteral("sid"), ns->sid()},
+                                              {QStringLiteral("pid"), ns->pid()}}));
     }
 }
 
-void SocketIoClient::closeConnection(const QString &error, const QByteArray &offendingFrame,
-                                     bool binaryFrame)
+void SocketIoClient::finishConnectError(SocketIoNamespace *ns, const SocketIoPacket &packet)
 {
-    qCWarning(lcSocketIo) << "protocol error:" << error << "- closing the connection";
-    record(PacketRecord::offendingSocketIoFrame(offendingFrame, binaryFrame, m_rxTransport, error));
+    ns->processConnectError(packet);
+}
 
+void SocketIoClient::finishDisconnect(SocketIoNamespace *ns)
+{
+    ns->processDisconnect();
+}
+
+void SocketIoClient::finishEvent(SocketIoNamespace *ns, const SocketIoPacket &packet)
+{
+    ns->processEvent(packet);
+}
+
+void SocketIoClient::finishAck(SocketIoNamespace *ns, const SocketIoPacket &packet,
+                               const PacketRecord &record)
+{
+    if (!record.error.isEmpty()) {
+        qCWarning(lcSocketIo) << record.error;
+        Q_EMIT warningRaised(record.error);
+        return;
+    }
+    ns->processAck(packet, record.rttUs);
+}
+
+void SocketIoClient::closeConnection(const SocketIoError &error)
+{
+    qCWarning(lcSocketIo) << "protocol error:" << error.message << "- closing the connection";
     m_attachmentTimer.stop();
-    m_decoder.reset();
-    m_pendingRaw.clear();
-    m_protocolFailed = true;
     Q_EMIT errorOccurred(error);
-    // The spec says the receiver MUST close the connection. This is deliberate at the Engine.IO
-    // level, so the engine does not reconnect into the same error.
     m_engine->close();
 }
 
@@ -416,60 +411,14 @@ void SocketIoClient::handleClosed(const QString &reason, bool deliberate, bool w
                PacketRecord::detailsJson({{QStringLiteral("reason"), reason},
                                           {QStringLiteral("deliberate"), deliberate},
                                           {QStringLiteral("willReconnect"), willReconnect}}));
-    abandonPendingPacket(QStringLiteral("the connection closed: %1").arg(reason));
+    m_attachmentTimer.stop();
+    m_session->abandonPartial(PacketRecord::Direction::In,
+                              QStringLiteral("the connection closed: %1").arg(reason));
     const bool reconnect = willReconnect && !deliberate && !m_deliberateClose;
     m_reconnecting = reconnect;
     for (SocketIoNamespace *ns : std::as_const(m_namespaces))
         ns->connectionLost(reconnect);
     updateState();
-}
-
-void SocketIoClient::recordIncomplete(const SocketIoPacket &partial, const QByteArray &raw,
-                                      int expected, const QString &why)
-{
-    PacketRecord r;
-    r.direction = PacketRecord::Direction::In;
-    r.layer = PacketRecord::Layer::SocketIo;
-    r.type = partial.type;
-    r.transport = m_rxTransport;
-    r.nsp = partial.nsp;
-    r.id = partial.id;
-    r.payload = partial.payload;
-    r.attachments = partial.attachments;
-    r.raw = raw;
-    r.error = QStringLiteral("incomplete %1: %2 of %3 attachments received; %4")
-                  .arg(SocketIoPacket::typeName(partial.type))
-                  .arg(partial.attachments.size())
-                  .arg(expected)
-                  .arg(why);
-    record(r);
-}
-
-void SocketIoClient::abandonPendingPacket(const QString &why)
-{
-    m_attachmentTimer.stop();
-    if (m_decoder.isAwaitingAttachments()) {
-        const SocketIoPacket partial = m_decoder.pendingPacket();
-        recordIncomplete(partial, m_pendingRaw,
-                         int(partial.attachments.size()) + m_decoder.pendingAttachmentCount(), why);
-    }
-    m_decoder.reset();
-    m_pendingRaw.clear();
-}
-
-void SocketIoClient::recordEnginePacket(const EngineIoPacket &packet, TransportKind transport,
-                                        PacketRecord::Direction direction)
-{
-    if (packet.type == EngineIoPacket::Message)
-        return; // carries a Socket.IO packet (or an attachment): recorded at that layer
-    record(PacketRecord::fromEngineIoPacket(packet, direction, transport));
-}
-
-void SocketIoClient::record(PacketRecord record)
-{
-    if (record.timeUs == 0)
-        record.timeUs = PacketRecord::nowUs();
-    Q_EMIT packetRecorded(record);
 }
 
 void SocketIoClient::recordNote(PacketRecord::Note note, const QByteArray &detailsJson,
@@ -482,7 +431,7 @@ void SocketIoClient::recordNote(PacketRecord::Note note, const QByteArray &detai
     r.transport = m_engine->transport();
     r.payload = detailsJson;
     r.error = error;
-    record(r);
+    m_session->record(r);
 }
 
 void SocketIoClient::updateState()

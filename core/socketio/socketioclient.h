@@ -4,13 +4,17 @@
 
 #include "engineio/engineioclient.h"
 #include "socketio/packetrecord.h"
-#include "socketio/socketiocodec.h"
+#include "socketio/sessiondecoder.h"
+#include "socketio/socketioerror.h"
 #include "socketio/socketionamespace.h"
 #include "socketio/socketiooptions.h"
+#include "socketio/socketioparser.h"
 
 #include <QMap>
 #include <QObject>
 #include <QTimer>
+
+#include <memory>
 
 class SocketIoClient : public QObject
 {
@@ -41,50 +45,50 @@ public:
     EngineIoClient *engine() const { return m_engine; }
 
 Q_SIGNALS:
-    // One signal per received Socket.IO packet type, for every namespace.
-    void connectReceived(const SocketIoPacket &packet);
-    void disconnectReceived(const SocketIoPacket &packet);
-    void eventReceived(const SocketIoPacket &packet);
-    void ackReceived(const SocketIoPacket &packet);
-    void connectErrorReceived(const SocketIoPacket &packet);
-    void binaryEventReceived(const SocketIoPacket &packet);
-    void binaryAckReceived(const SocketIoPacket &packet);
+    // Every Socket.IO packet received, on every namespace, after its namespace has taken it.
+    // Per-namespace events are the namespaces' signals; this is for a view of the whole stream.
+    void packetReceived(const SocketIoPacket &packet);
 
     // Every packet sent and received at both layers, and every lifecycle note.
     void packetRecorded(const PacketRecord &record);
 
     void stateChanged(SocketIoClient::State state);
     void namespaceAdded(SocketIoNamespace *ns);
-    // A protocol violation or failure, in words that name the broken rule.
-    void errorOccurred(const QString &message);
+    // A protocol violation or failure; the message names the broken rule.
+    void errorOccurred(const SocketIoError &error);
     // Something unexpected but not fatal, e.g. an ACK whose id matches no pending ack.
     void warningRaised(const QString &message);
 
 private:
     friend class SocketIoNamespace;
 
+    // What the namespaces ask of the connection.
     // Encodes, validates and sends one packet with its attachments; records it.
     bool sendPacket(const SocketIoPacket &packet, QString *error);
+    // The id the next EVENT that asks for an ack will carry, and taking it once it is sent.
+    qint64 nextAckId() const { return m_nextAckId; }
     qint64 allocateAckId() { return m_nextAckId++; }
+    // One of our EVENTs' ack timed out: a late ACK is then unmatched, and the note is recorded.
+    void ackTimedOut(const QString &nsp, qint64 id, const QString &eventName);
+    void reportError(const SocketIoError &error);
+    void reportWarning(const QString &message);
 
     void handleOpen(const EngineIoHandshake &handshake);
     void handleMessage(const QByteArray &data, bool binary);
     void handleClosed(const QString &reason, bool deliberate, bool willReconnect);
-    void finishPacket(const SocketIoPacket &packet, const QByteArray &raw);
-    // The one path for every protocol error: record the offending frame, report, close.
-    // binaryFrame: the offending frame is a binary message (kept as an attachment, raw empty).
-    void closeConnection(const QString &error, const QByteArray &offendingFrame,
-                         bool binaryFrame = false);
-    // A BINARY_* packet whose attachments will never all arrive (an error, the connection lost,
-    // the attachment timeout): recorded as far as it got, with its header frame, so that nothing
-    // received is lost from the record stream.
-    void recordIncomplete(const SocketIoPacket &partial, const QByteArray &raw, int expected,
-                          const QString &why);
-    void abandonPendingPacket(const QString &why);
-    void record(PacketRecord record);
+    void handleAttachmentTimeout();
+    // Each received packet type is finished in its own function, once its namespace is known.
+    void finishPacket(const SocketIoPacket &packet, PacketRecord record);
+    void finishConnect(SocketIoNamespace *ns, const SocketIoPacket &packet);
+    void finishConnectError(SocketIoNamespace *ns, const SocketIoPacket &packet);
+    void finishDisconnect(SocketIoNamespace *ns);
+    void finishEvent(SocketIoNamespace *ns, const SocketIoPacket &packet);
+    void finishAck(SocketIoNamespace *ns, const SocketIoPacket &packet, const PacketRecord &record);
+    // The one path for every protocol error: the error is reported and the connection closed
+    // (the session decoder has recorded the offending bytes). The spec says the receiver MUST
+    // close; the close is deliberate at the Engine.IO level, so no reconnection follows.
+    void closeConnection(const SocketIoError &error);
     void recordNote(PacketRecord::Note note, const QByteArray &details, const QString &error = {});
-    void recordEnginePacket(const EngineIoPacket &packet, TransportKind transport,
-                            PacketRecord::Direction direction);
     void updateState();
     void setState(State state);
     SocketIoNamespace *createNamespace(const QString &name);
@@ -92,15 +96,13 @@ private:
 
     SocketIoOptions m_options;
     EngineIoClient *m_engine;
-    SocketIoDecoder m_decoder;
+    std::unique_ptr<SocketIoParser> m_parser;
+    SessionDecoder *m_session; // decodes what is received and records both ways
     QMap<QString, SocketIoNamespace *> m_namespaces;
     State m_state = State::Disconnected;
     qint64 m_nextAckId = 0;
     bool m_deliberateClose = false;
     bool m_reconnecting = false; // an unplanned drop happened; the engine is reopening
     SocketIoProtocol m_protocol = SocketIoProtocol::V5;
-    TransportKind m_rxTransport = TransportKind::None; // transport of the last received packet
-    QByteArray m_pendingRaw;       // the text frame of a binary packet awaiting its attachments
-    QTimer m_attachmentTimer;      // SocketIoOptions::attachmentTimeoutMs
-    bool m_protocolFailed = false; // closeConnection() ran: drop what still arrives until reopened
+    QTimer m_attachmentTimer; // SocketIoOptions::attachmentTimeoutMs
 };

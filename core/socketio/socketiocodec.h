@@ -4,6 +4,7 @@
 
 #include "engineio/engineiopacket.h"
 #include "socketio/socketiopacket.h"
+#include "socketio/socketioparser.h"
 
 #include <QByteArray>
 #include <QString>
@@ -32,15 +33,7 @@ class SocketIoDecoder
 public:
     enum class Status { PacketReady, NeedAttachments, Error };
 
-    struct Limits
-    {
-        int maxAttachments = 10; // recent socket.io-parser refuses more
-        int maxJsonDepth = 1000;
-        qint64 maxAttachmentBytes = 100 * 1024 * 1024;
-        // All the attachments of one packet together: what the decoder may hold while a packet
-        // is incomplete (without it, 10 attachments could pin 10 x maxAttachmentBytes).
-        qint64 maxPendingAttachmentBytes = 128 * 1024 * 1024;
-    };
+    using Limits = SocketIoParserLimits;
 
     explicit SocketIoDecoder(SocketIoProtocol protocol = SocketIoProtocol::V5);
 

@@ -83,8 +83,9 @@ void SocketIoNamespace::connectToNamespace()
     QString error;
     if (!sendConnect(&error)) {
         qCWarning(lcSocketIo) << "cannot connect namespace" << m_name << ":" << error;
-        Q_EMIT m_client->errorOccurred(
-            QStringLiteral("cannot connect namespace %1: %2").arg(m_name, error));
+        m_client->reportError(
+            SocketIoError(SocketIoError::Kind::NamespaceConnectFailed,
+                          QStringLiteral("cannot connect namespace %1: %2").arg(m_name, error)));
     }
 }
 
@@ -111,7 +112,7 @@ bool SocketIoNamespace::sendConnect(QString *error)
         QStringList skipped;
         packet.query = authToQuery(m_auth, &skipped);
         if (!skipped.isEmpty()) {
-            Q_EMIT m_client->warningRaised(
+            m_client->reportWarning(
                 QStringLiteral("protocol v4 sends auth as a query string: members %1 of %2 are "
                                "not scalars and were left out")
                     .arg(skipped.join(QStringLiteral(", ")), m_name));
@@ -169,7 +170,7 @@ SocketIoNamespace::SendResult SocketIoNamespace::emitEvent(const QJsonArray &dat
     packet.attachments = attachments;
     const bool wantsAck = ackTimeoutMs >= 0;
     if (wantsAck)
-        packet.id = m_client->m_nextAckId; // taken only once the packet is sent
+        packet.id = m_client->nextAckId(); // taken only once the packet is sent
     if (!m_client->sendPacket(packet, &result.error))
         return result;
     result.ok = true;
@@ -179,8 +180,6 @@ SocketIoNamespace::SendResult SocketIoNamespace::emitEvent(const QJsonArray &dat
     result.ackId = m_client->allocateAckId();
     PendingAck pending;
     pending.eventName = packet.eventName();
-    pending.sentAtUs = PacketRecord::nowUs();
-    pending.elapsed.start();
     if (ackTimeoutMs > 0) {
         pending.timer = new QTimer(this);
         pending.timer->setSingleShot(true);
@@ -328,9 +327,7 @@ void SocketIoNamespace::handleAckTimeout(qint64 id)
         pending.timer->deleteLater();
     qCDebug(lcSocketIo) << "ack" << id << "for" << pending.eventName << "on" << m_name
                         << "timed out";
-    PacketRecord note = PacketRecord::ackTimeoutNote(m_name, id, pending.eventName);
-    note.transport = m_client->engine()->transport();
-    m_client->record(note);
+    m_client->ackTimedOut(m_name, id, pending.eventName);
     Q_EMIT ackTimedOut(id, pending.eventName);
 }
 
@@ -363,4 +360,32 @@ void SocketIoNamespace::connectionLost(bool willReconnect)
     setState(willReconnect && m_wanted ? State::Connecting : State::Disconnected);
     if (wasConnected)
         Q_EMIT disconnected(false);
+}
+
+void SocketIoNamespace::forgetRecovery()
+{
+    m_recoverNext = false;
+}
+
+void SocketIoNamespace::joinedByServer()
+{
+    m_wanted = true;
+    setState(State::Connecting);
+}
+
+void SocketIoNamespace::leftWithConnection(const QString &reason)
+{
+    const bool wasConnected = m_state == State::Connected;
+    m_recoverNext = false;
+    failPendingAcks(reason);
+    if (wasConnected || m_state == State::Connecting)
+        setState(State::Disconnected);
+    if (wasConnected)
+        Q_EMIT disconnected(false);
+}
+
+void SocketIoNamespace::reconnectionEnded()
+{
+    if (m_state == State::Connecting)
+        setState(State::Disconnected);
 }

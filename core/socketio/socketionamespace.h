@@ -4,7 +4,6 @@
 
 #include "socketio/socketiopacket.h"
 
-#include <QElapsedTimer>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -75,6 +74,20 @@ private:
     friend class SocketIoClient;
     SocketIoNamespace(const QString &name, SocketIoClient *client);
 
+    // What the client tells a namespace about the connection.
+    // A fresh connection (not a reconnection) is never a recovery.
+    void forgetRecovery();
+    // socket.io 2.x joins "/" by itself on open: it is wanted and connecting.
+    void joinedByServer();
+    // The user closed the connection: pending acks fail with `reason`; the namespace stays
+    // wanted, so that the next connection joins it again.
+    void leftWithConnection(const QString &reason);
+    // Reconnection gave up: a namespace waiting to reconnect is disconnected.
+    void reconnectionEnded();
+    bool isWanted() const { return m_wanted; }
+    bool hasPendingAck(qint64 id) const { return m_pendingAcks.contains(id); }
+    QString pid() const { return m_pid; } // connection state recovery's private session id
+
     // Called by the client for packets addressed to this namespace.
     void processConnect(const SocketIoPacket &packet);
     void processConnectError(const SocketIoPacket &packet);
@@ -94,8 +107,6 @@ private:
     struct PendingAck
     {
         QString eventName;
-        qint64 sentAtUs = 0;
-        QElapsedTimer elapsed;
         QTimer *timer = nullptr;
     };
 

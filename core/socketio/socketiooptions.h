@@ -9,7 +9,7 @@ struct SocketIoOptions
     int ackTimeoutMs = 10000; // 0: acks never time out
     // Connection state recovery (v5): after an unplanned drop, reconnect with pid and offset.
     bool recoverState = true;
-    SocketIoDecoder::Limits limits;
+    SocketIoParserLimits limits;
     // A BINARY_* packet's attachments must all arrive within this time after its header, or the
     // packet is recorded as incomplete and the connection closed (a stream that lost its place
     // cannot be decoded any further). 0: no limit.

@@ -1,6 +1,7 @@
 // The Socket.IO client against the real reference servers from npm (tests/peers/server.js):
 // socket.io 4 (Engine.IO v4, Socket.IO v5) and socket.io 2 (Engine.IO v3, Socket.IO v4), over
 // every transport choice. A missing server (node_modules absent) fails; it never skips.
+#include "packetspy.h"
 #include "referenceserver.h"
 #include "socketio/socketioclient.h"
 
@@ -258,11 +259,11 @@ private Q_SLOTS:
         QSignalSpy rootConnected(root, &SocketIoNamespace::connected);
         QSignalSpy adminRefused(admin, &SocketIoNamespace::refused);
         QSignalSpy adminConnected(admin, &SocketIoNamespace::connected);
-        QSignalSpy connectErrors(client.get(), &SocketIoClient::connectErrorReceived);
+        QSignalSpy received(client.get(), &SocketIoClient::packetReceived);
         client->connectToServer();
         QTRY_COMPARE_WITH_TIMEOUT(adminRefused.size(), 1, Timeout);
         QTRY_COMPARE_WITH_TIMEOUT(rootConnected.size(), 1, Timeout);
-        QCOMPARE(connectErrors.size(), 1);
+        QCOMPARE(packetsOfType(received, SocketIoPacket::ConnectError).size(), 1);
         QCOMPARE(adminConnected.size(), 0);
         QCOMPARE(admin->state(), NsState::Refused);
         QCOMPARE(adminRefused.at(0).at(0).toString(), QStringLiteral("Not authorized"));
@@ -413,7 +414,7 @@ private Q_SLOTS:
         SocketIoNamespace *root = client->joinNamespace(QStringLiteral("/"));
         QSignalSpy connected(root, &SocketIoNamespace::connected);
         QSignalSpy events(root, &SocketIoNamespace::eventReceived);
-        QSignalSpy binaryEvents(client.get(), &SocketIoClient::binaryEventReceived);
+        QSignalSpy received(client.get(), &SocketIoClient::packetReceived);
         QSignalSpy acks(root, &SocketIoNamespace::ackReceived);
         QSignalSpy recordSpy(client.get(), &SocketIoClient::packetRecorded);
         QSignalSpy errors(client.get(), &SocketIoClient::errorOccurred);
@@ -460,7 +461,7 @@ private Q_SLOTS:
         const QJsonArray binArgs = args(bin);
         QCOMPARE(binArgs.at(1).toObject(), placeholder(0));
         QCOMPARE(binArgs.at(2).toObject().value(QStringLiteral("list")).toArray().at(1).toInt(), 42);
-        QVERIFY(binaryEvents.size() >= 2);
+        QVERIFY(packetsOfType(received, SocketIoPacket::BinaryEvent).size() >= 2);
 
         // One Socket.IO record per binary packet, with its attachments; no attachment frames.
         int binaryRecords = 0;
@@ -495,7 +496,7 @@ private Q_SLOTS:
         QSignalSpy chatDisconnected(chat, &SocketIoNamespace::disconnected);
         QSignalSpy rootDisconnected(root, &SocketIoNamespace::disconnected);
         QSignalSpy rootEvents(root, &SocketIoNamespace::eventReceived);
-        QSignalSpy disconnectPackets(client.get(), &SocketIoClient::disconnectReceived);
+        QSignalSpy received(client.get(), &SocketIoClient::packetReceived);
         QSignalSpy closed(client->engine(), &EngineIoClient::closed);
         QSignalSpy recordSpy(client.get(), &SocketIoClient::packetRecorded);
         client->connectToServer();
@@ -506,7 +507,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(chatDisconnected.size(), 1, Timeout);
         QCOMPARE(chatDisconnected.at(0).at(0).toBool(), true);
         QCOMPARE(chat->state(), NsState::DisconnectedByServer);
-        QCOMPARE(disconnectPackets.size(), 1);
+        QCOMPARE(packetsOfType(received, SocketIoPacket::Disconnect).size(), 1);
         QVERIFY(!chat->emitEvent(QJsonArray{QStringLiteral("echo")}).ok);
 
         QVERIFY(root->emitEvent(QJsonArray{QStringLiteral("echo"), 1}).ok);
@@ -681,7 +682,7 @@ private Q_SLOTS:
         SocketIoNamespace *chat = client->joinNamespace(QStringLiteral("/chat"));
         QSignalSpy connected(chat, &SocketIoNamespace::connected);
         QSignalSpy nsAcks(chat, &SocketIoNamespace::ackReceived);
-        QSignalSpy acks(client.get(), &SocketIoClient::ackReceived);
+        QSignalSpy received(client.get(), &SocketIoClient::packetReceived);
         QSignalSpy warnings(client.get(), &SocketIoClient::warningRaised);
         QSignalSpy errors(client.get(), &SocketIoClient::errorOccurred);
         QSignalSpy recordSpy(client.get(), &SocketIoClient::packetRecorded);
@@ -690,7 +691,7 @@ private Q_SLOTS:
         QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("ACK for id 99 .*")));
         QVERIFY(client->engine()->sendMessages(
             {EngineIoPacket(EngineIoPacket::Message, QByteArrayLiteral(R"(2/chat,99["echo-ack",1])"))}));
-        QTRY_COMPARE_WITH_TIMEOUT(acks.size(), 1, Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(packetsOfType(received, SocketIoPacket::Ack).size(), 1, Timeout);
         QCOMPARE(nsAcks.size(), 0);
         QCOMPARE(warnings.size(), 1);
         QVERIFY(warnings.at(0).at(0).toString().contains(QLatin1String("99")));
@@ -752,7 +753,7 @@ private Q_SLOTS:
             if (r.layer == PacketRecord::Layer::SocketIo && r.direction == PacketRecord::Direction::In
                 && !r.error.isEmpty()) {
                 QVERIFY2(r.raw.startsWith("452-[\"echo\""), r.raw.constData());
-                QCOMPARE(r.error, errors.at(0).at(0).toString());
+                QCOMPARE(r.error, errors.at(0).at(0).value<SocketIoError>().message);
                 recorded = true;
             }
         }

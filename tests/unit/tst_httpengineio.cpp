@@ -2,6 +2,7 @@
 // spec's error codes and bodies, maxPayload (413), header limits (431), keep-alive and
 // pipelining, CORS, the one-GET rule, the v3 handshake and the v3 binary POST.
 #include "engineio/engineiocodec.h"
+#include "packetspy.h"
 #include "server/socketioserver.h"
 
 #include <QJsonDocument>
@@ -314,7 +315,7 @@ void tst_HttpEngineIo::binaryPostRefusedInV4()
 // A v3 client without b64=1 POSTs binary packets as an octet-stream payload.
 void tst_HttpEngineIo::v3BinaryPost()
 {
-    QSignalSpy events(m_server, &SocketIoServer::binaryEventReceived);
+    QSignalSpy received(m_server, &SocketIoServer::packetReceived);
     const Response handshake = request(m_port, get("/socket.io/?EIO=3&transport=polling"));
     const QString sid = sidOf(handshake, EngineIoVersion::V3);
     QVERIFY(!sid.isEmpty());
@@ -325,8 +326,9 @@ void tst_HttpEngineIo::v3BinaryPost()
     const Response response = request(m_port, post(target, body, "application/octet-stream"));
     QCOMPARE(response.status, 200);
     QCOMPARE(response.body, QByteArray("ok"));
-    QTRY_COMPARE_WITH_TIMEOUT(events.size(), 1, Timeout);
-    const SocketIoPacket packet = events.first().at(1).value<SocketIoPacket>();
+    QTRY_COMPARE_WITH_TIMEOUT(packetsOfType(received, SocketIoPacket::BinaryEvent).size(), 1,
+                              Timeout);
+    const SocketIoPacket packet = packetsOfType(received, SocketIoPacket::BinaryEvent).first();
     QCOMPARE(packet.eventName(), QStringLiteral("up"));
     QCOMPARE(packet.attachments, QList<QByteArray>{QByteArray::fromHex("00ff10")});
 }

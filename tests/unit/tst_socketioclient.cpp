@@ -4,6 +4,7 @@
 // The attachment timeout comes from the fake WebSocket server (a header whose attachment never
 // comes).
 #include "fakewebsocketserver.h"
+#include "packetspy.h"
 #include "server/defaulthandlers.h"
 #include "server/socketioserver.h"
 #include "socketio/socketioclient.h"
@@ -170,14 +171,14 @@ void tst_SocketIoClient::refusedNamespace()
 {
     SocketIoNamespace *root = connectRoot();
     QCOMPARE(root->state(), SocketIoNamespace::State::Connected);
-    QSignalSpy connectErrors(m_client, &SocketIoClient::connectErrorReceived);
+    QSignalSpy received(m_client, &SocketIoClient::packetReceived);
     SocketIoNamespace *admin = m_client->joinNamespace(QStringLiteral("/admin"));
     QSignalSpy refused(admin, &SocketIoNamespace::refused);
     QTRY_COMPARE_WITH_TIMEOUT(refused.size(), 1, Timeout);
     QCOMPARE(refused.first().first().toString(), QStringLiteral("Not authorized"));
     QCOMPARE(admin->state(), SocketIoNamespace::State::Refused);
     QCOMPARE(admin->refusalMessage(), QStringLiteral("Not authorized"));
-    QCOMPARE(connectErrors.size(), 1);
+    QCOMPARE(packetsOfType(received, SocketIoPacket::ConnectError).size(), 1);
     QCOMPARE(root->state(), SocketIoNamespace::State::Connected);
     QCOMPARE(m_client->state(), SocketIoClient::State::Connected);
 }
@@ -233,7 +234,7 @@ void tst_SocketIoClient::attachmentTimeout()
     m_client->connectToServer();
     QTRY_COMPARE_WITH_TIMEOUT(root->state(), SocketIoNamespace::State::Connected, Timeout);
     QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), Timeout);
-    const QString error = errors.first().first().toString();
+    const QString error = errors.first().first().value<SocketIoError>().message;
     QVERIFY2(error.startsWith(QLatin1String("attachment timeout: 0 of 1")), qPrintable(error));
     const auto incomplete = std::find_if(records.cbegin(), records.cend(), [](const auto &r) {
         return r.error.startsWith(QLatin1String("incomplete BINARY_EVENT: 0 of 1"));
