@@ -37,9 +37,11 @@ public:
     void handlePollingPaused();
     void abandonProbe(const QString &reason);
 
-    // The one path for every way a session ends: protocol errors, timeouts, transport loss,
-    // and the deliberate close. Decides about reconnection.
-    void closeConnection(const EngineIoError &error, bool deliberate);
+    // Why a session ends: a failure (protocol errors, timeouts, transport loss) is reported
+    // and may be followed by a reconnection; a close the user asked for is neither.
+    enum class CloseCause { Failure, UserRequest };
+    // The one path for every way a session ends. Decides about reconnection.
+    void closeConnection(const EngineIoError &error, CloseCause cause);
     bool shouldFallBackToV3(const EngineIoError &error) const;
 
     EngineIoClient *q;
@@ -73,7 +75,7 @@ EngineIoClientPrivate::EngineIoClientPrivate(EngineIoClient *q)
         closeConnection({EngineIoError::Kind::Timeout,
                          QStringLiteral("no OPEN packet within the connect timeout of %1 ms")
                              .arg(options.connectTimeoutMs)},
-                        false);
+                        CloseCause::Failure);
     });
     connect(&heartbeatDeadline, &QTimer::timeout, this, [this] {
         const int limit = handshake.pingInterval + handshake.pingTimeout;
@@ -85,14 +87,15 @@ EngineIoClientPrivate::EngineIoClientPrivate(EngineIoClient *q)
                              : QStringLiteral("ping timeout: no packet from the server within %1 "
                                               "ms (pingInterval + pingTimeout)")
                                    .arg(limit)},
-                        false);
+                        CloseCause::Failure);
     });
     connect(&clientPingTimer, &QTimer::timeout, this, [this] {
         if (transport && state == EngineIoClient::State::Open)
             transport->send({EngineIoPacket(EngineIoPacket::Ping)});
     });
     connect(&reconnectTimer, &QTimer::timeout, this, &EngineIoClientPrivate::startSession);
-    connect(&closeTimer, &QTimer::timeout, this, [this] { closeConnection({}, true); });
+    connect(&closeTimer, &QTimer::timeout, this,
+            [this] { closeConnection({}, CloseCause::UserRequest); });
 }
 
 void EngineIoClientPrivate::setState(EngineIoClient::State newState)
@@ -129,7 +132,7 @@ EngineIoTransport *EngineIoClientPrivate::createTransport(TransportKind kind)
     connect(created, &EngineIoTransport::paused, this, &EngineIoClientPrivate::handlePollingPaused);
     connect(created, &EngineIoTransport::shutDown, this, [this, created] {
         if (created == transport && state == EngineIoClient::State::Closing)
-            closeConnection({}, true);
+            closeConnection({}, CloseCause::UserRequest);
     });
     return created;
 }
@@ -200,13 +203,13 @@ void EngineIoClientPrivate::handlePacket(const EngineIoPacket &packet)
         closeConnection({EngineIoError::Kind::Protocol,
                          QStringLiteral("unexpected OPEN packet in an open session"),
                          EngineIoCodec::encodeText(packet, version)},
-                        false);
+                        CloseCause::Failure);
         return;
     case EngineIoPacket::Close:
         Q_EMIT q->closeReceived();
         closeConnection({EngineIoError::Kind::Transport,
                          QStringLiteral("the server closed the session (CLOSE packet)")},
-                        false);
+                        CloseCause::Failure);
         return;
     case EngineIoPacket::Ping:
         finishPing(packet);
@@ -234,7 +237,7 @@ void EngineIoClientPrivate::finishOpen(const EngineIoPacket &packet)
                          QStringLiteral("expected an OPEN packet first, got %1")
                              .arg(EngineIoPacket::typeName(packet.type)),
                          frame},
-                        false);
+                        CloseCause::Failure);
         return;
     }
     EngineIoHandshake parsed;
@@ -242,7 +245,7 @@ void EngineIoClientPrivate::finishOpen(const EngineIoPacket &packet)
     if (!EngineIoHandshake::fromJson(packet.data, &parsed, &error)) {
         closeConnection({EngineIoError::Kind::Handshake,
                          QStringLiteral("invalid OPEN packet: %1").arg(error), frame},
-                        false);
+                        CloseCause::Failure);
         return;
     }
     connectTimer.stop();
@@ -339,7 +342,7 @@ void EngineIoClientPrivate::abandonProbe(const QString &reason)
         // Polling was already pausing; the session cannot carry on half-upgraded.
         closeConnection({EngineIoError::Kind::Transport,
                          QStringLiteral("upgrade failed after polling was paused: %1").arg(reason)},
-                        false);
+                        CloseCause::Failure);
     }
 }
 
@@ -353,7 +356,7 @@ void EngineIoClientPrivate::handleTransportFailed(EngineIoTransport *failedTrans
     if (failedTransport != transport)
         return;
     if (state == EngineIoClient::State::Closing) {
-        closeConnection({}, true);
+        closeConnection({}, CloseCause::UserRequest);
         return;
     }
     if (state == EngineIoClient::State::Connecting && shouldFallBackToV3(error)) {
@@ -379,11 +382,11 @@ void EngineIoClientPrivate::handleTransportFailed(EngineIoTransport *failedTrans
                     .arg(webSocketBroke ? QStringLiteral("the WebSocket broke before the OPEN "
                                                          "packet")
                                         : QStringLiteral("Unsupported protocol version"));
-            closeConnection(explained, false);
+            closeConnection(explained, CloseCause::Failure);
             return;
         }
     }
-    closeConnection(error, false);
+    closeConnection(error, CloseCause::Failure);
 }
 
 bool EngineIoClientPrivate::shouldFallBackToV3(const EngineIoError &error) const
@@ -399,8 +402,9 @@ bool EngineIoClientPrivate::shouldFallBackToV3(const EngineIoError &error) const
             v3Payload.match(QString::fromLatin1(error.frame.left(16))).hasMatch());
 }
 
-void EngineIoClientPrivate::closeConnection(const EngineIoError &error, bool deliberate)
+void EngineIoClientPrivate::closeConnection(const EngineIoError &error, CloseCause cause)
 {
+    const bool deliberate = cause == CloseCause::UserRequest;
     connectTimer.stop();
     heartbeatDeadline.stop();
     clientPingTimer.stop();
@@ -475,7 +479,7 @@ void EngineIoClient::close()
         return;
     case State::Connecting:
     case State::WaitingToReconnect:
-        d->closeConnection({}, true);
+        d->closeConnection({}, EngineIoClientPrivate::CloseCause::UserRequest);
         return;
     case State::Open:
         break;
