@@ -1,4 +1,5 @@
 #include "engineio/engineioclient.h"
+#include "engineio/engineioclient_p.h"
 
 #include "engineio/engineiocodec.h"
 #include "engineio/engineiologging.h"
@@ -10,59 +11,6 @@
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QTimer>
-
-// The connection's private side: the facade forwards to it and holds no state of its own; each
-// received packet type is finished in its own function, and every way a session ends goes
-// through closeConnection().
-class EngineIoClientPrivate : public QObject
-{
-public:
-    explicit EngineIoClientPrivate(EngineIoClient *q);
-
-    void startSession();
-    EngineIoTransport *createTransport(TransportKind kind);
-    void dropTransports();
-    void setState(EngineIoClient::State state);
-
-    void handleTransportOpened(EngineIoTransport *transport);
-    void handlePacket(const EngineIoPacket &packet);
-    void finishOpen(const EngineIoPacket &packet);
-    void finishPing(const EngineIoPacket &packet);
-    void finishClose();
-    void handleTransportFailed(EngineIoTransport *transport, const EngineIoError &error);
-    void restartHeartbeatDeadline();
-
-    void startProbe();
-    void handleProbePacket(const EngineIoPacket &packet);
-    void handlePollingPaused();
-    void abandonProbe(const QString &reason);
-
-    // Why a session ends: a failure (protocol errors, timeouts, transport loss) is reported
-    // and may be followed by a reconnection; a close the user asked for is neither.
-    enum class CloseCause { Failure, UserRequest };
-    // The one path for every way a session ends. Decides about reconnection.
-    void closeConnection(const EngineIoError &error, CloseCause cause);
-    bool shouldFallBackToV3(const EngineIoError &error) const;
-
-    EngineIoClient *q;
-    EngineIoOptions options;
-    EngineIoClient::State state = EngineIoClient::State::Disconnected;
-    EngineIoVersion version = EngineIoVersion::V4;
-    bool fellBackToV3 = false;
-    bool transportUp = false; // the current transport connected (WebSocket: 101 received)
-    EngineIoTransport *transport = nullptr;
-    EngineIoTransport *probe = nullptr;
-    bool upgrading = false; // the probe was answered; waiting for polling to pause
-    QList<EngineIoPacket> heldDuringUpgrade;
-    EngineIoHandshake handshake;
-    int attempt = 0;
-    qint64 lastPingMs = 0;
-    QTimer connectTimer;
-    QTimer heartbeatDeadline; // no ping (v4) or no packet (v3) within pingInterval + pingTimeout
-    QTimer clientPingTimer;   // v3: the client pings
-    QTimer reconnectTimer;
-    QTimer closeTimer; // bounds a graceful close
-};
 
 EngineIoClientPrivate::EngineIoClientPrivate(EngineIoClient *q)
     : q(q)
