@@ -28,24 +28,10 @@ EngineIoServerRecorder::EngineIoServerRecorder(EngineIoServer *server,
                                {QStringLiteral("message"), message}};
             if (code >= 0)
                 object.insert(QStringLiteral("code"), code);
-            record(noteRecord(PacketRecord::Error, object, request.transport, QString(),
-                              QStringLiteral("request refused (%1): %2").arg(status).arg(message)));
+            record(PacketRecord::note(
+                PacketRecord::Error, object, request.transport,
+                QStringLiteral("request refused (%1): %2").arg(status).arg(message)));
         });
-}
-
-PacketRecord EngineIoServerRecorder::noteRecord(PacketRecord::Note note, const QJsonObject &object,
-                                                TransportKind transport, const QString &session,
-                                                const QString &error)
-{
-    PacketRecord r;
-    r.direction = PacketRecord::Direction::In;
-    r.layer = PacketRecord::Layer::Connection;
-    r.type = note;
-    r.transport = transport;
-    r.session = session;
-    r.payload = PacketRecord::detailsJson(object);
-    r.error = error;
-    return r;
 }
 
 void EngineIoServerRecorder::record(PacketRecord record)
@@ -73,13 +59,14 @@ void EngineIoServerRecorder::watch(EngineIoServerSocket *socket)
     connect(socket, &QObject::destroyed, this, [this, socket] { m_sessions.remove(socket); });
     connect(session, &SessionDecoder::packetRecorded, this, &EngineIoServerRecorder::record);
 
-    session->record(noteRecord(PacketRecord::TransportOpened,
-                               {{QStringLiteral("sid"), sid},
-                                {QStringLiteral("transport"), transportName(socket->transport())},
-                                {QStringLiteral("eio"), int(socket->version())},
-                                {QStringLiteral("remote"), peerName(request)},
-                                {QStringLiteral("url"), QString::fromUtf8(request.target)}},
-                               socket->transport(), sid));
+    session->record(
+        PacketRecord::note(PacketRecord::TransportOpened,
+                           {{QStringLiteral("sid"), sid},
+                            {QStringLiteral("transport"), transportName(socket->transport())},
+                            {QStringLiteral("eio"), int(socket->version())},
+                            {QStringLiteral("remote"), peerName(request)},
+                            {QStringLiteral("url"), QString::fromUtf8(request.target)}},
+                           socket->transport()));
     connect(socket, &EngineIoServerSocket::packetReceived, session,
             [session](const EngineIoPacket &packet, TransportKind transport) {
                 session->recordEnginePacket(PacketRecord::Direction::In, packet, transport);
@@ -89,38 +76,38 @@ void EngineIoServerRecorder::watch(EngineIoServerSocket *socket)
                 session->recordEnginePacket(PacketRecord::Direction::Out, packet, transport);
             });
     connect(socket, &EngineIoServerSocket::upgrading, session, [session, socket](TransportKind to) {
-        session->record(noteRecord(PacketRecord::Upgrading,
-                                   {{QStringLiteral("from"), transportName(socket->transport())},
-                                    {QStringLiteral("to"), transportName(to)}},
-                                   socket->transport(), session->session()));
+        session->record(
+            PacketRecord::note(PacketRecord::Upgrading,
+                               {{QStringLiteral("from"), transportName(socket->transport())},
+                                {QStringLiteral("to"), transportName(to)}},
+                               socket->transport()));
     });
     connect(socket, &EngineIoServerSocket::upgraded, session, [session](TransportKind transport) {
-        session->record(noteRecord(PacketRecord::Upgraded,
-                                   {{QStringLiteral("transport"), transportName(transport)}},
-                                   transport, session->session()));
+        session->record(PacketRecord::note(
+            PacketRecord::Upgraded, {{QStringLiteral("transport"), transportName(transport)}},
+            transport));
     });
     connect(socket, &EngineIoServerSocket::upgradeFailed, session,
             [session, socket](const QString &reason) {
-                session->record(
-                    noteRecord(PacketRecord::Warning,
-                               {{QStringLiteral("what"), QStringLiteral("upgrade failed")},
-                                {QStringLiteral("reason"), reason}},
-                               socket->transport(), session->session(),
-                               QStringLiteral("upgrade failed: %1").arg(reason)));
+                session->record(PacketRecord::note(
+                    PacketRecord::Warning,
+                    {{QStringLiteral("what"), QStringLiteral("upgrade failed")},
+                     {QStringLiteral("reason"), reason}},
+                    socket->transport(), QStringLiteral("upgrade failed: %1").arg(reason)));
             });
     connect(socket, &EngineIoServerSocket::errorOccurred, session,
             [session, socket](const EngineIoError &error) {
-                PacketRecord r =
-                    noteRecord(PacketRecord::Error,
-                               {{QStringLiteral("layer"), QStringLiteral("eio")},
-                                {QStringLiteral("kind"), EngineIoError::kindName(error.kind)}},
-                               socket->transport(), session->session(), error.message);
+                PacketRecord r = PacketRecord::note(
+                    PacketRecord::Error,
+                    {{QStringLiteral("layer"), QStringLiteral("eio")},
+                     {QStringLiteral("kind"), EngineIoError::kindName(error.kind)}},
+                    socket->transport(), error.message);
                 r.raw = error.frame;
                 session->record(r);
             });
     connect(
         socket, &EngineIoServerSocket::closed, session, [session, socket](const QString &reason) {
-            session->record(noteRecord(PacketRecord::Closed, {{QStringLiteral("reason"), reason}},
-                                       socket->transport(), session->session()));
+            session->record(PacketRecord::note(
+                PacketRecord::Closed, {{QStringLiteral("reason"), reason}}, socket->transport()));
         });
 }

@@ -26,10 +26,6 @@ public:
     // is not watched.
     SessionDecoder *sessionDecoder(EngineIoServerSocket *socket) const;
 
-    static PacketRecord noteRecord(PacketRecord::Note note, const QJsonObject &details,
-                                   TransportKind transport, const QString &session,
-                                   const QString &error = {});
-
 Q_SIGNALS:
     void packetRecorded(const PacketRecord &record);
 

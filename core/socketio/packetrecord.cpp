@@ -143,6 +143,19 @@ QByteArray PacketRecord::jsonString(const QByteArray &data)
     return array.mid(1, array.size() - 2);
 }
 
+PacketRecord PacketRecord::note(Note note, const QJsonObject &details, TransportKind transport,
+                                const QString &error)
+{
+    PacketRecord record;
+    record.direction = Direction::In;
+    record.layer = Layer::Connection;
+    record.type = note;
+    record.transport = transport;
+    record.payload = detailsJson(details);
+    record.error = error;
+    return record;
+}
+
 PacketRecord PacketRecord::ackTimeoutNote(const QString &nsp, qint64 id, const QString &eventName)
 {
     PacketRecord note;

@@ -76,6 +76,9 @@ public:
     // `data` (the PING/PONG payload).
     static QByteArray detailsJson(const QJsonObject &details);
     static QByteArray jsonString(const QByteArray &data);
+    // A lifecycle note (layer Connection) with its details; `error` when it reports a failure.
+    static PacketRecord note(Note note, const QJsonObject &details, TransportKind transport,
+                             const QString &error = {});
     // The note that one of our acks timed out; ack pairing reads it from the stream.
     static PacketRecord ackTimeoutNote(const QString &nsp, qint64 id, const QString &eventName);
     static qint64 nowUs();

@@ -1,5 +1,6 @@
 #include "socketio/socketioclient.h"
 
+#include "socketio/clientrecorder.h"
 #include "socketio/socketiologging.h"
 
 #include <QJsonArray>
@@ -18,88 +19,29 @@ SocketIoClient::SocketIoClient(QObject *parent)
 {
     m_session->setParser(m_parser.get());
     connect(m_session, &SessionDecoder::packetRecorded, this, &SocketIoClient::packetRecorded);
+    // First, so that what the engine reports is recorded before the client reacts to it.
+    new EngineIoClientRecorder(m_engine, m_session, this);
+
     m_attachmentTimer.setSingleShot(true);
     connect(&m_attachmentTimer, &QTimer::timeout, this, &SocketIoClient::handleAttachmentTimeout);
-    // Packets.
     connect(m_engine, &EngineIoClient::openReceived, this, &SocketIoClient::handleOpen);
     connect(m_engine, &EngineIoClient::messageReceived, this, &SocketIoClient::handleMessage);
-    connect(m_engine, &EngineIoClient::packetSent, m_session,
-            [this](const EngineIoPacket &packet, TransportKind transport) {
-                m_session->recordEnginePacket(PacketRecord::Direction::Out, packet, transport);
-            });
-    connect(m_engine, &EngineIoClient::packetReceived, m_session,
-            [this](const EngineIoPacket &packet, TransportKind transport) {
-                m_session->recordEnginePacket(PacketRecord::Direction::In, packet, transport);
-            });
-
-    // Lifecycle.
+    connect(m_engine, &EngineIoClient::closed, this, &SocketIoClient::handleClosed);
     connect(m_engine, &EngineIoClient::stateChanged, this, [this] { updateState(); });
-    connect(m_engine, &EngineIoClient::connecting, this,
-            [this](const QUrl &url, TransportKind transport, EngineIoVersion version) {
-                recordNote(PacketRecord::Connecting,
-                           PacketRecord::detailsJson(
-                               {{QStringLiteral("url"), url.toString()},
-                                {QStringLiteral("transport"), transportName(transport)},
-                                {QStringLiteral("eio"), int(version)}}));
-            });
-    connect(m_engine, &EngineIoClient::transportOpened, this, [this](TransportKind transport) {
-        recordNote(
-            PacketRecord::TransportOpened,
-            PacketRecord::detailsJson({{QStringLiteral("transport"), transportName(transport)}}));
-    });
-    connect(m_engine, &EngineIoClient::upgradeStarted, this, [this] {
-        recordNote(PacketRecord::Upgrading,
-                   PacketRecord::detailsJson(
-                       {{QStringLiteral("from"), transportName(m_engine->transport())},
-                        {QStringLiteral("to"), transportName(TransportKind::WebSocket)}}));
-    });
-    connect(m_engine, &EngineIoClient::upgraded, this, [this](TransportKind transport) {
-        recordNote(PacketRecord::Upgraded, PacketRecord::detailsJson({{QStringLiteral("transport"),
-                                                                       transportName(transport)}}));
-    });
     connect(m_engine, &EngineIoClient::upgradeFailed, this, [this](const QString &reason) {
-        recordNote(
-            PacketRecord::Warning,
-            PacketRecord::detailsJson({{QStringLiteral("what"), QStringLiteral("upgrade failed")},
-                                       {QStringLiteral("reason"), reason}}),
-            QStringLiteral("upgrade failed: %1").arg(reason));
         Q_EMIT warningRaised(QStringLiteral("upgrade failed: %1").arg(reason));
     });
-    connect(m_engine, &EngineIoClient::closed, this, &SocketIoClient::handleClosed);
-    connect(m_engine, &EngineIoClient::errorOccurred, this, [this](const EngineIoError &error) {
-        PacketRecord r;
-        r.direction = PacketRecord::Direction::In;
-        r.layer = PacketRecord::Layer::Connection;
-        r.type = PacketRecord::Error;
-        r.transport = m_engine->transport();
-        r.payload = PacketRecord::detailsJson(
-            {{QStringLiteral("layer"), QStringLiteral("eio")},
-             {QStringLiteral("kind"), EngineIoError::kindName(error.kind)}});
-        r.raw = error.frame;
-        r.error = error.message;
-        m_session->record(r);
-        Q_EMIT errorOccurred(SocketIoError(error));
-    });
-    connect(m_engine, &EngineIoClient::warningRaised, this, [this](const QString &message) {
-        recordNote(PacketRecord::Warning,
-                   PacketRecord::detailsJson({{QStringLiteral("message"), message}}), message);
-        Q_EMIT warningRaised(message);
-    });
-    connect(m_engine, &EngineIoClient::reconnectScheduled, this, [this](int attempt, int delayMs) {
-        recordNote(PacketRecord::Reconnecting,
-                   PacketRecord::detailsJson({{QStringLiteral("attempt"), attempt},
-                                              {QStringLiteral("delayMs"), delayMs}}));
-    });
+    connect(m_engine, &EngineIoClient::errorOccurred, this,
+            [this](const EngineIoError &error) { Q_EMIT errorOccurred(SocketIoError(error)); });
+    connect(m_engine, &EngineIoClient::warningRaised, this, &SocketIoClient::warningRaised);
     connect(m_engine, &EngineIoClient::reconnectGaveUp, this, [this](int attempts) {
-        const QString message =
-            QStringLiteral("reconnection gave up after %1 attempts").arg(attempts);
-        recordNote(PacketRecord::Error,
-                   PacketRecord::detailsJson({{QStringLiteral("attempts"), attempts}}), message);
         m_reconnecting = false;
         for (SocketIoNamespace *ns : std::as_const(m_namespaces))
             ns->reconnectionEnded();
         updateState();
-        Q_EMIT errorOccurred(SocketIoError(SocketIoError::Kind::ReconnectGaveUp, message));
+        Q_EMIT errorOccurred(
+            SocketIoError(SocketIoError::Kind::ReconnectGaveUp,
+                          QStringLiteral("reconnection gave up after %1 attempts").arg(attempts)));
     });
 }
 
@@ -362,10 +304,11 @@ void SocketIoClient::finishConnect(SocketIoNamespace *ns, const SocketIoPacket &
 {
     ns->processConnect(packet);
     if (ns->wasRecovered()) {
-        recordNote(PacketRecord::Recovered,
-                   PacketRecord::detailsJson({{QStringLiteral("nsp"), ns->name()},
+        m_session->record(PacketRecord::note(PacketRecord::Recovered,
+                                             {{QStringLiteral("nsp"), ns->name()},
                                               {QStringLiteral("sid"), ns->sid()},
-                                              {QStringLiteral("pid"), ns->pid()}}));
+                                              {QStringLiteral("pid"), ns->pid()}},
+                                             m_engine->transport()));
     }
 }
 
@@ -407,10 +350,6 @@ void SocketIoClient::handleClosed(const QString &reason, bool deliberate, bool w
 {
     qCDebug(lcSocketIo) << "closed:" << reason << "deliberate" << deliberate << "reconnect"
                         << willReconnect;
-    recordNote(PacketRecord::Closed,
-               PacketRecord::detailsJson({{QStringLiteral("reason"), reason},
-                                          {QStringLiteral("deliberate"), deliberate},
-                                          {QStringLiteral("willReconnect"), willReconnect}}));
     m_attachmentTimer.stop();
     m_session->abandonPartial(PacketRecord::Direction::In,
                               QStringLiteral("the connection closed: %1").arg(reason));
@@ -419,19 +358,6 @@ void SocketIoClient::handleClosed(const QString &reason, bool deliberate, bool w
     for (SocketIoNamespace *ns : std::as_const(m_namespaces))
         ns->connectionLost(reconnect);
     updateState();
-}
-
-void SocketIoClient::recordNote(PacketRecord::Note note, const QByteArray &detailsJson,
-                                const QString &error)
-{
-    PacketRecord r;
-    r.direction = PacketRecord::Direction::In;
-    r.layer = PacketRecord::Layer::Connection;
-    r.type = note;
-    r.transport = m_engine->transport();
-    r.payload = detailsJson;
-    r.error = error;
-    m_session->record(r);
 }
 
 void SocketIoClient::updateState()

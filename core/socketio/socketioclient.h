@@ -88,7 +88,6 @@ private:
     // (the session decoder has recorded the offending bytes). The spec says the receiver MUST
     // close; the close is deliberate at the Engine.IO level, so no reconnection follows.
     void closeConnection(const SocketIoError &error);
-    void recordNote(PacketRecord::Note note, const QByteArray &details, const QString &error = {});
     void updateState();
     void setState(State state);
     SocketIoNamespace *createNamespace(const QString &name);

@@ -1,0 +1,77 @@
+#include "socketio/clientrecorder.h"
+
+#include <QJsonObject>
+
+EngineIoClientRecorder::EngineIoClientRecorder(EngineIoClient *engine, SessionDecoder *session,
+                                               QObject *parent)
+    : QObject(parent)
+    , m_engine(engine)
+    , m_session(session)
+{
+    using Direction = PacketRecord::Direction;
+    connect(engine, &EngineIoClient::packetSent, this,
+            [this](const EngineIoPacket &packet, TransportKind transport) {
+                m_session->recordEnginePacket(Direction::Out, packet, transport);
+            });
+    connect(engine, &EngineIoClient::packetReceived, this,
+            [this](const EngineIoPacket &packet, TransportKind transport) {
+                m_session->recordEnginePacket(Direction::In, packet, transport);
+            });
+    connect(engine, &EngineIoClient::connecting, this,
+            [this](const QUrl &url, TransportKind transport, EngineIoVersion version) {
+                note(PacketRecord::Connecting,
+                     {{QStringLiteral("url"), url.toString()},
+                      {QStringLiteral("transport"), transportName(transport)},
+                      {QStringLiteral("eio"), int(version)}});
+            });
+    connect(engine, &EngineIoClient::transportOpened, this, [this](TransportKind transport) {
+        note(PacketRecord::TransportOpened,
+             {{QStringLiteral("transport"), transportName(transport)}});
+    });
+    connect(engine, &EngineIoClient::upgradeStarted, this, [this] {
+        note(PacketRecord::Upgrading,
+             {{QStringLiteral("from"), transportName(m_engine->transport())},
+              {QStringLiteral("to"), transportName(TransportKind::WebSocket)}});
+    });
+    connect(engine, &EngineIoClient::upgraded, this, [this](TransportKind transport) {
+        note(PacketRecord::Upgraded, {{QStringLiteral("transport"), transportName(transport)}});
+    });
+    connect(engine, &EngineIoClient::upgradeFailed, this, [this](const QString &reason) {
+        note(PacketRecord::Warning,
+             {{QStringLiteral("what"), QStringLiteral("upgrade failed")},
+              {QStringLiteral("reason"), reason}},
+             QStringLiteral("upgrade failed: %1").arg(reason));
+    });
+    connect(engine, &EngineIoClient::errorOccurred, this, [this](const EngineIoError &error) {
+        PacketRecord r =
+            PacketRecord::note(PacketRecord::Error,
+                               {{QStringLiteral("layer"), QStringLiteral("eio")},
+                                {QStringLiteral("kind"), EngineIoError::kindName(error.kind)}},
+                               m_engine->transport(), error.message);
+        r.raw = error.frame;
+        m_session->record(r);
+    });
+    connect(engine, &EngineIoClient::warningRaised, this, [this](const QString &message) {
+        note(PacketRecord::Warning, {{QStringLiteral("message"), message}}, message);
+    });
+    connect(engine, &EngineIoClient::reconnectScheduled, this, [this](int attempt, int delayMs) {
+        note(PacketRecord::Reconnecting,
+             {{QStringLiteral("attempt"), attempt}, {QStringLiteral("delayMs"), delayMs}});
+    });
+    connect(engine, &EngineIoClient::reconnectGaveUp, this, [this](int attempts) {
+        note(PacketRecord::Error, {{QStringLiteral("attempts"), attempts}},
+             QStringLiteral("reconnection gave up after %1 attempts").arg(attempts));
+    });
+    connect(engine, &EngineIoClient::closed, this,
+            [this](const QString &reason, bool deliberate, bool willReconnect) {
+                note(PacketRecord::Closed, {{QStringLiteral("reason"), reason},
+                                            {QStringLiteral("deliberate"), deliberate},
+                                            {QStringLiteral("willReconnect"), willReconnect}});
+            });
+}
+
+void EngineIoClientRecorder::note(PacketRecord::Note note, const QJsonObject &details,
+                                  const QString &error)
+{
+    m_session->record(PacketRecord::note(note, details, m_engine->transport(), error));
+}
