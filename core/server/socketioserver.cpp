@@ -310,7 +310,7 @@ void SocketIoServerConnection::finishAck(const SocketIoPacket &packet, PacketRec
     } else {
         // The socket decides whether the ACK is still awaited (it knows the timeouts); the
         // session decoder measured the round trip.
-        if (!socket->m_pendingAcks.contains(packet.id)) {
+        if (!socket->hasPendingAck(packet.id)) {
             record.rttUs = -1;
             record.error = QStringLiteral("ACK for id %1 on %2 matches no pending ack (unknown "
                                           "or timed out): ignored")

@@ -99,6 +99,7 @@ public:
     bool isConnected() const { return m_connected; }
     QSet<QString> rooms() const { return m_rooms; } // its own id included
     QList<qint64> pendingAckIds() const { return m_pendingAcks.keys(); }
+    bool hasPendingAck(qint64 id) const { return m_pendingAcks.contains(id); }
 
     void join(const QString &room);
     void leave(const QString &room);
