@@ -1,6 +1,6 @@
 #include "session/jsonlines.h"
 #include "session/jsonlines_p.h"
-#include "session/jsonwriter_p.h"
+#include "common/jsonwriter.h"
 
 #include "common/jsonescape.h"
 #include "common/jsonscanner.h"
@@ -12,6 +12,7 @@
 #include <cmath>
 
 using namespace JsonLinesPrivate;
+using namespace JsonWriter;
 
 namespace {
 

@@ -6,6 +6,7 @@
 #include <QtNumeric>
 
 using namespace JsonLinesPrivate;
+using namespace JsonWriter;
 using namespace CivilCalendar;
 
 namespace {

@@ -3,11 +3,12 @@
 // the public side.
 #pragma once
 
-#include "session/jsonwriter_p.h"
+#include "common/jsonwriter.h"
 
 #include <limits>
 
 namespace JsonLinesPrivate {
+using namespace JsonWriter;
 
 constexpr qint64 UsPerSecond = 1000000;
 

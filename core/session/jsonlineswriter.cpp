@@ -1,12 +1,13 @@
 #include "session/jsonlines.h"
 #include "session/jsonlines_p.h"
 #include "session/jsonlinestimestamp_p.h"
-#include "session/jsonwriter_p.h"
+#include "common/jsonwriter.h"
 
 #include "common/base64.h"
 #include "common/jsonscanner.h"
 
 using namespace JsonLinesPrivate;
+using namespace JsonWriter;
 
 bool JsonLines::isEmbeddableJson(QByteArrayView payload)
 {

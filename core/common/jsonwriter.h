@@ -1,6 +1,6 @@
 // Writing JSON text through a plain pointer into a buffer grown once to an upper bound of what
-// will be written: the JSON Lines writer fills a whole line so, because QByteArray::append per
-// piece would cost more than the escaping itself. Every put* writes at the pointer it is given and
+// will be written: the JSON Lines writer fills a whole line so, and the MessagePack reader renders
+// values so, because QByteArray::append per piece would cost more than the escaping itself. Every put* writes at the pointer it is given and
 // returns the end of what it wrote; the caller has made room.
 #pragma once
 
@@ -13,7 +13,7 @@
 
 #include <cstring>
 
-namespace JsonLinesPrivate {
+namespace JsonWriter {
 
 inline char *put(char *p, const char *text, qsizetype n)
 {
@@ -198,4 +198,4 @@ inline char *putEscapedUtf16(char *out, QStringView text)
     return out;
 }
 
-} // namespace JsonLinesPrivate
+} // namespace JsonWriter
