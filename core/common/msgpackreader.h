@@ -1,0 +1,83 @@
+// A strict, bounded MessagePack reader, for an inspector: every length is checked against the
+// bytes that are left before anything is allocated, nesting is bounded, and every violation is
+// named with its byte offset ("str of 4294967295 bytes announced at offset 3, but 7 bytes are
+// left"). Values are read one at a time (a pull reader), or rendered whole as JSON in SioScope's
+// one documented form for MessagePack (docs/log-format.md, "MessagePack values"):
+//
+//   nil, true, false, strings, arrays  as in JSON
+//   maps with string keys               objects, keys in their wire order
+//   integers within +-(2^53 - 1)       numbers; beyond: {"_msgpack":"int","value":"<decimal>"}
+//   finite floats                       numbers (the shortest form that reads back the same)
+//   NaN, +-infinity                     {"_msgpack":"float","value":"NaN"|"Infinity"|"-Infinity"}
+//   bin                                 {"_placeholder":true,"num":N}, its bytes the N-th binary
+//   timestamp (ext -1)                  {"_msgpack":"timestamp","seconds":S,"nanoseconds":N}
+//   other ext                           {"_msgpack":"ext","type":T,"base64":"..."}
+//   a map with a key that is no string  {"_msgpack":"map","entries":[[key,value],...]}
+//
+// A bin as a placeholder makes a MessagePack packet look like a text packet with attachments, so
+// that every view, the ack panel and the exporters work on it unchanged.
+//
+// Why not msgpack-c (Debian's libmsgpack-cxx): its unpacker bounds sizes and depth, but a parse
+// error says neither what broke nor where, and it builds a tree of its own that would then be
+// converted again. An inspector must name the rule and the offset, and keep the bytes.
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QList>
+#include <QString>
+
+struct MsgpackLimits
+{
+    int maxDepth = 1000;
+    qint64 maxStringBytes = 100 * 1024 * 1024;
+    qint64 maxBinaryBytes = 100 * 1024 * 1024;
+    qint64 maxContainerItems = 10 * 1000 * 1000; // items of an array, entries of a map
+};
+
+class MsgpackReader
+{
+public:
+    enum class Type { Nil, Boolean, Integer, Float, String, Binary, Array, Map, Extension };
+
+    explicit MsgpackReader(QByteArrayView bytes, const MsgpackLimits &limits = {});
+
+    qsizetype offset() const { return m_pos; }
+    bool atEnd() const { return m_pos >= m_bytes.size(); }
+    bool hasError() const { return m_errorOffset >= 0; }
+    // "<what broke> at offset N"; the offset alone, and the rule without it.
+    QString errorString() const;
+    qsizetype errorOffset() const { return m_errorOffset; }
+    QString errorReason() const { return m_error; }
+
+    // The type of the next value, without reading it. Fails at the end of the bytes and on 0xc1,
+    // the one byte no value starts with.
+    bool peekType(Type *type);
+    static QString typeName(Type type); // "nil", "boolean", "integer", ... "map", "ext"
+
+    bool readMapHeader(quint32 *count);
+    bool readArrayHeader(quint32 *count);
+    // A str, as a view into the bytes; it must be UTF-8.
+    bool readString(QByteArrayView *utf8);
+    // An integer of any width whose value fits in qint64.
+    bool readInteger(qint64 *value);
+    // The next value rendered as JSON (the form above), appended to *json; each bin's bytes are
+    // appended to *binaries and numbered from the size *binaries had.
+    bool readJson(QByteArray *json, QList<QByteArray> *binaries);
+
+private:
+    bool fail(qsizetype at, const QString &what);
+    // The next `n` bytes of the value starting at `start`, or a failure naming `what`.
+    bool take(qsizetype n, qsizetype start, const char *what, const char **bytes);
+    bool readLength(uchar marker, qsizetype start, int width, const char *what, quint32 *length);
+    bool readJsonValue(QByteArray *json, QList<QByteArray> *binaries, int depth);
+    bool readJsonMap(QByteArray *json, QList<QByteArray> *binaries, int depth, quint32 count,
+                     qsizetype start);
+    bool readJsonExtension(QByteArray *json, qint8 type, QByteArrayView data, qsizetype start);
+
+    QByteArrayView m_bytes;
+    MsgpackLimits m_limits;
+    qsizetype m_pos = 0;
+    qsizetype m_errorOffset = -1;
+    QString m_error;
+};
