@@ -18,6 +18,8 @@ const char *const Usage =
     "      --path <path>              default /socket.io/\n"
     "      --transport auto|websocket|polling   default auto\n"
     "      --eio 3|4                  default 4\n"
+    "      --parser default|msgpack   socket.io-parser's text (default) or "
+    "socket.io-msgpack-parser\n"
     "      --send <script.jsonl>      packets to send (see docs/cli.md)\n"
     "      --auto-ack <json-array>    answer every server EVENT that carries an ack id with "
     "this payload\n"
@@ -61,6 +63,7 @@ bool RecordCommand::parse(const QStringList &arguments)
     const QCommandLineOption transportOption(QStringLiteral("transport"), {},
                                              QStringLiteral("transport"));
     const QCommandLineOption eioOption(QStringLiteral("eio"), {}, QStringLiteral("eio"));
+    const QCommandLineOption parserOption(QStringLiteral("parser"), {}, QStringLiteral("parser"));
     const QCommandLineOption sendOption(QStringLiteral("send"), {}, QStringLiteral("script"));
     const QCommandLineOption autoAckOption(QStringLiteral("auto-ack"), {},
                                            QStringLiteral("payload"));
@@ -77,8 +80,9 @@ bool RecordCommand::parse(const QStringList &arguments)
     const QCommandLineOption secretsOption(QStringLiteral("include-secrets"));
     const QCommandLineOption helpOption(QStringList{QStringLiteral("h"), QStringLiteral("help")});
     parser.addOptions({helpOption, nspOption, authOption, headerOption, queryOption, pathOption,
-                       transportOption, eioOption, sendOption, autoAckOption, ackTimeoutOption,
-                       durationOption, reconnectOption, outOption, formatOption, secretsOption});
+                       transportOption, eioOption, parserOption, sendOption, autoAckOption,
+                       ackTimeoutOption, durationOption, reconnectOption, outOption, formatOption,
+                       secretsOption});
     parser.addOption(stopOnEventOption);
     parser.addPositionalArgument(QStringLiteral("url"), {});
     if (!parser.parse(QStringList{QStringLiteral("record")} + arguments))
@@ -122,6 +126,14 @@ bool RecordCommand::parse(const QStringList &arguments)
         engine.version = EngineIoOptions::Version::V3;
     else
         return usageError(QStringLiteral("--eio must be 3 or 4"));
+
+    if (parser.isSet(parserOption) &&
+        !SocketIoParser::kindFromName(parser.value(parserOption), &m_options.parser))
+        return usageError(QStringLiteral("--parser must be default or msgpack"));
+    if (m_options.parser == SocketIoParser::Kind::Msgpack &&
+        engine.version == EngineIoOptions::Version::V3)
+        return usageError(
+            QStringLiteral("--parser msgpack speaks Socket.IO v5, which needs --eio 4"));
 
     for (const QString &header : parser.values(headerOption)) {
         const qsizetype colon = header.indexOf(QLatin1Char(':'));

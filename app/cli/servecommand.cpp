@@ -22,6 +22,8 @@ const char *const Usage =
     "      --ping-timeout <ms>       default 20000\n"
     "      --connect-timeout <ms>    close clients that join no namespace; default 45000\n"
     "      --max-payload <bytes>     largest POST body / WebSocket message; default 1000000\n"
+    "      --parser default|msgpack  socket.io-parser's text (default) or\n"
+    "                                socket.io-msgpack-parser\n"
     "      --engine-echo             also serve a plain Engine.IO echo at /engine.io/\n"
     "      --rules <rules.json>      mock behaviour from a file instead of the default handlers:\n"
     "                                namespaces and auth, replies, acks, binaries, periodic\n"
@@ -70,6 +72,7 @@ bool ServeCommand::parse(const QStringList &arguments)
                                                   QStringLiteral("ms"));
     const QCommandLineOption maxPayloadOption(QStringLiteral("max-payload"), {},
                                               QStringLiteral("bytes"));
+    const QCommandLineOption parserOption(QStringLiteral("parser"), {}, QStringLiteral("parser"));
     const QCommandLineOption rulesOption(QStringLiteral("rules"), {}, QStringLiteral("file"));
     const QCommandLineOption demoOption(QStringLiteral("demo"));
     const QCommandLineOption echoOption(QStringLiteral("engine-echo"));
@@ -79,8 +82,8 @@ bool ServeCommand::parse(const QStringList &arguments)
     const QCommandLineOption secretsOption(QStringLiteral("include-secrets"));
     const QCommandLineOption helpOption(QStringList{QStringLiteral("h"), QStringLiteral("help")});
     parser.addOptions({hostOption, portOption, pathOption, pingIntervalOption, pingTimeoutOption,
-                       connectTimeoutOption, maxPayloadOption, rulesOption, demoOption, echoOption,
-                       outOption, formatOption, secretsOption, helpOption});
+                       connectTimeoutOption, maxPayloadOption, parserOption, rulesOption,
+                       demoOption, echoOption, outOption, formatOption, secretsOption, helpOption});
     if (!parser.parse(QStringList{QStringLiteral("serve")} + arguments))
         return usageError(parser.errorText());
     if (parser.isSet(helpOption)) {
@@ -91,6 +94,9 @@ bool ServeCommand::parse(const QStringList &arguments)
     if (!parser.positionalArguments().isEmpty())
         return usageError(
             QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()));
+    if (parser.isSet(parserOption) &&
+        !SocketIoParser::kindFromName(parser.value(parserOption), &m_parser))
+        return usageError(QStringLiteral("--parser must be default or msgpack"));
     m_demo = parser.isSet(demoOption);
     if (parser.isSet(rulesOption)) {
         if (m_demo)
@@ -177,6 +183,7 @@ void ServeCommand::start()
     options.engine.pingTimeoutMs = m_pingTimeoutMs;
     options.engine.maxPayload = m_maxPayload;
     options.connectTimeoutMs = m_connectTimeoutMs;
+    options.parser = m_parser;
     m_server = new SocketIoServer(this);
     m_server->setOptions(options);
     m_server->attach(m_listener);

@@ -8,6 +8,7 @@
 #include "logoutput.h"
 #include "server/mockrules.h"
 #include "session/logexport.h"
+#include "socketio/socketioparser.h"
 
 #include <QHostAddress>
 #include <QObject>
@@ -40,6 +41,7 @@ private:
     int m_pingTimeoutMs = 20000;
     int m_connectTimeoutMs = 45000;
     qint64 m_maxPayload = 1000000;
+    SocketIoParser::Kind m_parser = SocketIoParser::Kind::Default;
     bool m_engineEcho = false;
     bool m_demo = false;
     QString m_rulesPath;

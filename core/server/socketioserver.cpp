@@ -89,15 +89,24 @@ public:
     QString engineSid;
     EngineIoServerRequest handshake;
     SocketIoProtocol protocol;
+    const SocketIoParser *parser; // the server's when the session opened
     // Decodes and records the session both ways; the recorder made it, and the engine socket
     // owns it.
     QPointer<SessionDecoder> session;
     QHash<QString, SocketIoServerSocket *> sockets; // by namespace
     QTimer connectTimer;
     bool failed = false;
-    // Records of packets handed to the engine, recorded when their text message goes out (a
-    // polling answer may carry them later, after the OPEN packet, over another transport).
-    QList<PacketRecord> unsent;
+    // Packets handed to the engine, each recorded when its first message goes out (a polling
+    // answer may carry it later, after the OPEN packet, over another transport): the text message
+    // of the text parser, the one binary message of the msgpack parser. The messages that follow
+    // (attachments) are counted off.
+    struct Unsent
+    {
+        PacketRecord record;
+        qsizetype messagesLeft = 0;
+        bool recorded = false;
+    };
+    QList<Unsent> unsent;
 };
 
 SocketIoServerConnection::SocketIoServerConnection(SocketIoServer *server,
@@ -109,20 +118,27 @@ SocketIoServerConnection::SocketIoServerConnection(SocketIoServer *server,
     , handshake(engine->request())
     , protocol(engine->version() == EngineIoVersion::V3 ? SocketIoProtocol::V4
                                                         : SocketIoProtocol::V5)
+    , parser(server->m_parser)
     , session(server->m_recorder->sessionDecoder(engine))
 {
     Q_ASSERT(session); // the recorder watches every socket before the server sees it
-    session->setParser(server->m_parser.get());
+    session->setParser(parser);
     session->setLimits(server->m_options.limits);
     session->start(protocol);
     connect(engine, &EngineIoServerSocket::packetSent, this,
             [this](const EngineIoPacket &packet, TransportKind transport) {
-                if (packet.type != EngineIoPacket::Message || packet.binary || unsent.isEmpty())
+                if (packet.type != EngineIoPacket::Message || unsent.isEmpty())
                     return;
-                PacketRecord r = unsent.takeFirst();
-                r.transport = transport;
-                r.timeUs = PacketRecord::nowUs();
-                session->record(r);
+                Unsent &next = unsent.first();
+                if (!next.recorded) {
+                    next.recorded = true;
+                    PacketRecord r = next.record;
+                    r.transport = transport;
+                    r.timeUs = PacketRecord::nowUs();
+                    session->record(r);
+                }
+                if (--next.messagesLeft <= 0)
+                    unsent.removeFirst();
             });
     connect(engine, &EngineIoServerSocket::messageReceived, this,
             &SocketIoServerConnection::handleMessage);
@@ -338,7 +354,6 @@ void SocketIoServerConnection::finishConnectError(const SocketIoPacket &packet, 
 
 bool SocketIoServerConnection::sendPacket(const SocketIoPacket &packet, QString *error)
 {
-    const SocketIoParser *parser = server->m_parser.get();
     if (!parser->validate(packet, protocol, error))
         return false;
     return sendEncoded(packet, parser->encode(packet, protocol), error);
@@ -363,7 +378,7 @@ bool SocketIoServerConnection::queueMessages(PacketRecord r, const QList<EngineI
         return false;
     }
     r.session = engineSid;
-    unsent.append(r);
+    unsent.append({r, messages.size(), false});
     if (!engine->sendMessages(messages)) {
         unsent.removeLast();
         *error = QStringLiteral("the client's connection is closed");
@@ -391,7 +406,10 @@ void SocketIoServerConnection::handleEngineClosed(const QString &reason)
                                 QStringLiteral("the connection closed: %1").arg(reason));
     }
     // Queued but never on the wire: recorded, with what became of them.
-    for (PacketRecord r : std::exchange(unsent, {})) {
+    for (const Unsent &queued : std::exchange(unsent, {})) {
+        if (queued.recorded)
+            continue; // on the wire; only attachments were left
+        PacketRecord r = queued.record;
         r.timeUs = PacketRecord::nowUs();
         r.error = QStringLiteral("not sent: the connection closed (%1)").arg(reason);
         server->record(r);
@@ -672,14 +690,16 @@ int SocketIoServerNamespace::sendTo(const QList<SocketIoServerSocket *> &targets
         attachments.isEmpty() ? SocketIoPacket::Event : SocketIoPacket::BinaryEvent, m_name, json);
     packet.attachments = attachments;
     // Encoded once per protocol revision; v4 and v5 clients may share a namespace.
-    std::optional<SocketIoParser::Encoded> encoded[2];
-    const SocketIoParser *parser = m_server->m_parser.get();
+    // Encoded once per parser and protocol revision; v4 and v5 clients may share a namespace.
+    std::optional<SocketIoParser::Encoded> encoded[2][2];
     int sent = 0;
     QString error;
     for (SocketIoServerSocket *socket : targets) {
         const SocketIoProtocol protocol = socket->protocol();
+        const SocketIoParser *parser = socket->m_connection->parser;
         std::optional<SocketIoParser::Encoded> &wire =
-            encoded[protocol == SocketIoProtocol::V5 ? 1 : 0];
+            encoded[parser->kind() == SocketIoParser::Kind::Msgpack ? 1 : 0]
+                   [protocol == SocketIoProtocol::V5 ? 1 : 0];
         if (!wire) {
             if (!parser->validate(packet, protocol, &error)) {
                 qCWarning(lcServer) << "broadcast on" << m_name << "not sent:" << error;
@@ -698,7 +718,6 @@ int SocketIoServerNamespace::sendTo(const QList<SocketIoServerSocket *> &targets
 SocketIoServer::SocketIoServer(QObject *parent)
     : QObject(parent)
     , m_engine(new EngineIoServer(this))
-    , m_parser(std::make_unique<SocketIoTextParser>())
     , m_recorder(new EngineIoServerRecorder(m_engine, SessionDecoder::Messages::SocketIo, this))
 {
     m_engine->setOptions(m_options.engine);
@@ -718,6 +737,9 @@ SocketIoServer::~SocketIoServer()
 void SocketIoServer::setOptions(const SocketIoServerOptions &options)
 {
     m_options = options;
+    m_parser = options.parser == SocketIoParser::Kind::Msgpack
+                   ? static_cast<const SocketIoParser *>(&m_msgpackParser)
+                   : &m_textParser;
     m_engine->setOptions(options.engine);
 }
 

@@ -11,6 +11,7 @@
 #include "server/engineioserver.h"
 #include "socketio/packetrecord.h"
 #include "socketio/socketiocodec.h"
+#include "socketio/socketiomsgpackparser.h"
 #include "socketio/socketioparser.h"
 
 #include <QHash>
@@ -35,6 +36,9 @@ struct SocketIoServerOptions
     // A client that joins no namespace within this time is disconnected (socket.io's
     // connectTimeout).
     int connectTimeoutMs = 45000;
+    // How packets are written: socket.io-parser's text (the default) or socket.io-msgpack-parser
+    // (its clients speak Engine.IO v4 only). Taken by the sessions that open after it is set.
+    SocketIoParser::Kind parser = SocketIoParser::Kind::Default;
     SocketIoParserLimits limits;
 
     SocketIoServerOptions() { engine.path = QStringLiteral("/socket.io/"); }
@@ -259,7 +263,11 @@ private:
 
     SocketIoServerOptions m_options;
     EngineIoServer *m_engine;
-    std::unique_ptr<SocketIoParser> m_parser;
+    // Both parsers live as long as the server: each session's decoder keeps a pointer to the one
+    // it was opened with.
+    SocketIoTextParser m_textParser;
+    SocketIoMsgpackParser m_msgpackParser;
+    const SocketIoParser *m_parser = &m_textParser;
     EngineIoServerRecorder *m_recorder;
     QMap<QString, SocketIoServerNamespace *> m_namespaces;
     QHash<QString, SocketIoServerConnection *> m_connections; // by Engine.IO sid

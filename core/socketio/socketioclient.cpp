@@ -14,10 +14,9 @@ Q_LOGGING_CATEGORY(lcSocketIo, "sioscope.socketio", QtInfoMsg)
 SocketIoClient::SocketIoClient(QObject *parent)
     : QObject(parent)
     , m_engine(new EngineIoClient(this))
-    , m_parser(std::make_unique<SocketIoTextParser>())
     , m_session(new SessionDecoder(this))
 {
-    m_session->setParser(m_parser.get());
+    m_session->setParser(m_parser);
     connect(m_session, &SessionDecoder::packetRecorded, this, &SocketIoClient::packetRecorded);
     // First, so that what the engine reports is recorded before the client reacts to it.
     new EngineIoClientRecorder(m_engine, m_session, this);
@@ -76,6 +75,10 @@ void SocketIoClient::connectToServer()
         m_protocol = SocketIoProtocol::V4;
     else if (m_options.engine.version == EngineIoOptions::Version::V4)
         m_protocol = SocketIoProtocol::V5;
+    m_parser = m_options.parser == SocketIoParser::Kind::Msgpack
+                   ? static_cast<const SocketIoParser *>(&m_msgpackParser)
+                   : &m_textParser;
+    m_session->setParser(m_parser);
     m_session->start(m_protocol);
     for (SocketIoNamespace *ns : std::as_const(m_namespaces))
         ns->forgetRecovery(); // a fresh connection is never a recovery

@@ -6,6 +6,7 @@
 #include "socketio/packetrecord.h"
 #include "socketio/sessiondecoder.h"
 #include "socketio/socketioerror.h"
+#include "socketio/socketiomsgpackparser.h"
 #include "socketio/socketionamespace.h"
 #include "socketio/socketiooptions.h"
 #include "socketio/socketioparser.h"
@@ -42,6 +43,7 @@ public:
 
     State state() const { return m_state; }
     SocketIoProtocol protocol() const; // follows the Engine.IO version: v4 -> 5, v3 -> 4
+    SocketIoParser::Kind parser() const { return m_parser->kind(); } // the one in use
     EngineIoClient *engine() const { return m_engine; }
 
 Q_SIGNALS:
@@ -95,7 +97,11 @@ private:
 
     SocketIoOptions m_options;
     EngineIoClient *m_engine;
-    std::unique_ptr<SocketIoParser> m_parser;
+    // Both parsers live as long as the client: the session decoder keeps a pointer to the one
+    // in use, which connectToServer() chooses.
+    SocketIoTextParser m_textParser;
+    SocketIoMsgpackParser m_msgpackParser;
+    const SocketIoParser *m_parser = &m_textParser;
     SessionDecoder *m_session; // decodes what is received and records both ways
     QMap<QString, SocketIoNamespace *> m_namespaces;
     State m_state = State::Disconnected;

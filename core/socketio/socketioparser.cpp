@@ -55,6 +55,17 @@ QString SocketIoParser::kindName(Kind kind)
     return {};
 }
 
+bool SocketIoParser::kindFromName(const QString &name, Kind *kind)
+{
+    for (const Kind candidate : {Kind::Default, Kind::Msgpack}) {
+        if (name == kindName(candidate)) {
+            *kind = candidate;
+            return true;
+        }
+    }
+    return false;
+}
+
 bool SocketIoTextParser::validate(const SocketIoPacket &packet, SocketIoProtocol protocol,
                                   QString *error) const
 {

@@ -65,6 +65,8 @@ public:
 
     virtual Kind kind() const = 0;
     static QString kindName(Kind kind);
+    // "default" or "msgpack" (as the CLI and the profiles write it); false for anything else.
+    static bool kindFromName(const QString &name, Kind *kind);
 
     // Checks a packet before it is sent, with the rules the decoder applies to received ones.
     virtual bool validate(const SocketIoPacket &packet, SocketIoProtocol protocol,

@@ -46,6 +46,8 @@ bool ReferenceServer::start(const Options &options, QString *error)
         {QStringLiteral("allowEIO3"), options.allowEIO3},
         {QStringLiteral("logRequests"), options.logRequests},
     };
+    if (!options.parser.isEmpty())
+        config.insert(QStringLiteral("parser"), options.parser);
     if (!options.tlsKeyFile.isEmpty() || !options.tlsCertFile.isEmpty()) {
         config.insert(QStringLiteral("tls"),
                       QJsonObject{{QStringLiteral("key"), options.tlsKeyFile},

@@ -26,6 +26,7 @@ public:
         bool connectionStateRecovery = false;
         qint64 maxHttpBufferSize = 1000000;
         bool allowEIO3 = false; // socket.io 4 only
+        QString parser;         // "msgpack": socket.io-msgpack-parser (socket.io 4 only)
         // Both set: https/wss with this PEM key and certificate (server.js `tls`).
         QString tlsKeyFile;
         QString tlsCertFile;

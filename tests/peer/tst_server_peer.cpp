@@ -144,15 +144,28 @@ void tst_ServerPeer::scenario_data()
     QTest::addColumn<QString>("flavor");
     QTest::addColumn<QStringList>("transports");
     QTest::addColumn<QString>("finalTransport");
+    QTest::addColumn<QString>("parser");
     const QStringList polling{QStringLiteral("polling")};
     const QStringList websocket{QStringLiteral("websocket")};
     const QStringList upgrade{QStringLiteral("polling"), QStringLiteral("websocket")};
     for (const QString flavor : {QStringLiteral("4"), QStringLiteral("2")}) {
         const QByteArray name = flavor == QLatin1String("4") ? "client 4.8" : "client 2.5";
-        QTest::newRow(name + " polling") << flavor << polling << QStringLiteral("polling");
-        QTest::newRow(name + " websocket") << flavor << websocket << QStringLiteral("websocket");
-        QTest::newRow(name + " upgrade") << flavor << upgrade << QStringLiteral("websocket");
+        QTest::newRow(name + " polling")
+            << flavor << polling << QStringLiteral("polling") << QStringLiteral("default");
+        QTest::newRow(name + " websocket")
+            << flavor << websocket << QStringLiteral("websocket") << QStringLiteral("default");
+        QTest::newRow(name + " upgrade")
+            << flavor << upgrade << QStringLiteral("websocket") << QStringLiteral("default");
     }
+    // socket.io-client 4.8 with socket.io-msgpack-parser against `serve --parser msgpack`'s server.
+    const QString msgpack = QStringLiteral("msgpack");
+    const QString v5 = QStringLiteral("4");
+    QTest::newRow("client 4.8 msgpack polling")
+        << v5 << polling << QStringLiteral("polling") << msgpack;
+    QTest::newRow("client 4.8 msgpack websocket")
+        << v5 << websocket << QStringLiteral("websocket") << msgpack;
+    QTest::newRow("client 4.8 msgpack upgrade")
+        << v5 << upgrade << QStringLiteral("websocket") << msgpack;
 }
 
 void tst_ServerPeer::scenario()
@@ -160,13 +173,17 @@ void tst_ServerPeer::scenario()
     QFETCH(QString, flavor);
     QFETCH(QStringList, transports);
     QFETCH(QString, finalTransport);
+    QFETCH(QString, parser);
     const bool v5 = flavor == QLatin1String("4");
+    const bool msgpack = parser == QLatin1String("msgpack");
 
     SocketIoServer server;
     SocketIoServerOptions options;
     options.engine.pingIntervalMs = 1000;
     options.engine.pingTimeoutMs = 2000;
     options.connectTimeoutMs = 5000;
+    if (msgpack)
+        options.parser = SocketIoParser::Kind::Msgpack;
     server.setOptions(options);
     setUpServer(&server);
     QList<PacketRecord> records;
@@ -177,7 +194,8 @@ void tst_ServerPeer::scenario()
     const QJsonObject config{
         {QStringLiteral("url"), QStringLiteral("http://127.0.0.1:%1").arg(server.serverPort())},
         {QStringLiteral("flavor"), flavor},
-        {QStringLiteral("transports"), QJsonArray::fromStringList(transports)}};
+        {QStringLiteral("transports"), QJsonArray::fromStringList(transports)},
+        {QStringLiteral("parser"), parser}};
     QProcess driver;
     driver.setWorkingDirectory(ReferenceServer::peersDir());
     driver.setProgram(QStringLiteral("node"));
@@ -266,7 +284,10 @@ void tst_ServerPeer::scenario()
     bool upgraded = false;
     for (const PacketRecord &record : std::as_const(records)) {
         if (record.layer == PacketRecord::Layer::SocketIo) {
-            QVERIFY2(record.error.isEmpty(), qPrintable(context));
+            QVERIFY2(record.error.isEmpty(),
+                     qPrintable(QStringLiteral("%1 %2: %3\n%4")
+                                    .arg(record.directionName(), record.typeName(), record.error,
+                                         context)));
             seen.insert({int(record.direction), record.type});
         }
         if (record.layer == PacketRecord::Layer::Connection &&

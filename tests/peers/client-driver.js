@@ -10,6 +10,7 @@
 //                (Engine.IO v3 / Socket.IO v4). Default "4".
 //   transports   ["polling"], ["websocket"] or ["polling","websocket"] (polling, then the upgrade)
 //   timeoutMs    per step; default 5000
+//   parser       "msgpack": socket.io-msgpack-parser (flavor 4 only); default: the stock parser
 //   scenario     "server" (default; tst_server_peer.cpp) or "mock-rules" (tst_mockrules_peer.cpp:
 //                resources/mock-rules/example.json served by the mock rules engine)
 //
@@ -35,6 +36,11 @@ const io = v5 ? require("socket.io-client") : require("socket.io-client-v2");
 const url = config.url;
 const transports = config.transports || ["polling", "websocket"];
 const timeoutMs = config.timeoutMs || 5000;
+const parser = config.parser === "msgpack" ? require("socket.io-msgpack-parser") : undefined;
+if (config.parser !== undefined && config.parser !== "default" && config.parser !== "msgpack") {
+  process.stderr.write(`[driver] unknown parser ${JSON.stringify(config.parser)}\n`);
+  process.exit(2);
+}
 
 function log(...args) {
   process.stderr.write(`[driver] ${args.join(" ")}\n`);
@@ -99,7 +105,7 @@ function once(socket, event) {
 let manager;
 
 function newManager(query) {
-  if (v5) return new io.Manager(url, { transports, reconnection: false, autoConnect: false });
+  if (v5) return new io.Manager(url, { transports, reconnection: false, autoConnect: false, parser });
   return io.Manager(url, { transports, reconnection: false, autoConnect: false, query });
 }
 
