@@ -168,12 +168,29 @@ bool Http::parseFieldLine(QByteArrayView line, HttpHeader *field, QString *probl
 }
 
 Http::FieldsResult Http::parseFieldLines(const QList<QByteArrayView> &lines, int maxHeaderCount,
-                                         HttpHeaders *headers, qsizetype *badLine, QString *problem)
+                                         HttpHeaders *headers, qsizetype *badLine, QString *problem,
+                                         ObsFold obsFold)
 {
     for (qsizetype i = 0; i < lines.size(); ++i) {
         if (lines[i].contains('\r')) {
             *badLine = i;
             return FieldsResult::BareCr;
+        }
+        if (obsFold == ObsFold::Unfold && i > 0 && !lines[i].isEmpty() &&
+            isSpace(lines[i].front())) {
+            const QByteArrayView more = trimmed(lines[i]);
+            for (const char c : more) {
+                if (!isFieldValueChar(c)) {
+                    *problem =
+                        QStringLiteral("invalid %1 in a folded header value").arg(describeByte(c));
+                    *badLine = i;
+                    return FieldsResult::BadLine;
+                }
+            }
+            QByteArray &value = headers->last().second;
+            if (!more.isEmpty())
+                value += (value.isEmpty() ? QByteArray() : QByteArray(" ")) + more.toByteArray();
+            continue;
         }
         HttpHeader field;
         if (!parseFieldLine(lines[i], &field, problem)) {
@@ -237,7 +254,7 @@ HttpResponseHeadParser::Status HttpResponseHeadParser::parse(QByteArrayView data
     qsizetype badLine = -1;
     QString problem;
     switch (Http::parseFieldLines(lines.sliced(1), m_limits.maxHeaderCount, &m_head.headers,
-                                  &badLine, &problem)) {
+                                  &badLine, &problem, Http::ObsFold::Unfold)) {
     case Http::FieldsResult::Ok:
         break;
     case Http::FieldsResult::BareCr:

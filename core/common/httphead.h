@@ -58,12 +58,18 @@ bool parseFieldLine(QByteArrayView line, HttpHeader *field, QString *problem);
 
 enum class FieldsResult { Ok, BareCr, BadLine, TooMany };
 
+// What becomes of obsolete line folding (a field line that starts with white space and continues
+// the one before it). RFC 9112, 5.2: a server may refuse it; a user agent MUST replace each fold
+// with a space before it interprets the value.
+enum class ObsFold { Refuse, Unfold };
+
 // The header field lines of a head (its lines after the start line), each checked in turn (bare
 // CR, then parseFieldLine()) and appended to *headers while that holds fewer than
 // `maxHeaderCount` fields. On BareCr and BadLine, *badLine is the index of the line in `lines`;
 // on BadLine, *problem says what is wrong with it.
 FieldsResult parseFieldLines(const QList<QByteArrayView> &lines, int maxHeaderCount,
-                             HttpHeaders *headers, qsizetype *badLine, QString *problem);
+                             HttpHeaders *headers, qsizetype *badLine, QString *problem,
+                             ObsFold obsFold = ObsFold::Refuse);
 
 } // namespace Http
 

@@ -134,6 +134,15 @@ void tst_HttpHead::ready_data()
     QTest::newRow("as many fields as the limit (4)")
         << QByteArray("HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n") << 1 << 200
         << QByteArray("OK") << QByteArrayList{"a: 1", "b: 2", "c: 3", "d: 4"} << QByteArray();
+    // RFC 9112, 5.2: a user agent replaces each obsolete fold with a space.
+    QTest::newRow("folded header (space) unfolded")
+        << QByteArray("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection:\r\n"
+                      " Upgrade\r\n\r\n")
+        << 1 << 101 << QByteArray("Switching Protocols")
+        << QByteArrayList{"upgrade: websocket", "connection: Upgrade"} << QByteArray();
+    QTest::newRow("folded header (tab) unfolded")
+        << QByteArray("HTTP/1.1 200 OK\r\nX-A: 1\r\n\t2 \r\n  3\r\n\r\n") << 1 << 200
+        << QByteArray("OK") << QByteArrayList{"x-a: 1 2 3"} << QByteArray();
     const QByteArray start = "HTTP/1.1 200 OK\r\nX: ";
     QTest::newRow("head of exactly the limit (128 bytes)")
         << start + QByteArray(128 - start.size() - 4, 'x') + "\r\n\r\nafter" << 1 << 200
@@ -210,11 +219,12 @@ void tst_HttpHead::refused_data()
     QTest::newRow("bare CR in the status line")
         << QByteArray("HTTP/1.1 200 O\rK\r\n\r\n") << badStatus
         << QStringLiteral("byte 0x0d in the reason phrase");
-    QTest::newRow("folded header (space)")
-        << QByteArray(ok + "Upgrade: websocket\r\nConnection:\r\n Upgrade\r\n\r\n") << badHeader
-        << QStringLiteral("header line 3: obsolete header line folding");
-    QTest::newRow("folded header (tab)") << QByteArray(ok + "X-A: 1\r\n\t2\r\n\r\n") << badHeader
-                                         << QStringLiteral("header line 2: obsolete");
+    QTest::newRow("folded line with no field before it")
+        << QByteArray(ok + " Upgrade\r\n\r\n") << badHeader
+        << QStringLiteral("header line 1: obsolete header line folding");
+    QTest::newRow("control byte in a folded value")
+        << QByteArray(ok + "X-A: 1\r\n\t2\x01\r\n\r\n") << badHeader
+        << QStringLiteral("header line 2: invalid byte 0x01 in a folded header value");
     QTest::newRow("header line without a colon")
         << QByteArray(ok + "Upgrade: websocket\r\nConnection Upgrade\r\n\r\n") << badHeader
         << QStringLiteral("header line 2: invalid header line (no field name followed by ':')");
