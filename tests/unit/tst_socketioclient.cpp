@@ -160,6 +160,7 @@ private Q_SLOTS:
     void recoversAfterADrop_data();
     void recoversAfterADrop();
     void deliberateReconnectDoesNotRecover();
+    void leftNamespaceDoesNotRecover();
 
 private:
     // Connects the client (options from the current row) and its root namespace.
@@ -405,6 +406,29 @@ void tst_SocketIoClient::deliberateReconnectDoesNotRecover()
     m_client->disconnectFromServer();
     QTRY_COMPARE_WITH_TIMEOUT(m_client->state(), SocketIoClient::State::Disconnected, Timeout);
     m_client->connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 2, Timeout);
+    QCOMPARE(server.connects().size(), 2);
+    QCOMPARE(server.connects().at(1), RecoveryAuth);
+    QCOMPARE(connected.at(1).first().toBool(), false);
+    QVERIFY(!root->wasRecovered());
+}
+
+// A namespace the user left and joins again is a new session too: its CONNECT carries the auth
+// but no pid or offset.
+void tst_SocketIoClient::leftNamespaceDoesNotRecover()
+{
+    RecoveryServer server({QStringLiteral("p1")});
+    QVERIFY(server.listen());
+    m_client->setOptions(recoveryClientOptions(server.port()));
+    SocketIoNamespace *root = m_client->joinNamespace(QStringLiteral("/"), RecoveryAuth);
+    QSignalSpy connected(root, &SocketIoNamespace::connected);
+    QSignalSpy events(root, &SocketIoNamespace::eventReceived);
+    m_client->connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(events.size(), 1, Timeout);
+
+    root->disconnectFromNamespace();
+    QCOMPARE(root->state(), SocketIoNamespace::State::Disconnected);
+    root->connectToNamespace();
     QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 2, Timeout);
     QCOMPARE(server.connects().size(), 2);
     QCOMPARE(server.connects().at(1), RecoveryAuth);
