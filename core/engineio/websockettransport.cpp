@@ -13,6 +13,8 @@
 namespace {
 
 constexpr qsizetype MaxResponseHeadBytes = 64 * 1024;
+// A 101 carries a handful of fields and a refusal a few dozen; this only bounds a hostile server.
+constexpr int MaxResponseHeaderCount = 256;
 constexpr int RefusalBodyWaitMs = 1000;
 
 // Read coalescing. While the server sends faster than SioScope takes frames in (a read brings a
@@ -29,31 +31,13 @@ constexpr int CoalesceDelayMs = 1;
 // the last flush, so that the server starts on it at once rather than when the loop returns.
 constexpr qint64 FlushedWriteBytes = 16 * 1024;
 
-using HttpHeaders = QList<QPair<QByteArray, QByteArray>>; // names in lower case
-
-QByteArray headerValue(const HttpHeaders &headers, QByteArrayView name)
-{
-    for (const auto &[headerName, value] : headers)
-        if (headerName == name)
-            return value;
-    return {};
-}
-
-// A comma-separated header such as "Connection: keep-alive, Upgrade" names `token`.
-bool hasToken(const QByteArray &value, QByteArrayView token)
-{
-    for (const QByteArray &item : value.split(','))
-        if (item.trimmed().compare(token, Qt::CaseInsensitive) == 0)
-            return true;
-    return false;
-}
-
 } // namespace
 
 WebSocketTransport::WebSocketTransport(const EngineIoOptions &options, EngineIoVersion version,
                                        QObject *parent)
     : EngineIoTransport(options, version, parent)
     , m_parser(options.maxIncomingPacketBytes)
+    , m_responseParser(HttpHeadLimits{MaxResponseHeadBytes, MaxResponseHeaderCount})
 {
     m_refusalTimer.setSingleShot(true);
     connect(&m_refusalTimer, &QTimer::timeout, this, &WebSocketTransport::finishRefusal);
@@ -114,6 +98,7 @@ void WebSocketTransport::sendUpgradeRequest()
         request += name + ": " + value + "\r\n";
     request += "\r\n";
     m_phase = Phase::Handshaking;
+    m_responseParser.reset();
     m_socket->write(request);
 }
 
@@ -153,44 +138,48 @@ EngineIoError::Kind WebSocketTransport::upgradeFailureKind() const
 void WebSocketTransport::readUpgradeResponse()
 {
     const EngineIoError::Kind kind = upgradeFailureKind();
-    const qsizetype headEnd = m_responseHead.indexOf("\r\n\r\n");
-    if (headEnd < 0) {
-        if (m_responseHead.size() > MaxResponseHeadBytes) {
+    qsizetype headBytes = 0;
+    switch (m_responseParser.parse(m_responseHead, &headBytes)) {
+    case HttpResponseHeadParser::Status::NeedMoreData:
+        return;
+    case HttpResponseHeadParser::Status::Ready:
+        break;
+    case HttpResponseHeadParser::Status::Error:
+        switch (m_responseParser.error()) {
+        case HttpResponseHeadParser::Error::HeadTooLarge:
             fail(kind, QStringLiteral("WebSocket upgrade failed: the response head exceeds %1 "
                                       "bytes")
                            .arg(MaxResponseHeadBytes));
+            return;
+        case HttpResponseHeadParser::Error::BadStatusLine:
+            fail(kind,
+                 QStringLiteral("WebSocket upgrade failed: the server's answer is not HTTP: %1")
+                     .arg(QString::fromUtf8(m_responseParser.statusLine().trimmed().left(200))
+                              .simplified()),
+                 m_responseHead.left(EngineIoCodec::MaxOffendingBytes));
+            return;
+        case HttpResponseHeadParser::Error::TooManyHeaders:
+        case HttpResponseHeadParser::Error::BadHeaderLine:
+        case HttpResponseHeadParser::Error::None:
+            fail(kind,
+                 QStringLiteral("WebSocket upgrade failed: the server's response head is "
+                                "malformed: %1")
+                     .arg(m_responseParser.errorString()),
+                 m_responseHead.left(EngineIoCodec::MaxOffendingBytes));
+            return;
         }
         return;
     }
-    QByteArray rest = m_responseHead.mid(headEnd + 4);
-    const QList<QByteArray> lines = m_responseHead.left(headEnd).split('\n');
-    const QByteArray statusLine = lines.first().trimmed();
-    // "HTTP/1.1 101 Switching Protocols"
-    const qsizetype codeStart = statusLine.indexOf(' ');
-    bool statusOk = false;
-    const int status = codeStart < 0 ? 0 : statusLine.mid(codeStart + 1, 3).toInt(&statusOk);
-    if (!statusLine.startsWith("HTTP/1.") || !statusOk || status < 100 || status > 599) {
-        fail(kind,
-             QStringLiteral("WebSocket upgrade failed: the server's answer is not HTTP: %1")
-                 .arg(QString::fromUtf8(statusLine.left(200)).simplified()),
-             m_responseHead.left(EngineIoCodec::MaxOffendingBytes));
-        return;
-    }
-    HttpHeaders headers;
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const qsizetype colon = lines.at(i).indexOf(':');
-        if (colon > 0)
-            headers.append({lines.at(i).left(colon).trimmed().toLower(),
-                            lines.at(i).mid(colon + 1).trimmed()});
-    }
+    const HttpResponseHead &head = m_responseParser.head();
+    QByteArray rest = m_responseHead.mid(headBytes);
     m_responseHead.clear();
-    if (status != 101) {
+    if (head.status != 101) {
         m_phase = Phase::ReadingRefusal;
-        m_refusalStatus = status;
-        m_refusalReason = QString::fromUtf8(statusLine.mid(codeStart + 5)).trimmed();
-        m_refusalLocation = headerValue(headers, "location");
+        m_refusalStatus = head.status;
+        m_refusalReason = QString::fromUtf8(head.reason);
+        m_refusalLocation = head.header("location");
         bool lengthOk = false;
-        const qint64 length = headerValue(headers, "content-length").toLongLong(&lengthOk);
+        const qint64 length = head.header("content-length").toLongLong(&lengthOk);
         m_refusalBodyBytes = lengthOk ? qMin<qint64>(length, MaxErrorBodyBytes) : -1;
         m_refusalBody = rest.left(MaxErrorBodyBytes);
         if (m_refusalBodyBytes >= 0 && m_refusalBody.size() >= m_refusalBodyBytes)
@@ -199,7 +188,7 @@ void WebSocketTransport::readUpgradeResponse()
             m_refusalTimer.start(RefusalBodyWaitMs);
         return;
     }
-    acceptUpgrade(headers);
+    acceptUpgrade(head);
     if (m_phase != Phase::Open)
         return;
     QPointer<WebSocketTransport> self(this);
@@ -210,23 +199,23 @@ void WebSocketTransport::readUpgradeResponse()
     readFramesThisTurn();
 }
 
-void WebSocketTransport::acceptUpgrade(const HttpHeaders &headers)
+void WebSocketTransport::acceptUpgrade(const HttpResponseHead &head)
 {
     const QByteArray expectedAccept = WebSocketFrameWriter::acceptKey(m_key);
     QString problem;
-    if (headerValue(headers, "upgrade").compare("websocket", Qt::CaseInsensitive) != 0) {
+    if (head.header("upgrade").compare("websocket", Qt::CaseInsensitive) != 0) {
         problem = QStringLiteral("\"Upgrade: websocket\" is missing");
-    } else if (!hasToken(headerValue(headers, "connection"), "upgrade")) {
+    } else if (!head.headerHasToken("connection", "upgrade")) {
         problem = QStringLiteral("\"Connection: Upgrade\" is missing");
-    } else if (const QByteArray accept = headerValue(headers, "sec-websocket-accept");
+    } else if (const QByteArray accept = head.header("sec-websocket-accept");
                accept != expectedAccept) {
         problem = QStringLiteral("Sec-WebSocket-Accept is \"%1\", expected \"%2\"")
                       .arg(QString::fromLatin1(accept), QString::fromLatin1(expectedAccept));
-    } else if (const QByteArray extensions = headerValue(headers, "sec-websocket-extensions");
+    } else if (const QByteArray extensions = head.header("sec-websocket-extensions");
                !extensions.isEmpty()) {
         problem = QStringLiteral("the server chose the extension \"%1\", which was not offered")
                       .arg(QString::fromUtf8(extensions));
-    } else if (const QByteArray protocol = headerValue(headers, "sec-websocket-protocol");
+    } else if (const QByteArray protocol = head.header("sec-websocket-protocol");
                !protocol.isEmpty()) {
         problem = QStringLiteral("the server chose the subprotocol \"%1\", which was not offered")
                       .arg(QString::fromUtf8(protocol));

@@ -4,6 +4,7 @@
 // every complete frame of a read is parsed in one go.
 #pragma once
 
+#include "common/httphead.h"
 #include "engineio/engineiotransport.h"
 #include "engineio/websocketframeparser.h"
 
@@ -39,7 +40,7 @@ private:
     void sendUpgradeRequest();
     void readSocket();
     void readUpgradeResponse();
-    void acceptUpgrade(const QList<QPair<QByteArray, QByteArray>> &headers);
+    void acceptUpgrade(const HttpResponseHead &head);
     void finishRefusal();
     EngineIoError::Kind upgradeFailureKind() const;
     // Parses the buffered frames, at most maxMessagesPerTurn of them, and queues the rest for the
@@ -69,6 +70,7 @@ private:
     QString m_sid;
     QByteArray m_key;          // Sec-WebSocket-Key as sent
     QByteArray m_responseHead; // the upgrade response while it arrives (bounded)
+    HttpResponseHeadParser m_responseParser;
     int m_refusalStatus = 0;
     QString m_refusalReason;
     QByteArray m_refusalLocation;

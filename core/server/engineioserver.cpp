@@ -48,7 +48,7 @@ QString EngineIoServerRequest::queryValue(const QString &key) const
 // --- EngineIoServerPrivate --------------------------------------------------------------------
 
 EngineIoServerPrivate::Verdict EngineIoServerPrivate::verify(const HttpRequest &request,
-                                                             bool upgrade) const
+                                                             RequestKind kind) const
 {
     Verdict verdict;
     const auto query = decodeQuery(request.query);
@@ -79,7 +79,7 @@ EngineIoServerPrivate::Verdict EngineIoServerPrivate::verify(const HttpRequest &
         EngineIoServerSocket *session = sessions.value(sid);
         if (!session)
             return reject(EngineIoErrorCode::UnknownSid);
-        if (!upgrade && session->transport() != verdict.transport)
+        if (kind == RequestKind::PlainHttp && session->transport() != verdict.transport)
             return reject(
                 EngineIoErrorCode::BadRequest); // e.g. a polling request after the upgrade
         verdict.session = session;
@@ -89,7 +89,7 @@ EngineIoServerPrivate::Verdict EngineIoServerPrivate::verify(const HttpRequest &
 
     if (request.method != "GET")
         return reject(EngineIoErrorCode::BadHandshakeMethod);
-    if (verdict.transport == TransportKind::WebSocket && !upgrade)
+    if (verdict.transport == TransportKind::WebSocket && kind == RequestKind::PlainHttp)
         return reject(EngineIoErrorCode::BadRequest);
     const QString eio = value(QStringLiteral("EIO"));
     if (eio == QLatin1String("4"))
@@ -287,7 +287,7 @@ bool EngineIoServer::beginRequest(HttpConnection *connection)
     const HttpRequest &request = connection->request();
     if (request.method == "OPTIONS")
         return true;
-    const auto verdict = d->verify(request, false);
+    const auto verdict = d->verify(request, EngineIoServerPrivate::RequestKind::PlainHttp);
     if (verdict.status != 0) {
         d->refuse(connection, verdict);
         return false;
@@ -313,7 +313,7 @@ void EngineIoServer::handleRequest(HttpConnection *connection)
         connection->respond(204, headers, QByteArray());
         return;
     }
-    const auto verdict = d->verify(request, false);
+    const auto verdict = d->verify(request, EngineIoServerPrivate::RequestKind::PlainHttp);
     if (verdict.status != 0) {
         d->refuse(connection, verdict);
         return;
@@ -342,7 +342,8 @@ void EngineIoServer::handleRequest(HttpConnection *connection)
 
 bool EngineIoServer::acceptWebSocket(HttpConnection *connection)
 {
-    const auto verdict = d->verify(connection->request(), true);
+    const auto verdict =
+        d->verify(connection->request(), EngineIoServerPrivate::RequestKind::WebSocketUpgrade);
     if (verdict.status != 0) {
         d->refuse(connection, verdict);
         return false;

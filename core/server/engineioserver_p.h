@@ -31,7 +31,11 @@ public:
         TransportKind transport = TransportKind::None;
     };
 
-    Verdict verify(const HttpRequest &request, bool upgrade) const;
+    // How a request reached admission: as a plain HTTP request (the handshake, a polling GET or
+    // POST) or as a WebSocket upgrade (the handshake or the upgrade of a polling session).
+    enum class RequestKind { PlainHttp, WebSocketUpgrade };
+
+    Verdict verify(const HttpRequest &request, RequestKind kind) const;
     void refuse(HttpConnection *connection, const Verdict &verdict);
     EngineIoServerRequest describe(const HttpConnection *connection, TransportKind transport) const;
     HttpHeaders corsHeaders(const HttpRequest &request) const;

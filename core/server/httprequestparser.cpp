@@ -12,96 +12,14 @@ namespace {
 constexpr int MaxContentLengthDigits = 18; // fits a qint64; longer is over any limit anyway
 constexpr int MaxChunkSizeDigits = 15;     // 16^15 bytes is over any limit anyway
 
-bool isTokenChar(char c)
-{
-    const auto u = uchar(c);
-    if ((u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z'))
-        return true;
-    switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-        return true;
-    default:
-        return false;
-    }
-}
-
-bool isToken(QByteArrayView text)
-{
-    return !text.isEmpty() && std::all_of(text.begin(), text.end(), isTokenChar);
-}
-
-// Field values: visible ASCII, space, tab and obs-text; no other control characters.
-bool isFieldValueChar(char c)
-{
-    const auto u = uchar(c);
-    return u == '\t' || (u >= 0x20 && u != 0x7f);
-}
-
-bool isSpace(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-QByteArrayView trimmed(QByteArrayView text)
-{
-    while (!text.isEmpty() && isSpace(text.front()))
-        text = text.sliced(1);
-    while (!text.isEmpty() && isSpace(text.back()))
-        text.chop(1);
-    return text;
-}
+using Http::isFieldValueChar;
+using Http::isToken;
+using Http::isTokenChar;
+using Http::trimmed;
 
 } // namespace
 
 // --- HttpRequest ------------------------------------------------------------------------------
-
-QByteArray HttpRequest::header(QByteArrayView name) const
-{
-    QByteArray value;
-    bool found = false;
-    for (const auto &[fieldName, fieldValue] : headers) {
-        if (fieldName != name)
-            continue;
-        if (found)
-            value += ", ";
-        value += fieldValue;
-        found = true;
-    }
-    return value;
-}
-
-bool HttpRequest::hasHeader(QByteArrayView name) const
-{
-    return std::any_of(headers.begin(), headers.end(),
-                       [name](const auto &field) { return field.first == name; });
-}
-
-bool HttpRequest::headerHasToken(QByteArrayView name, QByteArrayView token) const
-{
-    for (const auto &[fieldName, fieldValue] : headers) {
-        if (fieldName != name)
-            continue;
-        for (const QByteArray &item : fieldValue.split(',')) {
-            if (trimmed(item).compare(token, Qt::CaseInsensitive) == 0)
-                return true;
-        }
-    }
-    return false;
-}
 
 bool HttpRequest::keepAlive() const
 {
@@ -170,49 +88,32 @@ HttpRequestParser::Status HttpRequestParser::parseHead(QByteArrayView data, qsiz
                                  .arg(describeByte(data[i])));
     }
 
-    // The head ends with an empty line: "\n\r\n" or "\n\n" (bare LF line ends are accepted).
-    const qsizetype searchEnd = std::min(data.size(), m_limits.maxHeadBytes);
-    qsizetype end = -1;
-    for (qsizetype i = start; i < searchEnd; ++i) {
-        if (data[i] != '\n')
-            continue;
-        if (i + 1 < data.size() && data[i + 1] == '\n') {
-            end = i + 2;
-            break;
-        }
-        if (i + 2 < data.size() && data[i + 1] == '\r' && data[i + 2] == '\n') {
-            end = i + 3;
-            break;
-        }
-    }
-    if (end < 0 || end > m_limits.maxHeadBytes) {
+    const qsizetype end = Http::findHeadEnd(data, start, m_limits.maxHeadBytes);
+    if (end < 0) {
         if (data.size() >= m_limits.maxHeadBytes)
             return fail(431, QStringLiteral("request head exceeds the limit of %1 bytes")
                                  .arg(m_limits.maxHeadBytes));
         return Status::NeedMoreData;
     }
 
-    // Split into lines; the last line is the empty one.
-    bool first = true;
-    qsizetype pos = start;
-    while (pos < end) {
-        const qsizetype newline = data.indexOf('\n', pos);
-        QByteArrayView line = data.sliced(pos, newline - pos);
-        pos = newline + 1;
-        if (line.endsWith('\r'))
-            line.chop(1);
-        if (line.contains('\r'))
-            return fail(400, QStringLiteral("bare CR in the request head"));
-        if (first) {
-            if (!parseRequestLine(line))
-                return Status::Error;
-            first = false;
-            continue;
-        }
-        if (line.isEmpty())
-            break;
-        if (!parseHeaderLine(line))
-            return Status::Error;
+    // The first line is the request line: a start past the leading empty lines makes it so.
+    const QList<QByteArrayView> lines = Http::splitHeadLines(data.sliced(start, end - start));
+    if (lines.first().contains('\r'))
+        return fail(400, QStringLiteral("bare CR in the request head"));
+    if (!parseRequestLine(lines.first()))
+        return Status::Error;
+    qsizetype badLine = -1;
+    QString problem;
+    switch (Http::parseFieldLines(lines.sliced(1), m_limits.maxHeaderCount, &m_request.headers,
+                                  &badLine, &problem)) {
+    case Http::FieldsResult::Ok:
+        break;
+    case Http::FieldsResult::BareCr:
+        return fail(400, QStringLiteral("bare CR in the request head"));
+    case Http::FieldsResult::BadLine:
+        return fail(400, problem);
+    case Http::FieldsResult::TooMany:
+        return fail(431, QStringLiteral("more than %1 header fields").arg(m_limits.maxHeaderCount));
     }
     if (!finishHead())
         return Status::Error;
@@ -292,39 +193,6 @@ bool HttpRequestParser::parseRequestLine(QByteArrayView line)
         if (question >= 0)
             m_request.query = withoutFragment.sliced(question + 1).toByteArray();
     }
-    return true;
-}
-
-bool HttpRequestParser::parseHeaderLine(QByteArrayView line)
-{
-    if (isSpace(line.front())) {
-        fail(400, QStringLiteral("obsolete header line folding is not accepted"));
-        return false;
-    }
-    const qsizetype colon = line.indexOf(':');
-    if (colon <= 0) {
-        fail(400, QStringLiteral("invalid header line (no field name followed by ':')"));
-        return false;
-    }
-    const QByteArrayView name = line.first(colon);
-    if (!isToken(name)) {
-        fail(400, QStringLiteral("invalid header field name \"%1\"")
-                      .arg(QString::fromLatin1(name.first(std::min<qsizetype>(name.size(), 64)))));
-        return false;
-    }
-    const QByteArrayView value = trimmed(line.sliced(colon + 1));
-    for (const char c : value) {
-        if (!isFieldValueChar(c)) {
-            fail(400, QStringLiteral("invalid %1 in the value of header \"%2\"")
-                          .arg(describeByte(c), QString::fromLatin1(name)));
-            return false;
-        }
-    }
-    if (m_request.headers.size() >= m_limits.maxHeaderCount) {
-        fail(431, QStringLiteral("more than %1 header fields").arg(m_limits.maxHeaderCount));
-        return false;
-    }
-    m_request.headers.append({name.toByteArray().toLower(), value.toByteArray()});
     return true;
 }
 

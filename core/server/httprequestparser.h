@@ -1,17 +1,15 @@
 // A minimal HTTP/1.1 request parser for the embedded server: request line, header fields,
 // Content-Length and chunked bodies, every size bounded before anything is buffered. No I/O: the
 // listener peeks at the socket, asks the parser how many bytes form the head, and reads (or, for
-// a WebSocket upgrade, leaves in place) exactly those.
+// a WebSocket upgrade, leaves in place) exactly those. The head's lines and header fields are
+// read by the code that core/common/httphead shares with the client's response heads.
 #pragma once
+
+#include "common/httphead.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
-#include <QList>
-#include <QPair>
 #include <QString>
-
-using HttpHeader = QPair<QByteArray, QByteArray>;
-using HttpHeaders = QList<HttpHeader>;
 
 struct HttpRequest
 {
@@ -24,15 +22,18 @@ struct HttpRequest
     QByteArray body;
 
     // Every field named `name` (lower case), joined by ", " as RFC 9110 allows; empty if none.
-    QByteArray header(QByteArrayView name) const;
-    bool hasHeader(QByteArrayView name) const;
+    QByteArray header(QByteArrayView name) const { return Http::header(headers, name); }
+    bool hasHeader(QByteArrayView name) const { return Http::hasHeader(headers, name); }
     // Whether the connection stays open after the response: HTTP/1.1 unless "Connection: close",
     // HTTP/1.0 only with "Connection: keep-alive".
     bool keepAlive() const;
     // A GET with "Upgrade: websocket" and "Connection: upgrade" (tokens, any case).
     bool isWebSocketUpgrade() const;
     // Whether a comma-separated header holds `token` (case-insensitive), e.g. Connection.
-    bool headerHasToken(QByteArrayView name, QByteArrayView token) const;
+    bool headerHasToken(QByteArrayView name, QByteArrayView token) const
+    {
+        return Http::headerHasToken(headers, name, token);
+    }
 };
 
 struct HttpRequestLimits
@@ -106,7 +107,6 @@ private:
 
     Status fail(int status, const QString &message);
     bool parseRequestLine(QByteArrayView line);
-    bool parseHeaderLine(QByteArrayView line);
     bool finishHead();
 
     Limits m_limits;

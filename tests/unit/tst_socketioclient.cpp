@@ -11,9 +11,13 @@
 #include "transportrows.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 #include <QSignalSpy>
 #include <QTest>
+#include <QWebSocket>
+#include <QWebSocketServer>
 
 namespace {
 
@@ -51,6 +55,88 @@ SocketIoOptions clientOptions(quint16 port, EngineIoOptions::Version version,
     return options;
 }
 
+// A Socket.IO v5 server over Engine.IO v4 WebSocket with connection state recovery, scripted
+// because the in-process SocketIoServer does not implement recovery. Each connection gets OPEN;
+// each CONNECT is recorded and answered with the next pid of `pidAnswers` (the last one once
+// they run out), then an event whose last argument is the offset "off-1".
+class RecoveryServer : public QObject
+{
+public:
+    explicit RecoveryServer(QStringList pidAnswers)
+        : m_server(QStringLiteral("recovery"), QWebSocketServer::NonSecureMode)
+        , m_pidAnswers(std::move(pidAnswers))
+    {
+        connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
+            while (QWebSocket *socket = m_server.nextPendingConnection())
+                accept(socket);
+        });
+    }
+
+    bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
+    quint16 port() const { return m_server.serverPort(); }
+    // The data object of each CONNECT received, in order ({} when it had none).
+    const QList<QJsonObject> &connects() const { return m_connects; }
+    // Drops the newest connection without a close handshake: an unplanned drop for the client.
+    void abortLatest()
+    {
+        if (m_latest)
+            m_latest->abort();
+    }
+
+private:
+    void accept(QWebSocket *socket)
+    {
+        socket->setParent(this);
+        m_latest = socket;
+        ++m_engineSessions;
+        socket->sendTextMessage(
+            QStringLiteral(R"(0{"sid":"e%1","upgrades":[],"pingInterval":25000,)"
+                           R"("pingTimeout":20000,"maxPayload":1000000})")
+                .arg(m_engineSessions));
+        connect(
+            socket, &QWebSocket::textMessageReceived, this, [this, socket](const QString &text) {
+                if (!text.startsWith(QLatin1String("40")))
+                    return;
+                m_connects.append(QJsonDocument::fromJson(text.mid(2).toUtf8()).object());
+                const QString pid = m_pidAnswers.value(m_connects.size() - 1, m_pidAnswers.last());
+                socket->sendTextMessage(QStringLiteral(R"(40{"sid":"s%1","pid":"%2"})")
+                                            .arg(m_connects.size())
+                                            .arg(pid));
+                socket->sendTextMessage(QStringLiteral(R"(42["tick","off-1"])"));
+            });
+    }
+
+    QWebSocketServer m_server;
+    QStringList m_pidAnswers;
+    QList<QJsonObject> m_connects;
+    QPointer<QWebSocket> m_latest;
+    int m_engineSessions = 0;
+};
+
+SocketIoOptions recoveryClientOptions(quint16 port)
+{
+    SocketIoOptions options;
+    options.engine.url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+    options.engine.version = EngineIoOptions::Version::V4;
+    options.engine.transports = EngineIoOptions::Transports::WebSocketOnly;
+    options.engine.connectTimeoutMs = Timeout;
+    options.engine.reconnect.enabled = true;
+    options.engine.reconnect.delayMs = 50;
+    options.engine.reconnect.delayMaxMs = 100;
+    options.engine.reconnect.randomization = 0;
+    options.recoverState = true;
+    return options;
+}
+
+const QJsonObject RecoveryAuth{{QStringLiteral("token"), QStringLiteral("t")}};
+
+int recoveredNotes(const QList<PacketRecord> &records)
+{
+    return int(std::count_if(records.cbegin(), records.cend(), [](const PacketRecord &r) {
+        return r.layer == PacketRecord::Layer::Connection && r.type == PacketRecord::Recovered;
+    }));
+}
+
 } // namespace
 
 class tst_SocketIoClient : public QObject
@@ -71,6 +157,10 @@ private Q_SLOTS:
     void binaryBothWays_data() { addTransportRows(); }
     void binaryBothWays();
     void attachmentTimeout();
+    void recoversAfterADrop_data();
+    void recoversAfterADrop();
+    void deliberateReconnectDoesNotRecover();
+    void leftNamespaceDoesNotRecover();
 
 private:
     // Connects the client (options from the current row) and its root namespace.
@@ -242,6 +332,108 @@ void tst_SocketIoClient::attachmentTimeout()
     QVERIFY(incomplete != records.cend());
     QCOMPARE(events.size(), 0);
     QTRY_COMPARE_WITH_TIMEOUT(m_client->state(), SocketIoClient::State::Disconnected, Timeout);
+}
+
+void tst_SocketIoClient::recoversAfterADrop_data()
+{
+    QTest::addColumn<QString>("secondPid");
+    QTest::addColumn<bool>("recovered");
+    QTest::newRow("server keeps the session") << QStringLiteral("p1") << true;
+    QTest::newRow("server lost the session") << QStringLiteral("p2") << false;
+}
+
+// After an unplanned drop the client reconnects by itself and asks to resume pid "p1" from the
+// last offset it saw, its auth merged in; it is recovered only if the server answers that pid.
+void tst_SocketIoClient::recoversAfterADrop()
+{
+    QFETCH(QString, secondPid);
+    QFETCH(bool, recovered);
+    RecoveryServer server({QStringLiteral("p1"), secondPid});
+    QVERIFY(server.listen());
+    m_client->setOptions(recoveryClientOptions(server.port()));
+    QList<PacketRecord> records;
+    connect(m_client, &SocketIoClient::packetRecorded, this,
+            [&records](const PacketRecord &record) { records.append(record); });
+    SocketIoNamespace *root = m_client->joinNamespace(QStringLiteral("/"), RecoveryAuth);
+    QSignalSpy connected(root, &SocketIoNamespace::connected);
+    QSignalSpy events(root, &SocketIoNamespace::eventReceived);
+    m_client->connectToServer();
+    // The offset is taken from the event that follows the CONNECT answer.
+    QTRY_COMPARE_WITH_TIMEOUT(events.size(), 1, Timeout);
+    QCOMPARE(connected.size(), 1);
+    QCOMPARE(connected.first().first().toBool(), false);
+    // The first CONNECT has nothing to resume: auth only.
+    QCOMPARE(server.connects().size(), 1);
+    QCOMPARE(server.connects().first(), RecoveryAuth);
+
+    server.abortLatest();
+    QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 2, Timeout);
+    QCOMPARE(server.connects().size(), 2);
+    const QJsonObject resume = server.connects().at(1);
+    QCOMPARE(resume.value(QStringLiteral("pid")).toString(), QStringLiteral("p1"));
+    QCOMPARE(resume.value(QStringLiteral("offset")).toString(), QStringLiteral("off-1"));
+    QCOMPARE(resume.value(QStringLiteral("token")).toString(), QStringLiteral("t"));
+    QCOMPARE(resume.size(), 3);
+
+    QCOMPARE(connected.at(1).first().toBool(), recovered);
+    QCOMPARE(root->wasRecovered(), recovered);
+    QCOMPARE(root->state(), SocketIoNamespace::State::Connected);
+    QCOMPARE(recoveredNotes(records), recovered ? 1 : 0);
+    if (recovered) {
+        const auto note = std::find_if(records.cbegin(), records.cend(), [](const auto &r) {
+            return r.layer == PacketRecord::Layer::Connection && r.type == PacketRecord::Recovered;
+        });
+        const QJsonObject details = QJsonDocument::fromJson(note->payload).object();
+        QCOMPARE(details.value(QStringLiteral("nsp")).toString(), QStringLiteral("/"));
+        QCOMPARE(details.value(QStringLiteral("sid")).toString(), QStringLiteral("s2"));
+        QCOMPARE(details.value(QStringLiteral("pid")).toString(), QStringLiteral("p1"));
+    }
+}
+
+// disconnectFromServer() then connectToServer() is a new session by the user's choice: the
+// CONNECT carries the auth but no pid or offset, though the server had given a pid.
+void tst_SocketIoClient::deliberateReconnectDoesNotRecover()
+{
+    RecoveryServer server({QStringLiteral("p1")});
+    QVERIFY(server.listen());
+    m_client->setOptions(recoveryClientOptions(server.port()));
+    SocketIoNamespace *root = m_client->joinNamespace(QStringLiteral("/"), RecoveryAuth);
+    QSignalSpy connected(root, &SocketIoNamespace::connected);
+    QSignalSpy events(root, &SocketIoNamespace::eventReceived);
+    m_client->connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(events.size(), 1, Timeout);
+
+    m_client->disconnectFromServer();
+    QTRY_COMPARE_WITH_TIMEOUT(m_client->state(), SocketIoClient::State::Disconnected, Timeout);
+    m_client->connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 2, Timeout);
+    QCOMPARE(server.connects().size(), 2);
+    QCOMPARE(server.connects().at(1), RecoveryAuth);
+    QCOMPARE(connected.at(1).first().toBool(), false);
+    QVERIFY(!root->wasRecovered());
+}
+
+// A namespace the user left and joins again is a new session too: its CONNECT carries the auth
+// but no pid or offset.
+void tst_SocketIoClient::leftNamespaceDoesNotRecover()
+{
+    RecoveryServer server({QStringLiteral("p1")});
+    QVERIFY(server.listen());
+    m_client->setOptions(recoveryClientOptions(server.port()));
+    SocketIoNamespace *root = m_client->joinNamespace(QStringLiteral("/"), RecoveryAuth);
+    QSignalSpy connected(root, &SocketIoNamespace::connected);
+    QSignalSpy events(root, &SocketIoNamespace::eventReceived);
+    m_client->connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(events.size(), 1, Timeout);
+
+    root->disconnectFromNamespace();
+    QCOMPARE(root->state(), SocketIoNamespace::State::Disconnected);
+    root->connectToNamespace();
+    QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 2, Timeout);
+    QCOMPARE(server.connects().size(), 2);
+    QCOMPARE(server.connects().at(1), RecoveryAuth);
+    QCOMPARE(connected.at(1).first().toBool(), false);
+    QVERIFY(!root->wasRecovered());
 }
 
 QTEST_GUILESS_MAIN(tst_SocketIoClient)
