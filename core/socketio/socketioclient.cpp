@@ -156,7 +156,7 @@ bool SocketIoClient::sendPacket(const SocketIoPacket &packet, QString *error)
         *error = QStringLiteral("the Engine.IO connection is not open");
         return false;
     }
-    m_session->record(r);
+    m_session->record(std::move(r));
     return true;
 }
 
@@ -253,13 +253,13 @@ void SocketIoClient::handleMessage(const QByteArray &data, bool binary)
             return;
         }
     }
-    const SessionDecoder::Decoded decoded =
+    SessionDecoder::Decoded decoded =
         m_session->decodeMessage(PacketRecord::Direction::In, data, binary);
     switch (decoded.status) {
     case SessionDecoder::Decoded::Status::PacketReady:
         m_attachmentTimer.stop();
         m_packetReceived = true;
-        finishPacket(decoded.packet, decoded.record);
+        finishPacket(decoded.packet, std::move(decoded.record));
         break;
     case SessionDecoder::Decoded::Status::NeedMoreMessages:
         if (!m_attachmentTimer.isActive() && m_options.attachmentTimeoutMs > 0)
@@ -320,7 +320,10 @@ void SocketIoClient::finishPacket(const SocketIoPacket &packet, PacketRecord rec
                 .arg(packet.id)
                 .arg(packet.nsp);
     }
-    m_session->record(record);
+    // What the ACK's handling needs, kept before the record goes.
+    const QString ackError = record.error;
+    const qint64 rttUs = record.rttUs;
+    m_session->record(std::move(record));
 
     switch (packet.type) {
     case SocketIoPacket::Connect:
@@ -338,7 +341,7 @@ void SocketIoClient::finishPacket(const SocketIoPacket &packet, PacketRecord rec
         break;
     case SocketIoPacket::Ack:
     case SocketIoPacket::BinaryAck:
-        finishAck(ns, packet, record);
+        finishAck(ns, packet, rttUs, ackError);
         break;
     }
     Q_EMIT packetReceived(packet);
@@ -371,15 +374,15 @@ void SocketIoClient::finishEvent(SocketIoNamespace *ns, const SocketIoPacket &pa
     ns->processEvent(packet);
 }
 
-void SocketIoClient::finishAck(SocketIoNamespace *ns, const SocketIoPacket &packet,
-                               const PacketRecord &record)
+void SocketIoClient::finishAck(SocketIoNamespace *ns, const SocketIoPacket &packet, qint64 rttUs,
+                               const QString &error)
 {
-    if (!record.error.isEmpty()) {
-        qCWarning(lcSocketIo) << record.error;
-        Q_EMIT warningRaised(record.error);
+    if (!error.isEmpty()) {
+        qCWarning(lcSocketIo) << error;
+        Q_EMIT warningRaised(error);
         return;
     }
-    ns->processAck(packet, record.rttUs);
+    ns->processAck(packet, rttUs);
 }
 
 void SocketIoClient::closeConnection(const SocketIoError &error)

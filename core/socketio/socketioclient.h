@@ -88,7 +88,9 @@ private:
     void finishConnectError(SocketIoNamespace *ns, const SocketIoPacket &packet);
     void finishDisconnect(SocketIoNamespace *ns);
     void finishEvent(SocketIoNamespace *ns, const SocketIoPacket &packet);
-    void finishAck(SocketIoNamespace *ns, const SocketIoPacket &packet, const PacketRecord &record);
+    // `error`: the verdict recorded on it (no pending ack), when it is not taken.
+    void finishAck(SocketIoNamespace *ns, const SocketIoPacket &packet, qint64 rttUs,
+                   const QString &error);
     // The one path for every protocol error: the error is reported and the connection closed
     // (the session decoder has recorded the offending bytes). The spec says the receiver MUST
     // close; the close is deliberate at the Engine.IO level, so no reconnection follows.
