@@ -185,6 +185,7 @@ void tst_MsgpackPeer::textParserIsRefusedByAMsgpackServer()
     options.engine.url = m_server.url();
     options.engine.transports = Transports::WebSocketOnly;
     options.engine.reconnect.enabled = false;
+    options.parser = SocketIoParser::Kind::Default;
     client.setOptions(options);
     SocketIoNamespace *root = client.joinNamespace(QStringLiteral("/"));
     client.connectToServer();
