@@ -24,6 +24,7 @@
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QFile>
 #include <QJsonArray>
@@ -301,6 +302,14 @@ private Q_SLOTS:
         }
         const ConnectionProfile edited = dialog.profile();
         QCOMPARE(edited.options.parser, kind);
+        // SIOSCOPE_SCREENSHOT_DIR=<dir>: the README's picture of the parser choice.
+        if (const QString shots = qEnvironmentVariable("SIOSCOPE_SCREENSHOT_DIR");
+            !shots.isEmpty() && kind == SocketIoParser::Kind::Msgpack) {
+            dialog.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+            QVERIFY(dialog.grab().save(
+                QDir(shots).filePath(QStringLiteral("connection-options-parser.png"))));
+        }
 
         QTemporaryDir dir;
         const QString fileName = dir.filePath(QStringLiteral("profiles.json"));
