@@ -152,13 +152,16 @@ QWidget *ConnectionDialog::createGeneralPage()
     m_recoverState->setChecked(options.recoverState);
     form->addRow(QString(), m_recoverState);
     m_parser = new QComboBox(page);
+    m_parser->addItem(tr("auto (text until the server shows msgpack)"),
+                      static_cast<int>(SocketIoParser::Kind::Auto));
     m_parser->addItem(tr("default (socket.io-parser)"),
                       static_cast<int>(SocketIoParser::Kind::Default));
     m_parser->addItem(tr("msgpack (socket.io-msgpack-parser)"),
                       static_cast<int>(SocketIoParser::Kind::Msgpack));
     m_parser->setCurrentIndex(m_parser->findData(static_cast<int>(options.parser)));
     m_parser->setToolTip(tr("Must match the server's parser; msgpack needs Socket.IO v5 "
-                            "(Engine.IO v4)"));
+                            "(Engine.IO v4). auto starts with the text parser and reconnects "
+                            "once with msgpack when the server shows it speaks it"));
     form->addRow(tr("P&arser:"), m_parser);
     m_parserError = new QLabel(page);
     m_parserError->setWordWrap(true);
