@@ -8,10 +8,10 @@
 
 #include <QBuffer>
 #include <QFile>
-#include <QTemporaryDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryDir>
 #include <QTest>
 
 namespace {
@@ -41,13 +41,14 @@ void fillSession(SessionLog &log)
 {
     const auto ws = TransportKind::WebSocket;
     const auto polling = TransportKind::Polling;
-    PacketRecord connecting = make(1'000'000, Direction::Out, Layer::Connection,
-                                   PacketRecord::Connecting, polling, {}, -1, {},
-                                   R"({"url":"http://127.0.0.1:3000/socket.io/?token=abc&EIO=4"})");
+    PacketRecord connecting =
+        make(1'000'000, Direction::Out, Layer::Connection, PacketRecord::Connecting, polling, {},
+             -1, {}, R"({"url":"http://127.0.0.1:3000/socket.io/?token=abc&EIO=4"})");
     log.append(connecting);
-    log.append(make(1'000'100, Direction::In, Layer::EngineIo, EngineIoPacket::Open, polling, {},
-                    -1, R"(0{"sid":"s1","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000})",
-                    R"({"sid":"s1","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000})"));
+    log.append(
+        make(1'000'100, Direction::In, Layer::EngineIo, EngineIoPacket::Open, polling, {}, -1,
+             R"(0{"sid":"s1","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000})",
+             R"({"sid":"s1","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000})"));
     log.append(make(1'000'200, Direction::Out, Layer::SocketIo, SocketIoPacket::Connect, polling,
                     "/admin", -1, R"(40/admin,{"token":"secret"})", R"({"token":"secret"})"));
     log.append(make(1'000'300, Direction::In, Layer::SocketIo, SocketIoPacket::Connect, polling,
@@ -61,10 +62,9 @@ void fillSession(SessionLog &log)
                             0, "430[1]", "[1]");
     ack.rttUs = 2000;
     log.append(ack);
-    PacketRecord binary =
-        make(1'003'000, Direction::In, Layer::SocketIo, SocketIoPacket::BinaryEvent, ws, "/", -1,
-             R"(451-["bin",{"_placeholder":true,"num":0}])",
-             R"(["bin",{"_placeholder":true,"num":0}])");
+    PacketRecord binary = make(
+        1'003'000, Direction::In, Layer::SocketIo, SocketIoPacket::BinaryEvent, ws, "/", -1,
+        R"(451-["bin",{"_placeholder":true,"num":0}])", R"(["bin",{"_placeholder":true,"num":0}])");
     binary.attachments = {QByteArray("\x01\x02\xff", 3)};
     log.append(binary);
     PacketRecord invalid = make(1'004'000, Direction::In, Layer::SocketIo, SocketIoPacket::Event,
@@ -178,7 +178,8 @@ void tst_LogExport::harHasTheStructureOfHar12()
     for (const QJsonValue &value : entries) {
         const QJsonObject entry = value.toObject();
         // Required members of a HAR 1.2 entry.
-        for (const char *key : {"startedDateTime", "time", "request", "response", "cache", "timings"})
+        for (const char *key :
+             {"startedDateTime", "time", "request", "response", "cache", "timings"})
             QVERIFY2(entry.contains(QLatin1String(key)), key);
         for (const char *key : {"method", "url", "httpVersion", "cookies", "headers", "queryString",
                                 "headersSize", "bodySize"})
@@ -186,7 +187,8 @@ void tst_LogExport::harHasTheStructureOfHar12()
         for (const char *key : {"status", "statusText", "httpVersion", "cookies", "headers",
                                 "content", "redirectURL", "headersSize", "bodySize"})
             QVERIFY2(entry.value("response").toObject().contains(QLatin1String(key)), key);
-        QVERIFY(entry.value("response").toObject().value("content").toObject().contains("mimeType"));
+        QVERIFY(
+            entry.value("response").toObject().value("content").toObject().contains("mimeType"));
         if (!entry.contains("_webSocketMessages"))
             continue;
         ++webSocketEntries;
@@ -207,7 +209,8 @@ void tst_LogExport::harHasTheStructureOfHar12()
     QCOMPARE(messages, 6);
     QCOMPARE(binaryFrames, QStringList{QStringLiteral("AQL/")});
     // The first WebSocket message is the probe, at the record's time in seconds.
-    const QJsonObject first = entries.at(0).toObject().value("_webSocketMessages").toArray().at(0).toObject();
+    const QJsonObject first =
+        entries.at(0).toObject().value("_webSocketMessages").toArray().at(0).toObject();
     QCOMPARE(first.value("data").toString(), QStringLiteral("2probe"));
     QCOMPARE(first.value("time").toDouble(), 1.0004);
 }
@@ -271,7 +274,8 @@ void tst_LogExport::truncatedJsonLinesKeepsWhatCameBefore()
 void tst_LogExport::harFromABrowserIsDecoded()
 {
     // Chrome writes frames only; SioScope decodes them as Engine.IO v4 / Socket.IO v5.
-    const QByteArray har = R"({"log":{"version":"1.2","creator":{"name":"WebInspector","version":"537.36"},
+    const QByteArray har =
+        R"({"log":{"version":"1.2","creator":{"name":"WebInspector","version":"537.36"},
         "entries":[{"startedDateTime":"2026-11-24T15:20:01.000Z","time":0,
         "request":{"method":"GET","url":"wss://example.test/socket.io/?EIO=4&transport=websocket"},
         "response":{"status":101},
@@ -298,23 +302,25 @@ void tst_LogExport::harFromABrowserIsDecoded()
 
 void tst_LogExport::harFromABrowserReassemblesBinaryPackets()
 {
-    const QByteArray har = "{\"log\":{\"version\":\"1.2\",\"entries\":[{\"_webSocketMessages\":["
-                           "{\"type\":\"receive\",\"time\":1.0,\"opcode\":1,\"data\":"
-                           "\"452-[\\\"file\\\",{\\\"_placeholder\\\":true,\\\"num\\\":0},"
-                           "{\\\"_placeholder\\\":true,\\\"num\\\":1}]\"},"
-                           "{\"type\":\"receive\",\"time\":1.1,\"opcode\":2,\"data\":\"AQI=\"},"
-                           "{\"type\":\"receive\",\"time\":1.2,\"opcode\":2,\"data\":\"/w==\"},"
-                           "{\"type\":\"receive\",\"time\":1.3,\"opcode\":1,\"data\":\"451-[\\\"x\\\","
-                           "{\\\"_placeholder\\\":true,\\\"num\\\":0}]\"},"
-                           "{\"type\":\"receive\",\"time\":1.4,\"opcode\":1,\"data\":\"42[\\\"y\\\"]\"}"
-                           "]}]}}";
+    const QByteArray har =
+        "{\"log\":{\"version\":\"1.2\",\"entries\":[{\"_webSocketMessages\":["
+        "{\"type\":\"receive\",\"time\":1.0,\"opcode\":1,\"data\":"
+        "\"452-[\\\"file\\\",{\\\"_placeholder\\\":true,\\\"num\\\":0},"
+        "{\\\"_placeholder\\\":true,\\\"num\\\":1}]\"},"
+        "{\"type\":\"receive\",\"time\":1.1,\"opcode\":2,\"data\":\"AQI=\"},"
+        "{\"type\":\"receive\",\"time\":1.2,\"opcode\":2,\"data\":\"/w==\"},"
+        "{\"type\":\"receive\",\"time\":1.3,\"opcode\":1,\"data\":\"451-[\\\"x\\\","
+        "{\\\"_placeholder\\\":true,\\\"num\\\":0}]\"},"
+        "{\"type\":\"receive\",\"time\":1.4,\"opcode\":1,\"data\":\"42[\\\"y\\\"]\"}"
+        "]}]}}";
     SessionLog imported;
     QString error;
     QVERIFY2(importLog(har, &imported, &error), qPrintable(error));
     QCOMPARE(imported.size(), 3);
     const PacketRecord binary = imported.record(0);
     QCOMPARE(binary.type, quint8(SocketIoPacket::BinaryEvent));
-    QCOMPARE(binary.attachments, (QList<QByteArray>{QByteArray("\x01\x02", 2), QByteArray("\xff", 1)}));
+    QCOMPARE(binary.attachments,
+             (QList<QByteArray>{QByteArray("\x01\x02", 2), QByteArray("\xff", 1)}));
     QCOMPARE(binary.timeUs, 1'000'000);
     // The second packet's attachment never came: kept, with the reason.
     QVERIFY2(imported.record(1).error.contains(QLatin1String("attachment")),
@@ -343,8 +349,9 @@ void tst_LogExport::badHarIsReported()
     QString error;
     QVERIFY(!importLog(R"({"log": [1,2]})", &imported, &error));
     QVERIFY2(error.contains(QLatin1String("HAR")), qPrintable(error));
-    QVERIFY(!importLog(R"({"log":{"entries":[{"_webSocketMessages":[{"type":"sideways","time":1}]}]}})",
-                       &imported, &error));
+    QVERIFY(
+        !importLog(R"({"log":{"entries":[{"_webSocketMessages":[{"type":"sideways","time":1}]}]}})",
+                   &imported, &error));
     QVERIFY2(error.contains(QLatin1String("entry 0, WebSocket message 0")), qPrintable(error));
 }
 
@@ -466,9 +473,9 @@ void tst_LogExport::redactsV4ConnectQuery()
     const PacketRecord redacted = Redaction::redact(connect);
     QCOMPARE(redacted.raw, QByteArray("40/admin?token=[redacted]&room=[redacted],"));
     // Recovery fields are not secrets.
-    const PacketRecord recovery =
-        make(1, Direction::Out, Layer::SocketIo, SocketIoPacket::Connect, TransportKind::WebSocket,
-             "/", -1, R"(40{"pid":"p","offset":"o","token":"t"})", R"({"pid":"p","offset":"o","token":"t"})");
+    const PacketRecord recovery = make(
+        1, Direction::Out, Layer::SocketIo, SocketIoPacket::Connect, TransportKind::WebSocket, "/",
+        -1, R"(40{"pid":"p","offset":"o","token":"t"})", R"({"pid":"p","offset":"o","token":"t"})");
     QCOMPARE(Redaction::redact(recovery).raw,
              QByteArray(R"(40{"offset":"o","pid":"p","token":"[redacted]"})"));
     // Incoming packets are never changed.
@@ -478,7 +485,8 @@ void tst_LogExport::redactsV4ConnectQuery()
 }
 
 // A secret the server sends back (echoed auth, a token in an error) is found by its value in every
-// later record. Source: the record SioScope learns the value from; echo: the record that repeats it.
+// later record. Source: the record SioScope learns the value from; echo: the record that repeats
+// it.
 void tst_LogExport::echoedSecretsAreRedactedByValue_data()
 {
     QTest::addColumn<PacketRecord>("source");
@@ -552,9 +560,9 @@ void tst_LogExport::echoedSecretsAreRedactedByValue_data()
         << QByteArray(R"(42["s","sid-abcdef"])") << QByteArray(R"(["s","sid-abcdef"])");
 
     // The embedded server's log (records with a session): the client's CONNECT comes in.
-    PacketRecord clientConnect = make(1, Direction::In, Layer::SocketIo, SocketIoPacket::Connect,
-                                      ws, "/", -1, R"(40{"token":"client-tok"})",
-                                      R"({"token":"client-tok"})");
+    PacketRecord clientConnect =
+        make(1, Direction::In, Layer::SocketIo, SocketIoPacket::Connect, ws, "/", -1,
+             R"(40{"token":"client-tok"})", R"({"token":"client-tok"})");
     clientConnect.session = QStringLiteral("e1");
     PacketRecord serverEcho =
         make(2, Direction::Out, Layer::SocketIo, SocketIoPacket::Event, ws, "/", -1,
@@ -588,7 +596,8 @@ void tst_LogExport::echoedSecretsAreRedactedByValue()
     withError.error = QStringLiteral("unexpected: ") + QString::fromUtf8(echo.payload);
     withError.attachments = {echo.payload};
     const PacketRecord redactedError = redaction.apply(withError);
-    QCOMPARE(redactedError.error, QStringLiteral("unexpected: ") + QString::fromUtf8(expectedPayload));
+    QCOMPARE(redactedError.error,
+             QStringLiteral("unexpected: ") + QString::fromUtf8(expectedPayload));
     QCOMPARE(redactedError.attachments, QList<QByteArray>{expectedPayload});
 }
 
@@ -605,8 +614,8 @@ void tst_LogExport::headerSecretValues_data()
     QTest::newRow("set-cookie, the first pair only")
         << QByteArray("Set-Cookie") << QByteArray("sid=s-2; Path=/; HttpOnly")
         << QStringList{"sid=s-2; Path=/; HttpOnly", "s-2"};
-    QTest::newRow("secret-named header") << QByteArray("X-Api-Key") << QByteArray("k-77")
-                                         << QStringList{"k-77"};
+    QTest::newRow("secret-named header")
+        << QByteArray("X-Api-Key") << QByteArray("k-77") << QStringList{"k-77"};
     QTest::newRow("not a secret") << QByteArray("Accept") << QByteArray("text/plain")
                                   << QStringList();
 }
@@ -624,10 +633,9 @@ void tst_LogExport::exportFindsSecretsOutsideTheExportedRows()
 {
     SessionLog log;
     fillSession(log); // row 2: CONNECT /admin {"token":"secret"}
-    const qint64 echoRow = log.append(make(2'000'000, Direction::In, Layer::SocketIo,
-                                           SocketIoPacket::Event, TransportKind::WebSocket,
-                                           "/admin", -1, R"(42/admin,["auth","secret"])",
-                                           R"(["auth","secret"])"));
+    const qint64 echoRow = log.append(make(
+        2'000'000, Direction::In, Layer::SocketIo, SocketIoPacket::Event, TransportKind::WebSocket,
+        "/admin", -1, R"(42/admin,["auth","secret"])", R"(["auth","secret"])"));
     const std::vector<qint64> rows{echoRow};
     for (LogFormat format : {LogFormat::JsonLines, LogFormat::Har, LogFormat::Text}) {
         const QByteArray redacted = exportLog(log, format, false, &rows);
