@@ -10,6 +10,8 @@
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 #include <QUrlQuery>
 
@@ -315,7 +317,19 @@ void tst_EngineIoClient::reconnectBackoffAfterTheServerIsGone()
     client.open();
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), EngineIoClient::State::Open, Timeout);
 
+    // The port stays taken, by a listener that drops every connection: once freed, a test running
+    // beside this one could listen on it, and the client would reconnect to that server and
+    // start counting its attempts again.
+    const quint16 port = server.serverPort();
     server.close();
+    QTcpServer refuser;
+    QVERIFY2(refuser.listen(QHostAddress::LocalHost, port), qPrintable(refuser.errorString()));
+    connect(&refuser, &QTcpServer::newConnection, this, [&refuser] {
+        while (QTcpSocket *socket = refuser.nextPendingConnection()) {
+            socket->abort();
+            socket->deleteLater();
+        }
+    });
     QTRY_COMPARE_WITH_TIMEOUT(gaveUp.size(), 1, Timeout);
     QCOMPARE(gaveUp.first().first().toInt(), options.reconnect.maxAttempts);
     QCOMPARE(scheduled.size(), options.reconnect.maxAttempts);
