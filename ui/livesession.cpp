@@ -43,13 +43,11 @@ void LiveSession::clear()
 
 void LiveSession::recordArrived(const PacketRecord &record)
 {
-    m_log.append(record);
+    const qint64 row = m_log.append(record);
     if (m_journal)
         m_journal->append(record);
     if (record.layer != PacketRecord::Layer::Connection) {
-        qint64 bytes = record.raw.size();
-        for (const QByteArray &attachment : record.attachments)
-            bytes += attachment.size();
+        const qint64 bytes = m_log.wireSize(row);
         if (record.direction == PacketRecord::Direction::In) {
             ++m_traffic.packetsIn;
             m_traffic.bytesIn += bytes;

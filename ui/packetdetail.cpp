@@ -93,8 +93,11 @@ void PacketDetail::saveAttachment()
     const int index = qMax(0, m_attachment->currentIndex());
     if (index >= m_attachments.size())
         return;
-    const QString fileName = QFileDialog::getSaveFileName(
-        this, tr("Save Attachment"), QStringLiteral("attachment-%1-%2.bin").arg(m_row).arg(index));
+    const QString suggested =
+        m_frameFirst && index == 0
+            ? QStringLiteral("frame-%1.msgpack").arg(m_row)
+            : QStringLiteral("attachment-%1-%2.bin").arg(m_row).arg(index - (m_frameFirst ? 1 : 0));
+    const QString fileName = QFileDialog::getSaveFileName(this, tr("Save Attachment"), suggested);
     if (fileName.isEmpty())
         return;
     QString error;
@@ -129,6 +132,7 @@ void PacketDetail::showRow(qint64 row)
     m_json->clear();
     m_raw->clear();
     m_attachments.clear();
+    m_frameFirst = false;
     m_attachment->clear();
     m_attachment->hide();
     m_hex->setData({});
@@ -157,10 +161,10 @@ void PacketDetail::showRow(qint64 row)
     facts << time;
     if (record.transport != TransportKind::None)
         facts << transportName(record.transport);
-    qint64 size = record.raw.size();
-    for (const QByteArray &attachment : record.attachments)
-        size += attachment.size();
-    facts << sizeText(size);
+    const bool msgpack = record.parser == SocketIoParser::Kind::Msgpack && !record.raw.isEmpty();
+    if (msgpack)
+        facts << tr("msgpack");
+    facts << sizeText(m_log->wireSize(row));
     if (record.rttUs >= 0)
         facts << tr("RTT <b>%1 ms</b>").arg(double(record.rttUs) / 1000.0, 0, 'f', 2);
     const qint64 partner = m_log->acks().partnerRow(row);
@@ -187,18 +191,28 @@ void PacketDetail::showRow(qint64 row)
         !m_json->setJsonText(record.payload, sizes, isEvent ? tr("event") : tr("data")))
         m_json->setJson(tr("(not valid JSON; see Raw)"), {}, tr("data"));
     m_tree->expandToDepth(1);
-    QString raw = QString::fromUtf8(record.raw.left(MaxRawChars));
-    if (record.raw.size() > MaxRawChars)
-        raw += tr("\n… %1 more").arg(sizeText(record.raw.size() - MaxRawChars));
-    m_raw->setPlainText(raw.isEmpty() ? tr("(binary frame: see Binary)") : raw);
-    m_attachments = record.attachments;
+    QString raw;
+    if (!msgpack) {
+        raw = QString::fromUtf8(record.raw.left(MaxRawChars));
+        if (record.raw.size() > MaxRawChars)
+            raw += tr("\n… %1 more").arg(sizeText(record.raw.size() - MaxRawChars));
+    }
+    m_raw->setPlainText(!raw.isEmpty() ? raw
+                        : msgpack      ? tr("(a binary MessagePack frame: see Binary)")
+                                       : tr("(binary frame: see Binary)"));
+    m_frameFirst = msgpack;
+    if (msgpack)
+        m_attachments.append(record.raw);
+    m_attachments += record.attachments;
     {
         const QSignalBlocker blocker(m_attachment);
-        for (int i = 0; i < m_attachments.size(); ++i)
+        if (msgpack)
+            m_attachment->addItem(tr("MessagePack frame (%1)").arg(sizeText(record.raw.size())));
+        for (qsizetype i = 0; i < record.attachments.size(); ++i)
             m_attachment->addItem(tr("%1 attachment %2 (%3)")
                                       .arg(Glyphs::Attachment)
                                       .arg(i)
-                                      .arg(sizeText(m_attachments.at(i).size())));
+                                      .arg(sizeText(record.attachments.at(i).size())));
     }
     m_attachment->setVisible(m_attachments.size() > 1);
     m_saveAttachment->setEnabled(!m_attachments.isEmpty());

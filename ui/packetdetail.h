@@ -47,7 +47,9 @@ private:
 
     const SessionLog *m_log = nullptr;
     qint64 m_row = -1;
+    // What the Binary tab offers: the attachments, after the whole frame of a msgpack packet.
     QList<QByteArray> m_attachments;
+    bool m_frameFirst = false; // m_attachments[0] is a msgpack packet's frame
     class QPushButton *m_saveAttachment = nullptr;
     QLabel *m_header;
     QTabWidget *m_tabs;

@@ -477,7 +477,7 @@ QVariant TimelineModel::display(qint64 row, int column) const
         return formatBytes(log.wireSize(row));
     case PreviewColumn: {
         QByteArrayView text = log.payload(row);
-        if (text.isEmpty())
+        if (text.isEmpty() && log.parser(row) != SocketIoParser::Kind::Msgpack) // not text
             text = log.raw(row);
         QString preview = previewText(text);
         if (const int attachments = log.attachmentCount(row))
@@ -536,7 +536,7 @@ QVariant TimelineModel::toolTip(qint64 row, int column) const
         break;
     case PreviewColumn: {
         QByteArrayView text = log.payload(row);
-        if (text.isEmpty())
+        if (text.isEmpty() && log.parser(row) != SocketIoParser::Kind::Msgpack) // not text
             text = log.raw(row);
         tip = previewText(text, 2000);
         break;

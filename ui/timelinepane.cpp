@@ -1,4 +1,5 @@
 #include "timelinepane.h"
+#include "hexview.h"
 
 #include "session/sessionlog.h"
 #include "socketio/socketiopacket.h"
@@ -328,8 +329,13 @@ void TimelinePane::showContextMenu(const QPoint &pos)
                    })
         ->setEnabled(!payload.isEmpty());
     const QByteArray raw = m_log->raw(row).toByteArray();
-    menu.addAction(tr("Copy Raw"), this,
-                   [raw] { QGuiApplication::clipboard()->setText(QString::fromUtf8(raw)); })
+    // A msgpack frame is binary: it is copied as hex ("83 a4 74 ...").
+    const bool binary = m_log->parser(row) == SocketIoParser::Kind::Msgpack;
+    menu.addAction(binary ? tr("Copy Raw as Hex") : tr("Copy Raw"), this,
+                   [raw, binary] {
+                       QGuiApplication::clipboard()->setText(binary ? HexView::hexText(raw)
+                                                                    : QString::fromUtf8(raw));
+                   })
         ->setEnabled(!raw.isEmpty());
     menu.exec(m_view->viewport()->mapToGlobal(pos));
 }

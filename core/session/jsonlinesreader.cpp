@@ -1,6 +1,6 @@
+#include "common/jsonwriter.h"
 #include "session/jsonlines.h"
 #include "session/jsonlines_p.h"
-#include "common/jsonwriter.h"
 
 #include "common/jsonescape.h"
 #include "common/jsonscanner.h"
@@ -202,6 +202,7 @@ enum Field : unsigned {
     FieldRawB64 = 1u << 13,
     FieldError = 1u << 14,
     FieldSession = 1u << 15,
+    FieldParser = 1u << 16,
 };
 
 struct FieldName
@@ -227,6 +228,7 @@ constexpr FieldName FieldNames[] = {
     {"raw_b64", FieldRawB64},
     {"error", FieldError},
     {"session", FieldSession},
+    {"parser", FieldParser},
 };
 
 bool readByteString(Cursor &c, QByteArray *out)
@@ -507,6 +509,19 @@ bool JsonLines::parseRecord(QByteArrayView line, PacketRecord *record, QString *
             case FieldSession:
                 ok = readString(c, &record->session);
                 break;
+            case FieldParser:
+                ok = readByteString(c, &text);
+                if (ok) {
+                    SocketIoParser::Kind kind;
+                    if (!SocketIoParser::kindFromName(QString::fromUtf8(text), &kind) ||
+                        kind == SocketIoParser::Kind::Auto)
+                        return fieldError(
+                            QStringLiteral("unknown parser %1 (expected \"default\" or "
+                                           "\"msgpack\")")
+                                .arg(quoted(text)));
+                    record->parser = kind;
+                }
+                break;
             default: // a field added by a later version: skipped
                 ok = skipValue(c);
                 break;
@@ -580,6 +595,11 @@ bool JsonLines::parseRecord(QByteArrayView line, PacketRecord *record, QString *
     }
     if (record->layer == PacketRecord::Layer::SocketIo && !(seen & FieldNsp))
         record->nsp = QStringLiteral("/");
+    if (record->parser == SocketIoParser::Kind::Msgpack &&
+        record->layer != PacketRecord::Layer::SocketIo)
+        return failWith(QStringLiteral("field \"parser\": only a Socket.IO record (layer "
+                                       "\"sio\") has a parser, not %1")
+                            .arg(quoted(layer)));
     return true;
 }
 

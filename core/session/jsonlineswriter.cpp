@@ -1,7 +1,7 @@
+#include "common/jsonwriter.h"
 #include "session/jsonlines.h"
 #include "session/jsonlines_p.h"
 #include "session/jsonlinestimestamp_p.h"
-#include "common/jsonwriter.h"
 
 #include "common/base64.h"
 #include "common/jsonscanner.h"
@@ -40,11 +40,16 @@ void JsonLines::appendRecord(QByteArray &out, const PacketRecord &record)
     qsizetype payloadLength = 0;
     qsizetype rawLength = 0;
     const Form payloadForm = formOf(record.payload, true, &payloadLength);
-    const Form rawForm = formOf(record.raw, false, &rawLength);
+    const bool msgpack = record.parser == SocketIoParser::Kind::Msgpack;
+    Form rawForm = formOf(record.raw, false, &rawLength);
+    if (msgpack && rawForm == Form::Text) { // binary bytes that happen to be UTF-8
+        rawForm = Form::Base64;
+        rawLength = Base64::encodedLength(record.raw.size());
+    }
 
-    // Everything but the variable parts fits in 340 bytes (the longest names, both numbers at
+    // Everything but the variable parts fits in 360 bytes (the longest names, both numbers at
     // 20 digits); the variable parts are counted exactly or, for UTF-16, by 6 bytes a unit.
-    qsizetype bound = 340 + payloadLength + rawLength +
+    qsizetype bound = 360 + payloadLength + rawLength +
                       6 * (record.nsp.size() + record.error.size() + record.session.size());
     for (const QByteArray &attachment : record.attachments)
         bound += Base64::encodedLength(attachment.size()) + 3;
@@ -116,6 +121,8 @@ void JsonLines::appendRecord(QByteArray &out, const PacketRecord &record)
     case TransportKind::None:
         break;
     }
+    if (msgpack)
+        p = put(p, ",\"parser\":\"msgpack\"");
     if (record.rttUs >= 0) {
         p = put(p, ",\"rtt_ms\":");
         p = putUnsigned(p, quint64(record.rttUs / 1000));

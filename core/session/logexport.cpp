@@ -139,6 +139,8 @@ struct WireFrame
 
 WireFrame wireFrame(const PacketRecord &record)
 {
+    if (record.parser == SocketIoParser::Kind::Msgpack && !record.raw.isEmpty())
+        return {true, QString::fromLatin1(record.raw.toBase64())};
     if (!record.raw.isEmpty())
         return {false, QString::fromUtf8(record.raw)};
     if (!record.attachments.isEmpty())
@@ -201,7 +203,8 @@ bool writeHar(const SessionLog &log, const RowWalker &rows, const Redaction *red
             webSocketMessages.append(message);
             // Each attachment crossed the WebSocket as a binary frame of its own. These frames
             // are marked, because the record above already carries them for SioScope's import.
-            if (!record.raw.isEmpty()) {
+            // A msgpack packet's bins travelled inside its one binary frame.
+            if (!record.raw.isEmpty() && record.parser != SocketIoParser::Kind::Msgpack) {
                 for (qsizetype a = 0; a < record.attachments.size(); ++a)
                     webSocketMessages.append(
                         QJsonObject{{QStringLiteral("type"), message.value(QLatin1String("type"))},
@@ -251,7 +254,12 @@ QByteArray LogExporter::textLine(const PacketRecord &record)
         line += " [" + transportName(record.transport).toLatin1() + ']';
     if (!record.session.isEmpty()) // a server's log: which client
         line += " {" + record.session.toUtf8() + '}';
-    const QByteArray shown = record.raw.isEmpty() ? record.payload : record.raw;
+    if (record.parser == SocketIoParser::Kind::Msgpack)
+        line += " msgpack";
+    // The wire text; a msgpack frame is binary, so its decoded packet is shown instead.
+    const QByteArray shown = record.raw.isEmpty() || record.parser == SocketIoParser::Kind::Msgpack
+                                 ? record.payload
+                                 : record.raw;
     if (!shown.isEmpty()) {
         line += "  ";
         // One line per packet: control characters would break it.

@@ -1,5 +1,6 @@
 #include "session/redaction.h"
 
+#include "socketio/socketiomsgpackparser.h"
 #include "socketio/socketiopacket.h"
 
 #include <QJsonArray>
@@ -167,6 +168,21 @@ QJsonValue redactDetails(const QJsonValue &value, const QString &key = {})
     }
     return text;
 }
+// A msgpack frame cannot be edited in place (every length is written before its value), so a
+// redacted one is written again from the redacted packet: it still decodes, to what is shown.
+// Keys beyond type, nsp, data and id are not kept. A payload the redaction left unwritable as
+// MessagePack leaves no frame.
+void rewriteMsgpackFrame(PacketRecord *record)
+{
+    SocketIoPacket packet(SocketIoPacket::Type(record->type), record->nsp, record->payload,
+                          record->id);
+    packet.attachments = record->attachments;
+    const SocketIoMsgpackParser parser;
+    record->raw = parser.validate(packet, SocketIoProtocol::V5, nullptr)
+                      ? SocketIoMsgpackParser::encodePacket(packet)
+                      : QByteArray();
+}
+
 } // namespace
 
 bool Redaction::mayCarrySecrets(const PacketRecord &record)
@@ -203,7 +219,9 @@ PacketRecord Redaction::redact(const PacketRecord &record)
                 it.value() = QString(Placeholder);
         redacted.payload = QJsonDocument(auth).toJson(QJsonDocument::Compact);
     }
-    if (rawEndsWithPayload)
+    if (record.parser == SocketIoParser::Kind::Msgpack)
+        rewriteMsgpackFrame(&redacted);
+    else if (rawEndsWithPayload)
         redacted.raw = header + redacted.payload;
     else if (!record.raw.isEmpty())
         redacted.raw =
@@ -289,5 +307,9 @@ PacketRecord Redaction::apply(const PacketRecord &record) const
     }
     if (!result.error.isEmpty())
         result.error = QString::fromUtf8(error);
+    if (result.parser == SocketIoParser::Kind::Msgpack &&
+        (result.raw != record.raw || result.payload != record.payload ||
+         result.attachments != record.attachments))
+        rewriteMsgpackFrame(&result);
     return result;
 }

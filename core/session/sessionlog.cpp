@@ -74,7 +74,8 @@ qint64 SessionLog::append(const PacketRecord &record)
     e.id = record.id;
     e.type = record.type;
     e.flags = (record.direction == PacketRecord::Direction::Out ? DirectionOut : 0) |
-              quint8(quint8(record.layer) << 1) | quint8(quint8(record.transport) << 3);
+              quint8(quint8(record.layer) << 1) | quint8(quint8(record.transport) << 3) |
+              (record.parser == SocketIoParser::Kind::Msgpack ? RawMsgpack : 0);
     e.sessionIndex = internSession(record.session);
     e.rawRef = 0;
     e.payloadOffset = NoPayloadInRaw;
@@ -185,9 +186,17 @@ int SessionLog::attachmentCount(qint64 row) const
     return x ? int(x->attachments.size()) : 0;
 }
 
+SocketIoParser::Kind SessionLog::parser(qint64 row) const
+{
+    return entry(row).flags & RawMsgpack ? SocketIoParser::Kind::Msgpack
+                                         : SocketIoParser::Kind::Default;
+}
+
 qint64 SessionLog::wireSize(qint64 row) const
 {
     qint64 size = raw(row).size();
+    if (entry(row).flags & RawMsgpack)
+        return size;
     if (const Extra *x = extra(row))
         for (const QByteArray &attachment : x->attachments)
             size += attachment.size();
@@ -204,6 +213,7 @@ PacketRecord SessionLog::record(qint64 row) const
     record.direction = direction(row);
     record.layer = layer(row);
     record.transport = transport(row);
+    record.parser = parser(row);
     if (record.layer == PacketRecord::Layer::SocketIo)
         record.nsp = nsp(row);
     record.session = session(row);

@@ -49,7 +49,9 @@ public:
     QByteArrayView payload(qint64 row) const; // the JSON payload text
     bool hasError(qint64 row) const;
     int attachmentCount(qint64 row) const;
-    qint64 wireSize(qint64 row) const; // raw text plus attachment bytes
+    // The bytes on the wire: the raw text plus the attachments; a msgpack frame holds its bins.
+    qint64 wireSize(qint64 row) const;
+    SocketIoParser::Kind parser(qint64 row) const; // which parser framed the raw bytes
 
     const AckPairing &acks() const { return m_acks; }
 
@@ -87,6 +89,7 @@ private:
         LayerMask = 0x06,     // PacketRecord::Layer << 1
         TransportMask = 0x18, // TransportKind << 3
         HasExtra = 0x20,
+        RawMsgpack = 0x40, // PacketRecord::parser is Msgpack
     };
     static constexpr quint16 NoPayloadInRaw = 0xffff;
     static constexpr int RawLengthBits = 24;

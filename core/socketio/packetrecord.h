@@ -3,6 +3,7 @@
 #pragma once
 
 #include "engineio/engineiopacket.h"
+#include "socketio/socketioparser.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -48,8 +49,12 @@ public:
     // the PING/PONG data as a JSON string, or a lifecycle note's details object.
     QByteArray payload;
     QList<QByteArray> attachments;
-    QByteArray raw; // the wire text of a text frame (for binary frames: empty)
-    QString error;  // set when the record reports a protocol violation or failure
+    QByteArray raw; // the wire text of a text frame (for binary frames: empty), or see parser
+    // Which Socket.IO parser framed the packet. Default: `raw` is the text frame and binaries
+    // travel apart. Msgpack: `raw` is the whole binary MessagePack message, its bins inside,
+    // and `attachments` holds those bins again so every view reads them one way. Never Auto.
+    SocketIoParser::Kind parser = SocketIoParser::Kind::Default;
+    QString error; // set when the record reports a protocol violation or failure
     // On an ACK that answers an EVENT we sent: the round-trip time; -1 otherwise.
     qint64 rttUs = -1;
     // Records of the embedded server: the Engine.IO sid of the client session the record

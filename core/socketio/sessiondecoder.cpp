@@ -64,6 +64,8 @@ SessionDecoder::Decoded SessionDecoder::decodeMessage(Direction direction, const
     const QByteArray partialRaw = wasAssembling ? s.pendingRaw : QByteArray();
     if (!binary)
         s.pendingRaw = '4' + data;
+    else if (m_parser->kind() == SocketIoParser::Kind::Msgpack)
+        s.pendingRaw = data; // the whole packet: the record keeps its exact bytes
 
     switch (s.decoder->decode(data, binary)) {
     case SocketIoMessageDecoder::Status::PacketReady: {
@@ -71,6 +73,7 @@ SessionDecoder::Decoded SessionDecoder::decodeMessage(Direction direction, const
         decoded.packet = s.decoder->takePacket();
         decoded.record = PacketRecord::fromSocketIoPacket(decoded.packet, direction, s.transport,
                                                           std::exchange(s.pendingRaw, {}));
+        decoded.record.parser = m_parser->kind();
         if (decoded.packet.type == SocketIoPacket::Ack ||
             decoded.packet.type == SocketIoPacket::BinaryAck) {
             decoded.ackMatched = pairAck(direction, decoded.packet, &decoded.record);
@@ -107,6 +110,7 @@ PacketRecord SessionDecoder::sentRecord(const SocketIoPacket &packet, const QByt
                                         TransportKind transport)
 {
     PacketRecord r = PacketRecord::fromSocketIoPacket(packet, Direction::Out, transport, raw);
+    r.parser = m_parser->kind();
     if (packet.type == SocketIoPacket::Ack || packet.type == SocketIoPacket::BinaryAck)
         pairAck(Direction::Out, packet, &r);
     else

@@ -94,7 +94,8 @@ SocketIoParser::Encoded SocketIoMsgpackParser::encode(const SocketIoPacket &pack
 {
     Q_UNUSED(protocol);
     Encoded encoded;
-    encoded.messages = {EngineIoPacket(EngineIoPacket::Message, encodePacket(packet), true)};
+    encoded.raw = encodePacket(packet);
+    encoded.messages = {EngineIoPacket(EngineIoPacket::Message, encoded.raw, true)};
     return encoded;
 }
 

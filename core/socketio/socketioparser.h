@@ -60,7 +60,7 @@ public:
     struct Encoded
     {
         QList<EngineIoPacket> messages;
-        QByteArray raw; // text parser: "4" + the text message
+        QByteArray raw; // text parser: "4" + the text message; msgpack: the binary message
     };
 
     virtual ~SocketIoParser() = default;

@@ -5,7 +5,11 @@
 // server is real; a missing one fails, it never skips.
 #include "packetspy.h"
 #include "referenceserver.h"
+#include "session/jsonlines.h"
 #include "socketio/socketioclient.h"
+#include "socketio/socketiomsgpackparser.h"
+
+#include <QBuffer>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -166,14 +170,50 @@ void tst_MsgpackPeer::conversation()
                              Timeout);
 
     QCOMPARE(errors.size(), 0);
-    // Every Socket.IO packet went as one binary message and was recorded without an error.
+    client->disconnectFromServer();
+    QTRY_COMPARE_WITH_TIMEOUT(client->state(), SocketIoClient::State::Disconnected, Timeout);
+
+    // Every Socket.IO packet went as one binary message and was recorded without an error, with
+    // its exact frame: the frame decodes to what the record shows.
+    QByteArray jsonLines;
+    int msgpackRecords = 0;
     for (const QList<QVariant> &arguments : std::as_const(records)) {
         const auto r = arguments.first().value<PacketRecord>();
         QVERIFY2(r.error.isEmpty() || r.layer == PacketRecord::Layer::Connection,
                  qPrintable(r.error));
+        JsonLines::appendRecord(jsonLines, r);
+        if (r.layer != PacketRecord::Layer::SocketIo)
+            continue;
+        ++msgpackRecords;
+        QCOMPARE(r.parser, SocketIoParser::Kind::Msgpack);
+        SocketIoPacket decoded;
+        QString error;
+        QVERIFY2(SocketIoMsgpackParser::decodePacket(r.raw, {}, &decoded, &error),
+                 qPrintable(error));
+        QCOMPARE(int(decoded.type), int(r.type));
+        QCOMPARE(decoded.nsp, r.nsp);
+        QCOMPARE(decoded.id, r.id);
+        QCOMPARE(decoded.payload, r.payload);
+        QCOMPARE(decoded.attachments, r.attachments);
     }
-    client->disconnectFromServer();
-    QTRY_COMPARE_WITH_TIMEOUT(client->state(), SocketIoClient::State::Disconnected, Timeout);
+    QVERIFY(msgpackRecords >= 16); // 3 CONNECTs and their answers, events and acks both ways
+
+    // Round trip: the JSON Lines log read back gives the same records, frames byte for byte.
+    QBuffer file(&jsonLines);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    JsonLinesReader reader(&file);
+    qsizetype index = 0;
+    PacketRecord read;
+    while (reader.next(&read)) {
+        QVERIFY(index < records.size());
+        const auto original = records.at(index++).first().value<PacketRecord>();
+        QCOMPARE(read.raw, original.raw);
+        QCOMPARE(read.parser, original.parser);
+        QCOMPARE(read.attachments, original.attachments);
+        QCOMPARE(JsonLines::toLine(read), JsonLines::toLine(original));
+    }
+    QVERIFY2(reader.errorString().isEmpty(), qPrintable(reader.errorString()));
+    QCOMPARE(index, records.size());
 }
 
 // The reason a user needs the option: the text parser's CONNECT is not something a msgpack

@@ -8,6 +8,7 @@
 #include "server/defaulthandlers.h"
 #include "server/socketioserver.h"
 #include "session/jsonlines.h"
+#include "socketio/socketiomsgpackparser.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -289,6 +290,17 @@ void tst_ServerPeer::scenario()
                                     .arg(record.directionName(), record.typeName(), record.error,
                                          context)));
             seen.insert({int(record.direction), record.type});
+            // Each record keeps its exact frame: a msgpack one decodes to what it shows.
+            QCOMPARE(record.parser,
+                     msgpack ? SocketIoParser::Kind::Msgpack : SocketIoParser::Kind::Default);
+            if (msgpack) {
+                SocketIoPacket decoded;
+                QString error;
+                QVERIFY2(SocketIoMsgpackParser::decodePacket(record.raw, {}, &decoded, &error),
+                         qPrintable(error + QLatin1Char('\n') + context));
+                QCOMPARE(decoded.payload, record.payload);
+                QCOMPARE(decoded.attachments, record.attachments);
+            }
         }
         if (record.layer == PacketRecord::Layer::Connection &&
             record.type == PacketRecord::Upgraded)

@@ -91,6 +91,11 @@ struct R
         r.session = session;
         return *this;
     }
+    R &msgpack()
+    {
+        r.parser = SocketIoParser::Kind::Msgpack;
+        return *this;
+    }
     operator Rec() const { return Rec{r}; }
 };
 
@@ -147,6 +152,7 @@ QString difference(const PacketRecord &a, const PacketRecord &b)
         number("rttUs", a.rttUs, b.rttUs),
         bytes("raw", a.raw, b.raw),
         text("session", a.session, b.session),
+        number("parser", int(a.parser), int(b.parser)),
     };
     for (qsizetype i = 0; i < qMin(a.attachments.size(), b.attachments.size()); ++i)
         diffs << bytes("attachment", a.attachments[i], b.attachments[i]);
@@ -512,6 +518,24 @@ void tst_JsonLines::goldenLines_data()
         << QByteArray(
                R"({"ts":"2026-11-24T15:20:01.123456Z","dir":"in","layer":"sio","type":"CONNECT","nsp":"/","data":{"token":"abc"},"transport":"websocket","raw":"40{\"token\":\"abc\"}","session":"Xz_1-aBcDeFgHiJkLmNo"})"
                "\n");
+    // {"type":2,"nsp":"/","data":["up",<bin 01 ff>],"id":7}, as socket.io-msgpack-parser writes it
+    QTest::newRow("msgpack EVENT: the frame as raw_b64, the parser named")
+        << Rec(R(Layer::SocketIo, SocketIoPacket::BinaryEvent, Direction::Out)
+                   .id(7)
+                   .payload(R"(["up",{"_placeholder":true,"num":0}])")
+                   .attachments({QByteArray("\x01\xff", 2)})
+                   .transport(TransportKind::WebSocket)
+                   .raw(QByteArray::fromHex(
+                       "84a474797065 02 a36e7370 a12f a464617461 92a27570c40201ff a26964 07"))
+                   .msgpack())
+        << QByteArray(
+               R"({"ts":"2026-11-24T15:20:01.123456Z","dir":"out","layer":"sio","type":"BINARY_EVENT","nsp":"/","id":7,"data":["up",{"_placeholder":true,"num":0}],"attachments":["Af8="],"transport":"websocket","parser":"msgpack","raw_b64":"hKR0eXBlAqNuc3ChL6RkYXRhkqJ1cMQCAf+iaWQH"})"
+               "\n");
+    QTest::newRow("msgpack frame that happens to be UTF-8 still goes to raw_b64")
+        << Rec(R(Layer::SocketIo, SocketIoPacket::Connect).raw("Ab").msgpack())
+        << QByteArray(
+               R"({"ts":"2026-11-24T15:20:01.123456Z","dir":"in","layer":"sio","type":"CONNECT","nsp":"/","parser":"msgpack","raw_b64":"QWI="})"
+               "\n");
     QTest::newRow("a type with no name is written as its number")
         << Rec(R(Layer::EngineIo, 42))
         << QByteArray(R"({"ts":"2026-11-24T15:20:01.123456Z","dir":"in","layer":"eio","type":42})"
@@ -658,6 +682,15 @@ void tst_JsonLines::roundTrip_data()
     QTest::newRow("session with escapes")
         << Rec(event().session(QString::fromUtf8("s\"i\\d\n\xc3\xa9") + QChar(0xD800)));
     QTest::newRow("note with no name") << Rec(R(Layer::Connection, 255));
+    QTest::newRow("msgpack packet with no bins")
+        << Rec(event().payload(R"(["hi",1])").raw(QByteArray::fromHex("83a474797065")).msgpack());
+    QTest::newRow("msgpack packet with a bin")
+        << Rec(binary()
+                   .payload(R"(["x",{"_placeholder":true,"num":0}])")
+                   .attachments({allBytes()})
+                   .raw(allBytes())
+                   .msgpack());
+    QTest::newRow("msgpack record whose frame a redaction dropped") << Rec(event().msgpack());
 }
 
 void tst_JsonLines::roundTrip()
@@ -974,6 +1007,19 @@ void tst_JsonLines::parseErrors_data()
     QTest::newRow("truncated in data")
         << QByteArray(R"({"data":{"a":[1,2)")
         << "field \"data\": unexpected end of line at column 18 (truncated?)";
+    QTest::newRow("unknown parser")
+        << QByteArray("{" + rest + R"(,"parser":"protobuf"})")
+        << "field \"parser\": unknown parser \"protobuf\" (expected \"default\" or \"msgpack\")";
+    QTest::newRow("auto is a choice, not a parser")
+        << QByteArray("{" + rest + R"(,"parser":"auto"})")
+        << "field \"parser\": unknown parser \"auto\" (expected \"default\" or \"msgpack\")";
+    QTest::newRow("parser that is not a string")
+        << QByteArray("{" + rest + R"(,"parser":1})")
+        << "field \"parser\": expected a string at column 86";
+    QTest::newRow("msgpack parser on an Engine.IO record")
+        << QByteArray(
+               R"({"ts":"2026-11-24T15:20:01Z","dir":"in","layer":"eio","type":"PING","parser":"msgpack"})")
+        << "field \"parser\": only a Socket.IO record (layer \"sio\") has a parser, not \"eio\"";
     // Found by fuzz_jsonlines: quoting the empty name for the message passed a null pointer to
     // memcpy (undefined behaviour; UBSan stops there).
     QTest::newRow("bad value of an empty field name")

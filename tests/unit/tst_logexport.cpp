@@ -4,6 +4,7 @@
 #include "session/logexport.h"
 #include "session/redaction.h"
 #include "session/sessionlog.h"
+#include "socketio/socketiomsgpackparser.h"
 #include "socketio/socketiopacket.h"
 
 #include <QBuffer>
@@ -95,6 +96,34 @@ bool importLog(const QByteArray &data, SessionLog *log, QString *error)
     return LogImporter::read(&buffer, log, error);
 }
 
+// A msgpack session: a CONNECT with auth, an EVENT with a bin and its ack. Each record keeps
+// its frame as socket.io-msgpack-parser writes it.
+PacketRecord msgpackRecord(qint64 timeUs, Direction direction, const SocketIoPacket &packet)
+{
+    PacketRecord record =
+        make(timeUs, direction, Layer::SocketIo, packet.type, TransportKind::WebSocket, packet.nsp,
+             packet.id, SocketIoMsgpackParser::encodePacket(packet), packet.payload);
+    record.attachments = packet.attachments;
+    record.parser = SocketIoParser::Kind::Msgpack;
+    return record;
+}
+
+void fillMsgpackSession(SessionLog &log)
+{
+    log.append(msgpackRecord(2'000'000, Direction::Out,
+                             SocketIoPacket(SocketIoPacket::Connect, QStringLiteral("/admin"),
+                                            R"({"token":"secret"})")));
+    SocketIoPacket event(SocketIoPacket::BinaryEvent, QStringLiteral("/"),
+                         R"(["bin",{"_placeholder":true,"num":0}])", 3);
+    event.attachments = {QByteArray("\x01\x02\xff", 3)};
+    log.append(msgpackRecord(2'000'100, Direction::Out, event));
+    PacketRecord ack =
+        msgpackRecord(2'000'300, Direction::In,
+                      SocketIoPacket(SocketIoPacket::Ack, QStringLiteral("/"), "[1]", 3));
+    ack.rttUs = 200;
+    log.append(ack);
+}
+
 void compareLogs(const SessionLog &actual, const SessionLog &expected)
 {
     QCOMPARE(actual.size(), expected.size());
@@ -134,6 +163,11 @@ private Q_SLOTS:
     void headerSecretValues_data();
     void headerSecretValues();
     void exportFindsSecretsOutsideTheExportedRows();
+    void msgpackFramesRoundTrip_data();
+    void msgpackFramesRoundTrip();
+    void msgpackTextExportShowsTheDecodedPacket();
+    void msgpackHarSendsOneBinaryFrame();
+    void msgpackRedactionWritesADecodableFrame();
 };
 
 void tst_LogExport::jsonLinesRoundTrip()
@@ -643,6 +677,86 @@ void tst_LogExport::exportFindsSecretsOutsideTheExportedRows()
         QVERIFY2(!redacted.contains("secret"), redacted.constData());
         QVERIFY(exportLog(log, format, true, &rows).contains("secret"));
     }
+}
+
+void tst_LogExport::msgpackFramesRoundTrip_data()
+{
+    QTest::addColumn<LogFormat>("format");
+    QTest::newRow("JSON Lines") << LogFormat::JsonLines;
+    QTest::newRow("HAR") << LogFormat::Har;
+}
+
+void tst_LogExport::msgpackFramesRoundTrip()
+{
+    QFETCH(LogFormat, format);
+    SessionLog log;
+    fillMsgpackSession(log);
+    SessionLog imported;
+    QString error;
+    QVERIFY2(importLog(exportLog(log, format), &imported, &error), qPrintable(error));
+    compareLogs(imported, log);
+    for (qint64 row = 0; row < log.size(); ++row) {
+        QCOMPARE(imported.parser(row), SocketIoParser::Kind::Msgpack);
+        QCOMPARE(imported.raw(row), log.raw(row));             // the exact bytes
+        QCOMPARE(imported.wireSize(row), log.raw(row).size()); // the bins are inside the frame
+    }
+    QCOMPARE(imported.acks().partnerRow(1), 2);
+}
+
+void tst_LogExport::msgpackTextExportShowsTheDecodedPacket()
+{
+    SessionLog log;
+    fillMsgpackSession(log);
+    const QList<QByteArray> lines = exportLog(log, LogFormat::Text).split('\n');
+    QCOMPARE(lines.size(), log.size() + 1);
+    QVERIFY2(lines.at(1).contains(R"(msgpack  ["bin",{"_placeholder":true,"num":0}]  +3 B)"),
+             lines.at(1).constData());
+    QVERIFY2(lines.at(2).contains("msgpack  [1]  rtt 0.200 ms"), lines.at(2).constData());
+    // No frame bytes: the map header 0x84 would show as a stray byte.
+    QVERIFY(!lines.at(1).contains("\x84"));
+}
+
+void tst_LogExport::msgpackHarSendsOneBinaryFrame()
+{
+    SessionLog log;
+    fillMsgpackSession(log);
+    const QJsonDocument har = QJsonDocument::fromJson(exportLog(log, LogFormat::Har));
+    const QJsonArray entries = har.object()["log"].toObject()["entries"].toArray();
+    QCOMPARE(entries.size(), 1);
+    const QJsonArray messages = entries.at(0).toObject()["_webSocketMessages"].toArray();
+    // One message a packet: a msgpack packet's bin is inside its frame, not a frame of its own.
+    QCOMPARE(messages.size(), 3);
+    for (qsizetype i = 0; i < messages.size(); ++i) {
+        const QJsonObject message = messages.at(i).toObject();
+        QCOMPARE(message["opcode"].toInt(), 2);
+        QCOMPARE(QByteArray::fromBase64(message["data"].toString().toLatin1()),
+                 log.raw(qint64(i)).toByteArray());
+    }
+}
+
+void tst_LogExport::msgpackRedactionWritesADecodableFrame()
+{
+    SessionLog log;
+    fillMsgpackSession(log);
+    const QByteArray redacted = exportLog(log, LogFormat::JsonLines, false);
+    SessionLog imported;
+    QString error;
+    QVERIFY2(importLog(redacted, &imported, &error), qPrintable(error));
+    QCOMPARE(imported.size(), log.size());
+    const QByteArray frame = imported.raw(0).toByteArray();
+    QVERIFY(!frame.contains("secret"));
+    QVERIFY(!redacted.contains("secret"));
+    // The frame was written again, so it still decodes, to what the record shows.
+    SocketIoPacket packet;
+    QVERIFY2(SocketIoMsgpackParser::decodePacket(frame, {}, &packet, &error), qPrintable(error));
+    QCOMPARE(packet.type, SocketIoPacket::Connect);
+    QCOMPARE(packet.nsp, QStringLiteral("/admin"));
+    QCOMPARE(packet.payload, QByteArray(R"({"token":"[redacted]"})"));
+    QCOMPARE(imported.payload(0), packet.payload);
+    // Records without secrets keep their bytes.
+    QCOMPARE(imported.raw(1), log.raw(1));
+    // The log in memory keeps the real values.
+    QVERIFY(log.raw(0).contains("secret"));
 }
 
 QTEST_APPLESS_MAIN(tst_LogExport)

@@ -36,6 +36,7 @@ void compareRecords(const PacketRecord &actual, const PacketRecord &expected)
     QCOMPARE(actual.error, expected.error);
     QCOMPARE(actual.rttUs, expected.rttUs);
     QCOMPARE(actual.session, expected.session);
+    QCOMPARE(actual.parser, expected.parser);
 }
 } // namespace
 
@@ -86,6 +87,14 @@ private Q_SLOTS:
         huge.payload = "[\"big\",\"" + QByteArray(2 << 20, 'x') + "\"]";
         huge.raw = "42" + huge.payload;
         QTest::newRow("frame larger than an arena chunk") << huge;
+        // {"type":2,"nsp":"/","data":["b",<bin 00 01 02>]}: the bin is inside the frame.
+        PacketRecord msgpack = sioRecord(
+            11, D::In, SocketIoPacket::BinaryEvent, "/", -1,
+            QByteArray::fromHex("83a474797065 02 a36e7370 a12f a464617461 92a162c403000102"),
+            "[\"b\",{\"_placeholder\":true,\"num\":0}]");
+        msgpack.attachments = {QByteArray("\x00\x01\x02", 3)};
+        msgpack.parser = SocketIoParser::Kind::Msgpack;
+        QTest::newRow("msgpack frame with its bin") << msgpack;
     }
     void roundTrip()
     {
@@ -103,6 +112,13 @@ private Q_SLOTS:
         QCOMPARE(log.payload(row), QByteArrayView(record.payload));
         QCOMPARE(log.attachmentCount(row), record.attachments.size());
         QCOMPARE(log.hasError(row), !record.error.isEmpty());
+        QCOMPARE(log.parser(row), record.parser);
+        // What crossed the wire, counted once: a msgpack frame already holds its bins.
+        qint64 wire = record.raw.size();
+        if (record.parser != SocketIoParser::Kind::Msgpack)
+            for (const QByteArray &attachment : record.attachments)
+                wire += attachment.size();
+        QCOMPARE(log.wireSize(row), wire);
         QCOMPARE(log.record(0).nsp, QStringLiteral("/other"));
         QCOMPARE(log.record(2).raw, QByteArray("42[\"z\"]"));
     }
