@@ -2,7 +2,11 @@
 // intervals are scaled down (0.1) so that every packet type shows within a few seconds: ticks on
 // "/", chat on "/chat", a BINARY_EVENT with its attachment, a "poll" with an ack id whose answer
 // the server records, "/admin" refused (and accepted with the token), /chat disconnected by the
-// server, the default "message" handler.
+// server, the default "message" handler. Each with the default parser and with msgpack (the
+// server and the client set to socket.io-msgpack-parser's encoding); the same scenario with the
+// REAL socket.io-client 4.8 (tests/peers/client-driver.js, scenario "demo"), with and without
+// socket.io-msgpack-parser, in-process and through `sioscope-cli serve --demo [--parser msgpack]`.
+#include "clientdriver.h"
 #include "cliserve.h"
 #include "server/demoscenario.h"
 #include "server/socketioserver.h"
@@ -22,6 +26,37 @@
 namespace {
 constexpr int BoundMs = 6000;
 constexpr double Scale = 0.1; // tick 100 ms, chat 150, snapshot 300, poll 400, kick 2000
+
+SocketIoParser::Kind parserKind(const QString &name)
+{
+    SocketIoParser::Kind kind = SocketIoParser::Kind::Default;
+    if (!SocketIoParser::kindFromName(name, &kind))
+        qFatal("unknown parser %s", qPrintable(name));
+    return kind;
+}
+
+// A server for the demo with the parser of the row.
+void setParser(SocketIoServer *server, const QString &parser)
+{
+    SocketIoServerOptions options = server->options();
+    options.parser = parserKind(parser);
+    server->setOptions(options);
+}
+
+QJsonValue json(const char *text)
+{
+    return QJsonDocument::fromJson(QByteArray("[") + text + ']').array().first();
+}
+
+QString describe(const QList<PacketRecord> &records)
+{
+    QStringList lines;
+    for (const PacketRecord &r : records)
+        lines.append(QStringLiteral("%1 %2 %3 %4 %5 %6")
+                         .arg(r.layerName(), r.directionName(), r.typeName(), r.nsp,
+                              QString::fromUtf8(r.payload.left(200)), r.error));
+    return lines.join(QLatin1Char('\n'));
+}
 } // namespace
 
 class tst_DemoPeer : public QObject
@@ -29,15 +64,30 @@ class tst_DemoPeer : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void everyPacketType_data() { parserRows(); }
     void everyPacketType();
+    void adminAcceptsTheToken_data() { parserRows(); }
     void adminAcceptsTheToken();
     void stopsWithTheServer();
+    void serveDemoCommand_data() { parserRows(); }
     void serveDemoCommand();
+    void referenceClients_data();
+    void referenceClients();
+
+private:
+    static void parserRows()
+    {
+        QTest::addColumn<QString>("parser"); // the server's and the client's
+        QTest::newRow("default parser") << "default";
+        QTest::newRow("msgpack parser") << "msgpack";
+    }
 };
 
 void tst_DemoPeer::everyPacketType()
 {
+    QFETCH(QString, parser);
     SocketIoServer server;
+    setParser(&server, parser);
     auto *demo = new DemoScenario(&server, Scale);
     QCOMPARE(demo->intervals().tickMs, 100);
     QCOMPARE(demo->intervals().kickMs, 2000);
@@ -48,6 +98,7 @@ void tst_DemoPeer::everyPacketType()
     SocketIoClient client;
     SocketIoOptions options;
     options.engine.url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server.serverPort()));
+    options.parser = parserKind(parser);
     client.setOptions(options);
     SocketIoNamespace *root = client.joinNamespace(QStringLiteral("/"));
     SocketIoNamespace *chat = client.joinNamespace(QStringLiteral("/chat"));
@@ -149,12 +200,15 @@ void tst_DemoPeer::everyPacketType()
 
 void tst_DemoPeer::adminAcceptsTheToken()
 {
+    QFETCH(QString, parser);
     SocketIoServer server;
+    setParser(&server, parser);
     (new DemoScenario(&server, Scale))->start();
     QVERIFY(server.listen(QHostAddress::LocalHost, 0));
     SocketIoClient client;
     SocketIoOptions options;
     options.engine.url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server.serverPort()));
+    options.parser = parserKind(parser);
     client.setOptions(options);
     SocketIoNamespace *admin = client.joinNamespace(
         QStringLiteral("/admin"), QJsonObject{{QStringLiteral("token"), QStringLiteral("demo")}});
@@ -174,10 +228,11 @@ void tst_DemoPeer::stopsWithTheServer()
     QVERIFY(!demo->isRunning());
 }
 
-// `sioscope-cli serve --demo` at its real pace: a chat message within 1.5 s, /admin refused.
-// A rules file that does not exist is refused (exit 2).
+// `sioscope-cli serve --demo [--parser msgpack]` at its real pace: a chat message within 1.5 s,
+// /admin refused. A rules file that does not exist is refused (exit 2).
 void tst_DemoPeer::serveDemoCommand()
 {
+    QFETCH(QString, parser);
     QProcess rules;
     rules.start(QStringLiteral(SIOSCOPE_CLI_PATH),
                 {QStringLiteral("serve"), QStringLiteral("--rules"), QStringLiteral("x.json")});
@@ -186,15 +241,16 @@ void tst_DemoPeer::serveDemoCommand()
 
     CliServe serve;
     QString error;
-    QVERIFY2(
-        serve.start({QStringLiteral("--demo"), QStringLiteral("-o"), QStringLiteral("/dev/null")},
-                    &error),
-        qPrintable(error));
+    QVERIFY2(serve.start({QStringLiteral("--demo"), QStringLiteral("-o"),
+                          QStringLiteral("/dev/null"), QStringLiteral("--parser"), parser},
+                         &error),
+             qPrintable(error));
     QVERIFY2(serve.readStderr().contains("(built-in demo)"), serve.readStderr().constData());
 
     SocketIoClient client;
     SocketIoOptions options;
     options.engine.url = serve.url();
+    options.parser = parserKind(parser);
     client.setOptions(options);
     SocketIoNamespace *chat = client.joinNamespace(QStringLiteral("/chat"));
     SocketIoNamespace *admin = client.joinNamespace(QStringLiteral("/admin"));
@@ -208,6 +264,123 @@ void tst_DemoPeer::serveDemoCommand()
     QTRY_VERIFY_WITH_TIMEOUT(chatMessages > 0, BoundMs);
     client.disconnectFromServer();
     QVERIFY2(serve.stop(&error), qPrintable(error));
+}
+
+// The demo against socket.io-client 4.8 from npm, with its default parser and with
+// socket.io-msgpack-parser: in-process at a tenth of the pace (every step, /chat kicked by the
+// server included), and through `sioscope-cli serve --demo` at its real pace (the kick, every
+// 20 s, is left out there).
+void tst_DemoPeer::referenceClients_data()
+{
+    QTest::addColumn<QString>("parser"); // the server's and the client's
+    QTest::addColumn<QStringList>("transports");
+    QTest::addColumn<bool>("serveCommand");
+    QTest::newRow("socket.io-client 4.8, websocket")
+        << "default" << QStringList{"websocket"} << false;
+    QTest::newRow("socket.io-client 4.8 with socket.io-msgpack-parser, websocket")
+        << "msgpack" << QStringList{"websocket"} << false;
+    QTest::newRow("socket.io-client 4.8 with socket.io-msgpack-parser, polling")
+        << "msgpack" << QStringList{"polling"} << false;
+    QTest::newRow("socket.io-client 4.8 with socket.io-msgpack-parser, polling upgraded")
+        << "msgpack" << QStringList{"polling", "websocket"} << false;
+    QTest::newRow("serve --demo, socket.io-client 4.8")
+        << "default" << QStringList{"polling", "websocket"} << true;
+    QTest::newRow("serve --demo --parser msgpack, socket.io-client 4.8 with "
+                  "socket.io-msgpack-parser")
+        << "msgpack" << QStringList{"polling", "websocket"} << true;
+}
+
+void tst_DemoPeer::referenceClients()
+{
+    QFETCH(QString, parser);
+    QFETCH(QStringList, transports);
+    QFETCH(bool, serveCommand);
+
+    SocketIoServer server;
+    DemoScenario *demo = nullptr;
+    QList<PacketRecord> records;
+    CliServe serve;
+    QUrl url;
+    if (serveCommand) {
+        QString error;
+        QVERIFY2(serve.start({QStringLiteral("--demo"), QStringLiteral("-o"),
+                              QStringLiteral("/dev/null"), QStringLiteral("--parser"), parser},
+                             &error),
+                 qPrintable(error));
+        url = serve.url();
+    } else {
+        setParser(&server, parser);
+        demo = new DemoScenario(&server, Scale);
+        connect(&server, &SocketIoServer::packetRecorded, this,
+                [&records](const PacketRecord &record) { records.append(record); });
+        demo->start();
+        QVERIFY2(server.listen(QHostAddress::LocalHost, 0), qPrintable(server.errorString()));
+        url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server.serverPort()));
+    }
+
+    // At the real pace the poll comes after 4 s: every wait is bounded by 8 s.
+    const ClientDriverRun run =
+        runClientDriver({{QStringLiteral("url"), url.toString(QUrl::RemovePath)},
+                         {QStringLiteral("scenario"), QStringLiteral("demo")},
+                         {QStringLiteral("parser"), parser},
+                         {QStringLiteral("transports"), QJsonArray::fromStringList(transports)},
+                         {QStringLiteral("timeoutMs"), serveCommand ? 8000 : 5000},
+                         {QStringLiteral("demoKick"), !serveCommand}});
+    const QString context = run.output + QStringLiteral("\nrecords:\n") + describe(records);
+    QVERIFY2(run.done, qPrintable(context));
+
+    QCOMPARE(run.value("connect"), json("{\"connected\":true}"));
+    QCOMPARE(run.value("chat-connect"), json("{\"connected\":true}"));
+    QCOMPARE(run.value("welcome")[QStringLiteral("demo")], QJsonValue(true));
+    const QJsonValue tick = run.value("tick");
+    QVERIFY2(tick[QStringLiteral("n")].toInt() >= 1 && tick[QStringLiteral("time")].isString(),
+             qPrintable(context));
+    const QJsonValue chatLine = run.value("chat");
+    QVERIFY2(!chatLine[QStringLiteral("user")].toString().isEmpty() &&
+                 !chatLine[QStringLiteral("text")].toString().isEmpty(),
+             qPrintable(context));
+    // The snapshot's frame is a binary at its place: 16 bytes, "\x89SIO\r\n\x1a\n" first.
+    const QJsonValue snapshot = run.value("snapshot");
+    QCOMPARE(snapshot[QStringLiteral("bytes")].toInt(), 16);
+    const QString frame = snapshot[QStringLiteral("frame")][QStringLiteral("$bin")].toString();
+    QVERIFY2(frame.size() == 32 && frame.startsWith(QLatin1String("8953494f0d0a1a0a")),
+             qPrintable(context));
+    const QJsonValue poll = run.value("poll");
+    QVERIFY2(poll[0][QStringLiteral("n")].toInt() >= 1, qPrintable(context));
+    // The default handlers: an echo, and an ack with the same arguments, binaries included.
+    QCOMPARE(run.value("message"), json("[\"hi\",{\"n\":1}]"));
+    QCOMPARE(run.value("message-with-ack"),
+             json("[{\"$bin\":\"0001fe\"},{\"nested\":{\"$bin\":\"6f6b\"}}]"));
+    QCOMPARE(run.value("refused"), json("{\"message\":\"Not authorized\",\"data\":{\"hint\":"
+                                        "\"send {\\\"token\\\":\\\"demo\\\"}\"}}"));
+    QCOMPARE(run.value("admin"), json("{\"connected\":true}"));
+    if (serveCommand) {
+        QString error;
+        QVERIFY2(serve.stop(&error), qPrintable(error));
+        return;
+    }
+    QCOMPARE(run.value("kicked"), json("[\"io server disconnect\"]"));
+
+    // The server recorded our answer to its poll, and the binaries both ways.
+    QTRY_VERIFY_WITH_TIMEOUT(!demo->pollAnswers().isEmpty(), BoundMs);
+    QCOMPARE(QJsonDocument::fromJson(demo->pollAnswers().first().payload).array(),
+             (QJsonArray{QStringLiteral("here"), 42}));
+    const auto has = [&records](PacketRecord::Direction direction, const char *type,
+                                const QList<QByteArray> &attachments) {
+        return std::any_of(records.cbegin(), records.cend(), [&](const PacketRecord &r) {
+            return r.layer == PacketRecord::Layer::SocketIo && r.direction == direction &&
+                   r.typeName() == QLatin1String(type) && r.attachments == attachments;
+        });
+    };
+    const QList<QByteArray> sent{QByteArray("\x00\x01\xfe", 3), QByteArray("ok")};
+    QVERIFY2(has(PacketRecord::Direction::In, "BINARY_EVENT", sent), qPrintable(context));
+    QVERIFY2(has(PacketRecord::Direction::Out, "BINARY_ACK", sent), qPrintable(context));
+    // Everything the client sent decoded. (A periodic emit may meet the connection closing at
+    // the end: "not sent", which is not the client's doing.)
+    for (const PacketRecord &r : std::as_const(records))
+        QVERIFY2(r.layer != PacketRecord::Layer::SocketIo ||
+                     r.direction != PacketRecord::Direction::In || r.error.isEmpty(),
+                 qPrintable(describe({r})));
 }
 
 QTEST_GUILESS_MAIN(tst_DemoPeer)

@@ -1,5 +1,6 @@
 // The mock server window (ui/mockserverwindow) driven through its widgets, with the REAL
-// socket.io-client 4.8 from npm as its client: resources/mock-rules/example.json served
+// socket.io-client 4.8 from npm as its client (its default parser, and socket.io-msgpack-parser
+// 3.0.2 with the window's parser set to msgpack): resources/mock-rules/example.json served
 // in-process, the client's session in the client list, every packet in the timeline, the rules'
 // activity, the session filter, stop and restart keeping the log, and the errors a user makes
 // (a broken rules file, a port in use, a host that is not an address).
@@ -37,21 +38,36 @@ QString examplePath()
     return ReferenceServer::peersDir() + QStringLiteral("/../../resources/mock-rules/example.json");
 }
 
-// socket.io-client 4.8: connect to "/", say hello, wait for the answer, then leave.
-QProcess *startClient(const QUrl &url, QObject *parent)
+// socket.io-client 4.8 (with socket.io-msgpack-parser when `parser` is "msgpack"): connect to
+// "/", say hello and wait for the answer, ask for the snapshot (a binary from the rules' file),
+// then leave. Prints {"back": [...], "snapshot": "<hex of its bytes>"}.
+QProcess *startClient(const QUrl &url, const QString &parser, QObject *parent)
 {
     const QString script = QStringLiteral(
         "const { io } = require('socket.io-client');"
-        "const s = io(process.argv[1], { transports: ['websocket'] });"
-        "s.on('hello-back', (...args) => { console.log(JSON.stringify({ back: args })); "
-        "setTimeout(() => { s.close(); process.exit(0); }, 200); });"
+        "const parser = process.argv[2] === 'msgpack' ? require('socket.io-msgpack-parser') "
+        ": undefined;"
+        "const s = io(process.argv[1], { transports: ['websocket'], parser });"
+        "const hex = (b) => Buffer.isBuffer(b) ? b.toString('hex') : 'not a Buffer: ' + b;"
+        "s.on('hello-back', (...back) => {"
+        "  s.once('snapshot', (value) => {"
+        "    console.log(JSON.stringify({ back, snapshot: hex(value && value.bytes) }));"
+        "    setTimeout(() => { s.close(); process.exit(0); }, 200); });"
+        "  s.emit('snapshot'); });"
         "s.on('connect', () => s.emit('hello', 'from node', 42));"
         "setTimeout(() => process.exit(3), 10000).unref();");
     auto *client = new QProcess(parent);
     client->setWorkingDirectory(ReferenceServer::peersDir());
     client->start(QStringLiteral("node"),
-                  {QStringLiteral("-e"), script, url.toString(QUrl::RemovePath)});
+                  {QStringLiteral("-e"), script, url.toString(QUrl::RemovePath), parser});
     return client;
+}
+
+QByteArray snapshotHex()
+{
+    QFile file(ReferenceServer::peersDir() +
+               QStringLiteral("/../../resources/mock-rules/snapshot.bin"));
+    return file.open(QIODevice::ReadOnly) ? file.readAll().toHex() : QByteArray();
 }
 
 bool logHasEvent(const SessionLog &log, PacketRecord::Direction direction,
@@ -76,13 +92,26 @@ private Q_SLOTS:
         QVERIFY2(QFile::exists(examplePath()), qPrintable(examplePath()));
     }
 
+    void servesTheRulesAndShowsTheClient_data()
+    {
+        QTest::addColumn<QString>("parser");
+        QTest::newRow("socket.io-client 4.8, default parser") << "default";
+        QTest::newRow("socket.io-client 4.8 with socket.io-msgpack-parser") << "msgpack";
+    }
     void servesTheRulesAndShowsTheClient()
     {
+        QFETCH(QString, parser);
         MockServerWindow window;
         window.setBehaviour(MockServerWindow::Behaviour::Rules);
         window.setRulesFile(examplePath());
         window.setPort(0);
         window.show();
+        // The parser is chosen in the window, as a user does.
+        auto *parserBox = window.findChild<QComboBox *>(QStringLiteral("parser"));
+        QVERIFY(parserBox);
+        const int parserIndex = parserBox->findText(parser);
+        QVERIFY(parserIndex >= 0);
+        parserBox->setCurrentIndex(parserIndex);
         QSignalSpy running(&window, &MockServerWindow::runningChanged);
         auto *startStop = window.findChild<QPushButton *>(QStringLiteral("startStop"));
         QVERIFY(startStop);
@@ -90,18 +119,22 @@ private Q_SLOTS:
         startStop->click();
         QVERIFY2(window.isRunning(), qPrintable(window.banner()->text()));
         QCOMPARE(running.size(), 1);
+        QCOMPARE(SocketIoParser::kindName(window.server()->options().parser), parser);
+        QVERIFY(!parserBox->isEnabled()); // fixed while the server runs
         QCOMPARE(startStop->text(), QStringLiteral("Stop"));
         QVERIFY(window.serverUrl().port() > 0);
         QVERIFY(window.statusLabel()->text().contains(window.serverUrl().toString()));
         // The rules are listed when the server starts.
         QVERIFY(window.activity()->toPlainText().contains(QStringLiteral("hello")));
 
-        std::unique_ptr<QProcess> client(startClient(window.serverUrl(), nullptr));
+        std::unique_ptr<QProcess> client(startClient(window.serverUrl(), parser, nullptr));
         QVERIFY(client->waitForStarted(5000));
         QTRY_VERIFY_WITH_TIMEOUT(client->state() == QProcess::NotRunning, Timeout);
         const QByteArray output = client->readAllStandardOutput();
-        QCOMPARE(client->exitCode(), 0);
-        QVERIFY2(output.contains("{\"back\":[\"from node\",42]}"), output.constData());
+        QVERIFY2(client->exitCode() == 0, (output + client->readAllStandardError()).constData());
+        QVERIFY2(
+            output.contains("{\"back\":[\"from node\",42],\"snapshot\":\"" + snapshotHex() + "\"}"),
+            output.constData());
 
         // The client's session is listed, with the namespace it joined.
         QTreeWidget *clients = window.clientList();
@@ -151,7 +184,7 @@ private Q_SLOTS:
         QVERIFY(!probe.waitForConnected(1000));
         startStop->click();
         QVERIFY(window.isRunning());
-        std::unique_ptr<QProcess> again(startClient(window.serverUrl(), nullptr));
+        std::unique_ptr<QProcess> again(startClient(window.serverUrl(), parser, nullptr));
         QVERIFY(again->waitForStarted(5000));
         QTRY_VERIFY_WITH_TIMEOUT(again->state() == QProcess::NotRunning, Timeout);
         QCOMPARE(again->exitCode(), 0);

@@ -1,6 +1,7 @@
 // The main window against a real socket.io 4 server (tests/peers/server.js), driven through its
 // widgets: connect, namespace tabs and their states, a refused namespace, composing events with
-// attachments, acks both ways in the ack panel, export and import, the crash journal's lifetime.
+// attachments, acks both ways in the ack panel, export and import, the crash journal's lifetime;
+// with socket.io-msgpack-parser, the composer's attachments as bin values the server reads.
 #include "ackpanel.h"
 #include "composer.h"
 #include "connectionbar.h"
@@ -30,6 +31,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabBar>
 #include <QTableView>
@@ -165,7 +167,8 @@ private Q_SLOTS:
         // The crash journal keeps the token out: in our CONNECT and in the server's welcome,
         // which echoes it.
         QTRY_VERIFY_WITH_TIMEOUT(findRecord(log, PacketRecord::Direction::In, SocketIoPacket::Event,
-                                            QStringLiteral("/admin"), QStringLiteral("welcome")) >= 0,
+                                            QStringLiteral("/admin"),
+                                            QStringLiteral("welcome")) >= 0,
                                  Timeout);
         window->session()->journal()->flush();
         {
@@ -323,7 +326,8 @@ private Q_SLOTS:
                      imported->log()->raw(row).toByteArray().constData());
         QVERIFY(log.size() > 0 && [&log] {
             for (qint64 row = 0; row < log.size(); ++row)
-                if (log.raw(row).contains("\"secret\"") && log.direction(row) == PacketRecord::Direction::In)
+                if (log.raw(row).contains("\"secret\"") &&
+                    log.direction(row) == PacketRecord::Direction::In)
                     return true; // the echo the export redacted was there
             return false;
         }());
@@ -388,6 +392,128 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(client->state(), SocketIoClient::State::Disconnected, Timeout);
     }
 
+    // A msgpack session: the composer's binary attachments go out as MessagePack bin values at
+    // their positions, in an event and in the answer to a server's ack. socket.io 4.8 with
+    // socket.io-msgpack-parser says what its parser made of each argument ("describe" acks a
+    // Buffer as {"$buffer":"<hex>"}); a placeholder map would come back as a map.
+    void composerSendsMsgpackBins_data()
+    {
+        QTest::addColumn<QString>("parser");
+        QTest::addColumn<int>("transports"); // EngineIoOptions::Transports
+        QTest::newRow("msgpack chosen, websocket")
+            << "msgpack" << int(EngineIoOptions::Transports::WebSocketOnly);
+        QTest::newRow("msgpack chosen, polling")
+            << "msgpack" << int(EngineIoOptions::Transports::PollingOnly);
+        QTest::newRow("auto finds msgpack, polling upgraded")
+            << "auto" << int(EngineIoOptions::Transports::Auto);
+    }
+    void composerSendsMsgpackBins()
+    {
+        QFETCH(QString, parser);
+        QFETCH(int, transports);
+        SocketIoParser::Kind kind = SocketIoParser::Kind::Default;
+        QVERIFY(SocketIoParser::kindFromName(parser, &kind));
+        ReferenceServer server;
+        ReferenceServer::Options options;
+        options.parser = QStringLiteral("msgpack");
+        options.pingInterval = 2000;
+        options.pingTimeout = 2000;
+        START_SERVER(server, options);
+
+        auto window = std::make_unique<MainWindow>();
+        window->setJournalEnabled(false);
+        window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+        ConnectionProfile profile = window->currentProfile();
+        profile.options.engine.url = server.url();
+        profile.options.engine.transports = EngineIoOptions::Transports(transports);
+        profile.options.parser = kind;
+        window->applyProfile(profile);
+        window->connectToServer();
+        SocketIoClient *client = window->session()->client();
+        QTRY_COMPARE_WITH_TIMEOUT(client->state(), SocketIoClient::State::Connected, Timeout);
+        NamespaceTabs *tabs = window->namespaceTabs();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            tabs->tabToolTip(QStringLiteral("/")).contains(QStringLiteral(": connected")), Timeout);
+        QCOMPARE(client->parser(), SocketIoParser::Kind::Msgpack);
+        SocketIoNamespace *root = client->findNamespace(QStringLiteral("/"));
+        QVERIFY(root);
+        QSignalSpy acks(root, &SocketIoNamespace::ackReceived);
+        SessionLog &log = *window->log();
+
+        // Two attachments: the second argument and the last one; the JSON arguments around them.
+        const QByteArray first("\x00\x01\xfe\xff", 4);
+        const QByteArray second("\x80", 1); // a byte that is not UTF-8 on its own
+        Composer *composer = window->composer();
+        composer->setCurrentNamespace(QStringLiteral("/"));
+        composer->eventEdit()->clear();
+        QTest::keyClicks(composer->eventEdit(), QStringLiteral("describe"));
+        composer->setArgumentsText(QStringLiteral("[\"hi\", {\"n\": 1}]"));
+        QVERIFY(composer->argumentsEditor()->isValid());
+        composer->addAttachment({QStringLiteral("first"), first, 1});
+        composer->addAttachment({QStringLiteral("second"), second, 3});
+        composer->setRequestAck(true, 5);
+        QTest::mouseClick(composer->sendButton(), Qt::LeftButton);
+        QVERIFY2(composer->resultLabel()->text().contains(QStringLiteral("sent")),
+                 qPrintable(composer->resultLabel()->text()));
+        QTRY_VERIFY2_WITH_TIMEOUT(!acks.isEmpty(), dump(log).constData(), Timeout);
+        const auto described = acks.first().at(0).value<SocketIoPacket>();
+        QCOMPARE(described.type, SocketIoPacket::Ack); // the server's answer holds no binary
+        const QJsonArray expected{
+            QJsonArray{QStringLiteral("hi"),
+                       QJsonObject{{QStringLiteral("$buffer"), QStringLiteral("0001feff")}},
+                       QJsonObject{{QStringLiteral("n"), 1}},
+                       QJsonObject{{QStringLiteral("$buffer"), QStringLiteral("80")}}}};
+        QCOMPARE(described.data().toArray(), expected);
+        // Our record of it: a BINARY_EVENT whose placeholders stand for the bins, in order.
+        const qint64 sent =
+            findRecord(log, PacketRecord::Direction::Out, SocketIoPacket::BinaryEvent,
+                       QStringLiteral("/"), QStringLiteral("describe"));
+        QVERIFY2(sent >= 0, dump(log).constData());
+        QCOMPARE(log.record(sent).attachments, (QList<QByteArray>{first, second}));
+        QVERIFY(log.record(sent).error.isEmpty());
+
+        // The server asks; the composer's answer carries an attachment, which the server
+        // reports back ("answered" with the answer's arguments): a bin again, so a Buffer there.
+        composer->setRequestAck(false);
+        composer->clearAttachments();
+        composer->setEventName(QStringLiteral("request-ack"));
+        composer->setArgumentsText(QStringLiteral("[\"question\"]"));
+        composer->send();
+        qint64 ask = -1;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (ask = findRecord(log, PacketRecord::Direction::In, SocketIoPacket::Event,
+                              QStringLiteral("/"), QStringLiteral("ask"))) >= 0,
+            Timeout);
+        tabs->setCurrentNamespace({});
+        window->timeline()->flush();
+        QVERIFY(window->timeline()->selectLogRow(ask));
+        QVERIFY(composer->isReplying());
+        composer->setArgumentsText(QStringLiteral("[\"answer\"]"));
+        composer->addAttachment({QStringLiteral("b"), QByteArray("\x07\x00", 2), 0});
+        composer->send();
+        QVERIFY(!composer->isReplying());
+        qint64 answered = -1;
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            (answered = findRecord(log, PacketRecord::Direction::In, SocketIoPacket::BinaryEvent,
+                                   QStringLiteral("/"), QStringLiteral("answered"))) >= 0,
+            dump(log).constData(), Timeout);
+        const PacketRecord answer = log.record(answered);
+        QCOMPARE(answer.attachments, QList<QByteArray>{QByteArray("\x07\x00", 2)});
+        // ["answered", [<bin>, "answer"]]: the bin first, where the composer put it.
+        const QJsonArray answers = QJsonDocument::fromJson(answer.payload).array().at(1).toArray();
+        QCOMPARE(answers.size(), 2);
+        QCOMPARE(answers.at(0).toObject().value(QStringLiteral("_placeholder")).toBool(), true);
+        QCOMPARE(answers.at(1).toString(), QStringLiteral("answer"));
+        const qint64 reply = findRecord(log, PacketRecord::Direction::Out,
+                                        SocketIoPacket::BinaryAck, QStringLiteral("/"));
+        QVERIFY2(reply >= 0, dump(log).constData());
+        QCOMPARE(log.record(reply).attachments, QList<QByteArray>{QByteArray("\x07\x00", 2)});
+
+        window->disconnectFromServer();
+        QTRY_COMPARE_WITH_TIMEOUT(client->state(), SocketIoClient::State::Disconnected, Timeout);
+    }
+
     // "Try the Demo" (sioscope --demo): the built-in demo server in-process, the window
     // connected to it with "/", "/chat" and "/admin" (refused), and the title says so.
     void tryTheDemo()
@@ -413,10 +539,9 @@ private Q_SLOTS:
         QVERIFY(window->namespaceTabs()->namespaceNames().contains(QStringLiteral("/chat")));
         // A tick arrives within its 1 s interval (and some slack).
         SessionLog &log = *window->log();
-        QTRY_VERIFY_WITH_TIMEOUT(
-            findRecord(log, PacketRecord::Direction::In, SocketIoPacket::Event,
-                       QStringLiteral("/"), QStringLiteral("tick")) >= 0,
-            3000);
+        QTRY_VERIFY_WITH_TIMEOUT(findRecord(log, PacketRecord::Direction::In, SocketIoPacket::Event,
+                                            QStringLiteral("/"), QStringLiteral("tick")) >= 0,
+                                 3000);
         window->close();
     }
 };

@@ -1,8 +1,10 @@
 // The mock rules engine (core/server/mockrules) against the REAL socket.io-client 4.8 and 2.5
 // from npm: resources/mock-rules/example.json served in-process and by `sioscope-cli serve
-// --rules`, played rule by rule by tests/peers/client-driver.js (scenario "mock-rules"): auth
-// refused and accepted, a reply, acks, a binary from a file, delays, periodic emits with a count,
+// --rules`, played rule by rule by tests/peers/client-driver.js (scenario "mock-rules"), also
+// with socket.io-msgpack-parser against a server set to the msgpack parser: auth refused and
+// accepted, a reply, acks, a binary from a file, delays, periodic emits with a count,
 // DISCONNECT, a dropped connection and an invalid packet, and the server's log of all of it.
+#include "clientdriver.h"
 #include "cliserve.h"
 #include "referenceserver.h"
 #include "server/mockrules.h"
@@ -15,7 +17,6 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -44,43 +45,20 @@ QString compact(const QJsonValue &value)
     return QString::fromUtf8(QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact));
 }
 
-// What the driver reported: its steps by name, and everything it printed.
-struct DriverRun
-{
-    QHash<QString, QJsonObject> steps;
-    bool done = false;
-    QString output;
-};
+using DriverRun = ClientDriverRun;
 
-DriverRun runDriver(quint16 port, const QString &flavor, const QStringList &transports)
+// `parser`: "default" or "msgpack" (socket.io-msgpack-parser; flavor 4 only).
+DriverRun runDriver(quint16 port, const QString &flavor, const QStringList &transports,
+                    const QString &parser)
 {
-    const QJsonObject config{
-        {QStringLiteral("url"), QStringLiteral("http://127.0.0.1:%1").arg(port)},
-        {QStringLiteral("flavor"), flavor},
-        {QStringLiteral("scenario"), QStringLiteral("mock-rules")},
-        {QStringLiteral("timeoutMs"), 3000},
-        {QStringLiteral("transports"), QJsonArray::fromStringList(transports)}};
-    QProcess driver;
-    driver.setWorkingDirectory(ReferenceServer::peersDir());
-    driver.start(QStringLiteral("node"),
-                 {QStringLiteral("client-driver.js"),
-                  QString::fromUtf8(QJsonDocument(config).toJson(QJsonDocument::Compact))});
-    DriverRun run;
-    QSignalSpy finished(&driver, &QProcess::finished);
-    if (!driver.waitForStarted(5000) || !(finished.wait(DriverTimeoutMs) || !finished.isEmpty())) {
-        driver.kill();
-        driver.waitForFinished(5000);
-    }
-    const QByteArray output = driver.readAllStandardOutput();
-    run.output = QString::fromUtf8(output + driver.readAllStandardError());
-    for (const QByteArray &line : output.split('\n')) {
-        const QJsonObject object = QJsonDocument::fromJson(line).object();
-        if (object.contains(QStringLiteral("done")))
-            run.done = object.value(QStringLiteral("done")).toBool();
-        else if (object.contains(QStringLiteral("step")))
-            run.steps.insert(object.value(QStringLiteral("step")).toString(), object);
-    }
-    return run;
+    return runClientDriver(
+        {{QStringLiteral("url"), QStringLiteral("http://127.0.0.1:%1").arg(port)},
+         {QStringLiteral("flavor"), flavor},
+         {QStringLiteral("scenario"), QStringLiteral("mock-rules")},
+         {QStringLiteral("timeoutMs"), 3000},
+         {QStringLiteral("transports"), QJsonArray::fromStringList(transports)},
+         {QStringLiteral("parser"), parser}},
+        DriverTimeoutMs);
 }
 
 void checkSteps(const DriverRun &run, bool v5, const QStringList &dropReasons)
@@ -201,6 +179,7 @@ class tst_MockRulesPeer : public QObject
 private Q_SLOTS:
     void referenceClients_data();
     void referenceClients();
+    void serveCommand_data();
     void serveCommand();
     void serveCommandRefusesBadRules();
 };
@@ -209,16 +188,26 @@ void tst_MockRulesPeer::referenceClients_data()
 {
     QTest::addColumn<QString>("flavor");
     QTest::addColumn<QStringList>("transports");
+    QTest::addColumn<QString>("parser"); // the server's and the client's
 
-    QTest::newRow("socket.io-client 4.8, websocket") << "4" << QStringList{"websocket"};
-    QTest::newRow("socket.io-client 4.8, polling") << "4" << QStringList{"polling"};
-    QTest::newRow("socket.io-client 2.5, websocket") << "2" << QStringList{"websocket"};
+    QTest::newRow("socket.io-client 4.8, websocket")
+        << "4" << QStringList{"websocket"} << "default";
+    QTest::newRow("socket.io-client 4.8, polling") << "4" << QStringList{"polling"} << "default";
+    QTest::newRow("socket.io-client 2.5, websocket")
+        << "2" << QStringList{"websocket"} << "default";
+    QTest::newRow("socket.io-client 4.8 with socket.io-msgpack-parser, websocket")
+        << "4" << QStringList{"websocket"} << "msgpack";
+    QTest::newRow("socket.io-client 4.8 with socket.io-msgpack-parser, polling")
+        << "4" << QStringList{"polling"} << "msgpack";
+    QTest::newRow("socket.io-client 4.8 with socket.io-msgpack-parser, polling upgraded")
+        << "4" << QStringList{"polling", "websocket"} << "msgpack";
 }
 
 void tst_MockRulesPeer::referenceClients()
 {
     QFETCH(QString, flavor);
     QFETCH(QStringList, transports);
+    QFETCH(QString, parser);
 
     QString error;
     const std::optional<MockRules> rules = MockRules::load(examplePath(), &error);
@@ -226,6 +215,7 @@ void tst_MockRulesPeer::referenceClients()
     SocketIoServer server;
     SocketIoServerOptions options;
     options.engine.allowEIO3 = true;
+    QVERIFY(SocketIoParser::kindFromName(parser, &options.parser));
     server.setOptions(options);
     auto *engine = new MockRulesEngine(&server, *rules);
     QStringList fired, failed;
@@ -239,11 +229,14 @@ void tst_MockRulesPeer::referenceClients()
     engine->start();
     QVERIFY2(server.listen(QHostAddress::LocalHost, 0), qPrintable(server.errorString()));
 
-    const DriverRun run = runDriver(server.serverPort(), flavor, transports);
-    checkSteps(run, flavor == QLatin1String("4"),
-               {transports.contains(QStringLiteral("websocket"))
-                    ? QStringLiteral("transport close")
-                    : QStringLiteral("transport error")});
+    const DriverRun run = runDriver(server.serverPort(), flavor, transports, parser);
+    checkSteps(
+        run, flavor == QLatin1String("4"),
+        transports == QStringList{QStringLiteral("polling")}
+            ? QStringList{QStringLiteral("transport error")}
+        : transports == QStringList{QStringLiteral("websocket")}
+            ? QStringList{QStringLiteral("transport close")}
+            : QStringList{QStringLiteral("transport close"), QStringLiteral("transport error")});
     if (QTest::currentTestFailed())
         qWarning().noquote() << run.output << "\nrecords:\n" << summary(records).join('\n');
     checkLog(records);
@@ -254,25 +247,36 @@ void tst_MockRulesPeer::referenceClients()
     QVERIFY2(failed.isEmpty(), qPrintable(failed.join('\n')));
 }
 
-// The same rules through `sioscope-cli serve --rules`: the JSON Lines log holds what the rules
-// did, and stderr names the rules that fired.
+// The same rules through `sioscope-cli serve --rules [--parser msgpack]`: the JSON Lines log
+// holds what the rules did, and stderr names the rules that fired.
+void tst_MockRulesPeer::serveCommand_data()
+{
+    QTest::addColumn<QString>("parser");
+    QTest::newRow("socket.io-client 4.8, default parser") << "default";
+    QTest::newRow("socket.io-client 4.8 with socket.io-msgpack-parser, --parser msgpack")
+        << "msgpack";
+}
+
 void tst_MockRulesPeer::serveCommand()
 {
+    QFETCH(QString, parser);
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString logPath = dir.filePath(QStringLiteral("serve.jsonl"));
     CliServe serve;
     QString error;
-    QVERIFY2(serve.start({QStringLiteral("--rules"), examplePath(), QStringLiteral("-o"), logPath},
-                         &error),
-             qPrintable(error));
+    QStringList arguments{QStringLiteral("--rules"), examplePath(), QStringLiteral("-o"), logPath};
+    if (parser != QLatin1String("default"))
+        arguments << QStringLiteral("--parser") << parser;
+    QVERIFY2(serve.start(arguments, &error), qPrintable(error));
     QVERIFY2(QRegularExpression(QStringLiteral("\\(mock rules from .*example.json\\)"))
                  .match(QString::fromUtf8(serve.readStderr()))
                  .hasMatch(),
              serve.readStderr().constData());
 
-    const DriverRun run = runDriver(serve.port(), QStringLiteral("4"),
-                                    {QStringLiteral("polling"), QStringLiteral("websocket")});
+    const DriverRun run =
+        runDriver(serve.port(), QStringLiteral("4"),
+                  {QStringLiteral("polling"), QStringLiteral("websocket")}, parser);
     checkSteps(run, true, {QStringLiteral("transport close"), QStringLiteral("transport error")});
 
     QVERIFY2(serve.stop(&error), qPrintable(error));

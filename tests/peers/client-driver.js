@@ -11,8 +11,11 @@
 //   transports   ["polling"], ["websocket"] or ["polling","websocket"] (polling, then the upgrade)
 //   timeoutMs    per step; default 5000
 //   parser       "msgpack": socket.io-msgpack-parser (flavor 4 only); default: the stock parser
-//   scenario     "server" (default; tst_server_peer.cpp) or "mock-rules" (tst_mockrules_peer.cpp:
-//                resources/mock-rules/example.json served by the mock rules engine)
+//   scenario     "server" (default; tst_server_peer.cpp), "mock-rules" (tst_mockrules_peer.cpp:
+//                resources/mock-rules/example.json served by the mock rules engine) or "demo"
+//                (tst_demo_peer.cpp: the built-in demo, core/server/demoscenario.h)
+//   demoKick     "demo" only: also wait for the server to disconnect "/chat" (every 20 s at the
+//                demo's real pace); default false
 //
 // It plays one fixed scenario against the server the test sets up,
 // covering every packet type both ways, binary and acks included, and prints one JSON line per
@@ -228,8 +231,68 @@ async function mockRules() {
   setTimeout(() => process.exit(0), 50);
 }
 
+// The built-in demo (core/server/demoscenario.h): what it sends on its timers, the default
+// handlers, /admin refused and then accepted, and (demoKick) /chat disconnected by the server.
+// The timers run from when the server started: every wait is bounded by timeoutMs.
+async function demo() {
+  manager = newManager(undefined);
+  const root = open("/", null);
+  const chat = open("/chat", null);
+  // Listening before the CONNECT: nothing the server sends first is missed. Each wait is
+  // awaited by its step later; until then a timeout must not count as an unhandled rejection.
+  const early = (promise) => {
+    promise.catch(() => {});
+    return promise;
+  };
+  const welcome = early(once(root, "welcome"));
+  const tick = early(once(root, "tick"));
+  const chatLine = early(once(chat, "chat"));
+  const snapshot = early(once(root, "snapshot"));
+  const kicked = config.demoKick ? early(once(chat, "disconnect")) : null;
+  const poll = early(withTimeout("poll", (resolve) => {
+    root.once("poll", (...args) => {
+      const ack = args.pop();
+      if (typeof ack !== "function") return resolve({ noAck: args });
+      ack("here", 42);
+      resolve(args);
+    });
+  }));
+  await step("connect", () => connected(root));
+  await step("chat-connect", () => connected(chat));
+  await step("welcome", async () => (await welcome)[0]);
+  await step("tick", async () => (await tick)[0]);
+  await step("chat", async () => (await chatLine)[0]);
+  await step("snapshot", async () => (await snapshot)[0]);
+  await step("poll", () => poll);
+  await step("message", async () => {
+    const answer = once(root, "message-back");
+    root.emit("message", "hi", { n: 1 });
+    return await answer;
+  });
+  await step("message-with-ack", () =>
+    withTimeout("message-with-ack", (resolve) =>
+      root.emit("message-with-ack", Buffer.from([0x00, 0x01, 0xfe]), { nested: Buffer.from("ok") }, (...args) =>
+        resolve(args))));
+  const admin = manager.socket("/admin", {});
+  await step("refused", () => refusedWithWrongToken(admin));
+  await step("admin", async () => {
+    admin.removeAllListeners("connect");
+    admin.removeAllListeners("connect_error");
+    admin.removeAllListeners("error");
+    setAuth(admin, { token: "demo" });
+    admin.connect();
+    return await connected(admin);
+  });
+  if (kicked) await step("kicked", async () => [(await kicked)[0]]);
+  const transport = manager.engine && manager.engine.transport ? manager.engine.transport.name : null;
+  process.stdout.write(JSON.stringify({ done: true, transport }) + "\n");
+  if (manager.engine) manager.engine.close();
+  setTimeout(() => process.exit(0), 50);
+}
+
 async function main() {
   if (config.scenario === "mock-rules") return mockRules();
+  if (config.scenario === "demo") return demo();
   manager = newManager({ token: "abc" });
 
   // 1. CONNECT to "/" with auth (v2: the handshake query); the server answers with "welcome".

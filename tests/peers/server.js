@@ -156,6 +156,15 @@ function onConnection(nsp, socket) {
     ack(...args.slice(0, -1));
   });
 
+  // describe(...args, ack): what the server's parser made of each argument, as JSON only:
+  // a Buffer is {"$buffer":"<hex>"}, any other binary view {"$binary":"<its class>"}, at any
+  // depth; the rest as it is. A client's binaries are thus checked on the server's side.
+  guard(socket, "describe", (...args) => {
+    const ack = args.length ? args[args.length - 1] : undefined;
+    if (typeof ack !== "function") return;
+    ack(args.slice(0, -1).map(describe));
+  });
+
   // server-cpu(ack): this process's CPU time so far (user + system, every thread, µs), for the
   // ack benchmark's account of the server's share of a pipelined run.
   guard(socket, "server-cpu", (...args) => {
@@ -206,6 +215,19 @@ function onConnection(nsp, socket) {
   });
 
   guard(socket, "flood", (spec) => flood(socket, spec || {}));
+}
+
+function describe(value) {
+  if (Buffer.isBuffer(value)) return { $buffer: value.toString("hex") };
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value))
+    return { $binary: Object.prototype.toString.call(value) };
+  if (Array.isArray(value)) return value.map(describe);
+  if (value && typeof value === "object") {
+    const out = {};
+    for (const [k, v] of Object.entries(value)) out[k] = describe(v);
+    return out;
+  }
+  return value;
 }
 
 function clampInt(value, min, max, fallback) {
