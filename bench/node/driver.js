@@ -153,33 +153,41 @@ async function checkCliLog(file, count, binary) {
 
 // --- benchmarks --------------------------------------------------------------------------------
 
-const results = { runs, quick, codec: {}, ingest: {}, ack: {}, memory: {}, gui: {} };
+const results = { runs, quick, codec: {}, codecMsgpack: {}, ingest: {}, ack: {}, memory: {}, gui: {} };
 
-function benchCodec() {
-  const shapesFile = path.join(tmp, "shapes.json");
-  execFileSync(process.execPath, [path.join(nodeDir, "codec.js"), "--dump", shapesFile]);
+// One codec comparison: `script` (codec.js or msgpack-codec.js) dumps the wire forms and measures
+// the Node parser; sioscope-bench-codec with `parserArgs` measures SioScope on those same bytes.
+// Runs alternate which side goes first; each figure is the median of the runs.
+function benchCodecWith(script, parserArgs, ops, into) {
+  const shapesFile = path.join(tmp, `shapes-${path.basename(script, ".js")}.json`);
+  execFileSync(process.execPath, [path.join(nodeDir, script), "--dump", shapesFile]);
   const samples = { node: [], sio: [] };
   for (let r = 0; r < runs; r++) {
-    log(`codec run ${r + 1}/${runs}`);
+    log(`codec ${script} run ${r + 1}/${runs}`);
     const order = r % 2 ? ["sio", "node"] : ["node", "sio"];
     for (const who of order) {
       const out =
         who === "node"
-          ? measured(process.execPath, [path.join(nodeDir, "codec.js"), "--cpu-ms", String(CodecCpuMs)], 300)
-          : measured(bin("sioscope-bench-codec"), [shapesFile, "--cpu-ms", String(CodecCpuMs)], 300);
+          ? measured(process.execPath, [path.join(nodeDir, script), "--cpu-ms", String(CodecCpuMs)], 300)
+          : measured(bin("sioscope-bench-codec"), [shapesFile, ...parserArgs, "--cpu-ms", String(CodecCpuMs)], 300);
       samples[who].push(lastJson(out.stdout).results);
     }
   }
   for (const shape of Object.keys(samples.node[0])) {
     const wireBytes = samples.node[0][shape].wireBytes;
     const entry = { wireBytes };
-    for (const op of ["encode", "decode", "encodeOnly"]) {
+    for (const op of ops) {
       const sio = median(samples.sio.map((s) => s[shape][op].perSecond));
       const node = op === "encodeOnly" ? NaN : median(samples.node.map((s) => s[shape][op].perSecond));
       entry[op] = { sio, node };
     }
-    results.codec[shape] = entry;
+    into[shape] = entry;
   }
+}
+
+function benchCodec() {
+  benchCodecWith("codec.js", [], ["encode", "decode", "encodeOnly"], results.codec);
+  benchCodecWith("msgpack-codec.js", ["--parser", "msgpack"], ["encode", "decode"], results.codecMsgpack);
 }
 
 async function benchIngest(url) {
@@ -365,6 +373,14 @@ function table() {
       const ratio = e[op].sio / e[op].node;
       const cell = (rate) => `${fmt(rate)} · ${fmt((rate * e.wireBytes) / 1e6, 1)}`;
       add(`codec ${op}`, `${shape} (${e.wireBytes} B): pkt/s · MB/s`, cell(e[op].sio), cell(e[op].node), times(e[op].sio, e[op].node), "≥3× pkt/s", ratio >= 3);
+    }
+  }
+  // msgpack: SocketIoMsgpackParser against socket.io-msgpack-parser (notepack.io).
+  for (const op of ["encode", "decode"]) {
+    for (const [shape, e] of Object.entries(results.codecMsgpack)) {
+      const ratio = e[op].sio / e[op].node;
+      const cell = (rate) => `${fmt(rate)} · ${fmt((rate * e.wireBytes) / 1e6, 1)}`;
+      add(`codec msgpack ${op}`, `${shape} (${e.wireBytes} B): pkt/s · MB/s`, cell(e[op].sio), cell(e[op].node), times(e[op].sio, e[op].node), "≥3× pkt/s", ratio >= 3);
     }
   }
   for (const [key, e] of Object.entries(results.ingest)) {
