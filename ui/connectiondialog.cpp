@@ -5,6 +5,7 @@
 #include "tones.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
@@ -150,6 +151,24 @@ QWidget *ConnectionDialog::createGeneralPage()
     m_recoverState = new QCheckBox(tr("Recover the session after a drop (Socket.IO v5)"), page);
     m_recoverState->setChecked(options.recoverState);
     form->addRow(QString(), m_recoverState);
+    m_parser = new QComboBox(page);
+    m_parser->addItem(tr("auto (text until the server shows msgpack)"),
+                      static_cast<int>(SocketIoParser::Kind::Auto));
+    m_parser->addItem(tr("default (socket.io-parser)"),
+                      static_cast<int>(SocketIoParser::Kind::Default));
+    m_parser->addItem(tr("msgpack (socket.io-msgpack-parser)"),
+                      static_cast<int>(SocketIoParser::Kind::Msgpack));
+    m_parser->setCurrentIndex(m_parser->findData(static_cast<int>(options.parser)));
+    m_parser->setToolTip(tr("Must match the server's parser; msgpack needs Socket.IO v5 "
+                            "(Engine.IO v4). auto starts with the text parser and reconnects "
+                            "once with msgpack when the server shows it speaks it"));
+    form->addRow(tr("P&arser:"), m_parser);
+    m_parserError = new QLabel(page);
+    m_parserError->setWordWrap(true);
+    m_parserError->setStyleSheet(QStringLiteral("color: #b91c1c;"));
+    m_parserError->hide();
+    form->addRow(QString(), m_parserError);
+    connect(m_parser, &QComboBox::currentIndexChanged, this, &ConnectionDialog::updateAcceptable);
     return page;
 }
 
@@ -345,6 +364,10 @@ void ConnectionDialog::removeNamespace()
 
 bool ConnectionDialog::isInputValid() const
 {
+    // The version comes from the connection bar and is fixed while the dialog is open.
+    if (m_parser && m_profile.options.engine.version == EngineIoOptions::Version::V3 &&
+        m_parser->currentData().toInt() == static_cast<int>(SocketIoParser::Kind::Msgpack))
+        return false;
     for (auto it = m_authTexts.cbegin(); it != m_authTexts.cend(); ++it)
         if (!JsonEditor::validate(it.value(), JsonEditor::Expect::Object, true).ok)
             return false;
@@ -353,6 +376,17 @@ bool ConnectionDialog::isInputValid() const
 
 void ConnectionDialog::updateAcceptable()
 {
+    if (m_parserError) {
+        const bool conflict =
+            m_profile.options.engine.version == EngineIoOptions::Version::V3 &&
+            m_parser->currentData().toInt() == static_cast<int>(SocketIoParser::Kind::Msgpack);
+        m_parserError->setText(
+            conflict ? tr("msgpack cannot work with Engine.IO v3 forced: socket.io-msgpack-parser "
+                          "is a Socket.IO v5 (Engine.IO v4) parser. Choose Auto or v4 in the "
+                          "connection bar, or the default parser.")
+                     : QString());
+        m_parserError->setVisible(conflict);
+    }
     if (m_buttons)
         m_buttons->button(QDialogButtonBox::Ok)->setEnabled(isInputValid());
 }
@@ -366,6 +400,7 @@ ConnectionProfile ConnectionDialog::profile() const
     options.engine.connectTimeoutMs = m_connectTimeout->value() * 1000;
     options.ackTimeoutMs = m_ackTimeout->value() * 1000;
     options.recoverState = m_recoverState->isChecked();
+    options.parser = static_cast<SocketIoParser::Kind>(m_parser->currentData().toInt());
     options.engine.query = tablePairs(m_query);
     options.engine.headers.clear();
     for (const auto &[name, value] : tablePairs(m_headers))

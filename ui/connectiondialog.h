@@ -10,7 +10,9 @@
 
 class JsonEditor;
 class QCheckBox;
+class QComboBox;
 class QDoubleSpinBox;
+class QLabel;
 class QLineEdit;
 class QListWidget;
 class QSpinBox;
@@ -25,7 +27,8 @@ public:
 
     // The profile with the dialog's edits applied (valid only when the dialog can be accepted).
     ConnectionProfile profile() const;
-    // False while an auth payload is not a valid JSON object.
+    // False while an auth payload is not a valid JSON object, or msgpack is chosen with Engine.IO
+    // v3 forced (socket.io-msgpack-parser exists only for Socket.IO v5 / Engine.IO v4).
     bool isInputValid() const;
 
     // For the tests.
@@ -34,6 +37,8 @@ public:
     QListWidget *namespaceList() const { return m_namespaces; }
     JsonEditor *authEditor() const { return m_auth; }
     QCheckBox *ignoreSslErrorsBox() const { return m_ignoreSsl; }
+    QComboBox *parserBox() const { return m_parser; }
+    QLabel *parserError() const { return m_parserError; }
 
 private:
     QWidget *createGeneralPage();
@@ -51,6 +56,8 @@ private:
     QSpinBox *m_connectTimeout = nullptr;
     QSpinBox *m_ackTimeout = nullptr;
     QCheckBox *m_recoverState = nullptr;
+    QComboBox *m_parser = nullptr; // item data: int(SocketIoParser::Kind)
+    QLabel *m_parserError = nullptr;
     QTableWidget *m_query = nullptr;
     QTableWidget *m_headers = nullptr;
     QListWidget *m_namespaces = nullptr;

@@ -444,8 +444,18 @@ void MainWindow::connectToServer()
         m_connectionBar->urlCombo()->setFocus();
         return;
     }
-    m_infoBanner->hide();
     const ConnectionProfile profile = currentProfile();
+    // The bar's version can change after Options accepted msgpack; refuse rather than connect
+    // with a parser the server's protocol does not have.
+    if (profile.options.parser == SocketIoParser::Kind::Msgpack &&
+        profile.options.engine.version == EngineIoOptions::Version::V3) {
+        showInfo(tr("msgpack cannot work with Engine.IO v3 forced: socket.io-msgpack-parser is a "
+                    "Socket.IO v5 (Engine.IO v4) parser. Choose Auto or v4, or the default "
+                    "parser in Options…"),
+                 true);
+        return;
+    }
+    m_infoBanner->hide();
     m_profile.options = profile.options;
     // Header values are never recorded, so exports and the journal are told what to redact.
     for (const QString &secret : Redaction::headerSecrets(profile.options.engine.headers))

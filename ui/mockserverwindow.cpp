@@ -114,6 +114,12 @@ void MockServerWindow::buildUi()
     m_port->setObjectName(QStringLiteral("port"));
     m_port->setRange(0, 65535);
     m_port->setSpecialValueText(tr("any free"));
+    m_parser = new QComboBox(central);
+    m_parser->setObjectName(QStringLiteral("parser"));
+    m_parser->addItem(tr("default"), static_cast<int>(SocketIoParser::Kind::Default));
+    m_parser->addItem(tr("msgpack"), static_cast<int>(SocketIoParser::Kind::Msgpack));
+    m_parser->setToolTip(tr("How packets are written: socket.io-parser (default) or "
+                            "socket.io-msgpack-parser (Socket.IO v5 clients only)"));
     m_startStop = new QPushButton(central);
     m_startStop->setObjectName(QStringLiteral("startStop"));
     m_startStop->setDefault(true);
@@ -129,6 +135,8 @@ void MockServerWindow::buildUi()
     settingsRow->addWidget(m_host);
     settingsRow->addWidget(new QLabel(tr("Port:"), central));
     settingsRow->addWidget(m_port);
+    settingsRow->addWidget(new QLabel(tr("Parser:"), central));
+    settingsRow->addWidget(m_parser);
     settingsRow->addSpacing(12);
     settingsRow->addWidget(m_startStop);
     settingsRow->addWidget(m_inspect);
@@ -279,6 +287,10 @@ bool MockServerWindow::startServer()
     }
 
     auto *server = new SocketIoServer(this);
+    // Fixed for the server's lifetime: clients of both parsers cannot share one server.
+    SocketIoServerOptions serverOptions = server->options();
+    serverOptions.parser = static_cast<SocketIoParser::Kind>(m_parser->currentData().toInt());
+    server->setOptions(serverOptions);
     connect(server, &SocketIoServer::packetRecorded, this,
             [this](const PacketRecord &record) { m_log.append(record); });
     connect(server, &SocketIoServer::errorOccurred, this,
@@ -428,6 +440,7 @@ void MockServerWindow::updateControls()
     m_behaviour->setEnabled(!isRunning());
     m_host->setEnabled(!isRunning());
     m_port->setEnabled(!isRunning());
+    m_parser->setEnabled(!isRunning());
     m_startStop->setText(isRunning() ? tr("Stop") : tr("Start"));
     m_inspect->setEnabled(isRunning());
 }
@@ -468,6 +481,10 @@ void MockServerWindow::openInspector()
     QUrl url = serverUrl();
     url.setPath(QString()); // the client's path option already is /socket.io/
     window->setServerUrl(url.toString());
+    // The inspector must speak this server's parser, or its packets would not decode.
+    ConnectionProfile profile = window->currentProfile();
+    profile.options.parser = m_server->options().parser;
+    window->applyProfile(profile);
     window->show();
     window->connectToServer();
 }

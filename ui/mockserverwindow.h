@@ -96,6 +96,7 @@ private:
     QPushButton *m_browse = nullptr;
     QLineEdit *m_host = nullptr;
     QSpinBox *m_port = nullptr;
+    QComboBox *m_parser = nullptr; // item data: int(SocketIoParser::Kind)
     QPushButton *m_startStop = nullptr;
     QPushButton *m_inspect = nullptr;
     QLabel *m_status = nullptr;

@@ -141,6 +141,7 @@ QJsonObject ConnectionProfile::toJson() const
         {QStringLiteral("connectTimeoutMs"), engine.connectTimeoutMs},
         {QStringLiteral("ackTimeoutMs"), options.ackTimeoutMs},
         {QStringLiteral("recoverState"), options.recoverState},
+        {QStringLiteral("parser"), SocketIoParser::kindName(options.parser)},
         {QStringLiteral("reconnect"),
          QJsonObject{{QStringLiteral("enabled"), reconnect.enabled},
                      {QStringLiteral("maxAttempts"), reconnect.maxAttempts},
@@ -174,6 +175,11 @@ ConnectionProfile ConnectionProfile::fromJson(const QJsonObject &json)
         json.value(QStringLiteral("ackTimeoutMs")).toInt(defaults.options.ackTimeoutMs);
     profile.options.recoverState =
         json.value(QStringLiteral("recoverState")).toBool(defaults.options.recoverState);
+    // A profile saved before the parser choice existed (or with an unknown name) loads as the
+    // default text parser, which is what such a profile always connected with.
+    if (!SocketIoParser::kindFromName(json.value(QStringLiteral("parser")).toString(),
+                                      &profile.options.parser))
+        profile.options.parser = SocketIoParser::Kind::Default;
     const QJsonObject reconnect = json.value(QStringLiteral("reconnect")).toObject();
     ReconnectPolicy &policy = engine.reconnect;
     policy.enabled = reconnect.value(QStringLiteral("enabled")).toBool(policy.enabled);

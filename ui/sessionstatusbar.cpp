@@ -28,6 +28,8 @@ SessionStatusBar::SessionStatusBar(LiveSession *session, QWidget *parent)
     , m_session(session)
     , m_state(makeLabel(this, tr("Connection state")))
     , m_transport(makeLabel(this, tr("Current transport")))
+    , m_parser(makeLabel(this, tr("Socket.IO parser in use (default: socket.io-parser; msgpack: "
+                                  "socket.io-msgpack-parser)")))
     , m_sid(makeLabel(this, tr("Engine.IO session id")))
     , m_heartbeat(makeLabel(this, tr("Ping interval, and the last packet received")))
     , m_traffic(makeLabel(this, tr("Packets and bytes received (↓) and sent (↑), both layers")))
@@ -36,7 +38,8 @@ SessionStatusBar::SessionStatusBar(LiveSession *session, QWidget *parent)
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(4, 0, 4, 0);
     layout->setSpacing(14);
-    for (QLabel *label : {m_state, m_transport, m_sid, m_heartbeat, m_traffic, m_reconnect})
+    for (QLabel *label :
+         {m_state, m_transport, m_parser, m_sid, m_heartbeat, m_traffic, m_reconnect})
         layout->addWidget(label);
     layout->addStretch();
     SocketIoClient *client = session->client();
@@ -105,6 +108,7 @@ void SessionStatusBar::refresh()
                              .toString(QStringLiteral("HH:mm:ss.zzz"))));
         }
         m_transport->setText(transport + QStringLiteral(" · EIO v%1").arg(int(engine->version())));
+        m_parser->setText(tr("parser: %1").arg(SocketIoParser::kindName(client->parser())));
         m_sid->setText(tr("sid %1").arg(handshake.sid));
         QString heartbeat = tr("ping %1").arg(formatAge(handshake.pingInterval));
         const qint64 last = engine->lastPingTime();
@@ -115,6 +119,7 @@ void SessionStatusBar::refresh()
         m_heartbeat->setText(heartbeat);
     }
     m_transport->setVisible(open);
+    m_parser->setVisible(open);
     m_sid->setVisible(open);
     m_heartbeat->setVisible(open);
 

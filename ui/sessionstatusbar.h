@@ -1,4 +1,5 @@
 // The status bar of a live window: connection state, transport (and when it upgraded), the
+// Socket.IO parser in use, the
 // Engine.IO sid, ping interval and the last heartbeat, traffic both ways, reconnection attempts.
 #pragma once
 
@@ -18,6 +19,7 @@ public:
 
     QLabel *stateLabel() const { return m_state; }
     QLabel *transportLabel() const { return m_transport; }
+    QLabel *parserLabel() const { return m_parser; }
     QLabel *sidLabel() const { return m_sid; }
     QLabel *heartbeatLabel() const { return m_heartbeat; }
     QLabel *trafficLabel() const { return m_traffic; }
@@ -29,6 +31,7 @@ private:
     LiveSession *m_session;
     QLabel *m_state;
     QLabel *m_transport;
+    QLabel *m_parser; // the parser taken at connectToServer(), shown while open
     QLabel *m_sid;
     QLabel *m_heartbeat;
     QLabel *m_traffic;

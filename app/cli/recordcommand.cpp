@@ -18,8 +18,8 @@ const char *const Usage =
     "      --path <path>              default /socket.io/\n"
     "      --transport auto|websocket|polling   default auto\n"
     "      --eio 3|4                  default 4\n"
-    "      --parser default|msgpack   socket.io-parser's text (default) or "
-    "socket.io-msgpack-parser\n"
+    "      --parser auto|default|msgpack   default auto: socket.io-parser's text until the "
+    "server shows it speaks socket.io-msgpack-parser\n"
     "      --send <script.jsonl>      packets to send (see docs/cli.md)\n"
     "      --auto-ack <json-array>    answer every server EVENT that carries an ack id with "
     "this payload\n"
@@ -129,7 +129,7 @@ bool RecordCommand::parse(const QStringList &arguments)
 
     if (parser.isSet(parserOption) &&
         !SocketIoParser::kindFromName(parser.value(parserOption), &m_options.parser))
-        return usageError(QStringLiteral("--parser must be default or msgpack"));
+        return usageError(QStringLiteral("--parser must be default, msgpack or auto"));
     if (m_options.parser == SocketIoParser::Kind::Msgpack &&
         engine.version == EngineIoOptions::Version::V3)
         return usageError(

@@ -95,8 +95,10 @@ bool ServeCommand::parse(const QStringList &arguments)
         return usageError(
             QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()));
     if (parser.isSet(parserOption) &&
-        !SocketIoParser::kindFromName(parser.value(parserOption), &m_parser))
-        return usageError(QStringLiteral("--parser must be default or msgpack"));
+        (!SocketIoParser::kindFromName(parser.value(parserOption), &m_parser) ||
+         m_parser == SocketIoParser::Kind::Auto))
+        return usageError(QStringLiteral("--parser must be default or msgpack (a server "
+                                         "cannot guess what its clients will speak)"));
     m_demo = parser.isSet(demoOption);
     if (parser.isSet(rulesOption)) {
         if (m_demo)

@@ -62,6 +62,8 @@ QString PacketRecord::noteName(Note note)
         return QStringLiteral("recovered");
     case AckTimedOut:
         return QStringLiteral("ack-timeout");
+    case ParserChanged:
+        return QStringLiteral("parser-changed");
     }
     return QStringLiteral("unknown");
 }

@@ -31,7 +31,8 @@ public:
         Warning,
         Reconnecting,
         Recovered,
-        AckTimedOut // details: {"nsp", "id", "event"}
+        AckTimedOut,  // details: {"nsp", "id", "event"}
+        ParserChanged // details: {"from", "to", "reason"}: the auto parser found msgpack
     };
     Q_ENUM(Note)
 

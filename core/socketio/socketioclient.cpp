@@ -78,6 +78,8 @@ void SocketIoClient::connectToServer()
     m_parser = m_options.parser == SocketIoParser::Kind::Msgpack
                    ? static_cast<const SocketIoParser *>(&m_msgpackParser)
                    : &m_textParser;
+    m_parserSwitched = false;
+    m_reopenWithMsgpack = false;
     m_session->setParser(m_parser);
     m_session->start(m_protocol);
     for (SocketIoNamespace *ns : std::as_const(m_namespaces))
@@ -154,7 +156,7 @@ bool SocketIoClient::sendPacket(const SocketIoPacket &packet, QString *error)
         *error = QStringLiteral("the Engine.IO connection is not open");
         return false;
     }
-    m_session->record(r);
+    m_session->record(std::move(r));
     return true;
 }
 
@@ -185,6 +187,8 @@ void SocketIoClient::handleOpen(const EngineIoHandshake &handshake)
     m_session->start(m_protocol); // records a packet still awaiting its attachments
     m_nextAckId = 0;              // ack ids are per connection
     m_reconnecting = false;
+    m_connectSent = false;
+    m_packetReceived = false;
     qCDebug(lcSocketIo) << "open, sid" << handshake.sid << "protocol" << int(m_protocol);
 
     if (m_protocol == SocketIoProtocol::V4) {
@@ -201,7 +205,9 @@ void SocketIoClient::handleOpen(const EngineIoHandshake &handshake)
         if (m_protocol == SocketIoProtocol::V4 && ns->name() == QLatin1String("/"))
             continue;
         QString error;
-        if (!ns->sendConnect(&error)) {
+        if (ns->sendConnect(&error)) {
+            m_connectSent = true;
+        } else {
             qCWarning(lcSocketIo) << "cannot connect namespace" << ns->name() << error;
             Q_EMIT errorOccurred(SocketIoError(
                 SocketIoError::Kind::NamespaceConnectFailed,
@@ -211,14 +217,49 @@ void SocketIoClient::handleOpen(const EngineIoHandshake &handshake)
     updateState();
 }
 
+bool SocketIoClient::isDetectingParser() const
+{
+    return m_options.parser == SocketIoParser::Kind::Auto && m_parser == &m_textParser &&
+           !m_parserSwitched && m_protocol == SocketIoProtocol::V5;
+}
+
+void SocketIoClient::switchToMsgpack(const QString &reason)
+{
+    qCInfo(lcSocketIo) << "switching to the msgpack parser:" << reason;
+    m_parserSwitched = true;
+    m_session->record(PacketRecord::note(
+        PacketRecord::ParserChanged,
+        {{QStringLiteral("from"), SocketIoParser::kindName(SocketIoParser::Kind::Default)},
+         {QStringLiteral("to"), SocketIoParser::kindName(SocketIoParser::Kind::Msgpack)},
+         {QStringLiteral("reason"), reason}},
+        m_engine->transport()));
+    m_parser = &m_msgpackParser;
+    m_session->setParser(m_parser);
+}
+
 void SocketIoClient::handleMessage(const QByteArray &data, bool binary)
 {
-    const SessionDecoder::Decoded decoded =
+    if (binary && isDetectingParser() && !m_session->isAssembling(PacketRecord::Direction::In)) {
+        // The text parser takes a binary message only as an attachment. One that decodes as a
+        // msgpack packet says what the server speaks: reopen the session with msgpack.
+        SocketIoPacket packet;
+        QString error;
+        if (SocketIoMsgpackParser::decodePacket(data, m_options.limits, &packet, &error)) {
+            switchToMsgpack(QStringLiteral("the server sent a binary message that decodes as a "
+                                           "msgpack %1 packet on %2")
+                                .arg(SocketIoPacket::typeName(packet.type), packet.nsp));
+            m_reopenWithMsgpack = true;
+            m_engine->close();
+            return;
+        }
+    }
+    SessionDecoder::Decoded decoded =
         m_session->decodeMessage(PacketRecord::Direction::In, data, binary);
     switch (decoded.status) {
     case SessionDecoder::Decoded::Status::PacketReady:
         m_attachmentTimer.stop();
-        finishPacket(decoded.packet, decoded.record);
+        m_packetReceived = true;
+        finishPacket(decoded.packet, std::move(decoded.record));
         break;
     case SessionDecoder::Decoded::Status::NeedMoreMessages:
         if (!m_attachmentTimer.isActive() && m_options.attachmentTimeoutMs > 0)
@@ -279,7 +320,10 @@ void SocketIoClient::finishPacket(const SocketIoPacket &packet, PacketRecord rec
                 .arg(packet.id)
                 .arg(packet.nsp);
     }
-    m_session->record(record);
+    // What the ACK's handling needs, kept before the record goes.
+    const QString ackError = record.error;
+    const qint64 rttUs = record.rttUs;
+    m_session->record(std::move(record));
 
     switch (packet.type) {
     case SocketIoPacket::Connect:
@@ -297,7 +341,7 @@ void SocketIoClient::finishPacket(const SocketIoPacket &packet, PacketRecord rec
         break;
     case SocketIoPacket::Ack:
     case SocketIoPacket::BinaryAck:
-        finishAck(ns, packet, record);
+        finishAck(ns, packet, rttUs, ackError);
         break;
     }
     Q_EMIT packetReceived(packet);
@@ -330,15 +374,15 @@ void SocketIoClient::finishEvent(SocketIoNamespace *ns, const SocketIoPacket &pa
     ns->processEvent(packet);
 }
 
-void SocketIoClient::finishAck(SocketIoNamespace *ns, const SocketIoPacket &packet,
-                               const PacketRecord &record)
+void SocketIoClient::finishAck(SocketIoNamespace *ns, const SocketIoPacket &packet, qint64 rttUs,
+                               const QString &error)
 {
-    if (!record.error.isEmpty()) {
-        qCWarning(lcSocketIo) << record.error;
-        Q_EMIT warningRaised(record.error);
+    if (!error.isEmpty()) {
+        qCWarning(lcSocketIo) << error;
+        Q_EMIT warningRaised(error);
         return;
     }
-    ns->processAck(packet, record.rttUs);
+    ns->processAck(packet, rttUs);
 }
 
 void SocketIoClient::closeConnection(const SocketIoError &error)
@@ -356,11 +400,31 @@ void SocketIoClient::handleClosed(const QString &reason, bool deliberate, bool w
     m_attachmentTimer.stop();
     m_session->abandonPartial(PacketRecord::Direction::In,
                               QStringLiteral("the connection closed: %1").arg(reason));
-    const bool reconnect = willReconnect && !deliberate && !m_deliberateClose;
+    // The auto parser: a server that ends the session right after our first CONNECT, without a
+    // Socket.IO packet, could not read it; socket.io-msgpack-parser cannot read a text CONNECT.
+    if (!deliberate && !m_deliberateClose && isDetectingParser() && m_connectSent &&
+        !m_packetReceived) {
+        switchToMsgpack(QStringLiteral("the server ended the session right after our first "
+                                       "CONNECT without a Socket.IO packet (%1): it may use "
+                                       "socket.io-msgpack-parser")
+                            .arg(reason));
+        m_reopenWithMsgpack = !willReconnect; // else the engine's own reconnection reopens it
+    }
+    const bool reopen = std::exchange(m_reopenWithMsgpack, false) && !m_deliberateClose;
+    const bool reconnect = (willReconnect && !deliberate && !m_deliberateClose) || reopen;
     m_reconnecting = reconnect;
     for (SocketIoNamespace *ns : std::as_const(m_namespaces))
         ns->connectionLost(reconnect);
     updateState();
+    if (reopen) {
+        QTimer::singleShot(0, this, [this] {
+            if (m_deliberateClose || m_engine->state() != EngineIoClient::State::Disconnected)
+                return;
+            m_session->start(m_protocol);
+            m_engine->open();
+            updateState();
+        });
+    }
 }
 
 void SocketIoClient::updateState()

@@ -79,13 +79,18 @@ private:
     void handleMessage(const QByteArray &data, bool binary);
     void handleClosed(const QString &reason, bool deliberate, bool willReconnect);
     void handleAttachmentTimeout();
+    // The auto parser: whether it is still deciding, and taking msgpack (reconnecting with it).
+    bool isDetectingParser() const;
+    void switchToMsgpack(const QString &reason);
     // Each received packet type is finished in its own function, once its namespace is known.
     void finishPacket(const SocketIoPacket &packet, PacketRecord record);
     void finishConnect(SocketIoNamespace *ns, const SocketIoPacket &packet);
     void finishConnectError(SocketIoNamespace *ns, const SocketIoPacket &packet);
     void finishDisconnect(SocketIoNamespace *ns);
     void finishEvent(SocketIoNamespace *ns, const SocketIoPacket &packet);
-    void finishAck(SocketIoNamespace *ns, const SocketIoPacket &packet, const PacketRecord &record);
+    // `error`: the verdict recorded on it (no pending ack), when it is not taken.
+    void finishAck(SocketIoNamespace *ns, const SocketIoPacket &packet, qint64 rttUs,
+                   const QString &error);
     // The one path for every protocol error: the error is reported and the connection closed
     // (the session decoder has recorded the offending bytes). The spec says the receiver MUST
     // close; the close is deliberate at the Engine.IO level, so no reconnection follows.
@@ -110,4 +115,9 @@ private:
     bool m_reconnecting = false; // an unplanned drop happened; the engine is reopening
     SocketIoProtocol m_protocol = SocketIoProtocol::V5;
     QTimer m_attachmentTimer; // SocketIoOptions::attachmentTimeoutMs
+    // The auto parser's evidence, per session: CONNECT sent, a Socket.IO packet received.
+    bool m_connectSent = false;
+    bool m_packetReceived = false;
+    bool m_parserSwitched = false;    // once per connectToServer()
+    bool m_reopenWithMsgpack = false; // closing the session to reopen it with msgpack
 };

@@ -51,13 +51,15 @@ QString SocketIoParser::kindName(Kind kind)
         return QStringLiteral("default");
     case Kind::Msgpack:
         return QStringLiteral("msgpack");
+    case Kind::Auto:
+        return QStringLiteral("auto");
     }
     return {};
 }
 
 bool SocketIoParser::kindFromName(const QString &name, Kind *kind)
 {
-    for (const Kind candidate : {Kind::Default, Kind::Msgpack}) {
+    for (const Kind candidate : {Kind::Default, Kind::Msgpack, Kind::Auto}) {
         if (name == kindName(candidate)) {
             *kind = candidate;
             return true;

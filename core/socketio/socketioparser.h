@@ -51,8 +51,10 @@ public:
 class SocketIoParser
 {
 public:
-    // The names users and the log give them: "default" (socket.io-parser) and "msgpack".
-    enum class Kind { Default, Msgpack };
+    // The names users and the log give them: "default" (socket.io-parser) and "msgpack". Auto is
+    // a choice, never a parser's kind: start with the text parser and take msgpack when the
+    // server shows that it speaks it (SocketIoClient).
+    enum class Kind { Default, Msgpack, Auto };
 
     // What goes on the wire for one packet, and what its record keeps as the raw frame.
     struct Encoded
@@ -65,7 +67,8 @@ public:
 
     virtual Kind kind() const = 0;
     static QString kindName(Kind kind);
-    // "default" or "msgpack" (as the CLI and the profiles write it); false for anything else.
+    // "default", "msgpack" or "auto" (as the CLI and the profiles write it); false for anything
+    // else.
     static bool kindFromName(const QString &name, Kind *kind);
 
     // Checks a packet before it is sent, with the rules the decoder applies to received ones.

@@ -6,22 +6,25 @@
 #include "connectionbar.h"
 #include "connectiondialog.h"
 #include "crashjournal.h"
+#include "infobanner.h"
 #include "jsoneditor.h"
 #include "livesession.h"
-#include "infobanner.h"
 #include "mainwindow.h"
 #include "namespacetabs.h"
 #include "packetdetail.h"
 #include "profiles.h"
+#include "server/socketioserver.h"
 #include "session/jsonlines.h"
 #include "session/logexport.h"
 #include "session/sessionlog.h"
+#include "sessionstatusbar.h"
 #include "socketio/socketiopacket.h"
 #include "timelinepane.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QFile>
 #include <QJsonArray>
@@ -35,8 +38,8 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
-#include <QTableView>
 #include <QTabBar>
+#include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -260,6 +263,115 @@ private Q_SLOTS:
         QCOMPARE(edited.options.engine.headers.at(0).first, QByteArray("Authorization"));
         QCOMPARE(edited.options.engine.query.size(), 1);
         QVERIFY(edited.options.engine.ignoreSslErrors);
+    }
+
+    void parserChoiceRoundTrips_data()
+    {
+        QTest::addColumn<SocketIoParser::Kind>("kind");
+        QTest::addColumn<EngineIoOptions::Version>("version");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("auto, auto")
+            << SocketIoParser::Kind::Auto << EngineIoOptions::Version::Auto << true;
+        QTest::newRow("default, auto")
+            << SocketIoParser::Kind::Default << EngineIoOptions::Version::Auto << true;
+        QTest::newRow("default, v3")
+            << SocketIoParser::Kind::Default << EngineIoOptions::Version::V3 << true;
+        QTest::newRow("msgpack, v4")
+            << SocketIoParser::Kind::Msgpack << EngineIoOptions::Version::V4 << true;
+        // socket.io-msgpack-parser is a Socket.IO v5 parser: refused with a reason, not accepted.
+        QTest::newRow("msgpack, v3")
+            << SocketIoParser::Kind::Msgpack << EngineIoOptions::Version::V3 << false;
+    }
+
+    void parserChoiceRoundTrips()
+    {
+        QFETCH(SocketIoParser::Kind, kind);
+        QFETCH(EngineIoOptions::Version, version);
+        QFETCH(bool, valid);
+        ConnectionProfile profile;
+        profile.name = QStringLiteral("p");
+        profile.options.engine.version = version;
+        ConnectionDialog dialog(profile);
+        QComboBox *box = dialog.parserBox();
+        QSignalSpy changed(box, &QComboBox::currentIndexChanged);
+        box->setCurrentIndex(box->findData(static_cast<int>(kind)));
+        // A new profile starts with auto, the options' default.
+        QCOMPARE(changed.size(), kind == SocketIoParser::Kind::Auto ? 0 : 1);
+        QCOMPARE(dialog.isInputValid(), valid);
+        QCOMPARE(dialog.parserError()->isHidden(), valid);
+        if (!valid) {
+            QVERIFY(dialog.parserError()->text().contains(QStringLiteral("v3")));
+            return;
+        }
+        const ConnectionProfile edited = dialog.profile();
+        QCOMPARE(edited.options.parser, kind);
+        // SIOSCOPE_SCREENSHOT_DIR=<dir>: the README's picture of the parser choice.
+        if (const QString shots = qEnvironmentVariable("SIOSCOPE_SCREENSHOT_DIR");
+            !shots.isEmpty() && kind == SocketIoParser::Kind::Msgpack) {
+            dialog.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+            QVERIFY(dialog.grab().save(
+                QDir(shots).filePath(QStringLiteral("connection-options-parser.png"))));
+        }
+
+        QTemporaryDir dir;
+        const QString fileName = dir.filePath(QStringLiteral("profiles.json"));
+        {
+            ProfileStore store(fileName);
+            store.put(edited);
+            QVERIFY(store.save());
+        }
+        ProfileStore reread(fileName);
+        QVERIFY(reread.load());
+        const ConnectionProfile loaded = reread.profile(QStringLiteral("p"));
+        QCOMPARE(loaded.options.parser, kind);
+        ConnectionDialog again(loaded);
+        QCOMPARE(again.parserBox()->currentData().toInt(), static_cast<int>(kind));
+    }
+
+    void profileWithoutParserLoadsAsDefault()
+    {
+        ConnectionProfile profile;
+        profile.options.parser = SocketIoParser::Kind::Msgpack;
+        QJsonObject json = profile.toJson();
+        QCOMPARE(json.value(QStringLiteral("parser")).toString(), QStringLiteral("msgpack"));
+        json.remove(QStringLiteral("parser")); // as written before the parser choice existed
+        QCOMPARE(ConnectionProfile::fromJson(json).options.parser, SocketIoParser::Kind::Default);
+    }
+
+    void statusBarShowsTheParser_data()
+    {
+        QTest::addColumn<SocketIoParser::Kind>("kind");
+        QTest::newRow("default") << SocketIoParser::Kind::Default;
+        QTest::newRow("msgpack") << SocketIoParser::Kind::Msgpack;
+    }
+
+    void statusBarShowsTheParser()
+    {
+        QFETCH(SocketIoParser::Kind, kind);
+        SocketIoServer server;
+        SocketIoServerOptions serverOptions = server.options();
+        serverOptions.parser = kind;
+        server.setOptions(serverOptions);
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        LiveSession session;
+        SocketIoOptions options;
+        options.engine.url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server.serverPort()));
+        options.engine.version = EngineIoOptions::Version::V4;
+        options.parser = kind;
+        session.client()->setOptions(options);
+        SessionStatusBar bar(&session);
+        QSignalSpy states(session.client(), &SocketIoClient::stateChanged);
+        session.client()->joinNamespace(QStringLiteral("/"));
+        session.client()->connectToServer();
+        QTRY_COMPARE_WITH_TIMEOUT(session.client()->state(), SocketIoClient::State::Connected,
+                                  5000);
+        QVERIFY(!states.isEmpty());
+        bar.refresh();
+        QVERIFY(!bar.parserLabel()->isHidden());
+        QCOMPARE(bar.parserLabel()->text(),
+                 QStringLiteral("parser: %1").arg(SocketIoParser::kindName(kind)));
+        session.client()->disconnectFromServer();
     }
 
     void placeholdersGoWhereAsked_data()
@@ -526,7 +638,8 @@ private Q_SLOTS:
         QCOMPARE(window->log()->size(), log.size());
         // A tab per namespace of the log, as in a live window, without "+" or closing.
         NamespaceTabs *tabs = window->namespaceTabs();
-        QCOMPARE(tabs->namespaceNames(), (QStringList{QStringLiteral("/"), QStringLiteral("/chat")}));
+        QCOMPARE(tabs->namespaceNames(),
+                 (QStringList{QStringLiteral("/"), QStringLiteral("/chat")}));
         QVERIFY(!tabs->joinButton()->isVisibleTo(window.get()));
         QVERIFY(!tabs->tabBar()->tabsClosable());
         const int everything = window->timeline()->rowCount();

@@ -322,6 +322,100 @@ private Q_SLOTS:
         QCOMPARE(errors.size(), 1);
     }
 
+    // The same with the msgpack parser (socket.io-msgpack-parser's one map per binary message):
+    // truncated packets, wrong types, 100,000-deep nesting and lengths no frame can hold are
+    // each named with their byte offset, recorded with their bytes after what came before, and
+    // close the connection.
+    void invalidMsgpackPacket_data()
+    {
+        QTest::addColumn<QJsonObject>("frame");
+        QTest::addColumn<QString>("rule");
+        // {type: 2, nsp: "/", data: ...}: the map header and keys before the data value.
+        const QByteArray event = QByteArray::fromHex("83a47479706502a36e7370a12fa464617461");
+        const auto row = [](const char *name, const QByteArray &bytes, const char *rule) {
+            QTest::newRow(name) << binary(bytes) << QString::fromUtf8(rule);
+        };
+        row("truncated packet", QByteArray::fromHex("83a47479706502a36e"),
+            "str of 3 bytes announced, but 1 bytes are left at offset 7");
+        row("packet that is not a map", QByteArray::fromHex("9202a12f"),
+            "the packet is a array, not a map at offset 0");
+        row("type outside 0..6", QByteArray::fromHex("82a47479706509a36e7370a12f"),
+            "invalid packet type 9 at offset 6");
+        row("nsp that is not a string", QByteArray::fromHex("82a47479706502a36e737007"),
+            "nsp is a integer, not a str at offset 11");
+        row("EVENT data not an array", event + QByteArray::fromHex("81a161c3"),
+            "EVENT payload must be a non-empty array at offset 18");
+        row("ACK id negative",
+            QByteArray::fromHex("84a47479706503a36e7370a12fa46461746190a26964ff"),
+            "the ack id is not a non-negative integer at offset 22");
+        QTest::newRow("100,000-deep nesting")
+            << step("fill", QJsonObject{{QStringLiteral("prefixB64"),
+                                         QString::fromLatin1(event.toBase64())},
+                                        {QStringLiteral("size"), 100000},
+                                        {QStringLiteral("byte"), 0x91},
+                                        {QStringLiteral("suffixB64"), QStringLiteral("wA==")},
+                                        {QStringLiteral("binary"), true}})
+            << QStringLiteral("nesting deeper than 1000 levels at offset 1018");
+        row("bin32 announcing 4 GB in a small frame",
+            event + QByteArray::fromHex("92a178c6ffffffff0102"),
+            "bin of 4294967295 bytes exceeds the limit of 104857600 bytes at offset 21");
+        row("array32 announcing more items than bytes",
+            event + QByteArray::fromHex("ddfffffff0"),
+            "array of 4294967280 items exceeds the limit of 10000000 at offset 18");
+        QTest::newRow("text frame under the msgpack parser")
+            << text(R"(42["x"])") << QStringLiteral("text message under the msgpack parser");
+    }
+    void invalidMsgpackPacket()
+    {
+        QFETCH(QJsonObject, frame);
+        QFETCH(QString, rule);
+        const QByteArray connectAnswer =
+            QByteArray::fromHex("83a47479706500a36e7370a12fa46461746181a3736964a27331");
+        const QByteArray before =
+            QByteArray::fromHex("83a47479706502a36e7370a12fa46461746192a66265666f726501");
+        // The client's CONNECT is a binary frame, which "await" does not see: a pause instead.
+        const QJsonArray steps{text(openPacket()), step("wait", 300), binary(connectAnswer),
+                               binary(before), frame};
+        HostileServer server;
+        START(server, wsConfig(steps));
+        auto client = makeClient(server.url(), Transports::WebSocketOnly, true);
+        SocketIoOptions options = client->options();
+        options.parser = SocketIoParser::Kind::Msgpack;
+        client->setOptions(options);
+        SocketIoNamespace *root = client->joinNamespace(QStringLiteral("/"));
+        QSignalSpy errors(client.get(), &SocketIoClient::errorOccurred);
+        QSignalSpy recordSpy(client.get(), &SocketIoClient::packetRecorded);
+        QSignalSpy closed(client->engine(), &EngineIoClient::closed);
+        client->connectToServer();
+        QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 1, Timeout);
+        const auto error = errors.at(0).at(0).value<SocketIoError>();
+        QCOMPARE(error.kind, SocketIoError::Kind::InvalidPacket);
+        QVERIFY2(error.message.contains(rule), qPrintable(error.message));
+
+        const QList<PacketRecord> list = records(recordSpy);
+        const int bad = indexOfError(list, rule);
+        QVERIFY2(bad >= 0, dump(recordSpy).constData());
+        const PacketRecord &r = list.at(bad);
+        QCOMPARE(r.layer, PacketRecord::Layer::SocketIo);
+        QCOMPARE(r.error, error.message);
+        if (frame.contains(QStringLiteral("binary"))) {
+            QCOMPARE(r.attachments,
+                     QList<QByteArray>{QByteArray::fromBase64(
+                         frame.value(QStringLiteral("binary")).toString().toLatin1())});
+        } else if (frame.contains(QStringLiteral("fill"))) {
+            QCOMPARE(r.attachments.size(), 1);
+            QCOMPARE(r.attachments.first().size(), 18 + 100000 + 1); // the whole frame kept
+        } else {
+            QCOMPARE(r.raw, QByteArray(R"(42["x"])"));
+        }
+        const int beforeIndex = indexOfEvent(list, "before");
+        QVERIFY2(beforeIndex >= 0 && beforeIndex < bad, dump(recordSpy).constData());
+        QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 1, Timeout);
+        QCOMPARE(closed.at(0).at(2).toBool(), false); // no reconnection into the same error
+        QTRY_COMPARE_WITH_TIMEOUT(client->state(), SocketIoClient::State::Disconnected, Timeout);
+        QCOMPARE(root->state() == SocketIoNamespace::State::Connected, false);
+    }
+
     // Unusual but allowed traffic must NOT close the connection: it is recorded (with a warning
     // where something is off) and the session goes on.
     void toleratedTraffic_data()

@@ -8,6 +8,7 @@
 #include "socketio/socketioclient.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
 #include <QTest>
@@ -49,6 +50,9 @@ private Q_SLOTS:
     void conversation_data();
     void conversation();
     void textParserIsRefusedByAMsgpackServer();
+    void autoFindsMsgpack_data() { conversation_data(); }
+    void autoFindsMsgpack();
+    void autoKeepsTheTextParserWithATextServer();
 
 private:
     ReferenceServer m_server;
@@ -181,11 +185,77 @@ void tst_MsgpackPeer::textParserIsRefusedByAMsgpackServer()
     options.engine.url = m_server.url();
     options.engine.transports = Transports::WebSocketOnly;
     options.engine.reconnect.enabled = false;
+    options.parser = SocketIoParser::Kind::Default;
     client.setOptions(options);
     SocketIoNamespace *root = client.joinNamespace(QStringLiteral("/"));
     client.connectToServer();
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), SocketIoClient::State::Disconnected, Timeout);
     QVERIFY(root->state() != NsState::Connected);
+}
+
+// The auto parser against a msgpack server: the text CONNECT ends the session, and one
+// reconnection with msgpack follows, said by a parser-changed note.
+void tst_MsgpackPeer::autoFindsMsgpack()
+{
+    QFETCH(Transports, transports);
+    SocketIoClient client;
+    SocketIoOptions options;
+    options.engine.url = m_server.url();
+    options.engine.transports = transports;
+    options.engine.reconnect.enabled = false;
+    options.parser = SocketIoParser::Kind::Auto;
+    client.setOptions(options);
+    QSignalSpy records(&client, &SocketIoClient::packetRecorded);
+    SocketIoNamespace *root = client.joinNamespace(QStringLiteral("/"));
+    QSignalSpy events(root, &SocketIoNamespace::eventReceived);
+    client.connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(root->state(), NsState::Connected, Timeout);
+    QCOMPARE(client.parser(), SocketIoParser::Kind::Msgpack);
+    QList<PacketRecord> notes;
+    for (const QList<QVariant> &arguments : std::as_const(records)) {
+        const auto r = arguments.first().value<PacketRecord>();
+        if (r.layer == PacketRecord::Layer::Connection && r.type == PacketRecord::ParserChanged)
+            notes.append(r);
+    }
+    QCOMPARE(notes.size(), 1);
+    const QJsonObject details = QJsonDocument::fromJson(notes.first().payload).object();
+    QCOMPARE(details.value(QStringLiteral("to")).toString(), QStringLiteral("msgpack"));
+    QVERIFY2(details.value(QStringLiteral("reason"))
+                 .toString()
+                 .contains(QLatin1String("right after our first CONNECT")),
+             notes.first().payload.constData());
+    QVERIFY(root->emitEvent({QStringLiteral("echo"), QStringLiteral("found")}).ok);
+    QTRY_VERIFY_WITH_TIMEOUT(hasEvent(events, QStringLiteral("echo")), Timeout);
+    client.disconnectFromServer();
+}
+
+// The auto parser against a text server: nothing to find, nothing changes.
+void tst_MsgpackPeer::autoKeepsTheTextParserWithATextServer()
+{
+    ReferenceServer textServer;
+    QString error;
+    QVERIFY2(textServer.start({}, &error), qPrintable(error));
+    SocketIoClient client;
+    SocketIoOptions options;
+    options.engine.url = textServer.url();
+    options.engine.reconnect.enabled = false;
+    options.parser = SocketIoParser::Kind::Auto;
+    client.setOptions(options);
+    QSignalSpy records(&client, &SocketIoClient::packetRecorded);
+    SocketIoNamespace *root = client.joinNamespace(QStringLiteral("/"));
+    QSignalSpy events(root, &SocketIoNamespace::eventReceived);
+    client.connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(root->state(), NsState::Connected, Timeout);
+    QVERIFY(root->emitEvent({QStringLiteral("emit-binary")}).ok); // binaries are attachments here
+    QTRY_VERIFY_WITH_TIMEOUT(hasEvent(events, QStringLiteral("binary")), Timeout);
+    QCOMPARE(client.parser(), SocketIoParser::Kind::Default);
+    for (const QList<QVariant> &arguments : std::as_const(records)) {
+        const auto r = arguments.first().value<PacketRecord>();
+        QVERIFY(
+            !(r.layer == PacketRecord::Layer::Connection && r.type == PacketRecord::ParserChanged));
+        QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+    }
+    client.disconnectFromServer();
 }
 
 QTEST_GUILESS_MAIN(tst_MsgpackPeer)

@@ -12,7 +12,9 @@
 //            {"textB64": "..."}                  a text frame with these bytes (may be bad UTF-8)
 //            {"binary": "<base64>"}              a binary frame
 //            {"fill": {"prefix","size","char","suffix","binary"}}
-//                                                one frame: prefix + size x char + suffix
+//                                                one frame: prefix + size x char + suffix; for bytes
+//                                                that are no text, "prefixB64"/"suffixB64" (base64)
+//                                                and "byte" (0..255) instead of "char"
 //            {"deep": {"prefix","depth","suffix"}}
 //                                                one text frame: prefix + depth x "[" + depth x "]" + suffix
 //            {"flood": {"text","count","ms"}}    text frames as fast as the socket drains, "%i" in
@@ -63,9 +65,10 @@ let wsConnections = 0;
 
 function fillBuffer(spec) {
   const size = bounded(spec.size, MAX_SIZE, "fill.size");
-  const prefix = Buffer.from(spec.prefix ?? "");
-  const suffix = Buffer.from(spec.suffix ?? "");
-  const buffer = Buffer.alloc(prefix.length + size + suffix.length, String(spec.char ?? "x"));
+  const prefix = spec.prefixB64 !== undefined ? Buffer.from(String(spec.prefixB64), "base64") : Buffer.from(spec.prefix ?? "");
+  const suffix = spec.suffixB64 !== undefined ? Buffer.from(String(spec.suffixB64), "base64") : Buffer.from(spec.suffix ?? "");
+  const fill = spec.byte !== undefined ? bounded(spec.byte, 255, "fill.byte") : String(spec.char ?? "x");
+  const buffer = Buffer.alloc(prefix.length + size + suffix.length, fill);
   prefix.copy(buffer, 0);
   suffix.copy(buffer, prefix.length + size);
   return buffer;

@@ -157,6 +157,7 @@ private Q_SLOTS:
     void binaryBothWays_data() { addTransportRows(); }
     void binaryBothWays();
     void attachmentTimeout();
+    void autoParserTakesMsgpackFromABinaryMessage();
     void recoversAfterADrop_data();
     void recoversAfterADrop();
     void deliberateReconnectDoesNotRecover();
@@ -332,6 +333,48 @@ void tst_SocketIoClient::attachmentTimeout()
     QVERIFY(incomplete != records.cend());
     QCOMPARE(events.size(), 0);
     QTRY_COMPARE_WITH_TIMEOUT(m_client->state(), SocketIoClient::State::Disconnected, Timeout);
+}
+
+// The auto parser: a binary message that is no attachment but decodes as a msgpack packet says
+// what the server speaks; the client notes it, closes, and reopens with msgpack.
+void tst_SocketIoClient::autoParserTakesMsgpackFromABinaryMessage()
+{
+    FakeWebSocketServer fake;
+    QVERIFY(fake.listen());
+    // {"type":2,"nsp":"/","data":["hello"]} as socket.io-msgpack-parser writes it, in one
+    // unmasked binary frame.
+    const QByteArray packet = QByteArray::fromHex("83a47479706502a36e7370a12fa46461746191a568656c6c6f");
+    fake.answerUpgradeWith(QByteArray(1, char(0x82)) + char(packet.size()) + packet);
+    SocketIoOptions options;
+    options.engine = fake.clientOptions();
+    options.engine.reconnect.enabled = false;
+    options.parser = SocketIoParser::Kind::Auto;
+    m_client->setOptions(options);
+    QList<PacketRecord> records;
+    connect(m_client, &SocketIoClient::packetRecorded, this,
+            [&records](const PacketRecord &record) { records.append(record); });
+    m_client->joinNamespace(QStringLiteral("/"));
+    QCOMPARE(m_client->parser(), SocketIoParser::Kind::Default);
+    m_client->connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(m_client->parser(), SocketIoParser::Kind::Msgpack, Timeout);
+    const auto note = std::find_if(records.cbegin(), records.cend(), [](const PacketRecord &r) {
+        return r.layer == PacketRecord::Layer::Connection && r.type == PacketRecord::ParserChanged;
+    });
+    QVERIFY(note != records.cend());
+    QVERIFY2(note->payload.contains("decodes as a msgpack EVENT packet on /"),
+             note->payload.constData());
+    // The message that gave it away was not taken for a broken attachment.
+    for (const PacketRecord &r : std::as_const(records))
+        QVERIFY2(r.layer == PacketRecord::Layer::Connection || r.error.isEmpty(),
+                 qPrintable(r.error));
+    // It reopens (the fake serves one connection only: the new one is refused or never answered).
+    QTRY_VERIFY_WITH_TIMEOUT(std::count_if(records.cbegin(), records.cend(),
+                                           [](const PacketRecord &r) {
+                                               return r.layer == PacketRecord::Layer::Connection &&
+                                                      r.type == PacketRecord::Connecting;
+                                           }) == 2,
+                             Timeout);
+    m_client->disconnectFromServer();
 }
 
 void tst_SocketIoClient::recoversAfterADrop_data()
