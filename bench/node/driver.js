@@ -30,16 +30,27 @@ const only = new Set(arg("--only", "codec,ingest,ack,memory,gui").split(","));
 const markdownOut = arg("--markdown", null);
 const jsonOut = arg("--json", null);
 
+// The same floods from a server with socket.io-msgpack-parser: SioScope with `--parser msgpack`,
+// the Node client with socket.io-msgpack-parser (notepack.io); binary payloads are MessagePack bin.
+function msgpackFloods(smallCount, count) {
+  return [
+    { key: "msgpack small", label: "small events, msgpack", count: smallCount, size: 32, binary: false, parser: "msgpack" },
+    { key: "msgpack json-1k", label: "~1 KB events, msgpack", count, size: 1000, binary: false, parser: "msgpack" },
+    { key: "msgpack binary-1k", label: "1 KB binary events, msgpack", count, size: 1024, binary: true, parser: "msgpack" },
+  ];
+}
 const Ingest = quick
   ? [
       { key: "small", label: "small events (32-char string)", count: 50000, size: 32, binary: false },
       { key: "json-1k", label: "~1 KB events (1000-char string)", count: 10000, size: 1000, binary: false },
       { key: "binary-1k", label: "1 KB binary events", count: 10000, size: 1024, binary: true },
+      ...msgpackFloods(50000, 10000),
     ]
   : [
       { key: "small", label: "small events (32-char string)", count: 200000, size: 32, binary: false },
       { key: "json-1k", label: "~1 KB events (1000-char string)", count: 50000, size: 1000, binary: false },
       { key: "binary-1k", label: "1 KB binary events", count: 50000, size: 1024, binary: true },
+      ...msgpackFloods(200000, 50000),
     ];
 const MemoryCount = quick ? 200000 : 1000000;
 const MemoryRuns = Math.min(runs, 3);
@@ -105,10 +116,12 @@ function lastJson(text) {
   return JSON.parse(lines[lines.length - 1]);
 }
 
-function startServer() {
+// The reference server (tests/peers/server.js); `extra` adds to its configuration ({parser:
+// "msgpack"}). Its stderr goes to <tmp>/<logName>.
+function startServer(extra = {}, logName = "server.log") {
   return new Promise((resolve, reject) => {
-    const errFile = fs.openSync(path.join(tmp, "server.log"), "w");
-    const child = spawn(process.execPath, [path.join(peers.peersDir, "server.js"), JSON.stringify({ flavor: "4", port: 0 })], {
+    const errFile = fs.openSync(path.join(tmp, logName), "w");
+    const child = spawn(process.execPath, [path.join(peers.peersDir, "server.js"), JSON.stringify({ flavor: "4", port: 0, ...extra })], {
       cwd: peers.peersDir,
       stdio: ["ignore", "pipe", errFile],
     });
@@ -190,9 +203,12 @@ function benchCodec() {
   benchCodecWith("msgpack-codec.js", ["--parser", "msgpack"], ["encode", "decode"], results.codecMsgpack);
 }
 
-async function benchIngest(url) {
+// urls: the reference server for each parser ({default, msgpack}).
+async function benchIngest(urls) {
   for (const phase of Ingest) {
-    const script = path.join(tmp, `flood-${phase.key}.jsonl`);
+    const parser = phase.parser || "default";
+    const url = urls[parser];
+    const script = path.join(tmp, `flood-${phase.key.replace(/ /g, "-")}.jsonl`);
     fs.writeFileSync(script, JSON.stringify({ type: "EVENT", data: ["flood", { count: phase.count, size: phase.size, binary: phase.binary }] }) + "\n");
     const samples = { node: [], sio: [] };
     for (let r = 0; r < runs; r++) {
@@ -203,12 +219,14 @@ async function benchIngest(url) {
         if (who === "node") {
           const args = [path.join(nodeDir, "ingest.js"), url, "--count", String(phase.count), "--size", String(phase.size)];
           if (phase.binary) args.push("--binary");
+          if (parser !== "default") args.push("--parser", parser);
           const out = measured(process.execPath, args, timeoutS);
           const o = lastJson(out.stdout);
           samples.node.push({ cpuUs: out.usage.cpu_us, received: o.received, inOrder: o.inOrder, perSecond: o.perSecond, maxrssKb: out.usage.maxrss_kb });
         } else {
-          const logFile = path.join(tmp, `cli-${phase.key}.jsonl`);
-          const out = measured(cliBin, ["record", url, "--transport", "websocket", "--send", script, "--stop-on-event", "flood-done", "-o", logFile], timeoutS);
+          const logFile = path.join(tmp, `cli-${phase.key.replace(/ /g, "-")}.jsonl`);
+          const parserArgs = parser !== "default" ? ["--parser", parser] : [];
+          const out = measured(cliBin, ["record", url, "--transport", "websocket", ...parserArgs, "--send", script, "--stop-on-event", "flood-done", "-o", logFile], timeoutS);
           const check = await checkCliLog(logFile, phase.count, phase.binary);
           fs.unlinkSync(logFile);
           const perSecond = check.lastUs > check.firstUs ? (phase.count * 1e6) / (check.lastUs - check.firstUs) : NaN;
@@ -447,7 +465,7 @@ function environment() {
     }
   };
   const cpu = (os.cpus()[0] || {}).model || "?";
-  const versions = ["socket.io", "socket.io-client", "socket.io-parser"]
+  const versions = ["socket.io", "socket.io-client", "socket.io-parser", "socket.io-msgpack-parser", "notepack.io"]
     .map((p) => `${p} ${JSON.parse(fs.readFileSync(path.join(peers.peersDir, "node_modules", p, "package.json"), "utf8")).version}`)
     .join(", ");
   return (
@@ -462,13 +480,18 @@ function environment() {
 
 (async () => {
   let server = null;
+  let msgpackServer = null;
   let code = 0;
   try {
     if (only.has("codec")) benchCodec();
     if (only.has("ingest") || only.has("ack") || only.has("memory") || only.has("gui")) {
       server = await startServer();
       log(`reference server at ${server.url}`);
-      if (only.has("ingest")) await benchIngest(server.url);
+      if (only.has("ingest")) {
+        msgpackServer = await startServer({ parser: "msgpack" }, "server-msgpack.log");
+        log(`reference server with socket.io-msgpack-parser at ${msgpackServer.url}`);
+        await benchIngest({ default: server.url, msgpack: msgpackServer.url });
+      }
       if (only.has("ack")) benchAck(server.url);
       if (only.has("memory")) await benchMemory(server.url);
       if (only.has("gui")) benchGui(server.url);
@@ -481,9 +504,11 @@ function environment() {
   } catch (e) {
     process.stderr.write(`driver.js: ${e.stack || e}\n`);
     if (server) process.stderr.write(fs.readFileSync(path.join(tmp, "server.log"), "utf8").slice(-4000));
+    if (msgpackServer) process.stderr.write(fs.readFileSync(path.join(tmp, "server-msgpack.log"), "utf8").slice(-4000));
     code = 1;
   } finally {
     if (server) server.child.kill("SIGTERM");
+    if (msgpackServer) msgpackServer.child.kill("SIGTERM");
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   process.exitCode = code;
