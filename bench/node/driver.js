@@ -30,16 +30,27 @@ const only = new Set(arg("--only", "codec,ingest,ack,memory,gui").split(","));
 const markdownOut = arg("--markdown", null);
 const jsonOut = arg("--json", null);
 
+// The same floods from a server with socket.io-msgpack-parser: SioScope with `--parser msgpack`,
+// the Node client with socket.io-msgpack-parser (notepack.io); binary payloads are MessagePack bin.
+function msgpackFloods(smallCount, count) {
+  return [
+    { key: "msgpack small", label: "small events, msgpack", count: smallCount, size: 32, binary: false, parser: "msgpack" },
+    { key: "msgpack json-1k", label: "~1 KB events, msgpack", count, size: 1000, binary: false, parser: "msgpack" },
+    { key: "msgpack binary-1k", label: "1 KB binary events, msgpack", count, size: 1024, binary: true, parser: "msgpack" },
+  ];
+}
 const Ingest = quick
   ? [
       { key: "small", label: "small events (32-char string)", count: 50000, size: 32, binary: false },
       { key: "json-1k", label: "~1 KB events (1000-char string)", count: 10000, size: 1000, binary: false },
       { key: "binary-1k", label: "1 KB binary events", count: 10000, size: 1024, binary: true },
+      ...msgpackFloods(50000, 10000),
     ]
   : [
       { key: "small", label: "small events (32-char string)", count: 200000, size: 32, binary: false },
       { key: "json-1k", label: "~1 KB events (1000-char string)", count: 50000, size: 1000, binary: false },
       { key: "binary-1k", label: "1 KB binary events", count: 50000, size: 1024, binary: true },
+      ...msgpackFloods(200000, 50000),
     ];
 const MemoryCount = quick ? 200000 : 1000000;
 const MemoryRuns = Math.min(runs, 3);
@@ -105,10 +116,12 @@ function lastJson(text) {
   return JSON.parse(lines[lines.length - 1]);
 }
 
-function startServer() {
+// The reference server (tests/peers/server.js); `extra` adds to its configuration ({parser:
+// "msgpack"}). Its stderr goes to <tmp>/<logName>.
+function startServer(extra = {}, logName = "server.log") {
   return new Promise((resolve, reject) => {
-    const errFile = fs.openSync(path.join(tmp, "server.log"), "w");
-    const child = spawn(process.execPath, [path.join(peers.peersDir, "server.js"), JSON.stringify({ flavor: "4", port: 0 })], {
+    const errFile = fs.openSync(path.join(tmp, logName), "w");
+    const child = spawn(process.execPath, [path.join(peers.peersDir, "server.js"), JSON.stringify({ flavor: "4", port: 0, ...extra })], {
       cwd: peers.peersDir,
       stdio: ["ignore", "pipe", errFile],
     });
@@ -153,38 +166,49 @@ async function checkCliLog(file, count, binary) {
 
 // --- benchmarks --------------------------------------------------------------------------------
 
-const results = { runs, quick, codec: {}, ingest: {}, ack: {}, memory: {}, gui: {} };
+const results = { runs, quick, codec: {}, codecMsgpack: {}, ingest: {}, ack: {}, memory: {}, gui: {} };
 
-function benchCodec() {
-  const shapesFile = path.join(tmp, "shapes.json");
-  execFileSync(process.execPath, [path.join(nodeDir, "codec.js"), "--dump", shapesFile]);
+// One codec comparison: `script` (codec.js or msgpack-codec.js) dumps the wire forms and measures
+// the Node parser; sioscope-bench-codec with `parserArgs` measures SioScope on those same bytes.
+// Runs alternate which side goes first; each figure is the median of the runs.
+function benchCodecWith(script, parserArgs, ops, into) {
+  const shapesFile = path.join(tmp, `shapes-${path.basename(script, ".js")}.json`);
+  execFileSync(process.execPath, [path.join(nodeDir, script), "--dump", shapesFile]);
   const samples = { node: [], sio: [] };
   for (let r = 0; r < runs; r++) {
-    log(`codec run ${r + 1}/${runs}`);
+    log(`codec ${script} run ${r + 1}/${runs}`);
     const order = r % 2 ? ["sio", "node"] : ["node", "sio"];
     for (const who of order) {
       const out =
         who === "node"
-          ? measured(process.execPath, [path.join(nodeDir, "codec.js"), "--cpu-ms", String(CodecCpuMs)], 300)
-          : measured(bin("sioscope-bench-codec"), [shapesFile, "--cpu-ms", String(CodecCpuMs)], 300);
+          ? measured(process.execPath, [path.join(nodeDir, script), "--cpu-ms", String(CodecCpuMs)], 300)
+          : measured(bin("sioscope-bench-codec"), [shapesFile, ...parserArgs, "--cpu-ms", String(CodecCpuMs)], 300);
       samples[who].push(lastJson(out.stdout).results);
     }
   }
   for (const shape of Object.keys(samples.node[0])) {
     const wireBytes = samples.node[0][shape].wireBytes;
     const entry = { wireBytes };
-    for (const op of ["encode", "decode", "encodeOnly"]) {
+    for (const op of ops) {
       const sio = median(samples.sio.map((s) => s[shape][op].perSecond));
       const node = op === "encodeOnly" ? NaN : median(samples.node.map((s) => s[shape][op].perSecond));
       entry[op] = { sio, node };
     }
-    results.codec[shape] = entry;
+    into[shape] = entry;
   }
 }
 
-async function benchIngest(url) {
+function benchCodec() {
+  benchCodecWith("codec.js", [], ["encode", "decode", "encodeOnly"], results.codec);
+  benchCodecWith("msgpack-codec.js", ["--parser", "msgpack"], ["encode", "decode"], results.codecMsgpack);
+}
+
+// urls: the reference server for each parser ({default, msgpack}).
+async function benchIngest(urls) {
   for (const phase of Ingest) {
-    const script = path.join(tmp, `flood-${phase.key}.jsonl`);
+    const parser = phase.parser || "default";
+    const url = urls[parser];
+    const script = path.join(tmp, `flood-${phase.key.replace(/ /g, "-")}.jsonl`);
     fs.writeFileSync(script, JSON.stringify({ type: "EVENT", data: ["flood", { count: phase.count, size: phase.size, binary: phase.binary }] }) + "\n");
     const samples = { node: [], sio: [] };
     for (let r = 0; r < runs; r++) {
@@ -195,12 +219,14 @@ async function benchIngest(url) {
         if (who === "node") {
           const args = [path.join(nodeDir, "ingest.js"), url, "--count", String(phase.count), "--size", String(phase.size)];
           if (phase.binary) args.push("--binary");
+          if (parser !== "default") args.push("--parser", parser);
           const out = measured(process.execPath, args, timeoutS);
           const o = lastJson(out.stdout);
           samples.node.push({ cpuUs: out.usage.cpu_us, received: o.received, inOrder: o.inOrder, perSecond: o.perSecond, maxrssKb: out.usage.maxrss_kb });
         } else {
-          const logFile = path.join(tmp, `cli-${phase.key}.jsonl`);
-          const out = measured(cliBin, ["record", url, "--transport", "websocket", "--send", script, "--stop-on-event", "flood-done", "-o", logFile], timeoutS);
+          const logFile = path.join(tmp, `cli-${phase.key.replace(/ /g, "-")}.jsonl`);
+          const parserArgs = parser !== "default" ? ["--parser", parser] : [];
+          const out = measured(cliBin, ["record", url, "--transport", "websocket", ...parserArgs, "--send", script, "--stop-on-event", "flood-done", "-o", logFile], timeoutS);
           const check = await checkCliLog(logFile, phase.count, phase.binary);
           fs.unlinkSync(logFile);
           const perSecond = check.lastUs > check.firstUs ? (phase.count * 1e6) / (check.lastUs - check.firstUs) : NaN;
@@ -367,6 +393,14 @@ function table() {
       add(`codec ${op}`, `${shape} (${e.wireBytes} B): pkt/s · MB/s`, cell(e[op].sio), cell(e[op].node), times(e[op].sio, e[op].node), "≥3× pkt/s", ratio >= 3);
     }
   }
+  // msgpack: SocketIoMsgpackParser against socket.io-msgpack-parser (notepack.io).
+  for (const op of ["encode", "decode"]) {
+    for (const [shape, e] of Object.entries(results.codecMsgpack)) {
+      const ratio = e[op].sio / e[op].node;
+      const cell = (rate) => `${fmt(rate)} · ${fmt((rate * e.wireBytes) / 1e6, 1)}`;
+      add(`codec msgpack ${op}`, `${shape} (${e.wireBytes} B): pkt/s · MB/s`, cell(e[op].sio), cell(e[op].node), times(e[op].sio, e[op].node), "≥3× pkt/s", ratio >= 3);
+    }
+  }
   for (const [key, e] of Object.entries(results.ingest)) {
     const ratio = e.sio.cpuUsPerEvent / e.node.cpuUsPerEvent;
     add("ingest", `${key} ×${e.count}: CPU µs/event`, fmt(e.sio.cpuUsPerEvent, 2), fmt(e.node.cpuUsPerEvent, 2), ratio.toFixed(2), "≤0.33", ratio <= 1 / 3);
@@ -431,7 +465,7 @@ function environment() {
     }
   };
   const cpu = (os.cpus()[0] || {}).model || "?";
-  const versions = ["socket.io", "socket.io-client", "socket.io-parser"]
+  const versions = ["socket.io", "socket.io-client", "socket.io-parser", "socket.io-msgpack-parser", "notepack.io"]
     .map((p) => `${p} ${JSON.parse(fs.readFileSync(path.join(peers.peersDir, "node_modules", p, "package.json"), "utf8")).version}`)
     .join(", ");
   return (
@@ -446,13 +480,18 @@ function environment() {
 
 (async () => {
   let server = null;
+  let msgpackServer = null;
   let code = 0;
   try {
     if (only.has("codec")) benchCodec();
     if (only.has("ingest") || only.has("ack") || only.has("memory") || only.has("gui")) {
       server = await startServer();
       log(`reference server at ${server.url}`);
-      if (only.has("ingest")) await benchIngest(server.url);
+      if (only.has("ingest")) {
+        msgpackServer = await startServer({ parser: "msgpack" }, "server-msgpack.log");
+        log(`reference server with socket.io-msgpack-parser at ${msgpackServer.url}`);
+        await benchIngest({ default: server.url, msgpack: msgpackServer.url });
+      }
       if (only.has("ack")) benchAck(server.url);
       if (only.has("memory")) await benchMemory(server.url);
       if (only.has("gui")) benchGui(server.url);
@@ -465,9 +504,11 @@ function environment() {
   } catch (e) {
     process.stderr.write(`driver.js: ${e.stack || e}\n`);
     if (server) process.stderr.write(fs.readFileSync(path.join(tmp, "server.log"), "utf8").slice(-4000));
+    if (msgpackServer) process.stderr.write(fs.readFileSync(path.join(tmp, "server-msgpack.log"), "utf8").slice(-4000));
     code = 1;
   } finally {
     if (server) server.child.kill("SIGTERM");
+    if (msgpackServer) msgpackServer.child.kill("SIGTERM");
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   process.exitCode = code;

@@ -1,7 +1,10 @@
 // Ingest benchmark, Node side: socket.io-client 4.8.4 (WebSocket only) asks the reference server
 // for a flood and keeps every event in memory, the way an inspector would (onAny → array).
 //
-//   node [--expose-gc] ingest.js <url> --count N --size S [--binary] [--timeout-s T]
+//   node [--expose-gc] ingest.js <url> --count N --size S [--binary] [--parser msgpack] [--timeout-s T]
+//
+// --parser msgpack: the client speaks socket.io-msgpack-parser (notepack.io), for a server that
+// does (tests/peers/server.js with {"parser": "msgpack"}).
 //
 // Prints one JSON object: how many "flood" events arrived, whether their indices ran 0..N-1 in
 // order, the rate from the first "flood" event to "flood-done", and (with --expose-gc) the resident memory the stored events added. The CPU time of the
@@ -20,6 +23,11 @@ const count = Math.min(2_000_000, Math.max(0, Number(arg("--count", "1000"))));
 const size = Math.min(64 << 20, Math.max(0, Number(arg("--size", "32"))));
 const binary = process.argv.includes("--binary");
 const timeoutS = Number(arg("--timeout-s", "300"));
+const parserName = arg("--parser", "default");
+if (parserName !== "default" && parserName !== "msgpack") {
+  process.stderr.write(`ingest.js: unknown parser ${parserName}\n`);
+  process.exit(2);
+}
 
 function settledRss() {
   if (global.gc) {
@@ -32,7 +40,9 @@ function settledRss() {
 const events = [];
 let rssBefore = 0;
 let firstNs = 0n;
-const socket = io(url, { transports: ["websocket"], reconnection: false });
+const options = { transports: ["websocket"], reconnection: false };
+if (parserName === "msgpack") options.parser = peers.require("socket.io-msgpack-parser");
+const socket = io(url, options);
 const timer = setTimeout(() => {
   process.stderr.write(`ingest.js: timed out after ${timeoutS} s with ${events.length} events\n`);
   process.exit(1);
@@ -56,7 +66,7 @@ socket.onAny((event, ...args) => {
       inOrder = false;
     received++;
   }
-  const out = { impl: "socket.io-client", count, received, inOrder, stored: events.length,
+  const out = { impl: "socket.io-client", parser: parserName, count, received, inOrder, stored: events.length,
     perSecond: elapsedUs > 0 ? (count * 1e6) / elapsedUs : null };
   if (global.gc) {
     out.rssBeforeBytes = rssBefore;

@@ -4,6 +4,7 @@
 #include "common/jsonwriter.h"
 #include "common/utf8.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -19,40 +20,6 @@ template<typename T> T bigEndian(const char *p)
     for (size_t i = 0; i < sizeof(T); ++i)
         value = T((value << 8) | T(uchar(p[i])));
     return value;
-}
-
-void appendEscapedString(QByteArray *json, QByteArrayView utf8)
-{
-    const qsizetype length = JsonWriter::escapedLength(utf8); // checked UTF-8 by the caller
-    const qsizetype at = json->size();
-    json->resize(at + length + 2);
-    char *p = json->data() + at;
-    *p++ = '"';
-    p = JsonWriter::putEscapedUtf8(p, utf8);
-    *p = '"';
-}
-
-void appendDouble(QByteArray *json, double value)
-{
-    char buffer[32];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-    json->append(buffer, result.ptr - buffer);
-}
-
-void appendFloat(QByteArray *json, float value)
-{
-    char buffer[32];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-    json->append(buffer, result.ptr - buffer);
-}
-
-void appendTagged(QByteArray *json, const char *tag, const QByteArray &value)
-{
-    json->append(R"({"_msgpack":")");
-    json->append(tag);
-    json->append(R"(","value":")");
-    json->append(value);
-    json->append(R"("})");
 }
 
 } // namespace
@@ -298,12 +265,152 @@ bool MsgpackReader::readInteger(qint64 *value)
     return true;
 }
 
+// The rendered JSON goes to the end of a QByteArray that is kept larger than what is written
+// (`out`) and cut to it when the rendering ends, as it ends.
+struct MsgpackReader::JsonOut
+{
+    QByteArray *json;
+    char *base = nullptr;
+    char *out = nullptr;
+    char *limit = nullptr;
+
+    explicit JsonOut(QByteArray *target, qsizetype expected)
+        : json(target)
+    {
+        const qsizetype at = json->size();
+        json->resize(at + std::max<qsizetype>(expected, 64));
+        base = json->data();
+        out = base + at;
+        limit = base + json->size();
+    }
+    ~JsonOut() { json->truncate(out - base); }
+    JsonOut(const JsonOut &) = delete;
+    JsonOut &operator=(const JsonOut &) = delete;
+
+    qsizetype length() const { return out - base; }
+    void room(qsizetype n)
+    {
+        if (limit - out < n)
+            grow(n);
+    }
+    Q_NEVER_INLINE void grow(qsizetype n)
+    {
+        const qsizetype at = out - base;
+        json->resize(std::max(at + n, 2 * json->size()));
+        base = json->data();
+        out = base + at;
+        limit = base + json->size();
+    }
+    void truncate(qsizetype at) { out = base + at; }
+
+    void put(char c)
+    {
+        room(1);
+        *out++ = c;
+    }
+    template<qsizetype N> void put(const char (&text)[N])
+    {
+        room(N - 1);
+        out = JsonWriter::put(out, text);
+    }
+    void put(QByteArrayView text)
+    {
+        room(text.size());
+        out = JsonWriter::put(out, text.data(), text.size());
+    }
+    template<typename T> void putNumber(T value)
+    {
+        room(32);
+        out = std::to_chars(out, out + 32, value).ptr;
+    }
+    // {"_msgpack":"<tag>","value":"<value>"}
+    void putTagged(const char *tag, QByteArrayView value)
+    {
+        put(R"({"_msgpack":")");
+        put(QByteArrayView(tag));
+        put(R"(","value":")");
+        put(value);
+        put(R"("})");
+    }
+    template<typename T> void putTaggedNumber(T value)
+    {
+        char digits[32];
+        const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+        putTagged("int", QByteArrayView(digits, end - digits));
+    }
+};
+
 bool MsgpackReader::readJson(QByteArray *json, QList<QByteArray> *binaries)
 {
-    return readJsonValue(json, binaries, 0);
+    // The JSON of MessagePack is about as long; room is made as it grows beyond.
+    JsonOut out(json, std::min<qsizetype>(2 * (m_bytes.size() - m_pos), 64 * 1024) + 16);
+    return readJsonValue(out, binaries, 0);
 }
 
-bool MsgpackReader::readJsonValue(QByteArray *json, QList<QByteArray> *binaries, int depth)
+// A str rendered as a JSON string: checked as UTF-8 and escaped in one pass. A str that is not
+// UTF-8 goes through readString() again, which names the culprit as it always did.
+bool MsgpackReader::readJsonString(JsonOut &json)
+{
+    const qsizetype start = m_pos;
+    const uchar m = uchar(m_bytes[m_pos]);
+    quint32 length;
+    if (m <= 0xbf) {
+        length = m & 0x1f;
+        ++m_pos;
+    } else {
+        ++m_pos;
+        if (!readLength(m, start, 1 << (m - 0xd9), "str length", &length))
+            return false;
+    }
+    if (length > m_limits.maxStringBytes || length > m_bytes.size() - m_pos) {
+        m_pos = start;
+        QByteArrayView ignored;
+        return readString(&ignored);
+    }
+    const char *p = m_bytes.data() + m_pos;
+    const char *const end = p + length;
+    // At most 6 bytes for each byte (\u00XX), for short strings; a long one is measured first.
+    const qsizetype escaped = length <= 4096 ? 6 * qsizetype(length)
+                                             : JsonWriter::escapedLength(QByteArrayView(p, length));
+    if (escaped < 0) { // not UTF-8
+        m_pos = start;
+        QByteArrayView ignored;
+        return readString(&ignored);
+    }
+    json.room(escaped + 2);
+    char *o = json.out;
+    *o++ = '"';
+    while (p < end) {
+        const qsizetype plain = JsonScanner::plainStringBytes(p, end);
+        std::memcpy(o, p, size_t(plain));
+        o += plain;
+        p += plain;
+        if (p == end)
+            break;
+        const auto c = uchar(*p);
+        if (c < 0x80) {
+            o = JsonWriter::putAsciiEscape(o, c);
+            ++p;
+            continue;
+        }
+        const int n = Utf8::sequenceLength(reinterpret_cast<const uchar *>(p),
+                                           reinterpret_cast<const uchar *>(end));
+        if (n == 0) {
+            m_pos = start;
+            QByteArrayView ignored;
+            return readString(&ignored);
+        }
+        std::memcpy(o, p, size_t(n));
+        o += n;
+        p += n;
+    }
+    *o++ = '"';
+    json.out = o;
+    m_pos += length;
+    return true;
+}
+
+bool MsgpackReader::readJsonValue(JsonOut &json, QList<QByteArray> *binaries, int depth)
 {
     Type type;
     if (!peekType(&type))
@@ -313,13 +420,21 @@ bool MsgpackReader::readJsonValue(QByteArray *json, QList<QByteArray> *binaries,
     switch (type) {
     case Type::Nil:
         ++m_pos;
-        json->append("null");
+        json.put("null");
         return true;
     case Type::Boolean:
         ++m_pos;
-        json->append(m == 0xc3 ? "true" : "false");
+        if (m == 0xc3)
+            json.put("true");
+        else
+            json.put("false");
         return true;
     case Type::Integer: {
+        if (m <= 0x7f) { // positive fixint, the most common integer of all
+            ++m_pos;
+            json.putNumber(int(m));
+            return true;
+        }
         if (m == 0xcf) { // the one width whose values may not fit in qint64
             const char *p;
             ++m_pos;
@@ -327,18 +442,18 @@ bool MsgpackReader::readJsonValue(QByteArray *json, QList<QByteArray> *binaries,
                 return false;
             const quint64 u = bigEndian<quint64>(p);
             if (u > quint64(MaxSafeInteger))
-                appendTagged(json, "int", QByteArray::number(u));
+                json.putTaggedNumber(u);
             else
-                json->append(QByteArray::number(u));
+                json.putNumber(u);
             return true;
         }
         qint64 value;
         if (!readInteger(&value))
             return false;
         if (value > MaxSafeInteger || value < -MaxSafeInteger)
-            appendTagged(json, "int", QByteArray::number(value));
+            json.putTaggedNumber(value);
         else
-            json->append(QByteArray::number(value));
+            json.putNumber(value);
         return true;
     }
     case Type::Float: {
@@ -351,10 +466,9 @@ bool MsgpackReader::readJsonValue(QByteArray *json, QList<QByteArray> *binaries,
             float f;
             std::memcpy(&f, &bits, 4);
             if (std::isfinite(f))
-                appendFloat(json, f);
+                json.putNumber(f);
             else
-                appendTagged(json, "float",
-                             std::isnan(f) ? "NaN" : (f > 0 ? "Infinity" : "-Infinity"));
+                json.putTagged("float", std::isnan(f) ? "NaN" : (f > 0 ? "Infinity" : "-Infinity"));
         } else {
             if (!take(8, start, "float64", &p))
                 return false;
@@ -362,20 +476,14 @@ bool MsgpackReader::readJsonValue(QByteArray *json, QList<QByteArray> *binaries,
             double d;
             std::memcpy(&d, &bits, 8);
             if (std::isfinite(d))
-                appendDouble(json, d);
+                json.putNumber(d);
             else
-                appendTagged(json, "float",
-                             std::isnan(d) ? "NaN" : (d > 0 ? "Infinity" : "-Infinity"));
+                json.putTagged("float", std::isnan(d) ? "NaN" : (d > 0 ? "Infinity" : "-Infinity"));
         }
         return true;
     }
-    case Type::String: {
-        QByteArrayView text;
-        if (!readString(&text))
-            return false;
-        appendEscapedString(json, text);
-        return true;
-    }
+    case Type::String:
+        return readJsonString(json);
     case Type::Binary: {
         ++m_pos;
         quint32 length;
@@ -389,9 +497,9 @@ bool MsgpackReader::readJsonValue(QByteArray *json, QList<QByteArray> *binaries,
             return fail(start, QStringLiteral("bin of %1 bytes announced, but %2 bytes are left")
                                    .arg(length)
                                    .arg(m_bytes.size() - m_pos));
-        json->append(R"({"_placeholder":true,"num":)");
-        json->append(QByteArray::number(binaries->size()));
-        json->append('}');
+        json.put(R"({"_placeholder":true,"num":)");
+        json.putNumber(binaries->size());
+        json.put('}');
         binaries->append(m_bytes.sliced(m_pos, length).toByteArray());
         m_pos += length;
         return true;
@@ -403,14 +511,14 @@ bool MsgpackReader::readJsonValue(QByteArray *json, QList<QByteArray> *binaries,
         quint32 count;
         if (!readArrayHeader(&count))
             return false;
-        json->append('[');
+        json.put('[');
         for (quint32 i = 0; i < count; ++i) {
             if (i > 0)
-                json->append(',');
+                json.put(',');
             if (!readJsonValue(json, binaries, depth + 1))
                 return false;
         }
-        json->append(']');
+        json.put(']');
         return true;
     }
     case Type::Map: {
@@ -420,7 +528,7 @@ bool MsgpackReader::readJsonValue(QByteArray *json, QList<QByteArray> *binaries,
         quint32 count;
         if (!readMapHeader(&count))
             return false;
-        return readJsonMap(json, binaries, depth, count, start);
+        return readJsonMap(json, binaries, depth, count);
     }
     case Type::Extension: {
         ++m_pos;
@@ -450,15 +558,15 @@ bool MsgpackReader::readJsonValue(QByteArray *json, QList<QByteArray> *binaries,
     return false;
 }
 
-bool MsgpackReader::readJsonMap(QByteArray *json, QList<QByteArray> *binaries, int depth,
-                                quint32 count, qsizetype start)
+bool MsgpackReader::readJsonMap(JsonOut &json, QList<QByteArray> *binaries, int depth,
+                                quint32 count)
 {
     // Rendered as an object while the keys are strings. At the first key that is not, the map
     // is rendered again from its first entry as a list of entries.
     const qsizetype entriesStart = m_pos;
-    const qsizetype jsonStart = json->size();
+    const qsizetype jsonStart = json.length();
     const qsizetype binariesStart = binaries->size();
-    json->append('{');
+    json.put('{');
     bool stringKeys = true;
     for (quint32 i = 0; i < count && stringKeys; ++i) {
         Type keyType;
@@ -469,38 +577,38 @@ bool MsgpackReader::readJsonMap(QByteArray *json, QList<QByteArray> *binaries, i
             break;
         }
         if (i > 0)
-            json->append(',');
-        QByteArrayView key;
-        if (!readString(&key))
+            json.put(',');
+        if (!readJsonString(json))
             return false;
-        appendEscapedString(json, key);
-        json->append(':');
+        json.put(':');
         if (!readJsonValue(json, binaries, depth + 1))
             return false;
     }
     if (stringKeys) {
-        json->append('}');
+        json.put('}');
         return true;
     }
-    json->truncate(jsonStart);
+    json.truncate(jsonStart);
     binaries->resize(binariesStart);
     m_pos = entriesStart;
-    json->append(R"({"_msgpack":"map","entries":[)");
+    json.put(R"({"_msgpack":"map","entries":[)");
     for (quint32 i = 0; i < count; ++i) {
-        json->append(i > 0 ? ",[" : "[");
+        if (i > 0)
+            json.put(",[");
+        else
+            json.put('[');
         if (!readJsonValue(json, binaries, depth + 1))
             return false;
-        json->append(',');
+        json.put(',');
         if (!readJsonValue(json, binaries, depth + 1))
             return false;
-        json->append(']');
+        json.put(']');
     }
-    json->append("]}");
-    Q_UNUSED(start);
+    json.put("]}");
     return true;
 }
 
-bool MsgpackReader::readJsonExtension(QByteArray *json, qint8 type, QByteArrayView data,
+bool MsgpackReader::readJsonExtension(JsonOut &json, qint8 type, QByteArrayView data,
                                       qsizetype start)
 {
     if (type == -1) { // the timestamp extension
@@ -523,19 +631,20 @@ bool MsgpackReader::readJsonExtension(QByteArray *json, qint8 type, QByteArrayVi
         }
         if (nanoseconds > 999999999)
             return fail(start, QStringLiteral("timestamp with %1 nanoseconds").arg(nanoseconds));
-        json->append(R"({"_msgpack":"timestamp","seconds":)");
-        json->append(QByteArray::number(seconds));
-        json->append(R"(,"nanoseconds":)");
-        json->append(QByteArray::number(nanoseconds));
-        json->append('}');
+        json.put(R"({"_msgpack":"timestamp","seconds":)");
+        json.putNumber(seconds);
+        json.put(R"(,"nanoseconds":)");
+        json.putNumber(nanoseconds);
+        json.put('}');
         return true;
     }
-    json->append(R"({"_msgpack":"ext","type":)");
-    json->append(QByteArray::number(type));
-    json->append(R"(,"base64":")");
-    const qsizetype at = json->size();
-    json->resize(at + Base64::encodedLength(data.size()));
-    Base64::encode(json->data() + at, data);
-    json->append(R"("})");
+    json.put(R"({"_msgpack":"ext","type":)");
+    json.putNumber(int(type));
+    json.put(R"(,"base64":")");
+    const qsizetype size = Base64::encodedLength(data.size());
+    json.room(size);
+    Base64::encode(json.out, data);
+    json.out += size;
+    json.put(R"("})");
     return true;
 }

@@ -70,10 +70,13 @@ private:
     // The next `n` bytes of the value starting at `start`, or a failure naming `what`.
     bool take(qsizetype n, qsizetype start, const char *what, const char **bytes);
     bool readLength(uchar marker, qsizetype start, int width, const char *what, quint32 *length);
-    bool readJsonValue(QByteArray *json, QList<QByteArray> *binaries, int depth);
-    bool readJsonMap(QByteArray *json, QList<QByteArray> *binaries, int depth, quint32 count,
-                     qsizetype start);
-    bool readJsonExtension(QByteArray *json, qint8 type, QByteArrayView data, qsizetype start);
+    // The JSON text is written through a plain pointer into the caller's QByteArray (one
+    // QByteArray::append per piece would cost more than the piece).
+    struct JsonOut;
+    bool readJsonValue(JsonOut &json, QList<QByteArray> *binaries, int depth);
+    bool readJsonString(JsonOut &json);
+    bool readJsonMap(JsonOut &json, QList<QByteArray> *binaries, int depth, quint32 count);
+    bool readJsonExtension(JsonOut &json, qint8 type, QByteArrayView data, qsizetype start);
 
     QByteArrayView m_bytes;
     MsgpackLimits m_limits;

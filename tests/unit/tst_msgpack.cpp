@@ -29,6 +29,9 @@ private Q_SLOTS:
     void nestingIsBounded();
     void writerRefuses_data();
     void writerRefuses();
+    void writerForms_data();
+    void writerForms();
+    void writerNesting();
 
     void decodesPackets_data();
     void decodesPackets();
@@ -254,6 +257,111 @@ void tst_Msgpack::writerRefuses()
     QString actual;
     QVERIFY(!writer.writeJson(json, {QByteArray("x")}, &actual));
     QVERIFY2(actual.contains(error), qPrintable(actual));
+}
+
+// What writeJson writes for the forms its one pass treats each its own way (the bytes are those
+// of the tree writer it replaced): escapes that shorten a string's header, headers widened when a
+// container closes with more than 15 items, whitespace, integers at every width, floats through
+// both number readers, placeholders in and out of socket.io's form, special objects found late.
+void tst_Msgpack::writerForms_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QByteArray>("hex");
+    QTest::newRow("escapes-shorten-a-str8-to-a-fixstr")
+        << QByteArray(R"("\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n")")
+        << QByteArray("b00a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a");
+    QTest::newRow("escapes-unicode-and-lone-surrogates")
+        << QByteArray(R"(["\u00e9\u20ac\ud83d\ude00\/", "\ud800", "\udc00x"])")
+        << QByteArray("93aac3a9e282acf09f98802fa3efbfbda4efbfbd78");
+    QTest::newRow("str8-plain") << QByteArray('"' + QByteArray(245, 'a') + '"')
+                                << QByteArray("d9f5" + QByteArray(245, 'a').toHex());
+    QTest::newRow("array16-widened") << QByteArray("[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]")
+                                     << QByteArray("dc0010000102030405060708090a0b0c0d0e0f");
+    QTest::newRow("map16-widened-in-an-array")
+        << QByteArray(R"([{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10,"k":11,)"
+                      R"("l":12,"m":13,"n":14,"o":15,"p":16},[]])")
+        << QByteArray("92de0010a16101a16202a16303a16404a16505a16606a16707a16808a16909a16a0aa16b0ba1"
+                      "6c0ca16d0da16e0ea16f0fa1701090");
+    QByteArray ones = "[1";
+    for (int i = 1; i < 65536; ++i)
+        ones += ",1";
+    QTest::newRow("array32-widened")
+        << QByteArray(ones + "]") << QByteArray("dd00010000" + QByteArray(65536, 1).toHex());
+    QTest::newRow("whitespace-everywhere")
+        << QByteArray(" {\n\t\"a\" : [ 1 , { } , [ ] , true , false , null ] \r\n} ")
+        << QByteArray("81a16196018090c3c2c0");
+    QTest::newRow("integers")
+        << QByteArray("[127,128,255,256,65535,65536,4294967295,4294967296,-1,-32,-33,-128,-129,"
+                      "-32768,-32769,-2147483648,-2147483649,999999999999999999,"
+                      "9223372036854775807,18446744073709551615,-9223372036854775808,-0]")
+        << QByteArray("dc00167fcc80ccffcd0100cdffffce00010000ceffffffffcf0000000100000000ffe0d0df"
+                      "d080d1ff7fd18000d2ffff7fffd280000000d3ffffffff7fffffffcf0de0b6b3a763ffffcf"
+                      "7fffffffffffffffcfffffffffffffffffd3800000000000000000");
+    QTest::newRow("integers-beyond-64-bits-are-float64")
+        << QByteArray("[18446744073709551616,-9223372036854775809]")
+        << QByteArray("92cb43f0000000000000cbc3e0000000000000");
+    QTest::newRow("floats")
+        << QByteArray("[1.5,-0.25,1e3,1E-3,0.1,46.25,1.7976931348623157e308,5e-324,0.0,-0.0,0e10]")
+        << QByteArray("9bcb3ff8000000000000cbbfd0000000000000cb408f400000000000cb3f50624dd2f1a9fc"
+                      "cb3fb999999999999acb4047200000000000cb7fefffffffffffffcb000000000000000"
+                      "1cb0000000000000000cb8000000000000000cb0000000000000000");
+    QTest::newRow("placeholders-in-any-form")
+        << QByteArray(R"([{"_placeholder":true,"num":1},{ "_placeholder" : true , "num" : 0 },)"
+                      R"({"num":0,"_placeholder":true}])")
+        << QByteArray("93c5012c" + QByteArray(300, 'b').toHex() + "c40161c40161");
+    QTest::newRow("placeholder-like-objects-are-maps")
+        << QByteArray(R"([{"_placeholder":true,"num":0,"x":1},{"_placeholder":false,"num":0},)"
+                      R"({"_placeholder":true}])")
+        << QByteArray("9383ac5f706c616365686f6c646572c3a36e756d00a1780182ac5f706c616365686f6c6465"
+                      "72c2a36e756d0081ac5f706c616365686f6c646572c3");
+    QTest::newRow("tag-after-another-key")
+        << QByteArray(R"({"value":"-5","_msgpack":"int"})") << QByteArray("fb");
+    QTest::newRow("tag-by-an-escaped-key")
+        << QByteArray(R"({"_msg\u0070ack":"float","value":"NaN"})")
+        << QByteArray("cb7ff8000000000000");
+    QTest::newRow("special-objects-deep-inside")
+        << QByteArray(R"({"a":[1,{"b":{"_msgpack":"timestamp","seconds":1,"nanoseconds":0}},)"
+                      R"("c"],"d":{"_placeholder":true,"num":0}})")
+        << QByteArray("82a161930181a162d6ff00000001a163a164c40161");
+}
+
+void tst_Msgpack::writerForms()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QByteArray, hex);
+    MsgpackWriter writer;
+    writer.writeNil(); // what was written before stays
+    QString error;
+    QVERIFY2(writer.writeJson(json, {QByteArray("a"), QByteArray(300, 'b')}, &error),
+             qPrintable(error));
+    QCOMPARE(writer.data().toHex(), "c0" + hex);
+}
+
+// As deep as JsonScanner lets the text nest, and not deeper.
+void tst_Msgpack::writerNesting()
+{
+    // depth containers around a placeholder (an object: one level more).
+    for (const int depth : {999, 1000}) {
+        for (const bool objects : {false, true}) {
+            QByteArray json;
+            for (int i = 0; i < depth; ++i)
+                json += objects ? R"({"k":)" : "[";
+            json += R"({"_placeholder":true,"num":0})";
+            json += QByteArray(depth, objects ? '}' : ']');
+            MsgpackWriter writer;
+            QString error;
+            const bool ok = writer.writeJson(json, {QByteArray("x")}, &error);
+            if (depth == 999) {
+                QVERIFY2(ok, qPrintable(error));
+                const QByteArray level = objects ? QByteArray::fromHex("81a16b") : "\x91";
+                QCOMPARE(writer.data(), level.repeated(depth) + QByteArray::fromHex("c40178"));
+            } else {
+                QVERIFY(!ok);
+                QCOMPARE(error, QStringLiteral("nesting deeper than 1000 levels at offset %1")
+                                    .arg(objects ? 5000 : 1000));
+            }
+        }
+    }
 }
 
 // Captured from socket.io-msgpack-parser 3.0.2's Encoder.
