@@ -226,7 +226,8 @@ void tst_Msgpack::nestingIsBounded()
 
     MsgpackLimits limits;
     limits.maxDepth = 3;
-    MsgpackReader shallow(QByteArray::fromHex("919191c0"), limits);
+    const QByteArray threeDeep = QByteArray::fromHex("919191c0"); // the reader keeps a view
+    MsgpackReader shallow(threeDeep, limits);
     json.clear();
     QVERIFY2(shallow.readJson(&json, &bins), qPrintable(shallow.errorString()));
     QCOMPARE(json, QByteArray("[[[null]]]"));
