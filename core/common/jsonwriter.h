@@ -1,7 +1,8 @@
 // Writing JSON text through a plain pointer into a buffer grown once to an upper bound of what
 // will be written: the JSON Lines writer fills a whole line so, and the MessagePack reader renders
-// values so, because QByteArray::append per piece would cost more than the escaping itself. Every put* writes at the pointer it is given and
-// returns the end of what it wrote; the caller has made room.
+// values so, because QByteArray::append per piece would cost more than the escaping itself. Every
+// put* writes at the pointer it is given and returns the end of what it wrote; the caller has made
+// room.
 #pragma once
 
 #include "common/jsonscanner.h"
@@ -178,21 +179,12 @@ inline char *putEscapedUtf16(char *out, QStringView text)
                 out = putAsciiEscape(out, uchar(u));
             else
                 *out++ = char(u);
-        } else if (u < 0x800) {
-            *out++ = char(0xC0 | (u >> 6));
-            *out++ = char(0x80 | (u & 0x3F));
         } else if (QChar::isHighSurrogate(u) && p < end && QChar::isLowSurrogate(*p)) {
-            const char32_t cp = QChar::surrogateToUcs4(u, *p++);
-            *out++ = char(0xF0 | (cp >> 18));
-            *out++ = char(0x80 | ((cp >> 12) & 0x3F));
-            *out++ = char(0x80 | ((cp >> 6) & 0x3F));
-            *out++ = char(0x80 | (cp & 0x3F));
+            out = Utf8::put(out, QChar::surrogateToUcs4(u, *p++));
         } else if (QChar::isSurrogate(u)) {
             out = putUnicodeEscape(out, u);
         } else {
-            *out++ = char(0xE0 | (u >> 12));
-            *out++ = char(0x80 | ((u >> 6) & 0x3F));
-            *out++ = char(0x80 | (u & 0x3F));
+            out = Utf8::put(out, u);
         }
     }
     return out;

@@ -15,6 +15,91 @@
 
 namespace {
 
+// The MessagePack forms, written at a pointer with room for them (at most 9 bytes): one copy,
+// used by MsgpackWriter's methods and by the transcoder, which writes through a plain pointer.
+char *putBig(char *out, quint64 value, int bytes)
+{
+    for (int i = bytes - 1; i >= 0; --i)
+        *out++ = char(value >> (8 * i));
+    return out;
+}
+
+char *putUnsigned(char *out, quint64 value)
+{
+    if (value <= 0x7f) {
+        *out++ = char(value);
+        return out;
+    }
+    if (value <= 0xff) {
+        *out++ = char(0xcc);
+        return putBig(out, value, 1);
+    }
+    if (value <= 0xffff) {
+        *out++ = char(0xcd);
+        return putBig(out, value, 2);
+    }
+    if (value <= 0xffffffffULL) {
+        *out++ = char(0xce);
+        return putBig(out, value, 4);
+    }
+    *out++ = char(0xcf);
+    return putBig(out, value, 8);
+}
+
+char *putInteger(char *out, qint64 value)
+{
+    if (value >= 0)
+        return putUnsigned(out, quint64(value));
+    if (value >= -32) {
+        *out++ = char(value);
+        return out;
+    }
+    if (value >= std::numeric_limits<qint8>::min()) {
+        *out++ = char(0xd0);
+        return putBig(out, quint64(value), 1);
+    }
+    if (value >= std::numeric_limits<qint16>::min()) {
+        *out++ = char(0xd1);
+        return putBig(out, quint64(value), 2);
+    }
+    if (value >= std::numeric_limits<qint32>::min()) {
+        *out++ = char(0xd2);
+        return putBig(out, quint64(value), 4);
+    }
+    *out++ = char(0xd3);
+    return putBig(out, quint64(value), 8);
+}
+
+// A length in the smallest of the forms given: fix (0 for none) up to fixMax, then 8 (m8; 0 for
+// none), 16 and 32 bits.
+char *putLength(char *out, uchar fix, uchar fixMax, uchar m8, uchar m16, uchar m32, quint32 length)
+{
+    if (fix != 0 && length <= quint32(fixMax - fix)) {
+        *out++ = char(fix + length);
+        return out;
+    }
+    if (m8 != 0 && length <= 0xff) {
+        *out++ = char(m8);
+        return putBig(out, length, 1);
+    }
+    if (length <= 0xffff) {
+        *out++ = char(m16);
+        return putBig(out, length, 2);
+    }
+    *out++ = char(m32);
+    return putBig(out, length, 4);
+}
+
+char *putStringHeader(char *out, quint32 length)
+{
+    return putLength(out, 0xa0, 0xbf, 0xd9, 0xda, 0xdb, length);
+}
+
+char *putBinaryHeader(char *out, quint32 length)
+{
+    return putLength(out, 0, 0, 0xc4, 0xc5, 0xc6, length);
+}
+
 // A JSON value parsed from text already validated by JsonScanner: spans of the text, and the
 // members of objects with their keys unescaped, in the order written.
 struct JsonNode
@@ -334,12 +419,6 @@ struct TreeWriter
 
 } // namespace
 
-void MsgpackWriter::putBigEndian(quint64 value, int bytes)
-{
-    for (int i = bytes - 1; i >= 0; --i)
-        m_data.append(char(value >> (8 * i)));
-}
-
 void MsgpackWriter::writeNil()
 {
     m_data.append(char(0xc0));
@@ -352,42 +431,14 @@ void MsgpackWriter::writeBoolean(bool value)
 
 void MsgpackWriter::writeInteger(qint64 value)
 {
-    if (value >= 0) {
-        writeUnsigned(quint64(value));
-    } else if (value >= -32) {
-        m_data.append(char(value));
-    } else if (value >= std::numeric_limits<qint8>::min()) {
-        m_data.append(char(0xd0));
-        putBigEndian(quint64(value), 1);
-    } else if (value >= std::numeric_limits<qint16>::min()) {
-        m_data.append(char(0xd1));
-        putBigEndian(quint64(value), 2);
-    } else if (value >= std::numeric_limits<qint32>::min()) {
-        m_data.append(char(0xd2));
-        putBigEndian(quint64(value), 4);
-    } else {
-        m_data.append(char(0xd3));
-        putBigEndian(quint64(value), 8);
-    }
+    char bytes[9];
+    m_data.append(bytes, putInteger(bytes, value) - bytes);
 }
 
 void MsgpackWriter::writeUnsigned(quint64 value)
 {
-    if (value <= 0x7f) {
-        m_data.append(char(value));
-    } else if (value <= 0xff) {
-        m_data.append(char(0xcc));
-        putBigEndian(value, 1);
-    } else if (value <= 0xffff) {
-        m_data.append(char(0xcd));
-        putBigEndian(value, 2);
-    } else if (value <= 0xffffffffULL) {
-        m_data.append(char(0xce));
-        putBigEndian(value, 4);
-    } else {
-        m_data.append(char(0xcf));
-        putBigEndian(value, 8);
-    }
+    char bytes[9];
+    m_data.append(bytes, putUnsigned(bytes, value) - bytes);
 }
 
 void MsgpackWriter::writeDouble(double value)
@@ -395,25 +446,15 @@ void MsgpackWriter::writeDouble(double value)
     // notepack.io writes every non-integer number as float64.
     quint64 bits;
     std::memcpy(&bits, &value, 8);
-    m_data.append(char(0xcb));
-    putBigEndian(bits, 8);
+    char bytes[9] = {char(0xcb)};
+    m_data.append(bytes, putBig(bytes + 1, bits, 8) - bytes);
 }
 
 void MsgpackWriter::writeLength(uchar fix, uchar fixMax, uchar m8, uchar m16, uchar m32,
                                 quint32 length)
 {
-    if (fix != 0 && length <= quint32(fixMax - fix)) {
-        m_data.append(char(fix + length));
-    } else if (m8 != 0 && length <= 0xff) {
-        m_data.append(char(m8));
-        putBigEndian(length, 1);
-    } else if (length <= 0xffff) {
-        m_data.append(char(m16));
-        putBigEndian(length, 2);
-    } else {
-        m_data.append(char(m32));
-        putBigEndian(length, 4);
-    }
+    char bytes[5];
+    m_data.append(bytes, putLength(bytes, fix, fixMax, m8, m16, m32, length) - bytes);
 }
 
 void MsgpackWriter::writeString(QByteArrayView utf8)
@@ -525,55 +566,10 @@ struct MsgpackWriter::Transcoder
         limit = base + data.size();
     }
     void putByte(uchar c) { *out++ = char(c); }
-    void putBig(quint64 value, int bytes)
-    {
-        for (int i = bytes - 1; i >= 0; --i)
-            *out++ = char(value >> (8 * i));
-    }
 
     static int stringHeaderSize(qsizetype n)
     {
         return n <= 31 ? 1 : n <= 0xff ? 2 : n <= 0xffff ? 3 : 5;
-    }
-
-    // The header of a str of n bytes, the form MsgpackWriter::writeString writes.
-    static char *putStringHeader(char *p, quint32 n)
-    {
-        if (n <= 31) {
-            *p++ = char(0xa0 | n);
-        } else if (n <= 0xff) {
-            *p++ = char(0xd9);
-            *p++ = char(n);
-        } else if (n <= 0xffff) {
-            *p++ = char(0xda);
-            *p++ = char(n >> 8);
-            *p++ = char(n);
-        } else {
-            *p++ = char(0xdb);
-            for (int i = 3; i >= 0; --i)
-                *p++ = char(n >> (8 * i));
-        }
-        return p;
-    }
-
-    static char *putUtf8(char *p, char32_t c)
-    {
-        if (c < 0x80) {
-            *p++ = char(c);
-        } else if (c < 0x800) {
-            *p++ = char(0xC0 | (c >> 6));
-            *p++ = char(0x80 | (c & 0x3F));
-        } else if (c < 0x10000) {
-            *p++ = char(0xE0 | (c >> 12));
-            *p++ = char(0x80 | ((c >> 6) & 0x3F));
-            *p++ = char(0x80 | (c & 0x3F));
-        } else {
-            *p++ = char(0xF0 | (c >> 18));
-            *p++ = char(0x80 | ((c >> 12) & 0x3F));
-            *p++ = char(0x80 | ((c >> 6) & 0x3F));
-            *p++ = char(0x80 | (c & 0x3F));
-        }
-        return p;
     }
 
     static bool isSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
@@ -664,8 +660,8 @@ struct MsgpackWriter::Transcoder
             const JsonEscape escape = JsonEscape::read(text, at);
             // A lone surrogate cannot be UTF-8: it is written as U+FFFD, as a JavaScript
             // encoder does.
-            q = putUtf8(q, escape.kind == JsonEscape::Kind::CodePoint ? escape.value
-                                                                      : char32_t(0xFFFD));
+            q = Utf8::put(q, escape.kind == JsonEscape::Kind::CodePoint ? escape.value
+                                                                        : char32_t(0xFFFD));
             at += escape.length;
         }
         const qsizetype unescaped = q - (out + header);
@@ -677,43 +673,6 @@ struct MsgpackWriter::Transcoder
         *size = unescaped;
         out += real + unescaped;
         return next;
-    }
-
-    // MsgpackWriter::writeInteger's forms; room for 9 bytes has been made.
-    void putInteger(qint64 value)
-    {
-        if (value >= 0) {
-            const auto u = quint64(value);
-            if (u <= 0x7f) {
-                putByte(uchar(u));
-            } else if (u <= 0xff) {
-                putByte(0xcc);
-                putBig(u, 1);
-            } else if (u <= 0xffff) {
-                putByte(0xcd);
-                putBig(u, 2);
-            } else if (u <= 0xffffffffULL) {
-                putByte(0xce);
-                putBig(u, 4);
-            } else {
-                putByte(0xcf);
-                putBig(u, 8);
-            }
-        } else if (value >= -32) {
-            putByte(uchar(value));
-        } else if (value >= std::numeric_limits<qint8>::min()) {
-            putByte(0xd0);
-            putBig(quint64(value), 1);
-        } else if (value >= std::numeric_limits<qint16>::min()) {
-            putByte(0xd1);
-            putBig(quint64(value), 2);
-        } else if (value >= std::numeric_limits<qint32>::min()) {
-            putByte(0xd2);
-            putBig(quint64(value), 4);
-        } else {
-            putByte(0xd3);
-            putBig(quint64(value), 8);
-        }
     }
 
     // The number at `pos`; returns the offset after it, or -1 when it is not a JSON number or
@@ -767,7 +726,7 @@ struct MsgpackWriter::Transcoder
         }
         room(9);
         if (integral && digits <= 18) { // at most 18 digits: within qint64, whatever they are
-            putInteger(negative ? -qint64(value) : qint64(value));
+            out = putInteger(out, negative ? -qint64(value) : qint64(value));
             return end;
         }
         if (!integral) {
@@ -796,7 +755,7 @@ struct MsgpackWriter::Transcoder
                 quint64 bits;
                 std::memcpy(&bits, &real, 8);
                 putByte(0xcb);
-                putBig(bits, 8);
+                out = putBig(out, bits, 8);
                 return end;
             }
         }
@@ -839,16 +798,7 @@ struct MsgpackWriter::Transcoder
         const QByteArray &bytes = binaries.at(index);
         const qsizetype n = bytes.size();
         room(5 + n);
-        if (n <= 0xff) {
-            putByte(0xc4);
-            putBig(quint64(n), 1);
-        } else if (n <= 0xffff) {
-            putByte(0xc5);
-            putBig(quint64(n), 2);
-        } else {
-            putByte(0xc6);
-            putBig(quint64(n), 4);
-        }
+        out = putBinaryHeader(out, quint32(n));
         if (n > 0)
             std::memcpy(out, bytes.constData(), size_t(n));
         out += n;

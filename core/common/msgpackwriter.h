@@ -42,7 +42,6 @@ private:
     // errors (so that what was written and the error are the same as they always were).
     bool writeJsonTree(QByteArrayView json, const QList<QByteArray> &binaries, QString *error);
     void writeLength(uchar fix, uchar fixMax, uchar m8, uchar m16, uchar m32, quint32 length);
-    void putBigEndian(quint64 value, int bytes);
 
     QByteArray m_data;
 };

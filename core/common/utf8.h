@@ -69,31 +69,33 @@ inline qsizetype firstInvalidOffset(QByteArrayView bytes)
     return -1;
 }
 
-// Appends the UTF-8 form of `codePoint` (at most U+10FFFF; a surrogate is the caller's business).
+// Writes the UTF-8 form of `codePoint` (at most U+10FFFF; a surrogate is the caller's business)
+// at `out`, which has room for 4 bytes; returns the end of what it wrote.
+inline char *put(char *out, char32_t codePoint)
+{
+    if (codePoint < 0x80) {
+        *out++ = char(codePoint);
+    } else if (codePoint < 0x800) {
+        *out++ = char(0xC0 | (codePoint >> 6));
+        *out++ = char(0x80 | (codePoint & 0x3F));
+    } else if (codePoint < 0x10000) {
+        *out++ = char(0xE0 | (codePoint >> 12));
+        *out++ = char(0x80 | ((codePoint >> 6) & 0x3F));
+        *out++ = char(0x80 | (codePoint & 0x3F));
+    } else {
+        *out++ = char(0xF0 | (codePoint >> 18));
+        *out++ = char(0x80 | ((codePoint >> 12) & 0x3F));
+        *out++ = char(0x80 | ((codePoint >> 6) & 0x3F));
+        *out++ = char(0x80 | (codePoint & 0x3F));
+    }
+    return out;
+}
+
+// Appends the UTF-8 form of `codePoint` (as put()).
 inline void append(QByteArray &out, char32_t codePoint)
 {
     char bytes[4];
-    int n;
-    if (codePoint < 0x80) {
-        bytes[0] = char(codePoint);
-        n = 1;
-    } else if (codePoint < 0x800) {
-        bytes[0] = char(0xC0 | (codePoint >> 6));
-        bytes[1] = char(0x80 | (codePoint & 0x3F));
-        n = 2;
-    } else if (codePoint < 0x10000) {
-        bytes[0] = char(0xE0 | (codePoint >> 12));
-        bytes[1] = char(0x80 | ((codePoint >> 6) & 0x3F));
-        bytes[2] = char(0x80 | (codePoint & 0x3F));
-        n = 3;
-    } else {
-        bytes[0] = char(0xF0 | (codePoint >> 18));
-        bytes[1] = char(0x80 | ((codePoint >> 12) & 0x3F));
-        bytes[2] = char(0x80 | ((codePoint >> 6) & 0x3F));
-        bytes[3] = char(0x80 | (codePoint & 0x3F));
-        n = 4;
-    }
-    out.append(bytes, n);
+    out.append(bytes, put(bytes, codePoint) - bytes);
 }
 
 } // namespace Utf8

@@ -2,6 +2,7 @@
 
 #include "common/bytetext.h"
 #include "common/jsonscanner.h"
+#include "common/utf8.h"
 
 #include <algorithm>
 #include <climits>
@@ -75,17 +76,7 @@ char *writeUtf8(char *out, QStringView text)
             c = QChar::surrogateToUcs4(char16_t(c), *unit++);
         else if (QChar::isSurrogate(c))
             c = QChar::ReplacementCharacter;
-        if (c < 0x800) {
-            *out++ = char(0xC0 | (c >> 6));
-        } else if (c < 0x10000) {
-            *out++ = char(0xE0 | (c >> 12));
-            *out++ = char(0x80 | ((c >> 6) & 0x3F));
-        } else {
-            *out++ = char(0xF0 | (c >> 18));
-            *out++ = char(0x80 | ((c >> 12) & 0x3F));
-            *out++ = char(0x80 | ((c >> 6) & 0x3F));
-        }
-        *out++ = char(0x80 | (c & 0x3F));
+        out = Utf8::put(out, c);
     }
     return out;
 }
