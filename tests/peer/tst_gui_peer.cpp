@@ -60,6 +60,25 @@ qint64 findRecord(const SessionLog &log, PacketRecord::Direction direction, int 
     return -1;
 }
 
+// Sends "request-ack", to which the reference server answers with an "ask" EVENT that wants our
+// ack: the row of that EVENT, or -1 when it did not come within the timeout.
+qint64 serverAsksUs(Composer *composer, const SessionLog &log)
+{
+    composer->setRequestAck(false);
+    composer->setEventName(QStringLiteral("request-ack"));
+    composer->setArgumentsText(QStringLiteral("[\"question\"]"));
+    composer->send();
+    qint64 ask = -1;
+    QTest::qWaitFor(
+        [&] {
+            ask = findRecord(log, PacketRecord::Direction::In, SocketIoPacket::Event,
+                             QStringLiteral("/"), QStringLiteral("ask"));
+            return ask >= 0;
+        },
+        Timeout);
+    return ask;
+}
+
 QByteArray dump(const SessionLog &log)
 {
     QByteArray out;
@@ -250,15 +269,8 @@ private Q_SLOTS:
         QCOMPARE(acks->histogram()->sampleCount(), 1);
 
         // The server asks us: selecting its event turns the composer into the reply.
-        composer->setRequestAck(false);
-        composer->setEventName(QStringLiteral("request-ack"));
-        composer->setArgumentsText(QStringLiteral("[\"question\"]"));
-        composer->send();
-        qint64 ask = -1;
-        QTRY_VERIFY_WITH_TIMEOUT(
-            (ask = findRecord(log, PacketRecord::Direction::In, SocketIoPacket::Event,
-                              QStringLiteral("/"), QStringLiteral("ask"))) >= 0,
-            Timeout);
+        const qint64 ask = serverAsksUs(composer, log);
+        QVERIFY2(ask >= 0, "the server's \"ask\" did not arrive");
         QVERIFY(log.ackId(ask) >= 0);
         window->timeline()->selectLogRow(ask);
         QVERIFY(composer->isReplying());
@@ -475,16 +487,9 @@ private Q_SLOTS:
 
         // The server asks; the composer's answer carries an attachment, which the server
         // reports back ("answered" with the answer's arguments): a bin again, so a Buffer there.
-        composer->setRequestAck(false);
         composer->clearAttachments();
-        composer->setEventName(QStringLiteral("request-ack"));
-        composer->setArgumentsText(QStringLiteral("[\"question\"]"));
-        composer->send();
-        qint64 ask = -1;
-        QTRY_VERIFY_WITH_TIMEOUT(
-            (ask = findRecord(log, PacketRecord::Direction::In, SocketIoPacket::Event,
-                              QStringLiteral("/"), QStringLiteral("ask"))) >= 0,
-            Timeout);
+        const qint64 ask = serverAsksUs(composer, log);
+        QVERIFY2(ask >= 0, "the server's \"ask\" did not arrive");
         tabs->setCurrentNamespace({});
         window->timeline()->flush();
         QVERIFY(window->timeline()->selectLogRow(ask));

@@ -132,6 +132,16 @@ function refusedWithWrongToken(admin) {
   });
 }
 
+// After refusedWithWrongToken: drops the listeners it left and connects again with `token`.
+function connectedWithToken(admin, token) {
+  admin.removeAllListeners("connect");
+  admin.removeAllListeners("connect_error");
+  admin.removeAllListeners("error");
+  setAuth(admin, { token });
+  admin.connect();
+  return connected(admin);
+}
+
 // A namespace the server does not have.
 function refusedAsInvalid() {
   return withTimeout("invalid", (resolve, reject) => {
@@ -204,13 +214,8 @@ async function mockRules() {
   const admin = manager.socket("/admin", {});
   await step("refused", () => refusedWithWrongToken(admin));
   await step("admin", async () => {
-    admin.removeAllListeners("connect");
-    admin.removeAllListeners("connect_error");
-    admin.removeAllListeners("error");
     const welcomeAdmin = once(admin, "admin-welcome");
-    setAuth(admin, { token: "secret" });
-    admin.connect();
-    await connected(admin);
+    await connectedWithToken(admin, "secret");
     return await welcomeAdmin;
   });
   await step("invalid-namespace", refusedAsInvalid);
@@ -275,14 +280,7 @@ async function demo() {
         resolve(args))));
   const admin = manager.socket("/admin", {});
   await step("refused", () => refusedWithWrongToken(admin));
-  await step("admin", async () => {
-    admin.removeAllListeners("connect");
-    admin.removeAllListeners("connect_error");
-    admin.removeAllListeners("error");
-    setAuth(admin, { token: "demo" });
-    admin.connect();
-    return await connected(admin);
-  });
+  await step("admin", () => connectedWithToken(admin, "demo"));
   if (kicked) await step("kicked", async () => [(await kicked)[0]]);
   const transport = manager.engine && manager.engine.transport ? manager.engine.transport.name : null;
   process.stdout.write(JSON.stringify({ done: true, transport }) + "\n");
