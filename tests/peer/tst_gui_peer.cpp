@@ -34,6 +34,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -97,7 +98,9 @@ void saveScreenshot(QWidget *window, const QString &name)
     const QString dir = qEnvironmentVariable("SIOSCOPE_SCREENSHOT_DIR");
     if (dir.isEmpty())
         return;
-    QCoreApplication::processEvents();
+    // The status bar (every 500 ms) and the ack panel (every 250 ms) refresh on timers: a
+    // picture taken at once shows them a moment behind the timeline.
+    QTest::qWait(600);
     QVERIFY(window->grab().save(QDir(dir).filePath(name)));
 }
 } // namespace
@@ -510,6 +513,29 @@ private Q_SLOTS:
         QCOMPARE(answers.size(), 2);
         QCOMPARE(answers.at(0).toObject().value(QStringLiteral("_placeholder")).toBool(), true);
         QCOMPARE(answers.at(1).toString(), QStringLiteral("answer"));
+
+        // Its detail: the whole MessagePack frame as a hex dump first, then each bin.
+        window->timeline()->flush();
+        QVERIFY(window->timeline()->selectLogRow(answered));
+        PacketDetail *detail = window->detail();
+        QCOMPARE(detail->currentRow(), answered);
+        QVERIFY2(detail->headerText().contains(QStringLiteral("msgpack")),
+                 qPrintable(detail->headerText()));
+        QCOMPARE(detail->rawView()->toPlainText(),
+                 QStringLiteral("(a binary MessagePack frame: see Binary)"));
+        QComboBox *binaries = detail->attachmentChooser();
+        QCOMPARE(binaries->count(), 2);
+        QVERIFY2(binaries->itemText(0).startsWith(QStringLiteral("MessagePack frame")),
+                 qPrintable(binaries->itemText(0)));
+        QCOMPARE(detail->hexView()->data(), log.raw(answered).toByteArray());
+        QCOMPARE(uchar(detail->hexView()->data().at(0)) & 0xf0, 0x80); // a map
+        binaries->setCurrentIndex(1);
+        QCOMPARE(detail->hexView()->data(), QByteArray("\x07\x00", 2));
+        binaries->setCurrentIndex(0);
+        if (QTest::currentDataTag() == QByteArrayView("msgpack chosen, websocket")) {
+            detail->findChild<QTabWidget *>()->setCurrentIndex(2);
+            saveScreenshot(window.get(), QStringLiteral("msgpack-frame.png"));
+        }
         const qint64 reply = findRecord(log, PacketRecord::Direction::Out,
                                         SocketIoPacket::BinaryAck, QStringLiteral("/"));
         QVERIFY2(reply >= 0, dump(log).constData());
