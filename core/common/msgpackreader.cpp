@@ -98,34 +98,13 @@ bool MsgpackReader::readLength(uchar marker, qsizetype start, int width, const c
     return true;
 }
 
-bool MsgpackReader::peekType(Type *type)
+bool MsgpackReader::peekFailed()
 {
     if (hasError())
         return false;
     if (atEnd())
         return fail(m_pos, QStringLiteral("truncated: a value is missing"));
-    const uchar m = uchar(m_bytes[m_pos]);
-    if (m <= 0x7f || m >= 0xe0 || (m >= 0xcc && m <= 0xd3))
-        *type = Type::Integer;
-    else if (m <= 0x8f || m == 0xde || m == 0xdf)
-        *type = Type::Map;
-    else if (m <= 0x9f || m == 0xdc || m == 0xdd)
-        *type = Type::Array;
-    else if (m <= 0xbf || (m >= 0xd9 && m <= 0xdb))
-        *type = Type::String;
-    else if (m == 0xc0)
-        *type = Type::Nil;
-    else if (m == 0xc2 || m == 0xc3)
-        *type = Type::Boolean;
-    else if (m >= 0xc4 && m <= 0xc6)
-        *type = Type::Binary;
-    else if (m == 0xca || m == 0xcb)
-        *type = Type::Float;
-    else if ((m >= 0xc7 && m <= 0xc9) || (m >= 0xd4 && m <= 0xd8))
-        *type = Type::Extension;
-    else
-        return fail(m_pos, QStringLiteral("byte 0xc1 starts no MessagePack value"));
-    return true;
+    return fail(m_pos, QStringLiteral("byte 0xc1 starts no MessagePack value"));
 }
 
 bool MsgpackReader::readMapHeader(quint32 *count)
@@ -369,9 +348,11 @@ bool MsgpackReader::readJsonString(JsonOut &json)
     }
     const char *p = m_bytes.data() + m_pos;
     const char *const end = p + length;
-    // At most 6 bytes for each byte (\u00XX), for short strings; a long one is measured first.
-    const qsizetype escaped = length <= 4096 ? 6 * qsizetype(length)
-                                             : JsonWriter::escapedLength(QByteArrayView(p, length));
+    // A long string is measured first; a short one gets room as long as it is, and more at its
+    // first escape (at most 6 bytes, \u00XX, for each byte left).
+    const bool measured = length > 4096;
+    const qsizetype escaped =
+        measured ? JsonWriter::escapedLength(QByteArrayView(p, length)) : qsizetype(length);
     if (escaped < 0) { // not UTF-8
         m_pos = start;
         QByteArrayView ignored;
@@ -379,6 +360,7 @@ bool MsgpackReader::readJsonString(JsonOut &json)
     }
     json.room(escaped + 2);
     char *o = json.out;
+    bool escapedRoom = measured;
     *o++ = '"';
     while (p < end) {
         const qsizetype plain = JsonScanner::plainStringBytes(p, end);
@@ -389,6 +371,12 @@ bool MsgpackReader::readJsonString(JsonOut &json)
             break;
         const auto c = uchar(*p);
         if (c < 0x80) {
+            if (!escapedRoom) {
+                json.out = o;
+                json.room(6 * (end - p) + 1);
+                o = json.out;
+                escapedRoom = true;
+            }
             o = JsonWriter::putAsciiEscape(o, c);
             ++p;
             continue;
@@ -578,8 +566,13 @@ bool MsgpackReader::readJsonMap(JsonOut &json, QList<QByteArray> *binaries, int 
         }
         if (i > 0)
             json.put(',');
+        const qsizetype keyStart = json.length();
         if (!readJsonString(json))
             return false;
+        static constexpr char PlaceholderKey[] = R"("_placeholder")";
+        if (json.length() - keyStart == qsizetype(sizeof PlaceholderKey - 1) &&
+            std::memcmp(json.base + keyStart, PlaceholderKey, sizeof PlaceholderKey - 1) == 0)
+            m_renderedPlaceholderKey = true;
         json.put(':');
         if (!readJsonValue(json, binaries, depth + 1))
             return false;

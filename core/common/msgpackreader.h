@@ -27,6 +27,8 @@
 #include <QList>
 #include <QString>
 
+#include <array>
+
 struct MsgpackLimits
 {
     int maxDepth = 1000;
@@ -52,7 +54,18 @@ public:
 
     // The type of the next value, without reading it. Fails at the end of the bytes and on 0xc1,
     // the one byte no value starts with.
-    bool peekType(Type *type);
+    bool peekType(Type *type)
+    {
+        if (!hasError() && !atEnd()) {
+            const quint8 marked = MarkerTypes[uchar(m_bytes[m_pos])];
+            if (marked != NoType) {
+                *type = Type(marked);
+                return true;
+            }
+        }
+        *type = Type::Nil;
+        return peekFailed();
+    }
     static QString typeName(Type type); // "nil", "boolean", "integer", ... "map", "ext"
 
     bool readMapHeader(quint32 *count);
@@ -64,8 +77,50 @@ public:
     // The next value rendered as JSON (the form above), appended to *json; each bin's bytes are
     // appended to *binaries and numbered from the size *binaries had.
     bool readJson(QByteArray *json, QList<QByteArray> *binaries);
+    // Whether a map read by readJson() had a "_placeholder" key: its JSON then looks like (or
+    // is) the placeholder of a bin, so a caller that takes every placeholder for a bin of its
+    // own must check the JSON itself.
+    bool renderedPlaceholderKey() const { return m_renderedPlaceholderKey; }
 
 private:
+    // The type that each first byte starts (NoType: 0xc1), looked up: the reader asks for it
+    // before every value.
+    static constexpr quint8 NoType = 0xff;
+    static constexpr std::array<quint8, 256> markerTypes()
+    {
+        std::array<quint8, 256> types{};
+        for (int m = 0; m < 256; ++m) {
+            Type type = Type::Nil;
+            if (m <= 0x7f || m >= 0xe0 || (m >= 0xcc && m <= 0xd3))
+                type = Type::Integer;
+            else if (m <= 0x8f || m == 0xde || m == 0xdf)
+                type = Type::Map;
+            else if (m <= 0x9f || m == 0xdc || m == 0xdd)
+                type = Type::Array;
+            else if (m <= 0xbf || (m >= 0xd9 && m <= 0xdb))
+                type = Type::String;
+            else if (m == 0xc0)
+                type = Type::Nil;
+            else if (m == 0xc2 || m == 0xc3)
+                type = Type::Boolean;
+            else if (m >= 0xc4 && m <= 0xc6)
+                type = Type::Binary;
+            else if (m == 0xca || m == 0xcb)
+                type = Type::Float;
+            else if ((m >= 0xc7 && m <= 0xc9) || (m >= 0xd4 && m <= 0xd8))
+                type = Type::Extension;
+            else {
+                types[m] = NoType;
+                continue;
+            }
+            types[m] = quint8(type);
+        }
+        return types;
+    }
+    static const std::array<quint8, 256> MarkerTypes;
+    // peekType() at the end, after an error, or at 0xc1: names what is wrong.
+    bool peekFailed();
+
     bool fail(qsizetype at, const QString &what);
     // The next `n` bytes of the value starting at `start`, or a failure naming `what`.
     bool take(qsizetype n, qsizetype start, const char *what, const char **bytes);
@@ -83,4 +138,7 @@ private:
     qsizetype m_pos = 0;
     qsizetype m_errorOffset = -1;
     QString m_error;
+    bool m_renderedPlaceholderKey = false;
 };
+
+inline constexpr std::array<quint8, 256> MsgpackReader::MarkerTypes = MsgpackReader::markerTypes();

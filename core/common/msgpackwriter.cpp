@@ -463,6 +463,23 @@ void MsgpackWriter::writeString(QByteArrayView utf8)
     m_data.append(utf8);
 }
 
+void MsgpackWriter::writeString(QStringView text)
+{
+    // Namespaces and keys are nearly always ASCII: written without a UTF-8 copy.
+    for (const QChar c : text) {
+        if (c.unicode() >= 0x80) {
+            writeString(QByteArrayView(text.toUtf8()));
+            return;
+        }
+    }
+    writeLength(0xa0, 0xbf, 0xd9, 0xda, 0xdb, quint32(text.size()));
+    const qsizetype at = m_data.size();
+    m_data.resize(at + text.size());
+    char *out = m_data.data() + at;
+    for (const QChar c : text)
+        *out++ = char(c.unicode());
+}
+
 void MsgpackWriter::writeBinary(QByteArrayView bytes)
 {
     writeLength(0, 0, 0xc4, 0xc5, 0xc6, quint32(bytes.size()));
@@ -796,6 +813,8 @@ struct MsgpackWriter::Transcoder
             at >= text.size() || text[at] != '}' || index >= binaries.size())
             return -1;
         const QByteArray &bytes = binaries.at(index);
+        if (index < 64)
+            writer->m_jsonStats.placedBinaries |= quint64(1) << index;
         const qsizetype n = bytes.size();
         room(5 + n);
         out = putBinaryHeader(out, quint32(n));
@@ -811,6 +830,7 @@ struct MsgpackWriter::Transcoder
     {
         out = base + at;
         sync();
+        writer->m_jsonStats.specialObjects = true;
         JsonTreeParser parser(text, start);
         const JsonNode node = parser.parse();
         TreeWriter tree{writer, binaries, {}};
@@ -988,6 +1008,7 @@ bool MsgpackWriter::writeJson(QByteArrayView json, const QList<QByteArray> &bina
     // transcoder is unsure, JsonScanner decides (and names what is wrong), then the transcoder
     // writes the text it accepted.
     const qsizetype start = m_data.size();
+    m_jsonStats = JsonStats();
     Transcoder transcoder{this, json, binaries};
     transcoder.start(start, json.size() + 32);
     auto status = transcoder.run(false);
@@ -1010,5 +1031,6 @@ bool MsgpackWriter::writeJson(QByteArrayView json, const QList<QByteArray> &bina
     // An error, or too many special objects: the tree over the whole text, which writes what
     // it always wrote and fails where it always failed.
     m_data.truncate(start);
+    m_jsonStats.specialObjects = true;
     return writeJsonTree(json, binaries, error);
 }

@@ -9,6 +9,7 @@
 #include <QByteArrayView>
 #include <QList>
 #include <QString>
+#include <QStringView>
 
 class MsgpackWriter
 {
@@ -19,10 +20,13 @@ public:
     void writeUnsigned(quint64 value);
     void writeDouble(double value);
     void writeString(QByteArrayView utf8);
+    void writeString(QStringView text); // as UTF-8 (a lone surrogate as U+FFFD)
     void writeBinary(QByteArrayView bytes);
     void writeArrayHeader(quint32 count);
     void writeMapHeader(quint32 count);
     void writeExtension(qint8 type, QByteArrayView data);
+    // Bytes that are MessagePack already (a head the caller has composed of constant parts).
+    void writeRaw(QByteArrayView bytes) { m_data.append(bytes); }
 
     // `json` must be one JSON value; a placeholder's num picks its bytes from `binaries`.
     // Returns false with *error (what and where) when the text is not JSON, a placeholder has no
@@ -33,6 +37,18 @@ public:
     // socket.io writes, {"_placeholder":true,"num":N}) is read again through a tree.
     bool writeJson(QByteArrayView json, const QList<QByteArray> &binaries, QString *error);
 
+    // What the last writeJson() met, for a caller that checks a payload while it writes it
+    // instead of scanning it first: the binaries written for placeholders in socket.io's form
+    // (bit i: binary i, for i < 64), and whether any object went through the tree (a
+    // "_placeholder" object in another form, or a "_msgpack" form).
+    struct JsonStats
+    {
+        quint64 placedBinaries = 0;
+        bool specialObjects = false;
+    };
+    JsonStats lastJsonStats() const { return m_jsonStats; }
+
+    void reserve(qsizetype bytes) { m_data.reserve(bytes); }
     const QByteArray &data() const { return m_data; }
     QByteArray take() { return std::exchange(m_data, {}); }
 
@@ -44,4 +60,5 @@ private:
     void writeLength(uchar fix, uchar fixMax, uchar m8, uchar m16, uchar m32, quint32 length);
 
     QByteArray m_data;
+    JsonStats m_jsonStats;
 };

@@ -354,9 +354,10 @@ void SocketIoServerConnection::finishConnectError(const SocketIoPacket &packet, 
 
 bool SocketIoServerConnection::sendPacket(const SocketIoPacket &packet, QString *error)
 {
-    if (!parser->validate(packet, protocol, error))
+    SocketIoParser::Encoded encoded;
+    if (!parser->checkAndEncode(packet, protocol, &encoded, error))
         return false;
-    return sendEncoded(packet, parser->encode(packet, protocol), error);
+    return sendEncoded(packet, encoded, error);
 }
 
 bool SocketIoServerConnection::sendEncoded(const SocketIoPacket &packet,
@@ -701,11 +702,12 @@ int SocketIoServerNamespace::sendTo(const QList<SocketIoServerSocket *> &targets
             encoded[parser->kind() == SocketIoParser::Kind::Msgpack ? 1 : 0]
                    [protocol == SocketIoProtocol::V5 ? 1 : 0];
         if (!wire) {
-            if (!parser->validate(packet, protocol, &error)) {
+            SocketIoParser::Encoded checked;
+            if (!parser->checkAndEncode(packet, protocol, &checked, &error)) {
                 qCWarning(lcServer) << "broadcast on" << m_name << "not sent:" << error;
                 return sent;
             }
-            wire = parser->encode(packet, protocol);
+            wire = std::move(checked);
         }
         if (socket->m_connection->sendEncoded(packet, *wire, &error))
             ++sent;

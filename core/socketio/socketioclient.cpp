@@ -147,9 +147,9 @@ bool SocketIoClient::sendPacket(const SocketIoPacket &packet, QString *error)
         *error = QStringLiteral("not connected to the server");
         return false;
     }
-    if (!m_parser->validate(packet, m_protocol, error))
+    SocketIoParser::Encoded encoded;
+    if (!m_parser->checkAndEncode(packet, m_protocol, &encoded, error))
         return false;
-    const SocketIoParser::Encoded encoded = m_parser->encode(packet, m_protocol);
     PacketRecord r = m_session->sentRecord(packet, encoded.raw, m_engine->transport());
     r.timeUs = PacketRecord::nowUs();
     if (!m_engine->sendMessages(encoded.messages)) {

@@ -88,45 +88,35 @@ bool fail(QString *error, const QString &message)
     return false;
 }
 
-// The payload rules shared by the decoder and SocketIoEncoder::validate(). Placeholders are
-// checked against `attachmentCount` only when `checkPlaceholders` is set.
-bool checkPayload(SocketIoPacket::Type type, SocketIoProtocol protocol, QByteArrayView payload,
-                  int maxDepth, bool checkPlaceholders, qsizetype attachmentCount,
-                  JsonScanner::Result *scanned, QString *error)
+// The payload rules on a payload's shape, shared by the decoder, SocketIoEncoder::validate()
+// and the msgpack parser (which reads the shape off the MessagePack value).
+bool checkShape(SocketIoPacket::Type type, SocketIoProtocol protocol, bool present,
+                const SocketIoPayloadShape &shape, QString *error)
 {
     using Kind = JsonScanner::Kind;
-    const bool present = !payload.isEmpty();
-    if (type == SocketIoPacket::Disconnect) {
-        if (present)
-            return fail(error, QStringLiteral("DISCONNECT packet must not have a payload"));
-        return true;
-    }
-    if (present) {
-        *scanned = JsonScanner::scan(payload, maxDepth);
-        if (scanned->kind == Kind::Invalid)
-            return fail(error, QStringLiteral("invalid JSON payload: %1").arg(scanned->error));
-    }
     const auto label = [&] { return typeLabel(type, protocol); }; // for error messages only
     switch (type) {
     case SocketIoPacket::Connect:
-        if (present && scanned->kind != Kind::Object)
+        if (present && shape.kind != Kind::Object)
             return fail(error, QStringLiteral("CONNECT payload must be an object"));
         break;
     case SocketIoPacket::ConnectError:
-        if (present && scanned->kind != Kind::Object && scanned->kind != Kind::String)
+        if (present && shape.kind != Kind::Object && shape.kind != Kind::String)
             return fail(error,
                         QStringLiteral("%1 payload must be a string or an object").arg(label()));
         break;
     case SocketIoPacket::Event:
     case SocketIoPacket::BinaryEvent:
-        if (!present || scanned->kind != Kind::Array || scanned->itemCount == 0)
+        if (!present || shape.kind != Kind::Array || shape.itemCount == 0)
             return fail(error, QStringLiteral("%1 payload must be a non-empty array").arg(label()));
-        if (scanned->firstItemKind == Kind::String) {
+        if (shape.firstItemKind == Kind::String) {
+            // The sizes first: equal strings have equal sizes in any encoding when one of
+            // them is ASCII, and a comparison across encodings costs far more.
             for (QLatin1StringView reserved : ReservedEventNames) {
-                if (scanned->firstString == reserved)
+                if (shape.firstString.size() == reserved.size() && shape.firstString == reserved)
                     return fail(error, QStringLiteral("event name '%1' is reserved").arg(reserved));
             }
-        } else if (scanned->firstItemKind != Kind::Number) {
+        } else if (shape.firstItemKind != Kind::Number) {
             return fail(
                 error, QStringLiteral("%1 name (the first array item) must be a string or a number")
                            .arg(label()));
@@ -134,12 +124,36 @@ bool checkPayload(SocketIoPacket::Type type, SocketIoProtocol protocol, QByteArr
         break;
     case SocketIoPacket::Ack:
     case SocketIoPacket::BinaryAck:
-        if (!present || scanned->kind != Kind::Array)
+        if (!present || shape.kind != Kind::Array)
             return fail(error, QStringLiteral("%1 payload must be an array").arg(label()));
         break;
     case SocketIoPacket::Disconnect:
+        if (present)
+            return fail(error, QStringLiteral("DISCONNECT packet must not have a payload"));
         break;
     }
+    return true;
+}
+
+// The payload rules on JSON text: the shape from JsonScanner, and placeholders checked against
+// `attachmentCount` when `checkPlaceholders` is set.
+bool checkPayload(SocketIoPacket::Type type, SocketIoProtocol protocol, QByteArrayView payload,
+                  int maxDepth, bool checkPlaceholders, qsizetype attachmentCount,
+                  JsonScanner::Result *scanned, QString *error)
+{
+    const bool present = !payload.isEmpty();
+    SocketIoPayloadShape shape;
+    if (present && type != SocketIoPacket::Disconnect) {
+        *scanned = JsonScanner::scan(payload, maxDepth);
+        if (scanned->kind == JsonScanner::Kind::Invalid)
+            return fail(error, QStringLiteral("invalid JSON payload: %1").arg(scanned->error));
+        shape.kind = scanned->kind;
+        shape.itemCount = scanned->itemCount;
+        shape.firstItemKind = scanned->firstItemKind;
+        shape.firstString = scanned->firstString;
+    }
+    if (!checkShape(type, protocol, present, shape, error))
+        return false;
     if (checkPlaceholders) {
         for (int num : std::as_const(scanned->placeholders)) {
             if (num >= attachmentCount)
@@ -218,8 +232,8 @@ QList<EngineIoPacket> SocketIoEncoder::messages(const SocketIoPacket &packet,
     return messages;
 }
 
-bool SocketIoEncoder::validate(const SocketIoPacket &packet, SocketIoProtocol protocol,
-                               QString *error)
+bool SocketIoEncoder::validateEnvelope(const SocketIoPacket &packet, SocketIoProtocol protocol,
+                                       QString *error)
 {
     if (packet.type > SocketIoPacket::BinaryAck)
         return fail(error, QStringLiteral("invalid packet type %1").arg(int(packet.type)));
@@ -276,7 +290,16 @@ bool SocketIoEncoder::validate(const SocketIoPacket &packet, SocketIoProtocol pr
                                    .arg(packet.attachments[i].size())
                                    .arg(limits.maxAttachmentBytes));
     }
+    return true;
+}
 
+bool SocketIoEncoder::validate(const SocketIoPacket &packet, SocketIoProtocol protocol,
+                               QString *error)
+{
+    if (!validateEnvelope(packet, protocol, error))
+        return false;
+    const qsizetype attachmentCount = packet.attachments.size();
+    const SocketIoDecoder::Limits limits;
     JsonScanner::Result scanned;
     if (!checkPayload(packet.type, protocol, packet.payload, limits.maxJsonDepth, true,
                       attachmentCount, &scanned, error))
@@ -288,6 +311,13 @@ bool SocketIoEncoder::validate(const SocketIoPacket &packet, SocketIoProtocol pr
                 error, QStringLiteral("attachment %1 is not referenced by any placeholder").arg(i));
     }
     return true;
+}
+
+bool SocketIoEncoder::validatePayloadShape(SocketIoPacket::Type type, SocketIoProtocol protocol,
+                                           bool present, const SocketIoPayloadShape &shape,
+                                           QString *error)
+{
+    return checkShape(type, protocol, present, shape, error);
 }
 
 // --- Decoder --------------------------------------------------------------------------------

@@ -2,12 +2,24 @@
 // the server, the importers and the fuzzers all use it.
 #pragma once
 
+#include "common/jsonscanner.h"
 #include "engineio/engineiopacket.h"
 #include "socketio/socketiopacket.h"
 #include "socketio/socketioparser.h"
 
+#include <QAnyStringView>
 #include <QByteArray>
 #include <QString>
+
+// What the payload rules read of a payload: JsonScanner finds it in JSON text, the msgpack
+// parser in the MessagePack value (kinds as that value renders to JSON).
+struct SocketIoPayloadShape
+{
+    JsonScanner::Kind kind = JsonScanner::Kind::Invalid;
+    int itemCount = 0;                                            // arrays: items; objects: members
+    JsonScanner::Kind firstItemKind = JsonScanner::Kind::Invalid; // arrays: the first item's
+    QAnyStringView firstString; // when firstItemKind is String: that string
+};
 
 class SocketIoEncoder
 {
@@ -24,6 +36,14 @@ public:
     // packets: payload shape per type, placeholders numbered 0..n-1 matching the attachments,
     // a BINARY_* type exactly when there are attachments, namespace starting with "/".
     static bool validate(const SocketIoPacket &packet, SocketIoProtocol protocol, QString *error);
+    // validate() in two halves, for a parser that reads the payload's shape itself. Everything
+    // but the payload: type, namespace, query, ack id, and the attachments' count and sizes.
+    static bool validateEnvelope(const SocketIoPacket &packet, SocketIoProtocol protocol,
+                                 QString *error);
+    // The rules on the payload of a `type` packet (`present`: it has one) of that shape.
+    static bool validatePayloadShape(SocketIoPacket::Type type, SocketIoProtocol protocol,
+                                     bool present, const SocketIoPayloadShape &shape,
+                                     QString *error);
 };
 
 // Decodes received packets. Resumable across Engine.IO messages: a BINARY_* header announces N

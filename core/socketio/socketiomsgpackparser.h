@@ -10,6 +10,8 @@
 
 #include "socketio/socketioparser.h"
 
+class MsgpackWriter;
+
 class SocketIoMsgpackParser final : public SocketIoParser
 {
 public:
@@ -17,12 +19,25 @@ public:
     bool validate(const SocketIoPacket &packet, SocketIoProtocol protocol,
                   QString *error) const override;
     Encoded encode(const SocketIoPacket &packet, SocketIoProtocol protocol) const override;
+    // One pass over the payload: checked as it is written (encodeChecked()).
+    bool checkAndEncode(const SocketIoPacket &packet, SocketIoProtocol protocol, Encoded *encoded,
+                        QString *error) const override;
     std::unique_ptr<SocketIoMessageDecoder>
     createDecoder(SocketIoProtocol protocol, const SocketIoParserLimits &limits) const override;
 
     // The bytes of one packet, for the tests, the fuzzer and the benchmark; decodePacket()
     // names what broke with its byte offset.
     static QByteArray encodePacket(const SocketIoPacket &packet);
+    // validate() and encodePacket() in one pass: the payload is checked while it is written
+    // (the rules on its shape read off the MessagePack value), and scanned as text only when an
+    // object needed the tree. What validate() and a send run.
+    static bool encodeChecked(const SocketIoPacket &packet, SocketIoProtocol protocol,
+                              QByteArray *bytes, QString *error);
     static bool decodePacket(const QByteArray &bytes, const SocketIoParserLimits &limits,
                              SocketIoPacket *packet, QString *error);
+
+private:
+    // The map; *dataStart is where `data` begins in the writer's bytes (-1: no data).
+    static bool writePacket(const SocketIoPacket &packet, MsgpackWriter *writer,
+                            qsizetype *dataStart, QString *error);
 };

@@ -68,6 +68,15 @@ bool SocketIoParser::kindFromName(const QString &name, Kind *kind)
     return false;
 }
 
+bool SocketIoParser::checkAndEncode(const SocketIoPacket &packet, SocketIoProtocol protocol,
+                                    Encoded *encoded, QString *error) const
+{
+    if (!validate(packet, protocol, error))
+        return false;
+    *encoded = encode(packet, protocol);
+    return true;
+}
+
 bool SocketIoTextParser::validate(const SocketIoPacket &packet, SocketIoProtocol protocol,
                                   QString *error) const
 {

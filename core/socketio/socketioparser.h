@@ -76,6 +76,10 @@ public:
                           QString *error) const = 0;
     // Encodes a packet that validate() accepted.
     virtual Encoded encode(const SocketIoPacket &packet, SocketIoProtocol protocol) const = 0;
+    // validate(), then encode(): what a send does. A parser that checks while it writes
+    // overrides it to read the packet once.
+    virtual bool checkAndEncode(const SocketIoPacket &packet, SocketIoProtocol protocol,
+                                Encoded *encoded, QString *error) const;
     virtual std::unique_ptr<SocketIoMessageDecoder>
     createDecoder(SocketIoProtocol protocol, const SocketIoParserLimits &limits) const = 0;
 };

@@ -119,15 +119,16 @@ QJsonObject step(const char *name, const QJsonValue &value)
 QByteArray openPacket(int pingInterval = 5000, int pingTimeout = 5000)
 {
     return QByteArrayLiteral(R"(0{"sid":"hostile","upgrades":[],"pingInterval":)") +
-           QByteArray::number(pingInterval) + ",\"pingTimeout\":" + QByteArray::number(pingTimeout) +
-           ",\"maxPayload\":1000000}";
+           QByteArray::number(pingInterval) +
+           ",\"pingTimeout\":" + QByteArray::number(pingTimeout) + ",\"maxPayload\":1000000}";
 }
 
 // A v4 session on "/" up to a first event "before", then `frames`.
 QJsonArray session(const QJsonArray &frames, int pingInterval = 5000, int pingTimeout = 5000)
 {
-    QJsonArray steps{text(openPacket(pingInterval, pingTimeout)), step("await", QStringLiteral("40")),
-                     text(R"(40{"sid":"s1"})"), text(R"(42["before",1])")};
+    QJsonArray steps{text(openPacket(pingInterval, pingTimeout)),
+                     step("await", QStringLiteral("40")), text(R"(40{"sid":"s1"})"),
+                     text(R"(42["before",1])")};
     for (const QJsonValue &frame : frames)
         steps.append(frame);
     return steps;
@@ -203,20 +204,12 @@ int indexOfEvent(const QList<PacketRecord> &list, const QByteArray &name)
 {
     for (int i = 0; i < list.size(); ++i) {
         const PacketRecord &r = list.at(i);
-        if (r.layer == PacketRecord::Layer::SocketIo && r.direction == PacketRecord::Direction::In &&
-            r.error.isEmpty() && r.payload.startsWith("[\"" + name + '"'))
+        if (r.layer == PacketRecord::Layer::SocketIo &&
+            r.direction == PacketRecord::Direction::In && r.error.isEmpty() &&
+            r.payload.startsWith("[\"" + name + '"'))
             return i;
     }
     return -1;
-}
-
-int countEvents(const QList<PacketRecord> &list, const QByteArray &name)
-{
-    int n = 0;
-    for (const PacketRecord &r : list)
-        n += r.layer == PacketRecord::Layer::SocketIo && r.direction == PacketRecord::Direction::In &&
-             r.payload.startsWith("[\"" + name + '"');
-    return n;
 }
 
 } // namespace
@@ -247,35 +240,45 @@ private Q_SLOTS:
         const QByteArray none;
         const QByteArray p0 = R"({"_placeholder":true,"num":0})";
         auto row = [&](const char *name, const QByteArray &frame, const char *rule) {
-            QTest::newRow(name) << QJsonArray{text(frame)} << QString::fromUtf8(rule) << frame << none;
+            QTest::newRow(name) << QJsonArray{text(frame)} << QString::fromUtf8(rule) << frame
+                                << none;
         };
         row("bad type", "49[\"x\"]", "invalid packet type '9'");
         row("bad attachment count", "45x-[\"x\"]", "invalid BINARY_EVENT attachment count");
         row("attachment count 0", "450-[\"x\"]", "invalid BINARY_EVENT attachment count 0");
-        row("EVENT payload not an array", R"(42{"a":1})", "EVENT payload must be a non-empty array");
+        row("EVENT payload not an array", R"(42{"a":1})",
+            "EVENT payload must be a non-empty array");
         row("EVENT payload empty", "42[]", "EVENT payload must be a non-empty array");
         row("EVENT without payload", "42", "EVENT payload must be a non-empty array");
         row("ACK payload not an array", R"(437{"a":1})", "ACK payload must be an array");
         row("ACK without id", "43[1]", "ACK packet must carry an ack id");
-        row("bad namespace (no comma)", "42/chat[\"x\"]", "namespace '/chat[\"x\"]' is not followed by ','");
-        row("ack id out of range", "4299999999999999999[\"x\"]", "ack id 99999999999999999 out of range");
+        row("bad namespace (no comma)", "42/chat[\"x\"]",
+            "namespace '/chat[\"x\"]' is not followed by ','");
+        row("ack id out of range", "4299999999999999999[\"x\"]",
+            "ack id 99999999999999999 out of range");
         row("ack id on DISCONNECT", "417", "DISCONNECT packet cannot carry an ack id");
         row("broken JSON", "42[\"x\",", "invalid JSON payload: unexpected end of input");
         row("CONNECT payload not an object", "40[1]", "CONNECT payload must be an object");
-        row("CONNECT_ERROR payload an array", "44[1]", "CONNECT_ERROR payload must be a string or an object");
-        row("placeholder out of range", "451-[\"x\"," + QByteArray(R"({"_placeholder":true,"num":1})") + "]",
+        row("CONNECT_ERROR payload an array", "44[1]",
+            "CONNECT_ERROR payload must be a string or an object");
+        row("placeholder out of range",
+            "451-[\"x\"," + QByteArray(R"({"_placeholder":true,"num":1})") + "]",
             "placeholder num 1 out of range (1 attachment)");
-        row("more attachments than the limit", "4511-[\"x\"," + p0 + "]", "too many attachments (11, at most 10)");
+        row("more attachments than the limit", "4511-[\"x\"," + p0 + "]",
+            "too many attachments (11, at most 10)");
         row("reserved event name", "42[\"connect\"]", "event name 'connect' is reserved");
         row("empty message", "4", "empty packet");
 
         QTest::newRow("binary frame with no pending attachments")
-            << QJsonArray{binary("\x01\x02\x03")} << QStringLiteral("binary message with no pending attachments")
-            << none << QByteArray("\x01\x02\x03");
+            << QJsonArray{binary("\x01\x02\x03")}
+            << QStringLiteral("binary message with no pending attachments") << none
+            << QByteArray("\x01\x02\x03");
         QTest::newRow("text frame while attachments are pending")
-            << QJsonArray{text("452-[\"x\"," + p0 + "," + QByteArray(R"({"_placeholder":true,"num":1})") + "]"),
+            << QJsonArray{text("452-[\"x\"," + p0 + "," +
+                               QByteArray(R"({"_placeholder":true,"num":1})") + "]"),
                           binary("a"), text(R"(42["y"])")}
-            << QStringLiteral("text message while 1 attachment is pending") << QByteArray(R"(42["y"])") << none;
+            << QStringLiteral("text message while 1 attachment is pending")
+            << QByteArray(R"(42["y"])") << none;
     }
     void invalidSocketIoPacket()
     {
@@ -359,8 +362,7 @@ private Q_SLOTS:
         row("bin32 announcing 4 GB in a small frame",
             event + QByteArray::fromHex("92a178c6ffffffff0102"),
             "bin of 4294967295 bytes exceeds the limit of 104857600 bytes at offset 21");
-        row("array32 announcing more items than bytes",
-            event + QByteArray::fromHex("ddfffffff0"),
+        row("array32 announcing more items than bytes", event + QByteArray::fromHex("ddfffffff0"),
             "array of 4294967280 items exceeds the limit of 10000000 at offset 18");
         QTest::newRow("text frame under the msgpack parser")
             << text(R"(42["x"])") << QStringLiteral("text message under the msgpack parser");
@@ -426,8 +428,10 @@ private Q_SLOTS:
             << QJsonArray{text(R"(42/other,["x"])")}
             << QStringLiteral("packet for namespace /other, which was never joined: ignored");
         QTest::newRow("ACK for an unknown id")
-            << QJsonArray{text(R"(4377[1])")} << QStringLiteral("ACK for id 77 on / matches no pending ack");
-        QTest::newRow("NOOP and UPGRADE from the server") << QJsonArray{text("6"), text("5")} << QString();
+            << QJsonArray{text(R"(4377[1])")}
+            << QStringLiteral("ACK for id 77 on / matches no pending ack");
+        QTest::newRow("NOOP and UPGRADE from the server")
+            << QJsonArray{text("6"), text("5")} << QString();
         QTest::newRow("PONG nobody asked for") << QJsonArray{text("3x")} << QString();
         QTest::newRow("event name a number") << QJsonArray{text("42[7,\"x\"]")} << QString();
         QTest::newRow("DISCONNECT for a namespace never joined")
@@ -469,43 +473,56 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("offendingFrame");
         QTest::newRow("garbage open packet")
             << QJsonArray{text("0garbage")}
-            << QStringLiteral("invalid OPEN packet: handshake is not valid JSON") << QByteArray("0garbage");
+            << QStringLiteral("invalid OPEN packet: handshake is not valid JSON")
+            << QByteArray("0garbage");
         QTest::newRow("first packet not OPEN")
-            << QJsonArray{text("40")} << QStringLiteral("expected an OPEN packet first, got MESSAGE")
-            << QByteArray("40");
+            << QJsonArray{text("40")}
+            << QStringLiteral("expected an OPEN packet first, got MESSAGE") << QByteArray("40");
         QTest::newRow("handshake not an object")
-            << QJsonArray{text("0[1]")} << QStringLiteral("handshake must be a JSON object") << QByteArray("0[1]");
+            << QJsonArray{text("0[1]")} << QStringLiteral("handshake must be a JSON object")
+            << QByteArray("0[1]");
         const QByteArray noInterval = R"(0{"sid":"a","upgrades":[],"pingTimeout":1000})";
         QTest::newRow("handshake without pingInterval")
             << QJsonArray{text(noInterval)}
-            << QStringLiteral("handshake field \"pingInterval\" must be a positive integer no larger than "
-                              "2147483647 (missing)")
+            << QStringLiteral(
+                   "handshake field \"pingInterval\" must be a positive integer no larger than "
+                   "2147483647 (missing)")
             << noInterval;
         const QByteArray noSid = R"(0{"upgrades":[],"pingInterval":1000,"pingTimeout":1000})";
         QTest::newRow("handshake without sid")
             << QJsonArray{text(noSid)}
-            << QStringLiteral("handshake field \"sid\" must be a non-empty string (missing)") << noSid;
-        const QByteArray badSid = R"(0{"sid":42,"upgrades":[],"pingInterval":1000,"pingTimeout":1000})";
+            << QStringLiteral("handshake field \"sid\" must be a non-empty string (missing)")
+            << noSid;
+        const QByteArray badSid =
+            R"(0{"sid":42,"upgrades":[],"pingInterval":1000,"pingTimeout":1000})";
         QTest::newRow("handshake sid a number")
             << QJsonArray{text(badSid)}
-            << QStringLiteral("handshake field \"sid\" must be a non-empty string (got 42)") << badSid;
-        const QByteArray badTimeout = R"(0{"sid":"a","upgrades":[],"pingInterval":1000,"pingTimeout":"1s"})";
+            << QStringLiteral("handshake field \"sid\" must be a non-empty string (got 42)")
+            << badSid;
+        const QByteArray badTimeout =
+            R"(0{"sid":"a","upgrades":[],"pingInterval":1000,"pingTimeout":"1s"})";
         QTest::newRow("handshake pingTimeout a string")
             << QJsonArray{text(badTimeout)}
-            << QStringLiteral("handshake field \"pingTimeout\" must be a positive integer") << badTimeout;
-        const QByteArray badUpgrades = R"(0{"sid":"a","upgrades":"websocket","pingInterval":1,"pingTimeout":1})";
+            << QStringLiteral("handshake field \"pingTimeout\" must be a positive integer")
+            << badTimeout;
+        const QByteArray badUpgrades =
+            R"(0{"sid":"a","upgrades":"websocket","pingInterval":1,"pingTimeout":1})";
         QTest::newRow("handshake upgrades not an array")
             << QJsonArray{text(badUpgrades)}
-            << QStringLiteral("handshake field \"upgrades\" must be an array of strings") << badUpgrades;
-        const QByteArray badPayload = R"(0{"sid":"a","upgrades":[],"pingInterval":1000,"pingTimeout":1000,"maxPayload":-5})";
+            << QStringLiteral("handshake field \"upgrades\" must be an array of strings")
+            << badUpgrades;
+        const QByteArray badPayload =
+            R"(0{"sid":"a","upgrades":[],"pingInterval":1000,"pingTimeout":1000,"maxPayload":-5})";
         QTest::newRow("handshake maxPayload negative")
             << QJsonArray{text(badPayload)}
-            << QStringLiteral("handshake field \"maxPayload\" must be a positive integer (got -5)") << badPayload;
+            << QStringLiteral("handshake field \"maxPayload\" must be a positive integer (got -5)")
+            << badPayload;
         QTest::newRow("unknown packet type")
-            << session({text("9x")}) << QStringLiteral("unknown Engine.IO packet type '9'") << QByteArray("9x");
+            << session({text("9x")}) << QStringLiteral("unknown Engine.IO packet type '9'")
+            << QByteArray("9x");
         QTest::newRow("second OPEN")
-            << session({text(openPacket())}) << QStringLiteral("unexpected OPEN packet in an open session")
-            << openPacket();
+            << session({text(openPacket())})
+            << QStringLiteral("unexpected OPEN packet in an open session") << openPacket();
         QTest::newRow("binary frame as text (b prefix, bad base64)")
             << session({text("b!!!")}) << QStringLiteral("invalid base64 in binary packet")
             << QByteArray("b!!!");
@@ -548,25 +565,33 @@ private Q_SLOTS:
         QTest::addColumn<QString>("rule");
         QTest::addColumn<QByteArray>("offendingFrame");
         const QJsonObject open = response(200, openPacket());
-        const QJsonObject connectAnswer = response(200, "40{\"sid\":\"s1\"}\x1e" "42[\"before\",1]");
+        const QJsonObject connectAnswer = response(200, "40{\"sid\":\"s1\"}\x1e"
+                                                        "42[\"before\",1]");
         QTest::newRow("garbage open packet")
             << QJsonArray{response(200, "0garbage")}
-            << QStringLiteral("invalid OPEN packet: handshake is not valid JSON") << QByteArray("0garbage");
+            << QStringLiteral("invalid OPEN packet: handshake is not valid JSON")
+            << QByteArray("0garbage");
         QTest::newRow("unknown packet type in a payload")
-            << QJsonArray{open, response(200, "40{\"sid\":\"s1\"}\x1e" "42[\"before\",1]\x1e" "7x")}
+            << QJsonArray{open, response(200, "40{\"sid\":\"s1\"}\x1e"
+                                              "42[\"before\",1]\x1e"
+                                              "7x")}
             << QStringLiteral("unknown Engine.IO packet type '7'") << QByteArray("7x");
         QTest::newRow("empty packet between separators")
-            << QJsonArray{open, connectAnswer, response(200, "6\x1e\x1e" "6")}
+            << QJsonArray{open, connectAnswer,
+                          response(200, "6\x1e\x1e"
+                                        "6")}
             << QStringLiteral("empty packet in polling payload") << QByteArray();
         QTest::newRow("empty body") << QJsonArray{open, connectAnswer, response(200, "")}
                                     << QStringLiteral("empty polling payload") << QByteArray();
         QTest::newRow("packet over maxIncomingPacketBytes")
-            << QJsonArray{open, connectAnswer, response(200, "42[\"big\",\"" + QByteArray(3000, 'x') + "\"]")}
+            << QJsonArray{open, connectAnswer,
+                          response(200, "42[\"big\",\"" + QByteArray(3000, 'x') + "\"]")}
             << QStringLiteral("polling packet exceeds the limit of 2000 bytes")
             << ("42[\"big\",\"" + QByteArray(3000, 'x')).left(2001); // the limit + the byte past it
         QTest::newRow("binary (octet-stream) payload")
             << QJsonArray{response(200, "\x01\x02\x03", QStringLiteral("application/octet-stream"))}
-            << QStringLiteral("binary polling payload (application/octet-stream)") << QByteArray("\x01\x02\x03");
+            << QStringLiteral("binary polling payload (application/octet-stream)")
+            << QByteArray("\x01\x02\x03");
     }
     void pollingViolation()
     {
@@ -591,7 +616,8 @@ private Q_SLOTS:
         const int bad = indexOfError(list, rule);
         QVERIFY2(bad >= 0, dump(recordSpy).constData());
         QCOMPARE(list.at(bad).raw, offendingFrame);
-        if (gets.size() > 1 && gets.at(1).toObject().value(QStringLiteral("body")).toString().contains(u"before"))
+        if (gets.size() > 1 &&
+            gets.at(1).toObject().value(QStringLiteral("body")).toString().contains(u"before"))
             QVERIFY2(indexOfEvent(list, "before") >= 0 && indexOfEvent(list, "before") < bad,
                      dump(recordSpy).constData());
         QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 1, Timeout);
@@ -663,7 +689,9 @@ private Q_SLOTS:
         client->connectToServer();
         QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 1, Timeout);
         const QString message = errors.at(0).at(0).value<SocketIoError>().message;
-        QCOMPARE(message, QStringLiteral("invalid JSON payload: nesting deeper than 1000 levels at offset 1007"));
+        QCOMPARE(
+            message,
+            QStringLiteral("invalid JSON payload: nesting deeper than 1000 levels at offset 1007"));
         const QList<PacketRecord> list = records(recordSpy);
         const int bad = indexOfError(list, message);
         QVERIFY(bad >= 0);
@@ -689,7 +717,8 @@ private Q_SLOTS:
         bool inOrder = true;
         bool after = false;
         connect(client.get(), &SocketIoClient::packetRecorded, this, [&](const PacketRecord &r) {
-            if (r.layer != PacketRecord::Layer::SocketIo || r.direction != PacketRecord::Direction::In)
+            if (r.layer != PacketRecord::Layer::SocketIo ||
+                r.direction != PacketRecord::Direction::In)
                 return;
             if (r.payload.startsWith("[\"t\",")) {
                 inOrder = inOrder && r.payload == "[\"t\"," + QByteArray::number(nextIndex) + ']';
@@ -707,7 +736,8 @@ private Q_SLOTS:
         const auto match = sent.match(QString::fromUtf8(server.output()));
         QVERIFY2(match.hasMatch(), server.output().constData());
         const qint64 count = match.captured(1).toLongLong();
-        qInfo("flood: %lld packets sent in 2 s, all recorded after %lld ms", count, timer.elapsed());
+        qInfo("flood: %lld packets sent in 2 s, all recorded after %lld ms", count,
+              timer.elapsed());
         QVERIFY(count > 1000);
         QCOMPARE(floodRecords, count);
         QVERIFY(inOrder);
@@ -720,8 +750,10 @@ private Q_SLOTS:
     void attachmentsNeverSent()
     {
         HostileServer server;
-        const QByteArray header = R"(452-["late",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])";
-        START(server, wsConfig(session({step("ping", 100), text(header), binary("one")}, 300, 300)));
+        const QByteArray header =
+            R"(452-["late",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])";
+        START(server,
+              wsConfig(session({step("ping", 100), text(header), binary("one")}, 300, 300)));
         auto client = makeClient(server.url(), Transports::WebSocketOnly);
         SocketIoOptions options = client->options();
         options.attachmentTimeoutMs = 800;
@@ -735,15 +767,17 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 1, Timeout);
         QVERIFY(timer.elapsed() >= 800);
         const QString message = errors.at(0).at(0).value<SocketIoError>().message;
-        QCOMPARE(message, QStringLiteral("attachment timeout: 1 of 2 attachments arrived within 800 ms "
-                                         "(SocketIoOptions::attachmentTimeoutMs)"));
+        QCOMPARE(message,
+                 QStringLiteral("attachment timeout: 1 of 2 attachments arrived within 800 ms "
+                                "(SocketIoOptions::attachmentTimeoutMs)"));
         const QList<PacketRecord> list = records(recordSpy);
         const int bad = indexOfError(list, message);
         QVERIFY2(bad >= 0, dump(recordSpy).constData());
         QCOMPARE(list.at(bad).raw, header);
         QCOMPARE(list.at(bad).type, quint8(SocketIoPacket::BinaryEvent));
         QCOMPARE(list.at(bad).attachments, QList<QByteArray>{"one"});
-        QVERIFY(list.at(bad).error.startsWith(QLatin1String("incomplete BINARY_EVENT: 1 of 2 attachments received")));
+        QVERIFY(list.at(bad).error.startsWith(
+            QLatin1String("incomplete BINARY_EVENT: 1 of 2 attachments received")));
         QVERIFY(indexOfEvent(list, "before") >= 0 && indexOfEvent(list, "before") < bad);
         QTRY_COMPARE_WITH_TIMEOUT(client->state(), SocketIoClient::State::Disconnected, Timeout);
     }
@@ -752,7 +786,8 @@ private Q_SLOTS:
     void pendingAttachmentBytesLimit()
     {
         HostileServer server;
-        const QByteArray header = R"(452-["up",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])";
+        const QByteArray header =
+            R"(452-["up",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])";
         START(server, wsConfig(session({text(header), binary("123456"), binary("789012")})));
         auto client = makeClient(server.url(), Transports::WebSocketOnly);
         SocketIoOptions options = client->options();
@@ -764,8 +799,9 @@ private Q_SLOTS:
         client->connectToServer();
         QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 1, Timeout);
         const QString message = errors.at(0).at(0).value<SocketIoError>().message;
-        QCOMPARE(message, QStringLiteral("attachments of one packet exceed the limit of 10 bytes in total "
-                                         "(12 bytes with attachment 2 of 2)"));
+        QCOMPARE(message,
+                 QStringLiteral("attachments of one packet exceed the limit of 10 bytes in total "
+                                "(12 bytes with attachment 2 of 2)"));
         const QList<PacketRecord> list = records(recordSpy);
         const int incomplete = indexOfError(list, QStringLiteral("incomplete BINARY_EVENT"));
         const int bad = indexOfError(list, message);
@@ -788,7 +824,8 @@ private Q_SLOTS:
         client->connectToServer();
         QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 1, Timeout);
         const QList<PacketRecord> list = records(recordSpy);
-        const int incomplete = indexOfError(list, QStringLiteral("incomplete BINARY_EVENT: 0 of 1 attachments"));
+        const int incomplete =
+            indexOfError(list, QStringLiteral("incomplete BINARY_EVENT: 0 of 1 attachments"));
         QVERIFY2(incomplete >= 0, dump(recordSpy).constData());
         QCOMPARE(list.at(incomplete).raw, header);
         QVERIFY(list.at(incomplete).error.contains(QLatin1String("the connection closed")));
@@ -813,8 +850,10 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 1, Timeout);
         const qint64 detectedAfter = timer.elapsed();
         QCOMPARE(errors.at(0).at(0).value<SocketIoError>().message,
-                 QStringLiteral("ping timeout: no PING from the server within 500 ms (pingInterval + pingTimeout)"));
-        QVERIFY2(detectedAfter >= 450 && detectedAfter < 1500, QByteArray::number(detectedAfter).constData());
+                 QStringLiteral("ping timeout: no PING from the server within 500 ms (pingInterval "
+                                "+ pingTimeout)"));
+        QVERIFY2(detectedAfter >= 450 && detectedAfter < 1500,
+                 QByteArray::number(detectedAfter).constData());
         QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 1, Timeout);
         QCOMPARE(closed.at(0).at(2).toBool(), true); // reconnects
         QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 2, Timeout);
@@ -829,7 +868,10 @@ private Q_SLOTS:
         QJsonObject hang = response(200);
         hang.insert(QStringLiteral("hang"), true);
         START(server, httpConfig({response(200, openPacket(300, 200)),
-                                  response(200, "40{\"sid\":\"s1\"}\x1e" "42[\"before\",1]\x1e" "2"), hang}));
+                                  response(200, "40{\"sid\":\"s1\"}\x1e"
+                                                "42[\"before\",1]\x1e"
+                                                "2"),
+                                  hang}));
         auto client = makeClient(server.url(), Transports::PollingOnly);
         client->joinNamespace(QStringLiteral("/"));
         QSignalSpy errors(client.get(), &SocketIoClient::errorOccurred);
@@ -837,7 +879,8 @@ private Q_SLOTS:
         client->connectToServer();
         QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 1, Timeout);
         QCOMPARE(errors.at(0).at(0).value<SocketIoError>().message,
-                 QStringLiteral("ping timeout: no PING from the server within 500 ms (pingInterval + pingTimeout)"));
+                 QStringLiteral("ping timeout: no PING from the server within 500 ms (pingInterval "
+                                "+ pingTimeout)"));
         QVERIFY(indexOfEvent(records(recordSpy), "before") >= 0);
         QTRY_COMPARE_WITH_TIMEOUT(client->state(), SocketIoClient::State::Disconnected, Timeout);
     }
@@ -848,23 +891,31 @@ private Q_SLOTS:
         QTest::addColumn<QJsonObject>("answer");
         QTest::addColumn<QString>("expected");
         const QString json = QStringLiteral("application/json");
-        QTest::newRow("400 with JSON") << response(400, R"({"code":3,"message":"Bad request"})", json)
-                                       << QStringLiteral("HTTP 400 Bad Request: engine.io error 3 \"Bad request\"");
-        QTest::newRow("400 without body") << response(400) << QStringLiteral("HTTP 400 Bad Request");
-        QTest::newRow("403 with JSON") << response(403, R"({"code":4,"message":"Forbidden"})", json)
-                                       << QStringLiteral("HTTP 403 Forbidden: engine.io error 4 \"Forbidden\"");
+        QTest::newRow("400 with JSON")
+            << response(400, R"({"code":3,"message":"Bad request"})", json)
+            << QStringLiteral("HTTP 400 Bad Request: engine.io error 3 \"Bad request\"");
+        QTest::newRow("400 without body")
+            << response(400) << QStringLiteral("HTTP 400 Bad Request");
+        QTest::newRow("403 with JSON")
+            << response(403, R"({"code":4,"message":"Forbidden"})", json)
+            << QStringLiteral("HTTP 403 Forbidden: engine.io error 4 \"Forbidden\"");
         QTest::newRow("403 without body") << response(403) << QStringLiteral("HTTP 403 Forbidden");
-        QTest::newRow("500 with JSON") << response(500, R"({"code":0,"message":"boom"})", json)
-                                       << QStringLiteral("HTTP 500 Internal Server Error: engine.io error 0 \"boom\"");
-        QTest::newRow("500 with text") << response(500, "it broke\n")
-                                       << QStringLiteral("HTTP 500 Internal Server Error: it broke");
-        QTest::newRow("500 without body") << response(500) << QStringLiteral("HTTP 500 Internal Server Error");
+        QTest::newRow("500 with JSON")
+            << response(500, R"({"code":0,"message":"boom"})", json)
+            << QStringLiteral("HTTP 500 Internal Server Error: engine.io error 0 \"boom\"");
+        QTest::newRow("500 with text")
+            << response(500, "it broke\n")
+            << QStringLiteral("HTTP 500 Internal Server Error: it broke");
+        QTest::newRow("500 without body")
+            << response(500) << QStringLiteral("HTTP 500 Internal Server Error");
         QJsonObject redirect = response(302);
         redirect.insert(QStringLiteral("headers"),
-                        QJsonObject{{QStringLiteral("Location"), QStringLiteral("http://127.0.0.1:9/elsewhere/")}});
-        QTest::newRow("redirect") << redirect
-                                  << QStringLiteral("HTTP 302 Found (redirect to http://127.0.0.1:9/elsewhere/; "
-                                                    "point SioScope at the final URL)");
+                        QJsonObject{{QStringLiteral("Location"),
+                                     QStringLiteral("http://127.0.0.1:9/elsewhere/")}});
+        QTest::newRow("redirect")
+            << redirect
+            << QStringLiteral("HTTP 302 Found (redirect to http://127.0.0.1:9/elsewhere/; "
+                              "point SioScope at the final URL)");
     }
     void httpError()
     {
@@ -922,21 +973,28 @@ private Q_SLOTS:
         QList<int> delays;
         connect(client.get(), &SocketIoClient::packetRecorded, this, [&](const PacketRecord &r) {
             ++row;
-            if (r.layer == PacketRecord::Layer::SocketIo && r.direction == PacketRecord::Direction::In &&
-                r.payload.startsWith("[\"flood\",")) {
-                inOrder = inOrder && r.payload.startsWith("[\"flood\"," + QByteArray::number(recorded) + ',');
+            if (r.layer == PacketRecord::Layer::SocketIo &&
+                r.direction == PacketRecord::Direction::In && r.payload.startsWith("[\"flood\",")) {
+                inOrder = inOrder &&
+                          r.payload.startsWith("[\"flood\"," + QByteArray::number(recorded) + ',');
                 ++recorded;
                 lastFloodRow = row;
-            } else if (r.layer == PacketRecord::Layer::Connection && r.type == PacketRecord::Closed && closedRow < 0) {
+            } else if (r.layer == PacketRecord::Layer::Connection &&
+                       r.type == PacketRecord::Closed && closedRow < 0) {
                 closedRow = row;
-            } else if (r.layer == PacketRecord::Layer::Connection && r.type == PacketRecord::Reconnecting) {
-                delays.append(QJsonDocument::fromJson(r.payload).object().value(QStringLiteral("delayMs")).toInt());
+            } else if (r.layer == PacketRecord::Layer::Connection &&
+                       r.type == PacketRecord::Reconnecting) {
+                delays.append(QJsonDocument::fromJson(r.payload)
+                                  .object()
+                                  .value(QStringLiteral("delayMs"))
+                                  .toInt());
             }
         });
         client->connectToServer();
         QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 1, Timeout);
         QVERIFY(root->emitEvent(QJsonArray{QStringLiteral("flood"),
-                                           QJsonObject{{QStringLiteral("count"), 2000000}, {QStringLiteral("size"), 8}}})
+                                           QJsonObject{{QStringLiteral("count"), 2000000},
+                                                       {QStringLiteral("size"), 8}}})
                     .ok);
         QTRY_VERIFY_WITH_TIMEOUT(delivered >= 20000, 30000);
         server.kill();
@@ -944,7 +1002,8 @@ private Q_SLOTS:
         qInfo("killed after %lld flood events", delivered);
         QCOMPARE(recorded, delivered);
         QVERIFY(inOrder);
-        QVERIFY2(closedRow > lastFloodRow, qPrintable(QStringLiteral("%1 %2").arg(closedRow).arg(lastFloodRow)));
+        QVERIFY2(closedRow > lastFloodRow,
+                 qPrintable(QStringLiteral("%1 %2").arg(closedRow).arg(lastFloodRow)));
 
         QTRY_VERIFY_WITH_TIMEOUT(delays.size() >= 4, Timeout);
         QCOMPARE(delays.mid(0, 4), (QList<int>{200, 400, 800, 800}));
@@ -972,7 +1031,8 @@ private Q_SLOTS:
         QSignalSpy connected(root, &SocketIoNamespace::connected);
         QSignalSpy errors(client.get(), &SocketIoClient::errorOccurred);
         QElapsedTimer sinceLastPing;
-        connect(client->engine(), &EngineIoClient::pingReceived, this, [&] { sinceLastPing.start(); });
+        connect(client->engine(), &EngineIoClient::pingReceived, this,
+                [&] { sinceLastPing.start(); });
         client->connectToServer();
         QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 1, Timeout);
         QTRY_VERIFY_WITH_TIMEOUT(sinceLastPing.isValid(), Timeout);
@@ -980,8 +1040,10 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 1, Timeout);
         const qint64 detectedAfter = sinceLastPing.elapsed();
         QCOMPARE(errors.at(0).at(0).value<SocketIoError>().message,
-                 QStringLiteral("ping timeout: no PING from the server within 500 ms (pingInterval + pingTimeout)"));
-        QVERIFY2(detectedAfter >= 450 && detectedAfter <= 800, QByteArray::number(detectedAfter).constData());
+                 QStringLiteral("ping timeout: no PING from the server within 500 ms (pingInterval "
+                                "+ pingTimeout)"));
+        QVERIFY2(detectedAfter >= 450 && detectedAfter <= 800,
+                 QByteArray::number(detectedAfter).constData());
         QCOMPARE(root->state(), NsState::Connecting); // waiting to reconnect
         QTest::qWait(600);
         QCOMPARE(client->state(), SocketIoClient::State::Reconnecting);
@@ -1004,7 +1066,8 @@ private Q_SLOTS:
         const QByteArray stderrText = cli.readAllStandardError();
         QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
         QCOMPARE(cli.exitCode(), 1);
-        QVERIFY2(stderrText.contains("sioscope-cli record: cannot write the log: No space left on device"),
+        QVERIFY2(stderrText.contains(
+                     "sioscope-cli record: cannot write the log: No space left on device"),
                  stderrText.constData());
     }
 
@@ -1016,27 +1079,35 @@ private Q_SLOTS:
     void secretsNeverWrittenUnlessOptedIn()
     {
         const QList<QByteArray> secrets = {"AUTH-S3CRET-1", "AUTH-S3CRET-2", "QUERY-S3CRET",
-                                           "URL-S3CRET", "HEADER-S3CRET", "COOKIE-S3CRET"};
+                                           "URL-S3CRET",    "HEADER-S3CRET", "COOKIE-S3CRET"};
         HostileServer server;
-        START(server, wsConfig(QJsonArray{text(openPacket()), step("await", QStringLiteral("40")),
-                                          text(R"(40{"sid":"s1"})"),
-                                          // A server that echoes every secret it was given.
-                                          text(R"(42["hello","AUTH-S3CRET-1","AUTH-S3CRET-2","QUERY-S3CRET","URL-S3CRET","HEADER-S3CRET","COOKIE-S3CRET"])")}));
+        START(
+            server,
+            wsConfig(QJsonArray{
+                text(openPacket()), step("await", QStringLiteral("40")), text(R"(40{"sid":"s1"})"),
+                // A server that echoes every secret it was given.
+                text(
+                    R"(42["hello","AUTH-S3CRET-1","AUTH-S3CRET-2","QUERY-S3CRET","URL-S3CRET","HEADER-S3CRET","COOKIE-S3CRET"])")}));
         QUrl url = server.url();
         url.setQuery(QStringLiteral("apikey=URL-S3CRET&plain=1"));
         auto client = makeClient(url, Transports::WebSocketOnly);
         SocketIoOptions options = client->options();
         options.engine.query = {{QStringLiteral("token"), QStringLiteral("QUERY-S3CRET")}};
-        options.engine.headers = {{"Authorization", "Bearer HEADER-S3CRET"}, {"Cookie", "sid=COOKIE-S3CRET"}};
+        options.engine.headers = {{"Authorization", "Bearer HEADER-S3CRET"},
+                                  {"Cookie", "sid=COOKIE-S3CRET"}};
         client->setOptions(options);
-        client->joinNamespace(QStringLiteral("/"), QJsonObject{{QStringLiteral("token"), QStringLiteral("AUTH-S3CRET-1")},
-                                                               {QStringLiteral("password"), QStringLiteral("AUTH-S3CRET-2")},
-                                                               {QStringLiteral("user"), QStringLiteral("alice")}});
+        client->joinNamespace(
+            QStringLiteral("/"),
+            QJsonObject{{QStringLiteral("token"), QStringLiteral("AUTH-S3CRET-1")},
+                        {QStringLiteral("password"), QStringLiteral("AUTH-S3CRET-2")},
+                        {QStringLiteral("user"), QStringLiteral("alice")}});
         SessionLog log;
-        connect(client.get(), &SocketIoClient::packetRecorded, this, [&log](const PacketRecord &r) { log.append(r); });
+        connect(client.get(), &SocketIoClient::packetRecorded, this,
+                [&log](const PacketRecord &r) { log.append(r); });
         QSignalSpy received(client.get(), &SocketIoClient::packetReceived);
         client->connectToServer();
-        QTRY_COMPARE_WITH_TIMEOUT(packetsOfType(received, SocketIoPacket::Event).size(), 1, Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(packetsOfType(received, SocketIoPacket::Event).size(), 1,
+                                  Timeout);
         client->disconnectFromServer();
         QTRY_COMPARE_WITH_TIMEOUT(client->state(), SocketIoClient::State::Disconnected, Timeout);
         // They were sent: the test would prove nothing otherwise.
@@ -1052,13 +1123,15 @@ private Q_SLOTS:
                 exportOptions.includeSecrets = include;
                 exportOptions.knownSecrets = Redaction::headerSecrets(options.engine.headers);
                 QString error;
-                QVERIFY2(LogExporter::write(log, nullptr, &out, exportOptions, &error), qPrintable(error));
+                QVERIFY2(LogExporter::write(log, nullptr, &out, exportOptions, &error),
+                         qPrintable(error));
                 const QByteArray written = out.data();
                 QVERIFY(written.contains("alice") || !include);
                 for (const QByteArray &secret : secrets) {
                     if (!include)
                         QVERIFY2(!written.contains(secret),
-                                 qPrintable(LogExporter::formatName(format) + QStringLiteral(" has ") + secret));
+                                 qPrintable(LogExporter::formatName(format) +
+                                            QStringLiteral(" has ") + secret));
                 }
                 if (include) // opted in: everything is there as sent and received
                     for (const QByteArray &secret : secrets)
@@ -1066,20 +1139,25 @@ private Q_SLOTS:
             }
         }
 
-        for (const QString format : {QStringLiteral("jsonl"), QStringLiteral("har"), QStringLiteral("text")}) {
+        for (const QString &format :
+             {QStringLiteral("jsonl"), QStringLiteral("har"), QStringLiteral("text")}) {
             QProcess cli;
             cli.start(QStringLiteral(SIOSCOPE_CLI_PATH),
-                      {QStringLiteral("record"), url.toString(), QStringLiteral("--transport"), QStringLiteral("websocket"),
-                       QStringLiteral("--query"), QStringLiteral("token=QUERY-S3CRET"), QStringLiteral("-H"),
+                      {QStringLiteral("record"), url.toString(), QStringLiteral("--transport"),
+                       QStringLiteral("websocket"), QStringLiteral("--query"),
+                       QStringLiteral("token=QUERY-S3CRET"), QStringLiteral("-H"),
                        QStringLiteral("Authorization: Bearer HEADER-S3CRET"), QStringLiteral("-H"),
-                       QStringLiteral("Cookie: sid=COOKIE-S3CRET"), QStringLiteral("-n"), QStringLiteral("/"),
-                       QStringLiteral("--auth"), QStringLiteral(R"(/={"token":"AUTH-S3CRET-1","password":"AUTH-S3CRET-2"})"),
-                       QStringLiteral("--duration"), QStringLiteral("1"), QStringLiteral("--format"), format});
+                       QStringLiteral("Cookie: sid=COOKIE-S3CRET"), QStringLiteral("-n"),
+                       QStringLiteral("/"), QStringLiteral("--auth"),
+                       QStringLiteral(R"(/={"token":"AUTH-S3CRET-1","password":"AUTH-S3CRET-2"})"),
+                       QStringLiteral("--duration"), QStringLiteral("1"),
+                       QStringLiteral("--format"), format});
             QVERIFY(cli.waitForFinished(30000));
             const QByteArray all = cli.readAllStandardOutput() + cli.readAllStandardError();
             QVERIFY2(all.contains("hello"), all.constData()); // the session was recorded
             for (const QByteArray &secret : secrets)
-                QVERIFY2(!all.contains(secret), qPrintable(format + QStringLiteral(" (CLI) has ") + secret));
+                QVERIFY2(!all.contains(secret),
+                         qPrintable(format + QStringLiteral(" (CLI) has ") + secret));
         }
     }
 };

@@ -149,7 +149,7 @@ void tst_ServerPeer::scenario_data()
     const QStringList polling{QStringLiteral("polling")};
     const QStringList websocket{QStringLiteral("websocket")};
     const QStringList upgrade{QStringLiteral("polling"), QStringLiteral("websocket")};
-    for (const QString flavor : {QStringLiteral("4"), QStringLiteral("2")}) {
+    for (const QString &flavor : {QStringLiteral("4"), QStringLiteral("2")}) {
         const QByteArray name = flavor == QLatin1String("4") ? "client 4.8" : "client 2.5";
         QTest::newRow(name + " polling")
             << flavor << polling << QStringLiteral("polling") << QStringLiteral("default");

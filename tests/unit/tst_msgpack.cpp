@@ -6,6 +6,7 @@
 #include "common/msgpackreader.h"
 #include "common/msgpackwriter.h"
 #include "socketio/sessiondecoder.h"
+#include "socketio/socketiocodec.h"
 #include "socketio/socketiomsgpackparser.h"
 
 #include <QSignalSpy>
@@ -39,6 +40,10 @@ private Q_SLOTS:
     void encodesAsNotepack();
     void refusesPackets_data();
     void refusesPackets();
+    void checksAsTheTextRules_data();
+    void checksAsTheTextRules();
+    void receivedRules_data();
+    void receivedRules();
     void sessionDecoderWithMsgpack();
 };
 
@@ -463,6 +468,170 @@ void tst_Msgpack::refusesPackets()
     QString actual;
     QVERIFY(!SocketIoMsgpackParser::decodePacket(QByteArray::fromHex(hex), {}, &packet, &actual));
     QCOMPARE(actual, error);
+}
+
+// validate() and a send (checkAndEncode()) check the packet while they write it, reading the
+// payload's shape off the MessagePack written and scanning the text only when an object needed
+// the tree. Whatever the path, the verdict and the words are the text rules'
+// (SocketIoEncoder::validate), and what is sent is what encode() writes.
+void tst_Msgpack::checksAsTheTextRules_data()
+{
+    QTest::addColumn<SocketIoPacket>("packet");
+    const auto event = [](const char *payload, Binaries binaries = {}) {
+        SocketIoPacket p(binaries.isEmpty() ? SocketIoPacket::Event : SocketIoPacket::BinaryEvent,
+                         QStringLiteral("/"), QByteArray(payload));
+        p.attachments = binaries;
+        return p;
+    };
+    const auto packet = [](SocketIoPacket::Type type, const char *payload, qint64 id = -1) {
+        return SocketIoPacket(type, QStringLiteral("/chat"), QByteArray(payload), id);
+    };
+    QTest::newRow("event") << event(R"(["chat",{"text":"hi","n":1}])");
+    QTest::newRow("event-non-ascii-name") << event(R"(["çà va",1])");
+    QTest::newRow("event-number-name") << event("[42,true]");
+    QTest::newRow("event-number-name-beyond-2^53") << event("[18446744073709551615]");
+    QTest::newRow("event-float-name") << event("[1.5e300]");
+    for (const char *reserved : {"connect", "connect_error", "disconnect", "disconnecting",
+                                 "newListener", "removeListener"}) {
+        QTest::addRow("event-reserved-name-%s", reserved)
+            << event(QByteArray("[\"" + QByteArray(reserved) + "\",1]").constData());
+    }
+    QTest::newRow("event-reserved-name-escaped") << event(R"(["conn\u0065ct"])");
+    QTest::newRow("event-name-prefix-of-a-reserved-one") << event(R"(["connec"])");
+    QTest::newRow("event-object-name") << event(R"([{"a":1}])");
+    QTest::newRow("event-null-name") << event("[null]");
+    QTest::newRow("event-empty-array") << event("[]");
+    QTest::newRow("event-object-payload") << event(R"({"a":1})");
+    QTest::newRow("event-string-payload") << event(R"("chat")");
+    QTest::newRow("event-no-payload") << event("");
+    QTest::newRow("event-not-json") << event(R"(["chat",)");
+    QTest::newRow("event-trailing-garbage") << event(R"(["chat"] x)");
+    QTest::newRow("event-nested-1001-deep")
+        << event((QByteArray("[\"deep\",") + QByteArray(1000, '[') + QByteArray(1000, ']') + "]")
+                     .constData());
+    QTest::newRow("binary-event") << event(R"(["file",{"_placeholder":true,"num":0}])", {"abc"});
+    QTest::newRow("binary-event-placeholder-keys-reordered")
+        << event(R"(["file",{"num":0,"_placeholder":true}])", {"abc"});
+    QTest::newRow("binary-event-placeholder-key-escaped")
+        << event(R"(["file",{"_placeh\u006flder":true,"num":0}])", {"abc"});
+    QTest::newRow("binary-event-attachment-not-referenced")
+        << event(R"(["file",{"_placeholder":true,"num":0}])", {"abc", "def"});
+    QTest::newRow("binary-event-placeholder-out-of-range")
+        << event(R"(["file",{"_placeholder":true,"num":1}])", {"abc"});
+    QTest::newRow("binary-event-placeholder-num-negative")
+        << event(R"(["file",{"_placeholder":true,"num":-1}])", {"abc"});
+    QTest::newRow("event-placeholder-without-attachments")
+        << event(R"(["file",{"_placeholder":true,"num":0}])");
+    QTest::newRow("event-msgpack-form") << event(R"(["t",{"_msgpack":"int","value":"12"}])");
+    QTest::newRow("event-msgpack-form-malformed") << event(R"(["t",{"_msgpack":"uuid"}])");
+    QTest::newRow("connect-object") << packet(SocketIoPacket::Connect, R"({"token":"abc"})");
+    QTest::newRow("connect-none") << packet(SocketIoPacket::Connect, "");
+    QTest::newRow("connect-array") << packet(SocketIoPacket::Connect, "[1]");
+    QTest::newRow("connect-null") << packet(SocketIoPacket::Connect, "null");
+    QTest::newRow("connect-error-string") << packet(SocketIoPacket::ConnectError, R"("no")");
+    QTest::newRow("connect-error-number") << packet(SocketIoPacket::ConnectError, "7");
+    QTest::newRow("disconnect") << packet(SocketIoPacket::Disconnect, "");
+    QTest::newRow("disconnect-with-payload") << packet(SocketIoPacket::Disconnect, "{}");
+    QTest::newRow("ack") << packet(SocketIoPacket::Ack, "[1,2]", 9);
+    QTest::newRow("ack-not-an-array") << packet(SocketIoPacket::Ack, "{}", 9);
+    QTest::newRow("ack-without-id") << packet(SocketIoPacket::Ack, "[]");
+    QTest::newRow("event-with-ack-id")
+        << SocketIoPacket(SocketIoPacket::Event, QStringLiteral("/"), QByteArray(R"(["q"])"), 3);
+    QTest::newRow("namespace-without-slash")
+        << SocketIoPacket(SocketIoPacket::Event, QStringLiteral("chat"), QByteArray(R"(["q"])"));
+}
+
+void tst_Msgpack::checksAsTheTextRules()
+{
+    QFETCH(SocketIoPacket, packet);
+    QString textError;
+    const bool textAccepts = SocketIoEncoder::validate(packet, SocketIoProtocol::V5, &textError);
+    const SocketIoMsgpackParser parser;
+    QString error;
+    const bool accepts = parser.validate(packet, SocketIoProtocol::V5, &error);
+    SocketIoParser::Encoded sent;
+    QString sendError;
+    const bool sends = parser.checkAndEncode(packet, SocketIoProtocol::V5, &sent, &sendError);
+    QCOMPARE(sends, accepts);
+    QCOMPARE(sendError, error);
+    if (QByteArray(QTest::currentDataTag()).startsWith("event-msgpack-form-malformed")) {
+        // Text that the text rules accept but MessagePack has no form for: the writer's words.
+        QVERIFY(textAccepts);
+        QVERIFY(!accepts);
+        QVERIFY2(error.contains(QLatin1String("unknown \"_msgpack\" form")), qPrintable(error));
+        return;
+    }
+    QCOMPARE(accepts, textAccepts);
+    QCOMPARE(error, textError);
+    if (accepts) {
+        QCOMPARE(sent.raw, SocketIoMsgpackParser::encodePacket(packet));
+        QCOMPARE(sent.messages.size(), 1);
+        QCOMPARE(sent.messages.first().data, sent.raw);
+    }
+}
+
+// A received packet passes the text rules on the JSON it renders to, read off the MessagePack:
+// an integer beyond 2^53 renders as an "_msgpack" object (no event name), a map with a
+// "_placeholder" key looks like a placeholder and is checked as one.
+void tst_Msgpack::receivedRules_data()
+{
+    QTest::addColumn<QByteArray>("hex");
+    QTest::addColumn<QString>("error"); // empty: decoded
+    // {type: 2, nsp: "/", data: <data>}
+    const auto event = [](const char *data) {
+        return QByteArray("83a47479706502a36e7370a12fa464617461") + data;
+    };
+    QTest::newRow("name-a-string") << event("91a463686174") << QString();
+    QTest::newRow("name-an-integer") << event("912a") << QString();
+    QTest::newRow("name-a-float") << event("91cb3ff8000000000000") << QString();
+    QTest::newRow("name-an-integer-beyond-2^53")
+        << event("91cfffffffffffffffff")
+        << QStringLiteral("EVENT name (the first array item) must be a string or a number at "
+                          "offset 18");
+    QTest::newRow("name-nil") << event("91c0")
+                              << QStringLiteral("EVENT name (the first array item) must be a "
+                                                "string or a number at offset 18");
+    QTest::newRow("name-reserved")
+        << event("91a7636f6e6e656374")
+        << QStringLiteral("event name 'connect' is reserved at offset 18");
+    QTest::newRow("name-a-bin") << event("91c40101")
+                                << QStringLiteral("BINARY_EVENT name (the first array item) must "
+                                                  "be a string or a number at offset 18");
+    QTest::newRow("data-a-map") << event("81a161c3")
+                                << QStringLiteral("EVENT payload must be a non-empty array at "
+                                                  "offset 18");
+    QTest::newRow("data-empty") << event("90")
+                                << QStringLiteral("EVENT payload must be a non-empty array at "
+                                                  "offset 18");
+    // ["x", {"_placeholder": true, "num": 0}] with no bin: a placeholder of nothing.
+    QTest::newRow("placeholder-map-without-a-bin")
+        << event("92a17882ac5f706c616365686f6c646572c3a36e756d00")
+        << QStringLiteral("placeholder num 0 out of range (0 attachments) at offset 18");
+    // ["x", <bin>, {"_placeholder": true, "num": 0}]: two placeholders for one bin.
+    QTest::newRow("placeholder-map-beside-a-bin")
+        << event("93a178c4010182ac5f706c616365686f6c646572c3a36e756d00") << QString();
+    // CONNECT with data nil
+    QTest::newRow("connect-data-nil")
+        << QByteArray("83a47479706500a36e7370a12fa464617461c0")
+        << QStringLiteral("CONNECT payload must be an object at offset 18");
+}
+
+void tst_Msgpack::receivedRules()
+{
+    QFETCH(QByteArray, hex);
+    QFETCH(QString, error);
+    SocketIoPacket packet;
+    QString actual;
+    const bool decoded =
+        SocketIoMsgpackParser::decodePacket(QByteArray::fromHex(hex), {}, &packet, &actual);
+    QCOMPARE(actual, error);
+    QCOMPARE(decoded, error.isEmpty());
+    if (decoded) {
+        // The same verdict as the text rules on the rendered packet.
+        QString textError;
+        QVERIFY2(SocketIoEncoder::validate(packet, SocketIoProtocol::V5, &textError),
+                 qPrintable(textError));
+    }
 }
 
 // The session decoder over the msgpack parser: a packet per binary message, a text message an
