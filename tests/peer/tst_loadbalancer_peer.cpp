@@ -2,9 +2,9 @@
 // robin request by request, as a real deployment is. With HAProxy's sticky cookie (`cookie SERVERID
 // insert indirect nocache`) the connection's cookie jar carries it from the polling handshake to
 // the WebSocket upgrade, so `auto` upgrades every time, through the client API and through
-// `sioscope-cli record`, and again after a reconnection. Without the cookie line the upgrade
-// request meets the other server, which does not know the session: no run upgrades, which shows
-// that the sticky runs prove something.
+// `sioscope-cli record`, and again after a reconnection (both ways too). Without the cookie line
+// the upgrade request meets the other server, which does not know the session: no run upgrades,
+// which shows that the sticky runs prove something.
 #include "engineio/engineioclient.h"
 #include "haproxy.h"
 #include "referenceserver.h"
@@ -13,11 +13,13 @@
 #include "socketio/socketioclient.h"
 #include "socketio/socketionamespace.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 namespace {
@@ -57,6 +59,7 @@ private Q_SLOTS:
     void stickyCookieLetsEveryRunUpgrade();
     void stickyCookieLetsTheReconnectionUpgrade();
     void cliRecordUpgradesBehindTheStickyBalancer();
+    void cliRecordUpgradesAgainAfterAReconnect();
     void withoutStickinessNoRunUpgrades();
 
 private:
@@ -142,6 +145,56 @@ void tst_LoadBalancerPeer::stickyCookieLetsTheReconnectionUpgrade()
     client.disconnectFromServer();
 }
 
+// What one `sioscope-cli record <url> --transport auto <extra>` run recorded: its notes counted.
+struct CliRun
+{
+    bool finished = false;      // exited normally with status 0
+    int upgraded = 0;           // upgraded notes
+    int upgradeFailed = 0;      // "upgrade failed" warnings
+    int opens = 0;              // OPEN packets received (one per session)
+    QList<QJsonObject> cookies; // the cookies of every cookies note
+    QString describe;           // the command's stderr and log, for failure messages
+};
+
+CliRun recordThrough(const QUrl &url, const QStringList &extra)
+{
+    QProcess process;
+    process.start(QStringLiteral(SIOSCOPE_CLI_PATH),
+                  QStringList{QStringLiteral("record"), url.toString(),
+                              QStringLiteral("--transport"), QStringLiteral("auto")} +
+                      extra);
+    CliRun run;
+    const bool exited = process.waitForFinished(Timeout);
+    const QByteArray out = process.readAllStandardOutput();
+    run.describe =
+        QStringLiteral("exit %1, stderr: %2\nlog:\n%3")
+            .arg(process.exitCode())
+            .arg(QString::fromUtf8(process.readAllStandardError()), QString::fromUtf8(out));
+    run.finished =
+        exited && process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
+    for (const QByteArray &line : out.split('\n')) {
+        PacketRecord record;
+        if (line.isEmpty() || !JsonLines::parseRecord(line, &record))
+            continue; // an unreadable line fails the counts below
+        if (record.layer == PacketRecord::Layer::EngineIo && record.type == EngineIoPacket::Open &&
+            record.direction == PacketRecord::Direction::In)
+            ++run.opens;
+        if (record.layer != PacketRecord::Layer::Connection)
+            continue;
+        const QJsonObject details = QJsonDocument::fromJson(record.payload).object();
+        run.upgraded += record.type == PacketRecord::Upgraded ? 1 : 0;
+        run.upgradeFailed +=
+            record.type == PacketRecord::Warning &&
+                    details.value(QStringLiteral("what")) == QStringLiteral("upgrade failed")
+                ? 1
+                : 0;
+        if (record.type == PacketRecord::Cookies)
+            for (const QJsonValue cookie : details.value(QStringLiteral("cookies")).toArray())
+                run.cookies.append(cookie.toObject());
+    }
+    return run;
+}
+
 // What a user runs: `sioscope-cli record <balancer> --transport auto`, ten times; each log shows
 // the upgrade and the balancer's cookie, its value redacted.
 void tst_LoadBalancerPeer::cliRecordUpgradesBehindTheStickyBalancer()
@@ -149,43 +202,40 @@ void tst_LoadBalancerPeer::cliRecordUpgradesBehindTheStickyBalancer()
     HaProxy balancer;
     QVERIFY(startBalancer(&balancer, true));
     for (int run = 1; run <= Runs; ++run) {
-        QProcess cli;
-        cli.start(QStringLiteral(SIOSCOPE_CLI_PATH),
-                  {QStringLiteral("record"), balancer.url().toString(),
-                   QStringLiteral("--transport"), QStringLiteral("auto"),
-                   QStringLiteral("--duration"), QStringLiteral("0.8")});
-        QVERIFY(cli.waitForFinished(Timeout));
-        const QByteArray out = cli.readAllStandardOutput();
-        const QString describe =
-            QStringLiteral("run %1, exit %2, stderr: %3\nlog:\n%4")
-                .arg(run)
-                .arg(cli.exitCode())
-                .arg(QString::fromUtf8(cli.readAllStandardError()), QString::fromUtf8(out));
-        QVERIFY2(cli.exitStatus() == QProcess::NormalExit && cli.exitCode() == 0,
-                 qPrintable(describe));
-        bool upgraded = false;
-        bool upgradeFailed = false;
-        QJsonObject cookie;
-        for (const QByteArray &line : out.split('\n')) {
-            if (line.isEmpty())
-                continue;
-            PacketRecord record;
-            QString error;
-            QVERIFY2(JsonLines::parseRecord(line, &record, &error), qPrintable(error));
-            if (record.layer != PacketRecord::Layer::Connection)
-                continue;
-            upgraded |= record.type == PacketRecord::Upgraded;
-            const QJsonObject details = QJsonDocument::fromJson(record.payload).object();
-            upgradeFailed |=
-                record.type == PacketRecord::Warning &&
-                details.value(QStringLiteral("what")) == QStringLiteral("upgrade failed");
-            if (record.type == PacketRecord::Cookies)
-                cookie = details.value(QStringLiteral("cookies")).toArray().first().toObject();
-        }
-        QVERIFY2(upgraded && !upgradeFailed, qPrintable(describe));
-        QCOMPARE(cookie.value(QStringLiteral("name")).toString(), QStringLiteral("SERVERID"));
-        QCOMPARE(cookie.value(QStringLiteral("cookie")).toString(), QStringLiteral("[redacted]"));
+        const CliRun cli =
+            recordThrough(balancer.url(), {QStringLiteral("--duration"), QStringLiteral("0.8")});
+        const QString describe = QStringLiteral("run %1, %2").arg(run).arg(cli.describe);
+        QVERIFY2(cli.finished, qPrintable(describe));
+        QVERIFY2(cli.upgraded == 1 && cli.upgradeFailed == 0, qPrintable(describe));
+        QVERIFY2(cli.cookies.size() == 1, qPrintable(describe));
+        QCOMPARE(cli.cookies.first().value(QStringLiteral("name")).toString(),
+                 QStringLiteral("SERVERID"));
+        QCOMPARE(cli.cookies.first().value(QStringLiteral("cookie")).toString(),
+                 QStringLiteral("[redacted]"));
     }
+}
+
+// `record --reconnect` with a script that makes the server drop the transport: the reconnected
+// session upgrades too, and the cookie is noted once (the jar kept it).
+void tst_LoadBalancerPeer::cliRecordUpgradesAgainAfterAReconnect()
+{
+    HaProxy balancer;
+    QVERIFY(startBalancer(&balancer, true));
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile script(dir.filePath(QStringLiteral("drop.jsonl")));
+    QVERIFY(script.open(QIODevice::WriteOnly));
+    script.write(R"({"type":"EVENT","data":["server-close-transport"]})"
+                 "\n");
+    script.close();
+    // socket.io-client's first reconnection delay is 0.5 to 1.5 s.
+    const CliRun cli = recordThrough(
+        balancer.url(), {QStringLiteral("--send"), script.fileName(), QStringLiteral("--reconnect"),
+                         QStringLiteral("--duration"), QStringLiteral("3")});
+    QVERIFY2(cli.finished, qPrintable(cli.describe));
+    QVERIFY2(cli.opens == 2, qPrintable(cli.describe));
+    QVERIFY2(cli.upgraded == 2 && cli.upgradeFailed == 0, qPrintable(cli.describe));
+    QVERIFY2(cli.cookies.size() == 1, qPrintable(cli.describe));
 }
 
 // No cookie line: the request after the handshake goes to the other server, which answers
