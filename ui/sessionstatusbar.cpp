@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
+#include <QNetworkCookie>
 
 namespace {
 QLabel *makeLabel(QWidget *parent, const QString &tip)
@@ -34,12 +35,13 @@ SessionStatusBar::SessionStatusBar(LiveSession *session, QWidget *parent)
     , m_heartbeat(makeLabel(this, tr("Ping interval, and the last packet received")))
     , m_traffic(makeLabel(this, tr("Packets and bytes received (↓) and sent (↑), both layers")))
     , m_reconnect(makeLabel(this, tr("Reconnection attempts")))
+    , m_cookies(makeLabel(this, QString()))
 {
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(4, 0, 4, 0);
     layout->setSpacing(14);
     for (QLabel *label :
-         {m_state, m_transport, m_parser, m_sid, m_heartbeat, m_traffic, m_reconnect})
+         {m_state, m_transport, m_parser, m_sid, m_heartbeat, m_cookies, m_traffic, m_reconnect})
         layout->addWidget(label);
     layout->addStretch();
     SocketIoClient *client = session->client();
@@ -49,6 +51,7 @@ SessionStatusBar::SessionStatusBar(LiveSession *session, QWidget *parent)
         refresh();
     });
     connect(client->engine(), &EngineIoClient::upgraded, this, &SessionStatusBar::refresh);
+    connect(client->engine(), &EngineIoClient::cookiesReceived, this, &SessionStatusBar::refresh);
     m_timer.setInterval(500);
     connect(&m_timer, &QTimer::timeout, this, &SessionStatusBar::refresh);
     m_timer.start();
@@ -64,6 +67,33 @@ QString SessionStatusBar::formatAge(qint64 ms)
     if (ms < 120000)
         return tr("%1 s").arg(ms / 1000);
     return tr("%1 min").arg(ms / 60000);
+}
+
+QString SessionStatusBar::describeCookie(const QNetworkCookie &cookie)
+{
+    QStringList parts{
+        QString::fromUtf8(cookie.name()), cookie.domain() + cookie.path(),
+        cookie.isSessionCookie()
+            ? tr("session")
+            : tr("expires %1").arg(cookie.expirationDate().toUTC().toString(Qt::ISODate))};
+    if (cookie.isSecure())
+        parts << QStringLiteral("Secure");
+    if (cookie.isHttpOnly())
+        parts << QStringLiteral("HttpOnly");
+    switch (cookie.sameSitePolicy()) {
+    case QNetworkCookie::SameSite::Default:
+        break;
+    case QNetworkCookie::SameSite::None:
+        parts << QStringLiteral("SameSite=None");
+        break;
+    case QNetworkCookie::SameSite::Lax:
+        parts << QStringLiteral("SameSite=Lax");
+        break;
+    case QNetworkCookie::SameSite::Strict:
+        parts << QStringLiteral("SameSite=Strict");
+        break;
+    }
+    return parts.join(QStringLiteral(" · "));
 }
 
 void SessionStatusBar::refresh()
@@ -122,6 +152,21 @@ void SessionStatusBar::refresh()
     m_parser->setVisible(open);
     m_sid->setVisible(open);
     m_heartbeat->setVisible(open);
+
+    // Kept across reconnections: shown while connected or trying to be.
+    const QList<QNetworkCookie> cookies = engine->cookies();
+    QStringList names;
+    QStringList described;
+    for (const QNetworkCookie &cookie : cookies) {
+        names << QString::fromUtf8(cookie.name());
+        described << describeCookie(cookie);
+    }
+    m_cookies->setText(tr("cookies: %1").arg(names.join(QStringLiteral(", "))));
+    m_cookies->setToolTip(tr("Cookies the server set, sent on every request of this connection "
+                             "(a load balancer's sticky cookie keeps the session on one "
+                             "server):\n%1")
+                              .arg(described.join(QLatin1Char('\n'))));
+    m_cookies->setVisible(!cookies.isEmpty());
 
     const LiveSession::Traffic &traffic = m_session->traffic();
     const QLocale locale;

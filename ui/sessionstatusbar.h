@@ -1,6 +1,7 @@
 // The status bar of a live window: connection state, transport (and when it upgraded), the
 // Socket.IO parser in use, the
-// Engine.IO sid, ping interval and the last heartbeat, traffic both ways, reconnection attempts.
+// Engine.IO sid, ping interval and the last heartbeat, the cookies the servers set (a load
+// balancer's sticky cookie), traffic both ways, reconnection attempts.
 #pragma once
 
 #include <QTimer>
@@ -8,6 +9,7 @@
 
 class LiveSession;
 class QLabel;
+class QNetworkCookie;
 
 class SessionStatusBar : public QWidget
 {
@@ -24,8 +26,12 @@ public:
     QLabel *heartbeatLabel() const { return m_heartbeat; }
     QLabel *trafficLabel() const { return m_traffic; }
     QLabel *reconnectLabel() const { return m_reconnect; }
+    QLabel *cookiesLabel() const { return m_cookies; }
 
     static QString formatAge(qint64 ms); // "0.4 s", "12 s", "3 min"
+    // A cookie's name and attributes, never its value: "SERVERID · 127.0.0.1 /socket.io/ ·
+    // session · HttpOnly · SameSite=Lax".
+    static QString describeCookie(const QNetworkCookie &cookie);
 
 private:
     LiveSession *m_session;
@@ -36,6 +42,7 @@ private:
     QLabel *m_heartbeat;
     QLabel *m_traffic;
     QLabel *m_reconnect;
+    QLabel *m_cookies; // names; the tooltip has the attributes
     QTimer m_timer;
     int m_reconnectsScheduled = 0;
 };

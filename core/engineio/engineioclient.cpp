@@ -44,6 +44,7 @@ EngineIoClientPrivate::EngineIoClientPrivate(EngineIoClient *q)
     connect(&reconnectTimer, &QTimer::timeout, this, &EngineIoClientPrivate::startSession);
     connect(&closeTimer, &QTimer::timeout, this,
             [this] { closeConnection({}, CloseCause::UserRequest); });
+    connect(&cookieJar, &EngineIoCookieJar::cookiesReceived, q, &EngineIoClient::cookiesReceived);
 }
 
 void EngineIoClientPrivate::setState(EngineIoClient::State newState)
@@ -61,6 +62,7 @@ EngineIoTransport *EngineIoClientPrivate::createTransport(TransportKind kind)
         created = new WebSocketTransport(options, version, this);
     else
         created = new PollingTransport(options, version, this);
+    created->setCookieJar(&cookieJar);
     connect(created, &EngineIoTransport::opened, this,
             [this, created] { handleTransportOpened(created); });
     connect(created, &EngineIoTransport::packetReceived, this,
@@ -416,6 +418,7 @@ void EngineIoClient::open()
         return;
     d->attempt = 0;
     d->reconnectTimer.stop();
+    d->cookieJar.clear();
     d->startSession();
 }
 
@@ -488,4 +491,9 @@ int EngineIoClient::reconnectAttempt() const
 qint64 EngineIoClient::lastPingTime() const
 {
     return d->lastPingMs;
+}
+
+QList<QNetworkCookie> EngineIoClient::cookies() const
+{
+    return d->cookieJar.cookies();
 }

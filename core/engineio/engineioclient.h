@@ -6,6 +6,8 @@
 #include "engineio/engineiooptions.h"
 #include "engineio/engineiopacket.h"
 
+#include <QList>
+#include <QNetworkCookie>
 #include <QObject>
 #include <QScopedPointer>
 
@@ -40,6 +42,9 @@ public:
     // When the last sign of a live link arrived, in ms since the epoch (for "last heartbeat"):
     // the OPEN packet, then each PING or PONG received. 0 before the first OPEN.
     qint64 lastPingTime() const;
+    // The cookies the servers set in this connection (RFC 6265 attributes), expired ones left
+    // out: sent on every request, kept across reconnections, forgotten by open().
+    QList<QNetworkCookie> cookies() const;
 
 Q_SIGNALS:
     // One signal per received packet type.
@@ -65,6 +70,9 @@ Q_SIGNALS:
     void closed(const QString &reason, bool deliberate, bool willReconnect);
     void errorOccurred(const EngineIoError &error);
     void warningRaised(const QString &message); // e.g. TLS errors ignored on user request
+    // Cookies received under a name, domain and path the connection did not hold before (a load
+    // balancer's sticky cookie, typically on the handshake response).
+    void cookiesReceived(const QList<QNetworkCookie> &cookies);
     void reconnectScheduled(int attempt, int delayMs);
     void reconnectGaveUp(int attempts);
 

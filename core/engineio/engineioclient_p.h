@@ -4,6 +4,7 @@
 #pragma once
 
 #include "engineio/engineioclient.h"
+#include "engineio/engineiocookiejar.h"
 #include "engineio/engineiotransport.h"
 
 #include <QList>
@@ -61,4 +62,7 @@ public:
     QTimer clientPingTimer;   // v3: the client pings
     QTimer reconnectTimer;
     QTimer closeTimer; // bounds a graceful close
+    // One jar for the whole connection: every transport and every reconnection shares it (the
+    // load balancer's sticky cookie must reach the upgrade request); open() empties it.
+    EngineIoCookieJar cookieJar;
 };

@@ -48,6 +48,18 @@ QUrl EngineIoTransport::endpoint(const QString &sid, bool webSocket) const
     return url;
 }
 
+EngineIoCookieJar::Headers EngineIoTransport::requestHeaders(const QUrl &url) const
+{
+    return m_cookieJar ? m_cookieJar->requestHeaders(url, m_options.headers) : m_options.headers;
+}
+
+void EngineIoTransport::storeCookies(const QUrl &url,
+                                     const EngineIoCookieJar::Headers &responseHeaders)
+{
+    if (m_cookieJar)
+        m_cookieJar->storeFromResponse(url, responseHeaders);
+}
+
 QSslConfiguration EngineIoTransport::sslConfiguration()
 {
     // Read once per transport: polling asks for it on every request.

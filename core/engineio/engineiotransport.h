@@ -2,6 +2,7 @@
 // The client drives it; the transport only moves packets and reports what happened.
 #pragma once
 
+#include "engineio/engineiocookiejar.h"
 #include "engineio/engineioerror.h"
 #include "engineio/engineiooptions.h"
 #include "engineio/engineiopacket.h"
@@ -10,6 +11,7 @@
 
 #include <QList>
 #include <QObject>
+#include <QPointer>
 #include <QSslConfiguration>
 #include <QUrl>
 
@@ -41,6 +43,9 @@ public:
     // paused() when done. WebSocket: nothing to wait for.
     virtual void pause() { Q_EMIT paused(); }
     void setMaxPayload(qint64 bytes) { m_maxPayload = bytes; }
+    // The connection's cookies, which outlive this transport (the client owns them). Without a
+    // jar only the user's headers are sent and Set-Cookie is ignored.
+    void setCookieJar(EngineIoCookieJar *jar) { m_cookieJar = jar; }
     EngineIoVersion version() const { return m_version; }
 
     // The URL of a request: scheme by transport, the user's query, then EIO, transport, sid.
@@ -68,8 +73,14 @@ protected:
                                      const QString &reason, const QByteArray &body,
                                      const QByteArray &location);
 
+    // The user's headers with the jar's cookies for `url` merged into their Cookie field.
+    EngineIoCookieJar::Headers requestHeaders(const QUrl &url) const;
+    // Keeps the cookies of a response's Set-Cookie fields (any status, a 101 included).
+    void storeCookies(const QUrl &url, const EngineIoCookieJar::Headers &responseHeaders);
+
     EngineIoOptions m_options;
     EngineIoVersion m_version;
     qint64 m_maxPayload = 0; // 0: unknown
     std::optional<QSslConfiguration> m_sslConfiguration;
+    QPointer<EngineIoCookieJar> m_cookieJar;
 };

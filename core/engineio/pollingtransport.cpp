@@ -41,8 +41,12 @@ QNetworkRequest PollingTransport::request()
                      QString::number(++m_requestCount, 36),
                  QUrl::StrictMode);
     QNetworkRequest request(url);
-    for (const auto &[name, value] : m_options.headers)
+    for (const auto &[name, value] : requestHeaders(url))
         request.setRawHeader(name, value);
+    // The connection's jar gives the cookies and keeps those set (finishGet(), finishPost()); the
+    // manager's own jar would replace the Cookie field above and keep cookies per transport.
+    request.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
+    request.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
     // A redirect is reported, never followed: following would send the user's headers (tokens,
     // cookies) to wherever the server points, and the log would show a URL nobody chose.
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
@@ -119,6 +123,7 @@ void PollingTransport::finishGet()
     reply->deleteLater();
     if (m_stopped)
         return;
+    storeCookies(reply->url(), reply->rawHeaderPairs()); // before the OPEN leads to an upgrade
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status == 0) {
         const bool tls = reply->error() == QNetworkReply::SslHandshakeFailedError;
@@ -232,6 +237,7 @@ void PollingTransport::finishPost()
     reply->deleteLater();
     if (m_stopped)
         return;
+    storeCookies(reply->url(), reply->rawHeaderPairs());
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status != 200) {
         if (m_shuttingDown) { // the server may already have dropped the session after CLOSE

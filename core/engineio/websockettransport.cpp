@@ -94,7 +94,7 @@ void WebSocketTransport::sendUpgradeRequest()
         " HTTP/1.1\r\nHost: " + url.authority(QUrl::RemoveUserInfo | QUrl::FullyEncoded).toUtf8() +
         "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + m_key +
         "\r\nSec-WebSocket-Version: 13\r\n";
-    for (const auto &[name, value] : m_options.headers)
+    for (const auto &[name, value] : requestHeaders(url))
         request += name + ": " + value + "\r\n";
     request += "\r\n";
     m_phase = Phase::Handshaking;
@@ -171,6 +171,7 @@ void WebSocketTransport::readUpgradeResponse()
         return;
     }
     const HttpResponseHead &head = m_responseParser.head();
+    storeCookies(endpoint(m_sid, true), head.headers); // a 101 may set the sticky cookie too
     QByteArray rest = m_responseHead.mid(headBytes);
     m_responseHead.clear();
     if (head.status != 101) {

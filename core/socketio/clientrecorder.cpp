@@ -1,6 +1,42 @@
 #include "socketio/clientrecorder.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
+
+namespace {
+
+// A cookie as the note shows it: its name and attributes, and "cookie" (name=value as it is sent
+// back), a secret-named member that Redaction replaces unless secrets are included.
+QJsonObject describeCookie(const QNetworkCookie &cookie)
+{
+    QJsonObject described{
+        {QStringLiteral("name"), QString::fromUtf8(cookie.name())},
+        {QStringLiteral("cookie"),
+         QString::fromUtf8(cookie.toRawForm(QNetworkCookie::NameAndValueOnly))},
+        {QStringLiteral("domain"), cookie.domain()},
+        {QStringLiteral("path"), cookie.path()},
+        {QStringLiteral("expires"), cookie.isSessionCookie()
+                                        ? QStringLiteral("session")
+                                        : cookie.expirationDate().toUTC().toString(Qt::ISODate)},
+        {QStringLiteral("secure"), cookie.isSecure()},
+        {QStringLiteral("httpOnly"), cookie.isHttpOnly()}};
+    switch (cookie.sameSitePolicy()) {
+    case QNetworkCookie::SameSite::Default:
+        break; // not given
+    case QNetworkCookie::SameSite::None:
+        described.insert(QStringLiteral("sameSite"), QStringLiteral("None"));
+        break;
+    case QNetworkCookie::SameSite::Lax:
+        described.insert(QStringLiteral("sameSite"), QStringLiteral("Lax"));
+        break;
+    case QNetworkCookie::SameSite::Strict:
+        described.insert(QStringLiteral("sameSite"), QStringLiteral("Strict"));
+        break;
+    }
+    return described;
+}
+
+} // namespace
 
 EngineIoClientRecorder::EngineIoClientRecorder(EngineIoClient *engine, SessionDecoder *session,
                                                QObject *parent)
@@ -54,6 +90,13 @@ EngineIoClientRecorder::EngineIoClientRecorder(EngineIoClient *engine, SessionDe
     connect(engine, &EngineIoClient::warningRaised, this, [this](const QString &message) {
         note(PacketRecord::Warning, {{QStringLiteral("message"), message}}, message);
     });
+    connect(engine, &EngineIoClient::cookiesReceived, this,
+            [this](const QList<QNetworkCookie> &cookies) {
+                QJsonArray described;
+                for (const QNetworkCookie &cookie : cookies)
+                    described.append(describeCookie(cookie));
+                note(PacketRecord::Cookies, {{QStringLiteral("cookies"), described}});
+            });
     connect(engine, &EngineIoClient::reconnectScheduled, this, [this](int attempt, int delayMs) {
         note(PacketRecord::Reconnecting,
              {{QStringLiteral("attempt"), attempt}, {QStringLiteral("delayMs"), delayMs}});

@@ -1,8 +1,8 @@
 // Turns what an Engine.IO client sees into the record stream, through the client's
 // SessionDecoder: its packets both ways, and its lifecycle notes (connecting, transport opened,
-// upgrades, errors, warnings, reconnection, closed). The client side's counterpart of the
-// server's EngineIoServerRecorder; SocketIoClient itself records only what it decides (the
-// packets it sends, the verdicts on those it receives, a recovery).
+// upgrades, cookies set by the server, errors, warnings, reconnection, closed). The client side's
+// counterpart of the server's EngineIoServerRecorder; SocketIoClient itself records only what it
+// decides (the packets it sends, the verdicts on those it receives, a recovery).
 #pragma once
 
 #include "engineio/engineioclient.h"

@@ -64,6 +64,8 @@ QString PacketRecord::noteName(Note note)
         return QStringLiteral("ack-timeout");
     case ParserChanged:
         return QStringLiteral("parser-changed");
+    case Cookies:
+        return QStringLiteral("cookies");
     }
     return QStringLiteral("unknown");
 }

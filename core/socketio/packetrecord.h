@@ -32,8 +32,9 @@ public:
         Warning,
         Reconnecting,
         Recovered,
-        AckTimedOut,  // details: {"nsp", "id", "event"}
-        ParserChanged // details: {"from", "to", "reason"}: the auto parser found msgpack
+        AckTimedOut,   // details: {"nsp", "id", "event"}
+        ParserChanged, // details: {"from", "to", "reason"}: the auto parser found msgpack
+        Cookies        // details: {"cookies": [...]}: cookies a server set (see clientrecorder)
     };
     Q_ENUM(Note)
 

@@ -24,9 +24,9 @@ FakeWebSocketServer::FakeWebSocketServer(QObject *parent)
     });
 }
 
-bool FakeWebSocketServer::listen()
+bool FakeWebSocketServer::listen(quint16 port)
 {
-    return m_server.listen(QHostAddress::LocalHost, 0);
+    return m_server.listen(QHostAddress::LocalHost, port);
 }
 
 QUrl FakeWebSocketServer::url() const
@@ -72,7 +72,7 @@ void FakeWebSocketServer::answerIfReady()
     const QByteArray accept = WebSocketFrameWriter::acceptKey(key);
     QByteArray answer = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                         "Connection: Upgrade\r\nSec-WebSocket-Accept: " +
-                        accept + "\r\n\r\n";
+                        accept + "\r\n" + m_upgradeHeaders + "\r\n";
     answer += textFrame(R"(0{"sid":"s1","upgrades":[],"pingInterval":25000,)"
                         R"("pingTimeout":20000,"maxPayload":1000000})");
     answer += m_frames;

@@ -16,7 +16,7 @@ class FakeWebSocketServer : public QObject
 public:
     explicit FakeWebSocketServer(QObject *parent = nullptr);
 
-    bool listen(); // on 127.0.0.1, a free port
+    bool listen(quint16 port = 0); // on 127.0.0.1; 0: a free port
     QUrl url() const;
     // What an EngineIoClient needs to reach it: its URL, WebSocket only, Engine.IO v4.
     EngineIoOptions clientOptions() const;
@@ -24,7 +24,10 @@ public:
     // The upgrade answer, OPEN, then `frames`: written once the whole upgrade request has come
     // (at once if it already has).
     void answerUpgradeWith(const QByteArray &frames);
-    bool upgradeRequested() const;                          // the whole upgrade request has come
+    // Header field lines ("Name: value\r\n" each) added to the 101 answer.
+    void setUpgradeHeaders(const QByteArray &fields) { m_upgradeHeaders = fields; }
+    bool upgradeRequested() const;                   // the whole upgrade request has come
+    QByteArray request() const { return m_request; } // the upgrade request as received so far
     QTcpSocket *connection() const { return m_connection; } // null until the client connects
 
     // An unmasked text frame as a server sends it (payload under 126 bytes).
@@ -37,6 +40,7 @@ private:
     QTcpSocket *m_connection = nullptr;
     QByteArray m_request;
     QByteArray m_frames;
+    QByteArray m_upgradeHeaders;
     bool m_answerWanted = false;
     bool m_answered = false;
 };

@@ -6,6 +6,7 @@
 #include "connectionbar.h"
 #include "connectiondialog.h"
 #include "crashjournal.h"
+#include "fakewebsocketserver.h"
 #include "infobanner.h"
 #include "jsoneditor.h"
 #include "livesession.h"
@@ -371,6 +372,36 @@ private Q_SLOTS:
         QVERIFY(!bar.parserLabel()->isHidden());
         QCOMPARE(bar.parserLabel()->text(),
                  QStringLiteral("parser: %1").arg(SocketIoParser::kindName(kind)));
+        session.client()->disconnectFromServer();
+    }
+
+    // The cookies a server set (here on the WebSocket 101) are named in the status bar, their
+    // attributes in its tooltip, their values nowhere.
+    void statusBarShowsTheCookies()
+    {
+        FakeWebSocketServer fake;
+        QVERIFY(fake.listen());
+        fake.setUpgradeHeaders(
+            "Set-Cookie: SERVERID=secret-s1; Path=/; HttpOnly; SameSite=Lax\r\n");
+        fake.answerUpgradeWith(FakeWebSocketServer::textFrame(R"(40{"sid":"n1"})"));
+        LiveSession session;
+        SocketIoOptions options;
+        options.engine = fake.clientOptions();
+        options.engine.reconnect.enabled = false;
+        session.client()->setOptions(options);
+        SessionStatusBar bar(&session);
+        QVERIFY(bar.cookiesLabel()->isHidden());
+        session.client()->joinNamespace(QStringLiteral("/"));
+        session.client()->connectToServer();
+        QTRY_COMPARE_WITH_TIMEOUT(session.client()->state(), SocketIoClient::State::Connected,
+                                  5000);
+        QVERIFY(!bar.cookiesLabel()->isHidden());
+        QCOMPARE(bar.cookiesLabel()->text(), QStringLiteral("cookies: SERVERID"));
+        const QString tip = bar.cookiesLabel()->toolTip();
+        QVERIFY2(tip.contains(QStringLiteral("SERVERID · 127.0.0.1/ · session · HttpOnly · "
+                                             "SameSite=Lax")),
+                 qPrintable(tip));
+        QVERIFY(!tip.contains(QStringLiteral("secret-s1")));
         session.client()->disconnectFromServer();
     }
 

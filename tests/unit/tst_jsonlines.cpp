@@ -188,8 +188,8 @@ const char *const SioNames[] = {"CONNECT",       "DISCONNECT",   "EVENT",     "A
                                 "CONNECT_ERROR", "BINARY_EVENT", "BINARY_ACK"};
 const char *const EioNames[] = {"OPEN", "CLOSE", "PING", "PONG", "MESSAGE", "UPGRADE", "NOOP"};
 const char *const ConnNames[] = {
-    "connecting", "transport-opened", "upgrading",    "upgraded",  "closed",
-    "error",      "warning",          "reconnecting", "recovered", "ack-timeout"};
+    "connecting", "transport-opened", "upgrading", "upgraded",    "closed",         "error",
+    "warning",    "reconnecting",     "recovered", "ack-timeout", "parser-changed", "cookies"};
 
 // A realistic record of each layer and type.
 PacketRecord typical(Layer layer, int type, Direction direction)
@@ -591,7 +591,7 @@ void tst_JsonLines::roundTrip_data()
     } layers[] = {
         {Layer::SocketIo, SioNames, 7, "sio"},
         {Layer::EngineIo, EioNames, 7, "eio"},
-        {Layer::Connection, ConnNames, 10, "conn"},
+        {Layer::Connection, ConnNames, int(std::size(ConnNames)), "conn"},
     };
     for (const auto &layer : layers) {
         for (int type = 0; type < layer.count; ++type) {
