@@ -1,6 +1,7 @@
 #include "connectiondialog.h"
 
 #include "jsoneditor.h"
+#include "proxypage.h"
 #include "session/redaction.h"
 #include "tones.h"
 
@@ -119,6 +120,9 @@ ConnectionDialog::ConnectionDialog(const ConnectionProfile &profile, QWidget *pa
     tabs->addTab(createAuthPage(), tr("Auth"));
     tabs->addTab(createReconnectPage(), tr("Reconnection"));
     tabs->addTab(createTlsPage(), tr("TLS"));
+    m_proxyPage = new ProxyPage(m_profile.options.engine.proxy, m_profile.options.engine.url, this);
+    connect(m_proxyPage, &ProxyPage::validityChanged, this, &ConnectionDialog::updateAcceptable);
+    tabs->addTab(m_proxyPage, tr("Proxy"));
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -371,7 +375,7 @@ bool ConnectionDialog::isInputValid() const
     for (auto it = m_authTexts.cbegin(); it != m_authTexts.cend(); ++it)
         if (!JsonEditor::validate(it.value(), JsonEditor::Expect::Object, true).ok)
             return false;
-    return true;
+    return !m_proxyPage || m_proxyPage->isValid();
 }
 
 void ConnectionDialog::updateAcceptable()
@@ -420,5 +424,6 @@ ConnectionProfile ConnectionDialog::profile() const
     policy.randomization = m_randomization->value();
     options.engine.caFile = m_caFile->text().trimmed();
     options.engine.ignoreSslErrors = m_ignoreSsl->isChecked();
+    options.engine.proxy = m_proxyPage->setting();
     return profile;
 }

@@ -9,6 +9,7 @@
 #include <QMap>
 
 class JsonEditor;
+class ProxyPage;
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
@@ -27,8 +28,9 @@ public:
 
     // The profile with the dialog's edits applied (valid only when the dialog can be accepted).
     ConnectionProfile profile() const;
-    // False while an auth payload is not a valid JSON object, or msgpack is chosen with Engine.IO
-    // v3 forced (socket.io-msgpack-parser exists only for Socket.IO v5 / Engine.IO v4).
+    // False while an auth payload is not a valid JSON object, the proxy URL is not one, or
+    // msgpack is chosen with Engine.IO v3 forced (socket.io-msgpack-parser exists only for
+    // Socket.IO v5 / Engine.IO v4).
     bool isInputValid() const;
 
     // For the tests.
@@ -39,6 +41,7 @@ public:
     QCheckBox *ignoreSslErrorsBox() const { return m_ignoreSsl; }
     QComboBox *parserBox() const { return m_parser; }
     QLabel *parserError() const { return m_parserError; }
+    ProxyPage *proxyPage() const { return m_proxyPage; }
 
 private:
     QWidget *createGeneralPage();
@@ -71,5 +74,6 @@ private:
     QDoubleSpinBox *m_randomization = nullptr;
     QLineEdit *m_caFile = nullptr;
     QCheckBox *m_ignoreSsl = nullptr;
+    ProxyPage *m_proxyPage = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
 };

@@ -90,7 +90,29 @@ bool hasSecrets(const ConnectionProfile &profile)
     for (const NamespaceJoin &join : profile.namespaces)
         if (!join.auth.isEmpty())
             return true;
-    return false;
+    return !profile.options.engine.proxy.url.password().isEmpty();
+}
+
+const char *proxyModeName(ProxySetting::Mode mode)
+{
+    switch (mode) {
+    case ProxySetting::Mode::None:
+        return "none";
+    case ProxySetting::Mode::Url:
+        return "url";
+    case ProxySetting::Mode::Environment:
+        break;
+    }
+    return "environment";
+}
+
+ProxySetting::Mode proxyModeFromName(const QString &name)
+{
+    if (name == QLatin1String("none"))
+        return ProxySetting::Mode::None;
+    if (name == QLatin1String("url"))
+        return ProxySetting::Mode::Url;
+    return ProxySetting::Mode::Environment; // also a profile saved before proxies existed
 }
 } // namespace
 
@@ -138,6 +160,12 @@ QJsonObject ConnectionProfile::toJson() const
         {QStringLiteral("namespaces"), joins},
         {QStringLiteral("caFile"), engine.caFile},
         {QStringLiteral("ignoreSslErrors"), engine.ignoreSslErrors},
+        {QStringLiteral("proxy"),
+         QJsonObject{
+             {QStringLiteral("mode"), QLatin1String(proxyModeName(engine.proxy.mode))},
+             {QStringLiteral("url"),
+              (saveSecrets ? engine.proxy.url : engine.proxy.url.adjusted(QUrl::RemovePassword))
+                  .toString()}}},
         {QStringLiteral("connectTimeoutMs"), engine.connectTimeoutMs},
         {QStringLiteral("ackTimeoutMs"), options.ackTimeoutMs},
         {QStringLiteral("recoverState"), options.recoverState},
@@ -169,6 +197,11 @@ ConnectionProfile ConnectionProfile::fromJson(const QJsonObject &json)
         engine.headers.append({name.toUtf8(), value.toUtf8()});
     engine.caFile = json.value(QStringLiteral("caFile")).toString();
     engine.ignoreSslErrors = json.value(QStringLiteral("ignoreSslErrors")).toBool();
+    const QJsonObject proxy = json.value(QStringLiteral("proxy")).toObject();
+    engine.proxy.mode = proxyModeFromName(proxy.value(QStringLiteral("mode")).toString());
+    // Kept as written even when it is no proxy URL: the options dialog then names what is wrong,
+    // and a connection with it fails saying so.
+    engine.proxy.url = QUrl(proxy.value(QStringLiteral("url")).toString());
     engine.connectTimeoutMs =
         json.value(QStringLiteral("connectTimeoutMs")).toInt(engineDefaults.connectTimeoutMs);
     profile.options.ackTimeoutMs =

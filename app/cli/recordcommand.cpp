@@ -29,6 +29,10 @@ const char *const Usage =
     "      --stop-on-event <name>     stop (leave, close, write the log) once an event with "
     "this name has been received\n"
     "      --reconnect                reconnect after an unplanned drop (default: stop)\n"
+    "      --proxy <url>              go through this proxy: http://[user:password@]host:port or "
+    "socks5://[user:password@]host:port (socks5h: the proxy resolves the name)\n"
+    "      --no-proxy                 connect directly, whatever https_proxy, http_proxy, "
+    "all_proxy say (without either, they are followed as curl does, with no_proxy)\n"
     "  -o, --out <file>               where to write the log (default stdout)\n"
     "      --format jsonl|har|text    default jsonl\n"
     "      --include-secrets          do not redact auth payloads, tokens, cookies\n";
@@ -84,6 +88,10 @@ bool RecordCommand::parse(const QStringList &arguments)
                        ackTimeoutOption, durationOption, reconnectOption, outOption, formatOption,
                        secretsOption});
     parser.addOption(stopOnEventOption);
+    const QCommandLineOption proxyOption(QStringLiteral("proxy"), {}, QStringLiteral("url"));
+    const QCommandLineOption noProxyOption(QStringLiteral("no-proxy"));
+    parser.addOption(proxyOption);
+    parser.addOption(noProxyOption);
     parser.addPositionalArgument(QStringLiteral("url"), {});
     if (!parser.parse(QStringList{QStringLiteral("record")} + arguments))
         return usageError(parser.errorText());
@@ -135,6 +143,16 @@ bool RecordCommand::parse(const QStringList &arguments)
         return usageError(
             QStringLiteral("--parser msgpack speaks Socket.IO v5, which needs --eio 4"));
 
+    if (parser.isSet(proxyOption) && parser.isSet(noProxyOption))
+        return usageError(QStringLiteral("--proxy and --no-proxy exclude each other"));
+    if (parser.isSet(proxyOption)) {
+        QString error;
+        if (!ProxySetting::parseUrl(parser.value(proxyOption), &engine.proxy.url, &error))
+            return usageError(QStringLiteral("--proxy: %1").arg(error));
+        engine.proxy.mode = ProxySetting::Mode::Url;
+    } else if (parser.isSet(noProxyOption)) {
+        engine.proxy.mode = ProxySetting::Mode::None;
+    }
     for (const QString &header : parser.values(headerOption)) {
         const qsizetype colon = header.indexOf(QLatin1Char(':'));
         if (colon <= 0)
@@ -226,6 +244,8 @@ bool RecordCommand::parse(const QStringList &arguments)
     }
     m_export.includeSecrets = parser.isSet(secretsOption);
     m_export.knownSecrets = Redaction::headerSecrets(engine.headers);
+    if (!engine.proxy.url.password().isEmpty())
+        m_export.knownSecrets.append(engine.proxy.url.password(QUrl::FullyDecoded));
     m_outPath = parser.value(outOption);
     return true;
 }

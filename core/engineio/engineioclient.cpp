@@ -8,6 +8,7 @@
 
 #include <QDateTime>
 #include <QPointer>
+#include <QProcessEnvironment>
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QTimer>
@@ -491,6 +492,16 @@ int EngineIoClient::reconnectAttempt() const
 qint64 EngineIoClient::lastPingTime() const
 {
     return d->lastPingMs;
+}
+
+ResolvedProxy EngineIoClient::proxy() const
+{
+    QUrl target = d->options.url;
+    const QString scheme = target.scheme().toLower();
+    target.setScheme(scheme == QLatin1String("https") || scheme == QLatin1String("wss")
+                         ? QStringLiteral("wss")
+                         : QStringLiteral("ws"));
+    return resolveProxy(d->options.proxy, target, QProcessEnvironment::systemEnvironment());
 }
 
 QList<QNetworkCookie> EngineIoClient::cookies() const

@@ -45,6 +45,9 @@ public:
     // The cookies the servers set in this connection (RFC 6265 attributes), expired ones left
     // out: sent on every request, kept across reconnections, forgotten by open().
     QList<QNetworkCookie> cookies() const;
+    // The proxy the connection goes through (options().proxy, or the environment's as curl
+    // reads it); direct when ResolvedProxy::isDirect().
+    ResolvedProxy proxy() const;
 
 Q_SIGNALS:
     // One signal per received packet type.

@@ -33,6 +33,8 @@ QString EngineIoError::kindName(Kind kind)
         return QStringLiteral("timeout");
     case Kind::Tls:
         return QStringLiteral("tls");
+    case Kind::Proxy:
+        return QStringLiteral("proxy");
     }
     return QStringLiteral("unknown");
 }

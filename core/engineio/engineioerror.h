@@ -23,14 +23,20 @@ QString engineIoErrorMessage(EngineIoErrorCode code);
 
 struct EngineIoError
 {
-    enum class Kind { Transport, Handshake, Protocol, Timeout, Tls };
+    enum class Kind { Transport, Handshake, Protocol, Timeout, Tls, Proxy };
     // What a transport recognised in an answer it could not take, where a decision depends on
     // it rather than on the kind alone.
     enum class Symptom {
         None,
         // A polling body sent as application/octet-stream: engine.io 3's binary payload, which
         // a v4 client never asks for.
-        BinaryPollingPayload
+        BinaryPollingPayload,
+        // Kind::Proxy: what the proxy did.
+        ProxyUnreachable,            // no connection to the proxy (refused, unknown, no answer)
+        ProxyAuthenticationRequired, // 407: credentials missing or refused
+        ProxyRefusedTunnel,          // the proxy would not connect to the server
+        ProxyProtocol,               // it did not speak the proxy protocol asked for
+        ProxySettingInvalid,         // a proxy variable in the environment is not a proxy URL
     };
 
     EngineIoError() = default;
@@ -41,7 +47,7 @@ struct EngineIoError
     {
     }
 
-    // "transport", "handshake", "protocol", "timeout", "tls": the log's name for the kind.
+    // "transport", "handshake", "protocol", "timeout", "tls", "proxy": the log's name.
     static QString kindName(Kind kind);
 
     Kind kind = Kind::Transport;

@@ -1,6 +1,8 @@
 // What the user chooses for a connection at the Engine.IO level.
 #pragma once
 
+#include "engineio/proxysetting.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QPair>
@@ -33,6 +35,7 @@ struct EngineIoOptions
     QList<QPair<QByteArray, QByteArray>> headers; // sent on every HTTP request and the WS handshake
     QString caFile;               // extra CA certificates (PEM) trusted besides the system's
     bool ignoreSslErrors = false; // explicit opt-in; reported as a warning for the whole session
+    ProxySetting proxy;           // every request and the WebSocket go through it
     int connectTimeoutMs = 20000;
     ReconnectPolicy reconnect;
     // Limits that keep memory bounded whatever a server sends.

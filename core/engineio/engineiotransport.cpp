@@ -3,6 +3,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcessEnvironment>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 
@@ -77,6 +78,96 @@ QSslConfiguration EngineIoTransport::sslConfiguration()
     }
     m_sslConfiguration = config;
     return config;
+}
+
+const ResolvedProxy &EngineIoTransport::proxy()
+{
+    // Read once per transport: polling asks for it on every request. Both transports' URLs
+    // have the same security (http and ws, or https and wss), so they pick the same variable.
+    if (!m_proxy)
+        m_proxy = resolveProxy(m_options.proxy, endpoint(QString(), true),
+                               QProcessEnvironment::systemEnvironment());
+    return *m_proxy;
+}
+
+std::optional<EngineIoError> EngineIoTransport::proxyFailure(QAbstractSocket::SocketError error,
+                                                             const QString &qtMessage,
+                                                             bool tunnelling)
+{
+    const ResolvedProxy &through = proxy();
+    if (through.isDirect())
+        return std::nullopt;
+    const QString name = through.description();
+    const QUrl target = endpoint(QString(), true);
+    const QString server =
+        QStringLiteral("%1:%2")
+            .arg(target.host())
+            .arg(target.port(target.scheme() == QLatin1String("wss") ? 443 : 80));
+    EngineIoError failure(EngineIoError::Kind::Proxy, QString());
+    switch (error) {
+    case QAbstractSocket::ProxyConnectionRefusedError:
+    case QAbstractSocket::ProxyNotFoundError:
+    case QAbstractSocket::ProxyConnectionTimeoutError:
+        failure.symptom = EngineIoError::Symptom::ProxyUnreachable;
+        failure.message = QStringLiteral("the proxy %1 is unreachable: %2").arg(name, qtMessage);
+        return failure;
+    case QAbstractSocket::ProxyAuthenticationRequiredError:
+        failure.symptom = EngineIoError::Symptom::ProxyAuthenticationRequired;
+        failure.message =
+            through.url.userName().isEmpty()
+                ? QStringLiteral("the proxy %1 requires credentials (407 Proxy Authentication "
+                                 "Required): give them in its URL, "
+                                 "http://user:password@host:port")
+                      .arg(name)
+                : QStringLiteral("the proxy %1 refused the credentials (407 Proxy "
+                                 "Authentication Required): check the user and the password")
+                      .arg(name);
+        return failure;
+    case QAbstractSocket::ProxyProtocolError:
+        failure.symptom = EngineIoError::Symptom::ProxyProtocol;
+        failure.message =
+            QStringLiteral("the proxy %1 did not answer as a %2 proxy: %3")
+                .arg(name,
+                     through.proxy.type() == QNetworkProxy::Socks5Proxy ? QStringLiteral("SOCKS5")
+                                                                        : QStringLiteral("HTTP"),
+                     qtMessage);
+        return failure;
+    case QAbstractSocket::ProxyConnectionClosedError:
+    case QAbstractSocket::SocketAccessError:
+    case QAbstractSocket::ConnectionRefusedError:
+    case QAbstractSocket::HostNotFoundError:
+    case QAbstractSocket::SocketTimeoutError:
+        // Before the tunnel is up these are the proxy's answer about the server (Qt maps a
+        // CONNECT refused with 403 to an access error, a SOCKS "connection refused" reply to a
+        // refused connection).
+        if (!tunnelling)
+            return std::nullopt;
+        failure.symptom = EngineIoError::Symptom::ProxyRefusedTunnel;
+        failure.message = QStringLiteral("the proxy %1 did not connect to the server %2: %3")
+                              .arg(name, server, qtMessage);
+        return failure;
+    default:
+        return std::nullopt;
+    }
+}
+
+std::optional<EngineIoError> EngineIoTransport::proxyFailure(QNetworkReply::NetworkError error,
+                                                             const QString &qtMessage)
+{
+    switch (error) {
+    case QNetworkReply::ProxyConnectionRefusedError:
+    case QNetworkReply::ProxyNotFoundError:
+    case QNetworkReply::ProxyTimeoutError:
+        return proxyFailure(QAbstractSocket::ProxyConnectionRefusedError, qtMessage, true);
+    case QNetworkReply::ProxyAuthenticationRequiredError:
+        return proxyFailure(QAbstractSocket::ProxyAuthenticationRequiredError, qtMessage, true);
+    case QNetworkReply::ProxyConnectionClosedError:
+        return proxyFailure(QAbstractSocket::ProxyConnectionClosedError, qtMessage, true);
+    case QNetworkReply::UnknownProxyError:
+        return proxyFailure(QAbstractSocket::ProxyProtocolError, qtMessage, true);
+    default:
+        return std::nullopt;
+    }
 }
 
 EngineIoError EngineIoTransport::httpRefusal(EngineIoError::Kind kind, const QString &what,

@@ -9,7 +9,9 @@
 
 #include "engineio/engineiologging.h"
 
+#include <QAbstractSocket>
 #include <QList>
+#include <QNetworkReply>
 #include <QObject>
 #include <QPointer>
 #include <QSslConfiguration>
@@ -52,6 +54,8 @@ public:
     QUrl endpoint(const QString &sid, bool webSocket) const;
     // The system CAs plus the user's CA file (a file that cannot be read raises a warning).
     QSslConfiguration sslConfiguration();
+    // The proxy for this transport's URLs (the setting, or the environment read once).
+    const ResolvedProxy &proxy();
 
 Q_SIGNALS:
     void opened();
@@ -81,6 +85,15 @@ protected:
     EngineIoOptions m_options;
     EngineIoVersion m_version;
     qint64 m_maxPayload = 0; // 0: unknown
+    // A socket error met through a proxy, as the proxy's failure in words that name it; nothing
+    // when the error is not the proxy's. `tunnelling`: the error came before the tunnel (or the
+    // SOCKS connection) was up, where Qt reports the proxy's refusals as socket errors.
+    std::optional<EngineIoError> proxyFailure(QAbstractSocket::SocketError error,
+                                              const QString &qtMessage, bool tunnelling);
+    std::optional<EngineIoError> proxyFailure(QNetworkReply::NetworkError error,
+                                              const QString &qtMessage);
+
     std::optional<QSslConfiguration> m_sslConfiguration;
+    std::optional<ResolvedProxy> m_proxy;
     QPointer<EngineIoCookieJar> m_cookieJar;
 };

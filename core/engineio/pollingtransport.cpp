@@ -25,6 +25,8 @@ PollingTransport::PollingTransport(const EngineIoOptions &options, EngineIoVersi
 {
     // Long polls must not be cut by a transfer timeout: the heartbeat decides when a link is dead.
     m_network->setTransferTimeout(0);
+    // Always set: a manager without one would take the application's proxy.
+    m_network->setProxy(proxy().proxy);
 }
 
 PollingTransport::~PollingTransport()
@@ -86,6 +88,13 @@ void PollingTransport::startGet()
 {
     if (m_get || m_stopped || m_pausing || m_shuttingDown)
         return;
+    if (!proxy().error.isEmpty()) {
+        EngineIoError invalid(EngineIoError::Kind::Proxy, proxy().error);
+        invalid.symptom = EngineIoError::Symptom::ProxySettingInvalid;
+        QMetaObject::invokeMethod(
+            this, [this, invalid] { fail(invalid); }, Qt::QueuedConnection);
+        return;
+    }
     m_decoder.reset();
     m_errorBody.clear();
     m_get = m_network->get(request());
@@ -126,6 +135,10 @@ void PollingTransport::finishGet()
     storeCookies(reply->url(), reply->rawHeaderPairs()); // before the OPEN leads to an upgrade
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status == 0) {
+        if (const auto failure = proxyFailure(reply->error(), reply->errorString())) {
+            fail(*failure);
+            return;
+        }
         const bool tls = reply->error() == QNetworkReply::SslHandshakeFailedError;
         fail(tls ? EngineIoError::Kind::Tls : EngineIoError::Kind::Transport,
              QStringLiteral("polling GET failed: %1").arg(reply->errorString()));
@@ -246,10 +259,13 @@ void PollingTransport::finishPost()
             return;
         }
         const QByteArray body = reply->readAll().left(MaxErrorBodyBytes);
-        if (status == 0)
-            fail(EngineIoError::Kind::Transport,
-                 QStringLiteral("polling POST failed: %1").arg(reply->errorString()), body);
-        else
+        if (status == 0) {
+            if (const auto failure = proxyFailure(reply->error(), reply->errorString()))
+                fail(*failure);
+            else
+                fail(EngineIoError::Kind::Transport,
+                     QStringLiteral("polling POST failed: %1").arg(reply->errorString()), body);
+        } else
             fail(httpRefusal(EngineIoError::Kind::Transport, QStringLiteral("polling POST refused"),
                              reply, body));
         return;

@@ -73,7 +73,17 @@ void WebSocketTransport::open(const QString &sid)
         // Normally errorOccurred (RemoteHostClosedError) came first and settled it.
         handleSocketError(QAbstractSocket::RemoteHostClosedError);
     });
+    // Always set: a socket without one would take the application's proxy.
+    m_socket->setProxy(proxy().proxy);
     m_phase = Phase::Connecting;
+    if (!proxy().error.isEmpty()) {
+        EngineIoError invalid(EngineIoError::Kind::Proxy, proxy().error);
+        invalid.symptom = EngineIoError::Symptom::ProxySettingInvalid;
+        // After open() returns, as every other failure.
+        QMetaObject::invokeMethod(
+            this, [this, invalid] { fail(invalid); }, Qt::QueuedConnection);
+        return;
+    }
     const quint16 port = quint16(url.port(secure ? 443 : 80));
     if (tls)
         tls->connectToHostEncrypted(url.host(), port);
@@ -431,6 +441,11 @@ void WebSocketTransport::handleSocketError(QAbstractSocket::SocketError error)
     }
     if (m_shuttingDown) {
         finishShutdown();
+        return;
+    }
+    if (const auto failure =
+            proxyFailure(error, m_socket->errorString(), m_phase == Phase::Connecting)) {
+        fail(*failure);
         return;
     }
     const bool tls = error == QAbstractSocket::SslHandshakeFailedError ||

@@ -55,10 +55,17 @@ EngineIoClientRecorder::EngineIoClientRecorder(EngineIoClient *engine, SessionDe
             });
     connect(engine, &EngineIoClient::connecting, this,
             [this](const QUrl &url, TransportKind transport, EngineIoVersion version) {
-                note(PacketRecord::Connecting,
-                     {{QStringLiteral("url"), url.toString()},
-                      {QStringLiteral("transport"), transportName(transport)},
-                      {QStringLiteral("eio"), int(version)}});
+                QJsonObject details{{QStringLiteral("url"), url.toString()},
+                                    {QStringLiteral("transport"), transportName(transport)},
+                                    {QStringLiteral("eio"), int(version)}};
+                // Which proxy, its password redacted: a failure through it then reads as such.
+                const ResolvedProxy proxy = m_engine->proxy();
+                if (!proxy.isDirect())
+                    details.insert(QStringLiteral("proxy"), proxy.description());
+                else if (!proxy.bypass.isEmpty())
+                    details.insert(QStringLiteral("proxy"),
+                                   QStringLiteral("none (%1)").arg(proxy.bypass));
+                note(PacketRecord::Connecting, details);
             });
     connect(engine, &EngineIoClient::transportOpened, this, [this](TransportKind transport) {
         note(PacketRecord::TransportOpened,
