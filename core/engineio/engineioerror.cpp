@@ -36,3 +36,21 @@ QString EngineIoError::kindName(Kind kind)
     }
     return QStringLiteral("unknown");
 }
+
+bool EngineIoError::isClientCertificateSetupFailure() const
+{
+    switch (tlsFailure) {
+    case TlsFailure::ClientFileUnreadable:
+    case TlsFailure::ClientCertificateMissing:
+    case TlsFailure::ClientKeyUnreadable:
+    case TlsFailure::ClientKeyMismatch:
+    case TlsFailure::Pkcs12PasswordWrong:
+        return true;
+    case TlsFailure::None:
+    case TlsFailure::ServerCertificateUntrusted:
+    case TlsFailure::ClientCertificateRequired:
+    case TlsFailure::ClientCertificateRefused:
+        break;
+    }
+    return false;
+}

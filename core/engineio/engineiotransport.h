@@ -11,6 +11,7 @@
 #include <QList>
 #include <QObject>
 #include <QSslConfiguration>
+#include <QSslError>
 #include <QUrl>
 
 #include <optional>
@@ -45,8 +46,12 @@ public:
 
     // The URL of a request: scheme by transport, the user's query, then EIO, transport, sid.
     QUrl endpoint(const QString &sid, bool webSocket) const;
-    // The system CAs plus the user's CA file (a file that cannot be read raises a warning).
+    // The system CAs plus the user's CA file (a file that cannot be read raises a warning),
+    // and the client certificate when one is set. Read once per transport.
     QSslConfiguration sslConfiguration();
+    // The headers of every request, the WebSocket upgrade included: the user's, with Origin
+    // set from options.origin when given (it replaces an Origin among the user's headers).
+    QList<QPair<QByteArray, QByteArray>> requestHeaders() const;
 
 Q_SIGNALS:
     void opened();
@@ -59,6 +64,17 @@ Q_SIGNALS:
     void warningRaised(const QString &message);
 
 protected:
+    // Loads the TLS settings before anything connects. False when the client certificate
+    // cannot be used: failed() then follows on the next turn of the event loop (never from
+    // inside open()), and the transport must not connect.
+    bool prepareTls();
+    bool presentsClientCertificate() const { return m_presentsClientCertificate; }
+    // "<what>: the server's certificate is not trusted (<reasons>)" with its problems typed.
+    EngineIoError untrustedServerError(const QString &what, const QList<QSslError> &errors) const;
+    // The server ended the handshake over the client certificate: none presented (it requires
+    // one) or the one presented (refused).
+    EngineIoError clientCertificateError(const QString &what, bool presented) const;
+
     // How much of a refusal's body is kept for the message and the record.
     static constexpr qsizetype MaxErrorBodyBytes = 64 * 1024;
     // An HTTP answer other than the one asked for, as an error: `what` failed ("WebSocket
@@ -72,4 +88,6 @@ protected:
     EngineIoVersion m_version;
     qint64 m_maxPayload = 0; // 0: unknown
     std::optional<QSslConfiguration> m_sslConfiguration;
+    std::optional<EngineIoError> m_clientCertificateError; // set by sslConfiguration()
+    bool m_presentsClientCertificate = false;
 };
