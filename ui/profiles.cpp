@@ -138,6 +138,10 @@ QJsonObject ConnectionProfile::toJson() const
         {QStringLiteral("namespaces"), joins},
         {QStringLiteral("caFile"), engine.caFile},
         {QStringLiteral("ignoreSslErrors"), engine.ignoreSslErrors},
+        // The file names only: the PKCS#12 password is never saved, whatever saveSecrets says.
+        {QStringLiteral("clientCertificateFile"), engine.clientCertificateFile},
+        {QStringLiteral("clientKeyFile"), engine.clientKeyFile},
+        {QStringLiteral("origin"), QString::fromUtf8(engine.origin)},
         {QStringLiteral("connectTimeoutMs"), engine.connectTimeoutMs},
         {QStringLiteral("ackTimeoutMs"), options.ackTimeoutMs},
         {QStringLiteral("recoverState"), options.recoverState},
@@ -169,6 +173,9 @@ ConnectionProfile ConnectionProfile::fromJson(const QJsonObject &json)
         engine.headers.append({name.toUtf8(), value.toUtf8()});
     engine.caFile = json.value(QStringLiteral("caFile")).toString();
     engine.ignoreSslErrors = json.value(QStringLiteral("ignoreSslErrors")).toBool();
+    engine.clientCertificateFile = json.value(QStringLiteral("clientCertificateFile")).toString();
+    engine.clientKeyFile = json.value(QStringLiteral("clientKeyFile")).toString();
+    engine.origin = json.value(QStringLiteral("origin")).toString().toUtf8();
     engine.connectTimeoutMs =
         json.value(QStringLiteral("connectTimeoutMs")).toInt(engineDefaults.connectTimeoutMs);
     profile.options.ackTimeoutMs =
