@@ -94,6 +94,15 @@ bool TestPki::exportPkcs12(const QString &name, const QString &password, QString
                error);
 }
 
+bool TestPki::encryptKey(const QString &name, const QString &password, QString *error)
+{
+    return run({QStringLiteral("pkey"), QStringLiteral("-in"), name + QStringLiteral(".key"),
+                QStringLiteral("-aes256"), QStringLiteral("-passout"),
+                QStringLiteral("pass:") + password, QStringLiteral("-out"),
+                name + QStringLiteral("-encrypted.key")},
+               error);
+}
+
 TestPki::Issued TestPki::issued(const QString &name) const
 {
     return {path(name + QStringLiteral(".pem")), path(name + QStringLiteral(".key"))};

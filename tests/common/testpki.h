@@ -33,6 +33,8 @@ public:
                const QString &subjectAltName, int days, QString *error);
     // A fresh private key of its own, `<name>.key`, that belongs to no certificate.
     bool createKey(const QString &name, QString *error);
+    // `<name>-encrypted.key`: the key of `name`, encrypted with `password` (AES-256).
+    bool encryptKey(const QString &name, const QString &password, QString *error);
     // `<name>.p12` holding the certificate and key of `name`, protected by `password`.
     bool exportPkcs12(const QString &name, const QString &password, QString *error);
 
