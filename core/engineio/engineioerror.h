@@ -6,6 +6,7 @@
 #include <QFlags>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 // engine.io's error codes (Server.errors): the "code" of a refusal's JSON body
 // {"code": 1, "message": "Session ID unknown"}. The server sends them, the client reads them.
@@ -94,6 +95,10 @@ struct EngineIoError
 
     // The local client certificate failures (found before connecting).
     bool isClientCertificateSetupFailure() const;
+    // The log's names: "server-certificate-untrusted", "client-certificate-required", ...;
+    // and "expired", "not-yet-valid", "host-name-mismatch", "unknown-issuer", "revoked", "other".
+    static QString tlsFailureName(TlsFailure failure);
+    static QStringList certificateProblemNames(CertificateProblems problems);
 };
 Q_DECLARE_OPERATORS_FOR_FLAGS(EngineIoError::CertificateProblems)
 Q_DECLARE_METATYPE(EngineIoError)

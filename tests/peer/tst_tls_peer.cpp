@@ -421,6 +421,10 @@ private Q_SLOTS:
         }
         QVERIFY2(run.exitCode == 1, describe.constData());
         QVERIFY2(run.err.contains(expectedText.toUtf8()), describe.constData());
+        // The log names the failure for programs too: the error note's "tls" detail.
+        QVERIFY2(
+            run.out.contains("\"tls\":\"" + EngineIoError::tlsFailureName(failure).toUtf8() + '"'),
+            run.out.right(2000).constData());
     }
 
     void cliInsecure()
