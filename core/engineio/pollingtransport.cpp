@@ -324,7 +324,9 @@ void PollingTransport::failConnection(QNetworkReply *reply, const QString &what,
     // after the client's Finished, on the first read; TLS 1.2 fails inside the handshake
     // (SslHandshakeFailedError), and a server may simply close (RemoteHostClosedError). A
     // probe handshake hears the alert; the failure is reported once it has.
-    const bool askProbe = reply->url().scheme() == QLatin1String("https") &&
+    // Only before the session opened: a server asks for the certificate on the first
+    // handshake, and a session that went away later is reported at once.
+    const bool askProbe = !m_openedOnce && reply->url().scheme() == QLatin1String("https") &&
                           (networkError == QNetworkReply::UnknownNetworkError ||
                            networkError == QNetworkReply::SslHandshakeFailedError ||
                            networkError == QNetworkReply::RemoteHostClosedError);
