@@ -84,6 +84,10 @@ QSslConfiguration EngineIoTransport::sslConfiguration()
 
 bool EngineIoTransport::prepareTls()
 {
+    // Plain http/ws uses no TLS settings, and reads none of their files.
+    const QString scheme = m_options.url.scheme().toLower();
+    if (scheme != QLatin1String("https") && scheme != QLatin1String("wss"))
+        return true;
     sslConfiguration();
     if (!m_clientCertificateError)
         return true;

@@ -64,7 +64,7 @@ Q_SIGNALS:
     void warningRaised(const QString &message);
 
 protected:
-    // Loads the TLS settings before anything connects. False when the client certificate
+    // Loads the TLS settings before anything connects (https/wss only). False when the client certificate
     // cannot be used: failed() then follows on the next turn of the event loop (never from
     // inside open()), and the transport must not connect.
     bool prepareTls();
