@@ -167,6 +167,11 @@ QWidget *ConnectionDialog::createGeneralPage()
                             "(Engine.IO v4). auto starts with the text parser and reconnects "
                             "once with msgpack when the server shows it speaks it"));
     form->addRow(tr("P&arser:"), m_parser);
+    m_origin = new QLineEdit(QString::fromUtf8(options.engine.origin), page);
+    m_origin->setPlaceholderText(tr("none (e.g. https://app.example.com)"));
+    m_origin->setToolTip(tr("Sent as the Origin header on every request (polling and the "
+                            "WebSocket upgrade); it replaces an Origin among the headers"));
+    form->addRow(tr("&Origin:"), m_origin);
     m_parserError = new QLabel(page);
     m_parserError->setWordWrap(true);
     m_parserError->setStyleSheet(QStringLiteral("color: #b91c1c;"));
@@ -300,20 +305,11 @@ QWidget *ConnectionDialog::createTlsPage()
 {
     auto *page = new QWidget(this);
     auto *form = new QFormLayout(page);
-    auto *row = new QHBoxLayout;
-    m_caFile = new QLineEdit(m_profile.options.engine.caFile, page);
+    const EngineIoOptions &engine = m_profile.options.engine;
+    const QString pemFilter = tr("PEM certificates (*.pem *.crt *.cer);;All files (*)");
+    m_caFile = addFileRow(form, tr("Extra &CA certificates (PEM):"), engine.caFile,
+                          tr("CA Certificates"), pemFilter);
     m_caFile->setPlaceholderText(tr("the system's certificates only"));
-    auto *browse = new QPushButton(tr("Browse…"), page);
-    row->addWidget(m_caFile);
-    row->addWidget(browse);
-    form->addRow(tr("Extra &CA certificates (PEM):"), row);
-    connect(browse, &QPushButton::clicked, this, [this] {
-        const QString file =
-            QFileDialog::getOpenFileName(this, tr("CA Certificates"), m_caFile->text(),
-                                         tr("PEM certificates (*.pem *.crt *.cer);;All files (*)"));
-        if (!file.isEmpty())
-            m_caFile->setText(file);
-    });
     m_ignoreSsl = new QCheckBox(tr("Ignore certificate errors"), page);
     m_ignoreSsl->setChecked(m_profile.options.engine.ignoreSslErrors);
     form->addRow(QString(), m_ignoreSsl);
@@ -325,7 +321,48 @@ QWidget *ConnectionDialog::createTlsPage()
     warning->setVisible(m_ignoreSsl->isChecked());
     connect(m_ignoreSsl, &QCheckBox::toggled, warning, &QLabel::setVisible);
     form->addRow(QString(), warning);
+
+    // The client certificate, for servers that ask for one (mutual TLS).
+    m_clientCertificate = addFileRow(
+        form, tr("Client c&ertificate:"), engine.clientCertificateFile, tr("Client Certificate"),
+        tr("Certificates (*.pem *.crt *.cer *.p12 *.pfx);;All files (*)"));
+    m_clientCertificate->setPlaceholderText(tr("none"));
+    m_clientCertificate->setToolTip(
+        tr("A PEM certificate (with its key below, or in the same file) or a PKCS#12 bundle "
+           "(.p12/.pfx) that holds both"));
+    m_clientKey = addFileRow(form, tr("Client &key (PEM):"), engine.clientKeyFile, tr("Client Key"),
+                             tr("PEM keys (*.pem *.key);;All files (*)"));
+    m_clientKey->setPlaceholderText(tr("in the certificate file"));
+    m_clientKey->setToolTip(tr("The certificate's unencrypted PEM private key"));
+    m_certificatePassword =
+        new QLineEdit(QString::fromUtf8(engine.clientCertificatePassword), page);
+    m_certificatePassword->setEchoMode(QLineEdit::Password);
+    m_certificatePassword->setPlaceholderText(tr("PKCS#12 files only"));
+    m_certificatePassword->setToolTip(
+        tr("The password of a PKCS#12 file. It is kept in memory for this window only: never "
+           "saved in profiles, logs or exports"));
+    form->addRow(tr("PKCS#12 &password:"), m_certificatePassword);
     return page;
+}
+
+QLineEdit *ConnectionDialog::addFileRow(QFormLayout *form, const QString &label,
+                                        const QString &file, const QString &dialogTitle,
+                                        const QString &filter)
+{
+    QWidget *page = form->parentWidget();
+    auto *row = new QHBoxLayout;
+    auto *edit = new QLineEdit(file, page);
+    auto *browse = new QPushButton(tr("Browse…"), page);
+    row->addWidget(edit);
+    row->addWidget(browse);
+    form->addRow(label, row);
+    connect(browse, &QPushButton::clicked, edit, [this, edit, dialogTitle, filter] {
+        const QString chosen =
+            QFileDialog::getOpenFileName(this, dialogTitle, edit->text(), filter);
+        if (!chosen.isEmpty())
+            edit->setText(chosen);
+    });
+    return edit;
 }
 
 void ConnectionDialog::selectNamespace(const QString &name)
@@ -425,5 +462,9 @@ ConnectionProfile ConnectionDialog::profile() const
     options.engine.caFile = m_caFile->text().trimmed();
     options.engine.ignoreSslErrors = m_ignoreSsl->isChecked();
     options.engine.proxy = m_proxyPage->setting();
+    options.engine.clientCertificateFile = m_clientCertificate->text().trimmed();
+    options.engine.clientKeyFile = m_clientKey->text().trimmed();
+    options.engine.clientCertificatePassword = m_certificatePassword->text().toUtf8();
+    options.engine.origin = m_origin->text().trimmed().toUtf8();
     return profile;
 }

@@ -1,6 +1,6 @@
 // The connection options: path, query parameters and headers, auth per namespace, reconnection,
-// timeouts and TLS. It edits a ConnectionProfile; the URL, version and transport stay in the
-// connection bar.
+// timeouts, Origin and TLS (CA file, client certificate). It edits a ConnectionProfile; the URL,
+// version and transport stay in the connection bar.
 #pragma once
 
 #include "profiles.h"
@@ -13,6 +13,7 @@ class ProxyPage;
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -39,6 +40,10 @@ public:
     QListWidget *namespaceList() const { return m_namespaces; }
     JsonEditor *authEditor() const { return m_auth; }
     QCheckBox *ignoreSslErrorsBox() const { return m_ignoreSsl; }
+    QLineEdit *originEdit() const { return m_origin; }
+    QLineEdit *clientCertificateEdit() const { return m_clientCertificate; }
+    QLineEdit *clientKeyEdit() const { return m_clientKey; }
+    QLineEdit *certificatePasswordEdit() const { return m_certificatePassword; }
     QComboBox *parserBox() const { return m_parser; }
     QLabel *parserError() const { return m_parserError; }
     ProxyPage *proxyPage() const { return m_proxyPage; }
@@ -53,6 +58,9 @@ private:
     void addNamespace();
     void removeNamespace();
     void updateAcceptable();
+    // A file name field with a Browse… button, as one row of `form`.
+    QLineEdit *addFileRow(QFormLayout *form, const QString &label, const QString &file,
+                          const QString &dialogTitle, const QString &filter);
 
     ConnectionProfile m_profile;
     QLineEdit *m_path = nullptr;
@@ -75,5 +83,9 @@ private:
     QLineEdit *m_caFile = nullptr;
     QCheckBox *m_ignoreSsl = nullptr;
     ProxyPage *m_proxyPage = nullptr;
+    QLineEdit *m_clientCertificate = nullptr;
+    QLineEdit *m_clientKey = nullptr;
+    QLineEdit *m_certificatePassword = nullptr; // never saved: held in memory for the session
+    QLineEdit *m_origin = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
 };

@@ -166,6 +166,10 @@ QJsonObject ConnectionProfile::toJson() const
              {QStringLiteral("url"),
               (saveSecrets ? engine.proxy.url : engine.proxy.url.adjusted(QUrl::RemovePassword))
                   .toString()}}},
+        // The file names only: the PKCS#12 password is never saved, whatever saveSecrets says.
+        {QStringLiteral("clientCertificateFile"), engine.clientCertificateFile},
+        {QStringLiteral("clientKeyFile"), engine.clientKeyFile},
+        {QStringLiteral("origin"), QString::fromUtf8(engine.origin)},
         {QStringLiteral("connectTimeoutMs"), engine.connectTimeoutMs},
         {QStringLiteral("ackTimeoutMs"), options.ackTimeoutMs},
         {QStringLiteral("recoverState"), options.recoverState},
@@ -202,6 +206,9 @@ ConnectionProfile ConnectionProfile::fromJson(const QJsonObject &json)
     // Kept as written even when it is no proxy URL: the options dialog then names what is wrong,
     // and a connection with it fails saying so.
     engine.proxy.url = QUrl(proxy.value(QStringLiteral("url")).toString());
+    engine.clientCertificateFile = json.value(QStringLiteral("clientCertificateFile")).toString();
+    engine.clientKeyFile = json.value(QStringLiteral("clientKeyFile")).toString();
+    engine.origin = json.value(QStringLiteral("origin")).toString().toUtf8();
     engine.connectTimeoutMs =
         json.value(QStringLiteral("connectTimeoutMs")).toInt(engineDefaults.connectTimeoutMs);
     profile.options.ackTimeoutMs =

@@ -1,5 +1,7 @@
 #include "recordcommand.h"
 
+#include "tlsoptions.h"
+
 #include <QCommandLineParser>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -8,14 +10,16 @@
 namespace {
 constexpr int StopGraceMs = 3000;
 
-const char *const Usage =
+// The usage text is these two parts around TlsOptions::usage().
+const char *const UsageHead =
     "usage: sioscope-cli record <url> [options]\n"
     "  -n, --namespace <nsp>          connect this namespace (repeatable; default \"/\")\n"
     "      --auth <nsp>=<json-object> CONNECT payload for that namespace (v4: sent as its query "
     "string)\n"
     "  -H, --header \"<Name>: <value>\" extra handshake header (repeatable)\n"
     "      --query <key>=<value>      extra query parameter (repeatable)\n"
-    "      --path <path>              default /socket.io/\n"
+    "      --path <path>              default /socket.io/\n";
+const char *const UsageTail =
     "      --transport auto|websocket|polling   default auto\n"
     "      --eio 3|4                  default 4\n"
     "      --parser auto|default|msgpack   default auto: socket.io-parser's text until the "
@@ -52,8 +56,9 @@ RecordCommand::RecordCommand(QObject *parent)
 
 bool RecordCommand::parse(const QStringList &arguments)
 {
-    const auto usageError = [this](const QString &message) {
-        return CliCommand::usageError(message, Usage);
+    const QByteArray usage = QByteArray(UsageHead) + TlsOptions::usage() + UsageTail;
+    const auto usageError = [this, &usage](const QString &message) {
+        return CliCommand::usageError(message, usage.constData());
     };
     QCommandLineParser parser;
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
@@ -83,6 +88,8 @@ bool RecordCommand::parse(const QStringList &arguments)
     const QCommandLineOption formatOption(QStringLiteral("format"), {}, QStringLiteral("format"));
     const QCommandLineOption secretsOption(QStringLiteral("include-secrets"));
     const QCommandLineOption helpOption(QStringList{QStringLiteral("h"), QStringLiteral("help")});
+    const TlsOptions tlsOptions;
+    tlsOptions.addTo(&parser);
     parser.addOptions({helpOption, nspOption, authOption, headerOption, queryOption, pathOption,
                        transportOption, eioOption, parserOption, sendOption, autoAckOption,
                        ackTimeoutOption, durationOption, reconnectOption, outOption, formatOption,
@@ -96,7 +103,7 @@ bool RecordCommand::parse(const QStringList &arguments)
     if (!parser.parse(QStringList{QStringLiteral("record")} + arguments))
         return usageError(parser.errorText());
     if (parser.isSet(helpOption)) { // asked for: stdout, exit status 0
-        QTextStream(stdout) << Usage;
+        QTextStream(stdout) << usage;
         m_exitCode = Success;
         return false;
     }
@@ -161,6 +168,11 @@ bool RecordCommand::parse(const QStringList &arguments)
         engine.headers.append(
             {header.left(colon).trimmed().toUtf8(), header.mid(colon + 1).trimmed().toUtf8()});
     }
+    if (QString error; !tlsOptions.apply(parser, &engine, &error))
+        return usageError(error);
+    if (engine.ignoreSslErrors)
+        say() << "warning: --insecure: a server certificate that is not trusted is accepted; the "
+                 "log records it as a warning\n";
     for (const QString &query : parser.values(queryOption)) {
         const qsizetype equals = query.indexOf(QLatin1Char('='));
         if (equals <= 0)

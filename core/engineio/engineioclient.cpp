@@ -367,8 +367,10 @@ void EngineIoClientPrivate::closeConnection(const EngineIoError &error, CloseCau
     if (!deliberate)
         Q_EMIT q->errorOccurred(error);
     const ReconnectPolicy &policy = options.reconnect;
-    const bool reconnect =
-        !deliberate && policy.enabled && (policy.maxAttempts < 0 || attempt < policy.maxAttempts);
+    // A client certificate that cannot be loaded stays so: no attempt would get further.
+    const bool reconnect = !deliberate && policy.enabled &&
+                           !error.isClientCertificateSetupFailure() &&
+                           (policy.maxAttempts < 0 || attempt < policy.maxAttempts);
     if (!reconnect) {
         setState(EngineIoClient::State::Disconnected);
         Q_EMIT q->closed(reason, deliberate, false);

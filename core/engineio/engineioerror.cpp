@@ -38,3 +38,62 @@ QString EngineIoError::kindName(Kind kind)
     }
     return QStringLiteral("unknown");
 }
+
+bool EngineIoError::isClientCertificateSetupFailure() const
+{
+    switch (tlsFailure) {
+    case TlsFailure::ClientFileUnreadable:
+    case TlsFailure::ClientCertificateMissing:
+    case TlsFailure::ClientKeyUnreadable:
+    case TlsFailure::ClientKeyMismatch:
+    case TlsFailure::Pkcs12PasswordWrong:
+        return true;
+    case TlsFailure::None:
+    case TlsFailure::ServerCertificateUntrusted:
+    case TlsFailure::ClientCertificateRequired:
+    case TlsFailure::ClientCertificateRefused:
+        break;
+    }
+    return false;
+}
+
+QString EngineIoError::tlsFailureName(TlsFailure failure)
+{
+    switch (failure) {
+    case TlsFailure::None:
+        break;
+    case TlsFailure::ServerCertificateUntrusted:
+        return QStringLiteral("server-certificate-untrusted");
+    case TlsFailure::ClientCertificateRequired:
+        return QStringLiteral("client-certificate-required");
+    case TlsFailure::ClientCertificateRefused:
+        return QStringLiteral("client-certificate-refused");
+    case TlsFailure::ClientFileUnreadable:
+        return QStringLiteral("client-file-unreadable");
+    case TlsFailure::ClientCertificateMissing:
+        return QStringLiteral("client-certificate-missing");
+    case TlsFailure::ClientKeyUnreadable:
+        return QStringLiteral("client-key-unreadable");
+    case TlsFailure::ClientKeyMismatch:
+        return QStringLiteral("client-key-mismatch");
+    case TlsFailure::Pkcs12PasswordWrong:
+        return QStringLiteral("pkcs12-password-wrong");
+    }
+    return QString();
+}
+
+QStringList EngineIoError::certificateProblemNames(CertificateProblems problems)
+{
+    QStringList names;
+    const std::pair<CertificateProblem, const char *> all[] = {
+        {CertificateProblem::Expired, "expired"},
+        {CertificateProblem::NotYetValid, "not-yet-valid"},
+        {CertificateProblem::HostNameMismatch, "host-name-mismatch"},
+        {CertificateProblem::UnknownIssuer, "unknown-issuer"},
+        {CertificateProblem::Revoked, "revoked"},
+        {CertificateProblem::Other, "other"}};
+    for (const auto &[problem, name] : all)
+        if (problems.testFlag(problem))
+            names << QString::fromLatin1(name);
+    return names;
+}

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <QByteArray>
+#include <QFlags>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 // engine.io's error codes (Server.errors): the "code" of a refusal's JSON body
 // {"code": 1, "message": "Session ID unknown"}. The server sends them, the client reads them.
@@ -39,6 +41,44 @@ struct EngineIoError
         ProxySettingInvalid,         // a proxy variable in the environment is not a proxy URL
     };
 
+    // Which side of a TLS connection failed, for an error of kind Tls. The local ones are found
+    // before any connection is tried: retrying cannot mend them, so the client does not.
+    enum class TlsFailure {
+        None,
+        // The server's certificate is not trusted: certificateProblems says why.
+        ServerCertificateUntrusted,
+        // The server ended the handshake (alert "certificate required" or "handshake failure")
+        // and no client certificate had been presented.
+        ClientCertificateRequired,
+        // The server refused the client certificate that was presented (an alert such as
+        // "unknown CA", "bad certificate" or "certificate expired").
+        ClientCertificateRefused,
+        // The client certificate or key file cannot be read (missing, permissions).
+        ClientFileUnreadable,
+        // The file holds no certificate (neither PEM nor a PKCS#12 bundle with one).
+        ClientCertificateMissing,
+        // The key file holds no key Qt can use: not a key, or encrypted (PEM keys are read
+        // without a passphrase).
+        ClientKeyUnreadable,
+        // The key's public half is not the certificate's public key.
+        ClientKeyMismatch,
+        // QSslCertificate::importPkcs12 failed: the password is wrong (or the bundle is damaged).
+        Pkcs12PasswordWrong,
+    };
+    // Why the server's certificate is not trusted, from QSslError::SslError values; several
+    // may hold at once.
+    enum class CertificateProblem {
+        None = 0,
+        Expired = 0x1,          // CertificateExpired
+        NotYetValid = 0x2,      // CertificateNotYetValid
+        HostNameMismatch = 0x4, // HostNameMismatch
+        // The chain leads to no trusted CA: self-signed, an unknown issuer, CertificateUntrusted.
+        UnknownIssuer = 0x8,
+        Revoked = 0x10,
+        Other = 0x20, // any other QSslError (signature, purpose, ...)
+    };
+    Q_DECLARE_FLAGS(CertificateProblems, CertificateProblem)
+
     EngineIoError() = default;
     EngineIoError(Kind kind, QString message, QByteArray frame = {})
         : kind(kind)
@@ -56,5 +96,15 @@ struct EngineIoError
     int httpStatus = 0; // the status of an HTTP answer other than the one asked for; else 0
     EngineIoErrorCode serverCode = EngineIoErrorCode::None; // from that answer's JSON body
     Symptom symptom = Symptom::None;
+    TlsFailure tlsFailure = TlsFailure::None;
+    CertificateProblems certificateProblems;
+
+    // The local client certificate failures (found before connecting).
+    bool isClientCertificateSetupFailure() const;
+    // The log's names: "server-certificate-untrusted", "client-certificate-required", ...;
+    // and "expired", "not-yet-valid", "host-name-mismatch", "unknown-issuer", "revoked", "other".
+    static QString tlsFailureName(TlsFailure failure);
+    static QStringList certificateProblemNames(CertificateProblems problems);
 };
+Q_DECLARE_OPERATORS_FOR_FLAGS(EngineIoError::CertificateProblems)
 Q_DECLARE_METATYPE(EngineIoError)

@@ -36,6 +36,16 @@ struct EngineIoOptions
     QString caFile;               // extra CA certificates (PEM) trusted besides the system's
     bool ignoreSslErrors = false; // explicit opt-in; reported as a warning for the whole session
     ProxySetting proxy;           // every request and the WebSocket go through it
+    // A client certificate presented to a server that asks for one: a PEM certificate with its
+    // PEM key (an unencrypted key, in clientKeyFile or in the same file), or a PKCS#12 bundle
+    // (.p12/.pfx) that holds both, opened with clientCertificatePassword. The password is held
+    // in memory only: profiles, logs and records never carry it.
+    QString clientCertificateFile;
+    QString clientKeyFile;
+    QByteArray clientCertificatePassword;
+    // Sent as the Origin header on every request (polling and the WebSocket upgrade); it
+    // replaces an Origin among `headers`.
+    QByteArray origin;
     int connectTimeoutMs = 20000;
     ReconnectPolicy reconnect;
     // Limits that keep memory bounded whatever a server sends.

@@ -1,11 +1,14 @@
 #include "engineio/engineiotransport.h"
 
+#include "engineio/clientcertificate.h"
+
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcessEnvironment>
 #include <QSslCertificate>
 #include <QSslConfiguration>
+#include <QTimer>
 
 // Warnings only by default: the CLI keeps stderr for its own messages, and QT_LOGGING_RULES
 // ("sioscope.engineio.debug=true") turns the rest on.
@@ -51,7 +54,7 @@ QUrl EngineIoTransport::endpoint(const QString &sid, bool webSocket) const
 
 EngineIoCookieJar::Headers EngineIoTransport::requestHeaders(const QUrl &url) const
 {
-    return m_cookieJar ? m_cookieJar->requestHeaders(url, m_options.headers) : m_options.headers;
+    return m_cookieJar ? m_cookieJar->requestHeaders(url, userHeaders()) : userHeaders();
 }
 
 void EngineIoTransport::storeCookies(const QUrl &url,
@@ -75,6 +78,18 @@ QSslConfiguration EngineIoTransport::sslConfiguration()
                     .arg(m_options.caFile));
         else
             config.addCaCertificates(certificates);
+    }
+    if (!m_options.clientCertificateFile.isEmpty()) {
+        ClientCertificate client;
+        m_clientCertificateError =
+            ClientCertificate::load(m_options.clientCertificateFile, m_options.clientKeyFile,
+                                    m_options.clientCertificatePassword, &client);
+        if (!m_clientCertificateError) {
+            config.setLocalCertificateChain(QList<QSslCertificate>{client.certificate} +
+                                            client.chain);
+            config.setPrivateKey(client.privateKey);
+            m_presentsClientCertificate = true;
+        }
     }
     m_sslConfiguration = config;
     return config;
@@ -168,6 +183,104 @@ std::optional<EngineIoError> EngineIoTransport::proxyFailure(QNetworkReply::Netw
     default:
         return std::nullopt;
     }
+}
+
+bool EngineIoTransport::prepareTls()
+{
+    // Plain http/ws uses no TLS settings, and reads none of their files.
+    const QString scheme = m_options.url.scheme().toLower();
+    if (scheme != QLatin1String("https") && scheme != QLatin1String("wss"))
+        return true;
+    sslConfiguration();
+    if (!m_clientCertificateError)
+        return true;
+    QTimer::singleShot(0, this, [this] { Q_EMIT failed(*m_clientCertificateError); });
+    return false;
+}
+
+QList<QPair<QByteArray, QByteArray>> EngineIoTransport::userHeaders() const
+{
+    if (m_options.origin.isEmpty())
+        return m_options.headers;
+    QList<QPair<QByteArray, QByteArray>> headers;
+    for (const auto &header : m_options.headers)
+        if (header.first.compare("origin", Qt::CaseInsensitive) != 0)
+            headers.append(header);
+    headers.append({QByteArrayLiteral("Origin"), m_options.origin});
+    return headers;
+}
+
+EngineIoError EngineIoTransport::untrustedServerError(const QString &what,
+                                                      const QList<QSslError> &errors) const
+{
+    using Problem = EngineIoError::CertificateProblem;
+    EngineIoError error(EngineIoError::Kind::Tls, QString());
+    error.tlsFailure = EngineIoError::TlsFailure::ServerCertificateUntrusted;
+    QStringList reasons;
+    const auto add = [&](Problem problem, const QString &reason) {
+        if (!error.certificateProblems.testFlag(problem))
+            reasons << reason;
+        error.certificateProblems |= problem;
+    };
+    const QString host = m_options.url.host();
+    for (const QSslError &sslError : errors) {
+        switch (sslError.error()) {
+        case QSslError::CertificateExpired:
+            add(Problem::Expired,
+                QStringLiteral("it expired on %1")
+                    .arg(sslError.certificate().expiryDate().toString(Qt::ISODate)));
+            break;
+        case QSslError::CertificateNotYetValid:
+            add(Problem::NotYetValid,
+                QStringLiteral("it is not valid before %1")
+                    .arg(sslError.certificate().effectiveDate().toString(Qt::ISODate)));
+            break;
+        case QSslError::HostNameMismatch:
+            add(Problem::HostNameMismatch,
+                QStringLiteral("it is for %1, not for %2")
+                    .arg(sslError.certificate().subjectDisplayName(), host));
+            break;
+        case QSslError::SelfSignedCertificate:
+        case QSslError::SelfSignedCertificateInChain:
+        case QSslError::UnableToGetLocalIssuerCertificate:
+        case QSslError::UnableToGetIssuerCertificate:
+        case QSslError::UnableToVerifyFirstCertificate:
+        case QSslError::CertificateUntrusted:
+            add(Problem::UnknownIssuer,
+                QStringLiteral("it is signed by a CA that is not trusted (self-signed or an "
+                               "unknown issuer; trust it with the CA file)"));
+            break;
+        case QSslError::CertificateRevoked:
+            add(Problem::Revoked, QStringLiteral("it was revoked"));
+            break;
+        default:
+            add(Problem::Other, sslError.errorString());
+            break;
+        }
+    }
+    QStringList texts;
+    for (const QSslError &sslError : errors)
+        texts << sslError.errorString();
+    error.message =
+        QStringLiteral("%1: the server's certificate for %2 is not trusted: %3 (%4)")
+            .arg(what, host, reasons.join(QStringLiteral("; ")), texts.join(QStringLiteral("; ")));
+    return error;
+}
+
+EngineIoError EngineIoTransport::clientCertificateError(const QString &what, bool presented) const
+{
+    EngineIoError error(EngineIoError::Kind::Tls, QString());
+    if (presented) {
+        error.tlsFailure = EngineIoError::TlsFailure::ClientCertificateRefused;
+        error.message = QStringLiteral("%1: the server %2 refused the client certificate %3")
+                            .arg(what, m_options.url.host(), m_options.clientCertificateFile);
+    } else {
+        error.tlsFailure = EngineIoError::TlsFailure::ClientCertificateRequired;
+        error.message = QStringLiteral("%1: the server %2 requires a client certificate, and "
+                                       "none was given")
+                            .arg(what, m_options.url.host());
+    }
+    return error;
 }
 
 EngineIoError EngineIoTransport::httpRefusal(EngineIoError::Kind kind, const QString &what,

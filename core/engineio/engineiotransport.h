@@ -15,6 +15,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QSslConfiguration>
+#include <QSslError>
 #include <QUrl>
 
 #include <optional>
@@ -52,10 +53,14 @@ public:
 
     // The URL of a request: scheme by transport, the user's query, then EIO, transport, sid.
     QUrl endpoint(const QString &sid, bool webSocket) const;
-    // The system CAs plus the user's CA file (a file that cannot be read raises a warning).
+    // The system CAs plus the user's CA file (a file that cannot be read raises a warning),
+    // and the client certificate when one is set. Read once per transport.
     QSslConfiguration sslConfiguration();
     // The proxy for this transport's URLs (the setting, or the environment read once).
     const ResolvedProxy &proxy();
+    // The user's headers for every request, the WebSocket upgrade included, with Origin
+    // set from options.origin when given (it replaces an Origin among the user's headers).
+    QList<QPair<QByteArray, QByteArray>> userHeaders() const;
 
 Q_SIGNALS:
     void opened();
@@ -68,6 +73,17 @@ Q_SIGNALS:
     void warningRaised(const QString &message);
 
 protected:
+    // Loads the TLS settings before anything connects (https/wss only). False when the client
+    // certificate cannot be used: failed() then follows on the next turn of the event loop (never
+    // from inside open()), and the transport must not connect.
+    bool prepareTls();
+    bool presentsClientCertificate() const { return m_presentsClientCertificate; }
+    // "<what>: the server's certificate is not trusted (<reasons>)" with its problems typed.
+    EngineIoError untrustedServerError(const QString &what, const QList<QSslError> &errors) const;
+    // The server ended the handshake over the client certificate: none presented (it requires
+    // one) or the one presented (refused).
+    EngineIoError clientCertificateError(const QString &what, bool presented) const;
+
     // How much of a refusal's body is kept for the message and the record.
     static constexpr qsizetype MaxErrorBodyBytes = 64 * 1024;
     // An HTTP answer other than the one asked for, as an error: `what` failed ("WebSocket
@@ -96,4 +112,6 @@ protected:
     std::optional<QSslConfiguration> m_sslConfiguration;
     std::optional<ResolvedProxy> m_proxy;
     QPointer<EngineIoCookieJar> m_cookieJar;
+    std::optional<EngineIoError> m_clientCertificateError; // set by sslConfiguration()
+    bool m_presentsClientCertificate = false;
 };

@@ -1,5 +1,7 @@
 #include "engineio/pollingtransport.h"
 
+#include "engineio/tlsalertprobe.h"
+
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -63,8 +65,10 @@ QNetworkRequest PollingTransport::request()
 void PollingTransport::watchTls(QNetworkReply *reply)
 {
     connect(reply, &QNetworkReply::sslErrors, this, [this, reply](const QList<QSslError> &errors) {
-        if (!m_options.ignoreSslErrors)
-            return; // the reply fails, and finish*() reports the TLS error
+        if (!m_options.ignoreSslErrors) {
+            m_untrustedErrors = errors; // the reply fails, and finish*() reports them
+            return;
+        }
         reply->ignoreSslErrors();
         if (!m_sslIgnoredWarned) {
             m_sslIgnoredWarned = true;
@@ -80,6 +84,8 @@ void PollingTransport::watchTls(QNetworkReply *reply)
 void PollingTransport::open(const QString &sid)
 {
     m_sid = sid;
+    if (!prepareTls())
+        return;
     m_stopped = false;
     startGet();
 }
@@ -135,13 +141,7 @@ void PollingTransport::finishGet()
     storeCookies(reply->url(), reply->rawHeaderPairs()); // before the OPEN leads to an upgrade
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status == 0) {
-        if (const auto failure = proxyFailure(reply->error(), reply->errorString())) {
-            fail(*failure);
-            return;
-        }
-        const bool tls = reply->error() == QNetworkReply::SslHandshakeFailedError;
-        fail(tls ? EngineIoError::Kind::Tls : EngineIoError::Kind::Transport,
-             QStringLiteral("polling GET failed: %1").arg(reply->errorString()));
+        failConnection(reply, QStringLiteral("polling GET"), {});
         return;
     }
     if (status != 200) {
@@ -259,13 +259,9 @@ void PollingTransport::finishPost()
             return;
         }
         const QByteArray body = reply->readAll().left(MaxErrorBodyBytes);
-        if (status == 0) {
-            if (const auto failure = proxyFailure(reply->error(), reply->errorString()))
-                fail(*failure);
-            else
-                fail(EngineIoError::Kind::Transport,
-                     QStringLiteral("polling POST failed: %1").arg(reply->errorString()), body);
-        } else
+        if (status == 0)
+            failConnection(reply, QStringLiteral("polling POST"), body);
+        else
             fail(httpRefusal(EngineIoError::Kind::Transport, QStringLiteral("polling POST refused"),
                              reply, body));
         return;
@@ -318,6 +314,60 @@ void PollingTransport::abort()
     }
     m_get = m_post = nullptr;
     m_outbox.clear();
+    delete m_alertProbe;
+    m_alertProbe = nullptr;
+}
+
+void PollingTransport::failConnection(QNetworkReply *reply, const QString &what,
+                                      const QByteArray &body)
+{
+    if (auto failure = proxyFailure(reply->error(), reply->errorString())) {
+        failure->frame = body;
+        fail(*failure);
+        return;
+    }
+    if (!m_untrustedErrors.isEmpty()) {
+        fail(untrustedServerError(what, m_untrustedErrors));
+        return;
+    }
+    const QNetworkReply::NetworkError networkError = reply->error();
+    qCDebug(lcEngineIo) << what << "failed without an HTTP answer:" << networkError
+                        << reply->errorString();
+    EngineIoError error(networkError == QNetworkReply::SslHandshakeFailedError
+                            ? EngineIoError::Kind::Tls
+                            : EngineIoError::Kind::Transport,
+                        QStringLiteral("%1 failed: %2").arg(what, reply->errorString()), body);
+    // A server that wants a client certificate ends the handshake with an alert, which
+    // QNetworkReply does not pass on. Observed with Qt 6.4 and OpenSSL 3.0 against node's
+    // https server (requestCert, rejectUnauthorized, TLS 1.3): UnknownNetworkError, "Error
+    // while reading: ... tlsv13 alert certificate required", because TLS 1.3's alert comes
+    // after the client's Finished, on the first read; TLS 1.2 fails inside the handshake
+    // (SslHandshakeFailedError), and a server may simply close (RemoteHostClosedError). A
+    // probe handshake hears the alert; the failure is reported once it has.
+    // Only before the session opened: a server asks for the certificate on the first
+    // handshake, and a session that went away later is reported at once.
+    const bool askProbe = !m_openedOnce && reply->url().scheme() == QLatin1String("https") &&
+                          (networkError == QNetworkReply::UnknownNetworkError ||
+                           networkError == QNetworkReply::SslHandshakeFailedError ||
+                           networkError == QNetworkReply::RemoteHostClosedError);
+    if (!askProbe) {
+        fail(error);
+        return;
+    }
+    const QUrl url = reply->url();
+    abort();
+    m_alertProbe = new TlsAlertProbe(sslConfiguration(), this);
+    connect(m_alertProbe, &TlsAlertProbe::finished, this, [this, error, what] {
+        TlsAlertProbe *probe = m_alertProbe;
+        m_alertProbe = nullptr;
+        probe->deleteLater();
+        if (probe->certificateDemanded() || probe->certificateRefused())
+            fail(clientCertificateError(what, presentsClientCertificate()));
+        else
+            fail(error);
+    });
+    m_alertProbe->setProxy(proxy().proxy);
+    m_alertProbe->start(url.host(), quint16(url.port(443)));
 }
 
 void PollingTransport::fail(EngineIoError::Kind kind, const QString &message,

@@ -9,6 +9,8 @@ class QNetworkAccessManager;
 class QNetworkReply;
 class QNetworkRequest;
 
+class TlsAlertProbe;
+
 class PollingTransport : public EngineIoTransport
 {
     Q_OBJECT
@@ -36,6 +38,8 @@ private:
                                      QNetworkReply *reply, const QByteArray &body);
     void fail(EngineIoError::Kind kind, const QString &message, const QByteArray &frame = {});
     void fail(const EngineIoError &error);
+    // A request that got no HTTP answer: why, told apart for TLS (see the .cpp).
+    void failConnection(QNetworkReply *reply, const QString &what, const QByteArray &body);
     void checkPaused();
     void finishShutdownIfDone();
 
@@ -52,4 +56,6 @@ private:
     bool m_shuttingDown = false;
     bool m_sslIgnoredWarned = false; // certificate errors were ignored (said once)
     quint64 m_requestCount = 0;
+    QList<QSslError> m_untrustedErrors; // the server certificate's errors, when not ignored
+    TlsAlertProbe *m_alertProbe = nullptr;
 };

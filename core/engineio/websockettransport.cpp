@@ -1,6 +1,7 @@
 #include "engineio/websockettransport.h"
 
 #include "engineio/engineiocodec.h"
+#include "engineio/tlsalertprobe.h"
 
 #include <QPointer>
 #include <QRandomGenerator>
@@ -54,6 +55,8 @@ WebSocketTransport::~WebSocketTransport()
 void WebSocketTransport::open(const QString &sid)
 {
     m_sid = sid;
+    if (!prepareTls())
+        return;
     const QUrl url = endpoint(sid, true);
     const bool secure = url.scheme() == QLatin1String("wss");
     QSslSocket *tls = nullptr;
@@ -61,6 +64,16 @@ void WebSocketTransport::open(const QString &sid)
         tls = new QSslSocket(this);
         tls->setSslConfiguration(sslConfiguration());
         connect(tls, &QSslSocket::sslErrors, this, &WebSocketTransport::handleTlsErrors);
+        connect(tls, &QSslSocket::alertReceived, this,
+                [this](QSsl::AlertLevel level, QSsl::AlertType type, const QString &text) {
+                    qCDebug(lcEngineIo) << "TLS alert from the server: level" << int(level)
+                                        << "type" << int(type) << text;
+                    if (level != QSsl::AlertLevel::Fatal)
+                        return;
+                    m_clientCertificateAlert |=
+                        TlsAlertProbe::demandsCertificate(type, presentsClientCertificate()) ||
+                        TlsAlertProbe::refusesCertificate(type, presentsClientCertificate());
+                });
         connect(tls, &QSslSocket::encrypted, this, &WebSocketTransport::sendUpgradeRequest);
         m_socket = tls;
     } else {
@@ -407,14 +420,13 @@ void WebSocketTransport::failWithFrameError()
 
 void WebSocketTransport::handleTlsErrors(const QList<QSslError> &errors)
 {
+    if (!m_options.ignoreSslErrors) {
+        fail(untrustedServerError(QStringLiteral("WebSocket"), errors));
+        return;
+    }
     QStringList texts;
     for (const QSslError &error : errors)
         texts << error.errorString();
-    if (!m_options.ignoreSslErrors) {
-        fail(EngineIoError::Kind::Tls,
-             QStringLiteral("TLS certificate rejected: %1").arg(texts.join(QStringLiteral("; "))));
-        return;
-    }
     static_cast<QSslSocket *>(m_socket)->ignoreSslErrors();
     Q_EMIT warningRaised(QStringLiteral("TLS certificate errors ignored on request: %1")
                              .arg(texts.join(QStringLiteral("; "))));
@@ -446,6 +458,15 @@ void WebSocketTransport::handleSocketError(QAbstractSocket::SocketError error)
     if (const auto failure =
             proxyFailure(error, m_socket->errorString(), m_phase == Phase::Connecting)) {
         fail(*failure);
+        return;
+    }
+    qCDebug(lcEngineIo) << "WebSocket socket error" << error << m_socket->errorString();
+    // Observed with Qt 6.4 and OpenSSL 3.0 against node's https server (requestCert,
+    // rejectUnauthorized, TLS 1.3) and no certificate: alertReceived(Fatal, CertificateRequired)
+    // after encrypted(), then SslInternalError "Error while reading: ... tlsv13 alert
+    // certificate required". The alert, not the error, says what happened.
+    if (m_clientCertificateAlert) {
+        fail(clientCertificateError(QStringLiteral("WebSocket"), presentsClientCertificate()));
         return;
     }
     const bool tls = error == QAbstractSocket::SslHandshakeFailedError ||

@@ -82,6 +82,7 @@ private:
     bool m_turnQueued = false; // readFramesThisTurn() is queued for the rest of a backlog
     bool m_shuttingDown = false;
     bool m_closeSent = false;
+    bool m_clientCertificateAlert = false; // the server's fatal alert was about the certificate
     bool m_flushing = false;      // inside flushNow(): socket errors are handled a turn later
     qint64 m_bytesSinceFlush = 0; // written to the socket's buffer since the last flush
 };

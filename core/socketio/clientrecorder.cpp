@@ -86,11 +86,18 @@ EngineIoClientRecorder::EngineIoClientRecorder(EngineIoClient *engine, SessionDe
              QStringLiteral("upgrade failed: %1").arg(reason));
     });
     connect(engine, &EngineIoClient::errorOccurred, this, [this](const EngineIoError &error) {
+        QJsonObject details{{QStringLiteral("layer"), QStringLiteral("eio")},
+                            {QStringLiteral("kind"), EngineIoError::kindName(error.kind)}};
+        // Which side of a TLS connection failed, and why the server's certificate is not
+        // trusted: for readers of the log, who must not have to parse the message.
+        if (error.tlsFailure != EngineIoError::TlsFailure::None)
+            details.insert(QStringLiteral("tls"), EngineIoError::tlsFailureName(error.tlsFailure));
+        if (error.certificateProblems)
+            details.insert(QStringLiteral("certificate"),
+                           QJsonArray::fromStringList(
+                               EngineIoError::certificateProblemNames(error.certificateProblems)));
         PacketRecord r =
-            PacketRecord::note(PacketRecord::Error,
-                               {{QStringLiteral("layer"), QStringLiteral("eio")},
-                                {QStringLiteral("kind"), EngineIoError::kindName(error.kind)}},
-                               m_engine->transport(), error.message);
+            PacketRecord::note(PacketRecord::Error, details, m_engine->transport(), error.message);
         r.raw = error.frame;
         m_session->record(r);
     });

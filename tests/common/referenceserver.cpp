@@ -49,9 +49,13 @@ bool ReferenceServer::start(const Options &options, QString *error)
     if (!options.parser.isEmpty())
         config.insert(QStringLiteral("parser"), options.parser);
     if (!options.tlsKeyFile.isEmpty() || !options.tlsCertFile.isEmpty()) {
-        config.insert(QStringLiteral("tls"),
-                      QJsonObject{{QStringLiteral("key"), options.tlsKeyFile},
-                                  {QStringLiteral("cert"), options.tlsCertFile}});
+        QJsonObject tls{{QStringLiteral("key"), options.tlsKeyFile},
+                        {QStringLiteral("cert"), options.tlsCertFile}};
+        if (!options.tlsClientCaFile.isEmpty()) {
+            tls.insert(QStringLiteral("ca"), options.tlsClientCaFile);
+            tls.insert(QStringLiteral("requestCert"), true);
+        }
+        config.insert(QStringLiteral("tls"), tls);
     }
     m_process = new QProcess;
     m_process->setWorkingDirectory(dir);

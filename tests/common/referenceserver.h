@@ -30,6 +30,9 @@ public:
         // Both set: https/wss with this PEM key and certificate (server.js `tls`).
         QString tlsKeyFile;
         QString tlsCertFile;
+        // Set: the server requires a client certificate signed by this CA (PEM), and refuses
+        // the handshake without one (requestCert and rejectUnauthorized).
+        QString tlsClientCaFile;
         // Log every HTTP request to the Engine.IO path; read them with requests().
         bool logRequests = false;
     };

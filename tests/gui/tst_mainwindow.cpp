@@ -186,6 +186,10 @@ private Q_SLOTS:
                                           {"X-Session-Token", "XTOKEN"},
                                           {"X-Client", "sioscope"}};
         profile.options.ackTimeoutMs = 3000;
+        profile.options.engine.clientCertificateFile = QStringLiteral("/certs/client.p12");
+        profile.options.engine.clientKeyFile = QStringLiteral("/certs/client.key");
+        profile.options.engine.clientCertificatePassword = "P12PASSWORD";
+        profile.options.engine.origin = "https://app.example";
         profile.namespaces = {{QStringLiteral("/"), {}},
                               {QStringLiteral("/admin"), QJsonObject{{"token", "AUTHSECRET"}}}};
         {
@@ -195,7 +199,7 @@ private Q_SLOTS:
         }
         const QByteArray written = readAll(fileName);
         for (const char *secret :
-             {"QTOKEN", "HEADERSECRET", "COOKIESECRET", "XTOKEN", "AUTHSECRET"})
+             {"QTOKEN", "HEADERSECRET", "COOKIESECRET", "XTOKEN", "AUTHSECRET", "P12PASSWORD"})
             QVERIFY2(!written.contains(secret), secret);
         QVERIFY(written.contains("sioscope"));
         QVERIFY(written.contains("staging.example"));
@@ -211,6 +215,10 @@ private Q_SLOTS:
         QCOMPARE(loaded.options.engine.version, EngineIoOptions::Version::V3);
         QCOMPARE(loaded.options.engine.transports, EngineIoOptions::Transports::WebSocketOnly);
         QCOMPARE(loaded.options.ackTimeoutMs, 3000);
+        QCOMPARE(loaded.options.engine.clientCertificateFile, QStringLiteral("/certs/client.p12"));
+        QCOMPARE(loaded.options.engine.clientKeyFile, QStringLiteral("/certs/client.key"));
+        QCOMPARE(loaded.options.engine.origin, QByteArray("https://app.example"));
+        QVERIFY(loaded.options.engine.clientCertificatePassword.isEmpty());
         QCOMPARE(loaded.namespaces.size(), 2);
         QVERIFY(loaded.authFor(QStringLiteral("/admin")).isEmpty());
         QCOMPARE(loaded.options.engine.headers.size(), 4); // names kept, secret values empty
@@ -222,6 +230,8 @@ private Q_SLOTS:
         reread.put(profile);
         QVERIFY(reread.save());
         QVERIFY(readAll(fileName).contains("AUTHSECRET"));
+        // The PKCS#12 password is never saved, not even with the secrets.
+        QVERIFY(!readAll(fileName).contains("P12PASSWORD"));
         ProfileStore again(fileName);
         QVERIFY(again.load());
         const ConnectionProfile full = again.profile(QStringLiteral("staging"));
@@ -258,7 +268,18 @@ private Q_SLOTS:
         dialog.authEditor()->setText(QStringLiteral("{\"token\": \"abc\"}"));
         QVERIFY(dialog.isInputValid());
         dialog.ignoreSslErrorsBox()->setChecked(true);
+        dialog.originEdit()->setText(QStringLiteral(" https://app.example "));
+        dialog.clientCertificateEdit()->setText(QStringLiteral("/certs/client.pem"));
+        dialog.clientKeyEdit()->setText(QStringLiteral("/certs/client.key"));
+        dialog.certificatePasswordEdit()->setText(QStringLiteral("pw"));
+        QCOMPARE(dialog.certificatePasswordEdit()->echoMode(), QLineEdit::Password);
+        QVERIFY(dialog.certificatePasswordEdit()->toolTip().contains(QLatin1String("never saved")));
         const ConnectionProfile edited = dialog.profile();
+        QCOMPARE(edited.options.engine.origin, QByteArray("https://app.example"));
+        QCOMPARE(edited.options.engine.clientCertificateFile, QStringLiteral("/certs/client.pem"));
+        QCOMPARE(edited.options.engine.clientKeyFile, QStringLiteral("/certs/client.key"));
+        // Held for the session that the dialog configures, in memory only.
+        QCOMPARE(edited.options.engine.clientCertificatePassword, QByteArray("pw"));
         QCOMPARE(edited.authFor(QStringLiteral("/")), QJsonObject({{"token", "abc"}}));
         QCOMPARE(edited.options.engine.headers.size(), 1);
         QCOMPARE(edited.options.engine.headers.at(0).first, QByteArray("Authorization"));

@@ -3,15 +3,13 @@
 // the connect timeout, the reconnect limits, the explicit protocol version, and deliberate close.
 #include "engineio/engineioclient.h"
 #include "referenceserver.h"
+#include "testpki.h"
 
 #include <QElapsedTimer>
 #include <QFile>
-#include <QProcess>
 #include <QSignalSpy>
-#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QUrlQuery>
 
@@ -80,7 +78,7 @@ class tst_EngineIoOptionsPeer : public QObject
     Q_OBJECT
 
 private:
-    QTemporaryDir m_certDir;
+    TestPki m_pki;
     QString m_caFile, m_keyFile, m_certFile, m_notPemFile;
 
     static EngineIoOptions optionsFor(const QUrl &url, Transports transports)
@@ -99,21 +97,6 @@ private:
         QString error;
         QVERIFY2(server.start(options, &error), qPrintable(error));
     }
-    static bool runOpenssl(const QStringList &arguments, const QString &dir, QString *error)
-    {
-        QProcess openssl;
-        openssl.setWorkingDirectory(dir);
-        openssl.setProcessChannelMode(QProcess::MergedChannels);
-        openssl.start(QStringLiteral("openssl"), arguments);
-        if (!openssl.waitForFinished(30000) || openssl.exitStatus() != QProcess::NormalExit ||
-            openssl.exitCode() != 0) {
-            *error = QStringLiteral("openssl %1 failed: %2 %3")
-                         .arg(arguments.join(QLatin1Char(' ')), openssl.errorString(),
-                              QString::fromLocal8Bit(openssl.readAll()));
-            return false;
-        }
-        return true;
-    }
     static void addTransportRows(bool withAuto = true)
     {
         QTest::addColumn<Transports>("transports");
@@ -130,41 +113,19 @@ private Q_SLOTS:
         QVERIFY2(QFile::exists(ReferenceServer::peersDir() + QStringLiteral("/node_modules")),
                  qPrintable(QStringLiteral("%1/node_modules is missing: run `npm ci` there")
                                 .arg(ReferenceServer::peersDir())));
-        QVERIFY2(!QStandardPaths::findExecutable(QStringLiteral("openssl")).isEmpty(),
-                 "the openssl command is missing (Debian package openssl; scripts/dev.sh "
-                 "installs it)");
+        QVERIFY2(TestPki::hasOpenssl(), "the openssl command is missing (Debian package "
+                                        "openssl; scripts/dev.sh installs it)");
 
         // A throwaway CA and a server certificate for 127.0.0.1 that it signed.
-        QVERIFY(m_certDir.isValid());
-        const QString dir = m_certDir.path();
         QString error;
-        QVERIFY2(
-            runOpenssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout",
-                        "ca.key", "-out", "ca.pem", "-subj", "/CN=SioScope throwaway test CA",
-                        "-addext", "basicConstraints=critical,CA:TRUE", "-addext",
-                        "keyUsage=critical,keyCertSign,cRLSign"},
-                       dir, &error),
-            qPrintable(error));
-        QVERIFY2(runOpenssl({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key",
-                             "-out", "server.csr", "-subj", "/CN=127.0.0.1"},
-                            dir, &error),
+        QVERIFY2(m_pki.createCa(QStringLiteral("ca"), &error), qPrintable(error));
+        QVERIFY2(m_pki.issue(QStringLiteral("server"), QStringLiteral("ca"),
+                             TestPki::Purpose::Server, QStringLiteral("IP:127.0.0.1"), 2, &error),
                  qPrintable(error));
-        QFile extensions(dir + QStringLiteral("/server.ext"));
-        QVERIFY(extensions.open(QIODevice::WriteOnly));
-        extensions.write("subjectAltName=IP:127.0.0.1\n"
-                         "basicConstraints=CA:FALSE\n"
-                         "keyUsage=critical,digitalSignature,keyEncipherment\n"
-                         "extendedKeyUsage=serverAuth\n");
-        extensions.close();
-        QVERIFY2(runOpenssl({"x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey",
-                             "ca.key", "-CAcreateserial", "-days", "2", "-out", "server.pem",
-                             "-extfile", "server.ext"},
-                            dir, &error),
-                 qPrintable(error));
-        m_caFile = dir + QStringLiteral("/ca.pem");
-        m_keyFile = dir + QStringLiteral("/server.key");
-        m_certFile = dir + QStringLiteral("/server.pem");
-        m_notPemFile = dir + QStringLiteral("/not-a-certificate.txt");
+        m_caFile = m_pki.caFile(QStringLiteral("ca"));
+        m_keyFile = m_pki.issued(QStringLiteral("server")).keyFile;
+        m_certFile = m_pki.issued(QStringLiteral("server")).certificateFile;
+        m_notPemFile = m_pki.path(QStringLiteral("not-a-certificate.txt"));
         QFile notPem(m_notPemFile);
         QVERIFY(notPem.open(QIODevice::WriteOnly));
         notPem.write("this is not a PEM certificate\n");

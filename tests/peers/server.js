@@ -11,7 +11,10 @@
 //   connectionStateRecovery true: maxDisconnectionDuration 2 minutes, skipMiddlewares (flavor 4 only)
 //   allowEIO3               flavor 4 only
 //   parser                  "msgpack": socket.io-msgpack-parser (flavor 4 only); default: the stock parser
-//   tls                     {key, cert}: PEM file paths; the server speaks https/wss instead of http/ws
+//   tls                     {key, cert}: PEM file paths; the server speaks https/wss instead of http/ws.
+//                           Also {ca, requestCert}: with requestCert true the server asks every client
+//                           for a certificate signed by the CA in the PEM file `ca`, and refuses the
+//                           TLS handshake without one (rejectUnauthorized: true)
 //   logRequests             true: one stderr line `[server] request {"method","url","upgrade","query","headers"}`
 //                           per HTTP request to the Engine.IO path (polling GETs and POSTs, and the
 //                           WebSocket upgrade requests), so that a test can check what reached it
@@ -65,14 +68,21 @@ if (config.tls !== undefined && config.tls !== null) {
   const tls = config.tls;
   if (typeof tls !== "object" || typeof tls.key !== "string" || typeof tls.cert !== "string")
     fail("tls must be {key, cert} with PEM file paths");
-  let key, cert;
+  if (tls.requestCert && typeof tls.ca !== "string")
+    fail("tls.requestCert needs tls.ca, the PEM file of the CA that signs client certificates");
+  const serverOptions = {};
   try {
-    key = fs.readFileSync(tls.key);
-    cert = fs.readFileSync(tls.cert);
+    serverOptions.key = fs.readFileSync(tls.key);
+    serverOptions.cert = fs.readFileSync(tls.cert);
+    if (tls.ca !== undefined) serverOptions.ca = fs.readFileSync(tls.ca);
   } catch (e) {
-    fail(`cannot read the TLS key or certificate: ${e.message}`);
+    fail(`cannot read the TLS key, certificate or CA: ${e.message}`);
   }
-  httpServer = https.createServer({ key, cert });
+  if (tls.requestCert) {
+    serverOptions.requestCert = true;
+    serverOptions.rejectUnauthorized = true;
+  }
+  httpServer = https.createServer(serverOptions);
   httpServer.on("tlsClientError", (e) => log(`TLS client error: ${e.message}`));
 } else {
   httpServer = http.createServer();
