@@ -138,15 +138,19 @@ std::optional<EngineIoError> EngineIoTransport::proxyFailure(QAbstractSocket::So
                                  "Authentication Required): check the user and the password")
                       .arg(name);
         return failure;
-    case QAbstractSocket::ProxyProtocolError:
+    case QAbstractSocket::ProxyProtocolError: {
+        const bool http = through.proxy.type() == QNetworkProxy::HttpProxy;
         failure.symptom = EngineIoError::Symptom::ProxyProtocol;
         failure.message =
             QStringLiteral("the proxy %1 did not answer as a %2 proxy: %3")
-                .arg(name,
-                     through.proxy.type() == QNetworkProxy::Socks5Proxy ? QStringLiteral("SOCKS5")
-                                                                        : QStringLiteral("HTTP"),
-                     qtMessage);
+                .arg(name, http ? QStringLiteral("HTTP") : QStringLiteral("SOCKS5"), qtMessage);
+        // Qt reads an answer to CONNECT other than 200 or 407 as this error.
+        if (http && !through.url.userName().isEmpty())
+            failure.message += QStringLiteral(" (some proxies, tinyproxy for one, refuse wrong "
+                                              "credentials with 401 instead of 407: check the "
+                                              "user and the password)");
         return failure;
+    }
     case QAbstractSocket::ProxyConnectionClosedError:
     case QAbstractSocket::SocketAccessError:
     case QAbstractSocket::ConnectionRefusedError:
@@ -170,6 +174,18 @@ std::optional<EngineIoError> EngineIoTransport::proxyFailure(QNetworkReply::Netw
                                                              const QString &qtMessage)
 {
     switch (error) {
+    case QNetworkReply::ConnectionRefusedError:
+    case QNetworkReply::HostNotFoundError:
+    case QNetworkReply::TimeoutError: {
+        // A forwarded request (http polling through an HTTP proxy) connects to the proxy only:
+        // these are about the proxy. Through a tunnel or SOCKS they are about the server.
+        const bool forwarded = proxy().proxy.type() == QNetworkProxy::HttpProxy &&
+                               m_options.url.scheme().toLower() != QLatin1String("https") &&
+                               m_options.url.scheme().toLower() != QLatin1String("wss");
+        return proxyFailure(forwarded ? QAbstractSocket::ProxyConnectionRefusedError
+                                      : QAbstractSocket::SocketAccessError,
+                            qtMessage, true);
+    }
     case QNetworkReply::ProxyConnectionRefusedError:
     case QNetworkReply::ProxyNotFoundError:
     case QNetworkReply::ProxyTimeoutError:

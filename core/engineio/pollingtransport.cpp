@@ -125,10 +125,24 @@ void PollingTransport::readGet()
 EngineIoError PollingTransport::httpRefusal(EngineIoError::Kind kind, const QString &what,
                                             QNetworkReply *reply, const QByteArray &body)
 {
-    return EngineIoTransport::httpRefusal(
-        kind, what, reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
-        reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString(), body,
-        reply->rawHeader("Location"));
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    // A request forwarded by an HTTP proxy (http polling) gets the proxy's refusals as answers.
+    if (status == 407) {
+        if (auto failure =
+                proxyFailure(QAbstractSocket::ProxyAuthenticationRequiredError, QString(), true)) {
+            failure->frame = body;
+            return *failure;
+        }
+    }
+    EngineIoError refusal = EngineIoTransport::httpRefusal(
+        kind, what, status, reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString(),
+        body, reply->rawHeader("Location"));
+    if (status == 401 && !proxy().isDirect() && !proxy().url.userName().isEmpty())
+        refusal.message += QStringLiteral(" (through the proxy %1: some proxies, tinyproxy for "
+                                          "one, refuse wrong credentials with 401 instead of "
+                                          "407; check the proxy's user and password)")
+                               .arg(proxy().description());
+    return refusal;
 }
 
 void PollingTransport::finishGet()

@@ -34,8 +34,9 @@ private:
     void finishGet();
     void flushPosts();
     void finishPost();
-    static EngineIoError httpRefusal(EngineIoError::Kind kind, const QString &what,
-                                     QNetworkReply *reply, const QByteArray &body);
+    // The answer as a refusal; a proxy's 407 (forwarded polls get it as an answer) as the proxy's.
+    EngineIoError httpRefusal(EngineIoError::Kind kind, const QString &what, QNetworkReply *reply,
+                              const QByteArray &body);
     void fail(EngineIoError::Kind kind, const QString &message, const QByteArray &frame = {});
     void fail(const EngineIoError &error);
     // A request that got no HTTP answer: why, told apart for TLS (see the .cpp).

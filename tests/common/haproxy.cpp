@@ -1,23 +1,6 @@
 #include "haproxy.h"
 
-#include <QDeadlineTimer>
 #include <QFile>
-#include <QTcpServer>
-#include <QTcpSocket>
-
-namespace {
-
-// A port nobody listens on now. haproxy binds it a moment later; another process taking it in
-// between makes start() fail with haproxy's "cannot bind socket" alert, not a wrong result.
-int freeLoopbackPort()
-{
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    return probe.serverPort();
-}
-
-} // namespace
 
 HaProxy::~HaProxy()
 {
@@ -58,81 +41,43 @@ QByteArray HaProxy::configuration(const Options &options, int port)
 
 bool HaProxy::start(const Options &options, QString *error)
 {
-    kill();
-    m_output.clear();
-    if (!QFile::exists(executable())) {
-        *error = QStringLiteral("%1 is missing: install the Debian package haproxy "
-                                "(scripts/dev.sh lists it)")
-                     .arg(executable());
+    if (!m_daemon.hasDirectory()) {
+        *error = QStringLiteral("no temporary directory for the haproxy configuration");
         return false;
     }
-    if (!m_dir.isValid()) {
-        *error = QStringLiteral("no temporary directory: %1").arg(m_dir.errorString());
-        return false;
-    }
-    m_port = freeLoopbackPort();
-    if (m_port == 0) {
+    const int port = LoopbackDaemon::freePort();
+    if (port == 0) {
         *error = QStringLiteral("no free loopback port");
         return false;
     }
-    const QString configFile = m_dir.filePath(QStringLiteral("haproxy.cfg"));
+    const QString configFile = m_daemon.filePath(QStringLiteral("haproxy.cfg"));
     QFile file(configFile);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
-        file.write(configuration(options, m_port)) < 0) {
+        file.write(configuration(options, port)) < 0) {
         *error = QStringLiteral("cannot write %1: %2").arg(configFile, file.errorString());
         return false;
     }
     file.close();
-    m_process = new QProcess;
-    m_process->setProcessChannelMode(QProcess::MergedChannels);
-    m_process->start(executable(), {QStringLiteral("-f"), configFile, QStringLiteral("-db")});
-    if (!m_process->waitForStarted(10000)) {
-        *error = QStringLiteral("cannot start %1: %2").arg(executable(), m_process->errorString());
-        kill();
-        return false;
-    }
-    // haproxy says nothing when it is ready: it is once its port accepts a connection.
-    QDeadlineTimer deadline(10000);
-    while (!deadline.hasExpired() && m_process->state() == QProcess::Running) {
-        QTcpSocket socket;
-        socket.connectToHost(QHostAddress::LocalHost, quint16(m_port));
-        if (socket.waitForConnected(200))
-            return true;
-        m_process->waitForFinished(50);
-    }
-    *error = QStringLiteral("haproxy did not start listening on 127.0.0.1:%1: %2")
-                 .arg(m_port)
-                 .arg(QString::fromUtf8(output()));
-    kill();
-    return false;
+    return m_daemon.start(executable(), {QStringLiteral("-f"), configFile, QStringLiteral("-db")},
+                          port, QStringLiteral("haproxy"), error);
 }
 
 void HaProxy::kill()
 {
-    if (!m_process)
-        return;
-    if (m_process->state() != QProcess::NotRunning) {
-        m_process->kill();
-        m_process->waitForFinished(5000);
-    }
-    m_output += m_process->readAll();
-    delete m_process;
-    m_process = nullptr;
+    m_daemon.kill();
 }
 
 bool HaProxy::isRunning() const
 {
-    return m_process && m_process->state() == QProcess::Running;
+    return m_daemon.isRunning();
 }
 
 QUrl HaProxy::url() const
 {
-    return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port));
+    return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_daemon.port()));
 }
 
 QByteArray HaProxy::output() const
 {
-    if (m_process)
-        m_output += m_process->readAll();
-    return m_output;
+    return m_daemon.output();
 }

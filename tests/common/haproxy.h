@@ -4,12 +4,12 @@
 // so that a session that is not pinned to one server meets the other one at once.
 #pragma once
 
+#include "loopbackdaemon.h"
+
 #include <QByteArray>
 #include <QList>
-#include <QProcess>
 #include <QString>
 #include <QStringList>
-#include <QTemporaryDir>
 #include <QUrl>
 
 class HaProxy
@@ -40,14 +40,11 @@ public:
     void kill();
     bool isRunning() const;
 
-    int port() const { return m_port; }
+    int port() const { return m_daemon.port(); }
     QUrl url() const; // http://127.0.0.1:<port>
     // What haproxy printed (warnings, alerts), for failure messages.
     QByteArray output() const;
 
 private:
-    QProcess *m_process = nullptr;
-    QTemporaryDir m_dir;
-    int m_port = 0;
-    mutable QByteArray m_output;
+    LoopbackDaemon m_daemon;
 };

@@ -12,6 +12,7 @@
 // connection (observed with node 20 and Qt 6.4), which it reports as such. OpenSSL's own
 // s_server sends the alerts (certificate required, handshake failure, unknown CA): tlsAlerts
 // reads them through both transports, over TLS 1.2 and 1.3.
+#include "clirun.h"
 #include "engineio/engineioclient.h"
 #include "referenceserver.h"
 #include "testpki.h"
@@ -48,33 +49,6 @@ struct Credentials
 };
 
 // One run of the real sioscope-cli, with its own environment; waits with the event loop running.
-struct CliRun
-{
-    int exitCode = -1; // -1: crashed, killed, or did not finish in time
-    QByteArray out;
-    QByteArray err;
-
-    CliRun(const QStringList &arguments, const QProcessEnvironment &environment)
-    {
-        QProcess process;
-        process.setProcessEnvironment(environment);
-        process.start(QStringLiteral(SIOSCOPE_CLI_PATH), arguments);
-        const bool finished = QTest::qWaitFor(
-            [&process] {
-                return process.state() == QProcess::NotRunning ||
-                       process.waitForFinished(10); // also reads its pipes
-            },
-            CliTimeoutMs);
-        if (!finished) {
-            process.kill();
-            process.waitForFinished(5000);
-        } else if (process.exitStatus() == QProcess::NormalExit) {
-            exitCode = process.exitCode();
-        }
-        out = process.readAllStandardOutput();
-        err = process.readAllStandardError();
-    }
-};
 
 // `openssl s_server` asking for a client certificate of `caFile` and refusing the handshake
 // without one (-Verify 1 -verify_return_error): no socket.io behind it, only its TLS alerts.
@@ -408,7 +382,7 @@ private Q_SLOTS:
             arguments << QStringLiteral("--cert-password-env") << PasswordVariable;
             environment.insert(PasswordVariable, QString::fromUtf8(c.password));
         }
-        const CliRun run(arguments, environment);
+        const CliRun run(arguments, environment, CliTimeoutMs);
         const QByteArray describe = "sioscope-cli " + arguments.join(QLatin1Char(' ')).toUtf8() +
                                     "\nexit " + QByteArray::number(run.exitCode) + ", stderr:\n" +
                                     run.err;
