@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 namespace {
@@ -102,6 +103,7 @@ private Q_SLOTS:
     void refusedNamespace_data();
     void refusedNamespace();
     void unreachableServer();
+    void untrustedCertificate();
     void usageErrors();
 
 private:
@@ -393,6 +395,53 @@ void tst_DoctorPeer::unreachableServer()
                 .startsWith(QStringLiteral("127.0.0.1:%1 cannot be reached").arg(url.port())));
     for (const QString &id : CheckIds.mid(1))
         QVERIFY2(run.status(id) == QLatin1String("skip"), qPrintable(id));
+}
+
+// An https server with a self-signed certificate made by openssl here: the tls check names the
+// certificate and why it is not trusted; the later checks go on past it.
+void tst_DoctorPeer::untrustedCertificate()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QProcess openssl;
+    openssl.setWorkingDirectory(dir.path());
+    openssl.setProcessChannelMode(QProcess::MergedChannels);
+    openssl.start(QStringLiteral("openssl"),
+                  {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout",
+                   "server.key", "-out", "server.pem", "-subj", "/CN=127.0.0.1", "-addext",
+                   "subjectAltName=IP:127.0.0.1"});
+    QVERIFY2(
+        openssl.waitForFinished(30000) && openssl.exitStatus() == QProcess::NormalExit &&
+            openssl.exitCode() == 0,
+        qPrintable(QStringLiteral("openssl (Debian package openssl, scripts/dev.sh): %1 %2")
+                       .arg(openssl.errorString(), QString::fromLocal8Bit(openssl.readAll()))));
+    ReferenceServer server;
+    ReferenceServer::Options options;
+    options.tlsKeyFile = dir.filePath(QStringLiteral("server.key"));
+    options.tlsCertFile = dir.filePath(QStringLiteral("server.pem"));
+    QString error;
+    QVERIFY2(server.start(options, &error), qPrintable(error));
+    const DoctorRun run = runDoctor(server.url());
+    QVERIFY2(run.exitCode == 1, qPrintable(run.describe));
+    QVERIFY2(wellFormed(run), qPrintable(run.describe));
+    const QJsonObject tls = run.check(QStringLiteral("tls"));
+    QCOMPARE(tls.value(QStringLiteral("status")).toString(), QStringLiteral("fail"));
+    QCOMPARE(tls.value(QStringLiteral("subject")).toString(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(tls.value(QStringLiteral("issuer")).toString(), QStringLiteral("127.0.0.1"));
+    const QDateTime expires =
+        QDateTime::fromString(tls.value(QStringLiteral("expires")).toString(), Qt::ISODate);
+    QVERIFY(expires > QDateTime::currentDateTimeUtc().addDays(1));
+    QVERIFY(expires < QDateTime::currentDateTimeUtc().addDays(3));
+    QVERIFY(!tls.value(QStringLiteral("errors")).toArray().isEmpty());
+    QVERIFY2(tls.value(QStringLiteral("summary"))
+                 .toString()
+                 .startsWith(QLatin1String("The server's certificate is not trusted: ")),
+             qPrintable(run.describe));
+    // Past the certificate, the server itself is fine.
+    for (const QString &id : CheckIds)
+        if (id != QLatin1String("tls"))
+            QVERIFY2(run.status(id) == QLatin1String("pass"),
+                     qPrintable(id + QStringLiteral(": ") + run.describe));
 }
 
 void tst_DoctorPeer::usageErrors()
