@@ -513,6 +513,7 @@ DoctorCheck ConnectionDoctor::checkStickiness()
         end.method = "POST";
         end.body = close;
         end.headers = jar.requestHeaders(end.url, m_options.engine.headers);
+        end.timeoutMs = m_options.engine.connectTimeoutMs;
         HttpProbe::run(end); // ends the session; its answer proves nothing
     }
     QStringList names = cookieNames.values();

@@ -103,6 +103,7 @@ private Q_SLOTS:
     void refusedNamespace_data();
     void refusedNamespace();
     void unreachableServer();
+    void balancerWithoutServersAnswersItsOwnPage();
     void untrustedCertificate();
     void usageErrors();
 
@@ -394,6 +395,38 @@ void tst_DoctorPeer::unreachableServer()
                 .toString()
                 .startsWith(QStringLiteral("127.0.0.1:%1 cannot be reached").arg(url.port())));
     for (const QString &id : CheckIds.mid(1))
+        QVERIFY2(run.status(id) == QLatin1String("skip"), qPrintable(id));
+}
+
+// HAProxy whose servers are gone answers 503 with its own HTML page: the doctor names it as the
+// balancer's page, not the Engine.IO server's answer.
+void tst_DoctorPeer::balancerWithoutServersAnswersItsOwnPage()
+{
+    ReferenceServer gone;
+    QString error;
+    QVERIFY2(gone.start({}, &error), qPrintable(error));
+    HaProxy::Options options;
+    options.backendPorts = {gone.port()};
+    gone.kill();
+    HaProxy balancer;
+    QVERIFY2(balancer.start(options, &error), qPrintable(error));
+    const DoctorRun run = runDoctor(balancer.url());
+    QVERIFY2(run.exitCode == 1, qPrintable(run.describe));
+    QVERIFY2(wellFormed(run), qPrintable(run.describe));
+    QCOMPARE(run.status(QStringLiteral("reachable")), QStringLiteral("pass"));
+    const QJsonObject engine = run.check(QStringLiteral("engineio"));
+    QCOMPARE(engine.value(QStringLiteral("status")).toString(), QStringLiteral("fail"));
+    QVERIFY2(engine.value(QStringLiteral("summary"))
+                 .toString()
+                 .endsWith(QLatin1String("an error page of a proxy or load balancer, not of "
+                                         "engine.io (HTTP 503, text/html)")),
+             qPrintable(run.describe));
+    const QJsonObject proxy = run.check(QStringLiteral("proxy"));
+    QCOMPARE(proxy.value(QStringLiteral("status")).toString(), QStringLiteral("fail"));
+    QCOMPARE(proxy.value(QStringLiteral("errorPages")).toArray(), QJsonArray{503});
+    QCOMPARE(proxy.value(QStringLiteral("webSocketHeadersDropped")), QJsonValue(false));
+    for (const QString &id : {QStringLiteral("transports"), QStringLiteral("stickiness"),
+                              QStringLiteral("namespaces"), QStringLiteral("heartbeat")})
         QVERIFY2(run.status(id) == QLatin1String("skip"), qPrintable(id));
 }
 
