@@ -158,6 +158,14 @@ DoctorReport ConnectionDoctor::run()
     DoctorReport report;
     report.url = m_options.engine.url.toString();
     report.checks.append(checkReachable());
+    if (!m_reachable) {
+        for (const QString &id :
+             {QStringLiteral("tls"), QStringLiteral("engineio"), QStringLiteral("transports"),
+              QStringLiteral("stickiness"), QStringLiteral("proxy"), QStringLiteral("namespaces"),
+              QStringLiteral("heartbeat")})
+            report.checks.append(skipped(id, QStringLiteral("the server is not reachable")));
+        return report;
+    }
     report.checks.append(checkTls());
     report.checks.append(checkEngineIo());
     report.checks.append(checkTransports());
