@@ -51,7 +51,8 @@ private:
     // The request URL for `path`: the user's query, then EIO, transport and sid.
     QUrl endpoint(const QString &path, EngineIoVersion version, bool webSocket,
                   const QString &sid = {}) const;
-    // Sends a probe and keeps its result for the proxy check.
+    // Sends a probe with the --timeout (and the user's headers when it has none) and keeps its
+    // result for the proxy check.
     HttpProbeResult probe(const HttpProbeRequest &request);
     // A polling handshake; *handshake is filled when the answer is an OPEN packet (either
     // payload format: the version it was written in is detected).

@@ -233,9 +233,13 @@ HttpProbeResult HttpProbe::run(const HttpProbeRequest &request)
     timer.start(request.timeoutMs);
     if (!done)
         loop.exec();
-    // After a 101 with no awaited message, what came is the answer.
-    if (result.timedOut && result.answered)
+    // The head came but not the end of the answer in time: what came is the answer (after a
+    // 101, the messages so far; else the body so far).
+    if (result.timedOut && result.answered) {
         result.timedOut = false;
+        if (result.status != 101 && result.body.isEmpty())
+            result.body = received.mid(headBytes).left(HttpProbeResult::MaxBodyBytes);
+    }
     socket.abort();
     return result;
 }
