@@ -1,4 +1,5 @@
 // sioscope-cli: the headless side of SioScope, for scripts and CI.
+#include "cli/doctorcommand.h"
 #include "cli/recordcommand.h"
 #include "cli/servecommand.h"
 #include "session/logexport.h"
@@ -14,6 +15,7 @@ const char *const Usage = "usage: sioscope-cli <command> [options]\n"
                           "commands:\n"
                           "  record <url> [options]   record a session (record --help)\n"
                           "  serve [options]          run the embedded server (serve --help)\n"
+                          "  doctor <url> [options]   diagnose a connection (doctor --help)\n"
                           "  convert <in> <out> --format jsonl|har|text [--include-secrets]\n";
 
 int convert(const QStringList &arguments)
@@ -79,6 +81,8 @@ int main(int argc, char *argv[])
         QTextStream(stdout) << Usage; // asked for: stdout, exit status 0
         return 0;
     }
+    if (command == QLatin1String("doctor"))
+        return DoctorCommand::run(arguments);
     if (command == QLatin1String("serve")) {
         ServeCommand serve;
         return serve.run(arguments);

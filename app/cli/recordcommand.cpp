@@ -1,5 +1,6 @@
 #include "recordcommand.h"
 
+#include "connectionarguments.h"
 #include "tlsoptions.h"
 
 #include <QCommandLineParser>
@@ -114,14 +115,9 @@ bool RecordCommand::parse(const QStringList &arguments)
                                     .arg(parser.positionalArguments().size()));
 
     EngineIoOptions &engine = m_options.engine;
-    engine.url = QUrl(parser.positionalArguments().first(), QUrl::StrictMode);
-    const QString scheme = engine.url.scheme().toLower();
-    if (!engine.url.isValid() || engine.url.host().isEmpty() ||
-        !QStringList{QStringLiteral("http"), QStringLiteral("https"), QStringLiteral("ws"),
-                     QStringLiteral("wss")}
-             .contains(scheme))
-        return usageError(QStringLiteral("<url> must be an http, https, ws or wss URL with a "
-                                         "host, e.g. http://localhost:3000"));
+    QString error;
+    if (!ConnectionArguments::parseUrl(parser.positionalArguments().first(), &engine.url, &error))
+        return usageError(error);
     engine.reconnect.enabled = parser.isSet(reconnectOption);
     if (parser.isSet(pathOption))
         engine.path = parser.value(pathOption);
@@ -153,71 +149,28 @@ bool RecordCommand::parse(const QStringList &arguments)
     if (parser.isSet(proxyOption) && parser.isSet(noProxyOption))
         return usageError(QStringLiteral("--proxy and --no-proxy exclude each other"));
     if (parser.isSet(proxyOption)) {
-        QString error;
         if (!ProxySetting::parseUrl(parser.value(proxyOption), &engine.proxy.url, &error))
             return usageError(QStringLiteral("--proxy: %1").arg(error));
         engine.proxy.mode = ProxySetting::Mode::Url;
     } else if (parser.isSet(noProxyOption)) {
         engine.proxy.mode = ProxySetting::Mode::None;
     }
-    for (const QString &header : parser.values(headerOption)) {
-        const qsizetype colon = header.indexOf(QLatin1Char(':'));
-        if (colon <= 0)
-            return usageError(
-                QStringLiteral("--header must look like \"Name: value\", got \"%1\"").arg(header));
-        engine.headers.append(
-            {header.left(colon).trimmed().toUtf8(), header.mid(colon + 1).trimmed().toUtf8()});
-    }
-    if (QString error; !tlsOptions.apply(parser, &engine, &error))
+    if (!ConnectionArguments::parseHeaders(parser.values(headerOption), &engine.headers, &error) ||
+        !ConnectionArguments::parseQuery(parser.values(queryOption), &engine.query, &error) ||
+        !ConnectionArguments::parseNamespaces(parser.values(nspOption), parser.values(authOption),
+                                              &m_namespaces, &error))
+        return usageError(error);
+    if (!tlsOptions.apply(parser, &engine, &error))
         return usageError(error);
     if (engine.ignoreSslErrors)
         say() << "warning: --insecure: a server certificate that is not trusted is accepted; the "
                  "log records it as a warning\n";
-    for (const QString &query : parser.values(queryOption)) {
-        const qsizetype equals = query.indexOf(QLatin1Char('='));
-        if (equals <= 0)
-            return usageError(
-                QStringLiteral("--query must look like key=value, got \"%1\"").arg(query));
-        engine.query.append({query.left(equals), query.mid(equals + 1)});
-    }
-
-    QStringList names = parser.values(nspOption);
-    if (names.isEmpty())
-        names.append(QStringLiteral("/"));
-    QHash<QString, QJsonObject> auths;
-    for (const QString &auth : parser.values(authOption)) {
-        const qsizetype equals = auth.indexOf(QLatin1Char('='));
-        if (equals <= 0 || !auth.startsWith(QLatin1Char('/')))
-            return usageError(
-                QStringLiteral("--auth must look like /nsp={\"token\":\"...\"}, got \"%1\"")
-                    .arg(auth));
-        QJsonParseError parseError;
-        const QJsonDocument json =
-            QJsonDocument::fromJson(auth.mid(equals + 1).toUtf8(), &parseError);
-        if (!json.isObject())
-            return usageError(
-                QStringLiteral("--auth for %1 must be a JSON object (%2)")
-                    .arg(auth.left(equals), parseError.error == QJsonParseError::NoError
-                                                ? QStringLiteral("not an object")
-                                                : parseError.errorString()));
-        auths.insert(auth.left(equals), json.object());
-    }
-    for (const QString &name : std::as_const(names)) {
-        if (!name.startsWith(QLatin1Char('/')))
-            return usageError(QStringLiteral("namespace \"%1\" must start with \"/\"").arg(name));
-        m_namespaces.append({name, auths.value(name)});
-    }
-    for (auto it = auths.constBegin(); it != auths.constEnd(); ++it)
-        if (!names.contains(it.key()))
-            return usageError(
-                QStringLiteral("--auth names %1, which no --namespace connects").arg(it.key()));
 
     if (parser.isSet(sendOption)) {
         QFile script(parser.value(sendOption));
         if (!script.open(QIODevice::ReadOnly))
             return usageError(QStringLiteral("cannot read the script %1: %2")
                                   .arg(script.fileName(), script.errorString()));
-        QString error;
         if (!SendScript::parse(script.readAll(), &m_script, &error))
             return usageError(QStringLiteral("%1: %2").arg(script.fileName(), error));
     }

@@ -1,0 +1,114 @@
+#include "doctorcommand.h"
+
+#include "connectionarguments.h"
+
+#include "doctor/connectiondoctor.h"
+
+#include <QCommandLineParser>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+
+namespace {
+const char *const Usage =
+    "usage: sioscope-cli doctor <url> [options]\n"
+    "Probes a Socket.IO server and says what works and what does not, with the evidence.\n"
+    "options:\n"
+    "  -n, --namespace <nsp>          a namespace to check (repeatable; default \"/\")\n"
+    "      --auth <nsp>=<json-object> CONNECT payload for that namespace\n"
+    "  -H, --header \"<Name>: <value>\" extra header on every request (repeatable)\n"
+    "      --query <key>=<value>      extra query parameter (repeatable)\n"
+    "      --path <path>              the Engine.IO path; default: the URL's path if it has one,\n"
+    "                                 then /socket.io/\n"
+    "      --eio 3|4                  the Engine.IO version to ask for; default: detected\n"
+    "      --timeout <ms>             the limit of each probe; default 5000\n"
+    "      --handshakes <n>           handshakes of the stickiness check; default 6\n"
+    "      --json                     print one JSON object instead of the text report\n"
+    "exit status: 0 every check passed (warnings allowed), 1 a check failed, 2 usage error\n";
+
+int usageError(const QString &message)
+{
+    QTextStream(stderr) << "sioscope-cli doctor: " << message << "\n" << Usage;
+    return DoctorCommand::UsageError;
+}
+
+bool positiveNumber(const QString &text, int *value)
+{
+    bool ok = false;
+    *value = text.toInt(&ok);
+    return ok && *value > 0;
+}
+} // namespace
+
+int DoctorCommand::run(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption nspOption({QStringLiteral("n"), QStringLiteral("namespace")}, {},
+                                       QStringLiteral("nsp"));
+    const QCommandLineOption authOption(QStringLiteral("auth"), {}, QStringLiteral("auth"));
+    const QCommandLineOption headerOption({QStringLiteral("H"), QStringLiteral("header")}, {},
+                                          QStringLiteral("header"));
+    const QCommandLineOption queryOption(QStringLiteral("query"), {}, QStringLiteral("query"));
+    const QCommandLineOption pathOption(QStringLiteral("path"), {}, QStringLiteral("path"));
+    const QCommandLineOption eioOption(QStringLiteral("eio"), {}, QStringLiteral("eio"));
+    const QCommandLineOption timeoutOption(QStringLiteral("timeout"), {}, QStringLiteral("ms"));
+    const QCommandLineOption handshakesOption(QStringLiteral("handshakes"), {},
+                                              QStringLiteral("n"));
+    const QCommandLineOption jsonOption(QStringLiteral("json"));
+    const QCommandLineOption helpOption(QStringList{QStringLiteral("h"), QStringLiteral("help")});
+    parser.addOptions({helpOption, nspOption, authOption, headerOption, queryOption, pathOption,
+                       eioOption, timeoutOption, handshakesOption, jsonOption});
+    parser.addPositionalArgument(QStringLiteral("url"), {});
+    if (!parser.parse(QStringList{QStringLiteral("doctor")} + arguments))
+        return usageError(parser.errorText());
+    if (parser.isSet(helpOption)) { // asked for: stdout, exit status 0
+        QTextStream(stdout) << Usage;
+        return Ok;
+    }
+    if (parser.positionalArguments().size() != 1)
+        return usageError(parser.positionalArguments().isEmpty()
+                              ? QStringLiteral("missing <url>")
+                              : QStringLiteral("expected one <url>, got %1")
+                                    .arg(parser.positionalArguments().size()));
+
+    DoctorOptions options;
+    EngineIoOptions &engine = options.engine;
+    QString error;
+    if (!ConnectionArguments::parseUrl(parser.positionalArguments().first(), &engine.url, &error))
+        return usageError(error);
+    options.pathGiven = parser.isSet(pathOption);
+    if (options.pathGiven)
+        engine.path = parser.value(pathOption);
+    const QString eio = parser.value(eioOption);
+    if (eio.isEmpty())
+        engine.version = EngineIoOptions::Version::Auto;
+    else if (eio == QLatin1String("4"))
+        engine.version = EngineIoOptions::Version::V4;
+    else if (eio == QLatin1String("3"))
+        engine.version = EngineIoOptions::Version::V3;
+    else
+        return usageError(QStringLiteral("--eio must be 3 or 4"));
+    engine.connectTimeoutMs = 5000;
+    if (parser.isSet(timeoutOption) &&
+        !positiveNumber(parser.value(timeoutOption), &engine.connectTimeoutMs))
+        return usageError(QStringLiteral("--timeout must be a positive number of milliseconds"));
+    if (parser.isSet(handshakesOption) &&
+        !positiveNumber(parser.value(handshakesOption), &options.stickinessRuns))
+        return usageError(QStringLiteral("--handshakes must be a positive number"));
+    options.namespaces.clear();
+    if (!ConnectionArguments::parseHeaders(parser.values(headerOption), &engine.headers, &error) ||
+        !ConnectionArguments::parseQuery(parser.values(queryOption), &engine.query, &error) ||
+        !ConnectionArguments::parseNamespaces(parser.values(nspOption), parser.values(authOption),
+                                              &options.namespaces, &error))
+        return usageError(error);
+
+    ConnectionDoctor doctor(options);
+    const DoctorReport report = doctor.run();
+    QTextStream out(stdout);
+    if (parser.isSet(jsonOption))
+        out << QJsonDocument(report.toJson()).toJson(QJsonDocument::Compact) << "\n";
+    else
+        out << report.toText();
+    return report.ok() ? Ok : Failure;
+}

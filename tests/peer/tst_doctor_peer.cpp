@@ -1,0 +1,498 @@
+// `sioscope-cli doctor --json` against real servers on 127.0.0.1, its report checked field by
+// field: a plain socket.io 4.8 server, socket.io 2.5 (Engine.IO v3), two socket.io 4.8 servers
+// behind HAProxy from Debian with and without the sticky cookie, HAProxy deleting the Upgrade and
+// Connection headers, and a namespace that the server's auth middleware refuses.
+#include "haproxy.h"
+#include "referenceserver.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+constexpr int Timeout = 60000;
+
+const QStringList CheckIds = {QStringLiteral("reachable"),  QStringLiteral("tls"),
+                              QStringLiteral("engineio"),   QStringLiteral("transports"),
+                              QStringLiteral("stickiness"), QStringLiteral("proxy"),
+                              QStringLiteral("namespaces"), QStringLiteral("heartbeat")};
+
+// One `sioscope-cli doctor <url> --json <extra>` run.
+struct DoctorRun
+{
+    int exitCode = -1;
+    QJsonObject report;
+    QString describe; // stdout and stderr, for failure messages
+
+    QJsonObject check(const QString &id) const
+    {
+        for (const QJsonValue check : report.value(QStringLiteral("checks")).toArray())
+            if (check.toObject().value(QStringLiteral("id")).toString() == id)
+                return check.toObject();
+        return {};
+    }
+    QString status(const QString &id) const
+    {
+        return check(id).value(QStringLiteral("status")).toString();
+    }
+};
+
+DoctorRun runDoctor(const QUrl &url, const QStringList &extra = {})
+{
+    QProcess process;
+    process.start(QStringLiteral(SIOSCOPE_CLI_PATH),
+                  QStringList{QStringLiteral("doctor"), url.toString(), QStringLiteral("--json")} +
+                      extra);
+    DoctorRun run;
+    if (!process.waitForFinished(Timeout)) {
+        process.kill();
+        process.waitForFinished();
+        run.describe = QStringLiteral("the doctor did not finish");
+        return run;
+    }
+    const QByteArray out = process.readAllStandardOutput();
+    run.describe =
+        QStringLiteral("exit %1\nstdout: %2\nstderr: %3")
+            .arg(process.exitCode())
+            .arg(QString::fromUtf8(out), QString::fromUtf8(process.readAllStandardError()));
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.report = QJsonDocument::fromJson(out).object();
+    return run;
+}
+
+QStringList ids(const DoctorRun &run)
+{
+    QStringList list;
+    for (const QJsonValue check : run.report.value(QStringLiteral("checks")).toArray())
+        list.append(check.toObject().value(QStringLiteral("id")).toString());
+    return list;
+}
+
+// Every check has a status, a summary and its evidence; a passed or failed one shows evidence.
+bool wellFormed(const DoctorRun &run)
+{
+    for (const QJsonValue value : run.report.value(QStringLiteral("checks")).toArray()) {
+        const QJsonObject check = value.toObject();
+        const QString status = check.value(QStringLiteral("status")).toString();
+        if (!QStringList{QStringLiteral("pass"), QStringLiteral("warn"), QStringLiteral("fail"),
+                         QStringLiteral("skip")}
+                 .contains(status) ||
+            check.value(QStringLiteral("summary")).toString().isEmpty() ||
+            !check.value(QStringLiteral("evidence")).isArray())
+            return false;
+        if (status != QLatin1String("skip") &&
+            check.value(QStringLiteral("evidence")).toArray().isEmpty())
+            return false;
+    }
+    return true;
+}
+} // namespace
+
+class tst_DoctorPeer : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void plainSocketIo4Passes();
+    void socketIo2IsEngineIoV3();
+    void stickyBalancerPasses();
+    void balancerWithoutStickinessFails();
+    void balancerDroppingWebSocketHeaders();
+    void refusedNamespace_data();
+    void refusedNamespace();
+    void unreachableServer();
+    void balancerWithoutServersAnswersItsOwnPage();
+    void untrustedCertificate();
+    void usageErrors();
+
+private:
+    bool startServers(ReferenceServer::Flavor flavor = ReferenceServer::Flavor::SocketIo4);
+    bool startBalancer(HaProxy *balancer, bool sticky, const QStringList &lines = {});
+
+    ReferenceServer m_servers[2];
+};
+
+bool tst_DoctorPeer::startServers(ReferenceServer::Flavor flavor)
+{
+    for (ReferenceServer &server : m_servers) {
+        if (server.isRunning())
+            continue;
+        ReferenceServer::Options options;
+        options.flavor = flavor;
+        QString error;
+        if (!server.start(options, &error)) {
+            qWarning("%s", qPrintable(error));
+            return false;
+        }
+    }
+    return true;
+}
+
+bool tst_DoctorPeer::startBalancer(HaProxy *balancer, bool sticky, const QStringList &lines)
+{
+    if (!startServers())
+        return false;
+    HaProxy::Options options;
+    options.backendPorts = {m_servers[0].port(), m_servers[1].port()};
+    if (!sticky)
+        options.stickyCookie.clear();
+    options.backendLines = lines;
+    QString error;
+    if (!balancer->start(options, &error)) {
+        qWarning("%s", qPrintable(error));
+        return false;
+    }
+    return true;
+}
+
+void tst_DoctorPeer::plainSocketIo4Passes()
+{
+    QVERIFY(startServers());
+    const ReferenceServer &server = m_servers[0];
+    const DoctorRun run = runDoctor(server.url());
+    QVERIFY2(run.exitCode == 0, qPrintable(run.describe));
+    QCOMPARE(run.report.value(QStringLiteral("url")).toString(), server.url().toString());
+    QCOMPARE(run.report.value(QStringLiteral("ok")), QJsonValue(true));
+    QCOMPARE(ids(run), CheckIds);
+    QVERIFY2(wellFormed(run), qPrintable(run.describe));
+
+    const QJsonObject reachable = run.check(QStringLiteral("reachable"));
+    QCOMPARE(reachable.value(QStringLiteral("status")).toString(), QStringLiteral("pass"));
+    QCOMPARE(reachable.value(QStringLiteral("host")).toString(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(reachable.value(QStringLiteral("port")).toInt(), server.port());
+    QCOMPARE(run.status(QStringLiteral("tls")), QStringLiteral("skip"));
+
+    const QJsonObject engine = run.check(QStringLiteral("engineio"));
+    QCOMPARE(engine.value(QStringLiteral("status")).toString(), QStringLiteral("pass"));
+    QCOMPARE(engine.value(QStringLiteral("version")).toInt(), 4);
+    QCOMPARE(engine.value(QStringLiteral("path")).toString(), QStringLiteral("/socket.io/"));
+    QVERIFY(engine.value(QStringLiteral("evidence"))
+                .toArray()
+                .first()
+                .toString()
+                .startsWith(QLatin1String("> GET /socket.io/?EIO=4&transport=polling HTTP/1.1")));
+
+    const QJsonObject transports = run.check(QStringLiteral("transports"));
+    QCOMPARE(transports.value(QStringLiteral("status")).toString(), QStringLiteral("pass"));
+    QCOMPARE(transports.value(QStringLiteral("polling")), QJsonValue(true));
+    QCOMPARE(transports.value(QStringLiteral("websocket")), QJsonValue(true));
+    QCOMPARE(transports.value(QStringLiteral("upgrade")), QJsonValue(true));
+
+    const QJsonObject stickiness = run.check(QStringLiteral("stickiness"));
+    QCOMPARE(stickiness.value(QStringLiteral("status")).toString(), QStringLiteral("pass"));
+    QCOMPARE(stickiness.value(QStringLiteral("handshakes")).toInt(), 6);
+    QCOMPARE(stickiness.value(QStringLiteral("followUps")).toInt(), 18);
+    QCOMPARE(stickiness.value(QStringLiteral("unknownSession")).toInt(), 0);
+    QCOMPARE(stickiness.value(QStringLiteral("otherFailures")).toInt(), 0);
+    QCOMPARE(stickiness.value(QStringLiteral("cookies")).toArray(), QJsonArray());
+
+    const QJsonObject proxy = run.check(QStringLiteral("proxy"));
+    QCOMPARE(proxy.value(QStringLiteral("status")).toString(), QStringLiteral("pass"));
+    QCOMPARE(proxy.value(QStringLiteral("webSocketHeadersDropped")), QJsonValue(false));
+    QCOMPARE(proxy.value(QStringLiteral("errorPages")).toArray(), QJsonArray());
+
+    const QJsonObject namespaces = run.check(QStringLiteral("namespaces"));
+    QCOMPARE(namespaces.value(QStringLiteral("status")).toString(), QStringLiteral("pass"));
+    QCOMPARE(namespaces.value(QStringLiteral("namespaces")).toArray(),
+             (QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("/")},
+                                     {QStringLiteral("status"), QStringLiteral("connected")}}}));
+
+    const QJsonObject heartbeat = run.check(QStringLiteral("heartbeat"));
+    QCOMPARE(heartbeat.value(QStringLiteral("status")).toString(), QStringLiteral("pass"));
+    QCOMPARE(heartbeat.value(QStringLiteral("pingInterval")).toInt(), 300);
+    QCOMPARE(heartbeat.value(QStringLiteral("pingTimeout")).toInt(), 200);
+    QCOMPARE(heartbeat.value(QStringLiteral("maxPayload")).toInteger(), 1000000);
+}
+
+void tst_DoctorPeer::socketIo2IsEngineIoV3()
+{
+    ReferenceServer server;
+    ReferenceServer::Options options;
+    options.flavor = ReferenceServer::Flavor::SocketIo2;
+    QString error;
+    QVERIFY2(server.start(options, &error), qPrintable(error));
+    const DoctorRun run = runDoctor(server.url());
+    QVERIFY2(run.exitCode == 0, qPrintable(run.describe));
+    QCOMPARE(run.report.value(QStringLiteral("ok")), QJsonValue(true));
+    QCOMPARE(ids(run), CheckIds);
+    QVERIFY2(wellFormed(run), qPrintable(run.describe));
+    const QJsonObject engine = run.check(QStringLiteral("engineio"));
+    QCOMPARE(engine.value(QStringLiteral("status")).toString(), QStringLiteral("pass"));
+    QCOMPARE(engine.value(QStringLiteral("version")).toInt(), 3);
+    QVERIFY(engine.value(QStringLiteral("summary")).toString().contains(QLatin1String("--eio 3")));
+    const QJsonObject transports = run.check(QStringLiteral("transports"));
+    QCOMPARE(transports.value(QStringLiteral("polling")), QJsonValue(true));
+    QCOMPARE(transports.value(QStringLiteral("websocket")), QJsonValue(true));
+    QCOMPARE(transports.value(QStringLiteral("upgrade")), QJsonValue(true));
+    // engine.io 3 sets its own "io" cookie (the sid): not a load balancer's.
+    const QJsonObject stickiness = run.check(QStringLiteral("stickiness"));
+    QCOMPARE(stickiness.value(QStringLiteral("status")).toString(), QStringLiteral("pass"));
+    QCOMPARE(stickiness.value(QStringLiteral("cookies")).toArray(), QJsonArray());
+    QCOMPARE(run.status(QStringLiteral("namespaces")), QStringLiteral("pass"));
+    const QJsonObject heartbeat = run.check(QStringLiteral("heartbeat"));
+    QCOMPARE(heartbeat.value(QStringLiteral("pingInterval")).toInt(), 300);
+    QCOMPARE(heartbeat.value(QStringLiteral("pingTimeout")).toInt(), 200);
+    QCOMPARE(heartbeat.value(QStringLiteral("maxPayload")), QJsonValue(QJsonValue::Null));
+}
+
+void tst_DoctorPeer::stickyBalancerPasses()
+{
+    HaProxy balancer;
+    QVERIFY(startBalancer(&balancer, true));
+    const DoctorRun run = runDoctor(balancer.url());
+    QVERIFY2(run.exitCode == 0, qPrintable(run.describe));
+    QCOMPARE(run.report.value(QStringLiteral("ok")), QJsonValue(true));
+    QVERIFY2(wellFormed(run), qPrintable(run.describe));
+    for (const QString &id : CheckIds)
+        QVERIFY2(run.status(id) ==
+                     (id == QLatin1String("tls") ? QStringLiteral("skip") : QStringLiteral("pass")),
+                 qPrintable(id + QStringLiteral(": ") + run.describe));
+    const QJsonObject stickiness = run.check(QStringLiteral("stickiness"));
+    QCOMPARE(stickiness.value(QStringLiteral("unknownSession")).toInt(), 0);
+    QCOMPARE(stickiness.value(QStringLiteral("followUps")).toInt(), 18);
+    QCOMPARE(stickiness.value(QStringLiteral("cookies")).toArray(),
+             QJsonArray{QStringLiteral("SERVERID")});
+    QVERIFY(
+        stickiness.value(QStringLiteral("summary")).toString().contains(QLatin1String("SERVERID")));
+}
+
+void tst_DoctorPeer::balancerWithoutStickinessFails()
+{
+    HaProxy balancer;
+    QVERIFY(startBalancer(&balancer, false));
+    const DoctorRun run = runDoctor(balancer.url());
+    QVERIFY2(run.exitCode == 1, qPrintable(run.describe));
+    QCOMPARE(run.report.value(QStringLiteral("ok")), QJsonValue(false));
+    QVERIFY2(wellFormed(run), qPrintable(run.describe));
+    const QJsonObject stickiness = run.check(QStringLiteral("stickiness"));
+    QCOMPARE(stickiness.value(QStringLiteral("status")).toString(), QStringLiteral("fail"));
+    QCOMPARE(stickiness.value(QStringLiteral("handshakes")).toInt(), 6);
+    QCOMPARE(stickiness.value(QStringLiteral("followUps")).toInt(), 18);
+    // Round robin request by request: some follow-ups meet the other server (which ones
+    // depends on how the balancer's turn falls on each run's first request).
+    const int unknown = stickiness.value(QStringLiteral("unknownSession")).toInt();
+    QVERIFY2(unknown > 0 && unknown <= 18, qPrintable(run.describe));
+    QCOMPARE(stickiness.value(QStringLiteral("cookies")).toArray(), QJsonArray());
+    QCOMPARE(stickiness.value(QStringLiteral("summary")).toString(),
+             QStringLiteral("Sessions are not pinned to one server: %1 of 18 follow-up requests "
+                            "failed with Session ID unknown (no load balancer cookie; configure "
+                            "stickiness or use --transport websocket)")
+                 .arg(unknown));
+    QVERIFY(stickiness.value(QStringLiteral("evidence"))
+                .toArray()
+                .toVariantList()
+                .contains(QStringLiteral(
+                    "< HTTP/1.1 400 Bad Request, application/json: {\"code\":1,\"message\":"
+                    "\"Session ID unknown\"}")));
+    // The upgrade meets the other server too; that is not a proxy dropping headers.
+    QCOMPARE(run.check(QStringLiteral("transports")).value(QStringLiteral("upgrade")),
+             QJsonValue(false));
+    QCOMPARE(run.check(QStringLiteral("proxy")).value(QStringLiteral("webSocketHeadersDropped")),
+             QJsonValue(false));
+}
+
+void tst_DoctorPeer::balancerDroppingWebSocketHeaders()
+{
+    HaProxy balancer;
+    QVERIFY(startBalancer(&balancer, true,
+                          {QStringLiteral("http-request del-header Upgrade"),
+                           QStringLiteral("http-request del-header Connection")}));
+    const DoctorRun run = runDoctor(balancer.url());
+    QVERIFY2(run.exitCode == 1, qPrintable(run.describe));
+    QVERIFY2(wellFormed(run), qPrintable(run.describe));
+    const QJsonObject proxy = run.check(QStringLiteral("proxy"));
+    QCOMPARE(proxy.value(QStringLiteral("status")).toString(), QStringLiteral("fail"));
+    QCOMPARE(proxy.value(QStringLiteral("webSocketHeadersDropped")), QJsonValue(true));
+    QVERIFY2(proxy.value(QStringLiteral("summary"))
+                 .toString()
+                 .contains(QLatin1String("drops the WebSocket headers")),
+             qPrintable(run.describe));
+    const QJsonArray evidence = proxy.value(QStringLiteral("evidence")).toArray();
+    QCOMPARE(evidence.size(), 2);
+    QVERIFY(evidence.at(0).toString().endsWith(QLatin1String("(Upgrade: websocket)")));
+    QCOMPARE(evidence.at(1).toString(),
+             QStringLiteral("< HTTP/1.1 400 Bad Request, application/json: "
+                            "{\"code\":3,\"message\":\"Bad request\"}"));
+    const QJsonObject transports = run.check(QStringLiteral("transports"));
+    QCOMPARE(transports.value(QStringLiteral("status")).toString(), QStringLiteral("warn"));
+    QCOMPARE(transports.value(QStringLiteral("polling")), QJsonValue(true));
+    QCOMPARE(transports.value(QStringLiteral("websocket")), QJsonValue(false));
+    QCOMPARE(transports.value(QStringLiteral("upgrade")), QJsonValue(false));
+    // The sticky cookie still pins every request: code 3 comes from the session's own server.
+    QCOMPARE(run.status(QStringLiteral("stickiness")), QStringLiteral("pass"));
+    QCOMPARE(run.status(QStringLiteral("namespaces")), QStringLiteral("pass"));
+}
+
+void tst_DoctorPeer::refusedNamespace_data()
+{
+    QTest::addColumn<ReferenceServer::Flavor>("flavor");
+    QTest::addColumn<QJsonValue>("data"); // the CONNECT_ERROR's data
+    QTest::newRow("socket.io 4.8")
+        << ReferenceServer::Flavor::SocketIo4
+        << QJsonValue(QJsonObject{{QStringLiteral("reason"), QStringLiteral("bad token")}});
+    QTest::newRow("socket.io 2.5")
+        << ReferenceServer::Flavor::SocketIo2 << QJsonValue(QJsonValue::Undefined);
+}
+
+void tst_DoctorPeer::refusedNamespace()
+{
+    QFETCH(ReferenceServer::Flavor, flavor);
+    QFETCH(QJsonValue, data);
+    ReferenceServer server;
+    ReferenceServer::Options options;
+    options.flavor = flavor;
+    QString error;
+    QVERIFY2(server.start(options, &error), qPrintable(error));
+    const DoctorRun run = runDoctor(server.url(), {QStringLiteral("-n"), QStringLiteral("/"),
+                                                   QStringLiteral("-n"), QStringLiteral("/admin")});
+    QVERIFY2(run.exitCode == 1, qPrintable(run.describe));
+    QCOMPARE(run.report.value(QStringLiteral("ok")), QJsonValue(false));
+    const QJsonObject namespaces = run.check(QStringLiteral("namespaces"));
+    QCOMPARE(namespaces.value(QStringLiteral("status")).toString(), QStringLiteral("fail"));
+    const QJsonArray list = namespaces.value(QStringLiteral("namespaces")).toArray();
+    QCOMPARE(list.size(), 2);
+    QCOMPARE(list.at(0).toObject().value(QStringLiteral("status")).toString(),
+             QStringLiteral("connected"));
+    const QJsonObject admin = list.at(1).toObject();
+    QCOMPARE(admin.value(QStringLiteral("name")).toString(), QStringLiteral("/admin"));
+    QCOMPARE(admin.value(QStringLiteral("status")).toString(), QStringLiteral("refused"));
+    QCOMPARE(admin.value(QStringLiteral("message")).toString(), QStringLiteral("Not authorized"));
+    QCOMPARE(admin.value(QStringLiteral("data")), data);
+    QVERIFY(
+        namespaces.value(QStringLiteral("summary")).toString().contains(QLatin1String("--auth")));
+    // Every other check passed: the refusal is the one failure.
+    for (const QString &id : CheckIds)
+        if (id != QLatin1String("namespaces") && id != QLatin1String("tls"))
+            QVERIFY2(run.status(id) == QLatin1String("pass"), qPrintable(id));
+
+    // With the token the middleware wants, both connect and the doctor is content.
+    // socket.io 2 reads the token from the namespace's query, which --auth becomes in v4.
+    const QString auth = QStringLiteral("/admin={\"token\":\"secret\"}");
+    const DoctorRun withToken =
+        runDoctor(server.url(),
+                  {QStringLiteral("-n"), QStringLiteral("/admin"), QStringLiteral("--auth"), auth});
+    QVERIFY2(withToken.exitCode == 0, qPrintable(withToken.describe));
+    QCOMPARE(withToken.status(QStringLiteral("namespaces")), QStringLiteral("pass"));
+}
+
+void tst_DoctorPeer::unreachableServer()
+{
+    // A port nobody listens on: the server was there and is gone.
+    ReferenceServer server;
+    QString error;
+    QVERIFY2(server.start({}, &error), qPrintable(error));
+    const QUrl url = server.url();
+    server.kill();
+    const DoctorRun run = runDoctor(url);
+    QVERIFY2(run.exitCode == 1, qPrintable(run.describe));
+    const QJsonObject reachable = run.check(QStringLiteral("reachable"));
+    QCOMPARE(reachable.value(QStringLiteral("status")).toString(), QStringLiteral("fail"));
+    QCOMPARE(reachable.value(QStringLiteral("error")).toString(),
+             QStringLiteral("Connection refused"));
+    QVERIFY(reachable.value(QStringLiteral("summary"))
+                .toString()
+                .startsWith(QStringLiteral("127.0.0.1:%1 cannot be reached").arg(url.port())));
+    for (const QString &id : CheckIds.mid(1))
+        QVERIFY2(run.status(id) == QLatin1String("skip"), qPrintable(id));
+}
+
+// HAProxy whose servers are gone answers 503 with its own HTML page: the doctor names it as the
+// balancer's page, not the Engine.IO server's answer.
+void tst_DoctorPeer::balancerWithoutServersAnswersItsOwnPage()
+{
+    ReferenceServer gone;
+    QString error;
+    QVERIFY2(gone.start({}, &error), qPrintable(error));
+    HaProxy::Options options;
+    options.backendPorts = {gone.port()};
+    gone.kill();
+    HaProxy balancer;
+    QVERIFY2(balancer.start(options, &error), qPrintable(error));
+    const DoctorRun run = runDoctor(balancer.url());
+    QVERIFY2(run.exitCode == 1, qPrintable(run.describe));
+    QVERIFY2(wellFormed(run), qPrintable(run.describe));
+    QCOMPARE(run.status(QStringLiteral("reachable")), QStringLiteral("pass"));
+    const QJsonObject engine = run.check(QStringLiteral("engineio"));
+    QCOMPARE(engine.value(QStringLiteral("status")).toString(), QStringLiteral("fail"));
+    QVERIFY2(engine.value(QStringLiteral("summary"))
+                 .toString()
+                 .endsWith(QLatin1String("an error page of a proxy or load balancer, not of "
+                                         "engine.io (HTTP 503, text/html)")),
+             qPrintable(run.describe));
+    const QJsonObject proxy = run.check(QStringLiteral("proxy"));
+    QCOMPARE(proxy.value(QStringLiteral("status")).toString(), QStringLiteral("fail"));
+    QCOMPARE(proxy.value(QStringLiteral("errorPages")).toArray(), QJsonArray{503});
+    QCOMPARE(proxy.value(QStringLiteral("webSocketHeadersDropped")), QJsonValue(false));
+    for (const QString &id : {QStringLiteral("transports"), QStringLiteral("stickiness"),
+                              QStringLiteral("namespaces"), QStringLiteral("heartbeat")})
+        QVERIFY2(run.status(id) == QLatin1String("skip"), qPrintable(id));
+}
+
+// An https server with a self-signed certificate made by openssl here: the tls check names the
+// certificate and why it is not trusted; the later checks go on past it.
+void tst_DoctorPeer::untrustedCertificate()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QProcess openssl;
+    openssl.setWorkingDirectory(dir.path());
+    openssl.setProcessChannelMode(QProcess::MergedChannels);
+    openssl.start(QStringLiteral("openssl"),
+                  {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-keyout",
+                   "server.key", "-out", "server.pem", "-subj", "/CN=127.0.0.1", "-addext",
+                   "subjectAltName=IP:127.0.0.1"});
+    QVERIFY2(
+        openssl.waitForFinished(30000) && openssl.exitStatus() == QProcess::NormalExit &&
+            openssl.exitCode() == 0,
+        qPrintable(QStringLiteral("openssl (Debian package openssl, scripts/dev.sh): %1 %2")
+                       .arg(openssl.errorString(), QString::fromLocal8Bit(openssl.readAll()))));
+    ReferenceServer server;
+    ReferenceServer::Options options;
+    options.tlsKeyFile = dir.filePath(QStringLiteral("server.key"));
+    options.tlsCertFile = dir.filePath(QStringLiteral("server.pem"));
+    QString error;
+    QVERIFY2(server.start(options, &error), qPrintable(error));
+    const DoctorRun run = runDoctor(server.url());
+    QVERIFY2(run.exitCode == 1, qPrintable(run.describe));
+    QVERIFY2(wellFormed(run), qPrintable(run.describe));
+    const QJsonObject tls = run.check(QStringLiteral("tls"));
+    QCOMPARE(tls.value(QStringLiteral("status")).toString(), QStringLiteral("fail"));
+    QCOMPARE(tls.value(QStringLiteral("subject")).toString(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(tls.value(QStringLiteral("issuer")).toString(), QStringLiteral("127.0.0.1"));
+    const QDateTime expires =
+        QDateTime::fromString(tls.value(QStringLiteral("expires")).toString(), Qt::ISODate);
+    QVERIFY(expires > QDateTime::currentDateTimeUtc().addDays(1));
+    QVERIFY(expires < QDateTime::currentDateTimeUtc().addDays(3));
+    QVERIFY(!tls.value(QStringLiteral("errors")).toArray().isEmpty());
+    QVERIFY2(tls.value(QStringLiteral("summary"))
+                 .toString()
+                 .startsWith(QLatin1String("The server's certificate is not trusted: ")),
+             qPrintable(run.describe));
+    // Past the certificate, the server itself is fine.
+    for (const QString &id : CheckIds)
+        if (id != QLatin1String("tls"))
+            QVERIFY2(run.status(id) == QLatin1String("pass"),
+                     qPrintable(id + QStringLiteral(": ") + run.describe));
+}
+
+void tst_DoctorPeer::usageErrors()
+{
+    for (const QStringList &arguments :
+         {QStringList{QStringLiteral("doctor")},
+          QStringList{QStringLiteral("doctor"), QStringLiteral("ftp://x")},
+          QStringList{QStringLiteral("doctor"), QStringLiteral("http://127.0.0.1:1"),
+                      QStringLiteral("--eio"), QStringLiteral("5")},
+          QStringList{QStringLiteral("doctor"), QStringLiteral("http://127.0.0.1:1"),
+                      QStringLiteral("--auth"), QStringLiteral("/x={}")}}) {
+        QProcess process;
+        process.start(QStringLiteral(SIOSCOPE_CLI_PATH), arguments);
+        QVERIFY(process.waitForFinished(Timeout));
+        QVERIFY2(process.exitCode() == 2, qPrintable(arguments.join(QLatin1Char(' '))));
+        QVERIFY(process.readAllStandardError().contains("usage: sioscope-cli doctor"));
+    }
+}
+
+QTEST_GUILESS_MAIN(tst_DoctorPeer)
+#include "tst_doctor_peer.moc"
