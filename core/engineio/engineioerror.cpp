@@ -82,6 +82,26 @@ QString EngineIoError::tlsFailureName(TlsFailure failure)
     return QString();
 }
 
+QString EngineIoError::proxySymptomName(Symptom symptom)
+{
+    switch (symptom) {
+    case Symptom::ProxyUnreachable:
+        return QStringLiteral("proxy-unreachable");
+    case Symptom::ProxyAuthenticationRequired:
+        return QStringLiteral("proxy-authentication-required");
+    case Symptom::ProxyRefusedTunnel:
+        return QStringLiteral("proxy-refused-tunnel");
+    case Symptom::ProxyProtocol:
+        return QStringLiteral("proxy-protocol");
+    case Symptom::ProxySettingInvalid:
+        return QStringLiteral("proxy-setting-invalid");
+    case Symptom::None:
+    case Symptom::BinaryPollingPayload:
+        break;
+    }
+    return QString();
+}
+
 QStringList EngineIoError::certificateProblemNames(CertificateProblems problems)
 {
     QStringList names;

@@ -104,6 +104,8 @@ struct EngineIoError
     // The log's names: "server-certificate-untrusted", "client-certificate-required", ...;
     // and "expired", "not-yet-valid", "host-name-mismatch", "unknown-issuer", "revoked", "other".
     static QString tlsFailureName(TlsFailure failure);
+    // Kind::Proxy's symptoms as the log names them ("proxy-unreachable", ...); empty otherwise.
+    static QString proxySymptomName(Symptom symptom);
     static QStringList certificateProblemNames(CertificateProblems problems);
 };
 Q_DECLARE_OPERATORS_FOR_FLAGS(EngineIoError::CertificateProblems)

@@ -92,6 +92,8 @@ EngineIoClientRecorder::EngineIoClientRecorder(EngineIoClient *engine, SessionDe
         // trusted: for readers of the log, who must not have to parse the message.
         if (error.tlsFailure != EngineIoError::TlsFailure::None)
             details.insert(QStringLiteral("tls"), EngineIoError::tlsFailureName(error.tlsFailure));
+        if (const QString proxy = EngineIoError::proxySymptomName(error.symptom); !proxy.isEmpty())
+            details.insert(QStringLiteral("proxy"), proxy);
         if (error.certificateProblems)
             details.insert(QStringLiteral("certificate"),
                            QJsonArray::fromStringList(

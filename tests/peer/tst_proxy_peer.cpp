@@ -185,7 +185,9 @@ void tst_ProxyPeer::failuresAreNamed()
     // A forwarded poll's 401 may be the server's as well as the proxy's: a refusal, with the hint.
     const bool forwarded401 = transport == QLatin1String("polling") &&
                               QByteArray(QTest::currentDataTag()).contains("401");
-    QVERIFY2(run.out.contains(forwarded401 ? "\"kind\":\"handshake\"" : "\"kind\":\"proxy\""),
+    QVERIFY2(run.out.contains(forwarded401
+                                  ? "\"kind\":\"handshake\""
+                                  : "\"kind\":\"proxy\",\"layer\":\"eio\",\"proxy\":\"proxy-"),
              run.out.constData());
 }
 
