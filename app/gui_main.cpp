@@ -82,61 +82,104 @@ void offerCrashJournals(MainWindow *window)
             CrashJournal::removeJournal(journal);
     }
 }
+
+// The command line, for the GUI and for --help and --version, which must work without a
+// display (QApplication cannot be made without one, QCoreApplication can).
+struct GuiArguments
+{
+    const QCommandLineOption openOption{QStringLiteral("open"),
+                                        QStringLiteral("Open a log (JSON Lines or HAR) read-only."),
+                                        QStringLiteral("log")};
+    const QCommandLineOption profileOption{QStringLiteral("profile"),
+                                           QStringLiteral("Load a saved connection profile."),
+                                           QStringLiteral("name")};
+    const QCommandLineOption connectOption{QStringLiteral("connect"),
+                                           QStringLiteral("Connect to the URL at once.")};
+    const QCommandLineOption screenshotOption{QStringLiteral("screenshot"),
+                                              QStringLiteral("Save the window as PNG, then quit."),
+                                              QStringLiteral("file")};
+    const QCommandLineOption delayOption{QStringLiteral("screenshot-delay"),
+                                         QStringLiteral("Milliseconds before the screenshot."),
+                                         QStringLiteral("ms"), QStringLiteral("2000")};
+    const QCommandLineOption sendOption{
+        QStringLiteral("send"),
+        QStringLiteral("With --connect: fill the composer with an event and send it once "
+                       "connected, e.g. --send 'echo:[\"hi\"]' (for demos and screenshots)."),
+        QStringLiteral("event:json")};
+    const QCommandLineOption demoOption{
+        QStringLiteral("demo"),
+        QStringLiteral("Start the built-in demo server (127.0.0.1, a free port) and connect to "
+                       "it.")};
+    const QCommandLineOption mockServerOption{
+        QStringLiteral("mock-server"),
+        QStringLiteral("Open the mock server window and start its server (the behaviour and "
+                       "port saved last time, unless --rules or --port say otherwise).")};
+    const QCommandLineOption rulesOption{QStringLiteral("rules"),
+                                         QStringLiteral("With --mock-server: the mock rules file."),
+                                         QStringLiteral("rules.json")};
+    const QCommandLineOption portOption{
+        QStringLiteral("port"), QStringLiteral("With --mock-server: the port (0: any free port)."),
+        QStringLiteral("port")};
+    QCommandLineOption firstPaintOption{
+        QStringLiteral("print-first-paint"),
+        QStringLiteral("Print when the window first painted, quit.")};
+    QCommandLineParser parser;
+
+    GuiArguments()
+    {
+        firstPaintOption.setFlags(QCommandLineOption::HiddenFromHelp);
+        parser.setApplicationDescription(QStringLiteral("Socket.IO inspector and test client"));
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addPositionalArgument(
+            QStringLiteral("url"), QStringLiteral("Server URL to fill in (http, https, ws, wss)."),
+            QStringLiteral("[url]"));
+        parser.addOptions({openOption, profileOption, connectOption, screenshotOption, delayOption,
+                           sendOption, demoOption, mockServerOption, rulesOption, portOption,
+                           firstPaintOption});
+    }
+
+    // Whether the arguments ask for --help or --version, which print and exit.
+    static bool asksForHelpOrVersion(int argc, char *argv[])
+    {
+        for (int i = 1; i < argc; ++i) {
+            const QByteArray argument(argv[i]);
+            if (argument == "-h" || argument == "--help" || argument == "-?" ||
+                argument == "--help-all" || argument == "-v" || argument == "--version")
+                return true;
+        }
+        return false;
+    }
+};
 } // namespace
 
 int main(int argc, char *argv[])
 {
+    if (GuiArguments::asksForHelpOrVersion(argc, argv)) {
+        QCoreApplication app(argc, argv);
+        setSioScopeApplicationInfo();
+        QCoreApplication::setApplicationVersion(QStringLiteral(SIOSCOPE_VERSION));
+        GuiArguments arguments;
+        arguments.parser.process(app); // prints, and exits
+        return 0;
+    }
     QApplication app(argc, argv);
     setSioScopeApplicationInfo();
     QApplication::setApplicationVersion(QStringLiteral(SIOSCOPE_VERSION));
 
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Socket.IO inspector and test client"));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("url"),
-                                 QStringLiteral("Server URL to fill in (http, https, ws, wss)."),
-                                 QStringLiteral("[url]"));
-    const QCommandLineOption openOption(QStringLiteral("open"),
-                                        QStringLiteral("Open a log (JSON Lines or HAR) read-only."),
-                                        QStringLiteral("log"));
-    const QCommandLineOption profileOption(QStringLiteral("profile"),
-                                           QStringLiteral("Load a saved connection profile."),
-                                           QStringLiteral("name"));
-    const QCommandLineOption connectOption(QStringLiteral("connect"),
-                                           QStringLiteral("Connect to the URL at once."));
-    const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
-                                              QStringLiteral("Save the window as PNG, then quit."),
-                                              QStringLiteral("file"));
-    const QCommandLineOption delayOption(QStringLiteral("screenshot-delay"),
-                                         QStringLiteral("Milliseconds before the screenshot."),
-                                         QStringLiteral("ms"), QStringLiteral("2000"));
-    const QCommandLineOption sendOption(
-        QStringLiteral("send"),
-        QStringLiteral("With --connect: fill the composer with an event and send it once "
-                       "connected, e.g. --send 'echo:[\"hi\"]' (for demos and screenshots)."),
-        QStringLiteral("event:json"));
-    const QCommandLineOption demoOption(
-        QStringLiteral("demo"),
-        QStringLiteral("Start the built-in demo server (127.0.0.1, a free port) and connect to "
-                       "it."));
-    const QCommandLineOption mockServerOption(
-        QStringLiteral("mock-server"),
-        QStringLiteral("Open the mock server window and start its server (the behaviour and "
-                       "port saved last time, unless --rules or --port say otherwise)."));
-    const QCommandLineOption rulesOption(QStringLiteral("rules"),
-                                         QStringLiteral("With --mock-server: the mock rules file."),
-                                         QStringLiteral("rules.json"));
-    const QCommandLineOption portOption(
-        QStringLiteral("port"), QStringLiteral("With --mock-server: the port (0: any free port)."),
-        QStringLiteral("port"));
-    QCommandLineOption firstPaintOption(
-        QStringLiteral("print-first-paint"),
-        QStringLiteral("Print when the window first painted, quit."));
-    firstPaintOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({openOption, profileOption, connectOption, screenshotOption, delayOption,
-                       sendOption, demoOption, mockServerOption, rulesOption, portOption,
-                       firstPaintOption});
+    GuiArguments arguments;
+    QCommandLineParser &parser = arguments.parser;
+    const QCommandLineOption &openOption = arguments.openOption;
+    const QCommandLineOption &profileOption = arguments.profileOption;
+    const QCommandLineOption &connectOption = arguments.connectOption;
+    const QCommandLineOption &screenshotOption = arguments.screenshotOption;
+    const QCommandLineOption &delayOption = arguments.delayOption;
+    const QCommandLineOption &sendOption = arguments.sendOption;
+    const QCommandLineOption &demoOption = arguments.demoOption;
+    const QCommandLineOption &mockServerOption = arguments.mockServerOption;
+    const QCommandLineOption &rulesOption = arguments.rulesOption;
+    const QCommandLineOption &portOption = arguments.portOption;
+    const QCommandLineOption &firstPaintOption = arguments.firstPaintOption;
     parser.process(app);
 
     // Saves the window after the delay, then quits (for the README's screenshots).

@@ -290,6 +290,34 @@ private Q_SLOTS:
         START_SERVER(m_sio4CustomPath, custom);
     }
 
+    // The desktop app answers --help and --version on a machine without a display (over ssh, in
+    // CI): a QApplication cannot be made there, so these must not need one.
+    void guiHelpAndVersionWithoutADisplay_data()
+    {
+        QTest::addColumn<QString>("argument");
+        QTest::addColumn<QByteArray>("expected");
+        QTest::newRow("--help") << QStringLiteral("--help") << QByteArray("--mock-server");
+        QTest::newRow("-h") << QStringLiteral("-h") << QByteArray("Usage:");
+        QTest::newRow("--version") << QStringLiteral("--version") << QByteArray("SioScope");
+    }
+    void guiHelpAndVersionWithoutADisplay()
+    {
+        QFETCH(QString, argument);
+        QFETCH(QByteArray, expected);
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+            environment.remove(QString::fromLatin1(name));
+        QProcess gui;
+        gui.setProcessEnvironment(environment);
+        gui.start(QStringLiteral(SIOSCOPE_GUI_PATH), {argument});
+        QVERIFY(gui.waitForFinished(20000));
+        const QByteArray out = gui.readAllStandardOutput();
+        const QByteArray err = gui.readAllStandardError();
+        QCOMPARE(gui.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(gui.exitCode() == 0, (out + err).constData());
+        QVERIFY2(out.contains(expected), (out + err).constData());
+    }
+
     // -n repeated, --auth: v5 sends it as the CONNECT payload, v4 as the namespace's query
     // string. Accepted: the server's welcome shows it. Refused: CONNECT_ERROR is recorded and
     // the run still ends with 0.
