@@ -1,4 +1,5 @@
 #include "mainwindow.h"
+#include "engineio/likelycause.h"
 
 #include "ackpanel.h"
 #include "connectionbar.h"
@@ -359,10 +360,14 @@ void MainWindow::wireLiveSession()
     });
     connect(client, &SocketIoClient::warningRaised, this,
             [this](const QString &message) { statusBar()->showMessage(message, StatusMessageMs); });
-    connect(client->engine(), &EngineIoClient::errorOccurred, this,
-            [this](const EngineIoError &error) {
-                statusBar()->showMessage(error.message, StatusMessageMs);
-            });
+    connect(
+        client->engine(), &EngineIoClient::errorOccurred, this, [this](const EngineIoError &error) {
+            const QString cause = likelyCause(error);
+            statusBar()->showMessage(cause.isEmpty()
+                                         ? error.message
+                                         : tr("%1 — likely cause: %2").arg(error.message, cause),
+                                     StatusMessageMs);
+        });
     connect(client, &SocketIoClient::namespaceAdded, this, [this](SocketIoNamespace *ns) {
         connect(ns, &SocketIoNamespace::stateChanged, this, &MainWindow::updateNamespaceChoices);
     });

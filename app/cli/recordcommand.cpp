@@ -1,6 +1,7 @@
 #include "recordcommand.h"
 
 #include "connectionarguments.h"
+#include "engineio/likelycause.h"
 #include "tlsoptions.h"
 
 #include <QCommandLineParser>
@@ -234,8 +235,15 @@ void RecordCommand::start()
         const bool serverWentAway = error.kind == SocketIoError::Kind::EngineIo &&
                                     error.engine.kind == EngineIoError::Kind::Transport &&
                                     m_everOpened;
-        if (!m_stopping && !serverWentAway)
-            noteFailure(error.message);
+        const QString cause =
+            error.kind == SocketIoError::Kind::EngineIo ? likelyCause(error.engine) : QString();
+        if (serverWentAway)
+            m_endCause = cause; // for the "connection ended" line
+        if (m_stopping || serverWentAway)
+            return;
+        noteFailure(cause.isEmpty()
+                        ? error.message
+                        : QStringLiteral("%1\n  likely cause: %2").arg(error.message, cause));
     });
     connect(m_client->engine(), &EngineIoClient::openReceived, this,
             [this] { m_everOpened = true; });
@@ -245,8 +253,12 @@ void RecordCommand::start()
                     return;
                 // A failure is reported once, by finish(); this line is for an end that is not
                 // one (the server went away after the session was open).
-                if (!m_stopping && m_failure.isEmpty())
-                    say() << "connection ended: " << reason << "\n";
+                if (!m_stopping && m_failure.isEmpty()) {
+                    QTextStream &err = say() << "connection ended: " << reason;
+                    if (!m_endCause.isEmpty())
+                        err << "\n  likely cause: " << m_endCause;
+                    err << "\n";
+                }
                 finish();
             });
     connect(m_client, &SocketIoClient::namespaceAdded, this, &RecordCommand::watchNamespace);

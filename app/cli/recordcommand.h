@@ -52,4 +52,7 @@ private:
     bool m_stopping = false;
     bool m_finished = false;
     bool m_everOpened = false;
+    // Why the session most likely ended when that was not a failure (a load balancer sending a
+    // poll to the server without the session, say).
+    QString m_endCause;
 };

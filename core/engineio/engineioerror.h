@@ -95,6 +95,8 @@ struct EngineIoError
     QByteArray frame;   // the offending frame or body, for the record
     int httpStatus = 0; // the status of an HTTP answer other than the one asked for; else 0
     EngineIoErrorCode serverCode = EngineIoErrorCode::None; // from that answer's JSON body
+    // The refused request was a WebSocket upgrade request (it carried Upgrade: websocket).
+    bool upgradeRequest = false;
     Symptom symptom = Symptom::None;
     TlsFailure tlsFailure = TlsFailure::None;
     CertificateProblems certificateProblems;

@@ -257,8 +257,11 @@ void WebSocketTransport::finishRefusal()
     if (m_phase != Phase::ReadingRefusal)
         return;
     const QByteArray body = m_refusalBody;
-    fail(httpRefusal(upgradeFailureKind(), QStringLiteral("WebSocket upgrade refused"),
-                     m_refusalStatus, m_refusalReason, body, m_refusalLocation));
+    EngineIoError refusal =
+        httpRefusal(upgradeFailureKind(), QStringLiteral("WebSocket upgrade refused"),
+                    m_refusalStatus, m_refusalReason, body, m_refusalLocation);
+    refusal.upgradeRequest = true;
+    fail(refusal);
 }
 
 void WebSocketTransport::readFramesThisTurn()

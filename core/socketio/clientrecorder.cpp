@@ -1,5 +1,7 @@
 #include "socketio/clientrecorder.h"
 
+#include "engineio/likelycause.h"
+
 #include <QJsonArray>
 #include <QJsonObject>
 
@@ -92,6 +94,8 @@ EngineIoClientRecorder::EngineIoClientRecorder(EngineIoClient *engine, SessionDe
         // trusted: for readers of the log, who must not have to parse the message.
         if (error.tlsFailure != EngineIoError::TlsFailure::None)
             details.insert(QStringLiteral("tls"), EngineIoError::tlsFailureName(error.tlsFailure));
+        if (const QString cause = likelyCause(error); !cause.isEmpty())
+            details.insert(QStringLiteral("likelyCause"), cause);
         if (const QString proxy = EngineIoError::proxySymptomName(error.symptom); !proxy.isEmpty())
             details.insert(QStringLiteral("proxy"), proxy);
         if (error.certificateProblems)

@@ -30,8 +30,10 @@ SocketIoClient::SocketIoClient(QObject *parent)
     connect(m_engine, &EngineIoClient::upgradeFailed, this, [this](const QString &reason) {
         Q_EMIT warningRaised(QStringLiteral("upgrade failed: %1").arg(reason));
     });
-    connect(m_engine, &EngineIoClient::errorOccurred, this,
-            [this](const EngineIoError &error) { Q_EMIT errorOccurred(SocketIoError(error)); });
+    connect(m_engine, &EngineIoClient::errorOccurred, this, [this](const EngineIoError &error) {
+        m_sessionUnknown = error.serverCode == EngineIoErrorCode::UnknownSid;
+        Q_EMIT errorOccurred(SocketIoError(error));
+    });
     connect(m_engine, &EngineIoClient::warningRaised, this, &SocketIoClient::warningRaised);
     connect(m_engine, &EngineIoClient::reconnectGaveUp, this, [this](int attempts) {
         m_reconnecting = false;
@@ -189,6 +191,7 @@ void SocketIoClient::handleOpen(const EngineIoHandshake &handshake)
     m_reconnecting = false;
     m_connectSent = false;
     m_packetReceived = false;
+    m_sessionUnknown = false;
     qCDebug(lcSocketIo) << "open, sid" << handshake.sid << "protocol" << int(m_protocol);
 
     if (m_protocol == SocketIoProtocol::V4) {
@@ -402,8 +405,11 @@ void SocketIoClient::handleClosed(const QString &reason, bool deliberate, bool w
                               QStringLiteral("the connection closed: %1").arg(reason));
     // The auto parser: a server that ends the session right after our first CONNECT, without a
     // Socket.IO packet, could not read it; socket.io-msgpack-parser cannot read a text CONNECT.
+    // Not when a request was refused as "Session ID unknown": that is a load balancer sending
+    // it to a server without the session (a msgpack server closes the session it could not
+    // read, and the poll in flight gets the CLOSE packet).
     if (!deliberate && !m_deliberateClose && isDetectingParser() && m_connectSent &&
-        !m_packetReceived) {
+        !m_packetReceived && !m_sessionUnknown) {
         switchToMsgpack(QStringLiteral("the server ended the session right after our first "
                                        "CONNECT without a Socket.IO packet (%1): it may use "
                                        "socket.io-msgpack-parser")

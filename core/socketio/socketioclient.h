@@ -118,6 +118,7 @@ private:
     // The auto parser's evidence, per session: CONNECT sent, a Socket.IO packet received.
     bool m_connectSent = false;
     bool m_packetReceived = false;
+    bool m_sessionUnknown = false;    // the session's last engine error was "Session ID unknown"
     bool m_parserSwitched = false;    // once per connectToServer()
     bool m_reopenWithMsgpack = false; // closing the session to reopen it with msgpack
 };

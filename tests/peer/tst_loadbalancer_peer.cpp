@@ -61,6 +61,7 @@ private Q_SLOTS:
     void cliRecordUpgradesBehindTheStickyBalancer();
     void cliRecordUpgradesAgainAfterAReconnect();
     void withoutStickinessNoRunUpgrades();
+    void withoutStickinessRecordNamesTheLikelyCause();
 
 private:
     bool startBalancer(HaProxy *balancer, bool sticky);
@@ -267,6 +268,33 @@ void tst_LoadBalancerPeer::withoutStickinessNoRunUpgrades()
         QVERIFY(client.cookies().isEmpty());
         client.close();
     }
+}
+
+// Polling only, without stickiness: a poll meets the server that does not hold the session, the
+// recording ends, and `record` says why in plain words, on stderr and in the log's error note.
+void tst_LoadBalancerPeer::withoutStickinessRecordNamesTheLikelyCause()
+{
+    HaProxy balancer;
+    QVERIFY(startBalancer(&balancer, false));
+    QProcess process;
+    process.start(QStringLiteral(SIOSCOPE_CLI_PATH),
+                  {QStringLiteral("record"), balancer.url().toString(),
+                   QStringLiteral("--transport"), QStringLiteral("polling"),
+                   QStringLiteral("--duration"), QStringLiteral("3")});
+    QVERIFY(process.waitForFinished(Timeout));
+    const QByteArray err = process.readAllStandardError();
+    const QByteArray out = process.readAllStandardOutput();
+    // The session had opened: a refusal afterwards ends the recording, as a server going away
+    // does (exit status 0), and the line that says so carries the likely cause.
+    QCOMPARE(process.exitCode(), 0);
+    QVERIFY2(err.contains("connection ended: "), err.constData());
+    QVERIFY2(err.contains("\n  likely cause: the request reached a server that does not hold the "
+                          "session: a load balancer without sticky sessions"),
+             err.constData());
+    QVERIFY2(out.contains("\"likelyCause\":\"the request reached a server that does not hold"),
+             out.constData());
+    // The default (auto) parser does not take the refusal for a msgpack server's doing.
+    QVERIFY2(!out.contains("\"type\":\"parser-changed\""), out.constData());
 }
 
 QTEST_GUILESS_MAIN(tst_LoadBalancerPeer)
