@@ -16,6 +16,7 @@
 #include "session/redaction.h"
 #include "session/sessionlog.h"
 #include "sessionstatusbar.h"
+#include "startpanel.h"
 #include "timelinepane.h"
 #include "tones.h"
 
@@ -40,6 +41,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTableView>
 #include <QToolBar>
@@ -168,7 +170,14 @@ void MainWindow::buildUi()
     tabRow->addWidget(m_tabs, 1);
     tabRow->addWidget(m_timeline->filterBar());
     layout->addLayout(tabRow);
-    layout->addWidget(m_timeline, 1);
+    // A live window that has recorded nothing yet shows the next steps in the timeline's place.
+    m_timelineStack = new QStackedWidget(central);
+    m_timelineStack->addWidget(m_timeline);
+    if (!isReadOnly()) {
+        m_startPanel = new StartPanel(m_timelineStack);
+        m_timelineStack->addWidget(m_startPanel);
+    }
+    layout->addWidget(m_timelineStack, 1);
     setCentralWidget(central);
 
     m_detail = new PacketDetail(this);
@@ -337,6 +346,16 @@ void MainWindow::buildMenus()
 void MainWindow::wireLiveSession()
 {
     SocketIoClient *client = m_session->client();
+    connect(m_startPanel, &StartPanel::connectRequested, this, [this] {
+        if (m_connectionBar->urlText().trimmed().isEmpty()) {
+            m_connectionBar->urlCombo()->setFocus();
+            statusBar()->showMessage(tr("Enter the server's URL first"), StatusMessageMs);
+            return;
+        }
+        connectToServer();
+    });
+    connect(m_startPanel, &StartPanel::demoRequested, this, &MainWindow::startDemo);
+    connect(m_startPanel, &StartPanel::openLogRequested, this, &MainWindow::importLog);
     connect(m_connectionBar, &ConnectionBar::connectRequested, this, &MainWindow::connectToServer);
     connect(m_connectionBar, &ConnectionBar::disconnectRequested, this,
             &MainWindow::disconnectFromServer);
@@ -351,6 +370,7 @@ void MainWindow::wireLiveSession()
     reloadProfileNames();
 
     connect(client, &SocketIoClient::stateChanged, this, [this](SocketIoClient::State state) {
+        updateStartPanel();
         m_connectionBar->setConnectionState(state);
         m_connectAction->setText(state == SocketIoClient::State::Disconnected ? tr("&Connect")
                                                                               : tr("&Disconnect"));
@@ -376,6 +396,20 @@ void MainWindow::wireLiveSession()
     connect(m_composer, &Composer::sendRequested, this, &MainWindow::send);
     connect(m_session, &LiveSession::eventNameSeen, m_composer, &Composer::addEventName);
     updateTlsBanner();
+    updateStartPanel();
+}
+
+bool MainWindow::isStartPanelShown() const
+{
+    return m_startPanel && m_timelineStack->currentWidget() == m_startPanel;
+}
+
+void MainWindow::updateStartPanel()
+{
+    const bool start = m_startPanel && m_session &&
+                       m_session->client()->state() == SocketIoClient::State::Disconnected &&
+                       log()->size() == 0;
+    m_timelineStack->setCurrentWidget(start ? static_cast<QWidget *>(m_startPanel) : m_timeline);
 }
 
 void MainWindow::restoreLayout()
@@ -672,6 +706,7 @@ void MainWindow::clearSession()
         return;
     m_session->clear();
     m_timeline->reload();
+    updateStartPanel();
     m_ackPanel->setLog(log());
     m_detail->showRow(-1);
 }

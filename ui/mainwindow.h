@@ -18,6 +18,8 @@ class LiveSession;
 class NamespaceTabs;
 class PacketDetail;
 class QAction;
+class QStackedWidget;
+class StartPanel;
 class QDockWidget;
 class QLabel;
 class SessionLog;
@@ -51,6 +53,8 @@ public:
     void setServerUrl(const QString &url);
     void connectToServer();
     void disconnectFromServer();
+    // Empties the live log (the Clear action).
+    void clearSession();
     // The built-in demo (core/server/demoscenario): starts its server in this process on
     // 127.0.0.1 with a free port (once per window) and connects to it, joining "/", "/chat" and
     // "/admin" (refused on purpose). False, with a message in the info banner, when it cannot
@@ -72,6 +76,8 @@ public:
     void setJournalEnabled(bool enabled) { m_journalEnabled = enabled; }
 
     ConnectionBar *connectionBar() const { return m_connectionBar; }
+    StartPanel *startPanel() const { return m_startPanel; }
+    bool isStartPanelShown() const;
     NamespaceTabs *namespaceTabs() const { return m_tabs; }
     TimelinePane *timeline() const { return m_timeline; }
     PacketDetail *detail() const { return m_detail; }
@@ -93,6 +99,8 @@ private:
     void restoreLayout();
     void saveLayout();
     void updateTlsBanner();
+    // The start panel while a live window is disconnected and has recorded nothing.
+    void updateStartPanel();
     void updateNamespaceChoices();
     void showInfo(const QString &html, bool error);
 
@@ -104,7 +112,6 @@ private:
     void editInComposer(qint64 row);
     void resend(qint64 row);
     void showLogRow(qint64 row);
-    void clearSession();
     void togglePause(bool paused);
 
     void showOptions();
@@ -129,6 +136,8 @@ private:
     ConnectionBar *m_connectionBar = nullptr;
     NamespaceTabs *m_tabs = nullptr;
     TimelinePane *m_timeline = nullptr;
+    QStackedWidget *m_timelineStack = nullptr;
+    StartPanel *m_startPanel = nullptr; // live windows only
     PacketDetail *m_detail = nullptr;
     Composer *m_composer = nullptr;
     AckPanel *m_ackPanel = nullptr;

@@ -14,12 +14,14 @@
 #include "namespacetabs.h"
 #include "packetdetail.h"
 #include "profiles.h"
+#include "proxypage.h"
 #include "server/socketioserver.h"
 #include "session/jsonlines.h"
 #include "session/logexport.h"
 #include "session/sessionlog.h"
 #include "sessionstatusbar.h"
 #include "socketio/socketiopacket.h"
+#include "startpanel.h"
 #include "timelinepane.h"
 
 #include <QAbstractItemModelTester>
@@ -28,6 +30,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -39,9 +42,11 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTabBar>
 #include <QTableView>
 #include <QTableWidget>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
@@ -242,7 +247,9 @@ private Q_SLOTS:
         // Rename and delete.
         QVERIFY(again.rename(QStringLiteral("staging"), QStringLiteral("stage")));
         QVERIFY(!again.rename(QStringLiteral("nope"), QStringLiteral("x")));
-        again.put(ConnectionProfile{QStringLiteral("other")});
+        ConnectionProfile other;
+        other.name = QStringLiteral("other");
+        again.put(other);
         QVERIFY(!again.rename(QStringLiteral("stage"), QStringLiteral("other")));
         QVERIFY(again.remove(QStringLiteral("other")));
         QVERIFY(again.save());
@@ -285,6 +292,77 @@ private Q_SLOTS:
         QCOMPARE(edited.options.engine.headers.at(0).first, QByteArray("Authorization"));
         QCOMPARE(edited.options.engine.query.size(), 1);
         QVERIFY(edited.options.engine.ignoreSslErrors);
+    }
+
+    // Options ▸ Proxy: the environment, none, or a URL; a URL that is no proxy URL keeps the
+    // dialog from being accepted and says why; profiles keep the password only with secrets.
+    void proxyPageEditsTheProfile()
+    {
+        ConnectionProfile profile;
+        profile.options.engine.url = QUrl(QStringLiteral("http://127.0.0.1:3000"));
+        ConnectionDialog dialog(profile);
+        ProxyPage *page = dialog.proxyPage();
+        QCOMPARE(page->modeBox()->currentData().toInt(), int(ProxySetting::Mode::Environment));
+        QVERIFY(!page->urlEdit()->isEnabled());
+        page->modeBox()->setCurrentIndex(page->modeBox()->findData(int(ProxySetting::Mode::Url)));
+        QVERIFY(page->urlEdit()->isEnabled());
+        page->urlEdit()->setText(QStringLiteral("https://proxy.example:3128"));
+        QVERIFY(!dialog.isInputValid());
+        QVERIFY2(page->statusLabel()->text().contains(QLatin1String("has the scheme \"https\"")),
+                 qPrintable(page->statusLabel()->text()));
+        page->urlEdit()->setText(QStringLiteral("http://alice:s3cret@127.0.0.1:3128"));
+        QVERIFY(dialog.isInputValid());
+        QVERIFY2(page->statusLabel()->text().contains(QLatin1String("http://alice:***@127.0.0.1")),
+                 qPrintable(page->statusLabel()->text()));
+        ConnectionProfile edited = dialog.profile();
+        QCOMPARE(edited.options.engine.proxy.mode, ProxySetting::Mode::Url);
+        QCOMPARE(edited.options.engine.proxy.url.password(), QStringLiteral("s3cret"));
+
+        edited.saveSecrets = false;
+        QJsonObject json = edited.toJson();
+        QVERIFY(!QJsonDocument(json).toJson().contains("s3cret"));
+        QVERIFY(json.value(QStringLiteral("secretsOmitted")).toBool());
+        ConnectionProfile loaded = ConnectionProfile::fromJson(json);
+        QCOMPARE(loaded.options.engine.proxy.mode, ProxySetting::Mode::Url);
+        QCOMPARE(loaded.options.engine.proxy.url.toString(),
+                 QStringLiteral("http://alice@127.0.0.1:3128"));
+        edited.saveSecrets = true;
+        loaded = ConnectionProfile::fromJson(edited.toJson());
+        QCOMPARE(loaded.options.engine.proxy.url.password(), QStringLiteral("s3cret"));
+
+        page->modeBox()->setCurrentIndex(page->modeBox()->findData(int(ProxySetting::Mode::None)));
+        QCOMPARE(dialog.profile().options.engine.proxy.mode, ProxySetting::Mode::None);
+        // A profile from before proxies existed follows the environment.
+        QCOMPARE(ConnectionProfile::fromJson(QJsonObject{}).options.engine.proxy.mode,
+                 ProxySetting::Mode::Environment);
+    }
+
+    // An empty live window shows the next steps until something is recorded; a read-only one
+    // never does.
+    void startPanelUntilSomethingIsRecorded()
+    {
+        MainWindow window;
+        window.setJournalEnabled(false);
+        QVERIFY(window.startPanel());
+        QVERIFY(window.isStartPanelShown());
+        window.setServerUrl(QString());
+        window.startPanel()->connectButton()->click(); // no URL: it asks for one
+        QVERIFY(window.isStartPanelShown());
+        QCOMPARE(window.session()->client()->state(), SocketIoClient::State::Disconnected);
+        QVERIFY(window.statusBar()->currentMessage().contains(QLatin1String("URL")));
+
+        QTcpServer closed; // a port that takes connections and answers nothing
+        QVERIFY(closed.listen(QHostAddress::LocalHost));
+        window.setServerUrl(QStringLiteral("http://127.0.0.1:%1").arg(closed.serverPort()));
+        window.startPanel()->connectButton()->click();
+        QVERIFY(window.session()->client()->state() != SocketIoClient::State::Disconnected);
+        QVERIFY(!window.isStartPanelShown());
+        window.disconnectFromServer();
+        QTRY_COMPARE(window.session()->client()->state(), SocketIoClient::State::Disconnected);
+        QVERIFY(window.log()->size() > 0); // the connecting note at least
+        QVERIFY(!window.isStartPanelShown());
+        window.clearSession();
+        QVERIFY(window.isStartPanelShown());
     }
 
     void parserChoiceRoundTrips_data()
@@ -687,6 +765,7 @@ private Q_SLOTS:
         QVERIFY(window->windowTitle().contains(QStringLiteral("read-only")));
         QVERIFY(!window->connectionBar());
         QVERIFY(!window->composer());
+        QVERIFY(!window->startPanel());
         QCOMPARE(window->log()->size(), log.size());
         // A tab per namespace of the log, as in a live window, without "+" or closing.
         NamespaceTabs *tabs = window->namespaceTabs();

@@ -1,0 +1,57 @@
+#include "startpanel.h"
+
+#include <QGridLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+StartPanel::StartPanel(QWidget *parent)
+    : QWidget(parent)
+{
+    auto *outer = new QVBoxLayout(this);
+    outer->addStretch(1);
+    auto *title = new QLabel(tr("<h2>Inspect a Socket.IO server</h2>"), this);
+    title->setAlignment(Qt::AlignCenter);
+    outer->addWidget(title);
+
+    auto *grid = new QGridLayout;
+    const auto step = [this, grid](int row, QPushButton *button, const QString &text) {
+        button->setMinimumWidth(160);
+        grid->addWidget(button, row, 0);
+        auto *label = new QLabel(text, this);
+        label->setWordWrap(true);
+        grid->addWidget(label, row, 1);
+    };
+    m_connect = new QPushButton(tr("&Connect"), this);
+    step(0, m_connect,
+         tr("Enter the server's URL above (http, https, ws or wss) and connect. Options… sets "
+            "the path, headers, auth, TLS, the proxy and the parser."));
+    m_demo = new QPushButton(tr("Try the &Demo"), this);
+    step(1, m_demo,
+         tr("Start a demo server inside SioScope and connect to it: ticks, chat, binary data, "
+            "an ack to answer, a refused namespace."));
+    m_openLog = new QPushButton(tr("&Open a Log…"), this);
+    step(2, m_openLog,
+         tr("Open a recorded session (JSON Lines or HAR) read-only, to browse and export it."));
+    auto *row = new QHBoxLayout;
+    row->addStretch(1);
+    row->addLayout(grid, 4);
+    row->addStretch(1);
+    outer->addLayout(row);
+
+    auto *doctor = new QLabel(
+        tr("A server that will not connect? <code>sioscope-cli doctor &lt;url&gt;</code> probes "
+           "it (TLS, Engine.IO version and path, transports, sticky sessions, proxies, "
+           "namespaces) and says what it found."),
+        this);
+    doctor->setWordWrap(true);
+    doctor->setAlignment(Qt::AlignCenter);
+    doctor->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    outer->addSpacing(12);
+    outer->addWidget(doctor);
+    outer->addStretch(2);
+
+    connect(m_connect, &QPushButton::clicked, this, &StartPanel::connectRequested);
+    connect(m_demo, &QPushButton::clicked, this, &StartPanel::demoRequested);
+    connect(m_openLog, &QPushButton::clicked, this, &StartPanel::openLogRequested);
+}
