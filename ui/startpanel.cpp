@@ -16,7 +16,7 @@ StartPanel::StartPanel(QWidget *parent)
 
     auto *grid = new QGridLayout;
     const auto step = [this, grid](int row, QPushButton *button, const QString &text) {
-        button->setMinimumWidth(160);
+        button->setMinimumWidth(140);
         grid->addWidget(button, row, 0);
         auto *label = new QLabel(text, this);
         label->setWordWrap(true);
@@ -33,22 +33,27 @@ StartPanel::StartPanel(QWidget *parent)
     m_openLog = new QPushButton(tr("&Open a Log…"), this);
     step(2, m_openLog,
          tr("Open a recorded session (JSON Lines or HAR) read-only, to browse and export it."));
-    auto *row = new QHBoxLayout;
-    row->addStretch(1);
-    row->addLayout(grid, 4);
-    row->addStretch(1);
-    outer->addLayout(row);
-
     auto *doctor = new QLabel(
         tr("A server that will not connect? <code>sioscope-cli doctor &lt;url&gt;</code> probes "
            "it (TLS, Engine.IO version and path, transports, sticky sessions, proxies, "
            "namespaces) and says what it found."),
         this);
     doctor->setWordWrap(true);
-    doctor->setAlignment(Qt::AlignCenter);
     doctor->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    outer->addSpacing(12);
-    outer->addWidget(doctor);
+    grid->setRowMinimumHeight(3, 12);
+    grid->addWidget(doctor, 4, 0, 1, 2);
+    grid->setColumnStretch(1, 1);
+    grid->setHorizontalSpacing(12);
+    // A column of reading width in the middle, whatever the window's width.
+    auto *column = new QWidget(this);
+    column->setLayout(grid);
+    column->setMaximumWidth(640);
+    auto *row = new QHBoxLayout;
+    row->addStretch(1);
+    row->addWidget(column, 4);
+    row->addStretch(1);
+    outer->addLayout(row);
+
     outer->addStretch(2);
 
     connect(m_connect, &QPushButton::clicked, this, &StartPanel::connectRequested);
