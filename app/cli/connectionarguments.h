@@ -4,6 +4,8 @@
 #pragma once
 
 #include <QByteArray>
+#include <QCommandLineOption>
+#include <QCommandLineParser>
 #include <QJsonObject>
 #include <QList>
 #include <QPair>
@@ -12,6 +14,23 @@
 #include <QUrl>
 
 namespace ConnectionArguments {
+
+// The options themselves, defined once for both commands.
+struct Options
+{
+    const QCommandLineOption namespaceOption{
+        QStringList{QStringLiteral("n"), QStringLiteral("namespace")}, {}, QStringLiteral("nsp")};
+    const QCommandLineOption authOption{QStringLiteral("auth"), {}, QStringLiteral("auth")};
+    const QCommandLineOption headerOption{
+        QStringList{QStringLiteral("H"), QStringLiteral("header")}, {}, QStringLiteral("header")};
+    const QCommandLineOption queryOption{QStringLiteral("query"), {}, QStringLiteral("query")};
+    const QCommandLineOption pathOption{QStringLiteral("path"), {}, QStringLiteral("path")};
+
+    void addTo(QCommandLineParser *parser) const
+    {
+        parser->addOptions({namespaceOption, authOption, headerOption, queryOption, pathOption});
+    }
+};
 
 // An http, https, ws or wss URL with a host.
 bool parseUrl(const QString &text, QUrl *url, QString *error);

@@ -44,21 +44,15 @@ int DoctorCommand::run(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    const QCommandLineOption nspOption({QStringLiteral("n"), QStringLiteral("namespace")}, {},
-                                       QStringLiteral("nsp"));
-    const QCommandLineOption authOption(QStringLiteral("auth"), {}, QStringLiteral("auth"));
-    const QCommandLineOption headerOption({QStringLiteral("H"), QStringLiteral("header")}, {},
-                                          QStringLiteral("header"));
-    const QCommandLineOption queryOption(QStringLiteral("query"), {}, QStringLiteral("query"));
-    const QCommandLineOption pathOption(QStringLiteral("path"), {}, QStringLiteral("path"));
+    const ConnectionArguments::Options connection;
+    connection.addTo(&parser);
     const QCommandLineOption eioOption(QStringLiteral("eio"), {}, QStringLiteral("eio"));
     const QCommandLineOption timeoutOption(QStringLiteral("timeout"), {}, QStringLiteral("ms"));
     const QCommandLineOption handshakesOption(QStringLiteral("handshakes"), {},
                                               QStringLiteral("n"));
     const QCommandLineOption jsonOption(QStringLiteral("json"));
     const QCommandLineOption helpOption(QStringList{QStringLiteral("h"), QStringLiteral("help")});
-    parser.addOptions({helpOption, nspOption, authOption, headerOption, queryOption, pathOption,
-                       eioOption, timeoutOption, handshakesOption, jsonOption});
+    parser.addOptions({helpOption, eioOption, timeoutOption, handshakesOption, jsonOption});
     parser.addPositionalArgument(QStringLiteral("url"), {});
     if (!parser.parse(QStringList{QStringLiteral("doctor")} + arguments))
         return usageError(parser.errorText());
@@ -77,9 +71,9 @@ int DoctorCommand::run(const QStringList &arguments)
     QString error;
     if (!ConnectionArguments::parseUrl(parser.positionalArguments().first(), &engine.url, &error))
         return usageError(error);
-    options.pathGiven = parser.isSet(pathOption);
+    options.pathGiven = parser.isSet(connection.pathOption);
     if (options.pathGiven)
-        engine.path = parser.value(pathOption);
+        engine.path = parser.value(connection.pathOption);
     const QString eio = parser.value(eioOption);
     if (eio.isEmpty())
         engine.version = EngineIoOptions::Version::Auto;
@@ -97,9 +91,12 @@ int DoctorCommand::run(const QStringList &arguments)
         !positiveNumber(parser.value(handshakesOption), &options.stickinessRuns))
         return usageError(QStringLiteral("--handshakes must be a positive number"));
     options.namespaces.clear();
-    if (!ConnectionArguments::parseHeaders(parser.values(headerOption), &engine.headers, &error) ||
-        !ConnectionArguments::parseQuery(parser.values(queryOption), &engine.query, &error) ||
-        !ConnectionArguments::parseNamespaces(parser.values(nspOption), parser.values(authOption),
+    if (!ConnectionArguments::parseHeaders(parser.values(connection.headerOption), &engine.headers,
+                                           &error) ||
+        !ConnectionArguments::parseQuery(parser.values(connection.queryOption), &engine.query,
+                                         &error) ||
+        !ConnectionArguments::parseNamespaces(parser.values(connection.namespaceOption),
+                                              parser.values(connection.authOption),
                                               &options.namespaces, &error))
         return usageError(error);
 

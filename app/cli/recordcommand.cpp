@@ -64,13 +64,8 @@ bool RecordCommand::parse(const QStringList &arguments)
     };
     QCommandLineParser parser;
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    const QCommandLineOption nspOption({QStringLiteral("n"), QStringLiteral("namespace")}, {},
-                                       QStringLiteral("nsp"));
-    const QCommandLineOption authOption(QStringLiteral("auth"), {}, QStringLiteral("auth"));
-    const QCommandLineOption headerOption({QStringLiteral("H"), QStringLiteral("header")}, {},
-                                          QStringLiteral("header"));
-    const QCommandLineOption queryOption(QStringLiteral("query"), {}, QStringLiteral("query"));
-    const QCommandLineOption pathOption(QStringLiteral("path"), {}, QStringLiteral("path"));
+    const ConnectionArguments::Options connection;
+    connection.addTo(&parser);
     const QCommandLineOption transportOption(QStringLiteral("transport"), {},
                                              QStringLiteral("transport"));
     const QCommandLineOption eioOption(QStringLiteral("eio"), {}, QStringLiteral("eio"));
@@ -92,10 +87,9 @@ bool RecordCommand::parse(const QStringList &arguments)
     const QCommandLineOption helpOption(QStringList{QStringLiteral("h"), QStringLiteral("help")});
     const TlsOptions tlsOptions;
     tlsOptions.addTo(&parser);
-    parser.addOptions({helpOption, nspOption, authOption, headerOption, queryOption, pathOption,
-                       transportOption, eioOption, parserOption, sendOption, autoAckOption,
-                       ackTimeoutOption, durationOption, reconnectOption, outOption, formatOption,
-                       secretsOption});
+    parser.addOptions({helpOption, transportOption, eioOption, parserOption, sendOption,
+                       autoAckOption, ackTimeoutOption, durationOption, reconnectOption, outOption,
+                       formatOption, secretsOption});
     parser.addOption(stopOnEventOption);
     const QCommandLineOption proxyOption(QStringLiteral("proxy"), {}, QStringLiteral("url"));
     const QCommandLineOption noProxyOption(QStringLiteral("no-proxy"));
@@ -120,8 +114,8 @@ bool RecordCommand::parse(const QStringList &arguments)
     if (!ConnectionArguments::parseUrl(parser.positionalArguments().first(), &engine.url, &error))
         return usageError(error);
     engine.reconnect.enabled = parser.isSet(reconnectOption);
-    if (parser.isSet(pathOption))
-        engine.path = parser.value(pathOption);
+    if (parser.isSet(connection.pathOption))
+        engine.path = parser.value(connection.pathOption);
 
     const QString transport = parser.value(transportOption);
     if (transport == QLatin1String("websocket"))
@@ -156,10 +150,13 @@ bool RecordCommand::parse(const QStringList &arguments)
     } else if (parser.isSet(noProxyOption)) {
         engine.proxy.mode = ProxySetting::Mode::None;
     }
-    if (!ConnectionArguments::parseHeaders(parser.values(headerOption), &engine.headers, &error) ||
-        !ConnectionArguments::parseQuery(parser.values(queryOption), &engine.query, &error) ||
-        !ConnectionArguments::parseNamespaces(parser.values(nspOption), parser.values(authOption),
-                                              &m_namespaces, &error))
+    if (!ConnectionArguments::parseHeaders(parser.values(connection.headerOption), &engine.headers,
+                                           &error) ||
+        !ConnectionArguments::parseQuery(parser.values(connection.queryOption), &engine.query,
+                                         &error) ||
+        !ConnectionArguments::parseNamespaces(parser.values(connection.namespaceOption),
+                                              parser.values(connection.authOption), &m_namespaces,
+                                              &error))
         return usageError(error);
     if (!tlsOptions.apply(parser, &engine, &error))
         return usageError(error);

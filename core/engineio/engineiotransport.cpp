@@ -201,8 +201,14 @@ std::optional<EngineIoError> EngineIoTransport::proxyFailure(QNetworkReply::Netw
     }
 }
 
-bool EngineIoTransport::prepareTls()
+bool EngineIoTransport::prepareConnection()
 {
+    if (!proxy().error.isEmpty()) {
+        EngineIoError invalid(EngineIoError::Kind::Proxy, proxy().error);
+        invalid.symptom = EngineIoError::Symptom::ProxySettingInvalid;
+        QTimer::singleShot(0, this, [this, invalid] { Q_EMIT failed(invalid); });
+        return false;
+    }
     // Plain http/ws uses no TLS settings, and reads none of their files.
     const QString scheme = m_options.url.scheme().toLower();
     if (scheme != QLatin1String("https") && scheme != QLatin1String("wss"))

@@ -73,10 +73,11 @@ Q_SIGNALS:
     void warningRaised(const QString &message);
 
 protected:
-    // Loads the TLS settings before anything connects (https/wss only). False when the client
-    // certificate cannot be used: failed() then follows on the next turn of the event loop (never
-    // from inside open()), and the transport must not connect.
-    bool prepareTls();
+    // Checks the proxy setting and loads the TLS settings (https/wss only) before anything
+    // connects. False when a proxy variable is no proxy URL or the client certificate cannot be
+    // used: failed() then follows on the next turn of the event loop (never from inside open()),
+    // and the transport must not connect.
+    bool prepareConnection();
     bool presentsClientCertificate() const { return m_presentsClientCertificate; }
     // "<what>: the server's certificate is not trusted (<reasons>)" with its problems typed.
     EngineIoError untrustedServerError(const QString &what, const QList<QSslError> &errors) const;

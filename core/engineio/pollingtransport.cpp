@@ -84,7 +84,7 @@ void PollingTransport::watchTls(QNetworkReply *reply)
 void PollingTransport::open(const QString &sid)
 {
     m_sid = sid;
-    if (!prepareTls())
+    if (!prepareConnection())
         return;
     m_stopped = false;
     startGet();
@@ -94,13 +94,6 @@ void PollingTransport::startGet()
 {
     if (m_get || m_stopped || m_pausing || m_shuttingDown)
         return;
-    if (!proxy().error.isEmpty()) {
-        EngineIoError invalid(EngineIoError::Kind::Proxy, proxy().error);
-        invalid.symptom = EngineIoError::Symptom::ProxySettingInvalid;
-        QMetaObject::invokeMethod(
-            this, [this, invalid] { fail(invalid); }, Qt::QueuedConnection);
-        return;
-    }
     m_decoder.reset();
     m_errorBody.clear();
     m_get = m_network->get(request());

@@ -55,7 +55,7 @@ WebSocketTransport::~WebSocketTransport()
 void WebSocketTransport::open(const QString &sid)
 {
     m_sid = sid;
-    if (!prepareTls())
+    if (!prepareConnection())
         return;
     const QUrl url = endpoint(sid, true);
     const bool secure = url.scheme() == QLatin1String("wss");
@@ -89,14 +89,6 @@ void WebSocketTransport::open(const QString &sid)
     // Always set: a socket without one would take the application's proxy.
     m_socket->setProxy(proxy().proxy);
     m_phase = Phase::Connecting;
-    if (!proxy().error.isEmpty()) {
-        EngineIoError invalid(EngineIoError::Kind::Proxy, proxy().error);
-        invalid.symptom = EngineIoError::Symptom::ProxySettingInvalid;
-        // After open() returns, as every other failure.
-        QMetaObject::invokeMethod(
-            this, [this, invalid] { fail(invalid); }, Qt::QueuedConnection);
-        return;
-    }
     const quint16 port = quint16(url.port(secure ? 443 : 80));
     if (tls)
         tls->connectToHostEncrypted(url.host(), port);
