@@ -2,6 +2,7 @@
 // what works and what does not, each finding with its evidence. The checks, in order:
 // reachable, tls, engineio (version and path), transports, stickiness, proxy (WebSocket headers
 // dropped, error pages of a middlebox), namespaces, heartbeat. docs/deployments.md lists them.
+// connectiondoctor.cpp runs them; each group of checks has its own file (connectiondoctor_p.h).
 #pragma once
 
 #include "doctor/doctorreport.h"
