@@ -23,6 +23,9 @@ const char *const Usage =
     "      --eio 3|4                  the Engine.IO version to ask for; default: detected\n"
     "      --timeout <ms>             the limit of each probe; default 5000\n"
     "      --handshakes <n>           handshakes of the stickiness check; default 6\n"
+    "      --watch <s>                keep an idle session open this long, answering the\n"
+    "                                 heartbeat, to see whether something cuts it; 0: off;\n"
+    "                                 default 30\n"
     "      --json                     print one JSON object instead of the text report\n"
     "exit status: 0 every check passed (warnings allowed), 1 a check failed, 2 usage error\n";
 
@@ -50,9 +53,11 @@ int DoctorCommand::run(const QStringList &arguments)
     const QCommandLineOption timeoutOption(QStringLiteral("timeout"), {}, QStringLiteral("ms"));
     const QCommandLineOption handshakesOption(QStringLiteral("handshakes"), {},
                                               QStringLiteral("n"));
+    const QCommandLineOption watchOption(QStringLiteral("watch"), {}, QStringLiteral("s"));
     const QCommandLineOption jsonOption(QStringLiteral("json"));
     const QCommandLineOption helpOption(QStringList{QStringLiteral("h"), QStringLiteral("help")});
-    parser.addOptions({helpOption, eioOption, timeoutOption, handshakesOption, jsonOption});
+    parser.addOptions(
+        {helpOption, eioOption, timeoutOption, handshakesOption, watchOption, jsonOption});
     parser.addPositionalArgument(QStringLiteral("url"), {});
     if (!parser.parse(QStringList{QStringLiteral("doctor")} + arguments))
         return usageError(parser.errorText());
@@ -90,6 +95,13 @@ int DoctorCommand::run(const QStringList &arguments)
     if (parser.isSet(handshakesOption) &&
         !positiveNumber(parser.value(handshakesOption), &options.stickinessRuns))
         return usageError(QStringLiteral("--handshakes must be a positive number"));
+    if (parser.isSet(watchOption)) {
+        bool ok = false;
+        const int seconds = parser.value(watchOption).toInt(&ok);
+        if (!ok || seconds < 0 || seconds > 3600)
+            return usageError(QStringLiteral("--watch must be a number of seconds from 0 to 3600"));
+        options.watchMs = seconds * 1000;
+    }
     options.namespaces.clear();
     if (!ConnectionArguments::parseHeaders(parser.values(connection.headerOption), &engine.headers,
                                            &error) ||

@@ -84,6 +84,20 @@ QUrl ConnectionDoctor::endpoint(const QString &path, EngineIoVersion version, bo
     return url;
 }
 
+SocketIoOptions ConnectionDoctor::sessionOptions(EngineIoOptions::Transports transports) const
+{
+    SocketIoOptions options;
+    options.engine = m_options.engine;
+    options.engine.path = m_path;
+    options.engine.version = m_version == EngineIoVersion::V3 ? EngineIoOptions::Version::V3
+                                                              : EngineIoOptions::Version::V4;
+    options.engine.transports = transports;
+    options.engine.reconnect.enabled = false;
+    // The tls check reports the certificate errors; the sessions go on past them.
+    options.engine.ignoreSslErrors = m_tlsErrors;
+    return options;
+}
+
 HttpProbeResult ConnectionDoctor::probe(const HttpProbeRequest &request)
 {
     HttpProbeRequest sent = request;

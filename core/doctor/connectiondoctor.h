@@ -9,6 +9,7 @@
 #include "doctor/httpprobe.h"
 #include "engineio/engineiooptions.h"
 #include "engineio/engineiopacket.h"
+#include "socketio/socketiooptions.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -26,6 +27,8 @@ struct DoctorOptions
     // The namespaces to check, with the CONNECT payload of each.
     QList<QPair<QString, QJsonObject>> namespaces = {{QStringLiteral("/"), {}}};
     int stickinessRuns = 6; // handshakes of the stickiness check
+    // How long the heartbeat check keeps an idle session open (idlewatch.h); 0: not at all.
+    int watchMs = 30000;
 };
 
 class ConnectionDoctor
@@ -52,6 +55,9 @@ private:
     // The request URL for `path`: the user's query, then EIO, transport and sid.
     QUrl endpoint(const QString &path, EngineIoVersion version, bool webSocket,
                   const QString &sid = {}) const;
+    // The options of a real Socket.IO session on the path and version found, over `transports`
+    // (the namespaces check and the idle watch).
+    SocketIoOptions sessionOptions(EngineIoOptions::Transports transports) const;
     // Sends a probe with the --timeout (and the user's headers when it has none) and keeps its
     // result for the proxy check.
     HttpProbeResult probe(const HttpProbeRequest &request);
@@ -74,4 +80,5 @@ private:
     bool m_upgradeUnanswered = false; // a 101 to the upgrade, but no 3probe
     QStringList m_upgradeEvidence;
     QList<HttpProbeResult> m_probes; // every probe sent, for the proxy check
+    int m_connectedNamespace = -1;   // the first of options.namespaces that connected
 };

@@ -19,17 +19,11 @@ DoctorCheck ConnectionDoctor::checkNamespaces()
         return skipped(id, QStringLiteral("no transport works"));
     DoctorCheck check;
     check.id = id;
-    SocketIoOptions options;
-    options.engine = m_options.engine;
-    options.engine.path = m_path;
-    options.engine.version = m_version == EngineIoVersion::V3 ? EngineIoOptions::Version::V3
-                                                              : EngineIoOptions::Version::V4;
     // Polling when it works: the fewest things between client and server have to go right.
-    options.engine.transports = m_pollingWorks ? EngineIoOptions::Transports::PollingOnly
-                                               : EngineIoOptions::Transports::WebSocketOnly;
-    options.engine.reconnect.enabled = false;
+    const SocketIoOptions options =
+        sessionOptions(m_pollingWorks ? EngineIoOptions::Transports::PollingOnly
+                                      : EngineIoOptions::Transports::WebSocketOnly);
     if (m_tlsErrors) {
-        options.engine.ignoreSslErrors = true;
         check.evidence.append(QStringLiteral("the certificate errors of the tls check are "
                                              "ignored for this check"));
     }
@@ -82,6 +76,9 @@ DoctorCheck ConnectionDoctor::checkNamespaces()
     QJsonArray array;
     QStringList refused;
     QStringList unanswered;
+    for (qsizetype i = 0; i < outcomes.size(); ++i)
+        if (m_connectedNamespace < 0 && outcomes.at(i).status == QLatin1String("connected"))
+            m_connectedNamespace = int(i);
     for (const Outcome &outcome : std::as_const(outcomes)) {
         QJsonObject object{{QStringLiteral("name"), outcome.name},
                            {QStringLiteral("status"), outcome.status}};

@@ -97,6 +97,7 @@ QString EngineIoError::proxySymptomName(Symptom symptom)
         return QStringLiteral("proxy-setting-invalid");
     case Symptom::None:
     case Symptom::BinaryPollingPayload:
+    case Symptom::WebSocketClosedByPeer:
         break;
     }
     return QString();

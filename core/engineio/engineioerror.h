@@ -33,6 +33,9 @@ struct EngineIoError
         // A polling body sent as application/octet-stream: engine.io 3's binary payload, which
         // a v4 client never asks for.
         BinaryPollingPayload,
+        // The WebSocket ended with a CLOSE frame from the other side (the server, or a proxy
+        // that speaks WebSocket), not by the connection going away.
+        WebSocketClosedByPeer,
         // Kind::Proxy: what the proxy did.
         ProxyUnreachable,            // no connection to the proxy (refused, unknown, no answer)
         ProxyAuthenticationRequired, // 407: credentials missing or refused

@@ -392,7 +392,9 @@ void WebSocketTransport::receiveClose()
                        .arg(reason.isEmpty() ? QString() : QStringLiteral(": ") + reason);
     }
     stop(true);
-    Q_EMIT failed(EngineIoError{EngineIoError::Kind::Transport, message, {}});
+    EngineIoError error{EngineIoError::Kind::Transport, message, {}};
+    error.symptom = EngineIoError::Symptom::WebSocketClosedByPeer;
+    Q_EMIT failed(error);
 }
 
 void WebSocketTransport::failWithFrameError()
