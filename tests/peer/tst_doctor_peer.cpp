@@ -1,14 +1,18 @@
 // `sioscope-cli doctor --json` against real servers on 127.0.0.1, its report checked field by
 // field: a plain socket.io 4.8 server, socket.io 2.5 (Engine.IO v3), two socket.io 4.8 servers
 // behind HAProxy from Debian with and without the sticky cookie, HAProxy deleting the Upgrade and
-// Connection headers, and a namespace that the server's auth middleware refuses.
+// Connection headers, a namespace that the server's auth middleware refuses, and HAProxy whose idle
+// timeouts are shorter than the heartbeat (the heartbeat check's idle watch).
+#include "clirun.h"
 #include "haproxy.h"
 #include "referenceserver.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -20,7 +24,8 @@ const QStringList CheckIds = {QStringLiteral("reachable"),  QStringLiteral("tls"
                               QStringLiteral("stickiness"), QStringLiteral("proxy"),
                               QStringLiteral("namespaces"), QStringLiteral("heartbeat")};
 
-// One `sioscope-cli doctor <url> --json <extra>` run.
+// One `sioscope-cli doctor <url> --json <extra>` run; `--watch 0` unless `extra` sets the watch,
+// so that the checks that do not test the idle watch stay fast.
 struct DoctorRun
 {
     int exitCode = -1;
@@ -42,10 +47,11 @@ struct DoctorRun
 
 DoctorRun runDoctor(const QUrl &url, const QStringList &extra = {})
 {
+    QStringList arguments{QStringLiteral("doctor"), url.toString(), QStringLiteral("--json")};
+    if (!extra.contains(QStringLiteral("--watch")))
+        arguments << QStringLiteral("--watch") << QStringLiteral("0");
     QProcess process;
-    process.start(QStringLiteral(SIOSCOPE_CLI_PATH),
-                  QStringList{QStringLiteral("doctor"), url.toString(), QStringLiteral("--json")} +
-                      extra);
+    process.start(QStringLiteral(SIOSCOPE_CLI_PATH), arguments + extra);
     DoctorRun run;
     if (!process.waitForFinished(Timeout)) {
         process.kill();
@@ -106,6 +112,9 @@ private Q_SLOTS:
     void balancerWithoutServersAnswersItsOwnPage();
     void untrustedCertificate();
     void usageErrors();
+    void idleWatch_data();
+    void idleWatch();
+    void idleCutInTheTextReport();
 
 private:
     bool startServers(ReferenceServer::Flavor flavor = ReferenceServer::Flavor::SocketIo4);
@@ -492,6 +501,160 @@ void tst_DoctorPeer::usageErrors()
         QVERIFY2(process.exitCode() == 2, qPrintable(arguments.join(QLatin1Char(' '))));
         QVERIFY(process.readAllStandardError().contains("usage: sioscope-cli doctor"));
     }
+}
+
+void tst_DoctorPeer::idleWatch_data()
+{
+    QTest::addColumn<ReferenceServer::Flavor>("flavor");
+    QTest::addColumn<int>("pingInterval");
+    QTest::addColumn<int>("pingTimeout");
+    QTest::addColumn<QStringList>("balancerLines"); // empty: no balancer, straight to the server
+    QTest::addColumn<int>("watchSeconds");
+    QTest::addColumn<QString>("transport");
+    QTest::addColumn<QString>("closedBy");
+    QTest::addColumn<bool>("cut");
+    const QStringList idleTimeouts{QStringLiteral("timeout tunnel 1500"),
+                                   QStringLiteral("timeout server 1500")};
+    QTest::newRow("HAProxy timeout tunnel 1500 ms cuts the idle WebSocket")
+        << ReferenceServer::Flavor::SocketIo4 << 3000 << 2000 << idleTimeouts << 8
+        << QStringLiteral("websocket") << QStringLiteral("connection") << true;
+    QTest::newRow("HAProxy timeout server 1500 ms cuts the long poll (no WebSocket through it)")
+        << ReferenceServer::Flavor::SocketIo4 << 3000 << 2000
+        << idleTimeouts + QStringList{QStringLiteral("http-request del-header Upgrade"),
+                                      QStringLiteral("http-request del-header Connection")}
+        << 8 << QStringLiteral("polling") << QStringLiteral("http-error") << true;
+    QTest::newRow("socket.io 4.8 direct, pingInterval 500 ms: the PINGs keep it open")
+        << ReferenceServer::Flavor::SocketIo4 << 500 << 300 << QStringList() << 2
+        << QStringLiteral("websocket") << QStringLiteral("watch-end") << false;
+    QTest::newRow("socket.io 2.5 direct, pingInterval 500 ms: the client's PINGs keep it open")
+        << ReferenceServer::Flavor::SocketIo2 << 500 << 300 << QStringList() << 2
+        << QStringLiteral("websocket") << QStringLiteral("watch-end") << false;
+}
+
+void tst_DoctorPeer::idleWatch()
+{
+    QFETCH(ReferenceServer::Flavor, flavor);
+    QFETCH(int, pingInterval);
+    QFETCH(int, pingTimeout);
+    QFETCH(QStringList, balancerLines);
+    QFETCH(int, watchSeconds);
+    QFETCH(QString, transport);
+    QFETCH(QString, closedBy);
+    QFETCH(bool, cut);
+    ReferenceServer server;
+    ReferenceServer::Options options;
+    options.flavor = flavor;
+    options.pingInterval = pingInterval;
+    options.pingTimeout = pingTimeout;
+    QString error;
+    QVERIFY2(server.start(options, &error), qPrintable(error));
+    HaProxy balancer;
+    QUrl url = server.url();
+    if (!balancerLines.isEmpty()) {
+        HaProxy::Options balancerOptions;
+        balancerOptions.backendPorts = {server.port()};
+        balancerOptions.backendLines = balancerLines;
+        QVERIFY2(balancer.start(balancerOptions, &error), qPrintable(error));
+        url = balancer.url();
+    }
+    QElapsedTimer elapsed;
+    elapsed.start();
+    const DoctorRun run =
+        runDoctor(url, {QStringLiteral("--watch"), QString::number(watchSeconds)});
+    // The watch is bounded: the whole run takes the watch and the probes, no more.
+    QVERIFY2(elapsed.elapsed() < watchSeconds * 1000 + 10000, qPrintable(run.describe));
+    QVERIFY2(wellFormed(run), qPrintable(run.describe));
+    const QJsonObject heartbeat = run.check(QStringLiteral("heartbeat"));
+    QCOMPARE(heartbeat.value(QStringLiteral("pingInterval")).toInt(), pingInterval);
+    QCOMPARE(heartbeat.value(QStringLiteral("pingTimeout")).toInt(), pingTimeout);
+    QCOMPARE(heartbeat.value(QStringLiteral("watchMs")).toInt(), watchSeconds * 1000);
+    QVERIFY2(heartbeat.value(QStringLiteral("transport")).toString() == transport,
+             qPrintable(run.describe));
+    QVERIFY2(heartbeat.value(QStringLiteral("closedBy")).toString() == closedBy,
+             qPrintable(run.describe));
+    const QString summary = heartbeat.value(QStringLiteral("summary")).toString();
+    if (cut) {
+        QCOMPARE(run.exitCode, 1);
+        QCOMPARE(heartbeat.value(QStringLiteral("status")).toString(), QStringLiteral("fail"));
+        // HAProxy's 1500 ms, measured from the last packet.
+        const int cutAfter = heartbeat.value(QStringLiteral("idleCutAfterMs")).toInt(-1);
+        QVERIFY2(cutAfter >= 1300 && cutAfter <= 2500, qPrintable(run.describe));
+        // A second session was cut at about the same interval, within the watch.
+        const QJsonArray cuts = heartbeat.value(QStringLiteral("cuts")).toArray();
+        QCOMPARE(cuts.size(), 2);
+        QCOMPARE(cuts.at(0).toInt(), cutAfter);
+        QVERIFY2(cuts.at(1).toInt() >= 1300 && cuts.at(1).toInt() <= 2500,
+                 qPrintable(run.describe));
+        QVERIFY(heartbeat.value(QStringLiteral("watchedMs")).toInt() < watchSeconds * 1000);
+        QCOMPARE(summary,
+                 QStringLiteral("Something between client and server cut the idle connection "
+                                "after ~%1 ms, shorter than the server's pingInterval + "
+                                "pingTimeout (5000 ms): raise its idle/tunnel timeout above 5000 "
+                                "ms or lower pingInterval (a fixed interval: a second session "
+                                "was cut after ~%2 ms too)")
+                     .arg(cutAfter)
+                     .arg(cuts.at(1).toInt()));
+        const QStringList evidence =
+            heartbeat.value(QStringLiteral("evidence")).toVariant().toStringList();
+        QVERIFY2(
+            evidence.filter(QRegularExpression(QStringLiteral("^> idle session 2: "))).size() == 1,
+            qPrintable(run.describe));
+        QVERIFY2(evidence.filter(QRegularExpression(QStringLiteral("^< OPEN at "))).size() == 2,
+                 qPrintable(run.describe));
+        QVERIFY2(
+            !evidence
+                 .filter(QRegularExpression(
+                     QStringLiteral("^< at \\+\\d+ ms, %1 ms after the last packet").arg(cutAfter)))
+                 .isEmpty(),
+            qPrintable(run.describe));
+    } else {
+        QVERIFY2(run.exitCode == 0, qPrintable(run.describe));
+        QCOMPARE(heartbeat.value(QStringLiteral("status")).toString(), QStringLiteral("pass"));
+        QCOMPARE(heartbeat.value(QStringLiteral("idleCutAfterMs")), QJsonValue(QJsonValue::Null));
+        QCOMPARE(heartbeat.value(QStringLiteral("cuts")).toArray(), QJsonArray());
+        QVERIFY2(heartbeat.value(QStringLiteral("pingsAnswered")).toInt() >= 2,
+                 qPrintable(run.describe));
+        const int watched = heartbeat.value(QStringLiteral("watchedMs")).toInt();
+        QVERIFY2(watched >= watchSeconds * 1000 && watched < watchSeconds * 1000 + 1000,
+                 qPrintable(run.describe));
+        QVERIFY2(summary.contains(QStringLiteral("an idle session over websocket stayed open for "
+                                                 "the whole watch of %1 ms")
+                                      .arg(watchSeconds * 1000)),
+                 qPrintable(run.describe));
+    }
+}
+
+// The text report says the same in its heartbeat line.
+void tst_DoctorPeer::idleCutInTheTextReport()
+{
+    ReferenceServer server;
+    ReferenceServer::Options options;
+    options.pingInterval = 3000;
+    options.pingTimeout = 2000;
+    QString error;
+    QVERIFY2(server.start(options, &error), qPrintable(error));
+    HaProxy balancer;
+    HaProxy::Options balancerOptions;
+    balancerOptions.backendPorts = {server.port()};
+    balancerOptions.backendLines = {QStringLiteral("timeout tunnel 1500")};
+    QVERIFY2(balancer.start(balancerOptions, &error), qPrintable(error));
+    const QStringList arguments{QStringLiteral("doctor"), balancer.url().toString(),
+                                QStringLiteral("--watch"), QStringLiteral("2")};
+    const CliRun run(arguments);
+    QVERIFY2(run.exitCode == 1, run.describe(arguments).constData());
+    static const QRegularExpression line(
+        QStringLiteral(
+            "^\\[fail\\] heartbeat: Something between client and server cut the idle connection "
+            "after ~(\\d+) ms, shorter than the server's pingInterval \\+ pingTimeout \\(5000 "
+            "ms\\): "
+            "raise its idle/tunnel timeout above 5000 ms or lower pingInterval"),
+        QRegularExpression::MultilineOption);
+    const QRegularExpressionMatch match = line.match(QString::fromUtf8(run.out));
+    QVERIFY2(match.hasMatch(), run.describe(arguments).constData());
+    QVERIFY2(match.captured(1).toInt() >= 1300 && match.captured(1).toInt() <= 2500,
+             run.describe(arguments).constData());
+    QVERIFY2(run.out.contains("       > idle session 1: Socket.IO over websocket, namespace /"),
+             run.describe(arguments).constData());
 }
 
 QTEST_GUILESS_MAIN(tst_DoctorPeer)
