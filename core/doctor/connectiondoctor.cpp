@@ -1,5 +1,7 @@
 #include "connectiondoctor.h"
 
+#include "doctor/doctorwait.h"
+
 #include "engineio/engineiocodec.h"
 #include "engineio/engineiocookiejar.h"
 #include "socketio/socketioclient.h"
@@ -166,13 +168,17 @@ DoctorReport ConnectionDoctor::run()
             report.checks.append(skipped(id, QStringLiteral("the server is not reachable")));
         return report;
     }
-    report.checks.append(checkTls());
-    report.checks.append(checkEngineIo());
-    report.checks.append(checkTransports());
-    report.checks.append(checkStickiness());
-    report.checks.append(checkProxy());
-    report.checks.append(checkNamespaces());
-    report.checks.append(checkHeartbeat());
+    // A cancelled diagnosis (DoctorWait) stops between checks; its report is not used.
+    using Check = DoctorCheck (ConnectionDoctor::*)();
+    for (const Check check :
+         {&ConnectionDoctor::checkTls, &ConnectionDoctor::checkEngineIo,
+          &ConnectionDoctor::checkTransports, &ConnectionDoctor::checkStickiness,
+          &ConnectionDoctor::checkProxy, &ConnectionDoctor::checkNamespaces,
+          &ConnectionDoctor::checkHeartbeat}) {
+        if (DoctorWait::interrupted())
+            break;
+        report.checks.append((this->*check)());
+    }
     return report;
 }
 
@@ -188,7 +194,7 @@ DoctorCheck ConnectionDoctor::checkReachable()
     QElapsedTimer elapsed;
     elapsed.start();
     socket.connectToHost(url.host(), quint16(port));
-    loop.exec();
+    DoctorWait::exec(loop);
     DoctorCheck check;
     check.id = QStringLiteral("reachable");
     check.fields.insert(QStringLiteral("host"), url.host());
@@ -234,7 +240,7 @@ DoctorCheck ConnectionDoctor::checkTls()
         socket.ignoreSslErrors();
     });
     socket.connectToHostEncrypted(url.host(), quint16(url.port(443)));
-    loop.exec();
+    DoctorWait::exec(loop);
     DoctorCheck check;
     check.id = id;
     check.evidence.append(
@@ -708,7 +714,7 @@ DoctorCheck ConnectionDoctor::checkNamespaces()
     });
     client.connectToServer();
     if (pending > 0)
-        loop.exec();
+        DoctorWait::exec(loop);
     client.disconnectFromServer();
 
     QJsonArray array;

@@ -1,5 +1,7 @@
 #include "httpprobe.h"
 
+#include "doctorwait.h"
+
 #include "engineio/websocketframeparser.h"
 
 #include <QEventLoop>
@@ -231,8 +233,8 @@ HttpProbeResult HttpProbe::run(const HttpProbeRequest &request)
         socket.connectToHost(request.url.host(), quint16(port));
     }
     timer.start(request.timeoutMs);
-    if (!done)
-        loop.exec();
+    if (!done && !DoctorWait::exec(loop))
+        result.timedOut = true;
     // The head came but not the end of the answer in time: what came is the answer (after a
     // 101, the messages so far; else the body so far).
     if (result.timedOut && result.answered) {
@@ -240,6 +242,7 @@ HttpProbeResult HttpProbe::run(const HttpProbeRequest &request)
         if (result.status != 101 && result.body.isEmpty())
             result.body = received.mid(headBytes).left(HttpProbeResult::MaxBodyBytes);
     }
+    done = true; // what abort() emits is not an answer
     socket.abort();
     return result;
 }

@@ -365,6 +365,68 @@ private Q_SLOTS:
         QVERIFY(window.isStartPanelShown());
     }
 
+    // Session ▸ Diagnose… and the start panel's Diagnose… need a URL: without one the banner asks
+    // for it and no doctor starts.
+    void diagnoseNeedsAUrl()
+    {
+        MainWindow window;
+        window.setJournalEnabled(false);
+        QVERIFY(window.diagnoseAction());
+        QVERIFY(window.diagnoseAction()->isEnabled());
+        window.setServerUrl(QString());
+        window.diagnoseAction()->trigger();
+        QVERIFY(!window.doctorDialog());
+        QVERIFY(window.infoBanner()->isVisibleTo(&window));
+        QVERIFY(window.infoBanner()->text().contains(QLatin1String("URL")));
+        window.startPanel()->diagnoseButton()->click();
+        QVERIFY(!window.doctorDialog());
+    }
+
+    // The doctor gets the window's connection options: the engine's (TLS, proxy, headers, ...)
+    // as they are, a probe timeout no longer than its own 5 s, the path only when the user set
+    // one, and the namespaces with their auth payloads.
+    void doctorOptionsFollowTheProfile_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<int>("connectTimeoutMs");
+        QTest::addColumn<bool>("pathGiven");
+        QTest::addColumn<int>("probeTimeoutMs");
+        QTest::newRow("default path, the connection's 20 s timeout")
+            << QStringLiteral("/socket.io/") << 20000 << false << 5000;
+        QTest::newRow("a path of the user's, a short timeout")
+            << QStringLiteral("/app/socket.io/") << 1500 << true << 1500;
+    }
+    void doctorOptionsFollowTheProfile()
+    {
+        QFETCH(QString, path);
+        QFETCH(int, connectTimeoutMs);
+        QFETCH(bool, pathGiven);
+        QFETCH(int, probeTimeoutMs);
+        ConnectionProfile profile;
+        profile.options.engine.url = QUrl(QStringLiteral("https://127.0.0.1:8443"));
+        profile.options.engine.path = path;
+        profile.options.engine.connectTimeoutMs = connectTimeoutMs;
+        profile.options.engine.caFile = QStringLiteral("/tmp/ca.pem");
+        profile.options.engine.origin = "https://app.example";
+        profile.options.engine.proxy.mode = ProxySetting::Mode::Url;
+        profile.options.engine.proxy.url = QUrl(QStringLiteral("http://127.0.0.1:3128"));
+        profile.options.engine.headers = {{"X-Team", "qa"}};
+        profile.namespaces = {{QStringLiteral("/"), {}},
+                              {QStringLiteral("/admin"), QJsonObject{{"token", "t0ken"}}}};
+        const DoctorOptions options = MainWindow::doctorOptions(profile);
+        QCOMPARE(options.engine.url, profile.options.engine.url);
+        QCOMPARE(options.engine.path, path);
+        QCOMPARE(options.pathGiven, pathGiven);
+        QCOMPARE(options.engine.connectTimeoutMs, probeTimeoutMs);
+        QCOMPARE(options.engine.caFile, profile.options.engine.caFile);
+        QCOMPARE(options.engine.origin, profile.options.engine.origin);
+        QCOMPARE(options.engine.proxy, profile.options.engine.proxy);
+        QCOMPARE(options.engine.headers, profile.options.engine.headers);
+        QCOMPARE(options.namespaces.size(), 2);
+        QCOMPARE(options.namespaces.at(1).first, QStringLiteral("/admin"));
+        QCOMPARE(options.namespaces.at(1).second, (QJsonObject{{"token", "t0ken"}}));
+    }
+
     void parserChoiceRoundTrips_data()
     {
         QTest::addColumn<SocketIoParser::Kind>("kind");
