@@ -1,6 +1,7 @@
 #include "connectiondoctor.h"
 
 #include "doctor/doctorwait.h"
+#include "engineio/tlsalertprobe.h"
 
 #include "engineio/engineiocodec.h"
 #include "engineio/engineiocookiejar.h"
@@ -11,6 +12,7 @@
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QProcessEnvironment>
 #include <QRegularExpression>
 #include <QSet>
 #include <QSslSocket>
@@ -46,15 +48,6 @@ AnswerFingerprint fingerprintOf(const HttpProbeResult &result)
     return AnswerFingerprint::classify(result.status, result.header("content-type"), result.body);
 }
 
-// "engine.io error 1 "Session ID unknown"", "HTTP 404, not an engine.io answer", or why no
-// answer came.
-QString describeFailure(const HttpProbeResult &result)
-{
-    if (!result.answered)
-        return result.timedOut ? QStringLiteral("no answer in time") : result.socketError;
-    return fingerprintOf(result).describe(result.status, result.header("content-type"));
-}
-
 bool isRefusal(const HttpProbeResult &result, EngineIoErrorCode code)
 {
     if (!result.answered || result.status == 200 || result.status == 101)
@@ -87,6 +80,9 @@ ConnectionDoctor::ConnectionDoctor(const DoctorOptions &options)
     m_hostPort = QStringLiteral("%1:%2")
                      .arg(url.host())
                      .arg(url.port(url.scheme() == QLatin1String("https") ? 443 : 80));
+    m_proxy = resolveProxy(options.engine.proxy, url, QProcessEnvironment::systemEnvironment());
+    if (url.scheme() == QLatin1String("https"))
+        m_tls = ClientTls::fromOptions(options.engine);
 }
 
 QUrl ConnectionDoctor::httpUrl() const
@@ -121,10 +117,34 @@ HttpProbeResult ConnectionDoctor::probe(const HttpProbeRequest &request)
     HttpProbeRequest sent = request;
     sent.timeoutMs = m_options.engine.connectTimeoutMs;
     if (sent.headers.isEmpty())
-        sent.headers = m_options.engine.headers;
+        sent.headers = m_options.engine.userHeaders();
+    sent.proxy = m_proxy.proxy;
+    sent.sslConfiguration = m_tls.configuration;
     const HttpProbeResult result = HttpProbe::run(sent);
     m_probes.append(result);
     return result;
+}
+
+std::optional<EngineIoError> ConnectionDoctor::proxyFailureOf(const HttpProbeResult &result) const
+{
+    // A forwarding proxy answers 407 itself; through a tunnel or SOCKS, Qt reports the
+    // proxy's refusals as socket errors.
+    if (result.forwarded && result.answered && result.status == 407)
+        return proxySocketFailure(
+            m_proxy, httpUrl(), QAbstractSocket::ProxyAuthenticationRequiredError, QString(), true);
+    if (!result.answered && !result.timedOut)
+        return proxySocketFailure(m_proxy, httpUrl(), result.socketErrorCode, result.socketError,
+                                  true);
+    return std::nullopt;
+}
+
+QString ConnectionDoctor::describeFailure(const HttpProbeResult &result) const
+{
+    if (const auto failure = proxyFailureOf(result))
+        return failure->message;
+    if (!result.answered)
+        return result.timedOut ? QStringLiteral("no answer in time") : result.socketError;
+    return fingerprintOf(result).describe(result.status, result.header("content-type"));
 }
 
 bool ConnectionDoctor::pollingHandshake(const QString &path, EngineIoVersion version,
@@ -133,8 +153,8 @@ bool ConnectionDoctor::pollingHandshake(const QString &path, EngineIoVersion ver
 {
     HttpProbeRequest request;
     request.url = endpoint(path, version, false);
-    request.headers =
-        jar ? jar->requestHeaders(request.url, m_options.engine.headers) : m_options.engine.headers;
+    request.headers = jar ? jar->requestHeaders(request.url, m_options.engine.userHeaders())
+                          : m_options.engine.userHeaders();
     *result = probe(request);
     if (jar)
         jar->storeFromResponse(request.url, result->headers);
@@ -186,37 +206,90 @@ DoctorCheck ConnectionDoctor::checkReachable()
 {
     const QUrl url = httpUrl();
     const int port = url.port(url.scheme() == QLatin1String("https") ? 443 : 80);
+    DoctorCheck check;
+    check.id = QStringLiteral("reachable");
+    check.fields.insert(QStringLiteral("host"), url.host());
+    check.fields.insert(QStringLiteral("port"), port);
+    check.fields.insert(QStringLiteral("proxy"),
+                        m_proxy.isDirect() ? QJsonValue() : QJsonValue(m_proxy.description()));
+    if (!m_proxy.error.isEmpty()) {
+        check.status = Status::Fail;
+        check.summary = QStringLiteral("The proxy setting cannot be used: %1").arg(m_proxy.error);
+        check.evidence.append(check.summary);
+        check.fields.insert(QStringLiteral("error"), m_proxy.error);
+        check.fields.insert(
+            QStringLiteral("proxyFailure"),
+            EngineIoError::proxySymptomName(EngineIoError::Symptom::ProxySettingInvalid));
+        return check;
+    }
+    if (!m_proxy.bypass.isEmpty())
+        check.evidence.append(QStringLiteral("direct: %1").arg(m_proxy.bypass));
+    // An HTTP proxy forwards plain-http polling itself (QNetworkAccessManager sends it the
+    // whole URL): reaching the proxy is what counts. Everything else goes through a tunnel (or
+    // SOCKS) to the server, which the socket opens before it says it is connected.
+    const bool forwarded =
+        m_proxy.proxy.type() == QNetworkProxy::HttpProxy && url.scheme() == QLatin1String("http");
     QTcpSocket socket;
+    socket.setProxy(forwarded ? QNetworkProxy(QNetworkProxy::NoProxy) : m_proxy.proxy);
     QEventLoop loop;
     QTimer::singleShot(m_options.engine.connectTimeoutMs, &loop, &QEventLoop::quit);
     QObject::connect(&socket, &QTcpSocket::connected, &loop, &QEventLoop::quit);
     QObject::connect(&socket, &QTcpSocket::errorOccurred, &loop, &QEventLoop::quit);
     QElapsedTimer elapsed;
     elapsed.start();
-    socket.connectToHost(url.host(), quint16(port));
+    if (forwarded) {
+        check.evidence.append(QStringLiteral("> TCP connect to the proxy %1, which forwards the "
+                                             "http requests to %2")
+                                  .arg(m_proxy.description(), m_hostPort));
+        socket.connectToHost(m_proxy.proxy.hostName(), m_proxy.proxy.port());
+    } else {
+        check.evidence.append(m_proxy.isDirect()
+                                  ? QStringLiteral("> TCP connect to %1").arg(m_hostPort)
+                                  : QStringLiteral("> TCP connect to %1 through the proxy %2")
+                                        .arg(m_hostPort, m_proxy.description()));
+        socket.connectToHost(url.host(), quint16(port));
+    }
     DoctorWait::exec(loop);
-    DoctorCheck check;
-    check.id = QStringLiteral("reachable");
-    check.fields.insert(QStringLiteral("host"), url.host());
-    check.fields.insert(QStringLiteral("port"), port);
-    check.evidence.append(QStringLiteral("> TCP connect to %1").arg(m_hostPort));
     if (socket.state() == QAbstractSocket::ConnectedState) {
         m_reachable = true;
         check.status = Status::Pass;
-        check.summary = QStringLiteral("%1 accepts TCP connections").arg(m_hostPort);
+        check.summary =
+            m_proxy.isDirect() ? QStringLiteral("%1 accepts TCP connections").arg(m_hostPort)
+            : forwarded
+                ? QStringLiteral("The proxy %1 accepts connections; it forwards the http requests "
+                                 "to %2")
+                      .arg(m_proxy.description(), m_hostPort)
+                : QStringLiteral("%1 is reachable through the proxy %2")
+                      .arg(m_hostPort, m_proxy.description());
         check.evidence.append(QStringLiteral("< connected in %1 ms").arg(elapsed.elapsed()));
         check.fields.insert(QStringLiteral("connectMs"), elapsed.elapsed());
         socket.abort();
         return check;
     }
+    const bool timedOut = socket.error() == QAbstractSocket::UnknownSocketError;
     const QString error =
-        socket.error() == QAbstractSocket::UnknownSocketError
+        timedOut
             ? QStringLiteral("no connection within %1 ms").arg(m_options.engine.connectTimeoutMs)
             : socket.errorString();
     check.status = Status::Fail;
-    check.summary = QStringLiteral("%1 cannot be reached: %2").arg(m_hostPort, error);
     check.evidence.append(QStringLiteral("< %1").arg(error));
     check.fields.insert(QStringLiteral("error"), error);
+    // Through a proxy, say whose failure it is: the proxy's (unreachable, 407, a refused
+    // tunnel) or the server's behind it. A forwarding proxy that cannot be reached is met as a
+    // plain connection error.
+    const QAbstractSocket::SocketError code =
+        forwarded && !timedOut            ? QAbstractSocket::ProxyConnectionRefusedError
+        : timedOut && !m_proxy.isDirect() ? QAbstractSocket::ProxyConnectionTimeoutError
+                                          : socket.error();
+    if (const auto failure = proxySocketFailure(m_proxy, url, code, error, true)) {
+        QString summary = failure->message;
+        summary[0] = summary[0].toUpper();
+        check.summary = summary;
+        check.fields.insert(QStringLiteral("proxyFailure"),
+                            EngineIoError::proxySymptomName(failure->symptom));
+        return check;
+    }
+    check.summary = QStringLiteral("%1 cannot be reached: %2").arg(m_hostPort, error);
     return check;
 }
 
@@ -228,24 +301,128 @@ DoctorCheck ConnectionDoctor::checkTls()
     if (!m_reachable)
         return skipped(id, QStringLiteral("the server is not reachable"));
     const QUrl url = httpUrl();
+    DoctorCheck check;
+    check.id = id;
+    check.fields.insert(QStringLiteral("clientCertificate"),
+                        m_tls.presentsClientCertificate ? QStringLiteral("presented")
+                        : m_tls.clientCertificateError  ? QStringLiteral("unusable")
+                                                        : QStringLiteral("none"));
+    if (!m_tls.caWarning.isEmpty())
+        check.evidence.append(m_tls.caWarning);
+    // The user's certificate files cannot be used: nothing the server does can mend that, and
+    // the handshake below goes on without a certificate to see whether the server asks for one.
+    if (m_tls.clientCertificateError) {
+        check.evidence.append(QStringLiteral("the client certificate: %1")
+                                  .arg(m_tls.clientCertificateError->message));
+        check.fields.insert(
+            QStringLiteral("failure"),
+            EngineIoError::tlsFailureName(m_tls.clientCertificateError->tlsFailure));
+    }
+
     QSslSocket socket;
+    socket.setProxy(m_proxy.proxy);
+    socket.setSslConfiguration(m_tls.configuration);
     QList<QSslError> errors;
+    bool certificateDemanded = false;
+    bool certificateRefused = false;
+    QByteArray answer;
     QEventLoop loop;
     QTimer::singleShot(m_options.engine.connectTimeoutMs, &loop, &QEventLoop::quit);
-    QObject::connect(&socket, &QSslSocket::encrypted, &loop, &QEventLoop::quit);
     QObject::connect(&socket, &QSslSocket::errorOccurred, &loop, &QEventLoop::quit);
+    QObject::connect(&socket, &QSslSocket::disconnected, &loop, &QEventLoop::quit);
     // Noted, then ignored: the certificate is still shown, and the other checks can go on.
     QObject::connect(&socket, &QSslSocket::sslErrors, &loop, [&](const QList<QSslError> &seen) {
         errors = seen;
         socket.ignoreSslErrors();
     });
+    // A server that wants a client certificate ends the handshake with an alert; under TLS 1.3
+    // it comes after the client thinks the handshake is done, so a request is sent and the
+    // answer (or the alert) awaited.
+    QObject::connect(&socket, &QSslSocket::alertReceived, &loop,
+                     [&](QSsl::AlertLevel level, QSsl::AlertType type, const QString &) {
+                         if (level != QSsl::AlertLevel::Fatal)
+                             return;
+                         certificateDemanded |= TlsAlertProbe::demandsCertificate(
+                             type, m_tls.presentsClientCertificate);
+                         certificateRefused |= TlsAlertProbe::refusesCertificate(
+                             type, m_tls.presentsClientCertificate);
+                     });
+    QObject::connect(&socket, &QSslSocket::encrypted, &loop, [&] {
+        socket.write("HEAD / HTTP/1.1\r\nHost: " + url.host().toUtf8() +
+                     "\r\nConnection: close\r\n\r\n");
+    });
+    QObject::connect(&socket, &QSslSocket::readyRead, &loop, [&] {
+        answer += socket.readAll();
+        if (!answer.isEmpty())
+            loop.quit();
+    });
     socket.connectToHostEncrypted(url.host(), quint16(url.port(443)));
     DoctorWait::exec(loop);
-    DoctorCheck check;
-    check.id = id;
-    check.evidence.append(
-        QStringLiteral("> TLS handshake with %1 (host name %2)").arg(m_hostPort, url.host()));
-    if (!socket.isEncrypted()) {
+    check.evidence.append(QStringLiteral("> TLS handshake with %1 (host name %2), %3")
+                              .arg(m_hostPort, url.host(),
+                                   m_tls.presentsClientCertificate
+                                       ? QStringLiteral("presenting the client certificate %1")
+                                             .arg(m_options.engine.clientCertificateFile)
+                                       : QStringLiteral("without a client certificate")));
+    const QSslCertificate certificate = socket.peerCertificate();
+    if (!certificate.isNull()) {
+        const QString subject = certificate.subjectDisplayName();
+        const QString issuer = certificate.issuerDisplayName();
+        const QString expires = certificate.expiryDate().toUTC().toString(Qt::ISODate);
+        check.fields.insert(QStringLiteral("protocol"),
+                            socket.sessionProtocol() == QSsl::TlsV1_3   ? QStringLiteral("TLS 1.3")
+                            : socket.sessionProtocol() == QSsl::TlsV1_2 ? QStringLiteral("TLS 1.2")
+                                                                        : QStringLiteral("other"));
+        check.fields.insert(QStringLiteral("subject"), subject);
+        check.fields.insert(QStringLiteral("issuer"), issuer);
+        check.fields.insert(QStringLiteral("expires"), expires);
+        check.evidence.append(
+            QStringLiteral("< certificate of \"%1\", issued by \"%2\", expires %3")
+                .arg(subject, issuer, expires));
+    }
+    QJsonArray errorTexts;
+    for (const QSslError &error : std::as_const(errors)) {
+        errorTexts.append(error.errorString());
+        check.evidence.append(QStringLiteral("< verification error: %1").arg(error.errorString()));
+    }
+    check.fields.insert(QStringLiteral("errors"), errorTexts);
+    check.fields.insert(QStringLiteral("clientCertificateRequired"),
+                        certificateDemanded || certificateRefused);
+    if (certificateDemanded || certificateRefused)
+        check.evidence.append(
+            QStringLiteral("< the server ended the handshake: %1").arg(socket.errorString()));
+    else if (!answer.isEmpty())
+        check.evidence.append(QStringLiteral("< the server answered over TLS: %1")
+                                  .arg(QString::fromLatin1(answer.left(answer.indexOf('\r')))));
+
+    m_tlsErrors = !errors.isEmpty();
+    QStringList problems;
+    if (m_tls.clientCertificateError) {
+        problems.append(m_tls.clientCertificateError->message);
+    } else if (certificateDemanded || certificateRefused) {
+        const EngineIoError refusal = ClientTls::clientCertificateRefusal(
+            QString(), url.host(), m_options.engine.clientCertificateFile,
+            m_tls.presentsClientCertificate);
+        check.fields.insert(QStringLiteral("failure"),
+                            EngineIoError::tlsFailureName(refusal.tlsFailure));
+        problems.append(refusal.message);
+    }
+    if (m_tlsErrors) {
+        const EngineIoError untrusted =
+            ClientTls::untrustedServerError(QString(), url.host(), errors);
+        check.fields.insert(QStringLiteral("certificateProblems"),
+                            QJsonArray::fromStringList(EngineIoError::certificateProblemNames(
+                                untrusted.certificateProblems)));
+        if (!check.fields.contains(QStringLiteral("failure")))
+            check.fields.insert(QStringLiteral("failure"),
+                                EngineIoError::tlsFailureName(untrusted.tlsFailure));
+        problems.prepend(m_options.engine.ignoreSslErrors
+                             ? untrusted.message +
+                                   QStringLiteral(" (accepted because of --insecure: anyone on the "
+                                                  "path can read and change the traffic)")
+                             : untrusted.message);
+    }
+    if (!socket.isEncrypted() && problems.isEmpty()) {
         check.status = Status::Fail;
         check.summary = QStringLiteral("The TLS handshake with %1 failed: %2")
                             .arg(m_hostPort, socket.errorString());
@@ -253,35 +430,23 @@ DoctorCheck ConnectionDoctor::checkTls()
         check.fields.insert(QStringLiteral("error"), socket.errorString());
         return check;
     }
-    const QSslCertificate certificate = socket.peerCertificate();
-    const QString subject = certificate.subjectDisplayName();
-    const QString issuer = certificate.issuerDisplayName();
-    const QString expires = certificate.expiryDate().toUTC().toString(Qt::ISODate);
-    check.fields.insert(QStringLiteral("protocol"),
-                        socket.sessionProtocol() == QSsl::TlsV1_3   ? QStringLiteral("TLS 1.3")
-                        : socket.sessionProtocol() == QSsl::TlsV1_2 ? QStringLiteral("TLS 1.2")
-                                                                    : QStringLiteral("other"));
-    check.fields.insert(QStringLiteral("subject"), subject);
-    check.fields.insert(QStringLiteral("issuer"), issuer);
-    check.fields.insert(QStringLiteral("expires"), expires);
-    check.evidence.append(QStringLiteral("< certificate of \"%1\", issued by \"%2\", expires %3")
-                              .arg(subject, issuer, expires));
-    QJsonArray errorTexts;
-    for (const QSslError &error : std::as_const(errors)) {
-        errorTexts.append(error.errorString());
-        check.evidence.append(QStringLiteral("< verification error: %1").arg(error.errorString()));
-    }
-    check.fields.insert(QStringLiteral("errors"), errorTexts);
-    m_tlsErrors = !errors.isEmpty();
-    if (m_tlsErrors) {
-        check.status = Status::Fail;
-        check.summary = QStringLiteral("The server's certificate is not trusted: %1")
-                            .arg(errors.first().errorString());
-    } else {
+    if (problems.isEmpty()) {
         check.status = Status::Pass;
-        check.summary = QStringLiteral("TLS works; the certificate of \"%1\" is trusted until %2")
-                            .arg(subject, expires);
+        check.summary = QStringLiteral("TLS works; the certificate of \"%1\" is trusted until %2%3")
+                            .arg(certificate.subjectDisplayName(),
+                                 certificate.expiryDate().toUTC().toString(Qt::ISODate),
+                                 m_tls.presentsClientCertificate
+                                     ? QStringLiteral("; the server took the client certificate")
+                                     : QString());
+        return check;
     }
+    // Only an untrusted certificate the user chose to accept is a warning; the rest fail.
+    const bool onlyAccepted =
+        m_tlsErrors && m_options.engine.ignoreSslErrors && problems.size() == 1;
+    check.status = onlyAccepted ? Status::Warn : Status::Fail;
+    QString summary = problems.join(QStringLiteral(". "));
+    summary[0] = summary[0].toUpper();
+    check.summary = summary;
     return check;
 }
 
@@ -410,7 +575,7 @@ DoctorCheck ConnectionDoctor::checkTransports()
             addExchange(&check, handshakeResult);
             HttpProbeRequest upgrade;
             upgrade.url = endpoint(m_path, m_version, true, handshake.sid);
-            upgrade.headers = jar.requestHeaders(upgrade.url, m_options.engine.headers);
+            upgrade.headers = jar.requestHeaders(upgrade.url, m_options.engine.userHeaders());
             upgrade.webSocket = true;
             upgrade.messageAfter101 = "2probe";
             upgrade.awaitedPrefix = "3probe";
@@ -503,7 +668,7 @@ DoctorCheck ConnectionDoctor::checkStickiness()
         upgrade.webSocket = true;
         requests.append(upgrade);
         for (HttpProbeRequest &request : requests) {
-            request.headers = jar.requestHeaders(request.url, m_options.engine.headers);
+            request.headers = jar.requestHeaders(request.url, m_options.engine.userHeaders());
             const HttpProbeResult result = probe(request);
             jar.storeFromResponse(request.url, result.headers);
             ++followUps;
@@ -526,7 +691,7 @@ DoctorCheck ConnectionDoctor::checkStickiness()
         end.url = endpoint(m_path, m_version, false, handshake.sid);
         end.method = "POST";
         end.body = close;
-        end.headers = jar.requestHeaders(end.url, m_options.engine.headers);
+        end.headers = jar.requestHeaders(end.url, m_options.engine.userHeaders());
         end.timeoutMs = m_options.engine.connectTimeoutMs;
         HttpProbe::run(end); // ends the session; its answer proves nothing
     }
@@ -587,7 +752,14 @@ DoctorCheck ConnectionDoctor::checkProxy()
     check.id = id;
     bool headersDropped = false;
     QSet<int> pageStatuses;
+    std::optional<EngineIoError> proxyRefusal; // the proxy's own refusal (407, a tunnel refused)
     for (const HttpProbeResult &result : std::as_const(m_probes)) {
+        if (const auto failure = proxyFailureOf(result)) {
+            if (!proxyRefusal)
+                addExchange(&check, result);
+            proxyRefusal = failure;
+            continue;
+        }
         if (!result.answered)
             continue;
         if (result.webSocket && isRefusal(result, EngineIoErrorCode::BadRequest)) {
@@ -614,7 +786,16 @@ DoctorCheck ConnectionDoctor::checkProxy()
     for (int status : std::as_const(sorted))
         statuses.append(status);
     check.fields.insert(QStringLiteral("errorPages"), statuses);
+    check.fields.insert(QStringLiteral("proxyFailure"),
+                        proxyRefusal
+                            ? QJsonValue(EngineIoError::proxySymptomName(proxyRefusal->symptom))
+                            : QJsonValue());
     QStringList findings;
+    if (proxyRefusal) {
+        QString finding = proxyRefusal->message;
+        finding[0] = finding[0].toUpper();
+        findings.append(finding);
+    }
     if (m_upgradeUnanswered)
         findings.append(QStringLiteral(
             "Something between SioScope and the server answered the WebSocket upgrade with 101 "
