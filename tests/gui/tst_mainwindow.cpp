@@ -44,6 +44,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTcpServer>
@@ -54,6 +55,28 @@
 using D = PacketRecord::Direction;
 
 namespace {
+// SIOSCOPE_SCREENSHOT_DIR=<dir>: the options dialog on the tab named `tab`, saved as `name` there
+// (the README's and docs/deployments.md's pictures of the TLS and Proxy pages). True when no
+// directory is set.
+bool saveOptionsPage(ConnectionDialog *dialog, const QString &tab, const QString &name)
+{
+    const QString shots = qEnvironmentVariable("SIOSCOPE_SCREENSHOT_DIR");
+    if (shots.isEmpty())
+        return true;
+    auto *tabs = dialog->findChild<QTabWidget *>();
+    if (!tabs)
+        return false;
+    for (int index = 0; index < tabs->count(); ++index)
+        if (tabs->tabText(index).remove(QLatin1Char('&')) == tab)
+            tabs->setCurrentIndex(index);
+    dialog->show();
+    if (!QTest::qWaitForWindowExposed(dialog))
+        return false;
+    const bool saved = dialog->grab().save(QDir(shots).filePath(name));
+    dialog->hide();
+    return saved;
+}
+
 PacketRecord sio(D direction, SocketIoPacket::Type type, const QString &nsp, qint64 id,
                  const QByteArray &payload, qint64 timeUs = 0)
 {
@@ -281,6 +304,8 @@ private Q_SLOTS:
         dialog.certificatePasswordEdit()->setText(QStringLiteral("pw"));
         QCOMPARE(dialog.certificatePasswordEdit()->echoMode(), QLineEdit::Password);
         QVERIFY(dialog.certificatePasswordEdit()->toolTip().contains(QLatin1String("never saved")));
+        QVERIFY(saveOptionsPage(&dialog, QStringLiteral("TLS"),
+                                QStringLiteral("connection-options-tls.png")));
         const ConnectionProfile edited = dialog.profile();
         QCOMPARE(edited.options.engine.origin, QByteArray("https://app.example"));
         QCOMPARE(edited.options.engine.clientCertificateFile, QStringLiteral("/certs/client.pem"));
@@ -314,6 +339,8 @@ private Q_SLOTS:
         QVERIFY(dialog.isInputValid());
         QVERIFY2(page->statusLabel()->text().contains(QLatin1String("http://alice:***@127.0.0.1")),
                  qPrintable(page->statusLabel()->text()));
+        QVERIFY(saveOptionsPage(&dialog, QStringLiteral("Proxy"),
+                                QStringLiteral("connection-options-proxy.png")));
         ConnectionProfile edited = dialog.profile();
         QCOMPARE(edited.options.engine.proxy.mode, ProxySetting::Mode::Url);
         QCOMPARE(edited.options.engine.proxy.url.password(), QStringLiteral("s3cret"));
