@@ -355,7 +355,11 @@ QLineEdit *ConnectionDialog::addFileRow(QFormLayout *form, const QString &label,
     auto *browse = new QPushButton(tr("Browse…"), page);
     row->addWidget(edit);
     row->addWidget(browse);
-    form->addRow(label, row);
+    // The label's buddy is the line edit: a row given as a layout has none, and its "&" would
+    // show as it is.
+    auto *text = new QLabel(label, page);
+    text->setBuddy(edit);
+    form->addRow(text, row);
     connect(browse, &QPushButton::clicked, edit, [this, edit, dialogTitle, filter] {
         const QString chosen =
             QFileDialog::getOpenFileName(this, dialogTitle, edit->text(), filter);

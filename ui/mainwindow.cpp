@@ -5,6 +5,7 @@
 #include "connectionbar.h"
 #include "connectiondialog.h"
 #include "crashjournal.h"
+#include "doctordialog.h"
 #include "exportdialog.h"
 #include "infobanner.h"
 #include "livesession.h"
@@ -152,6 +153,10 @@ void MainWindow::buildUi()
     m_tlsBanner->setStyleSheet(bannerStyleSheet(Tone::Warning, palette()));
     m_tlsBanner->hide();
     m_infoBanner = new InfoBanner(central);
+    connect(m_infoBanner, &QLabel::linkActivated, this, [this](const QString &link) {
+        if (link == QLatin1String(DiagnoseLink) && !isReadOnly())
+            diagnose();
+    });
     layout->addWidget(m_tlsBanner);
     layout->addWidget(m_infoBanner);
 
@@ -248,6 +253,12 @@ void MainWindow::buildMenus()
     QAction *join = session->addAction(tr("&Join Namespace…"), QKeySequence(Qt::CTRL | Qt::Key_J),
                                        m_tabs->joinButton(), &QToolButton::click);
     QAction *options = session->addAction(tr("&Options…"), this, &MainWindow::showOptions);
+    m_diagnoseAction =
+        session->addAction(tr("&Diagnose…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D), this,
+                           &MainWindow::diagnose);
+    m_diagnoseAction->setObjectName(QStringLiteral("diagnoseAction"));
+    m_diagnoseAction->setToolTip(tr("Probe the server with these connection options and say in "
+                                    "plain words what works and what does not"));
     QAction *demo = session->addAction(tr("Try the &Demo"), this, &MainWindow::startDemo);
     demo->setObjectName(QStringLiteral("tryDemoAction"));
     demo->setToolTip(tr("Start the built-in demo server in SioScope and connect to it"));
@@ -285,8 +296,8 @@ void MainWindow::buildMenus()
             m_session->journal()->setIncludeSecrets(on);
     });
     if (isReadOnly()) {
-        for (QAction *action :
-             {m_connectAction, join, options, demo, send, clear, m_journalSecretsAction})
+        for (QAction *action : {m_connectAction, join, options, m_diagnoseAction, demo, send, clear,
+                                m_journalSecretsAction})
             action->setEnabled(false);
     }
 
@@ -356,6 +367,7 @@ void MainWindow::wireLiveSession()
     });
     connect(m_startPanel, &StartPanel::demoRequested, this, &MainWindow::startDemo);
     connect(m_startPanel, &StartPanel::openLogRequested, this, &MainWindow::importLog);
+    connect(m_startPanel, &StartPanel::diagnoseRequested, this, &MainWindow::diagnose);
     connect(m_connectionBar, &ConnectionBar::connectRequested, this, &MainWindow::connectToServer);
     connect(m_connectionBar, &ConnectionBar::disconnectRequested, this,
             &MainWindow::disconnectFromServer);
@@ -380,14 +392,13 @@ void MainWindow::wireLiveSession()
     });
     connect(client, &SocketIoClient::warningRaised, this,
             [this](const QString &message) { statusBar()->showMessage(message, StatusMessageMs); });
-    connect(
-        client->engine(), &EngineIoClient::errorOccurred, this, [this](const EngineIoError &error) {
-            const QString cause = likelyCause(error);
-            statusBar()->showMessage(cause.isEmpty()
-                                         ? error.message
-                                         : tr("%1 — likely cause: %2").arg(error.message, cause),
-                                     StatusMessageMs);
-        });
+    connect(client->engine(), &EngineIoClient::errorOccurred, this,
+            &MainWindow::showConnectionFailure);
+    connect(client->engine(), &EngineIoClient::openReceived, this, [this] {
+        if (m_connectionFailureShown)
+            m_infoBanner->hide();
+        m_connectionFailureShown = false;
+    });
     connect(client, &SocketIoClient::namespaceAdded, this, [this](SocketIoNamespace *ns) {
         connect(ns, &SocketIoNamespace::stateChanged, this, &MainWindow::updateNamespaceChoices);
     });
@@ -728,7 +739,56 @@ void MainWindow::updateTlsBanner()
 
 void MainWindow::showInfo(const QString &html, bool error)
 {
+    m_connectionFailureShown = false;
     m_infoBanner->showMessage(html, error ? InfoBanner::Kind::Error : InfoBanner::Kind::Note);
+}
+
+void MainWindow::showConnectionFailure(const EngineIoError &error)
+{
+    const QString cause = likelyCause(error);
+    const QString text =
+        cause.isEmpty() ? error.message : tr("%1 — likely cause: %2").arg(error.message, cause);
+    statusBar()->showMessage(text, StatusMessageMs);
+    // The banner stays until the next session opens: the status bar's line is gone in seconds,
+    // and the doctor is the next step for a connection that fails.
+    showInfo(tr("%1 <a href=\"%2\">Diagnose…</a>")
+                 .arg(text.toHtmlEscaped(), QLatin1String(DiagnoseLink)),
+             true);
+    m_connectionFailureShown = true;
+}
+
+void MainWindow::diagnose()
+{
+    const ConnectionProfile profile = currentProfile();
+    if (profile.options.engine.url.isEmpty() || !profile.options.engine.url.isValid()) {
+        showInfo(tr("Enter the server's URL first: the doctor probes it with this window's "
+                    "connection options."),
+                 true);
+        return;
+    }
+    auto *dialog = new DoctorDialog(doctorOptions(profile), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    m_doctorDialog = dialog;
+}
+
+DoctorOptions MainWindow::doctorOptions(const ConnectionProfile &profile)
+{
+    DoctorOptions options;
+    options.engine = profile.options.engine;
+    // The doctor's own default, as in `sioscope-cli doctor`: a connection's 20 s would make a
+    // dead server take minutes to diagnose.
+    options.engine.connectTimeoutMs = qMin(options.engine.connectTimeoutMs, DoctorProbeTimeoutMs);
+    // A path the user set is the one to diagnose; the default one lets the doctor also try the
+    // URL's own path.
+    options.pathGiven = options.engine.path != EngineIoOptions().path;
+    options.watchMs = DoctorWatchMs;
+    options.namespaces.clear();
+    for (const NamespaceJoin &join : profile.namespaces)
+        options.namespaces.append({join.name, join.auth});
+    if (options.namespaces.isEmpty())
+        options.namespaces.append({QStringLiteral("/"), {}});
+    return options;
 }
 
 void MainWindow::showOptions()

@@ -4,14 +4,17 @@
 #pragma once
 
 #include "composer.h"
+#include "doctordialog.h"
 #include "profiles.h"
 #include "session/logexport.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 #include <memory>
 
 class AckPanel;
+struct EngineIoError;
 class InfoBanner;
 class ConnectionBar;
 class LiveSession;
@@ -87,6 +90,21 @@ public:
     QLabel *tlsWarningBanner() const { return m_tlsBanner; }
     InfoBanner *infoBanner() const { return m_infoBanner; }
     QAction *pauseAction() const { return m_pauseAction; }
+    QAction *diagnoseAction() const { return m_diagnoseAction; }
+    // The doctor's dialog opened last (Session ▸ Diagnose…), while it is open.
+    DoctorDialog *doctorDialog() const { return m_doctorDialog; }
+
+    // Session ▸ Diagnose…: the connection doctor on this window's connection options.
+    void diagnose();
+    // What the doctor is given for a profile: its engine options (each probe bounded by the
+    // doctor's own timeout), its path, and its namespaces with their auth payloads.
+    static DoctorOptions doctorOptions(const ConnectionProfile &profile);
+    // The info banner's link that opens the doctor.
+    static constexpr const char *DiagnoseLink = "diagnose";
+    static constexpr int DoctorProbeTimeoutMs = 5000;
+    // The heartbeat check's idle watch in the window: shorter than the CLI's 30 s, so that a
+    // diagnosis stays quick; its report says when the watch was shorter than pingInterval.
+    static constexpr int DoctorWatchMs = 3000;
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -103,6 +121,8 @@ private:
     void updateStartPanel();
     void updateNamespaceChoices();
     void showInfo(const QString &html, bool error);
+    // An Engine.IO error: the status bar, and the banner with its likely cause and Diagnose….
+    void showConnectionFailure(const EngineIoError &error);
 
     void joinNamespace(const QString &name, const QJsonObject &auth);
     void leaveNamespace(const QString &name);
@@ -149,6 +169,9 @@ private:
     QDockWidget *m_ackDock = nullptr;
     QAction *m_connectAction = nullptr;
     QAction *m_pauseAction = nullptr;
+    QAction *m_diagnoseAction = nullptr;
+    QPointer<DoctorDialog> m_doctorDialog;
+    bool m_connectionFailureShown = false; // the info banner shows showConnectionFailure()'s note
     QAction *m_controlAction = nullptr;
     QAction *m_relativeTimeAction = nullptr;
     QAction *m_journalSecretsAction = nullptr;

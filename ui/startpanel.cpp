@@ -33,15 +33,12 @@ StartPanel::StartPanel(QWidget *parent)
     m_openLog = new QPushButton(tr("&Open a Log…"), this);
     step(2, m_openLog,
          tr("Open a recorded session (JSON Lines or HAR) read-only, to browse and export it."));
-    auto *doctor = new QLabel(
-        tr("A server that will not connect? <code>sioscope-cli doctor &lt;url&gt;</code> probes "
-           "it (TLS, Engine.IO version and path, transports, sticky sessions, proxies, "
-           "namespaces) and says what it found."),
-        this);
-    doctor->setWordWrap(true);
-    doctor->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    grid->setRowMinimumHeight(3, 12);
-    grid->addWidget(doctor, 4, 0, 1, 2);
+    m_diagnose = new QPushButton(tr("D&iagnose…"), this);
+    step(3, m_diagnose,
+         tr("A server that will not connect? The doctor probes it with these options (TLS, "
+            "Engine.IO version and path, transports, sticky sessions, proxies, namespaces, "
+            "heartbeat) and says in plain words what it found. Also "
+            "<code>sioscope-cli doctor &lt;url&gt;</code>."));
     grid->setColumnStretch(1, 1);
     grid->setHorizontalSpacing(12);
     // A column of reading width in the middle, whatever the window's width.
@@ -59,4 +56,5 @@ StartPanel::StartPanel(QWidget *parent)
     connect(m_connect, &QPushButton::clicked, this, &StartPanel::connectRequested);
     connect(m_demo, &QPushButton::clicked, this, &StartPanel::demoRequested);
     connect(m_openLog, &QPushButton::clicked, this, &StartPanel::openLogRequested);
+    connect(m_diagnose, &QPushButton::clicked, this, &StartPanel::diagnoseRequested);
 }

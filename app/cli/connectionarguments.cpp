@@ -92,3 +92,31 @@ bool parseNamespaces(const QStringList &names, const QStringList &auths,
 }
 
 } // namespace ConnectionArguments
+
+const char *const ConnectionArguments::ProxyUsage =
+    "      --proxy <url>              go through this proxy: http://[user:password@]host:port or "
+    "socks5://[user:password@]host:port (socks5h: the proxy resolves the name)\n"
+    "      --no-proxy                 connect directly, whatever https_proxy, http_proxy, "
+    "all_proxy say (without either, they are followed as curl does, with no_proxy)\n";
+
+bool ConnectionArguments::parseProxy(const QCommandLineParser &parser, const Options &options,
+                                     ProxySetting *setting, QString *error)
+{
+    if (parser.isSet(options.proxyOption) && parser.isSet(options.noProxyOption)) {
+        *error = QStringLiteral("--proxy and --no-proxy exclude each other");
+        return false;
+    }
+    if (parser.isSet(options.proxyOption)) {
+        QString why;
+        if (!ProxySetting::parseUrl(parser.value(options.proxyOption), &setting->url, &why)) {
+            *error = QStringLiteral("--proxy: %1").arg(why);
+            return false;
+        }
+        setting->mode = ProxySetting::Mode::Url;
+    } else if (parser.isSet(options.noProxyOption)) {
+        setting->mode = ProxySetting::Mode::None;
+    } else {
+        setting->mode = ProxySetting::Mode::Environment;
+    }
+    return true;
+}

@@ -1,7 +1,10 @@
-// The connection arguments that `record` and `doctor` share: the URL, --header, --query, and the
-// namespaces with their --auth payloads. Each parser returns false with the usage error's message
+// The connection arguments that `record` and `doctor` share: the URL, --header, --query, --path,
+// the namespaces with their --auth payloads, and --proxy / --no-proxy (TlsOptions has the TLS
+// ones). Each parser returns false with the usage error's message
 // in *error, naming the argument and what it should look like.
 #pragma once
+
+#include "engineio/proxysetting.h"
 
 #include <QByteArray>
 #include <QCommandLineOption>
@@ -25,10 +28,13 @@ struct Options
         QStringList{QStringLiteral("H"), QStringLiteral("header")}, {}, QStringLiteral("header")};
     const QCommandLineOption queryOption{QStringLiteral("query"), {}, QStringLiteral("query")};
     const QCommandLineOption pathOption{QStringLiteral("path"), {}, QStringLiteral("path")};
+    const QCommandLineOption proxyOption{QStringLiteral("proxy"), {}, QStringLiteral("url")};
+    const QCommandLineOption noProxyOption{QStringLiteral("no-proxy")};
 
     void addTo(QCommandLineParser *parser) const
     {
-        parser->addOptions({namespaceOption, authOption, headerOption, queryOption, pathOption});
+        parser->addOptions({namespaceOption, authOption, headerOption, queryOption, pathOption,
+                            proxyOption, noProxyOption});
     }
 };
 
@@ -44,4 +50,10 @@ bool parseQuery(const QStringList &values, QList<QPair<QString, QString>> *query
 bool parseNamespaces(const QStringList &names, const QStringList &auths,
                      QList<QPair<QString, QJsonObject>> *namespaces, QString *error);
 
+// The usage lines of --proxy and --no-proxy, in the format of the commands' usage texts.
+extern const char *const ProxyUsage;
+// --proxy <url> or --no-proxy (they exclude each other) into *setting; neither: the environment,
+// as curl reads it.
+bool parseProxy(const QCommandLineParser &parser, const Options &options, ProxySetting *setting,
+                QString *error);
 } // namespace ConnectionArguments

@@ -1,6 +1,7 @@
 #include "doctorcommand.h"
 
 #include "connectionarguments.h"
+#include "tlsoptions.h"
 
 #include "doctor/connectiondoctor.h"
 
@@ -10,7 +11,9 @@
 #include <QTextStream>
 
 namespace {
-const char *const Usage =
+// The usage text is these parts around TlsOptions::usage() and ConnectionArguments::ProxyUsage:
+// the connection options of `record`, then the doctor's own.
+const char *const UsageHead =
     "usage: sioscope-cli doctor <url> [options]\n"
     "Probes a Socket.IO server and says what works and what does not, with the evidence.\n"
     "options:\n"
@@ -19,7 +22,8 @@ const char *const Usage =
     "  -H, --header \"<Name>: <value>\" extra header on every request (repeatable)\n"
     "      --query <key>=<value>      extra query parameter (repeatable)\n"
     "      --path <path>              the Engine.IO path; default: the URL's path if it has one,\n"
-    "                                 then /socket.io/\n"
+    "                                 then /socket.io/\n";
+const char *const UsageTail =
     "      --eio 3|4                  the Engine.IO version to ask for; default: detected\n"
     "      --timeout <ms>             the limit of each probe; default 5000\n"
     "      --handshakes <n>           handshakes of the stickiness check; default 6\n"
@@ -29,9 +33,15 @@ const char *const Usage =
     "      --json                     print one JSON object instead of the text report\n"
     "exit status: 0 every check passed (warnings allowed), 1 a check failed, 2 usage error\n";
 
+QByteArray usage()
+{
+    return QByteArray(UsageHead) + TlsOptions::usage() + ConnectionArguments::ProxyUsage +
+           UsageTail;
+}
+
 int usageError(const QString &message)
 {
-    QTextStream(stderr) << "sioscope-cli doctor: " << message << "\n" << Usage;
+    QTextStream(stderr) << "sioscope-cli doctor: " << message << "\n" << usage();
     return DoctorCommand::UsageError;
 }
 
@@ -49,6 +59,8 @@ int DoctorCommand::run(const QStringList &arguments)
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     const ConnectionArguments::Options connection;
     connection.addTo(&parser);
+    const TlsOptions tlsOptions;
+    tlsOptions.addTo(&parser);
     const QCommandLineOption eioOption(QStringLiteral("eio"), {}, QStringLiteral("eio"));
     const QCommandLineOption timeoutOption(QStringLiteral("timeout"), {}, QStringLiteral("ms"));
     const QCommandLineOption handshakesOption(QStringLiteral("handshakes"), {},
@@ -62,7 +74,7 @@ int DoctorCommand::run(const QStringList &arguments)
     if (!parser.parse(QStringList{QStringLiteral("doctor")} + arguments))
         return usageError(parser.errorText());
     if (parser.isSet(helpOption)) { // asked for: stdout, exit status 0
-        QTextStream(stdout) << Usage;
+        QTextStream(stdout) << usage();
         return Ok;
     }
     if (parser.positionalArguments().size() != 1)
@@ -110,6 +122,9 @@ int DoctorCommand::run(const QStringList &arguments)
         !ConnectionArguments::parseNamespaces(parser.values(connection.namespaceOption),
                                               parser.values(connection.authOption),
                                               &options.namespaces, &error))
+        return usageError(error);
+    if (!ConnectionArguments::parseProxy(parser, connection, &engine.proxy, &error) ||
+        !tlsOptions.apply(parser, &engine, &error))
         return usageError(error);
 
     ConnectionDoctor doctor(options);

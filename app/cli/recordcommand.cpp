@@ -12,7 +12,7 @@
 namespace {
 constexpr int StopGraceMs = 3000;
 
-// The usage text is these two parts around TlsOptions::usage().
+// The usage text is these parts around TlsOptions::usage() and ConnectionArguments::ProxyUsage.
 const char *const UsageHead =
     "usage: sioscope-cli record <url> [options]\n"
     "  -n, --namespace <nsp>          connect this namespace (repeatable; default \"/\")\n"
@@ -34,11 +34,8 @@ const char *const UsageTail =
     "the connection ends or SIGINT/SIGTERM\n"
     "      --stop-on-event <name>     stop (leave, close, write the log) once an event with "
     "this name has been received\n"
-    "      --reconnect                reconnect after an unplanned drop (default: stop)\n"
-    "      --proxy <url>              go through this proxy: http://[user:password@]host:port or "
-    "socks5://[user:password@]host:port (socks5h: the proxy resolves the name)\n"
-    "      --no-proxy                 connect directly, whatever https_proxy, http_proxy, "
-    "all_proxy say (without either, they are followed as curl does, with no_proxy)\n"
+    "      --reconnect                reconnect after an unplanned drop (default: stop)\n";
+const char *const UsageOutput =
     "  -o, --out <file>               where to write the log (default stdout)\n"
     "      --format jsonl|har|text    default jsonl\n"
     "      --include-secrets          do not redact auth payloads, tokens, cookies\n";
@@ -58,7 +55,8 @@ RecordCommand::RecordCommand(QObject *parent)
 
 bool RecordCommand::parse(const QStringList &arguments)
 {
-    const QByteArray usage = QByteArray(UsageHead) + TlsOptions::usage() + UsageTail;
+    const QByteArray usage = QByteArray(UsageHead) + TlsOptions::usage() + UsageTail +
+                             ConnectionArguments::ProxyUsage + UsageOutput;
     const auto usageError = [this, &usage](const QString &message) {
         return CliCommand::usageError(message, usage.constData());
     };
@@ -91,10 +89,6 @@ bool RecordCommand::parse(const QStringList &arguments)
                        autoAckOption, ackTimeoutOption, durationOption, reconnectOption, outOption,
                        formatOption, secretsOption});
     parser.addOption(stopOnEventOption);
-    const QCommandLineOption proxyOption(QStringLiteral("proxy"), {}, QStringLiteral("url"));
-    const QCommandLineOption noProxyOption(QStringLiteral("no-proxy"));
-    parser.addOption(proxyOption);
-    parser.addOption(noProxyOption);
     parser.addPositionalArgument(QStringLiteral("url"), {});
     if (!parser.parse(QStringList{QStringLiteral("record")} + arguments))
         return usageError(parser.errorText());
@@ -141,15 +135,8 @@ bool RecordCommand::parse(const QStringList &arguments)
         return usageError(
             QStringLiteral("--parser msgpack speaks Socket.IO v5, which needs --eio 4"));
 
-    if (parser.isSet(proxyOption) && parser.isSet(noProxyOption))
-        return usageError(QStringLiteral("--proxy and --no-proxy exclude each other"));
-    if (parser.isSet(proxyOption)) {
-        if (!ProxySetting::parseUrl(parser.value(proxyOption), &engine.proxy.url, &error))
-            return usageError(QStringLiteral("--proxy: %1").arg(error));
-        engine.proxy.mode = ProxySetting::Mode::Url;
-    } else if (parser.isSet(noProxyOption)) {
-        engine.proxy.mode = ProxySetting::Mode::None;
-    }
+    if (!ConnectionArguments::parseProxy(parser, connection, &engine.proxy, &error))
+        return usageError(error);
     if (!ConnectionArguments::parseHeaders(parser.values(connection.headerOption), &engine.headers,
                                            &error) ||
         !ConnectionArguments::parseQuery(parser.values(connection.queryOption), &engine.query,

@@ -61,7 +61,7 @@ DoctorCheck ConnectionDoctor::checkStickiness()
         upgrade.webSocket = true;
         requests.append(upgrade);
         for (HttpProbeRequest &request : requests) {
-            request.headers = jar.requestHeaders(request.url, m_options.engine.headers);
+            request.headers = jar.requestHeaders(request.url, m_options.engine.userHeaders());
             const HttpProbeResult result = probe(request);
             jar.storeFromResponse(request.url, result.headers);
             ++followUps;
@@ -84,7 +84,7 @@ DoctorCheck ConnectionDoctor::checkStickiness()
         end.url = endpoint(m_path, m_version, false, handshake.sid);
         end.method = "POST";
         end.body = close;
-        end.headers = jar.requestHeaders(end.url, m_options.engine.headers);
+        end.headers = jar.requestHeaders(end.url, m_options.engine.userHeaders());
         end.timeoutMs = m_options.engine.connectTimeoutMs;
         HttpProbe::run(end); // ends the session; its answer proves nothing
     }
@@ -145,7 +145,14 @@ DoctorCheck ConnectionDoctor::checkProxy()
     check.id = id;
     bool headersDropped = false;
     QSet<int> pageStatuses;
+    std::optional<EngineIoError> proxyRefusal; // the proxy's own refusal (407, a tunnel refused)
     for (const HttpProbeResult &result : std::as_const(m_probes)) {
+        if (const auto failure = proxyFailureOf(result)) {
+            if (!proxyRefusal)
+                addExchange(&check, result);
+            proxyRefusal = failure;
+            continue;
+        }
         if (!result.answered)
             continue;
         if (result.webSocket && isRefusal(result, EngineIoErrorCode::BadRequest)) {
@@ -172,7 +179,16 @@ DoctorCheck ConnectionDoctor::checkProxy()
     for (int status : std::as_const(sorted))
         statuses.append(status);
     check.fields.insert(QStringLiteral("errorPages"), statuses);
+    check.fields.insert(QStringLiteral("proxyFailure"),
+                        proxyRefusal
+                            ? QJsonValue(EngineIoError::proxySymptomName(proxyRefusal->symptom))
+                            : QJsonValue());
     QStringList findings;
+    if (proxyRefusal) {
+        QString finding = proxyRefusal->message;
+        finding[0] = finding[0].toUpper();
+        findings.append(finding);
+    }
     if (m_upgradeUnanswered)
         findings.append(QStringLiteral(
             "Something between SioScope and the server answered the WebSocket upgrade with 101 "

@@ -1,9 +1,11 @@
 #include "connectiondoctor.h"
 #include "connectiondoctor_p.h"
 
+#include "doctor/doctorwait.h"
 #include "engineio/engineiocodec.h"
 #include "engineio/engineiocookiejar.h"
 
+#include <QProcessEnvironment>
 #include <QRegularExpression>
 #include <QUrlQuery>
 
@@ -29,13 +31,6 @@ AnswerFingerprint fingerprintOf(const HttpProbeResult &result)
     return AnswerFingerprint::classify(result.status, result.header("content-type"), result.body);
 }
 
-QString describeFailure(const HttpProbeResult &result)
-{
-    if (!result.answered)
-        return result.timedOut ? QStringLiteral("no answer in time") : result.socketError;
-    return fingerprintOf(result).describe(result.status, result.header("content-type"));
-}
-
 bool isRefusal(const HttpProbeResult &result, EngineIoErrorCode code)
 {
     if (!result.answered || result.status == 200 || result.status == 101)
@@ -55,6 +50,9 @@ ConnectionDoctor::ConnectionDoctor(const DoctorOptions &options)
     m_hostPort = QStringLiteral("%1:%2")
                      .arg(url.host())
                      .arg(url.port(url.scheme() == QLatin1String("https") ? 443 : 80));
+    m_proxy = resolveProxy(options.engine.proxy, url, QProcessEnvironment::systemEnvironment());
+    if (url.scheme() == QLatin1String("https"))
+        m_tls = ClientTls::fromOptions(options.engine);
 }
 
 QUrl ConnectionDoctor::httpUrl() const
@@ -103,10 +101,34 @@ HttpProbeResult ConnectionDoctor::probe(const HttpProbeRequest &request)
     HttpProbeRequest sent = request;
     sent.timeoutMs = m_options.engine.connectTimeoutMs;
     if (sent.headers.isEmpty())
-        sent.headers = m_options.engine.headers;
+        sent.headers = m_options.engine.userHeaders();
+    sent.proxy = m_proxy.proxy;
+    sent.sslConfiguration = m_tls.configuration;
     const HttpProbeResult result = HttpProbe::run(sent);
     m_probes.append(result);
     return result;
+}
+
+std::optional<EngineIoError> ConnectionDoctor::proxyFailureOf(const HttpProbeResult &result) const
+{
+    // A forwarding proxy answers 407 itself; through a tunnel or SOCKS, Qt reports the
+    // proxy's refusals as socket errors.
+    if (result.forwarded && result.answered && result.status == 407)
+        return proxySocketFailure(
+            m_proxy, httpUrl(), QAbstractSocket::ProxyAuthenticationRequiredError, QString(), true);
+    if (!result.answered && !result.timedOut)
+        return proxySocketFailure(m_proxy, httpUrl(), result.socketErrorCode, result.socketError,
+                                  true);
+    return std::nullopt;
+}
+
+QString ConnectionDoctor::describeFailure(const HttpProbeResult &result) const
+{
+    if (const auto failure = proxyFailureOf(result))
+        return failure->message;
+    if (!result.answered)
+        return result.timedOut ? QStringLiteral("no answer in time") : result.socketError;
+    return fingerprintOf(result).describe(result.status, result.header("content-type"));
 }
 
 bool ConnectionDoctor::pollingHandshake(const QString &path, EngineIoVersion version,
@@ -115,8 +137,8 @@ bool ConnectionDoctor::pollingHandshake(const QString &path, EngineIoVersion ver
 {
     HttpProbeRequest request;
     request.url = endpoint(path, version, false);
-    request.headers =
-        jar ? jar->requestHeaders(request.url, m_options.engine.headers) : m_options.engine.headers;
+    request.headers = jar ? jar->requestHeaders(request.url, m_options.engine.userHeaders())
+                          : m_options.engine.userHeaders();
     *result = probe(request);
     if (jar)
         jar->storeFromResponse(request.url, result->headers);
@@ -150,12 +172,16 @@ DoctorReport ConnectionDoctor::run()
             report.checks.append(skipped(id, QStringLiteral("the server is not reachable")));
         return report;
     }
-    report.checks.append(checkTls());
-    report.checks.append(checkEngineIo());
-    report.checks.append(checkTransports());
-    report.checks.append(checkStickiness());
-    report.checks.append(checkProxy());
-    report.checks.append(checkNamespaces());
-    report.checks.append(checkHeartbeat());
+    // A cancelled diagnosis (DoctorWait) stops between checks; its report is not used.
+    using Check = DoctorCheck (ConnectionDoctor::*)();
+    for (const Check check :
+         {&ConnectionDoctor::checkTls, &ConnectionDoctor::checkEngineIo,
+          &ConnectionDoctor::checkTransports, &ConnectionDoctor::checkStickiness,
+          &ConnectionDoctor::checkProxy, &ConnectionDoctor::checkNamespaces,
+          &ConnectionDoctor::checkHeartbeat}) {
+        if (DoctorWait::interrupted())
+            break;
+        report.checks.append((this->*check)());
+    }
     return report;
 }

@@ -7,8 +7,10 @@
 
 #include "doctor/doctorreport.h"
 #include "doctor/httpprobe.h"
+#include "engineio/clienttls.h"
 #include "engineio/engineiooptions.h"
 #include "engineio/engineiopacket.h"
+#include "engineio/proxysetting.h"
 #include "socketio/socketiooptions.h"
 
 #include <QJsonObject>
@@ -16,6 +18,8 @@
 #include <QNetworkCookie>
 #include <QPair>
 #include <QString>
+
+#include <optional>
 
 class EngineIoCookieJar;
 
@@ -61,6 +65,13 @@ private:
     // Sends a probe with the --timeout (and the user's headers when it has none) and keeps its
     // result for the proxy check.
     HttpProbeResult probe(const HttpProbeRequest &request);
+    // The proxy's own refusal that a probe met (407, a tunnel refused, the proxy unreachable),
+    // named as the client would name it; nothing when the proxy let it through or there is none.
+    std::optional<EngineIoError> proxyFailureOf(const HttpProbeResult &result) const;
+    // Why a probe did not get the answer it asked for: the proxy's refusal, the engine.io error
+    // ("engine.io error 1 "Session ID unknown""), another HTTP answer ("HTTP 404, not an
+    // engine.io answer"), or why no answer came.
+    QString describeFailure(const HttpProbeResult &result) const;
     // A polling handshake; *handshake is filled when the answer is an OPEN packet (either
     // payload format: the version it was written in is detected).
     bool pollingHandshake(const QString &path, EngineIoVersion version, EngineIoCookieJar *jar,
@@ -69,6 +80,10 @@ private:
 
     DoctorOptions m_options;
     QString m_hostPort;
+    // The way every probe goes, as the client's own connection would: the proxy (the setting,
+    // or the environment read once) and the TLS configuration (CAs, client certificate).
+    ResolvedProxy m_proxy;
+    ClientTls m_tls;
     bool m_reachable = false;
     bool m_tlsErrors = false;
     bool m_engineOk = false;

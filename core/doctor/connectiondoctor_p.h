@@ -19,9 +19,6 @@ DoctorCheck skipped(const QString &id, const QString &why);
 // The request and its answer, as two evidence lines.
 void addExchange(DoctorCheck *check, const HttpProbeResult &result);
 AnswerFingerprint fingerprintOf(const HttpProbeResult &result);
-// "engine.io error 1 "Session ID unknown"", "HTTP 404, not an engine.io answer", or why no
-// answer came.
-QString describeFailure(const HttpProbeResult &result);
 // An engine.io refusal (a JSON body) with this code.
 bool isRefusal(const HttpProbeResult &result, EngineIoErrorCode code);
 

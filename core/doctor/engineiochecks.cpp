@@ -151,7 +151,7 @@ DoctorCheck ConnectionDoctor::checkTransports()
             addExchange(&check, handshakeResult);
             HttpProbeRequest upgrade;
             upgrade.url = endpoint(m_path, m_version, true, handshake.sid);
-            upgrade.headers = jar.requestHeaders(upgrade.url, m_options.engine.headers);
+            upgrade.headers = jar.requestHeaders(upgrade.url, m_options.engine.userHeaders());
             upgrade.webSocket = true;
             upgrade.messageAfter101 = "2probe";
             upgrade.awaitedPrefix = "3probe";

@@ -5,6 +5,7 @@
 // tells whether it cuts at a fixed interval.
 #include "connectiondoctor.h"
 #include "connectiondoctor_p.h"
+#include "doctor/doctorwait.h"
 #include "idlewatch.h"
 
 #include <QJsonArray>
@@ -147,7 +148,7 @@ DoctorCheck ConnectionDoctor::checkHeartbeat()
             auth = m_options.namespaces.at(m_connectedNamespace).second;
         }
         qint64 remaining = watchMs;
-        while (remaining > 0 && sessions.size() < MaxSessions) {
+        while (remaining > 0 && sessions.size() < MaxSessions && !DoctorWait::interrupted()) {
             const IdleWatchResult session = IdleWatch::run(options, nsp, auth, int(remaining));
             addSessionEvidence(&check, int(sessions.size()) + 1, session, nsp, remaining);
             sessions.append(session);

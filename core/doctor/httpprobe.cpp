@@ -1,5 +1,7 @@
 #include "httpprobe.h"
 
+#include "doctorwait.h"
+
 #include "engineio/websocketframeparser.h"
 
 #include <QEventLoop>
@@ -84,7 +86,12 @@ HttpProbeResult HttpProbe::run(const HttpProbeRequest &request)
         request.url.path(QUrl::FullyEncoded).toLatin1() +
         (request.url.hasQuery() ? '?' + request.url.query(QUrl::FullyEncoded).toLatin1()
                                 : QByteArray());
-    result.requestLine = request.method + ' ' + target + " HTTP/1.1";
+    result.forwarded =
+        request.proxy.type() == QNetworkProxy::HttpProxy && !tls && !request.webSocket;
+    // A forwarded request names the whole URL: the proxy connects on the client's behalf.
+    result.requestLine = request.method + ' ' +
+                         (result.forwarded ? request.url.toEncoded(QUrl::RemoveFragment) : target) +
+                         " HTTP/1.1";
 
     QByteArray head = result.requestLine + "\r\nHost: " + request.url.host().toLatin1();
     if (request.url.port() > 0)
@@ -100,6 +107,12 @@ HttpProbeResult HttpProbe::run(const HttpProbeRequest &request)
     } else {
         head += "Connection: close\r\nAccept: */*\r\n";
     }
+    if (result.forwarded && !request.proxy.user().isEmpty())
+        head += "Proxy-Authorization: Basic " +
+                (request.proxy.user() + QLatin1Char(':') + request.proxy.password())
+                    .toUtf8()
+                    .toBase64() +
+                "\r\n";
     for (const auto &[name, value] : request.headers)
         head += name + ": " + value + "\r\n";
     if (!request.body.isEmpty() || request.method == "POST")
@@ -215,6 +228,7 @@ HttpProbeResult HttpProbe::run(const HttpProbeRequest &request)
                              return consume(true);
                          }
                          result.socketError = socket.errorString();
+                         result.socketErrorCode = error;
                          finish();
                      });
     // The TLS check reports certificate problems; the other probes go on past them.
@@ -223,16 +237,23 @@ HttpProbeResult HttpProbe::run(const HttpProbeRequest &request)
         socket.ignoreSslErrors();
     });
     auto send = [&] { socket.write(head); };
-    if (tls) {
+    if (result.forwarded) {
+        QObject::connect(&socket, &QSslSocket::connected, &loop, send);
+        socket.setProxy(QNetworkProxy::NoProxy);
+        socket.connectToHost(request.proxy.hostName(), request.proxy.port());
+    } else if (tls) {
+        socket.setProxy(request.proxy);
+        socket.setSslConfiguration(request.sslConfiguration);
         QObject::connect(&socket, &QSslSocket::encrypted, &loop, send);
         socket.connectToHostEncrypted(request.url.host(), quint16(port));
     } else {
         QObject::connect(&socket, &QSslSocket::connected, &loop, send);
+        socket.setProxy(request.proxy);
         socket.connectToHost(request.url.host(), quint16(port));
     }
     timer.start(request.timeoutMs);
-    if (!done)
-        loop.exec();
+    if (!done && !DoctorWait::exec(loop))
+        result.timedOut = true;
     // The head came but not the end of the answer in time: what came is the answer (after a
     // 101, the messages so far; else the body so far).
     if (result.timedOut && result.answered) {
@@ -240,6 +261,7 @@ HttpProbeResult HttpProbe::run(const HttpProbeRequest &request)
         if (result.status != 101 && result.body.isEmpty())
             result.body = received.mid(headBytes).left(HttpProbeResult::MaxBodyBytes);
     }
+    done = true; // what abort() emits is not an answer
     socket.abort();
     return result;
 }

@@ -12,8 +12,10 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QNetworkProxy>
 #include <QPair>
 #include <QSslCertificate>
+#include <QSslConfiguration>
 #include <QSslError>
 #include <QString>
 #include <QUrl>
@@ -29,6 +31,13 @@ struct HttpProbeRequest
     QByteArray messageAfter101; // sent as one text message once the 101 arrived
     QByteArray awaitedPrefix;   // after a 101: wait until a text message starts with this
     int timeoutMs = 5000;
+    // The way to the server, as the client's own requests go: direct; through an HTTP proxy (a
+    // CONNECT tunnel for https and the WebSocket, a request forwarded in absolute form for http
+    // polling, as QNetworkAccessManager sends it, with Proxy-Authorization from the proxy's
+    // user); or through SOCKS5.
+    QNetworkProxy proxy{QNetworkProxy::NoProxy};
+    // https: the CAs trusted and the client certificate presented (clienttls.h).
+    QSslConfiguration sslConfiguration = QSslConfiguration::defaultConfiguration();
 };
 
 struct HttpProbeResult
@@ -38,6 +47,8 @@ struct HttpProbeResult
     bool answered = false; // a complete response head arrived
     bool timedOut = false;
     QString socketError; // why no answer came, when none did
+    QAbstractSocket::SocketError socketErrorCode = QAbstractSocket::UnknownSocketError;
+    bool forwarded = false; // sent to an HTTP proxy in absolute form, not through a tunnel
     int status = 0;
     QByteArray reason;
     HttpHeaders headers;        // names in lower case

@@ -1,5 +1,6 @@
 #include "idlewatch.h"
 
+#include "doctor/doctorwait.h"
 #include "engineio/engineioclient.h"
 #include "engineio/engineioerror.h"
 #include "socketio/socketioclient.h"
@@ -137,8 +138,12 @@ IdleWatchResult IdleWatch::run(const SocketIoOptions &options, const QString &ns
         client.joinNamespace(nsp, auth);
     deadline.start(session.engine.connectTimeoutMs + 1000);
     client.connectToServer();
-    if (!finished)
-        loop.exec();
+    // A cancelled diagnosis ends the watch at once (DoctorWait).
+    if (!finished && !DoctorWait::exec(loop)) {
+        result.end = opened ? IdleWatchResult::End::WatchEnded : IdleWatchResult::End::NotOpened;
+        result.reason = QStringLiteral("the diagnosis was cancelled");
+        finish();
+    }
     client.disconnectFromServer();
     return result;
 }

@@ -5,6 +5,8 @@
 #include "socketio/socketioclient.h"
 #include "socketio/socketionamespace.h"
 
+#include "doctor/doctorwait.h"
+
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -70,7 +72,7 @@ DoctorCheck ConnectionDoctor::checkNamespaces()
     });
     client.connectToServer();
     if (pending > 0)
-        loop.exec();
+        DoctorWait::exec(loop);
     client.disconnectFromServer();
 
     QJsonArray array;

@@ -15,3 +15,15 @@ int ReconnectPolicy::delayForAttempt(int attempt, double random01) const
     }
     return int(std::clamp(delay, 0.0, double(std::max(delayMs, delayMaxMs))));
 }
+
+QList<QPair<QByteArray, QByteArray>> EngineIoOptions::userHeaders() const
+{
+    if (origin.isEmpty())
+        return headers;
+    QList<QPair<QByteArray, QByteArray>> merged;
+    for (const auto &header : headers)
+        if (header.first.compare("origin", Qt::CaseInsensitive) != 0)
+            merged.append(header);
+    merged.append({QByteArrayLiteral("Origin"), origin});
+    return merged;
+}

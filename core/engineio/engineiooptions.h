@@ -54,4 +54,8 @@ struct EngineIoOptions
     // backlog waits for the next turn, so that timers (heartbeat, ack timeouts) and a GUI's
     // repaints run in between, however much a flood has buffered.
     int maxMessagesPerTurn = 1000;
+
+    // The user's headers for every request, the WebSocket upgrade included, with Origin set
+    // from `origin` when given (it replaces an Origin among `headers`).
+    QList<QPair<QByteArray, QByteArray>> userHeaders() const;
 };

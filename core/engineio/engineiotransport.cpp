@@ -1,6 +1,6 @@
 #include "engineio/engineiotransport.h"
 
-#include "engineio/clientcertificate.h"
+#include "engineio/clienttls.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -54,7 +54,8 @@ QUrl EngineIoTransport::endpoint(const QString &sid, bool webSocket) const
 
 EngineIoCookieJar::Headers EngineIoTransport::requestHeaders(const QUrl &url) const
 {
-    return m_cookieJar ? m_cookieJar->requestHeaders(url, userHeaders()) : userHeaders();
+    const auto headers = m_options.userHeaders();
+    return m_cookieJar ? m_cookieJar->requestHeaders(url, headers) : headers;
 }
 
 void EngineIoTransport::storeCookies(const QUrl &url,
@@ -69,30 +70,13 @@ QSslConfiguration EngineIoTransport::sslConfiguration()
     // Read once per transport: polling asks for it on every request.
     if (m_sslConfiguration)
         return *m_sslConfiguration;
-    QSslConfiguration config = QSslConfiguration::defaultConfiguration();
-    if (!m_options.caFile.isEmpty()) {
-        const auto certificates = QSslCertificate::fromPath(m_options.caFile, QSsl::Pem);
-        if (certificates.isEmpty())
-            Q_EMIT warningRaised(
-                QStringLiteral("no PEM certificate could be read from the CA file %1")
-                    .arg(m_options.caFile));
-        else
-            config.addCaCertificates(certificates);
-    }
-    if (!m_options.clientCertificateFile.isEmpty()) {
-        ClientCertificate client;
-        m_clientCertificateError =
-            ClientCertificate::load(m_options.clientCertificateFile, m_options.clientKeyFile,
-                                    m_options.clientCertificatePassword, &client);
-        if (!m_clientCertificateError) {
-            config.setLocalCertificateChain(QList<QSslCertificate>{client.certificate} +
-                                            client.chain);
-            config.setPrivateKey(client.privateKey);
-            m_presentsClientCertificate = true;
-        }
-    }
-    m_sslConfiguration = config;
-    return config;
+    const ClientTls tls = ClientTls::fromOptions(m_options);
+    if (!tls.caWarning.isEmpty())
+        Q_EMIT warningRaised(tls.caWarning);
+    m_clientCertificateError = tls.clientCertificateError;
+    m_presentsClientCertificate = tls.presentsClientCertificate;
+    m_sslConfiguration = tls.configuration;
+    return tls.configuration;
 }
 
 const ResolvedProxy &EngineIoTransport::proxy()
@@ -109,65 +93,7 @@ std::optional<EngineIoError> EngineIoTransport::proxyFailure(QAbstractSocket::So
                                                              const QString &qtMessage,
                                                              bool tunnelling)
 {
-    const ResolvedProxy &through = proxy();
-    if (through.isDirect())
-        return std::nullopt;
-    const QString name = through.description();
-    const QUrl target = endpoint(QString(), true);
-    const QString server =
-        QStringLiteral("%1:%2")
-            .arg(target.host())
-            .arg(target.port(target.scheme() == QLatin1String("wss") ? 443 : 80));
-    EngineIoError failure(EngineIoError::Kind::Proxy, QString());
-    switch (error) {
-    case QAbstractSocket::ProxyConnectionRefusedError:
-    case QAbstractSocket::ProxyNotFoundError:
-    case QAbstractSocket::ProxyConnectionTimeoutError:
-        failure.symptom = EngineIoError::Symptom::ProxyUnreachable;
-        failure.message = QStringLiteral("the proxy %1 is unreachable: %2").arg(name, qtMessage);
-        return failure;
-    case QAbstractSocket::ProxyAuthenticationRequiredError:
-        failure.symptom = EngineIoError::Symptom::ProxyAuthenticationRequired;
-        failure.message =
-            through.url.userName().isEmpty()
-                ? QStringLiteral("the proxy %1 requires credentials (407 Proxy Authentication "
-                                 "Required): give them in its URL, "
-                                 "http://user:password@host:port")
-                      .arg(name)
-                : QStringLiteral("the proxy %1 refused the credentials (407 Proxy "
-                                 "Authentication Required): check the user and the password")
-                      .arg(name);
-        return failure;
-    case QAbstractSocket::ProxyProtocolError: {
-        const bool http = through.proxy.type() == QNetworkProxy::HttpProxy;
-        failure.symptom = EngineIoError::Symptom::ProxyProtocol;
-        failure.message =
-            QStringLiteral("the proxy %1 did not answer as a %2 proxy: %3")
-                .arg(name, http ? QStringLiteral("HTTP") : QStringLiteral("SOCKS5"), qtMessage);
-        // Qt reads an answer to CONNECT other than 200 or 407 as this error.
-        if (http && !through.url.userName().isEmpty())
-            failure.message += QStringLiteral(" (some proxies, tinyproxy for one, refuse wrong "
-                                              "credentials with 401 instead of 407: check the "
-                                              "user and the password)");
-        return failure;
-    }
-    case QAbstractSocket::ProxyConnectionClosedError:
-    case QAbstractSocket::SocketAccessError:
-    case QAbstractSocket::ConnectionRefusedError:
-    case QAbstractSocket::HostNotFoundError:
-    case QAbstractSocket::SocketTimeoutError:
-        // Before the tunnel is up these are the proxy's answer about the server (Qt maps a
-        // CONNECT refused with 403 to an access error, a SOCKS "connection refused" reply to a
-        // refused connection).
-        if (!tunnelling)
-            return std::nullopt;
-        failure.symptom = EngineIoError::Symptom::ProxyRefusedTunnel;
-        failure.message = QStringLiteral("the proxy %1 did not connect to the server %2: %3")
-                              .arg(name, server, qtMessage);
-        return failure;
-    default:
-        return std::nullopt;
-    }
+    return proxySocketFailure(proxy(), endpoint(QString(), true), error, qtMessage, tunnelling);
 }
 
 std::optional<EngineIoError> EngineIoTransport::proxyFailure(QNetworkReply::NetworkError error,
@@ -220,89 +146,16 @@ bool EngineIoTransport::prepareConnection()
     return false;
 }
 
-QList<QPair<QByteArray, QByteArray>> EngineIoTransport::userHeaders() const
-{
-    if (m_options.origin.isEmpty())
-        return m_options.headers;
-    QList<QPair<QByteArray, QByteArray>> headers;
-    for (const auto &header : m_options.headers)
-        if (header.first.compare("origin", Qt::CaseInsensitive) != 0)
-            headers.append(header);
-    headers.append({QByteArrayLiteral("Origin"), m_options.origin});
-    return headers;
-}
-
 EngineIoError EngineIoTransport::untrustedServerError(const QString &what,
                                                       const QList<QSslError> &errors) const
 {
-    using Problem = EngineIoError::CertificateProblem;
-    EngineIoError error(EngineIoError::Kind::Tls, QString());
-    error.tlsFailure = EngineIoError::TlsFailure::ServerCertificateUntrusted;
-    QStringList reasons;
-    const auto add = [&](Problem problem, const QString &reason) {
-        if (!error.certificateProblems.testFlag(problem))
-            reasons << reason;
-        error.certificateProblems |= problem;
-    };
-    const QString host = m_options.url.host();
-    for (const QSslError &sslError : errors) {
-        switch (sslError.error()) {
-        case QSslError::CertificateExpired:
-            add(Problem::Expired,
-                QStringLiteral("it expired on %1")
-                    .arg(sslError.certificate().expiryDate().toString(Qt::ISODate)));
-            break;
-        case QSslError::CertificateNotYetValid:
-            add(Problem::NotYetValid,
-                QStringLiteral("it is not valid before %1")
-                    .arg(sslError.certificate().effectiveDate().toString(Qt::ISODate)));
-            break;
-        case QSslError::HostNameMismatch:
-            add(Problem::HostNameMismatch,
-                QStringLiteral("it is for %1, not for %2")
-                    .arg(sslError.certificate().subjectDisplayName(), host));
-            break;
-        case QSslError::SelfSignedCertificate:
-        case QSslError::SelfSignedCertificateInChain:
-        case QSslError::UnableToGetLocalIssuerCertificate:
-        case QSslError::UnableToGetIssuerCertificate:
-        case QSslError::UnableToVerifyFirstCertificate:
-        case QSslError::CertificateUntrusted:
-            add(Problem::UnknownIssuer,
-                QStringLiteral("it is signed by a CA that is not trusted (self-signed or an "
-                               "unknown issuer; trust it with the CA file)"));
-            break;
-        case QSslError::CertificateRevoked:
-            add(Problem::Revoked, QStringLiteral("it was revoked"));
-            break;
-        default:
-            add(Problem::Other, sslError.errorString());
-            break;
-        }
-    }
-    QStringList texts;
-    for (const QSslError &sslError : errors)
-        texts << sslError.errorString();
-    error.message =
-        QStringLiteral("%1: the server's certificate for %2 is not trusted: %3 (%4)")
-            .arg(what, host, reasons.join(QStringLiteral("; ")), texts.join(QStringLiteral("; ")));
-    return error;
+    return ClientTls::untrustedServerError(what, m_options.url.host(), errors);
 }
 
 EngineIoError EngineIoTransport::clientCertificateError(const QString &what, bool presented) const
 {
-    EngineIoError error(EngineIoError::Kind::Tls, QString());
-    if (presented) {
-        error.tlsFailure = EngineIoError::TlsFailure::ClientCertificateRefused;
-        error.message = QStringLiteral("%1: the server %2 refused the client certificate %3")
-                            .arg(what, m_options.url.host(), m_options.clientCertificateFile);
-    } else {
-        error.tlsFailure = EngineIoError::TlsFailure::ClientCertificateRequired;
-        error.message = QStringLiteral("%1: the server %2 requires a client certificate, and "
-                                       "none was given")
-                            .arg(what, m_options.url.host());
-    }
-    return error;
+    return ClientTls::clientCertificateRefusal(what, m_options.url.host(),
+                                               m_options.clientCertificateFile, presented);
 }
 
 EngineIoError EngineIoTransport::httpRefusal(EngineIoError::Kind kind, const QString &what,

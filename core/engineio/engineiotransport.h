@@ -58,9 +58,7 @@ public:
     QSslConfiguration sslConfiguration();
     // The proxy for this transport's URLs (the setting, or the environment read once).
     const ResolvedProxy &proxy();
-    // The user's headers for every request, the WebSocket upgrade included, with Origin
-    // set from options.origin when given (it replaces an Origin among the user's headers).
-    QList<QPair<QByteArray, QByteArray>> userHeaders() const;
+    QList<QPair<QByteArray, QByteArray>> userHeaders() const { return m_options.userHeaders(); }
 
 Q_SIGNALS:
     void opened();

@@ -161,3 +161,68 @@ ResolvedProxy resolveProxy(const ProxySetting &setting, const QUrl &target,
     resolved.proxy = networkProxy(resolved.url);
     return resolved;
 }
+
+std::optional<EngineIoError> proxySocketFailure(const ResolvedProxy &through, const QUrl &target,
+                                                QAbstractSocket::SocketError error,
+                                                const QString &qtMessage, bool tunnelling)
+{
+    if (through.isDirect())
+        return std::nullopt;
+    const QString name = through.description();
+    const QString server = QStringLiteral("%1:%2")
+                               .arg(target.host())
+                               .arg(target.port(target.scheme() == QLatin1String("wss") ||
+                                                        target.scheme() == QLatin1String("https")
+                                                    ? 443
+                                                    : 80));
+    EngineIoError failure(EngineIoError::Kind::Proxy, QString());
+    switch (error) {
+    case QAbstractSocket::ProxyConnectionRefusedError:
+    case QAbstractSocket::ProxyNotFoundError:
+    case QAbstractSocket::ProxyConnectionTimeoutError:
+        failure.symptom = EngineIoError::Symptom::ProxyUnreachable;
+        failure.message = QStringLiteral("the proxy %1 is unreachable: %2").arg(name, qtMessage);
+        return failure;
+    case QAbstractSocket::ProxyAuthenticationRequiredError:
+        failure.symptom = EngineIoError::Symptom::ProxyAuthenticationRequired;
+        failure.message =
+            through.url.userName().isEmpty()
+                ? QStringLiteral("the proxy %1 requires credentials (407 Proxy Authentication "
+                                 "Required): give them in its URL, "
+                                 "http://user:password@host:port")
+                      .arg(name)
+                : QStringLiteral("the proxy %1 refused the credentials (407 Proxy "
+                                 "Authentication Required): check the user and the password")
+                      .arg(name);
+        return failure;
+    case QAbstractSocket::ProxyProtocolError: {
+        const bool http = through.proxy.type() == QNetworkProxy::HttpProxy;
+        failure.symptom = EngineIoError::Symptom::ProxyProtocol;
+        failure.message =
+            QStringLiteral("the proxy %1 did not answer as a %2 proxy: %3")
+                .arg(name, http ? QStringLiteral("HTTP") : QStringLiteral("SOCKS5"), qtMessage);
+        // Qt reads an answer to CONNECT other than 200 or 407 as this error.
+        if (http && !through.url.userName().isEmpty())
+            failure.message += QStringLiteral(" (some proxies, tinyproxy for one, refuse wrong "
+                                              "credentials with 401 instead of 407: check the "
+                                              "user and the password)");
+        return failure;
+    }
+    case QAbstractSocket::ProxyConnectionClosedError:
+    case QAbstractSocket::SocketAccessError:
+    case QAbstractSocket::ConnectionRefusedError:
+    case QAbstractSocket::HostNotFoundError:
+    case QAbstractSocket::SocketTimeoutError:
+        // Before the tunnel is up these are the proxy's answer about the server (Qt maps a
+        // CONNECT refused with 403 to an access error, a SOCKS "connection refused" reply to a
+        // refused connection).
+        if (!tunnelling)
+            return std::nullopt;
+        failure.symptom = EngineIoError::Symptom::ProxyRefusedTunnel;
+        failure.message = QStringLiteral("the proxy %1 did not connect to the server %2: %3")
+                              .arg(name, server, qtMessage);
+        return failure;
+    default:
+        return std::nullopt;
+    }
+}

@@ -6,10 +6,15 @@
 // the URL's user info. What is here is the choice, curl's environment rules, and the words.
 #pragma once
 
+#include "engineio/engineioerror.h"
+
+#include <QAbstractSocket>
 #include <QNetworkProxy>
 #include <QProcessEnvironment>
 #include <QString>
 #include <QUrl>
+
+#include <optional>
 
 struct ProxySetting
 {
@@ -57,3 +62,11 @@ ResolvedProxy resolveProxy(const ProxySetting &setting, const QUrl &target,
                            const QProcessEnvironment &environment);
 // Whether a no_proxy value sends `host` direct.
 bool noProxyMatches(const QString &noProxy, const QString &host);
+
+// A socket error met through `through` on the way to `target`, as the proxy's failure (kind
+// Proxy, with its symptom) in words that name the proxy and the server; nothing when the
+// connection was direct or the error is not the proxy's. `tunnelling`: the error came before the
+// tunnel (or the SOCKS connection) was up, where Qt reports the proxy's refusals as socket errors.
+std::optional<EngineIoError> proxySocketFailure(const ResolvedProxy &through, const QUrl &target,
+                                                QAbstractSocket::SocketError error,
+                                                const QString &qtMessage, bool tunnelling);

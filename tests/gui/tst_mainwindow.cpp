@@ -44,6 +44,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTcpServer>
@@ -54,6 +55,28 @@
 using D = PacketRecord::Direction;
 
 namespace {
+// SIOSCOPE_SCREENSHOT_DIR=<dir>: the options dialog on the tab named `tab`, saved as `name` there
+// (the README's and docs/deployments.md's pictures of the TLS and Proxy pages). True when no
+// directory is set.
+bool saveOptionsPage(ConnectionDialog *dialog, const QString &tab, const QString &name)
+{
+    const QString shots = qEnvironmentVariable("SIOSCOPE_SCREENSHOT_DIR");
+    if (shots.isEmpty())
+        return true;
+    auto *tabs = dialog->findChild<QTabWidget *>();
+    if (!tabs)
+        return false;
+    for (int index = 0; index < tabs->count(); ++index)
+        if (tabs->tabText(index).remove(QLatin1Char('&')) == tab)
+            tabs->setCurrentIndex(index);
+    dialog->show();
+    if (!QTest::qWaitForWindowExposed(dialog))
+        return false;
+    const bool saved = dialog->grab().save(QDir(shots).filePath(name));
+    dialog->hide();
+    return saved;
+}
+
 PacketRecord sio(D direction, SocketIoPacket::Type type, const QString &nsp, qint64 id,
                  const QByteArray &payload, qint64 timeUs = 0)
 {
@@ -281,6 +304,8 @@ private Q_SLOTS:
         dialog.certificatePasswordEdit()->setText(QStringLiteral("pw"));
         QCOMPARE(dialog.certificatePasswordEdit()->echoMode(), QLineEdit::Password);
         QVERIFY(dialog.certificatePasswordEdit()->toolTip().contains(QLatin1String("never saved")));
+        QVERIFY(saveOptionsPage(&dialog, QStringLiteral("TLS"),
+                                QStringLiteral("connection-options-tls.png")));
         const ConnectionProfile edited = dialog.profile();
         QCOMPARE(edited.options.engine.origin, QByteArray("https://app.example"));
         QCOMPARE(edited.options.engine.clientCertificateFile, QStringLiteral("/certs/client.pem"));
@@ -314,6 +339,8 @@ private Q_SLOTS:
         QVERIFY(dialog.isInputValid());
         QVERIFY2(page->statusLabel()->text().contains(QLatin1String("http://alice:***@127.0.0.1")),
                  qPrintable(page->statusLabel()->text()));
+        QVERIFY(saveOptionsPage(&dialog, QStringLiteral("Proxy"),
+                                QStringLiteral("connection-options-proxy.png")));
         ConnectionProfile edited = dialog.profile();
         QCOMPARE(edited.options.engine.proxy.mode, ProxySetting::Mode::Url);
         QCOMPARE(edited.options.engine.proxy.url.password(), QStringLiteral("s3cret"));
@@ -363,6 +390,68 @@ private Q_SLOTS:
         QVERIFY(!window.isStartPanelShown());
         window.clearSession();
         QVERIFY(window.isStartPanelShown());
+    }
+
+    // Session ▸ Diagnose… and the start panel's Diagnose… need a URL: without one the banner asks
+    // for it and no doctor starts.
+    void diagnoseNeedsAUrl()
+    {
+        MainWindow window;
+        window.setJournalEnabled(false);
+        QVERIFY(window.diagnoseAction());
+        QVERIFY(window.diagnoseAction()->isEnabled());
+        window.setServerUrl(QString());
+        window.diagnoseAction()->trigger();
+        QVERIFY(!window.doctorDialog());
+        QVERIFY(window.infoBanner()->isVisibleTo(&window));
+        QVERIFY(window.infoBanner()->text().contains(QLatin1String("URL")));
+        window.startPanel()->diagnoseButton()->click();
+        QVERIFY(!window.doctorDialog());
+    }
+
+    // The doctor gets the window's connection options: the engine's (TLS, proxy, headers, ...)
+    // as they are, a probe timeout no longer than its own 5 s, the path only when the user set
+    // one, and the namespaces with their auth payloads.
+    void doctorOptionsFollowTheProfile_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<int>("connectTimeoutMs");
+        QTest::addColumn<bool>("pathGiven");
+        QTest::addColumn<int>("probeTimeoutMs");
+        QTest::newRow("default path, the connection's 20 s timeout")
+            << QStringLiteral("/socket.io/") << 20000 << false << 5000;
+        QTest::newRow("a path of the user's, a short timeout")
+            << QStringLiteral("/app/socket.io/") << 1500 << true << 1500;
+    }
+    void doctorOptionsFollowTheProfile()
+    {
+        QFETCH(QString, path);
+        QFETCH(int, connectTimeoutMs);
+        QFETCH(bool, pathGiven);
+        QFETCH(int, probeTimeoutMs);
+        ConnectionProfile profile;
+        profile.options.engine.url = QUrl(QStringLiteral("https://127.0.0.1:8443"));
+        profile.options.engine.path = path;
+        profile.options.engine.connectTimeoutMs = connectTimeoutMs;
+        profile.options.engine.caFile = QStringLiteral("/tmp/ca.pem");
+        profile.options.engine.origin = "https://app.example";
+        profile.options.engine.proxy.mode = ProxySetting::Mode::Url;
+        profile.options.engine.proxy.url = QUrl(QStringLiteral("http://127.0.0.1:3128"));
+        profile.options.engine.headers = {{"X-Team", "qa"}};
+        profile.namespaces = {{QStringLiteral("/"), {}},
+                              {QStringLiteral("/admin"), QJsonObject{{"token", "t0ken"}}}};
+        const DoctorOptions options = MainWindow::doctorOptions(profile);
+        QCOMPARE(options.engine.url, profile.options.engine.url);
+        QCOMPARE(options.engine.path, path);
+        QCOMPARE(options.pathGiven, pathGiven);
+        QCOMPARE(options.engine.connectTimeoutMs, probeTimeoutMs);
+        QCOMPARE(options.engine.caFile, profile.options.engine.caFile);
+        QCOMPARE(options.engine.origin, profile.options.engine.origin);
+        QCOMPARE(options.engine.proxy, profile.options.engine.proxy);
+        QCOMPARE(options.engine.headers, profile.options.engine.headers);
+        QCOMPARE(options.namespaces.size(), 2);
+        QCOMPARE(options.namespaces.at(1).first, QStringLiteral("/admin"));
+        QCOMPARE(options.namespaces.at(1).second, (QJsonObject{{"token", "t0ken"}}));
     }
 
     void parserChoiceRoundTrips_data()

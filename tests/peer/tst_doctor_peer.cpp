@@ -477,13 +477,36 @@ void tst_DoctorPeer::untrustedCertificate()
     QVERIFY(!tls.value(QStringLiteral("errors")).toArray().isEmpty());
     QVERIFY2(tls.value(QStringLiteral("summary"))
                  .toString()
-                 .startsWith(QLatin1String("The server's certificate is not trusted: ")),
+                 .startsWith(QLatin1String("The server's certificate for 127.0.0.1 is not "
+                                           "trusted: it is signed by a CA that is not trusted")),
              qPrintable(run.describe));
+    QCOMPARE(tls.value(QStringLiteral("failure")).toString(),
+             QStringLiteral("server-certificate-untrusted"));
+    QCOMPARE(tls.value(QStringLiteral("certificateProblems")).toArray(),
+             QJsonArray{QStringLiteral("unknown-issuer")});
+    QCOMPARE(tls.value(QStringLiteral("clientCertificate")).toString(), QStringLiteral("none"));
+    QCOMPARE(tls.value(QStringLiteral("clientCertificateRequired")).toBool(true), false);
     // Past the certificate, the server itself is fine.
     for (const QString &id : CheckIds)
         if (id != QLatin1String("tls"))
             QVERIFY2(run.status(id) == QLatin1String("pass"),
                      qPrintable(id + QStringLiteral(": ") + run.describe));
+
+    // Trusted with --ca, as a session would be; accepted with --insecure, as a warning.
+    const DoctorRun trusted = runDoctor(
+        server.url(), {QStringLiteral("--ca"), dir.filePath(QStringLiteral("server.pem"))});
+    QVERIFY2(trusted.exitCode == 0, qPrintable(trusted.describe));
+    QCOMPARE(trusted.status(QStringLiteral("tls")), QStringLiteral("pass"));
+    QVERIFY(
+        trusted.check(QStringLiteral("tls")).value(QStringLiteral("errors")).toArray().isEmpty());
+    const DoctorRun insecure = runDoctor(server.url(), {QStringLiteral("--insecure")});
+    QVERIFY2(insecure.exitCode == 0, qPrintable(insecure.describe));
+    QCOMPARE(insecure.status(QStringLiteral("tls")), QStringLiteral("warn"));
+    QVERIFY2(insecure.check(QStringLiteral("tls"))
+                 .value(QStringLiteral("summary"))
+                 .toString()
+                 .contains(QLatin1String("accepted because of --insecure")),
+             qPrintable(insecure.describe));
 }
 
 void tst_DoctorPeer::usageErrors()

@@ -6,7 +6,9 @@
 #include "composer.h"
 #include "connectionbar.h"
 #include "crashjournal.h"
+#include "doctordialog.h"
 #include "hexview.h"
+#include "infobanner.h"
 #include "jsoneditor.h"
 #include "jsontreemodel.h"
 #include "livesession.h"
@@ -18,17 +20,22 @@
 #include "session/sessionlog.h"
 #include "sessionstatusbar.h"
 #include "socketio/socketiopacket.h"
+#include "startpanel.h"
 #include "timelinepane.h"
 
 #include <QAbstractItemModelTester>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QGuiApplication>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -36,6 +43,7 @@
 #include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -544,6 +552,95 @@ private Q_SLOTS:
 
         window->disconnectFromServer();
         QTRY_COMPARE_WITH_TIMEOUT(client->state(), SocketIoClient::State::Disconnected, Timeout);
+    }
+
+    // A connection that fails puts the error and its likely cause in the banner, with a link to
+    // the doctor; the doctor's report names what failed. The same window, pointed at a real
+    // server, gets a report where every check passes, by the start panel's Diagnose…; and the
+    // banner goes once a session opens.
+    void diagnoseThroughTheWindow()
+    {
+        ReferenceServer server;
+        START_SERVER(server, ReferenceServer::Options());
+        QTcpServer vacated; // a port that was free a moment ago: connections are refused
+        QVERIFY(vacated.listen(QHostAddress::LocalHost));
+        const quint16 refusedPort = vacated.serverPort();
+        vacated.close();
+
+        auto window = std::make_unique<MainWindow>();
+        window->setJournalEnabled(false);
+        window->resize(1200, 800);
+        window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+        window->setServerUrl(QStringLiteral("http://127.0.0.1:%1").arg(refusedPort));
+        window->connectToServer();
+        InfoBanner *banner = window->infoBanner();
+        QTRY_VERIFY_WITH_TIMEOUT(banner->isVisibleTo(window.get()), Timeout);
+        QCOMPARE(banner->kind(), InfoBanner::Kind::Error);
+        QVERIFY2(banner->text().contains(QLatin1String("href=\"diagnose\"")),
+                 qPrintable(banner->text()));
+        window->disconnectFromServer();
+
+        Q_EMIT banner->linkActivated(QStringLiteral("diagnose"));
+        QPointer<DoctorDialog> dialog = window->doctorDialog();
+        QVERIFY(dialog);
+        QVERIFY(dialog->isRunning());
+        QVERIFY(!dialog->copyButton()->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog->isRunning(), Timeout);
+        QVERIFY(!dialog->report().ok());
+        QCOMPARE(dialog->report().checks.first().id, QStringLiteral("reachable"));
+        QCOMPARE(dialog->report().checks.first().status, DoctorCheck::Status::Fail);
+        QVERIFY2(dialog->verdictLabel()->text().contains(QLatin1String("reachable")),
+                 qPrintable(dialog->verdictLabel()->text()));
+        QVERIFY(dialog->reportView()->toPlainText().contains(QLatin1String("[fail] reachable")));
+        dialog->close();
+        QTRY_VERIFY(!dialog); // deleted on close
+
+        window->setServerUrl(server.url().toString());
+        window->clearSession(); // the failed attempt's records go: the start panel is back
+        QVERIFY(window->isStartPanelShown());
+        window->startPanel()->diagnoseButton()->click();
+        dialog = window->doctorDialog();
+        QVERIFY(dialog);
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog->isRunning(), 4 * Timeout);
+        const DoctorReport report = dialog->report();
+        QVERIFY2(report.ok(), qPrintable(report.toText()));
+        QStringList ids;
+        for (const DoctorCheck &check : report.checks)
+            ids.append(check.id);
+        QCOMPARE(ids, (QStringList{"reachable", "tls", "engineio", "transports", "stickiness",
+                                   "proxy", "namespaces", "heartbeat"}));
+        QVERIFY(dialog->verdictLabel()->text().contains(QLatin1String("passed")));
+        QVERIFY(dialog->copyButton()->isEnabled());
+        dialog->copyButton()->click();
+        QCOMPARE(QGuiApplication::clipboard()->text(), report.toText());
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QString error;
+        QVERIFY2(dialog->saveJson(dir.filePath(QStringLiteral("doctor.json")), &error),
+                 qPrintable(error));
+        QFile file(dir.filePath(QStringLiteral("doctor.json")));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonObject json = QJsonDocument::fromJson(file.readAll()).object();
+        QCOMPARE(json, report.toJson());
+        QCOMPARE(json.value(QStringLiteral("ok")).toBool(), true);
+        QCOMPARE(json.value(QStringLiteral("url")).toString(), server.url().toString());
+        QVERIFY(!dialog->saveJson(dir.filePath(QStringLiteral("missing/doctor.json")), &error));
+        QVERIFY(error.contains(QLatin1String("missing")));
+        saveScreenshot(dialog, QStringLiteral("doctor.png"));
+        dialog->close();
+
+        // A session that opens takes the failure's banner away.
+        window->setServerUrl(QStringLiteral("http://127.0.0.1:%1").arg(refusedPort));
+        window->connectToServer();
+        QTRY_VERIFY_WITH_TIMEOUT(banner->isVisibleTo(window.get()), Timeout);
+        window->disconnectFromServer();
+        window->setServerUrl(server.url().toString());
+        window->connectToServer();
+        SocketIoClient *client = window->session()->client();
+        QTRY_COMPARE_WITH_TIMEOUT(client->state(), SocketIoClient::State::Connected, Timeout);
+        QVERIFY(!banner->isVisibleTo(window.get()));
+        window->disconnectFromServer();
     }
 
     // "Try the Demo" (sioscope --demo): the built-in demo server in-process, the window
