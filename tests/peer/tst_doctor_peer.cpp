@@ -517,7 +517,11 @@ void tst_DoctorPeer::usageErrors()
           QStringList{QStringLiteral("doctor"), QStringLiteral("http://127.0.0.1:1"),
                       QStringLiteral("--eio"), QStringLiteral("5")},
           QStringList{QStringLiteral("doctor"), QStringLiteral("http://127.0.0.1:1"),
-                      QStringLiteral("--auth"), QStringLiteral("/x={}")}}) {
+                      QStringLiteral("--auth"), QStringLiteral("/x={}")},
+          QStringList{QStringLiteral("doctor"), QStringLiteral("http://127.0.0.1:1"),
+                      QStringLiteral("--watch"), QStringLiteral("-1")},
+          QStringList{QStringLiteral("doctor"), QStringLiteral("http://127.0.0.1:1"),
+                      QStringLiteral("--watch"), QStringLiteral("3601")}}) {
         QProcess process;
         process.start(QStringLiteral(SIOSCOPE_CLI_PATH), arguments);
         QVERIFY(process.waitForFinished(Timeout));
