@@ -190,14 +190,21 @@ DoctorReport ConnectionDoctor::run()
     }
     // A cancelled diagnosis (DoctorWait) stops between checks; its report is not used.
     using Check = DoctorCheck (ConnectionDoctor::*)();
-    for (const Check check :
-         {&ConnectionDoctor::checkTls, &ConnectionDoctor::checkEngineIo,
-          &ConnectionDoctor::checkTransports, &ConnectionDoctor::checkStickiness,
-          &ConnectionDoctor::checkProxy, &ConnectionDoctor::checkNamespaces,
-          &ConnectionDoctor::checkHeartbeat}) {
+    const std::pair<const char *, Check> checks[] = {
+        {"tls", &ConnectionDoctor::checkTls},
+        {"engineio", &ConnectionDoctor::checkEngineIo},
+        {"transports", &ConnectionDoctor::checkTransports},
+        {"stickiness", &ConnectionDoctor::checkStickiness},
+        {"proxy", &ConnectionDoctor::checkProxy},
+        {"namespaces", &ConnectionDoctor::checkNamespaces},
+        {"heartbeat", &ConnectionDoctor::checkHeartbeat}};
+    for (const auto &[id, check] : checks) {
         if (DoctorWait::interrupted())
             break;
-        report.checks.append((this->*check)());
+        // Past a TLS refusal every probe would meet it again, in OpenSSL's words.
+        report.checks.append(m_tlsRefused.isEmpty()
+                                 ? (this->*check)()
+                                 : skipped(QString::fromLatin1(id), m_tlsRefused));
     }
     return report;
 }
@@ -406,6 +413,11 @@ DoctorCheck ConnectionDoctor::checkTls()
         check.fields.insert(QStringLiteral("failure"),
                             EngineIoError::tlsFailureName(refusal.tlsFailure));
         problems.append(refusal.message);
+    }
+    if (certificateDemanded || certificateRefused) {
+        QString reason = problems.last();
+        reason[0] = reason[0].toLower();
+        m_tlsRefused = QStringLiteral("the server ends the TLS handshake: %1").arg(reason);
     }
     if (m_tlsErrors) {
         const EngineIoError untrusted =
