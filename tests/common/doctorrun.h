@@ -1,0 +1,33 @@
+// One `sioscope-cli doctor <url> <options> --json` run to its end, for the peer tests: the exit
+// status, the report as JSON and accessors for its checks, and whether every check is well formed.
+#pragma once
+
+#include <QJsonObject>
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+// The checks' ids, in the report's order.
+extern const QStringList DoctorCheckIds;
+
+struct DoctorRun
+{
+    int exitCode = -1;  // -1: crashed, killed, or did not finish in time
+    QJsonObject report; // with --json; empty otherwise
+    QByteArray out;     // stdout: the JSON line, or the text report
+    QString describe;   // the command, stdout and stderr, for failure messages
+
+    QJsonObject check(const QString &id) const;
+    QString status(const QString &id) const;
+    // The ids of the report's checks, in order.
+    QStringList ids() const;
+    // Every check has a known status, a summary and its evidence; a check that ran shows some.
+    bool wellFormed() const;
+};
+
+// `sioscope-cli doctor <url> [--json] <extra>`, in `environment` (default: this process's
+// without any proxy variable, so that a proxy of the machine never stands in between).
+DoctorRun runDoctor(const QUrl &url, const QStringList &extra = {},
+                    const QProcessEnvironment &environment = QProcessEnvironment(),
+                    bool json = true);
