@@ -35,6 +35,49 @@ QStringList DoctorRun::ids() const
     return list;
 }
 
+QString DoctorRun::differences(const QString &id, const QJsonObject &expected) const
+{
+    const QJsonObject actual = check(id);
+    QStringList lines;
+    for (auto it = expected.begin(); it != expected.end(); ++it) {
+        if (actual.value(it.key()) == it.value())
+            continue;
+        const auto text = [](const QJsonValue &value) {
+            return QString::fromUtf8(
+                QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact).chopped(1).mid(1));
+        };
+        lines.append(QStringLiteral("%1.%2: %3, expected %4")
+                         .arg(id, it.key(), text(actual.value(it.key())), text(it.value())));
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+QString DoctorRun::differencesFromWorkingServer() const
+{
+    const QString pass = QStringLiteral("pass");
+    const QStringList lines = {
+        differences(QStringLiteral("transports"), {{QStringLiteral("status"), pass},
+                                                   {QStringLiteral("polling"), true},
+                                                   {QStringLiteral("websocket"), true},
+                                                   {QStringLiteral("upgrade"), true}}),
+        differences(QStringLiteral("stickiness"), {{QStringLiteral("status"), pass},
+                                                   {QStringLiteral("handshakes"), 6},
+                                                   {QStringLiteral("followUps"), 18},
+                                                   {QStringLiteral("unknownSession"), 0},
+                                                   {QStringLiteral("otherFailures"), 0},
+                                                   {QStringLiteral("cookies"), QJsonArray()}}),
+        differences(QStringLiteral("proxy"),
+                    {{QStringLiteral("status"), pass},
+                     {QStringLiteral("proxyFailure"), QJsonValue(QJsonValue::Null)},
+                     {QStringLiteral("webSocketHeadersDropped"), false},
+                     {QStringLiteral("errorPages"), QJsonArray()}})};
+    QStringList found;
+    for (const QString &line : lines)
+        if (!line.isEmpty())
+            found.append(line);
+    return found.join(QLatin1Char('\n'));
+}
+
 bool DoctorRun::wellFormed() const
 {
     for (const QJsonValue value : report.value(QStringLiteral("checks")).toArray()) {
