@@ -70,7 +70,16 @@ QString DoctorRun::differencesFromWorkingServer() const
                     {{QStringLiteral("status"), pass},
                      {QStringLiteral("proxyFailure"), QJsonValue(QJsonValue::Null)},
                      {QStringLiteral("webSocketHeadersDropped"), false},
-                     {QStringLiteral("errorPages"), QJsonArray()}})};
+                     {QStringLiteral("errorPages"), QJsonArray()}}),
+        differences(
+            QStringLiteral("namespaces"),
+            {{QStringLiteral("status"), pass},
+             {QStringLiteral("namespaces"),
+              QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("/")},
+                                     {QStringLiteral("status"), QStringLiteral("connected")}}}}}),
+        differences(QStringLiteral("heartbeat"), {{QStringLiteral("status"), pass},
+                                                  {QStringLiteral("pingInterval"), 300},
+                                                  {QStringLiteral("pingTimeout"), 200}})};
     QStringList found;
     for (const QString &line : lines)
         if (!line.isEmpty())

@@ -201,18 +201,12 @@ void tst_DoctorMiddleboxPeer::throughAProxy()
     QCOMPARE(engine.value(QStringLiteral("version")).toInt(), flavor == Flavor::SocketIo2 ? 3 : 4);
     QCOMPARE(engine.value(QStringLiteral("path")).toString(), QStringLiteral("/socket.io/"));
 
-    // Transports, stickiness and the proxy check as a working server gets them.
+    // Transports, stickiness, the proxy check, namespaces and heartbeat as a working server
+    // gets them.
     const QString differences = run.differencesFromWorkingServer();
     QVERIFY2(differences.isEmpty(), qPrintable(differences + QLatin1Char('\n') + run.describe));
 
-    QCOMPARE(run.check(QStringLiteral("namespaces")).value(QStringLiteral("namespaces")).toArray(),
-             (QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("/")},
-                                     {QStringLiteral("status"), QStringLiteral("connected")}}}));
-    const QJsonObject heartbeat = run.check(QStringLiteral("heartbeat"));
-    QCOMPARE(heartbeat.value(QStringLiteral("status")).toString(), QStringLiteral("pass"));
-    QCOMPARE(heartbeat.value(QStringLiteral("pingInterval")).toInt(), 300);
-    QCOMPARE(heartbeat.value(QStringLiteral("pingTimeout")).toInt(), 200);
-    QCOMPARE(heartbeat.value(QStringLiteral("maxPayload")),
+    QCOMPARE(run.check(QStringLiteral("heartbeat")).value(QStringLiteral("maxPayload")),
              flavor == Flavor::SocketIo2 ? QJsonValue(QJsonValue::Null) : QJsonValue(1000000));
 
     // The proxy's own log: it carried the connections to the server. An HTTP proxy forwards
