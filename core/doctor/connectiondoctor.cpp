@@ -174,14 +174,21 @@ DoctorReport ConnectionDoctor::run()
     }
     // A cancelled diagnosis (DoctorWait) stops between checks; its report is not used.
     using Check = DoctorCheck (ConnectionDoctor::*)();
-    for (const Check check :
-         {&ConnectionDoctor::checkTls, &ConnectionDoctor::checkEngineIo,
-          &ConnectionDoctor::checkTransports, &ConnectionDoctor::checkStickiness,
-          &ConnectionDoctor::checkProxy, &ConnectionDoctor::checkNamespaces,
-          &ConnectionDoctor::checkHeartbeat}) {
+    const std::pair<const char *, Check> checks[] = {
+        {"tls", &ConnectionDoctor::checkTls},
+        {"engineio", &ConnectionDoctor::checkEngineIo},
+        {"transports", &ConnectionDoctor::checkTransports},
+        {"stickiness", &ConnectionDoctor::checkStickiness},
+        {"proxy", &ConnectionDoctor::checkProxy},
+        {"namespaces", &ConnectionDoctor::checkNamespaces},
+        {"heartbeat", &ConnectionDoctor::checkHeartbeat}};
+    for (const auto &[id, check] : checks) {
         if (DoctorWait::interrupted())
             break;
-        report.checks.append((this->*check)());
+        // Past a TLS refusal every probe would meet it again, in OpenSSL's words.
+        report.checks.append(m_tlsRefused.isEmpty()
+                                 ? (this->*check)()
+                                 : skipped(QString::fromLatin1(id), m_tlsRefused));
     }
     return report;
 }

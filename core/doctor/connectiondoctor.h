@@ -86,6 +86,9 @@ private:
     ClientTls m_tls;
     bool m_reachable = false;
     bool m_tlsErrors = false;
+    // Why no TLS connection gets past the handshake (the server refused it over the client
+    // certificate); empty when one does. The later checks are skipped with this reason.
+    QString m_tlsRefused;
     bool m_engineOk = false;
     QString m_path;
     EngineIoVersion m_version = EngineIoVersion::V4;

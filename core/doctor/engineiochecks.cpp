@@ -47,6 +47,7 @@ DoctorCheck ConnectionDoctor::checkEngineIo()
                                       : EngineIoVersion::V4;
     DoctorCheck check;
     check.id = id;
+    QString firstFailure; // why the URL's path was not the Engine.IO path
     for (qsizetype i = 0; i < paths.size(); ++i) {
         const QString &path = paths.at(i);
         HttpProbeResult result;
@@ -69,15 +70,25 @@ DoctorCheck ConnectionDoctor::checkEngineIo()
                                      "--eio 3")
                           .arg(path);
             if (i > 0)
-                check.summary += QStringLiteral(" (the path %1 answered 404)").arg(paths.first());
+                check.summary +=
+                    firstFailure == QLatin1String("404")
+                        ? QStringLiteral(" (the path %1 answered 404)").arg(paths.first())
+                        : QStringLiteral(" (the path %1: %2)").arg(paths.first(), firstFailure);
             check.fields.insert(QStringLiteral("version"), int(detected));
             check.fields.insert(QStringLiteral("path"), path);
             return check;
         }
-        if (result.answered && result.status == 404 && i + 1 < paths.size()) {
-            check.evidence.append(
-                QStringLiteral("%1 is not an Engine.IO path (404); trying %2 instead")
-                    .arg(path, paths.at(i + 1)));
+        // The URL's path is a guess: whatever it answered (a 404 page, or nothing, as a bare
+        // socket.io server does on other paths), /socket.io/ is tried next. The guess's answer
+        // (the application's own 404 page, say) is no middlebox's page: the proxy check does not
+        // see it.
+        if (i + 1 < paths.size()) {
+            m_probes.removeLast();
+            firstFailure = result.answered && result.status == 404 ? QStringLiteral("404")
+                                                                   : describeFailure(result);
+            check.evidence.append(QStringLiteral("%1 is not an Engine.IO path (%2); trying %3 "
+                                                 "instead")
+                                      .arg(path, firstFailure, paths.at(i + 1)));
             continue;
         }
         // Polling turned off on the server: its WebSocket handshake tells the version instead.

@@ -219,6 +219,11 @@ DoctorCheck ConnectionDoctor::checkTls()
                             EngineIoError::tlsFailureName(refusal.tlsFailure));
         problems.append(refusal.message);
     }
+    if (certificateDemanded || certificateRefused) {
+        QString reason = problems.last();
+        reason[0] = reason[0].toLower();
+        m_tlsRefused = QStringLiteral("the server ends the TLS handshake: %1").arg(reason);
+    }
     if (m_tlsErrors) {
         const EngineIoError untrusted =
             ClientTls::untrustedServerError(QString(), url.host(), errors);

@@ -3,6 +3,15 @@
 #include <QProcess>
 #include <QTest>
 
+QProcessEnvironment environmentWithoutProxies()
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    for (const char *name : {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
+                             "ALL_PROXY", "no_proxy", "NO_PROXY"})
+        environment.remove(QString::fromLatin1(name));
+    return environment;
+}
+
 CliRun::CliRun(const QStringList &arguments, const QProcessEnvironment &environment, int timeoutMs)
 {
     QProcess process;

@@ -6,16 +6,19 @@
 #include <QProcessEnvironment>
 #include <QStringList>
 
+// This process's environment without any proxy variable (http_proxy, no_proxy, ... in either
+// case): the tests' connections are direct unless a test sets one.
+QProcessEnvironment environmentWithoutProxies();
+
 struct CliRun
 {
     int exitCode = -1; // -1: crashed, killed, or did not finish in time
     QByteArray out;
     QByteArray err;
 
-    explicit CliRun(
-        const QStringList &arguments,
-        const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment(),
-        int timeoutMs = 20000);
+    explicit CliRun(const QStringList &arguments,
+                    const QProcessEnvironment &environment = environmentWithoutProxies(),
+                    int timeoutMs = 20000);
     // "sioscope-cli <arguments>\nexit N, stderr:\n...": for failure messages.
     QByteArray describe(const QStringList &arguments) const;
 };

@@ -45,6 +45,7 @@ bool ReferenceServer::start(const Options &options, QString *error)
         {QStringLiteral("maxHttpBufferSize"), double(options.maxHttpBufferSize)},
         {QStringLiteral("allowEIO3"), options.allowEIO3},
         {QStringLiteral("logRequests"), options.logRequests},
+        {QStringLiteral("notFoundPage"), options.notFoundPage},
     };
     if (!options.parser.isEmpty())
         config.insert(QStringLiteral("parser"), options.parser);

@@ -33,6 +33,9 @@ public:
         // Set: the server requires a client certificate signed by this CA (PEM), and refuses
         // the handshake without one (requestCert and rejectUnauthorized).
         QString tlsClientCaFile;
+        // Every other path answers 404 with a small HTML page, as an express app does (without
+        // it, a bare socket.io server never answers them).
+        bool notFoundPage = false;
         // Log every HTTP request to the Engine.IO path; read them with requests().
         bool logRequests = false;
     };

@@ -56,15 +56,6 @@ private:
                            QStringLiteral("--duration"),  QStringLiteral("1")} +
                extra;
     }
-    // The environment without any proxy variable of the machine running the tests.
-    static QProcessEnvironment cleanEnvironment()
-    {
-        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        for (const char *name : {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
-                                 "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"})
-            environment.remove(QString::fromLatin1(name));
-        return environment;
-    }
     QByteArray serverAddress() const { return "127.0.0.1:" + QByteArray::number(m_server.port()); }
 
     ReferenceServer m_server;
@@ -109,7 +100,7 @@ void tst_ProxyPeer::throughTheProxy()
         socks ? (auth ? m_socksWithAuth : m_socks).log() : (auth ? m_httpWithAuth : m_http).log();
 
     const QStringList arguments = record(transport, {QStringLiteral("--proxy"), url.toString()});
-    const CliRun run(arguments, cleanEnvironment());
+    const CliRun run(arguments, environmentWithoutProxies());
     QVERIFY2(run.exitCode == 0, run.describe(arguments).constData());
     QVERIFY2(logHas(run.out, "transport-opened"), run.out.constData());
     if (transport == QLatin1String("auto"))
@@ -177,7 +168,7 @@ void tst_ProxyPeer::failuresAreNamed()
     QFETCH(QString, proxy);
     QFETCH(QString, expected);
     const QStringList arguments = record(transport, {QStringLiteral("--proxy"), proxy});
-    const CliRun run(arguments, cleanEnvironment());
+    const CliRun run(arguments, environmentWithoutProxies());
     QVERIFY2(run.exitCode == 1, run.describe(arguments).constData());
     QVERIFY2(run.err.contains(expected.toUtf8()), run.describe(arguments).constData());
     QVERIFY2(!run.err.contains(WrongPassword.toUtf8()) && !run.out.contains(WrongPassword.toUtf8()),
@@ -228,7 +219,7 @@ void tst_ProxyPeer::environmentAsCurlReadsIt()
     QFETCH(QStringList, options);
     QFETCH(bool, throughTheProxy);
     QFETCH(QString, error);
-    QProcessEnvironment environment = cleanEnvironment();
+    QProcessEnvironment environment = environmentWithoutProxies();
     for (const QString &variable : variables)
         environment.insert(variable.section(QLatin1Char('='), 0, 0),
                            variable.section(QLatin1Char('='), 1));

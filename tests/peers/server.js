@@ -15,6 +15,8 @@
 //                           Also {ca, requestCert}: with requestCert true the server asks every client
 //                           for a certificate signed by the CA in the PEM file `ca`, and refuses the
 //                           TLS handshake without one (rejectUnauthorized: true)
+//   notFoundPage            true: every other path is answered 404 with a small text/html page, as an
+//                           express app does (without it a bare socket.io server never answers them)
 //   logRequests             true: one stderr line `[server] request {"method","url","upgrade","query","headers"}`
 //                           per HTTP request to the Engine.IO path (polling GETs and POSTs, and the
 //                           WebSocket upgrade requests), so that a test can check what reached it
@@ -86,6 +88,14 @@ if (config.tls !== undefined && config.tls !== null) {
   httpServer.on("tlsClientError", (e) => log(`TLS client error: ${e.message}`));
 } else {
   httpServer = http.createServer();
+}
+// Before the library attaches: engine.io passes the requests for other paths to the listeners that
+// were there before it.
+if (config.notFoundPage) {
+  httpServer.on("request", (req, res) => {
+    res.writeHead(404, { "Content-Type": "text/html; charset=utf-8" });
+    res.end(`<!DOCTYPE html><title>Error</title><pre>Cannot ${req.method} ${req.url.split("?")[0]}</pre>`);
+  });
 }
 const io = v5
   ? new (require("socket.io").Server)(httpServer, options)
