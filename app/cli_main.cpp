@@ -2,6 +2,7 @@
 #include "cli/doctorcommand.h"
 #include "cli/recordcommand.h"
 #include "cli/servecommand.h"
+#include "cli/testcommand.h"
 #include "session/logexport.h"
 #include "session/sessionlog.h"
 
@@ -16,6 +17,7 @@ const char *const Usage = "usage: sioscope-cli <command> [options]\n"
                           "  record <url> [options]   record a session (record --help)\n"
                           "  serve [options]          run the embedded server (serve --help)\n"
                           "  doctor <url> [options]   diagnose a connection (doctor --help)\n"
+                          "  test <scenario>... [options]   run scenario files (test --help)\n"
                           "  convert <in> <out> --format jsonl|har|text [--include-secrets]\n";
 
 int convert(const QStringList &arguments)
@@ -83,6 +85,10 @@ int main(int argc, char *argv[])
     }
     if (command == QLatin1String("doctor"))
         return DoctorCommand::run(arguments);
+    if (command == QLatin1String("test")) {
+        TestCommand test;
+        return test.run(arguments);
+    }
     if (command == QLatin1String("serve")) {
         ServeCommand serve;
         return serve.run(arguments);

@@ -1,5 +1,7 @@
 #include "connectionarguments.h"
 
+#include "engineio/engineiooptions.h"
+
 #include <QHash>
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -8,12 +10,7 @@ namespace ConnectionArguments {
 
 bool parseUrl(const QString &text, QUrl *url, QString *error)
 {
-    *url = QUrl(text, QUrl::StrictMode);
-    const QString scheme = url->scheme().toLower();
-    if (url->isValid() && !url->host().isEmpty() &&
-        QStringList{QStringLiteral("http"), QStringLiteral("https"), QStringLiteral("ws"),
-                    QStringLiteral("wss")}
-            .contains(scheme))
+    if (EngineIoOptions::parseServerUrl(text, url, error))
         return true;
     *error = QStringLiteral("<url> must be an http, https, ws or wss URL with a host, e.g. "
                             "http://localhost:3000");

@@ -27,3 +27,17 @@ QList<QPair<QByteArray, QByteArray>> EngineIoOptions::userHeaders() const
     merged.append({QByteArrayLiteral("Origin"), origin});
     return merged;
 }
+
+bool EngineIoOptions::parseServerUrl(const QString &text, QUrl *url, QString *error)
+{
+    *url = QUrl(text, QUrl::StrictMode);
+    const QString scheme = url->scheme().toLower();
+    if (url->isValid() && !url->host().isEmpty() &&
+        QStringList{QStringLiteral("http"), QStringLiteral("https"), QStringLiteral("ws"),
+                    QStringLiteral("wss")}
+            .contains(scheme))
+        return true;
+    *error = QStringLiteral("the URL must be an http, https, ws or wss URL with a host, e.g. "
+                            "http://localhost:3000");
+    return false;
+}

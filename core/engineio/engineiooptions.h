@@ -58,4 +58,8 @@ struct EngineIoOptions
     // The user's headers for every request, the WebSocket upgrade included, with Origin set
     // from `origin` when given (it replaces an Origin among `headers`).
     QList<QPair<QByteArray, QByteArray>> userHeaders() const;
+
+    // A server URL as a user writes it: http, https, ws or wss, with a host. False with the
+    // reason, which names the form it should take.
+    static bool parseServerUrl(const QString &text, QUrl *url, QString *error);
 };

@@ -210,6 +210,20 @@ function onConnection(nsp, socket) {
     }
   });
 
+  // join-room(room, ack): the socket joins the room; the ack answers with its name.
+  guard(socket, "join-room", (room, ack) => {
+    if (typeof room !== "string") return;
+    socket.join(room);
+    if (typeof ack === "function") ack(room);
+  });
+
+  // to-room(room, event, ...args): a broadcast to the others in the room (not the sender).
+  guard(socket, "to-room", (room, event, ...args) => {
+    if (typeof room !== "string" || typeof event !== "string") return;
+    if (args.length && typeof args[args.length - 1] === "function") args.pop();
+    socket.to(room).emit(event, ...args);
+  });
+
   guard(socket, "emit-binary", () => {
     socket.emit("binary", Buffer.from([1, 2, 3]), {
       nested: { buf: Buffer.from("hello") },

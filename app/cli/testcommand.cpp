@@ -1,0 +1,282 @@
+#include "testcommand.h"
+
+#include "logoutput.h"
+#include "scenario/scenarioloader.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QProcessEnvironment>
+#include <QSaveFile>
+
+namespace {
+const char *const Usage =
+    "usage: sioscope-cli test <scenario.yaml|.json>... [options]\n"
+    "      --env <file>           variables from a YAML or JSON file (name: value)\n"
+    "      --var <name>=<value>   a variable (repeatable); the value is text, or JSON when it "
+    "parses as JSON\n"
+    "      --junit <file>         write a JUnit XML report\n"
+    "      --json <file>          write a JSON report\n"
+    "  -o, --out <directory>      write each client's session log there "
+    "(<scenario>/<client>.jsonl)\n"
+    "      --format jsonl|har|text   the logs' format; default jsonl\n"
+    "      --include-secrets      do not redact auth payloads, tokens, cookies in the logs\n"
+    "      --parallel <n>         run up to n scenario files at once; default 1\n"
+    "exit status: 0 all passed, 1 a scenario failed, 2 a usage or scenario file error\n"
+    "scenario files: docs/testing-scenarios.md\n";
+
+QString extensionOf(LogFormat format)
+{
+    switch (format) {
+    case LogFormat::Har:
+        return QStringLiteral("har");
+    case LogFormat::Text:
+        return QStringLiteral("txt");
+    default:
+        return QStringLiteral("jsonl");
+    }
+}
+} // namespace
+
+struct TestCommand::Running
+{
+    qsizetype index = 0;
+    std::unique_ptr<ScenarioRunner> runner;
+    std::vector<std::unique_ptr<LogOutput>> logs;
+    QHash<QString, LogOutput *> logOf;
+    QString buffered;
+};
+
+TestCommand::TestCommand(QObject *parent)
+    : CliCommand(QStringLiteral("test"), parent)
+    , m_out(stdout)
+{
+}
+
+TestCommand::~TestCommand() = default;
+
+bool TestCommand::parse(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption envOption(QStringLiteral("env"), {}, QStringLiteral("file"));
+    const QCommandLineOption varOption(QStringLiteral("var"), {}, QStringLiteral("name=value"));
+    const QCommandLineOption junitOption(QStringLiteral("junit"), {}, QStringLiteral("file"));
+    const QCommandLineOption jsonOption(QStringLiteral("json"), {}, QStringLiteral("file"));
+    const QCommandLineOption outOption({QStringLiteral("o"), QStringLiteral("out")}, {},
+                                       QStringLiteral("directory"));
+    const QCommandLineOption formatOption(QStringLiteral("format"), {}, QStringLiteral("format"));
+    const QCommandLineOption secretsOption(QStringLiteral("include-secrets"));
+    const QCommandLineOption parallelOption(QStringLiteral("parallel"), {}, QStringLiteral("n"));
+    const QCommandLineOption helpOption(QStringList{QStringLiteral("h"), QStringLiteral("help")});
+    parser.addOptions({envOption, varOption, junitOption, jsonOption, outOption, formatOption,
+                       secretsOption, parallelOption, helpOption});
+    if (!parser.parse(QStringList{QStringLiteral("test")} + arguments))
+        return usageError(parser.errorText(), Usage);
+    if (parser.isSet(helpOption)) {
+        QTextStream(stdout) << Usage;
+        m_exitCode = Success;
+        return false;
+    }
+    m_files = parser.positionalArguments();
+    if (m_files.isEmpty())
+        return usageError(QStringLiteral("missing <scenario>"), Usage);
+    if (parser.isSet(parallelOption)) {
+        bool ok = false;
+        m_parallel = parser.value(parallelOption).toInt(&ok);
+        if (!ok || m_parallel < 1 || m_parallel > 256)
+            return usageError(QStringLiteral("--parallel must be a number from 1 to 256"), Usage);
+    }
+    if (parser.isSet(formatOption) &&
+        !LogExporter::parseFormat(parser.value(formatOption), &m_export.format))
+        return usageError(QStringLiteral("--format must be jsonl, har or text"), Usage);
+    m_export.includeSecrets = parser.isSet(secretsOption);
+    m_junitPath = parser.value(junitOption);
+    m_jsonPath = parser.value(jsonOption);
+    m_logDirectory = parser.value(outOption);
+
+    const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    m_variables.setProcessEnvironment(environment);
+    if (parser.isSet(envOption)) {
+        QJsonObject values;
+        ScenarioError error;
+        if (!ScenarioLoader::loadVariablesFile(parser.value(envOption), &values, &error))
+            return usageError(error.toString());
+        m_variables.setEnvironmentFile(values);
+    }
+    QJsonObject commandLine;
+    for (const QString &assignment : parser.values(varOption)) {
+        const qsizetype equals = assignment.indexOf(QLatin1Char('='));
+        const QString name = assignment.left(equals);
+        if (equals <= 0 ||
+            ScenarioVariables::references(QStringLiteral("{{%1}}").arg(name)) != QStringList{name})
+            return usageError(
+                QStringLiteral("--var must be <name>=<value> with a name of letters, digits, "
+                               "'_', '-' and '.', got \"%1\"")
+                    .arg(assignment),
+                Usage);
+        const QString text = assignment.mid(equals + 1);
+        // A value that is JSON keeps its type ({"id":1}, 42, true); anything else is text.
+        QJsonParseError parseError;
+        const QJsonDocument document =
+            QJsonDocument::fromJson(QByteArray("[") + text.toUtf8() + "]", &parseError);
+        commandLine.insert(name, parseError.error == QJsonParseError::NoError &&
+                                         document.array().size() == 1
+                                     ? document.array().first()
+                                     : QJsonValue(text));
+    }
+    m_variables.setCommandLine(commandLine);
+
+    const QStringList known = m_variables.namesBeforeRun();
+    const QSet<QString> knownSet(known.cbegin(), known.cend());
+    for (const QString &file : std::as_const(m_files)) {
+        Scenario scenario;
+        ScenarioError error;
+        if (!ScenarioLoader::loadFile(file, knownSet, &scenario, &error)) {
+            say() << error.toString() << "\n";
+            m_loadFailures.append({file, error.toString()});
+            continue;
+        }
+        m_scenarios.append(scenario);
+    }
+    if (!m_loadFailures.isEmpty()) {
+        writeReports();
+        m_exitCode = UsageError;
+        return false;
+    }
+    return true;
+}
+
+void TestCommand::start()
+{
+    if (!m_logDirectory.isEmpty() && !QDir().mkpath(m_logDirectory)) {
+        failToStart(QStringLiteral("cannot create the log directory %1").arg(m_logDirectory));
+        return;
+    }
+    for (int i = 0; i < m_parallel; ++i)
+        startNext();
+}
+
+void TestCommand::startNext()
+{
+    if (m_stopping || m_next >= m_scenarios.size()) {
+        if (m_running.empty()) {
+            writeReports();
+            int passed = 0;
+            for (const ScenarioResult &result : std::as_const(m_results))
+                passed += result.passed ? 1 : 0;
+            m_out
+                << QStringLiteral("%1 of %2 scenarios passed\n").arg(passed).arg(m_scenarios.size())
+                << Qt::flush;
+            m_exitCode = passed == m_scenarios.size() && !m_stopping ? Success : Failure;
+            finishRun();
+        }
+        return;
+    }
+    const qsizetype index = m_next++;
+    const Scenario &scenario = m_scenarios.at(index);
+    auto running = std::make_unique<Running>();
+    Running *r = running.get();
+    r->index = index;
+    r->runner = std::make_unique<ScenarioRunner>(scenario, m_variables);
+    if (!m_logDirectory.isEmpty()) {
+        const QString directory = QDir(m_logDirectory)
+                                      .filePath(QStringLiteral("%1-%2").arg(index + 1).arg(
+                                          QFileInfo(scenario.where.file).completeBaseName()));
+        QDir().mkpath(directory);
+        ExportOptions options = m_export;
+        for (const ScenarioClient &client : scenario.clients) {
+            auto log = std::make_unique<LogOutput>();
+            connect(log.get(), &LogOutput::writeFailed, this, &TestCommand::noteFailure);
+            const QString path = QDir(directory).filePath(
+                QStringLiteral("%1.%2").arg(client.name, extensionOf(options.format)));
+            if (QString error; !log->open(path, options, &error)) {
+                noteFailure(error);
+                continue;
+            }
+            r->logOf.insert(client.name, log.get());
+            r->logs.push_back(std::move(log));
+        }
+    }
+    connect(r->runner.get(), &ScenarioRunner::recordAppended, this,
+            [r](const QString &client, const PacketRecord &record) {
+                if (LogOutput *log = r->logOf.value(client))
+                    log->append(record);
+            });
+    connect(r->runner.get(), &ScenarioRunner::stepFinished, this,
+            [this, r](const StepResult &step) {
+                QString text = ScenarioReport::stepLine(step) + QLatin1Char('\n');
+                if (!step.passed)
+                    text += ScenarioReport::failureDetails(
+                        step, QString(4 + 2 * step.depth, QLatin1Char(' ')));
+                print(r, text);
+            });
+    connect(r->runner.get(), &ScenarioRunner::finished, this,
+            [this, r](const ScenarioResult &result) { scenarioFinished(r, result); });
+    print(r, QStringLiteral("%1 (%2)\n").arg(scenario.name, scenario.where.file));
+    m_running.push_back(std::move(running));
+    r->runner->start();
+}
+
+void TestCommand::print(Running *running, const QString &text)
+{
+    if (m_parallel == 1) {
+        m_out << text << Qt::flush;
+        return;
+    }
+    running->buffered += text;
+}
+
+void TestCommand::scenarioFinished(Running *running, const ScenarioResult &result)
+{
+    QString summary;
+    if (!result.error.isEmpty())
+        summary = QStringLiteral("  \u2717 %1\n").arg(result.error);
+    summary += QStringLiteral("  %1 in %2 ms\n\n")
+                   .arg(result.passed ? QStringLiteral("passed") : QStringLiteral("FAILED"))
+                   .arg(result.elapsedMs);
+    print(running, summary);
+    if (m_parallel > 1)
+        m_out << running->buffered << Qt::flush;
+    for (auto &log : running->logs)
+        if (QString error; !log->close(&error))
+            noteFailure(error);
+    m_finished.insert(running->index, result);
+    // Deleted on the next turn: the runner is emitting this.
+    const auto it = std::find_if(m_running.begin(), m_running.end(),
+                                 [running](const auto &r) { return r.get() == running; });
+    if (it != m_running.end()) {
+        it->get()->runner.release()->deleteLater();
+        m_running.erase(it);
+    }
+    if (m_running.empty() && (m_stopping || m_next >= m_scenarios.size())) {
+        for (qsizetype i = 0; i < m_scenarios.size(); ++i)
+            if (m_finished.contains(i))
+                m_results.append(m_finished.value(i));
+    }
+    startNext();
+}
+
+void TestCommand::stop()
+{
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    for (auto &running : m_running)
+        running->runner->abort(QStringLiteral("interrupted (SIGINT or SIGTERM)"));
+}
+
+void TestCommand::writeReports()
+{
+    const auto write = [this](const QString &path, const QByteArray &bytes) {
+        if (path.isEmpty())
+            return;
+        QSaveFile file(path);
+        if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+            noteFailure(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+    };
+    write(m_junitPath, ScenarioReport::junitXml(m_results, m_loadFailures));
+    write(m_jsonPath, QJsonDocument(ScenarioReport::json(m_results, m_loadFailures)).toJson());
+}
