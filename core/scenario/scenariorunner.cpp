@@ -1,6 +1,6 @@
 #include "scenario/scenariorunner.h"
 
-#include "common/base64.h"
+#include "scenario/binaryarguments.h"
 #include "scenario/scenariorunner_p.h"
 
 #include <QFile>
@@ -15,87 +15,6 @@ constexpr int ContextLineChars = 200;
 QString compact(const QJsonValue &value)
 {
     return PayloadMatch::shortJson(value, 400);
-}
-
-// Received binary attachments stand where their placeholders were, as {"$binary": base64}: the
-// form a scenario writes them in.
-QJsonValue withBinaries(const QJsonValue &value, const QList<QByteArray> &attachments)
-{
-    if (value.isArray()) {
-        QJsonArray out;
-        for (const QJsonValue &item : value.toArray())
-            out.append(withBinaries(item, attachments));
-        return out;
-    }
-    if (value.isObject()) {
-        const QJsonObject object = value.toObject();
-        if (object.value(QLatin1String("_placeholder")).toBool() && object.size() == 2) {
-            const int num = object.value(QLatin1String("num")).toInt(-1);
-            if (num >= 0 && num < attachments.size())
-                return QJsonObject{{QStringLiteral("$binary"),
-                                    QString::fromLatin1(attachments.at(num).toBase64())}};
-        }
-        QJsonObject out;
-        for (auto it = object.constBegin(); it != object.constEnd(); ++it)
-            out.insert(it.key(), withBinaries(it.value(), attachments));
-        return out;
-    }
-    return value;
-}
-
-// The other way, for emits: {"$binary": base64} and {"$file": path} become placeholders, their
-// bytes attachments. False with the reason when one cannot be read.
-bool toPlaceholders(const QJsonValue &value, QJsonValue *out, QList<QByteArray> *attachments,
-                    QString *error)
-{
-    if (value.isArray()) {
-        QJsonArray array;
-        for (const QJsonValue &item : value.toArray()) {
-            QJsonValue v;
-            if (!toPlaceholders(item, &v, attachments, error))
-                return false;
-            array.append(v);
-        }
-        *out = array;
-        return true;
-    }
-    if (value.isObject()) {
-        const QJsonObject object = value.toObject();
-        if (object.size() == 1 && (object.contains(QLatin1String("$binary")) ||
-                                   object.contains(QLatin1String("$file")))) {
-            QByteArray bytes;
-            if (object.contains(QLatin1String("$binary"))) {
-                if (!Base64::decode(object.value(QLatin1String("$binary")).toString().toLatin1(),
-                                    &bytes)) {
-                    *error = QStringLiteral("$binary is not base64");
-                    return false;
-                }
-            } else {
-                QFile file(object.value(QLatin1String("$file")).toString());
-                if (!file.open(QIODevice::ReadOnly)) {
-                    *error = QStringLiteral("cannot read the $file %1: %2")
-                                 .arg(file.fileName(), file.errorString());
-                    return false;
-                }
-                bytes = file.readAll();
-            }
-            *out = QJsonObject{{QStringLiteral("_placeholder"), true},
-                               {QStringLiteral("num"), int(attachments->size())}};
-            attachments->append(bytes);
-            return true;
-        }
-        QJsonObject result;
-        for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
-            QJsonValue v;
-            if (!toPlaceholders(it.value(), &v, attachments, error))
-                return false;
-            result.insert(it.key(), v);
-        }
-        *out = result;
-        return true;
-    }
-    *out = value;
-    return true;
 }
 
 } // namespace
@@ -233,7 +152,8 @@ void ScenarioRunnerPrivate::watch(ClientRun &run)
         client, &SocketIoClient::packetReceived, this, [this, name](const SocketIoPacket &packet) {
             if (packet.type != SocketIoPacket::Event && packet.type != SocketIoPacket::BinaryEvent)
                 return;
-            const QJsonArray data = withBinaries(packet.data(), packet.attachments).toArray();
+            const QJsonArray data =
+                BinaryArguments::fromPlaceholders(packet.data(), packet.attachments).toArray();
             InboxEntry entry;
             entry.nsp = packet.nsp;
             entry.event = data.isEmpty() ? QString() : data.first().toString();
@@ -342,10 +262,11 @@ void ScenarioRunnerPrivate::advance()
             ClientRun &run = runOf(until.client);
             MatchResult closest;
             const InboxEntry *closestEntry = nullptr;
-            const qsizetype found = findEvent(run, until, run.cursor, &closest, &closestEntry);
+            const qsizetype found =
+                findEvent(run, until, run.cursor(until.nsp), &closest, &closestEntry);
             if (found >= 0) {
                 run.inbox[found].used = true;
-                run.cursor = found + 1;
+                run.passOver(until.nsp, found);
                 takeCaptures(until.payload, run.inbox.at(found).args);
                 done = true;
             } else if (done) {
@@ -519,7 +440,7 @@ bool ScenarioRunnerPrivate::pollEmit()
         QJsonValue withPlaceholders;
         QList<QByteArray> attachments;
         QString error;
-        if (!toPlaceholders(data, &withPlaceholders, &attachments, &error)) {
+        if (!BinaryArguments::toPlaceholders(data, &withPlaceholders, &attachments, &error)) {
             fail(error);
             return true;
         }
@@ -540,7 +461,8 @@ bool ScenarioRunnerPrivate::pollEmit()
     }
     if (!m_ackArrived)
         return false;
-    const QJsonArray payload = withBinaries(m_ack.data(), m_ack.attachments).toArray();
+    const QJsonArray payload =
+        BinaryArguments::fromPlaceholders(m_ack.data(), m_ack.attachments).toArray();
     if (!step.ack.any) {
         QJsonValue expected;
         if (!substitute(step.ack.expected, &expected))
@@ -610,7 +532,7 @@ bool ScenarioRunnerPrivate::pollExpect()
     }
     MatchResult closest;
     const InboxEntry *closestEntry = nullptr;
-    const qsizetype found = findEvent(run, step, run.cursor, &closest, &closestEntry);
+    const qsizetype found = findEvent(run, step, run.cursor(step.nsp), &closest, &closestEntry);
     if (found < 0) {
         // The connection is gone: nothing more can arrive.
         if (run.client->engine()->state() == EngineIoClient::State::Disconnected &&
@@ -623,7 +545,7 @@ bool ScenarioRunnerPrivate::pollExpect()
     }
     InboxEntry &entry = run.inbox[found];
     entry.used = true;
-    run.cursor = found + 1;
+    run.passOver(step.nsp, found);
     if (step.replyGiven) {
         if (entry.ackId < 0) {
             fail(
@@ -637,7 +559,7 @@ bool ScenarioRunnerPrivate::pollExpect()
         QJsonValue withPlaceholders;
         QList<QByteArray> attachments;
         QString error;
-        if (!toPlaceholders(reply, &withPlaceholders, &attachments, &error)) {
+        if (!BinaryArguments::toPlaceholders(reply, &withPlaceholders, &attachments, &error)) {
             fail(error);
             return true;
         }
@@ -658,7 +580,7 @@ void ScenarioRunnerPrivate::failExpectTimeout()
     const ClientRun &run = runOf(step.client);
     MatchResult closest;
     const InboxEntry *closestEntry = nullptr;
-    findEvent(run, step, run.cursor, &closest, &closestEntry);
+    findEvent(run, step, run.cursor(step.nsp), &closest, &closestEntry);
     QJsonValue expected;
     QString error;
     if (!step.payload.any)
@@ -677,7 +599,7 @@ void ScenarioRunnerPrivate::failExpectTimeout()
         return;
     }
     QStringList others;
-    for (qsizetype i = run.cursor; i < run.inbox.size(); ++i) {
+    for (qsizetype i = run.cursor(step.nsp); i < run.inbox.size(); ++i) {
         const InboxEntry &entry = run.inbox.at(i);
         if (entry.kind == InboxEntry::Kind::Event && !entry.used)
             others.append(entry.nsp == QLatin1String("/")
@@ -700,7 +622,7 @@ bool ScenarioRunnerPrivate::pollExpectNone()
     const ClientRun &run = runOf(step.client);
     MatchResult closest;
     const InboxEntry *closestEntry = nullptr;
-    const qsizetype found = findEvent(run, step, run.cursor, &closest, &closestEntry);
+    const qsizetype found = findEvent(run, step, run.cursor(step.nsp), &closest, &closestEntry);
     if (found < 0)
         return false; // passes when `within` has passed
     const InboxEntry &entry = run.inbox.at(found);
@@ -720,7 +642,7 @@ bool ScenarioRunnerPrivate::pollConnectError()
         fail(message);
         return true;
     }
-    for (qsizetype i = run.cursor; i < run.inbox.size(); ++i) {
+    for (qsizetype i = run.cursor(step.nsp); i < run.inbox.size(); ++i) {
         InboxEntry &entry = run.inbox[i];
         if (entry.used || entry.nsp != step.nsp)
             continue;
@@ -732,7 +654,7 @@ bool ScenarioRunnerPrivate::pollConnectError()
         if (entry.kind != InboxEntry::Kind::ConnectError)
             continue;
         entry.used = true;
-        run.cursor = i + 1;
+        run.passOver(step.nsp, i);
         if (!step.message.isEmpty() && entry.message != message) {
             fail(QStringLiteral("the refusal's message differs"), compact(message),
                  compact(entry.message));
@@ -747,13 +669,13 @@ bool ScenarioRunnerPrivate::pollDisconnect(InboxEntry::Kind kind)
 {
     const ScenarioStep &step = *m_step;
     ClientRun &run = runOf(step.client);
-    for (qsizetype i = run.cursor; i < run.inbox.size(); ++i) {
+    for (qsizetype i = run.cursor(step.nsp); i < run.inbox.size(); ++i) {
         InboxEntry &entry = run.inbox[i];
         if (entry.used || entry.kind != kind ||
             (kind == InboxEntry::Kind::Disconnect && entry.nsp != step.nsp))
             continue;
         entry.used = true;
-        run.cursor = i + 1;
+        run.passOver(step.nsp, i);
         return true;
     }
     return false;
@@ -772,7 +694,7 @@ bool ScenarioRunnerPrivate::pollAnyOrder()
         ClientRun &run = runOf(step.client);
         MatchResult closest;
         const InboxEntry *closestEntry = nullptr;
-        const qsizetype found = findEvent(run, step, run.cursor, &closest, &closestEntry);
+        const qsizetype found = findEvent(run, step, run.cursor(step.nsp), &closest, &closestEntry);
         if (found < 0) {
             all = false;
             continue;
@@ -786,8 +708,8 @@ bool ScenarioRunnerPrivate::pollAnyOrder()
         return false;
     // In order again after the group: past the last event it took, per client.
     for (qsizetype i = 0; i < group.steps.size(); ++i) {
-        ClientRun &run = runOf(group.steps.at(i).client);
-        run.cursor = qMax(run.cursor, m_anyOrderTaken.at(i) + 1);
+        const ScenarioStep &step = group.steps.at(i);
+        runOf(step.client).passOver(step.nsp, m_anyOrderTaken.at(i));
     }
     return true;
 }

@@ -27,7 +27,14 @@ struct ClientRun
     const ScenarioClient *spec = nullptr;
     SocketIoClient *client = nullptr;
     QList<InboxEntry> inbox;
-    qsizetype cursor = 0; // expectations in order look from here on
+    // Per namespace, expectations in order look from here on: each namespace is its own stream
+    // of events (the order between namespaces is not something a server promises).
+    QHash<QString, qsizetype> cursors;
+    qsizetype cursor(const QString &nsp) const { return cursors.value(nsp); }
+    void passOver(const QString &nsp, qsizetype index)
+    {
+        cursors[nsp] = qMax(cursors.value(nsp), index + 1);
+    }
     bool started = false;
     QString lastError;  // the client's last error, for a step that waits on a connection
     QStringList recent; // the last packets, as context for a failure
