@@ -241,11 +241,6 @@ bool equal(const QJsonValue &a, const QJsonValue &b)
     return PayloadMatch::match(a, b, MatchMode::Exact, JsonPath()).matched;
 }
 
-QString actualText(const QJsonValue &value)
-{
-    return value.isUndefined() ? QStringLiteral("nothing") : PayloadMatch::shortJson(value);
-}
-
 // "minimum 18 (schema)": the keyword and its value, as the schema says it.
 QString said(const QString &keyword, const QJsonValue &value)
 {
@@ -254,7 +249,18 @@ QString said(const QString &keyword, const QJsonValue &value)
 
 MatchResult fails(const JsonPath &where, const QString &expected, const QJsonValue &actual)
 {
-    return MatchResult{false, where, expected, actualText(actual)};
+    return MatchResult{false, where, expected, PayloadMatch::shortJson(actual)};
+}
+
+// minLength/maxLength, minItems/maxItems, minProperties/maxProperties: the `size` of `v`.
+MatchResult sizeWithin(const QJsonObject &s, const QString &min, const QString &max, qsizetype size,
+                       const QJsonValue &v, const JsonPath &path)
+{
+    if (s.contains(min) && size < s.value(min).toDouble())
+        return fails(path, said(min, s.value(min)), v);
+    if (s.contains(max) && size > s.value(max).toDouble())
+        return fails(path, said(max, s.value(max)), v);
+    return {};
 }
 
 bool hasType(const QString &type, const QJsonValue &value)
@@ -371,11 +377,10 @@ private:
         if (!v.isString())
             return {};
         const QString text = v.toString();
-        const qsizetype length = text.toUcs4().size();
-        if (s.contains(u"minLength") && length < s.value(u"minLength").toDouble())
-            return fails(path, said(QStringLiteral("minLength"), s.value(u"minLength")), v);
-        if (s.contains(u"maxLength") && length > s.value(u"maxLength").toDouble())
-            return fails(path, said(QStringLiteral("maxLength"), s.value(u"maxLength")), v);
+        MatchResult sized = sizeWithin(s, QStringLiteral("minLength"), QStringLiteral("maxLength"),
+                                       text.toUcs4().size(), v, path);
+        if (!sized.matched)
+            return sized;
         if (s.contains(u"pattern")) {
             const QString pattern = s.value(u"pattern").toString();
             if (!QRegularExpression(pattern).match(text).hasMatch())
@@ -391,10 +396,10 @@ private:
             return {};
         const QJsonArray items = v.toArray();
         const qsizetype size = items.size();
-        if (s.contains(u"minItems") && size < s.value(u"minItems").toDouble())
-            return fails(path, said(QStringLiteral("minItems"), s.value(u"minItems")), v);
-        if (s.contains(u"maxItems") && size > s.value(u"maxItems").toDouble())
-            return fails(path, said(QStringLiteral("maxItems"), s.value(u"maxItems")), v);
+        MatchResult sized =
+            sizeWithin(s, QStringLiteral("minItems"), QStringLiteral("maxItems"), size, v, path);
+        if (!sized.matched)
+            return sized;
         if (s.value(u"uniqueItems").toBool()) {
             for (qsizetype i = 0; i < size; ++i)
                 for (qsizetype j = i + 1; j < size; ++j)
@@ -440,11 +445,10 @@ private:
         if (!v.isObject())
             return {};
         const QJsonObject members = v.toObject();
-        const qsizetype size = members.size();
-        if (s.contains(u"minProperties") && size < s.value(u"minProperties").toDouble())
-            return fails(path, said(QStringLiteral("minProperties"), s.value(u"minProperties")), v);
-        if (s.contains(u"maxProperties") && size > s.value(u"maxProperties").toDouble())
-            return fails(path, said(QStringLiteral("maxProperties"), s.value(u"maxProperties")), v);
+        MatchResult sized = sizeWithin(s, QStringLiteral("minProperties"),
+                                       QStringLiteral("maxProperties"), members.size(), v, path);
+        if (!sized.matched)
+            return sized;
         for (const QJsonValue &name : s.value(u"required").toArray())
             if (!members.contains(name.toString()))
                 return MatchResult{false, path,

@@ -28,11 +28,6 @@ QString kindName(const QJsonValue &value)
     }
 }
 
-QString actualText(const QJsonValue &value)
-{
-    return value.isUndefined() ? QStringLiteral("nothing") : PayloadMatch::shortJson(value);
-}
-
 bool sameNumber(const QJsonValue &a, const QJsonValue &b)
 {
     if (a.toDouble() != b.toDouble())
@@ -56,11 +51,11 @@ struct Comparer
             const QRegularExpression re(QRegularExpression::anchoredPattern(pattern));
             if (!actual.isString() || !re.match(actual.toString()).hasMatch())
                 return mismatch(path, QStringLiteral("a string matching ") + pattern,
-                                actualText(actual));
+                                PayloadMatch::shortJson(actual));
             return {};
         }
         if (expected.type() != actual.type())
-            return mismatch(path, kindName(expected), actualText(actual));
+            return mismatch(path, kindName(expected), PayloadMatch::shortJson(actual));
         switch (expected.type()) {
         case QJsonValue::Object:
             return compareObjects(expected.toObject(), actual.toObject(), path);
@@ -68,11 +63,13 @@ struct Comparer
             return compareArrays(expected.toArray(), actual.toArray(), path);
         case QJsonValue::Double:
             if (!sameNumber(expected, actual))
-                return mismatch(path, PayloadMatch::shortJson(expected), actualText(actual));
+                return mismatch(path, PayloadMatch::shortJson(expected),
+                                PayloadMatch::shortJson(actual));
             return {};
         default:
             if (expected != actual)
-                return mismatch(path, PayloadMatch::shortJson(expected), actualText(actual));
+                return mismatch(path, PayloadMatch::shortJson(expected),
+                                PayloadMatch::shortJson(actual));
             return {};
         }
     }
