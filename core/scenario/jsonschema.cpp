@@ -4,6 +4,7 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <cmath>
 
 namespace {
@@ -408,7 +409,7 @@ private:
         }
         if (s.contains(u"items")) {
             const QJsonValue itemSchema = s.value(u"items");
-            const QString items_ = QStringLiteral("items");
+            const QString viaItems = QStringLiteral("items");
             if (itemSchema.isArray()) {
                 const QJsonArray positional = itemSchema.toArray();
                 for (qsizetype i = 0; i < size; ++i) {
@@ -418,13 +419,13 @@ private:
                     MatchResult result =
                         extra ? run(s.value(u"additionalItems"), items.at(i), path.item(i),
                                     QStringLiteral("additionalItems"))
-                              : run(positional.at(i), items.at(i), path.item(i), items_);
+                              : run(positional.at(i), items.at(i), path.item(i), viaItems);
                     if (!result.matched)
                         return result;
                 }
             } else {
                 for (qsizetype i = 0; i < size; ++i) {
-                    MatchResult result = run(itemSchema, items.at(i), path.item(i), items_);
+                    MatchResult result = run(itemSchema, items.at(i), path.item(i), viaItems);
                     if (!result.matched)
                         return result;
                 }
