@@ -12,7 +12,7 @@ class JsonPath
 public:
     struct Segment
     {
-        QString key;         // an object member, when index < 0
+        QString key;          // an object member, when index < 0
         qsizetype index = -1; // an array item
     };
 
