@@ -593,6 +593,10 @@ QString ScenarioFromSession::volatileKind(const QJsonValue &value)
         QStringLiteral("^[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}$"));
     static const QRegularExpression token(QStringLiteral("^[A-Za-z0-9_+/=-]{24,}$"));
     static const QRegularExpression digit(QStringLiteral("[0-9]"));
+    // socket.io 2 names a socket on a namespace "<nsp>#<Engine.IO sid>".
+    static const QRegularExpression namespacedSid(QStringLiteral("^/[^#]*#[A-Za-z0-9_-]{20}$"));
+    if (namespacedSid.match(text).hasMatch())
+        return QStringLiteral("a socket id");
     if (uuid.match(text).hasMatch())
         return QStringLiteral("a UUID");
     if (objectId.match(text).hasMatch())

@@ -46,6 +46,7 @@ bool ReferenceServer::start(const Options &options, QString *error)
         {QStringLiteral("allowEIO3"), options.allowEIO3},
         {QStringLiteral("logRequests"), options.logRequests},
         {QStringLiteral("notFoundPage"), options.notFoundPage},
+        {QStringLiteral("changedAck"), options.changedAck},
     };
     if (!options.parser.isEmpty())
         config.insert(QStringLiteral("parser"), options.parser);

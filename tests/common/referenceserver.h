@@ -38,6 +38,8 @@ public:
         bool notFoundPage = false;
         // Log every HTTP request to the Engine.IO path; read them with requests().
         bool logRequests = false;
+        // echo-ack answers with one more argument, "changed": a server whose reply changed.
+        bool changedAck = false;
     };
 
     // One HTTP request that reached the Engine.IO path (with Options::logRequests).

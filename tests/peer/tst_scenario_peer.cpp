@@ -42,6 +42,8 @@ private Q_SLOTS:
     void badScenarioFiles();
     void variablesFromEnvironmentFileAndCommandLine();
     void parallelRunsEveryFile();
+    void recordedSessionBecomesAPassingTest_data();
+    void recordedSessionBecomesAPassingTest();
 
 private:
     QString url(Server server) const;
@@ -516,6 +518,81 @@ void tst_ScenarioPeer::parallelRunsEveryFile()
                                    QStringLiteral("url=") + url(Server::SocketIo4)},
                        environmentWithoutProxies(), RunTimeoutMs);
     QVERIFY2(alone.exitCode == 1, alone.describe({}).constData());
+}
+
+void tst_ScenarioPeer::recordedSessionBecomesAPassingTest_data()
+{
+    QTest::addColumn<Server>("server");
+    QTest::newRow("socket.io 4.8") << Server::SocketIo4;
+    QTest::newRow("socket.io 2.5") << Server::SocketIo2;
+}
+
+// Record a session with `record --send`, make a scenario of it with `scenario from`, and run it
+// against the same server: it passes. Against a server whose echo-ack reply changed, it fails on
+// that step with the difference.
+void tst_ScenarioPeer::recordedSessionBecomesAPassingTest()
+{
+    QFETCH(Server, server);
+    const bool v5 = server == Server::SocketIo4;
+    const QString script = m_dir.filePath(QStringLiteral("script.jsonl"));
+    QFile file(script);
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write("{\"type\":\"EVENT\",\"data\":[\"echo-ack\",1,{\"a\":[true,null]}],\"ack\":true}\n"
+               "{\"type\":\"EVENT\",\"data\":[\"request-ack\",\"question\"]}\n"
+               "{\"type\":\"EVENT\",\"data\":[\"echo\",\"x\",{\"_placeholder\":true,\"num\":0}],"
+               "\"attachments\":[\"AQID\"]}\n"
+               "{\"type\":\"EVENT\",\"nsp\":\"/chat\",\"data\":[\"echo\",\"on chat\"]}\n");
+    file.close();
+    const QString log = m_dir.filePath(QStringLiteral("recorded.jsonl"));
+    const QStringList record{
+        QStringLiteral("record"),     url(server),
+        QStringLiteral("--eio"),      v5 ? QStringLiteral("4") : QStringLiteral("3"),
+        QStringLiteral("-n"),         QStringLiteral("/"),
+        QStringLiteral("-n"),         QStringLiteral("/chat"),
+        QStringLiteral("-n"),         QStringLiteral("/admin"),
+        QStringLiteral("--send"),     script,
+        QStringLiteral("--auto-ack"), QStringLiteral("[\"answer\"]"),
+        QStringLiteral("--duration"), QStringLiteral("1"),
+        QStringLiteral("-o"),         log};
+    const CliRun recorded(record, environmentWithoutProxies(), RunTimeoutMs);
+    QVERIFY2(recorded.exitCode == 0 || recorded.exitCode == 1, recorded.describe(record));
+
+    const QString scenario = m_dir.filePath(QStringLiteral("recorded.yaml"));
+    const QStringList from{QStringLiteral("scenario"), QStringLiteral("from"), log,
+                           QStringLiteral("-o"), scenario};
+    const CliRun written(from, environmentWithoutProxies(), RunTimeoutMs);
+    QVERIFY2(written.exitCode == 0, written.describe(from));
+    QFile yamlFile(scenario);
+    QVERIFY(yamlFile.open(QIODevice::ReadOnly));
+    const QByteArray yaml = yamlFile.readAll();
+    // The refused namespace, the server's ack request with our reply, the binary, the welcome's
+    // sid left out with the reason written down.
+    QVERIFY2(yaml.contains("- join: \"/admin\"\n  - expect_connect_error: \"Not authorized\""),
+             yaml.constData());
+    QVERIFY2(yaml.contains("- expect: \"ask\"\n    args: [\"question\"]\n    reply: [\"answer\"]"),
+             yaml.constData());
+    QVERIFY2(yaml.contains("{\"$binary\":\"AQID\"}"), yaml.constData());
+    QVERIFY2(yaml.contains("# args[0].sid was \""), yaml.constData());
+    QVERIFY2(yaml.contains("a session id: left out (match: subset)"), yaml.constData());
+
+    const QStringList test{QStringLiteral("test"), scenario};
+    const CliRun passing(test, environmentWithoutProxies(), RunTimeoutMs);
+    QVERIFY2(passing.exitCode == 0, passing.describe(test) + "\n" + passing.out + "\n" + yaml);
+
+    ReferenceServer changed;
+    ReferenceServer::Options options;
+    options.flavor = v5 ? ReferenceServer::Flavor::SocketIo4 : ReferenceServer::Flavor::SocketIo2;
+    options.changedAck = true;
+    QString error;
+    QVERIFY2(changed.start(options, &error), qPrintable(error));
+    const QStringList againstChanged{QStringLiteral("test"), scenario, QStringLiteral("--var"),
+                                     QStringLiteral("url=") + changed.url().toString()};
+    const CliRun failing(againstChanged, environmentWithoutProxies(), RunTimeoutMs);
+    QVERIFY2(failing.exitCode == 1, failing.describe(againstChanged) + "\n" + failing.out);
+    QVERIFY2(failing.out.contains("\u2717 emit echo-ack (client) with ack"),
+             failing.out.constData());
+    QVERIFY2(failing.out.contains("first difference: ack: expected 2 items, got 3"),
+             failing.out.constData());
 }
 
 QTEST_GUILESS_MAIN(tst_ScenarioPeer)

@@ -17,6 +17,8 @@
 //                           TLS handshake without one (rejectUnauthorized: true)
 //   notFoundPage            true: every other path is answered 404 with a small text/html page, as an
 //                           express app does (without it a bare socket.io server never answers them)
+//   changedAck              true: echo-ack answers with its arguments and one more, "changed" (a
+//                           server whose reply changed, for the scenario round-trip test)
 //   logRequests             true: one stderr line `[server] request {"method","url","upgrade","query","headers"}`
 //                           per HTTP request to the Engine.IO path (polling GETs and POSTs, and the
 //                           WebSocket upgrade requests), so that a test can check what reached it
@@ -173,7 +175,9 @@ function onConnection(nsp, socket) {
   guard(socket, "echo-ack", (...args) => {
     const ack = args.length ? args[args.length - 1] : undefined;
     if (typeof ack !== "function") return;
-    ack(...args.slice(0, -1));
+    const answer = args.slice(0, -1);
+    if (config.changedAck) answer.push("changed");
+    ack(...answer);
   });
 
   // describe(...args, ack): what the server's parser made of each argument, as JSON only:
