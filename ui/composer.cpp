@@ -26,6 +26,7 @@
 #include <QLocale>
 #include <QMenu>
 #include <QPlainTextEdit>
+#include <QProcessEnvironment>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
@@ -103,6 +104,8 @@ Composer::Composer(QWidget *parent)
     , m_replyBar(new QWidget(this))
     , m_replyLabel(new QLabel(m_replyBar))
 {
+    // Until a profile gives a variables file: the process environment ({{HOME}}, CI's secrets).
+    m_variables.setProcessEnvironment(QProcessEnvironment::systemEnvironment());
     auto *grid = new QGridLayout(this);
     grid->setContentsMargins(6, 4, 6, 4);
     grid->setHorizontalSpacing(6);
@@ -396,6 +399,16 @@ bool Composer::canSend(QString *reason) const
         why = tr("an event name is needed");
     else if (currentNamespace().isEmpty())
         why = tr("a namespace is needed");
+    if (why.isEmpty()) {
+        QString name;
+        QJsonValue args;
+        QString error;
+        if (!m_variables.substituteText(m_event->text(), &name, &error) ||
+            !m_variables.substitute(m_args->value(), &args, &error))
+            why = m_variablesSource.isEmpty()
+                      ? tr("%1 (no variables file is set: Options…)").arg(error)
+                      : tr("%1 in %2 or the environment").arg(error, m_variablesSource);
+    }
     if (reason)
         *reason = why;
     return why.isEmpty();
@@ -429,19 +442,33 @@ QJsonArray Composer::argumentsWithPlaceholders(const QJsonArray &args,
     return result;
 }
 
+void Composer::setVariables(const ScenarioVariables &variables, const QString &source)
+{
+    m_variables = variables;
+    m_variablesSource = source;
+    updateState();
+}
+
 OutgoingMessage Composer::message() const
 {
     OutgoingMessage message;
     message.nsp = isReplying() ? m_replyNsp : currentNamespace();
+    QJsonValue substituted = m_args->value();
+    QString error;
+    if (!m_variables.substitute(m_args->value(), &substituted, &error))
+        substituted = m_args->value();
     const QJsonArray args =
-        argumentsWithPlaceholders(m_args->value().toArray(), m_attachments, &message.attachments);
+        argumentsWithPlaceholders(substituted.toArray(), m_attachments, &message.attachments);
     if (isReplying()) {
         message.isAckReply = true;
         message.replyToId = m_replyId;
         message.eventName = m_replyEvent;
         message.data = args;
     } else {
-        message.eventName = m_event->text().trimmed();
+        QString name;
+        message.eventName = m_variables.substituteText(m_event->text(), &name, &error)
+                                ? name.trimmed()
+                                : m_event->text().trimmed();
         message.data = args;
         message.data.prepend(message.eventName);
         message.ackTimeoutMs = m_ack->isChecked() ? m_ackTimeout->value() * 1000 : -1;

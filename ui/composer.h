@@ -4,6 +4,8 @@
 // kept in QSettings.
 #pragma once
 
+#include "scenario/scenariovariables.h"
+
 #include <QByteArray>
 #include <QJsonArray>
 #include <QList>
@@ -88,9 +90,15 @@ public:
     bool isReplying() const { return m_replyId >= 0; }
     qint64 replyId() const { return m_replyId; }
 
+    // {{variables}} in the event name and the arguments are replaced from these when a message
+    // is sent (the form, the history and the templates keep the references). `source` names
+    // where they come from, for the messages ("staging.yaml").
+    void setVariables(const ScenarioVariables &variables, const QString &source);
+
     // Whether the form holds something sendable; why not in *reason.
     bool canSend(QString *reason = nullptr) const;
-    // The message as it would be sent now.
+    // The message as it would be sent now, with its variables replaced (a message that
+    // canSend() refuses for an undefined variable keeps the reference).
     OutgoingMessage message() const;
     // Inserts placeholders for the attachments into the arguments at their positions.
     static QJsonArray argumentsWithPlaceholders(const QJsonArray &args,
@@ -149,6 +157,8 @@ private:
     QLabel *m_replyLabel;
     QList<ComposerAttachment> m_attachments;
     QList<ComposerDraft> m_history;
+    ScenarioVariables m_variables;
+    QString m_variablesSource;
     QString m_replyNsp;
     qint64 m_replyId = -1;
     QString m_replyEvent;

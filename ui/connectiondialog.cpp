@@ -172,6 +172,13 @@ QWidget *ConnectionDialog::createGeneralPage()
     m_origin->setToolTip(tr("Sent as the Origin header on every request (polling and the "
                             "WebSocket upgrade); it replaces an Origin among the headers"));
     form->addRow(tr("&Origin:"), m_origin);
+    m_variablesFile = new QLineEdit(m_profile.variablesFile, page);
+    m_variablesFile->setPlaceholderText(tr("none (a YAML or JSON file: name: value)"));
+    m_variablesFile->setToolTip(
+        tr("{{variables}} in the composer's event name and arguments (templates and history "
+           "keep them) come from this file, then from the process environment; the same files "
+           "as sioscope-cli test --env"));
+    form->addRow(tr("&Variables file:"), m_variablesFile);
     m_parserError = new QLabel(page);
     m_parserError->setWordWrap(true);
     m_parserError->setStyleSheet(QStringLiteral("color: #b91c1c;"));
@@ -470,5 +477,6 @@ ConnectionProfile ConnectionDialog::profile() const
     options.engine.clientKeyFile = m_clientKey->text().trimmed();
     options.engine.clientCertificatePassword = m_certificatePassword->text().toUtf8();
     options.engine.origin = m_origin->text().trimmed().toUtf8();
+    profile.variablesFile = m_variablesFile->text().trimmed();
     return profile;
 }

@@ -41,6 +41,7 @@ public:
     JsonEditor *authEditor() const { return m_auth; }
     QCheckBox *ignoreSslErrorsBox() const { return m_ignoreSsl; }
     QLineEdit *originEdit() const { return m_origin; }
+    QLineEdit *variablesFileEdit() const { return m_variablesFile; }
     QLineEdit *clientCertificateEdit() const { return m_clientCertificate; }
     QLineEdit *clientKeyEdit() const { return m_clientKey; }
     QLineEdit *certificatePasswordEdit() const { return m_certificatePassword; }
@@ -86,6 +87,7 @@ private:
     QLineEdit *m_clientCertificate = nullptr;
     QLineEdit *m_clientKey = nullptr;
     QLineEdit *m_certificatePassword = nullptr; // never saved: held in memory for the session
+    QLineEdit *m_variablesFile = nullptr;
     QLineEdit *m_origin = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
 };

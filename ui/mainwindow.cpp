@@ -1,4 +1,5 @@
 #include "mainwindow.h"
+
 #include "engineio/likelycause.h"
 
 #include "ackpanel.h"
@@ -12,6 +13,7 @@
 #include "mockserverwindow.h"
 #include "namespacetabs.h"
 #include "packetdetail.h"
+#include "scenario/scenarioloader.h"
 #include "server/demoscenario.h"
 #include "server/socketioserver.h"
 #include "session/redaction.h"
@@ -481,6 +483,27 @@ void MainWindow::applyProfile(const ConnectionProfile &profile)
         m_connectionBar->setTransports(profile.options.engine.transports);
     }
     updateTlsBanner();
+    updateComposerVariables();
+}
+
+void MainWindow::updateComposerVariables()
+{
+    if (!m_composer)
+        return;
+    ScenarioVariables variables;
+    variables.setProcessEnvironment(QProcessEnvironment::systemEnvironment());
+    const QString file = m_profile.variablesFile;
+    if (!file.isEmpty()) {
+        QJsonObject values;
+        ScenarioError error;
+        if (ScenarioLoader::loadVariablesFile(file, &values, &error))
+            variables.setEnvironmentFile(values);
+        else
+            showInfo(
+                tr("The variables file cannot be used: %1").arg(error.toString().toHtmlEscaped()),
+                true);
+    }
+    m_composer->setVariables(variables, QFileInfo(file).fileName());
 }
 
 void MainWindow::connectToServer()
@@ -798,6 +821,7 @@ void MainWindow::showOptions()
         return;
     m_profile = dialog.profile();
     updateTlsBanner();
+    updateComposerVariables();
 }
 
 void MainWindow::reloadProfileNames()

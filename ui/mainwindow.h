@@ -117,6 +117,8 @@ private:
     void restoreLayout();
     void saveLayout();
     void updateTlsBanner();
+    // The composer's {{variables}}: the profile's variables file, then the process environment.
+    void updateComposerVariables();
     // The start panel while a live window is disconnected and has recorded nothing.
     void updateStartPanel();
     void updateNamespaceChoices();

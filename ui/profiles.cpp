@@ -170,6 +170,7 @@ QJsonObject ConnectionProfile::toJson() const
         {QStringLiteral("clientCertificateFile"), engine.clientCertificateFile},
         {QStringLiteral("clientKeyFile"), engine.clientKeyFile},
         {QStringLiteral("origin"), QString::fromUtf8(engine.origin)},
+        {QStringLiteral("variablesFile"), variablesFile},
         {QStringLiteral("connectTimeoutMs"), engine.connectTimeoutMs},
         {QStringLiteral("ackTimeoutMs"), options.ackTimeoutMs},
         {QStringLiteral("recoverState"), options.recoverState},
@@ -209,6 +210,7 @@ ConnectionProfile ConnectionProfile::fromJson(const QJsonObject &json)
     engine.clientCertificateFile = json.value(QStringLiteral("clientCertificateFile")).toString();
     engine.clientKeyFile = json.value(QStringLiteral("clientKeyFile")).toString();
     engine.origin = json.value(QStringLiteral("origin")).toString().toUtf8();
+    profile.variablesFile = json.value(QStringLiteral("variablesFile")).toString();
     engine.connectTimeoutMs =
         json.value(QStringLiteral("connectTimeoutMs")).toInt(engineDefaults.connectTimeoutMs);
     profile.options.ackTimeoutMs =

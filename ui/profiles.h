@@ -31,6 +31,9 @@ struct ConnectionProfile
     QString name;
     SocketIoOptions options; // options.engine.url is the server URL
     QList<NamespaceJoin> namespaces = {{QStringLiteral("/"), {}}};
+    // A YAML or JSON file of {{variables}} for the composer's templates and messages: the same
+    // environment files as `sioscope-cli test --env` (docs/testing-scenarios.md).
+    QString variablesFile;
     bool saveSecrets = false;    // store secrets in plain text in the profiles file
     bool secretsOmitted = false; // loaded from a file that left secrets out
 
