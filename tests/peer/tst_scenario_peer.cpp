@@ -20,6 +20,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <csignal>
+
 namespace {
 constexpr int RunTimeoutMs = 30000;
 
@@ -42,6 +44,9 @@ private Q_SLOTS:
     void badScenarioFiles();
     void variablesFromEnvironmentFileAndCommandLine();
     void parallelRunsEveryFile();
+    void usageErrors_data();
+    void usageErrors();
+    void interruptedRunReportsTheStep();
     void recordedSessionBecomesAPassingTest_data();
     void recordedSessionBecomesAPassingTest();
 
@@ -90,8 +95,16 @@ CliRun tst_ScenarioPeer::runScenario(const QString &name, const QString &text, S
         qFatal("cannot write %s", qPrintable(path));
     file.write(text.toUtf8());
     file.close();
+    // {{bytes}}: a file of three bytes, for the rows that send a binary from a file.
+    const QString bytes = m_dir.filePath(QStringLiteral("bytes.bin"));
+    if (!QFile::exists(bytes)) {
+        QFile binary(bytes);
+        if (!binary.open(QIODevice::WriteOnly) || binary.write("\x01\x02\x03", 3) != 3)
+            qFatal("cannot write %s", qPrintable(bytes));
+    }
     return CliRun(QStringList{QStringLiteral("test"), path, QStringLiteral("--var"),
-                              QStringLiteral("url=") + url(server)} +
+                              QStringLiteral("url=") + url(server), QStringLiteral("--var"),
+                              QStringLiteral("bytes=") + bytes} +
                       extra,
                   environmentWithoutProxies(), RunTimeoutMs);
 }
@@ -192,6 +205,15 @@ void tst_ScenarioPeer::steps_data()
         "  - emit: emit-binary\n  - expect: binary\n    args: [{$binary: AQID}, {nested: {buf: "
         "{$binary: aGVsbG8=}}, list: [{$binary: /w==}, 42]}]\n",
         0, {passed});
+
+    row("emit a binary from a file (4.8)", v4,
+        "  - emit: echo\n    args: [{$file: \"{{bytes}}\"}]\n  - expect: echo\n    args: "
+        "[{$binary: "
+        "AQID}]\n",
+        0, {passed});
+    row("emit a file that does not exist fails", v4,
+        "  - emit: echo\n    args: [{$file: /nonexistent/sioscope.bin}]\n", 1,
+        {QStringLiteral("cannot read the $file /nonexistent/sioscope.bin")});
 
     // not.
     row("not passes when nothing comes", v4, "  - not: echo\n    within: 200ms\n", 0, {passed});
@@ -518,6 +540,67 @@ void tst_ScenarioPeer::parallelRunsEveryFile()
                                    QStringLiteral("url=") + url(Server::SocketIo4)},
                        environmentWithoutProxies(), RunTimeoutMs);
     QVERIFY2(alone.exitCode == 1, alone.describe({}).constData());
+}
+
+void tst_ScenarioPeer::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("no scenario") << QStringList{} << QStringLiteral("missing <scenario>");
+    QTest::newRow("parallel zero")
+        << QStringList{QStringLiteral("x.yaml"), QStringLiteral("--parallel"), QStringLiteral("0")}
+        << QStringLiteral("--parallel must be a number from 1 to 256");
+    QTest::newRow("bad var") << QStringList{QStringLiteral("x.yaml"), QStringLiteral("--var"),
+                                            QStringLiteral("=1")}
+                             << QStringLiteral("--var must be <name>=<value>");
+    QTest::newRow("missing env file")
+        << QStringList{QStringLiteral("x.yaml"), QStringLiteral("--env"),
+                       QStringLiteral("/nonexistent/env.yaml")}
+        << QStringLiteral("/nonexistent/env.yaml: cannot read it");
+    QTest::newRow("missing scenario file") << QStringList{QStringLiteral("/nonexistent/s.yaml")}
+                                           << QStringLiteral("/nonexistent/s.yaml: cannot read it");
+    QTest::newRow("bad format") << QStringList{QStringLiteral("x.yaml"), QStringLiteral("--format"),
+                                               QStringLiteral("xml")}
+                                << QStringLiteral("--format must be jsonl, har or text");
+}
+
+void tst_ScenarioPeer::usageErrors()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, expected);
+    const CliRun run(QStringList{QStringLiteral("test")} + arguments, environmentWithoutProxies(),
+                     RunTimeoutMs);
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(expected.toUtf8()), run.err.constData());
+}
+
+// SIGINT during a step: the step fails as interrupted, the reports are written, exit 1.
+void tst_ScenarioPeer::interruptedRunReportsTheStep()
+{
+    const QString path = m_dir.filePath(QStringLiteral("long.yaml"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("url: \"{{url}}\"\nsteps:\n  - expect: welcome\n  - wait: 1m\n");
+    file.close();
+    const QString junit = m_dir.filePath(QStringLiteral("interrupted.xml"));
+    QProcess cli;
+    cli.setProcessEnvironment(environmentWithoutProxies());
+    cli.start(QStringLiteral(SIOSCOPE_CLI_PATH),
+              {QStringLiteral("test"), path, QStringLiteral("--var"),
+               QStringLiteral("url=") + url(Server::SocketIo4), QStringLiteral("--junit"), junit});
+    QVERIFY(cli.waitForStarted(10000));
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += cli.readAllStandardOutput()).contains("\u2713 expect welcome"),
+                             15000);
+    ::kill(pid_t(cli.processId()), SIGINT);
+    QVERIFY(cli.waitForFinished(10000));
+    out += cli.readAllStandardOutput();
+    QCOMPARE(cli.exitCode(), 1);
+    QVERIFY2(out.contains("\u2717 wait 60000 ms"), out.constData());
+    QVERIFY2(out.contains("interrupted (SIGINT or SIGTERM)"), out.constData());
+    QFile xml(junit);
+    QVERIFY(xml.open(QIODevice::ReadOnly));
+    QVERIFY(xml.readAll().contains("interrupted (SIGINT or SIGTERM)"));
 }
 
 void tst_ScenarioPeer::recordedSessionBecomesAPassingTest_data()
