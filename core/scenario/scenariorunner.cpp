@@ -536,8 +536,7 @@ bool ScenarioRunnerPrivate::pollExpect()
     if (found < 0) {
         // The connection is gone: nothing more can arrive.
         if (run.client->engine()->state() == EngineIoClient::State::Disconnected &&
-            run.client->state() == SocketIoClient::State::Disconnected &&
-            nowMs() > m_stepStartedMs) {
+            run.client->state() == SocketIoClient::State::Disconnected) {
             failExpectTimeout();
             return true;
         }
@@ -638,8 +637,9 @@ bool ScenarioRunnerPrivate::pollConnectError()
     const ScenarioStep &step = *m_step;
     ClientRun &run = runOf(step.client);
     QString message;
-    if (!m_variables.substituteText(step.message, &message, &message)) {
-        fail(message);
+    QString error;
+    if (!m_variables.substituteText(step.message, &message, &error)) {
+        fail(error);
         return true;
     }
     for (qsizetype i = run.cursor(step.nsp); i < run.inbox.size(); ++i) {
