@@ -781,18 +781,24 @@ QStringList ScenarioRunnerPrivate::context() const
     return lines;
 }
 
-void ScenarioRunnerPrivate::pass()
+StepResult ScenarioRunnerPrivate::endStep(bool passed)
 {
-    if (!m_step)
-        return;
     m_stepTimer.stop();
     StepResult result;
     result.where = m_step->where;
     result.label = m_step->label();
     result.depth = m_depth;
-    result.passed = true;
+    result.passed = passed;
     result.startedMs = m_stepStartedMs;
     result.elapsedMs = nowMs() - m_stepStartedMs;
+    return result;
+}
+
+void ScenarioRunnerPrivate::pass()
+{
+    if (!m_step)
+        return;
+    StepResult result = endStep(true);
     if (m_step->kind == ScenarioStep::Kind::Emit && m_ackArrived)
         result.rttUs = m_ackRttUs;
     m_step = nullptr;
@@ -806,14 +812,7 @@ void ScenarioRunnerPrivate::fail(const QString &failure, const QString &expected
 {
     if (!m_step || m_finished)
         return;
-    m_stepTimer.stop();
-    StepResult result;
-    result.where = m_step->where;
-    result.label = m_step->label();
-    result.depth = m_depth;
-    result.passed = false;
-    result.startedMs = m_stepStartedMs;
-    result.elapsedMs = nowMs() - m_stepStartedMs;
+    StepResult result = endStep(false);
     result.failure = failure;
     result.expected = expected;
     result.actual = actual;

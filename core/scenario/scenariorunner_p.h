@@ -64,6 +64,8 @@ public:
     void begin(const ScenarioStep &step);
     void poll(); // the current step, after anything happened
     void timedOut();
+    // The current step's result so far; its timer stopped.
+    StepResult endStep(bool passed);
     void pass();
     void fail(const QString &failure, const QString &expected = {}, const QString &actual = {},
               const QString &difference = {});
