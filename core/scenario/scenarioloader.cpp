@@ -8,6 +8,7 @@
 #include <QRegularExpression>
 #include <QUrl>
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
@@ -173,6 +174,18 @@ public:
         return int(d);
     }
 
+    // A URL without {{variables}} is checked now; one with them when the run substitutes them.
+    QString serverUrl(const YAML::Node &node)
+    {
+        const QString text = string(node, QStringLiteral("url"));
+        QUrl url;
+        QString error;
+        if (ScenarioVariables::references(text).isEmpty() &&
+            !EngineIoOptions::parseServerUrl(text, &url, &error))
+            fail(node, error);
+        return text;
+    }
+
     QString namespaceName(const YAML::Node &node)
     {
         const QString name = string(node, QStringLiteral("a namespace"));
@@ -249,7 +262,7 @@ Scenario Reader::scenario(const YAML::Node &root)
             options = given;
         }
         ScenarioClient client = this->client(QStringLiteral("client"), options);
-        client.urlTemplate = string(url, QStringLiteral("url"));
+        client.urlTemplate = serverUrl(url);
         client.where = at(url);
         scenario.clients.append(client);
     } else if (clients) {
@@ -271,7 +284,7 @@ Scenario Reader::scenario(const YAML::Node &root)
             if (!it->second.IsMap() || !it->second["url"])
                 fail(it->second, QStringLiteral("client \"%1\" needs a `url:`").arg(name));
             ScenarioClient client = this->client(name, it->second);
-            client.urlTemplate = string(it->second["url"], QStringLiteral("url"));
+            client.urlTemplate = serverUrl(it->second["url"]);
             client.where = at(it->first);
             scenario.clients.append(client);
         }
@@ -738,6 +751,11 @@ bool parseDocument(const QByteArray &text, const QString &fileName, YAML::Node *
     try {
         *root = YAML::Load(text.toStdString());
         return true;
+    } catch (const YAML::DeepRecursion &e) {
+        error->where = {fileName, e.mark.line + 1, e.mark.column + 1};
+        error->message =
+            QStringLiteral("nested too deeply: yaml-cpp stops at %1 levels").arg(e.depth());
+        return false;
     } catch (const YAML::Exception &e) {
         error->where = {fileName, e.mark.line >= 0 ? e.mark.line + 1 : 0,
                         e.mark.column >= 0 ? e.mark.column + 1 : 0};

@@ -178,6 +178,11 @@ void tst_ScenarioLoader::mistakes_data()
     QTest::newRow("msgpack with eio 3")
         << QByteArray("url: x\nclient: {eio: 3, parser: msgpack}\nsteps: [{wait: 1}]\n")
         << QStringLiteral("the msgpack parser speaks Socket.IO v5");
+    QTest::newRow("url that is not one") << QByteArray("url: localhost:3000\nsteps: [{wait: 1}]\n")
+                                         << QStringLiteral("s.yaml:1:6: the URL must be an http");
+    QTest::newRow("nested too deeply")
+        << head + "  - emit: a\n    args: " + QByteArray(600, '[') + QByteArray(600, ']') + "\n"
+        << QStringLiteral("nested too deeply: yaml-cpp stops at");
     QTest::newRow("unknown step") << head + "  - emitt: a\n"
                                   << QStringLiteral("s.yaml:3:5: unknown step \"emitt\"");
     QTest::newRow("two kinds in a step") << head + "  - emit: a\n    expect: b\n"
@@ -212,10 +217,12 @@ void tst_ScenarioLoader::mistakes_data()
         << QByteArray("url: \"{{host}}\"\nsteps: [{wait: 1}]\n")
         << QStringLiteral("s.yaml:1:6: undefined variable \"host\"");
     QTest::newRow("unknown client in a step")
-        << QByteArray("clients: {a: {url: x}, b: {url: y}}\nsteps:\n  - emit: e\n    client: c\n")
+        << QByteArray("clients: {a: {url: \"ws://a\"}, b: {url: \"ws://b\"}}\nsteps:\n  - emit: "
+                      "e\n    client: c\n")
         << QStringLiteral("s.yaml:4:13: no client is named \"c\"; the clients are: a, b");
     QTest::newRow("client missing with several")
-        << QByteArray("clients: {a: {url: x}, b: {url: y}}\nsteps:\n  - emit: e\n")
+        << QByteArray(
+               "clients: {a: {url: \"ws://a\"}, b: {url: \"ws://b\"}}\nsteps:\n  - emit: e\n")
         << QStringLiteral("s.yaml:3:5: this step needs `client:`");
     QTest::newRow("bad duration") << head + "  - wait: soon\n"
                                   << QStringLiteral("s.yaml:3:11: wait must be a duration");
