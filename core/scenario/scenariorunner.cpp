@@ -1,5 +1,6 @@
 #include "scenario/scenariorunner.h"
 
+#include "engineio/likelycause.h"
 #include "scenario/binaryarguments.h"
 #include "scenario/scenariorunner_p.h"
 
@@ -145,7 +146,11 @@ void ScenarioRunnerPrivate::watch(ClientRun &run)
                 Q_EMIT q->recordAppended(name, record);
             });
     connect(client, &SocketIoClient::errorOccurred, this, [this, name](const SocketIoError &error) {
-        runOf(name).lastError = error.message;
+        const QString cause =
+            error.kind == SocketIoError::Kind::EngineIo ? likelyCause(error.engine) : QString();
+        runOf(name).lastError =
+            cause.isEmpty() ? error.message
+                            : QStringLiteral("%1 (likely cause: %2)").arg(error.message, cause);
         poll();
     });
     connect(
@@ -430,6 +435,13 @@ bool ScenarioRunnerPrivate::pollEmit()
             fail(QStringLiteral("cannot emit: the server disconnected namespace %1").arg(step.nsp));
             return true;
         default:
+            // The connection is gone (a client does not reconnect): nothing will connect it.
+            if (run.client->engine()->state() == EngineIoClient::State::Disconnected) {
+                fail(run.lastError.isEmpty()
+                         ? QStringLiteral("cannot emit: the connection is closed")
+                         : QStringLiteral("cannot emit: %1").arg(run.lastError));
+                return true;
+            }
             return false; // connecting: wait
         }
         QJsonValue args;

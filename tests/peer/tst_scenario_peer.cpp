@@ -13,10 +13,12 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -44,6 +46,7 @@ private Q_SLOTS:
     void badScenarioFiles();
     void variablesFromEnvironmentFileAndCommandLine();
     void parallelRunsEveryFile();
+    void unreachableServerFailsAtOnce();
     void usageErrors_data();
     void usageErrors();
     void interruptedRunReportsTheStep();
@@ -540,6 +543,32 @@ void tst_ScenarioPeer::parallelRunsEveryFile()
                                    QStringLiteral("url=") + url(Server::SocketIo4)},
                        environmentWithoutProxies(), RunTimeoutMs);
     QVERIFY2(alone.exitCode == 1, alone.describe({}).constData());
+}
+
+// Nothing listens: the first emit fails as soon as the connection fails, naming why, rather than
+// at its timeout.
+void tst_ScenarioPeer::unreachableServerFailsAtOnce()
+{
+    QTcpServer reserved; // a free port, closed again so that nothing listens on it
+    QVERIFY(reserved.listen(QHostAddress::LocalHost));
+    const quint16 port = reserved.serverPort();
+    reserved.close();
+    const QString path = m_dir.filePath(QStringLiteral("unreachable.yaml"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QStringLiteral("url: \"http://127.0.0.1:%1\"\ntimeout: 20s\nsteps:\n  - emit: x\n")
+                   .arg(port)
+                   .toUtf8());
+    file.close();
+    QElapsedTimer clock;
+    clock.start();
+    const CliRun run(QStringList{QStringLiteral("test"), path}, environmentWithoutProxies(),
+                     RunTimeoutMs);
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.out.contains("\u2717 emit x (client)"), run.out.constData());
+    QVERIFY2(run.out.contains("cannot emit: "), run.out.constData());
+    QVERIFY2(run.out.contains("refused"), run.out.constData());
+    QVERIFY2(clock.elapsed() < 15000, qPrintable(QString::number(clock.elapsed())));
 }
 
 void tst_ScenarioPeer::usageErrors_data()
