@@ -541,7 +541,7 @@ function table() {
     } else {
       const ratio = s.cpuUs / n.cpuUs;
       add("scenario", figure, fmt(s.cpuUs / 1000, 1), fmt(n.cpuUs / 1000, 1), ratio.toFixed(2), "≤0.20", ratio <= 0.2);
-      add("scenario", `chat flow: user · system CPU ms`, `${fmt(s.userUs / 1000, 1)} · ${fmt(s.sysUs / 1000, 1)}`, `${fmt(n.userUs / 1000, 1)} · ${fmt(n.sysUs / 1000, 1)}`, "", "", undefined);
+      add("scenario", `chat flow: user · system CPU ms (medians of each)`, `${fmt(s.userUs / 1000, 1)} · ${fmt(s.sysUs / 1000, 1)}`, `${fmt(n.userUs / 1000, 1)} · ${fmt(n.sysUs / 1000, 1)}`, "", "", undefined);
       add("scenario", `chat flow: wall s (process start → exit)`, fmt(s.wallUs / 1e6, 2), fmt(n.wallUs / 1e6, 2), (s.wallUs / n.wallUs).toFixed(2), "", undefined);
       add("scenario", `chat flow: peak RSS MB`, fmt(s.maxrssKb / 1024, 1), fmt(n.maxrssKb / 1024, 1), (s.maxrssKb / n.maxrssKb).toFixed(2), "", undefined);
       add("scenario", `chat flow: every run passed`, "yes", "yes", "", "all pass", true);
