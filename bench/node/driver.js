@@ -1,7 +1,7 @@
 // Runs every SioScope benchmark beside its Node reference and prints one table (bench/run calls
 // this; see docs/performance.md).
 //
-//   node driver.js --build-dir <dir> [--runs N] [--only codec,ingest,ack,memory,gui] [--quick]
+//   node driver.js --build-dir <dir> [--runs N] [--only codec,ingest,ack,memory,gui,scenario] [--quick]
 //                  [--markdown <file>] [--json <file>]
 //
 // Every figure is the median of N runs; each run measures SioScope and the Node reference one
@@ -26,7 +26,7 @@ function arg(name, fallback) {
 const quick = process.argv.includes("--quick");
 const buildDir = path.resolve(arg("--build-dir", path.join(__dirname, "..", "..", "build")));
 const runs = Math.max(1, Math.min(25, Number(arg("--runs", quick ? "3" : "5"))));
-const only = new Set(arg("--only", "codec,ingest,ack,memory,gui").split(","));
+const only = new Set(arg("--only", "codec,ingest,ack,memory,gui,scenario").split(","));
 const markdownOut = arg("--markdown", null);
 const jsonOut = arg("--json", null);
 
@@ -63,12 +63,26 @@ const GuiRows = quick ? 200000 : 1000000;
 const GuiFilter = "alice";
 const GuiRuns = Math.min(runs, 3);
 const ColdStartRuns = Math.max(runs, 5);
+// The scenario group: ScenarioCount runs of the chat flow (scenarioFile), ScenarioParallel at once,
+// by `sioscope-cli test` and by bench/node/scenario-client.js; the same count with --quick.
+const ScenarioCount = 1000;
+const ScenarioParallel = 20;
+const ScenarioTimeoutS = 300;
 
 const bin = (name) => path.join(buildDir, "bench", name);
 const rusageBin = bin("sioscope-bench-rusage");
 const cliBin = path.join(buildDir, "app", "sioscope-cli");
 const guiBin = path.join(buildDir, "app", "sioscope");
-for (const f of [rusageBin, bin("sioscope-bench-codec"), bin("sioscope-bench-ack"), bin("sioscope-bench-memory"), bin("sioscope-bench-gui"), cliBin, guiBin])
+// The programs each selected group runs.
+const needed = {
+  codec: [bin("sioscope-bench-codec")],
+  ingest: [cliBin],
+  ack: [bin("sioscope-bench-ack")],
+  memory: [bin("sioscope-bench-memory"), cliBin],
+  gui: [bin("sioscope-bench-gui"), guiBin],
+  scenario: [cliBin],
+};
+for (const f of new Set([rusageBin, ...[...only].flatMap((group) => needed[group] || [])]))
   if (!fs.existsSync(f)) {
     process.stderr.write(`driver.js: ${f} is missing; build the sioscope-bench target first\n`);
     process.exit(2);
@@ -106,7 +120,7 @@ function measured(command, args, timeoutS, env = process.env) {
   }
   if (r.status !== 0 || !usage || usage.timed_out) {
     const name = path.basename(command) + " " + args.filter((a) => !a.startsWith("/")).join(" ");
-    throw new Error(`${name}: exit ${r.status}${usage && usage.timed_out ? " (timed out)" : ""}\n${r.stderr}`);
+    throw new Error(`${name}: exit ${r.status}${usage && usage.timed_out ? " (timed out)" : ""}\n${r.stderr}${(r.stdout || "").slice(-2000)}`);
   }
   return { stdout: r.stdout, stderr: r.stderr, usage };
 }
@@ -166,7 +180,7 @@ async function checkCliLog(file, count, binary) {
 
 // --- benchmarks --------------------------------------------------------------------------------
 
-const results = { runs, quick, codec: {}, codecMsgpack: {}, ingest: {}, ack: {}, memory: {}, gui: {} };
+const results = { runs, quick, codec: {}, codecMsgpack: {}, ingest: {}, ack: {}, memory: {}, gui: {}, scenario: {} };
 
 // One codec comparison: `script` (codec.js or msgpack-codec.js) dumps the wire forms and measures
 // the Node parser; sioscope-bench-codec with `parserArgs` measures SioScope on those same bytes.
@@ -371,6 +385,82 @@ function benchGui(url) {
   };
 }
 
+// One run of the chat flow as a scenario file; bench/node/scenario-client.js does the same steps.
+function scenarioFile(i) {
+  const message = JSON.stringify({ text: "hi", n: i });
+  return [
+    `name: chat flow ${i}`,
+    `url: "{{url}}"`,
+    `client: {transport: websocket}`,
+    `steps:`,
+    `  - expect: welcome`,
+    `  - emit: join-room`,
+    `    args: ["room-${i}"]`,
+    `    ack: ["room-${i}"]`,
+    `  - emit: echo-ack`,
+    `    args: [${message}]`,
+    `    ack: [${message}]`,
+    `  - emit: echo`,
+    `    args: [bye]`,
+    `  - expect: echo`,
+    `    args: [bye]`,
+    `  - disconnect: client`,
+    ``,
+  ].join("\n");
+}
+
+// ScenarioCount runs of the chat flow: `sioscope-cli test` with one generated file per run, and
+// scenario-client.js, each one process whose CPU time (not the server's) is measured. A side
+// with a failed run or process has an error instead of figures.
+function benchScenario(url) {
+  const dir = path.join(tmp, "scenarios");
+  fs.mkdirSync(dir);
+  const files = [];
+  for (let i = 0; i < ScenarioCount; i++) {
+    const file = path.join(dir, `chat-${String(i).padStart(4, "0")}.yaml`);
+    fs.writeFileSync(file, scenarioFile(i));
+    files.push(file);
+  }
+  const samples = { sio: [], node: [] };
+  const errors = {};
+  const passedLine = `${ScenarioCount} of ${ScenarioCount} scenarios passed`;
+  for (let r = 0; r < runs; r++) {
+    log(`scenario run ${r + 1}/${runs} (${ScenarioCount} runs, ${ScenarioParallel} at once)`);
+    const order = r % 2 ? ["sio", "node"] : ["node", "sio"];
+    for (const who of order) {
+      if (errors[who]) continue;
+      try {
+        if (who === "node") {
+          const script = [path.join(nodeDir, "scenario-client.js"), url, "--count", String(ScenarioCount), "--parallel", String(ScenarioParallel), "--timeout-s", String(ScenarioTimeoutS - 10)];
+          const out = measured(process.execPath, script, ScenarioTimeoutS);
+          const o = lastJson(out.stdout);
+          if (o.passed !== ScenarioCount || o.failed !== 0) throw new Error(`scenario-client.js: ${o.passed} of ${ScenarioCount} passed; ${o.firstFailure}`);
+          samples.node.push(out.usage);
+        } else {
+          const out = measured(cliBin, ["test", ...files, "--parallel", String(ScenarioParallel), "--var", `url=${url}`], ScenarioTimeoutS);
+          if (!out.stdout.includes(passedLine)) throw new Error(`sioscope-cli test: no "${passedLine}"\n${out.stdout.slice(-2000)}`);
+          samples.sio.push(out.usage);
+        }
+      } catch (e) {
+        errors[who] = String(e.message || e);
+        log(`scenario ${who}: ${errors[who]}`);
+      }
+    }
+  }
+  const summary = (who) =>
+    errors[who]
+      ? { error: errors[who] }
+      : {
+          cpuUs: median(samples[who].map((u) => u.cpu_us)),
+          userUs: median(samples[who].map((u) => u.user_us)),
+          sysUs: median(samples[who].map((u) => u.sys_us)),
+          wallUs: median(samples[who].map((u) => u.wall_us)),
+          maxrssKb: median(samples[who].map((u) => u.maxrss_kb)),
+          samples: samples[who],
+        };
+  results.scenario = { count: ScenarioCount, parallel: ScenarioParallel, sio: summary("sio"), node: summary("node") };
+}
+
 // --- the table ---------------------------------------------------------------------------------
 
 function fmt(x, digits = 0) {
@@ -443,6 +533,20 @@ function table() {
     for (const [platform, coldMs] of Object.entries(results.gui.coldStartMs))
       add("gui", `exec → first paint ms, ${platform} (${ColdStartRuns} runs)`, fmt(coldMs, 1), "–", "", "<0.5 s", coldMs < 500);
   }
+  if (results.scenario.count) {
+    const { count, parallel, sio: s, node: n } = results.scenario;
+    const figure = `chat flow ×${count}, ${parallel} at once: client CPU ms`;
+    if (s.error || n.error) {
+      add("scenario", figure, s.error ? "error" : fmt(s.cpuUs / 1000, 1), n.error ? "error" : fmt(n.cpuUs / 1000, 1), "", "≤0.20", false);
+    } else {
+      const ratio = s.cpuUs / n.cpuUs;
+      add("scenario", figure, fmt(s.cpuUs / 1000, 1), fmt(n.cpuUs / 1000, 1), ratio.toFixed(2), "≤0.20", ratio <= 0.2);
+      add("scenario", `chat flow: user · system CPU ms (medians of each)`, `${fmt(s.userUs / 1000, 1)} · ${fmt(s.sysUs / 1000, 1)}`, `${fmt(n.userUs / 1000, 1)} · ${fmt(n.sysUs / 1000, 1)}`, "", "", undefined);
+      add("scenario", `chat flow: wall s (process start → exit)`, fmt(s.wallUs / 1e6, 2), fmt(n.wallUs / 1e6, 2), (s.wallUs / n.wallUs).toFixed(2), "", undefined);
+      add("scenario", `chat flow: peak RSS MB`, fmt(s.maxrssKb / 1024, 1), fmt(n.maxrssKb / 1024, 1), (s.maxrssKb / n.maxrssKb).toFixed(2), "", undefined);
+      add("scenario", `chat flow: every run passed`, "yes", "yes", "", "all pass", true);
+    }
+  }
   return rows;
 }
 
@@ -484,7 +588,7 @@ function environment() {
   let code = 0;
   try {
     if (only.has("codec")) benchCodec();
-    if (only.has("ingest") || only.has("ack") || only.has("memory") || only.has("gui")) {
+    if (["ingest", "ack", "memory", "gui", "scenario"].some((group) => only.has(group))) {
       server = await startServer();
       log(`reference server at ${server.url}`);
       if (only.has("ingest")) {
@@ -495,12 +599,15 @@ function environment() {
       if (only.has("ack")) benchAck(server.url);
       if (only.has("memory")) await benchMemory(server.url);
       if (only.has("gui")) benchGui(server.url);
+      if (only.has("scenario")) benchScenario(server.url);
     }
     const rows = table();
     const text = `${environment()}\n\n${render(rows)}\n`;
     process.stdout.write(text);
     if (markdownOut) fs.writeFileSync(markdownOut, text);
     if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(results, null, 2) + "\n");
+    // A group that could not measure (a failed run) is in the table as an error, and fails the run.
+    if (results.scenario.sio?.error || results.scenario.node?.error) code = 1;
   } catch (e) {
     process.stderr.write(`driver.js: ${e.stack || e}\n`);
     if (server) process.stderr.write(fs.readFileSync(path.join(tmp, "server.log"), "utf8").slice(-4000));
