@@ -270,13 +270,17 @@ void TestCommand::stop()
 
 void TestCommand::writeReports()
 {
-    const auto write = [this](const QString &path, const QByteArray &bytes) {
+    // Each report is made only when it was asked for.
+    const auto write = [this](const QString &path, const auto &make) {
         if (path.isEmpty())
             return;
+        const QByteArray bytes = make();
         QSaveFile file(path);
         if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
             noteFailure(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
     };
-    write(m_junitPath, ScenarioReport::junitXml(m_results, m_loadFailures));
-    write(m_jsonPath, QJsonDocument(ScenarioReport::json(m_results, m_loadFailures)).toJson());
+    write(m_junitPath, [this] { return ScenarioReport::junitXml(m_results, m_loadFailures); });
+    write(m_jsonPath, [this] {
+        return QJsonDocument(ScenarioReport::json(m_results, m_loadFailures)).toJson();
+    });
 }

@@ -64,6 +64,7 @@ EngineIoTransport *EngineIoClientPrivate::createTransport(TransportKind kind)
     else
         created = new PollingTransport(options, version, this);
     created->setCookieJar(&cookieJar);
+    created->setProxy(q->proxy());
     connect(created, &EngineIoTransport::opened, this,
             [this, created] { handleTransportOpened(created); });
     connect(created, &EngineIoTransport::packetReceived, this,
@@ -408,6 +409,7 @@ void EngineIoClient::setOptions(const EngineIoOptions &options)
 {
     d->options = options;
     d->fellBackToV3 = false;
+    d->resolvedProxy.reset();
 }
 
 EngineIoOptions EngineIoClient::options() const
@@ -422,6 +424,7 @@ void EngineIoClient::open()
     d->attempt = 0;
     d->reconnectTimer.stop();
     d->cookieJar.clear();
+    d->resolvedProxy.reset(); // the environment as it is now
     d->startSession();
 }
 
@@ -498,12 +501,16 @@ qint64 EngineIoClient::lastPingTime() const
 
 ResolvedProxy EngineIoClient::proxy() const
 {
-    QUrl target = d->options.url;
-    const QString scheme = target.scheme().toLower();
-    target.setScheme(scheme == QLatin1String("https") || scheme == QLatin1String("wss")
-                         ? QStringLiteral("wss")
-                         : QStringLiteral("ws"));
-    return resolveProxy(d->options.proxy, target, QProcessEnvironment::systemEnvironment());
+    if (!d->resolvedProxy) {
+        QUrl target = d->options.url;
+        const QString scheme = target.scheme().toLower();
+        target.setScheme(scheme == QLatin1String("https") || scheme == QLatin1String("wss")
+                             ? QStringLiteral("wss")
+                             : QStringLiteral("ws"));
+        d->resolvedProxy =
+            resolveProxy(d->options.proxy, target, QProcessEnvironment::systemEnvironment());
+    }
+    return *d->resolvedProxy;
 }
 
 QList<QNetworkCookie> EngineIoClient::cookies() const

@@ -3,6 +3,8 @@
 // include it to look at the machine's state.
 #pragma once
 
+#include <optional>
+
 #include "engineio/engineioclient.h"
 #include "engineio/engineiocookiejar.h"
 #include "engineio/engineiotransport.h"
@@ -65,4 +67,6 @@ public:
     // One jar for the whole connection: every transport and every reconnection shares it (the
     // load balancer's sticky cookie must reach the upgrade request); open() empties it.
     EngineIoCookieJar cookieJar;
+    // The proxy of the session's URL: resolved on the first use after open() or setOptions().
+    mutable std::optional<ResolvedProxy> resolvedProxy;
 };

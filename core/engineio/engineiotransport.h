@@ -58,6 +58,9 @@ public:
     QSslConfiguration sslConfiguration();
     // The proxy for this transport's URLs (the setting, or the environment read once).
     const ResolvedProxy &proxy();
+    // The client resolves the proxy once per session and hands it to each transport it makes, so
+    // that the environment is not read again per transport.
+    void setProxy(const ResolvedProxy &proxy) { m_proxy = proxy; }
     QList<QPair<QByteArray, QByteArray>> userHeaders() const { return m_options.userHeaders(); }
 
 Q_SIGNALS:

@@ -606,9 +606,11 @@ QString ScenarioFromSession::volatileKind(const QJsonValue &value)
     if (jwt.match(text).hasMatch())
         return QStringLiteral("a JWT");
     // Ids are random mixes of letters and digits; words and names are not.
-    const bool mixed =
-        digit.match(text).hasMatch() && text != text.toLower() && text != text.toUpper();
-    if (sid.match(text).hasMatch() && (mixed || digit.match(text).hasMatch()))
+    const bool hasDigit = digit.match(text).hasMatch();
+    const bool bothCases = text != text.toLower() && text != text.toUpper();
+    const bool mixed = hasDigit && bothCases;
+    // One random id in 30 has no digit: both cases are enough for an id of exactly this form.
+    if (sid.match(text).hasMatch() && (hasDigit || bothCases))
         return QStringLiteral("a session id");
     if (token.match(text).hasMatch() && mixed)
         return QStringLiteral("a token");

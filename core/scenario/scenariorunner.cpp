@@ -12,6 +12,7 @@ namespace {
 constexpr int ContextPackets = 8;
 constexpr int CloseGraceMs = 2000;
 constexpr int ContextLineChars = 200;
+constexpr int MaxStepsPerTurn = 64;
 
 QString compact(const QJsonValue &value)
 {
@@ -120,26 +121,9 @@ void ScenarioRunnerPrivate::watch(ClientRun &run)
     const QString name = run.spec->name;
     connect(client, &SocketIoClient::packetRecorded, this,
             [this, name](const PacketRecord &record) {
-                ClientRun &run = runOf(name);
-                if (record.layer == PacketRecord::Layer::SocketIo ||
-                    record.layer == PacketRecord::Layer::Connection) {
-                    const QString what =
-                        record.layer == PacketRecord::Layer::SocketIo
-                            ? QStringLiteral("%1 %2").arg(record.typeName(), record.nsp)
-                            : record.typeName();
-                    QString line = QStringLiteral("+%1 ms %2 %3 %4 %5")
-                                       .arg(nowMs())
-                                       .arg(name,
-                                            record.direction == PacketRecord::Direction::In
-                                                ? QStringLiteral("<-")
-                                                : QStringLiteral("->"),
-                                            what, QString::fromUtf8(record.payload))
-                                       .trimmed();
-                    if (!record.error.isEmpty())
-                        line += QStringLiteral(" (error: %1)").arg(record.error);
-                    if (line.size() > ContextLineChars)
-                        line = line.left(ContextLineChars - 1) + QChar(0x2026);
-                    run.recent.append(line);
+                if (record.layer != PacketRecord::Layer::EngineIo) {
+                    ClientRun &run = runOf(name);
+                    run.recent.append({nowMs(), record});
                     if (run.recent.size() > ContextPackets)
                         run.recent.removeFirst();
                 }
@@ -244,15 +228,26 @@ bool ScenarioRunnerPrivate::substitute(const QJsonValue &value, QJsonValue *out)
 
 void ScenarioRunnerPrivate::advance()
 {
+    if (m_advancing)
+        return;
+    m_advancing = true;
+    // Steps that end at once (an emit without ack, an event already received) are followed by
+    // the next one in this loop, without a turn of the event loop each; after a run of them the
+    // loop yields, so that a long repeat does not starve the sockets and timers.
+    int atOnce = 0;
     while (!m_finished && !m_step) {
+        if (++atOnce > MaxStepsPerTurn) {
+            QTimer::singleShot(0, this, &ScenarioRunnerPrivate::advance);
+            break;
+        }
         if (m_frames.isEmpty()) {
             finish();
-            return;
+            break;
         }
         Frame &frame = m_frames.last();
         if (frame.index < frame.steps->size()) {
             begin(frame.steps->at(frame.index++));
-            return;
+            continue;
         }
         // The end of a repeat's round.
         const ScenarioStep *repeat = frame.repeat;
@@ -283,7 +278,7 @@ void ScenarioRunnerPrivate::advance()
                          .arg(until.event)
                          .arg(repeat->count),
                      compact(until.payload.expected));
-                return;
+                break;
             }
         }
         if (!done) {
@@ -300,6 +295,7 @@ void ScenarioRunnerPrivate::advance()
         m_result.steps.append(result);
         Q_EMIT q->stepFinished(result);
     }
+    m_advancing = false;
 }
 
 void ScenarioRunnerPrivate::begin(const ScenarioStep &step)
@@ -317,8 +313,7 @@ void ScenarioRunnerPrivate::begin(const ScenarioStep &step)
     switch (step.kind) {
     case ScenarioStep::Kind::Repeat:
         m_step = nullptr;
-        m_frames.append({&step.steps, 0, &step, 0});
-        QTimer::singleShot(0, this, &ScenarioRunnerPrivate::advance);
+        m_frames.append({&step.steps, 0, &step, 0}); // advance() goes on with its steps
         return;
     case ScenarioStep::Kind::Join: {
         ClientRun &run = runOf(step.client);
@@ -784,11 +779,27 @@ QStringList ScenarioRunnerPrivate::context() const
     if (!m_step)
         return {};
     QStringList lines;
-    if (!m_step->client.isEmpty()) {
-        lines = runOf(m_step->client).recent;
-    } else {
-        for (const ClientRun &run : m_clients)
-            lines += run.recent;
+    for (const ClientRun &run : m_clients) {
+        if (!m_step->client.isEmpty() && run.spec->name != m_step->client)
+            continue;
+        for (const auto &[atMs, record] : run.recent) {
+            const QString what = record.layer == PacketRecord::Layer::SocketIo
+                                     ? QStringLiteral("%1 %2").arg(record.typeName(), record.nsp)
+                                     : record.typeName();
+            QString line =
+                QStringLiteral("+%1 ms %2 %3 %4 %5")
+                    .arg(atMs)
+                    .arg(run.spec->name,
+                         record.direction == PacketRecord::Direction::In ? QStringLiteral("<-")
+                                                                         : QStringLiteral("->"),
+                         what, QString::fromUtf8(record.payload))
+                    .trimmed();
+            if (!record.error.isEmpty())
+                line += QStringLiteral(" (error: %1)").arg(record.error);
+            if (line.size() > ContextLineChars)
+                line = line.left(ContextLineChars - 1) + QChar(0x2026);
+            lines.append(line);
+        }
     }
     return lines;
 }
@@ -816,7 +827,7 @@ void ScenarioRunnerPrivate::pass()
     m_step = nullptr;
     m_result.steps.append(result);
     Q_EMIT q->stepFinished(result);
-    QTimer::singleShot(0, this, &ScenarioRunnerPrivate::advance);
+    advance(); // at once, or by the loop of the advance() that began this step
 }
 
 void ScenarioRunnerPrivate::fail(const QString &failure, const QString &expected,

@@ -36,8 +36,10 @@ struct ClientRun
         cursors[nsp] = qMax(cursors.value(nsp), index + 1);
     }
     bool started = false;
-    QString lastError;  // the client's last error, for a step that waits on a connection
-    QStringList recent; // the last packets, as context for a failure
+    QString lastError; // the client's last error, for a step that waits on a connection
+    // The last packets with their time since the scenario started, as context for a failure;
+    // formatted only when one is reported.
+    QList<QPair<qint64, PacketRecord>> recent;
 };
 
 class ScenarioRunnerPrivate : public QObject
@@ -109,6 +111,7 @@ public:
     QTimer m_stepTimer;
     bool m_finished = false;
     bool m_polling = false;
+    bool m_advancing = false; // advance() is running steps; a step that ends lets it go on
     bool m_reported = false;
 
     // The step being run.

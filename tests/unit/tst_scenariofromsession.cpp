@@ -74,6 +74,8 @@ void tst_ScenarioFromSession::volatileKind_data()
     QTest::addColumn<QString>("kind");
     QTest::newRow("engine sid") << QByteArray("\"2RWkypB1uKELiWATAAAA\"")
                                 << QStringLiteral("a session id");
+    QTest::newRow("engine sid without a digit") << QByteArray("\"xYzAbCdEfGhIjKlMnOpQ\"")
+                                                << QStringLiteral("a session id");
     QTest::newRow("socket.io 2 socket id")
         << QByteArray("\"/chat#McR-6NtvXjTRI-E5AAAB\"") << QStringLiteral("a socket id");
     QTest::newRow("UUID") << QByteArray("\"123e4567-e89b-12d3-a456-426614174000\"")
