@@ -1019,6 +1019,8 @@ ScenarioDialog *MainWindow::runTest()
     if (!m_scenarioDialog) {
         auto *dialog = new ScenarioDialog(this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
+        // The composer's variables are the ones a test of this server wants too.
+        dialog->setEnvironmentFile(m_profile.variablesFile);
         m_scenarioDialog = dialog;
     }
     m_scenarioDialog->show();

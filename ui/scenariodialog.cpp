@@ -177,6 +177,11 @@ void ScenarioDialog::setEnvironmentFile(const QString &fileName)
     m_envFile->setText(fileName);
 }
 
+QString ScenarioDialog::environmentFile() const
+{
+    return m_envFile->text().trimmed();
+}
+
 void ScenarioDialog::setVariablesText(const QString &text)
 {
     m_variables->setPlainText(text);
@@ -206,7 +211,7 @@ bool ScenarioDialog::run()
     // The variables as `sioscope-cli test` takes them: --var lines, --env, the environment.
     ScenarioVariables variables;
     variables.setProcessEnvironment(QProcessEnvironment::systemEnvironment());
-    if (const QString envFile = m_envFile->text().trimmed(); !envFile.isEmpty()) {
+    if (const QString envFile = environmentFile(); !envFile.isEmpty()) {
         QJsonObject values;
         ScenarioError error;
         if (!ScenarioLoader::loadVariablesFile(envFile, &values, &error)) {

@@ -39,6 +39,7 @@ public:
     void setScenarioFile(const QString &fileName);
     QString scenarioFile() const;
     void setEnvironmentFile(const QString &fileName);
+    QString environmentFile() const;
     // "name=value" lines; a value that parses as JSON keeps its type, as with --var.
     void setVariablesText(const QString &text);
 

@@ -162,10 +162,17 @@ private Q_SLOTS:
         QVERIFY(!window.saveAsTest(missing, false, &error));
         QVERIFY2(error.contains(missing), qPrintable(error));
 
-        // The saved test runs in the window's Run Test… dialog too, against the same server.
+        // The saved test runs in the window's Run Test… dialog too, against the same server,
+        // with the profile's variables file as its environment file.
+        const QString variables = m_dir.filePath(QStringLiteral("variables.yaml"));
+        QVERIFY(writeFile(variables, "greeting: hello\n"));
+        ConnectionProfile profile = window.currentProfile();
+        profile.variablesFile = variables;
+        window.applyProfile(profile);
         QPointer<ScenarioDialog> dialog = window.runTest();
         QVERIFY(dialog);
         QCOMPARE(window.scenarioDialog(), dialog.data());
+        QCOMPARE(dialog->environmentFile(), variables);
         dialog->setScenarioFile(whole);
         QSignalSpy finished(dialog.data(), &ScenarioDialog::runFinished);
         dialog->runButton()->click();
