@@ -33,15 +33,15 @@ void append(SessionLog *log, PacketRecord::Direction direction, SocketIoPacket::
     log->append(PacketRecord::fromSocketIoPacket(packet, direction, TransportKind::WebSocket, {}));
 }
 
-void connecting(SessionLog *log)
+void connecting(SessionLog *log,
+                const QString &url = QStringLiteral(
+                    "http://127.0.0.1:3000/socket.io/?EIO=4&transport=polling&room=a"))
 {
-    log->append(PacketRecord::note(
-        PacketRecord::Connecting,
-        {{QStringLiteral("url"),
-          QStringLiteral("http://127.0.0.1:3000/socket.io/?EIO=4&transport=polling&room=a")},
-         {QStringLiteral("eio"), 4},
-         {QStringLiteral("transport"), QStringLiteral("polling")}},
-        TransportKind::Polling));
+    log->append(PacketRecord::note(PacketRecord::Connecting,
+                                   {{QStringLiteral("url"), url},
+                                    {QStringLiteral("eio"), 4},
+                                    {QStringLiteral("transport"), QStringLiteral("polling")}},
+                                   TransportKind::Polling));
 }
 
 constexpr auto In = PacketRecord::Direction::In;
@@ -193,13 +193,8 @@ void tst_ScenarioFromSession::selectedRowsOnly()
 void tst_ScenarioFromSession::selectionKeepsItsConnection()
 {
     SessionLog log;
-    log.append(PacketRecord::note(
-        PacketRecord::Connecting,
-        {{QStringLiteral("url"),
-          QStringLiteral("http://127.0.0.1:4567/socket.io/?EIO=4&transport=polling&room=b")},
-         {QStringLiteral("eio"), 4},
-         {QStringLiteral("transport"), QStringLiteral("polling")}},
-        TransportKind::Polling));
+    connecting(&log,
+               QStringLiteral("http://127.0.0.1:4567/socket.io/?EIO=4&transport=polling&room=b"));
     append(&log, Out, SocketIoPacket::Connect, QStringLiteral("/"), {});
     append(&log, Out, SocketIoPacket::Connect, QStringLiteral("/chat"), "{\"token\":\"t\"}");
     append(&log, Out, SocketIoPacket::Connect, QStringLiteral("/left"), {});
