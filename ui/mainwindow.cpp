@@ -13,7 +13,9 @@
 #include "mockserverwindow.h"
 #include "namespacetabs.h"
 #include "packetdetail.h"
+#include "scenario/scenariofromsession.h"
 #include "scenario/scenarioloader.h"
+#include "scenariodialog.h"
 #include "server/demoscenario.h"
 #include "server/socketioserver.h"
 #include "session/redaction.h"
@@ -35,6 +37,7 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QInputDialog>
+#include <QItemSelectionModel>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -43,6 +46,7 @@
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QSaveFile>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -240,6 +244,24 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Import…"), QKeySequence::Open, this, &MainWindow::importLog);
     file->addAction(tr("&Reopen Crash Journal…"), this, &MainWindow::reopenCrashJournal);
     file->addSeparator();
+    m_saveAsTestAction =
+        file->addAction(tr("Save as &Test…"), this, [this] { saveAsTestInteractively(false); });
+    m_saveAsTestAction->setObjectName(QStringLiteral("saveAsTestAction"));
+    m_saveAsTestAction->setToolTip(tr("Write a scenario for sioscope-cli test (and Run Test…) "
+                                      "that replays this session and checks the server's "
+                                      "answers"));
+    m_saveSelectionAsTestAction = file->addAction(tr("Save Se&lection as Test…"), this,
+                                                  [this] { saveAsTestInteractively(true); });
+    m_saveSelectionAsTestAction->setObjectName(QStringLiteral("saveSelectionAsTestAction"));
+    m_saveSelectionAsTestAction->setToolTip(
+        tr("The same, from the timeline's selected rows only (select several with Shift or "
+           "Ctrl)"));
+    m_saveSelectionAsTestAction->setEnabled(false);
+    connect(m_timeline->view()->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            [this] {
+                m_saveSelectionAsTestAction->setEnabled(m_timeline->selectedLogRows().size() > 1);
+            });
+    file->addSeparator();
     file->addAction(tr("&Close Window"), QKeySequence::Close, this, &QWidget::close);
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
 
@@ -261,6 +283,10 @@ void MainWindow::buildMenus()
     m_diagnoseAction->setObjectName(QStringLiteral("diagnoseAction"));
     m_diagnoseAction->setToolTip(tr("Probe the server with these connection options and say in "
                                     "plain words what works and what does not"));
+    QAction *runTestAction = session->addAction(tr("Run &Test…"), this, [this] { runTest(); });
+    runTestAction->setObjectName(QStringLiteral("runTestAction"));
+    runTestAction->setToolTip(tr("Run a scenario file (sioscope-cli test) and watch each step "
+                                 "and the packets of its clients"));
     QAction *demo = session->addAction(tr("Try the &Demo"), this, &MainWindow::startDemo);
     demo->setObjectName(QStringLiteral("tryDemoAction"));
     demo->setToolTip(tr("Start the built-in demo server in SioScope and connect to it"));
@@ -941,6 +967,66 @@ void MainWindow::showExportDialog()
     if (const QString written = ExportDialog::run(this, *log(), m_timeline, m_knownSecrets);
         !written.isEmpty())
         statusBar()->showMessage(tr("Exported to %1").arg(written), StatusMessageMs);
+}
+
+bool MainWindow::saveAsTest(const QString &fileName, bool selectionOnly, QString *error)
+{
+    ScenarioFromSessionOptions options;
+    options.name = QFileInfo(fileName).completeBaseName();
+    // The header comment names where the session came from: the server, or the imported file.
+    options.source =
+        m_connectionBar ? tr("a session with %1").arg(m_connectionBar->urlText()) : windowTitle();
+    if (selectionOnly) {
+        const std::vector<qint64> rows = m_timeline->selectedLogRows();
+        if (rows.empty()) {
+            *error = tr("No row of the timeline is selected.");
+            return false;
+        }
+        options.rows = QList<qint64>(rows.cbegin(), rows.cend());
+    }
+    QByteArray yaml;
+    if (!ScenarioFromSession::write(*log(), options, &yaml, error))
+        return false;
+    // QSaveFile: a failed write never leaves half a scenario behind.
+    QSaveFile file(fileName);
+    if (!file.open(QIODevice::WriteOnly) || file.write(yaml) != yaml.size() || !file.commit()) {
+        *error = tr("%1: %2").arg(fileName, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+void MainWindow::saveAsTestInteractively(bool selectionOnly)
+{
+    const QString fileName = QFileDialog::getSaveFileName(
+        this, selectionOnly ? tr("Save Selection as Test") : tr("Save as Test"),
+        QStringLiteral("session-test.yaml"), tr("Scenarios (*.yaml *.yml);;All files (*)"));
+    if (fileName.isEmpty())
+        return;
+    QString error;
+    if (!saveAsTest(fileName, selectionOnly, &error)) {
+        showInfo(tr("<b>The test was not saved:</b> %1").arg(error.toHtmlEscaped()), true);
+        return;
+    }
+    statusBar()->showMessage(
+        tr("Saved the test to %1: run it with Session ▸ Run Test… or sioscope-cli test")
+            .arg(fileName),
+        StatusMessageMs);
+}
+
+ScenarioDialog *MainWindow::runTest()
+{
+    if (!m_scenarioDialog) {
+        auto *dialog = new ScenarioDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        // The composer's variables are the ones a test of this server wants too.
+        dialog->setEnvironmentFile(m_profile.variablesFile);
+        m_scenarioDialog = dialog;
+    }
+    m_scenarioDialog->show();
+    m_scenarioDialog->raise();
+    m_scenarioDialog->activateWindow();
+    return m_scenarioDialog;
 }
 
 MainWindow *MainWindow::openLogFile(const QString &fileName, QString *error, QWidget *parent)

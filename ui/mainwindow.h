@@ -6,6 +6,7 @@
 #include "composer.h"
 #include "doctordialog.h"
 #include "profiles.h"
+#include "scenariodialog.h"
 #include "session/logexport.h"
 
 #include <QMainWindow>
@@ -75,6 +76,11 @@ public:
     bool exportLog(const QString &fileName, LogFormat format, bool onlyVisible, bool includeSecrets,
                    QString *error);
 
+    // File ▸ Save as Test…: a scenario (ScenarioFromSession) from the whole log, or with
+    // `selectionOnly` from the timeline's selected rows, written to `fileName`. False with the
+    // reason (no Socket.IO packet, nothing selected, the file cannot be written).
+    bool saveAsTest(const QString &fileName, bool selectionOnly, QString *error);
+
     // The crash journal is on by default for live windows; tests may turn it off.
     void setJournalEnabled(bool enabled) { m_journalEnabled = enabled; }
 
@@ -93,6 +99,11 @@ public:
     QAction *diagnoseAction() const { return m_diagnoseAction; }
     // The doctor's dialog opened last (Session ▸ Diagnose…), while it is open.
     DoctorDialog *doctorDialog() const { return m_doctorDialog; }
+    QAction *saveAsTestAction() const { return m_saveAsTestAction; }
+    QAction *saveSelectionAsTestAction() const { return m_saveSelectionAsTestAction; }
+    // Session ▸ Run Test…: the scenario dialog, opened (or raised) and returned.
+    ScenarioDialog *runTest();
+    ScenarioDialog *scenarioDialog() const { return m_scenarioDialog; }
 
     // Session ▸ Diagnose…: the connection doctor on this window's connection options.
     void diagnose();
@@ -144,6 +155,7 @@ private:
     void reloadProfileNames();
 
     void showExportDialog();
+    void saveAsTestInteractively(bool selectionOnly);
     void importLog();
     void reopenCrashJournal();
 
@@ -173,6 +185,9 @@ private:
     QAction *m_pauseAction = nullptr;
     QAction *m_diagnoseAction = nullptr;
     QPointer<DoctorDialog> m_doctorDialog;
+    QPointer<ScenarioDialog> m_scenarioDialog;
+    QAction *m_saveAsTestAction = nullptr;
+    QAction *m_saveSelectionAsTestAction = nullptr;
     bool m_connectionFailureShown = false; // the info banner shows showConnectionFailure()'s note
     QAction *m_controlAction = nullptr;
     QAction *m_relativeTimeAction = nullptr;

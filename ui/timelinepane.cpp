@@ -12,6 +12,7 @@
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QJsonDocument>
 #include <QLineEdit>
 #include <QMenu>
@@ -21,6 +22,8 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace {
 // Tints the ack partner of the current row (event <-> ack), as the wireframe asks.
@@ -107,7 +110,7 @@ TimelinePane::TimelinePane(QWidget *parent)
     m_view->setModel(d->model);
     m_view->setItemDelegate(d->delegate);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
@@ -263,6 +266,40 @@ bool TimelinePane::selectLogRow(qint64 row)
         return false;
     m_view->setCurrentIndex(d->model->index(modelRow, 0));
     m_view->scrollTo(d->model->index(modelRow, 0), QAbstractItemView::PositionAtCenter);
+    return true;
+}
+
+std::vector<qint64> TimelinePane::selectedLogRows() const
+{
+    std::vector<qint64> rows;
+    const QModelIndexList selected = m_view->selectionModel()->selectedRows();
+    rows.reserve(size_t(selected.size()));
+    for (const QModelIndex &index : selected)
+        rows.push_back(d->model->logRow(index.row()));
+    std::sort(rows.begin(), rows.end());
+    return rows;
+}
+
+bool TimelinePane::selectLogRows(const std::vector<qint64> &rows)
+{
+    flush();
+    QItemSelection selection;
+    int first = -1;
+    for (const qint64 row : rows) {
+        const int modelRow = d->model->modelRow(row);
+        if (modelRow < 0)
+            continue;
+        if (first < 0)
+            first = modelRow;
+        selection.select(d->model->index(modelRow, 0),
+                         d->model->index(modelRow, d->model->columnCount() - 1));
+    }
+    if (first < 0)
+        return false;
+    m_view->selectionModel()->setCurrentIndex(d->model->index(first, 0),
+                                              QItemSelectionModel::NoUpdate);
+    m_view->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
+    m_view->scrollTo(d->model->index(first, 0), QAbstractItemView::PositionAtCenter);
     return true;
 }
 

@@ -47,6 +47,10 @@ public:
     qint64 currentLogRow() const;
     // False when the row is not shown (filtered out).
     bool selectLogRow(qint64 row);
+    // The selected log rows, in log order (the view selects several rows with Shift and Ctrl).
+    std::vector<qint64> selectedLogRows() const;
+    // Selects the rows of `rows` that are shown, the first one current; false when none is.
+    bool selectLogRows(const std::vector<qint64> &rows);
     // Log rows the view shows now (what "export only what the filter shows" writes).
     std::vector<qint64> visibleLogRows() const;
     int rowCount() const;

@@ -108,24 +108,15 @@ bool TestCommand::parse(const QStringList &arguments)
     }
     QJsonObject commandLine;
     for (const QString &assignment : parser.values(varOption)) {
-        const qsizetype equals = assignment.indexOf(QLatin1Char('='));
-        const QString name = assignment.left(equals);
-        if (equals <= 0 ||
-            ScenarioVariables::references(QStringLiteral("{{%1}}").arg(name)) != QStringList{name})
+        QString name;
+        QJsonValue value;
+        if (!ScenarioVariables::parseAssignment(assignment, &name, &value))
             return usageError(
                 QStringLiteral("--var must be <name>=<value> with a name of letters, digits, "
                                "'_', '-' and '.', got \"%1\"")
                     .arg(assignment),
                 Usage);
-        const QString text = assignment.mid(equals + 1);
-        // A value that is JSON keeps its type ({"id":1}, 42, true); anything else is text.
-        QJsonParseError parseError;
-        const QJsonDocument document =
-            QJsonDocument::fromJson(QByteArray("[") + text.toUtf8() + "]", &parseError);
-        commandLine.insert(name, parseError.error == QJsonParseError::NoError &&
-                                         document.array().size() == 1
-                                     ? document.array().first()
-                                     : QJsonValue(text));
+        commandLine.insert(name, value);
     }
     m_variables.setCommandLine(commandLine);
 

@@ -15,6 +15,7 @@
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <algorithm>
 #include <optional>
 
 namespace {
@@ -621,10 +622,38 @@ bool ScenarioFromSession::write(const SessionLog &log, const ScenarioFromSession
                                 QByteArray *yaml, QString *error)
 {
     QList<qint64> rows = options.rows;
-    if (rows.isEmpty())
+    std::sort(rows.begin(), rows.end());
+    if (rows.isEmpty()) {
         for (qint64 row = 0; row < log.size(); ++row)
             rows.append(row);
-    std::sort(rows.begin(), rows.end());
+    } else {
+        // A selection gives the steps; the connection is still the session's: the client's URL
+        // and options (its Connecting note) and the namespaces it had joined, and not left, by
+        // the selection's first row (of the last connection before it).
+        qint64 connecting = -1;
+        QHash<QString, qint64> joined; // namespace -> its CONNECT's row
+        for (qint64 row = 0; row < rows.first(); ++row) {
+            if (log.layer(row) == PacketRecord::Layer::Connection &&
+                log.type(row) == PacketRecord::Connecting) {
+                connecting = row;
+                joined.clear();
+            }
+            if (log.layer(row) != PacketRecord::Layer::SocketIo)
+                continue;
+            const bool out = log.direction(row) == PacketRecord::Direction::Out;
+            if (log.type(row) == SocketIoPacket::Connect && out)
+                joined.insert(log.nsp(row), row);
+            else if (log.type(row) == SocketIoPacket::Disconnect ||
+                     (log.type(row) == SocketIoPacket::ConnectError && !out))
+                joined.remove(log.nsp(row));
+        }
+        if (connecting >= 0)
+            rows.append(connecting);
+        for (const qint64 row : std::as_const(joined))
+            rows.append(row);
+        std::sort(rows.begin(), rows.end());
+        rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    }
     Writer writer(log, rows);
     return writer.run(options, yaml, error);
 }

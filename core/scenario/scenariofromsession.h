@@ -15,9 +15,11 @@ class SessionLog;
 
 struct ScenarioFromSessionOptions
 {
-    QString name;       // the scenario's name; empty: "recorded session"
-    QString source;     // the log's file name, for the header comment
-    QList<qint64> rows; // only these rows (the GUI's selection); empty: the whole session
+    QString name;   // the scenario's name; empty: "recorded session"
+    QString source; // the log's file name, for the header comment
+    // Only these rows (the GUI's selection), with the connection they belong to: its URL and
+    // options, and the namespaces joined before them. Empty: the whole session.
+    QList<qint64> rows;
 };
 
 class ScenarioFromSession

@@ -76,6 +76,22 @@ QStringList ScenarioVariables::references(const QString &text)
     return names;
 }
 
+bool ScenarioVariables::parseAssignment(const QString &assignment, QString *name, QJsonValue *value)
+{
+    const qsizetype equals = assignment.indexOf(QLatin1Char('='));
+    *name = assignment.left(equals);
+    if (equals <= 0 || references(QStringLiteral("{{%1}}").arg(*name)) != QStringList{*name})
+        return false;
+    const QString text = assignment.mid(equals + 1);
+    QJsonParseError parseError;
+    const QJsonDocument document =
+        QJsonDocument::fromJson(QByteArray("[") + text.toUtf8() + "]", &parseError);
+    *value = parseError.error == QJsonParseError::NoError && document.array().size() == 1
+                 ? document.array().first()
+                 : QJsonValue(text);
+    return true;
+}
+
 bool ScenarioVariables::substituteText(const QString &text, QString *out, QString *error) const
 {
     if (!text.contains(QLatin1String("{{"))) {

@@ -41,6 +41,11 @@ public:
     // literal text.
     static QStringList references(const QString &text);
 
+    // "name=value" (--var, the GUI's variable lines): a value that parses as JSON keeps its type
+    // ({"id":1}, 42, true); anything else is text. False when the name is missing or is not a
+    // variable name (see references()).
+    static bool parseAssignment(const QString &assignment, QString *name, QJsonValue *value);
+
 private:
     QHash<QString, QJsonValue> m_captured;
     QJsonObject m_commandLine;

@@ -7,6 +7,7 @@
 #include <QProcess>
 #include <QString>
 #include <QStringList>
+#include <QTest>
 #include <QUrl>
 
 class ReferenceServer
@@ -84,3 +85,11 @@ private:
     int m_port = 0;
     mutable QByteArray m_output;
 };
+
+// Starts `server` (a ReferenceServer, or any test server with start(options, &error)) and fails
+// the test with the reason when it cannot start: never a skip.
+#define START_SERVER(server, options)                                                              \
+    do {                                                                                           \
+        QString startError_;                                                                       \
+        QVERIFY2((server).start((options), &startError_), qPrintable(startError_));                \
+    } while (false)

@@ -225,13 +225,6 @@ int freeLoopbackPort()
 
 } // namespace
 
-// Fails the test (QVERIFY2) when the server cannot start: never a skip.
-#define START_SERVER(server, options)                                                              \
-    do {                                                                                           \
-        QString startError_;                                                                       \
-        QVERIFY2((server).start((options), &startError_), qPrintable(startError_));                \
-    } while (false)
-
 // Waits for the run to end and checks its exit status.
 #define FINISH(cli, expectedExit)                                                                  \
     do {                                                                                           \

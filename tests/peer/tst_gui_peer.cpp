@@ -12,10 +12,12 @@
 #include "jsoneditor.h"
 #include "jsontreemodel.h"
 #include "livesession.h"
+#include "logsearch.h"
 #include "mainwindow.h"
 #include "namespacetabs.h"
 #include "packetdetail.h"
 #include "referenceserver.h"
+#include "screenshots.h"
 #include "server/socketioserver.h"
 #include "session/sessionlog.h"
 #include "sessionstatusbar.h"
@@ -50,25 +52,6 @@
 namespace {
 constexpr int Timeout = 10000;
 
-// The row of the first Socket.IO record matching, from `from` on; -1 when there is none.
-qint64 findRecord(const SessionLog &log, PacketRecord::Direction direction, int type,
-                  const QString &nsp, const QString &eventName = {}, qint64 from = 0)
-{
-    for (qint64 row = from; row < log.size(); ++row) {
-        if (log.layer(row) != PacketRecord::Layer::SocketIo || log.direction(row) != direction ||
-            log.type(row) != type || log.nsp(row) != nsp)
-            continue;
-        if (!eventName.isEmpty()) {
-            const PacketRecord record = log.record(row);
-            if (SocketIoPacket(SocketIoPacket::Type(record.type), record.nsp, record.payload)
-                    .eventName() != eventName)
-                continue;
-        }
-        return row;
-    }
-    return -1;
-}
-
 // Sends "request-ack", to which the reference server answers with an "ask" EVENT that wants our
 // ack: the row of that EVENT, or -1 when it did not come within the timeout.
 qint64 serverAsksUs(Composer *composer, const SessionLog &log)
@@ -100,25 +83,7 @@ QByteArray dump(const SessionLog &log)
     return out;
 }
 
-// SIOSCOPE_SCREENSHOT_DIR=<dir>: the test saves what the window looks like at its key moments
-// (the README's screenshots come from here).
-void saveScreenshot(QWidget *window, const QString &name)
-{
-    const QString dir = qEnvironmentVariable("SIOSCOPE_SCREENSHOT_DIR");
-    if (dir.isEmpty())
-        return;
-    // The status bar (every 500 ms) and the ack panel (every 250 ms) refresh on timers: a
-    // picture taken at once shows them a moment behind the timeline.
-    QTest::qWait(600);
-    QVERIFY(window->grab().save(QDir(dir).filePath(name)));
-}
 } // namespace
-
-#define START_SERVER(server, options)                                                              \
-    do {                                                                                           \
-        QString startError_;                                                                       \
-        QVERIFY2((server).start((options), &startError_), qPrintable(startError_));                \
-    } while (false)
 
 class tst_GuiPeer : public QObject
 {

@@ -86,13 +86,6 @@ QByteArray recordDump(const QSignalSpy &spy)
 
 } // namespace
 
-// Fails the test (QVERIFY2) when the server cannot start: never a skip.
-#define START_SERVER(server, options)                                                      \
-    do {                                                                                   \
-        QString startError_;                                                               \
-        QVERIFY2((server).start((options), &startError_), qPrintable(startError_));        \
-    } while (false)
-
 class tst_SocketIoPeer : public QObject
 {
     Q_OBJECT

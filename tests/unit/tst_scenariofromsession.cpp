@@ -21,6 +21,7 @@ private Q_SLOTS:
     void valueSentBackIsCaptured();
     void volatileListItemMakesASchema();
     void selectedRowsOnly();
+    void selectionKeepsItsConnection();
     void logsThatCannotMakeAScenario();
 };
 
@@ -32,15 +33,15 @@ void append(SessionLog *log, PacketRecord::Direction direction, SocketIoPacket::
     log->append(PacketRecord::fromSocketIoPacket(packet, direction, TransportKind::WebSocket, {}));
 }
 
-void connecting(SessionLog *log)
+void connecting(SessionLog *log,
+                const QString &url = QStringLiteral(
+                    "http://127.0.0.1:3000/socket.io/?EIO=4&transport=polling&room=a"))
 {
-    log->append(PacketRecord::note(
-        PacketRecord::Connecting,
-        {{QStringLiteral("url"),
-          QStringLiteral("http://127.0.0.1:3000/socket.io/?EIO=4&transport=polling&room=a")},
-         {QStringLiteral("eio"), 4},
-         {QStringLiteral("transport"), QStringLiteral("polling")}},
-        TransportKind::Polling));
+    log->append(PacketRecord::note(PacketRecord::Connecting,
+                                   {{QStringLiteral("url"), url},
+                                    {QStringLiteral("eio"), 4},
+                                    {QStringLiteral("transport"), QStringLiteral("polling")}},
+                                   TransportKind::Polling));
 }
 
 constexpr auto In = PacketRecord::Direction::In;
@@ -74,8 +75,8 @@ void tst_ScenarioFromSession::volatileKind_data()
     QTest::addColumn<QString>("kind");
     QTest::newRow("engine sid") << QByteArray("\"2RWkypB1uKELiWATAAAA\"")
                                 << QStringLiteral("a session id");
-    QTest::newRow("engine sid without a digit") << QByteArray("\"xYzAbCdEfGhIjKlMnOpQ\"")
-                                                << QStringLiteral("a session id");
+    QTest::newRow("engine sid without a digit")
+        << QByteArray("\"xYzAbCdEfGhIjKlMnOpQ\"") << QStringLiteral("a session id");
     QTest::newRow("socket.io 2 socket id")
         << QByteArray("\"/chat#McR-6NtvXjTRI-E5AAAB\"") << QStringLiteral("a socket id");
     QTest::newRow("UUID") << QByteArray("\"123e4567-e89b-12d3-a456-426614174000\"")
@@ -185,6 +186,30 @@ void tst_ScenarioFromSession::selectedRowsOnly()
     QVERIFY2(yaml.contains("emit: \"second\""), yaml.constData());
     QVERIFY2(!yaml.contains("emit: \"first\""), yaml.constData());
     QVERIFY2(yaml.contains("url: \"http://127.0.0.1:3000\""), yaml.constData());
+}
+
+// The GUI's selection is a few rows in the middle: the client still connects where the session
+// did, with the namespaces it had joined (and not left) by then.
+void tst_ScenarioFromSession::selectionKeepsItsConnection()
+{
+    SessionLog log;
+    connecting(&log,
+               QStringLiteral("http://127.0.0.1:4567/socket.io/?EIO=4&transport=polling&room=b"));
+    append(&log, Out, SocketIoPacket::Connect, QStringLiteral("/"), {});
+    append(&log, Out, SocketIoPacket::Connect, QStringLiteral("/chat"), "{\"token\":\"t\"}");
+    append(&log, Out, SocketIoPacket::Connect, QStringLiteral("/left"), {});
+    append(&log, Out, SocketIoPacket::Disconnect, QStringLiteral("/left"), {});
+    append(&log, Out, SocketIoPacket::Event, QStringLiteral("/chat"), "[\"first\"]");
+    const qint64 second = log.size();
+    append(&log, Out, SocketIoPacket::Event, QStringLiteral("/chat"), "[\"second\"]");
+    const QByteArray yaml = written(log, {second});
+    QVERIFY2(yaml.contains("url: \"http://127.0.0.1:4567\""), yaml.constData());
+    QVERIFY2(yaml.contains("\"room\": \"b\""), yaml.constData());
+    QVERIFY2(yaml.contains("- {name: \"/chat\", auth: {\"token\":\"t\"}}"), yaml.constData());
+    QVERIFY2(!yaml.contains("/left"), yaml.constData());
+    QVERIFY2(yaml.contains("emit: \"second\""), yaml.constData());
+    QVERIFY2(!yaml.contains("emit: \"first\""), yaml.constData());
+    QVERIFY2(!yaml.contains("join:"), yaml.constData());
 }
 
 void tst_ScenarioFromSession::logsThatCannotMakeAScenario()
