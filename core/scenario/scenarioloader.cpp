@@ -12,6 +12,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <optional>
 
 namespace {
 constexpr int MaxTimeoutMs = 3600 * 1000;
@@ -23,6 +24,33 @@ struct LoadFailure
 {
     ScenarioError error;
 };
+
+// A plain scalar by the YAML 1.2 core schema: null, a boolean or a number; nothing for a string.
+// Compared directly rather than with regular expressions: every scalar of every file comes here.
+std::optional<QJsonValue> plainScalar(const QString &value)
+{
+    if (value.isEmpty() || value == QLatin1String("~") || value == QLatin1String("null") ||
+        value == QLatin1String("Null") || value == QLatin1String("NULL"))
+        return QJsonValue(QJsonValue::Null);
+    if (value == QLatin1String("true") || value == QLatin1String("True") ||
+        value == QLatin1String("TRUE"))
+        return QJsonValue(true);
+    if (value == QLatin1String("false") || value == QLatin1String("False") ||
+        value == QLatin1String("FALSE"))
+        return QJsonValue(false);
+    const QChar first = value.front();
+    if (!first.isDigit() && first != u'-' && first != u'+' && first != u'.')
+        return std::nullopt;
+    static const QRegularExpression number(
+        QStringLiteral("^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$"));
+    if (!number.match(value).hasMatch())
+        return std::nullopt;
+    bool ok = false;
+    const double d = value.toDouble(&ok);
+    if (ok && std::isfinite(d))
+        return QJsonValue(d);
+    return std::nullopt;
+}
 
 // Turns YAML nodes into the model. Every message names the node it is about.
 class Reader
@@ -62,27 +90,9 @@ public:
             return QJsonValue::Null;
         case YAML::NodeType::Scalar: {
             const QString value = text(node);
-            if (node.Tag() != "!") { // plain
-                static const QRegularExpression nullPattern(QStringLiteral("^(~|null|Null|NULL)$"));
-                static const QRegularExpression truePattern(QStringLiteral("^(true|True|TRUE)$"));
-                static const QRegularExpression falsePattern(
-                    QStringLiteral("^(false|False|FALSE)$"));
-                static const QRegularExpression intPattern(QStringLiteral("^[-+]?[0-9]+$"));
-                static const QRegularExpression floatPattern(
-                    QStringLiteral("^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$"));
-                if (value.isEmpty() || nullPattern.match(value).hasMatch())
-                    return QJsonValue::Null;
-                if (truePattern.match(value).hasMatch())
-                    return true;
-                if (falsePattern.match(value).hasMatch())
-                    return false;
-                if (intPattern.match(value).hasMatch() || floatPattern.match(value).hasMatch()) {
-                    bool ok = false;
-                    const double d = value.toDouble(&ok);
-                    if (ok && std::isfinite(d))
-                        return d;
-                }
-            }
+            if (node.Tag() != "!") // plain
+                if (const std::optional<QJsonValue> typed = plainScalar(value))
+                    return *typed;
             if (checkReferences)
                 checkText(node, value);
             return value;
