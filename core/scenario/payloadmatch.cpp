@@ -199,13 +199,18 @@ MatchResult PayloadMatch::match(const QJsonValue &expected, const QJsonValue &ac
     return Comparer{mode}.compare(expected, actual, root);
 }
 
+QString PayloadMatch::compactJson(const QJsonValue &value)
+{
+    // QJsonDocument writes arrays and objects only: wrap the value and strip the brackets.
+    const QByteArray wrapped = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return QString::fromUtf8(wrapped.mid(1, wrapped.size() - 2));
+}
+
 QString PayloadMatch::shortJson(const QJsonValue &value, int limit)
 {
     if (value.isUndefined())
         return QStringLiteral("nothing");
-    // QJsonDocument writes arrays and objects only: wrap the value and strip the brackets.
-    const QByteArray wrapped = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
-    const QString text = QString::fromUtf8(wrapped.mid(1, wrapped.size() - 2));
+    const QString text = compactJson(value);
     if (text.size() <= limit)
         return text;
     // Do not cut a surrogate pair in half.

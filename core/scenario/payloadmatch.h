@@ -65,6 +65,8 @@ public:
     static MatchResult match(const QJsonValue &expected, const QJsonValue &actual, MatchMode mode,
                              const JsonPath &root);
 
+    // Any JSON value as compact JSON text (QJsonDocument writes only arrays and objects).
+    static QString compactJson(const QJsonValue &value);
     // A value as a message shows it: compact JSON, cut to `limit` characters with "…".
     static QString shortJson(const QJsonValue &value, int limit = 200);
 };

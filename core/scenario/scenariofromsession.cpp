@@ -2,6 +2,7 @@
 
 #include "scenario/binaryarguments.h"
 #include "scenario/jsonpath.h"
+#include "scenario/payloadmatch.h"
 #include "session/sessionlog.h"
 #include "socketio/socketiopacket.h"
 
@@ -22,12 +23,7 @@ namespace {
 
 QString json(const QJsonValue &value)
 {
-    if (value.isArray())
-        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
-    if (value.isObject())
-        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
-    const QByteArray wrapped = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
-    return QString::fromUtf8(wrapped.mid(1, wrapped.size() - 2));
+    return PayloadMatch::compactJson(value);
 }
 
 // One step as it will be written.

@@ -318,7 +318,7 @@ void Reader::variables(const YAML::Node &node, Scenario *scenario)
         fail(node, QStringLiteral("`variables:` must map names to values"));
     for (auto it = node.begin(); it != node.end(); ++it) {
         const QString name = scalarKey(it->first);
-        if (ScenarioVariables::references(QStringLiteral("{{%1}}").arg(name)) != QStringList{name})
+        if (!ScenarioVariables::isVariableName(name))
             fail(it->first, QStringLiteral("\"%1\" is not a variable name (letters, digits, '_', "
                                            "'-' and '.', starting with a letter or '_')")
                                 .arg(name));
@@ -500,7 +500,7 @@ void Reader::captures(const YAML::Node &node, PayloadExpectation *expectation)
                                   "{userId: \"args[0].id\"}"));
     for (auto it = node.begin(); it != node.end(); ++it) {
         const QString name = scalarKey(it->first);
-        if (ScenarioVariables::references(QStringLiteral("{{%1}}").arg(name)) != QStringList{name})
+        if (!ScenarioVariables::isVariableName(name))
             fail(it->first, QStringLiteral("\"%1\" is not a variable name").arg(name));
         if (!it->second.IsScalar())
             fail(it->second, QStringLiteral("a capture's path must be a string like args[0].id"));
@@ -839,8 +839,7 @@ bool ScenarioLoader::loadVariables(const QByteArray &text, const QString &fileNa
                                              "e.g. host: staging.example.com"));
         for (auto it = root.begin(); it != root.end(); ++it) {
             const QString name = reader.scalarKey(it->first);
-            if (ScenarioVariables::references(QStringLiteral("{{%1}}").arg(name)) !=
-                QStringList{name})
+            if (!ScenarioVariables::isVariableName(name))
                 reader.fail(it->first, QStringLiteral("\"%1\" is not a variable name").arg(name));
             if (variables->contains(name))
                 reader.fail(it->first, QStringLiteral("\"%1\" is given twice").arg(name));

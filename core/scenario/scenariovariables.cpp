@@ -1,14 +1,27 @@
 #include "scenario/scenariovariables.h"
 
+#include "scenario/payloadmatch.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
 
 namespace {
+// One pattern for a name, in a reference and alone.
+constexpr char VariableName[] = "[A-Za-z_][A-Za-z0-9_.\\-]*";
+
 const QRegularExpression &referencePattern()
 {
+    static const QRegularExpression pattern(QStringLiteral("\\{\\{\\s*(") +
+                                            QLatin1String(VariableName) +
+                                            QStringLiteral(")\\s*\\}\\}"));
+    return pattern;
+}
+
+const QRegularExpression &namePattern()
+{
     static const QRegularExpression pattern(
-        QStringLiteral("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_.\\-]*)\\s*\\}\\}"));
+        QRegularExpression::anchoredPattern(QLatin1String(VariableName)));
     return pattern;
 }
 
@@ -16,10 +29,8 @@ QString asText(const QJsonValue &value)
 {
     if (value.isString())
         return value.toString();
-    if (value.isArray())
-        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
-    if (value.isObject())
-        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    if (value.isArray() || value.isObject())
+        return PayloadMatch::compactJson(value);
     if (value.isBool())
         return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
     if (value.isDouble()) {
@@ -76,11 +87,16 @@ QStringList ScenarioVariables::references(const QString &text)
     return names;
 }
 
+bool ScenarioVariables::isVariableName(const QString &name)
+{
+    return namePattern().match(name).hasMatch();
+}
+
 bool ScenarioVariables::parseAssignment(const QString &assignment, QString *name, QJsonValue *value)
 {
     const qsizetype equals = assignment.indexOf(QLatin1Char('='));
     *name = assignment.left(equals);
-    if (equals <= 0 || references(QStringLiteral("{{%1}}").arg(*name)) != QStringList{*name})
+    if (equals <= 0 || !isVariableName(*name))
         return false;
     const QString text = assignment.mid(equals + 1);
     QJsonParseError parseError;

@@ -40,6 +40,8 @@ public:
     // of letters, digits, '_', '-' and '.', starting with a letter or '_'. Any other "{{" is
     // literal text.
     static QStringList references(const QString &text);
+    // Whether `name` can be referred to: the name references() reads between the braces.
+    static bool isVariableName(const QString &name);
 
     // "name=value" (--var, the GUI's variable lines): a value that parses as JSON keeps its type
     // ({"id":1}, 42, true); anything else is text. False when the name is missing or is not a
