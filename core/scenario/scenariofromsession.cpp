@@ -36,6 +36,7 @@ struct Step
     QList<QPair<QString, QString>> captures;  // variable: path
     QList<QPair<QString, QString>> ackFields; // emit's ack: {args or schema, capture}
     QList<QPair<QString, QString>> ackCaptures;
+    QString nsp = QStringLiteral("/");
     bool ack = false;
 };
 
@@ -79,6 +80,10 @@ private:
     std::optional<qsizetype> findAnswer(qsizetype from, PacketRecord::Direction direction,
                                         const QString &nsp, qint64 id) const;
     QJsonArray payloadOf(const PacketRecord &record) const;
+    // The end of the `expect` steps from `from` on that may be met in any order: consecutive,
+    // none using a value another captured, at least two on one namespace; `from` when none.
+    qsizetype orderFreeGroupEnd(qsizetype from) const;
+    void writeStep(const Step &step, const QString &indent, QString *out) const;
 
     const SessionLog &m_log;
     QList<qint64> m_rows;
@@ -309,6 +314,64 @@ void Writer::expectation(const QJsonArray &payload, const QString &root,
     remember(payload, JsonPath(QStringLiteral("args")), step, inAck);
 }
 
+qsizetype Writer::orderFreeGroupEnd(qsizetype from) const
+{
+    QStringList captured;
+    QSet<QString> namespaces;
+    bool sharedNamespace = false;
+    qsizetype end = from;
+    const auto usesCaptured = [&captured](const Step &step) {
+        return std::any_of(captured.cbegin(), captured.cend(), [&step](const QString &name) {
+            const QString reference = QStringLiteral("{{%1}}").arg(name);
+            return std::any_of(
+                step.fields.cbegin(), step.fields.cend(),
+                [&reference](const auto &field) { return field.second.contains(reference); });
+        });
+    };
+    // A step that uses a value captured in the group needs that capture first: it ends it.
+    for (; end < m_steps.size() && m_steps.at(end).kind == QLatin1String("expect") &&
+           !usesCaptured(m_steps.at(end));
+         ++end) {
+        const Step &step = m_steps.at(end);
+        for (const auto &capture : step.captures)
+            captured.append(capture.first);
+        if (namespaces.contains(step.nsp))
+            sharedNamespace = true;
+        namespaces.insert(step.nsp);
+    }
+    // Expectations on different namespaces are not ordered anyway.
+    return sharedNamespace ? end : from;
+}
+
+void Writer::writeStep(const Step &step, const QString &indent, QString *out) const
+{
+    for (const QString &comment : step.comments)
+        *out += QStringLiteral("%1# %2\n").arg(indent, comment);
+    *out += QStringLiteral("%1- %2: %3\n").arg(indent, step.kind, step.value);
+    const QString fieldIndent = indent + QStringLiteral("  ");
+    for (const auto &[key, value] : step.fields)
+        *out += QStringLiteral("%1%2: %3\n").arg(fieldIndent, key, value);
+    if (!step.captures.isEmpty()) {
+        *out += fieldIndent + QStringLiteral("capture:\n");
+        for (const auto &[name, path] : step.captures)
+            *out += QStringLiteral("%1  %2: %3\n").arg(fieldIndent, name, json(path));
+    }
+    if (!step.ack)
+        return;
+    if (step.ackFields.isEmpty()) {
+        *out += fieldIndent + QStringLiteral("ack: true\n");
+        return;
+    }
+    *out += fieldIndent + QStringLiteral("ack:\n");
+    for (const auto &[key, value] : step.ackFields)
+        *out += QStringLiteral("%1  %2: %3\n").arg(fieldIndent, key, value);
+    if (!step.ackCaptures.isEmpty()) {
+        *out += fieldIndent + QStringLiteral("  capture:\n");
+        for (const auto &[name, path] : step.ackCaptures)
+            *out += QStringLiteral("%1    %2: %3\n").arg(fieldIndent, name, json(path));
+    }
+}
+
 bool Writer::run(const ScenarioFromSessionOptions &options, QByteArray *yaml, QString *error)
 {
     QString url, path = QStringLiteral("/socket.io/"), transport;
@@ -473,6 +536,7 @@ bool Writer::run(const ScenarioFromSessionOptions &options, QByteArray *yaml, QS
             m_steps.append(step);
         } else {
             step.kind = QStringLiteral("expect");
+            step.nsp = nsp;
             if (nsp != QLatin1String("/"))
                 step.fields.append({QStringLiteral("nsp"), json(nsp)});
             m_steps.append(step);
@@ -508,7 +572,7 @@ bool Writer::run(const ScenarioFromSessionOptions &options, QByteArray *yaml, QS
         QStringLiteral("# Written by sioscope-cli from %1 on %2.\n")
             .arg(options.source.isEmpty() ? QStringLiteral("a recorded session") : options.source,
                  QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
-    out += QStringLiteral("# Our emits are emits, what the server sent is expected, in order. "
+    out += QStringLiteral("# Our emits are emits, what the server sent is expected. "
                           "Run it with\n#   sioscope-cli test <this file> [--var url=...]\n");
     out +=
         QStringLiteral("name: %1\n")
@@ -533,31 +597,21 @@ bool Writer::run(const ScenarioFromSessionOptions &options, QByteArray *yaml, QS
             out += QStringLiteral("    - %1\n").arg(json(nsp));
     }
     out += QStringLiteral("steps:\n");
-    for (const Step &step : std::as_const(m_steps)) {
-        for (const QString &comment : step.comments)
-            out += QStringLiteral("  # %1\n").arg(comment);
-        out += QStringLiteral("  - %1: %2\n").arg(step.kind, step.value);
-        for (const auto &[key, value] : step.fields)
-            out += QStringLiteral("    %1: %2\n").arg(key, value);
-        if (!step.captures.isEmpty()) {
-            out += QStringLiteral("    capture:\n");
-            for (const auto &[name, path] : step.captures)
-                out += QStringLiteral("      %1: %2\n").arg(name, json(path));
+    for (qsizetype i = 0; i < m_steps.size();) {
+        const qsizetype end = orderFreeGroupEnd(i);
+        if (end - i < 2) {
+            writeStep(m_steps.at(i), QStringLiteral("  "), &out);
+            ++i;
+            continue;
         }
-        if (step.ack) {
-            if (step.ackFields.isEmpty()) {
-                out += QStringLiteral("    ack: true\n");
-            } else {
-                out += QStringLiteral("    ack:\n");
-                for (const auto &[key, value] : step.ackFields)
-                    out += QStringLiteral("      %1: %2\n").arg(key, value);
-                if (!step.ackCaptures.isEmpty()) {
-                    out += QStringLiteral("      capture:\n");
-                    for (const auto &[name, path] : step.ackCaptures)
-                        out += QStringLiteral("        %1: %2\n").arg(name, json(path));
-                }
-            }
-        }
+        out += QStringLiteral(
+            "  # The server sent these in this order, but it answers different packets in an\n"
+            "  # order that depends on timing (socket.io runs an event's handler a tick after an\n"
+            "  # ack's), so they are expected in any order. Take them out of the group to check\n"
+            "  # the order.\n"
+            "  - any_order:\n");
+        for (; i < end; ++i)
+            writeStep(m_steps.at(i), QStringLiteral("      "), &out);
     }
     *yaml = out.toUtf8();
     return true;

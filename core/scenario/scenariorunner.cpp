@@ -552,32 +552,39 @@ bool ScenarioRunnerPrivate::pollExpect()
     InboxEntry &entry = run.inbox[found];
     entry.used = true;
     run.passOver(step.nsp, found);
-    if (step.replyGiven) {
-        if (entry.ackId < 0) {
-            fail(
-                QStringLiteral("%1 arrived, but the server did not ask for an ack").arg(step.event),
-                QStringLiteral("an ack request"), compact(entry.args));
-            return true;
-        }
-        QJsonValue reply;
-        if (!substitute(step.reply, &reply))
-            return true;
-        QJsonValue withPlaceholders;
-        QList<QByteArray> attachments;
-        QString error;
-        if (!BinaryArguments::toPlaceholders(reply, &withPlaceholders, &attachments, &error)) {
-            fail(error);
-            return true;
-        }
-        SocketIoNamespace *ns = run.client->findNamespace(step.nsp);
-        const auto sent = ns ? ns->sendAck(entry.ackId, withPlaceholders.toArray(), attachments)
-                             : SocketIoNamespace::SendResult{};
-        if (!sent.ok) {
-            fail(QStringLiteral("the reply was not sent: %1").arg(sent.error));
-            return true;
-        }
+    if (takeCaptures(step.payload, entry.args))
+        sendReply(step, run, entry);
+    return true; // passed, or failed by either
+}
+
+bool ScenarioRunnerPrivate::sendReply(const ScenarioStep &step, ClientRun &run,
+                                      const InboxEntry &entry)
+{
+    if (!step.replyGiven)
+        return true;
+    if (entry.ackId < 0) {
+        fail(QStringLiteral("%1 arrived, but the server did not ask for an ack").arg(step.event),
+             QStringLiteral("an ack request"), compact(entry.args));
+        return false;
     }
-    return takeCaptures(step.payload, entry.args);
+    QJsonValue reply;
+    if (!substitute(step.reply, &reply))
+        return false;
+    QJsonValue withPlaceholders;
+    QList<QByteArray> attachments;
+    QString error;
+    if (!BinaryArguments::toPlaceholders(reply, &withPlaceholders, &attachments, &error)) {
+        fail(error);
+        return false;
+    }
+    SocketIoNamespace *ns = run.client->findNamespace(step.nsp);
+    const auto sent = ns ? ns->sendAck(entry.ackId, withPlaceholders.toArray(), attachments)
+                         : SocketIoNamespace::SendResult{};
+    if (!sent.ok) {
+        fail(QStringLiteral("the reply was not sent: %1").arg(sent.error));
+        return false;
+    }
+    return true;
 }
 
 void ScenarioRunnerPrivate::failExpectTimeout()
@@ -708,7 +715,8 @@ bool ScenarioRunnerPrivate::pollAnyOrder()
         }
         run.inbox[found].used = true;
         m_anyOrderTaken[i] = found;
-        if (!takeCaptures(step.payload, run.inbox.at(found).args))
+        if (!takeCaptures(step.payload, run.inbox.at(found).args) ||
+            !sendReply(step, run, run.inbox.at(found)))
             return true;
     }
     if (!all)

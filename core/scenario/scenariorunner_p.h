@@ -87,6 +87,9 @@ public:
                         MatchResult *closest, const InboxEntry **closestEntry) const;
     bool substitute(const QJsonValue &value, QJsonValue *out);
     bool takeCaptures(const PayloadExpectation &expectation, const QJsonArray &args);
+    // The step's reply to the event's ack request, after its captures (the reply may use them);
+    // false when the step failed.
+    bool sendReply(const ScenarioStep &step, ClientRun &run, const InboxEntry &entry);
 
     // Clients.
     bool startClient(ClientRun &run);

@@ -20,6 +20,8 @@ private Q_SLOTS:
     void sessionBecomesSteps();
     void valueSentBackIsCaptured();
     void volatileListItemMakesASchema();
+    void serverEventsInARowComeInAnyOrder_data();
+    void serverEventsInARowComeInAnyOrder();
     void selectedRowsOnly();
     void selectionKeepsItsConnection();
     void logsThatCannotMakeAScenario();
@@ -174,6 +176,74 @@ void tst_ScenarioFromSession::volatileListItemMakesASchema()
     QVERIFY2(yaml.contains("schema: {\"items\":[{\"type\":\"number\"},{\"const\":\"stable\"}],"
                            "\"maxItems\":2,\"minItems\":2,\"type\":\"array\"}"),
              yaml.constData());
+}
+
+struct Packet
+{
+    PacketRecord::Direction direction;
+    SocketIoPacket::Type type;
+    QString nsp;
+    QByteArray payload;
+    qint64 id = -1;
+};
+
+void tst_ScenarioFromSession::serverEventsInARowComeInAnyOrder_data()
+{
+    QTest::addColumn<QList<Packet>>("packets");
+    QTest::addColumn<QByteArrayList>("present");
+    QTest::addColumn<QByteArrayList>("absent");
+    const QString root = QStringLiteral("/");
+    const QString chat = QStringLiteral("/chat");
+    QTest::newRow("two on one namespace are a group")
+        << QList<Packet>{{Out, SocketIoPacket::Event, root, "[\"go\"]"},
+                         {In, SocketIoPacket::Event, root, "[\"a\",1]"},
+                         {In, SocketIoPacket::Event, root, "[\"b\",2]"}}
+        << QByteArrayList{"  - emit: \"go\"\n  # The server sent these in this order",
+                          "  - any_order:\n      - expect: \"a\"\n        args: [1]\n"
+                          "      - expect: \"b\"\n        args: [2]\n"}
+        << QByteArrayList{};
+    QTest::newRow("different namespaces are not ordered anyway")
+        << QList<Packet>{{In, SocketIoPacket::Event, root, "[\"a\"]"},
+                         {In, SocketIoPacket::Event, chat, "[\"b\"]"}}
+        << QByteArrayList{"  - expect: \"a\"\n    args: []\n  - expect: \"b\"\n    nsp: "
+                          "\"/chat\"\n"}
+        << QByteArrayList{"any_order"};
+    QTest::newRow("an emit between them keeps the order")
+        << QList<Packet>{{In, SocketIoPacket::Event, root, "[\"a\"]"},
+                         {Out, SocketIoPacket::Event, root, "[\"x\"]"},
+                         {In, SocketIoPacket::Event, root, "[\"b\"]"}}
+        << QByteArrayList{"  - expect: \"a\"\n    args: []\n  - emit: \"x\"\n  - expect: \"b\"\n"}
+        << QByteArrayList{"any_order"};
+    // The reply uses the id that `created` captures: `ask` cannot come before it.
+    QTest::newRow("a step using a value captured in the group starts another")
+        << QList<Packet>{{In, SocketIoPacket::Event, root,
+                          "[\"created\",\"123e4567-e89b-12d3-a456-426614174000\"]"},
+                         {In, SocketIoPacket::Event, root, "[\"ask\"]", 3},
+                         {Out, SocketIoPacket::Ack, root,
+                          "[\"123e4567-e89b-12d3-a456-426614174000\"]", 3},
+                         {In, SocketIoPacket::Event, root, "[\"after\"]"}}
+        << QByteArrayList{"  - expect: \"created\"\n", "    capture:\n      value: \"args[0]\"\n",
+                          "  - any_order:\n      - expect: \"ask\"\n        args: []\n"
+                          "        reply: [\"{{value}}\"]\n      - expect: \"after\"\n"}
+        << QByteArrayList{};
+}
+
+// What the server sends in a row may come in another order on another run (socket.io runs an
+// event's handler a tick after an ack's): such expectations are written as one any_order group.
+void tst_ScenarioFromSession::serverEventsInARowComeInAnyOrder()
+{
+    QFETCH(QList<Packet>, packets);
+    QFETCH(QByteArrayList, present);
+    QFETCH(QByteArrayList, absent);
+    SessionLog log;
+    connecting(&log);
+    for (const Packet &packet : std::as_const(packets))
+        append(&log, packet.direction, packet.type, packet.nsp, packet.payload, packet.id);
+    const QByteArray yaml = written(log);
+    for (const QByteArray &text : std::as_const(present))
+        QVERIFY2(yaml.contains(text), (text + "\nnot in\n" + yaml).constData());
+    for (const QByteArray &text : std::as_const(absent))
+        QVERIFY2(!yaml.contains(text), (text + "\nin\n" + yaml).constData());
 }
 
 void tst_ScenarioFromSession::selectedRowsOnly()
