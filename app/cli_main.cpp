@@ -1,6 +1,7 @@
 // sioscope-cli: the headless side of SioScope, for scripts and CI.
 #include "cli/doctorcommand.h"
 #include "cli/recordcommand.h"
+#include "cli/rulescommand.h"
 #include "cli/scenariocommand.h"
 #include "cli/servecommand.h"
 #include "cli/testcommand.h"
@@ -20,6 +21,8 @@ const char *const Usage = "usage: sioscope-cli <command> [options]\n"
                           "  doctor <url> [options]   diagnose a connection (doctor --help)\n"
                           "  test <scenario>... [options]   run scenario files (test --help)\n"
                           "  scenario from <session.jsonl|.har> [-o file]   write a scenario "
+                          "from a recorded session\n"
+                          "  rules from <session.jsonl|.har> [-o file]   write mock rules "
                           "from a recorded session\n"
                           "  convert <in> <out> --format jsonl|har|text [--include-secrets]\n";
 
@@ -90,6 +93,8 @@ int main(int argc, char *argv[])
         return DoctorCommand::run(arguments);
     if (command == QLatin1String("scenario"))
         return ScenarioCommand::run(arguments);
+    if (command == QLatin1String("rules"))
+        return RulesCommand::run(arguments);
     if (command == QLatin1String("test")) {
         TestCommand test;
         return test.run(arguments);
