@@ -475,10 +475,11 @@ void pretty(const QJsonValue &value, const QString &indent, QString *out)
         return;
     }
     const QJsonObject object = value.toObject();
-    // "comment" first, where a reader looks for it.
+    // "comment" and "version" first, where a reader looks for them.
     QStringList keys = object.keys();
-    if (keys.removeOne(QStringLiteral("comment")))
-        keys.prepend(QStringLiteral("comment"));
+    for (const QString &first : {QStringLiteral("version"), QStringLiteral("comment")})
+        if (keys.removeOne(first))
+            keys.prepend(first);
     *out += QStringLiteral("{\n");
     for (qsizetype i = 0; i < keys.size(); ++i) {
         *out += inner + json(keys.at(i)) + QStringLiteral(": ");
