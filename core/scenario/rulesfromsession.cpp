@@ -162,27 +162,6 @@ void noteVolatile(const QJsonValue &value, const JsonPath &path, QStringList *co
     }
 }
 
-// The value with its volatile values replaced by their kind: two answers that differ only there
-// are the same answer.
-QJsonValue masked(const QJsonValue &value)
-{
-    if (value.isArray()) {
-        QJsonArray out;
-        for (const QJsonValue &item : value.toArray())
-            out.append(masked(item));
-        return out;
-    }
-    if (value.isObject()) {
-        QJsonObject out;
-        const QJsonObject object = value.toObject();
-        for (auto it = object.constBegin(); it != object.constEnd(); ++it)
-            out.insert(it.key(), masked(it.value()));
-        return out;
-    }
-    const QString kind = ScenarioFromSession::volatileKind(value);
-    return kind.isEmpty() ? value : QJsonValue(QStringLiteral("<%1>").arg(kind));
-}
-
 // A key the rules give meaning to in an argument: a recorded object that has one, other than a
 // packet's placeholder, cannot be written as it is (the parser would read it as a binary file or
 // refuse it). `value` is the packet's data, placeholders not yet replaced.
@@ -298,7 +277,8 @@ void Writer::findPeriodic(QMap<QString, QJsonArray> *every)
                 .arg(events.size())
                 .arg(intervalMs));
         for (const qsizetype e : events) {
-            if (masked(m_events.at(e).args) != masked(first.args)) {
+            if (RulesFromSession::maskVolatile(m_events.at(e).args) !=
+                RulesFromSession::maskVolatile(first.args)) {
                 comments.append(
                     QStringLiteral("the arguments changed from one to the next (the "
                                    "last was %1): the mock sends the first's")
@@ -329,7 +309,7 @@ QString describeActions(const QList<ServerAction> &actions)
         return QStringLiteral("nothing");
     QStringList parts;
     for (const ServerAction &action : actions)
-        parts.append(PayloadMatch::shortJson(masked(action.action), 120));
+        parts.append(PayloadMatch::shortJson(RulesFromSession::maskVolatile(action.action), 120));
     return parts.join(QStringLiteral(", "));
 }
 
@@ -344,7 +324,7 @@ QJsonArray Writer::actionList(const QList<qsizetype> &occurrences, QStringList *
     const auto signature = [](const Window &window) {
         QJsonArray out;
         for (const ServerAction &action : window.actions)
-            out.append(masked(action.action));
+            out.append(RulesFromSession::maskVolatile(action.action));
         return out;
     };
     for (qsizetype i = 1; i < occurrences.size(); ++i) {
@@ -695,6 +675,25 @@ bool Writer::run(QByteArray *out, QList<RulesAttachment> *attachments, QString *
 }
 
 } // namespace
+
+QJsonValue RulesFromSession::maskVolatile(const QJsonValue &value)
+{
+    if (value.isArray()) {
+        QJsonArray out;
+        for (const QJsonValue &item : value.toArray())
+            out.append(maskVolatile(item));
+        return out;
+    }
+    if (value.isObject()) {
+        QJsonObject out;
+        const QJsonObject object = value.toObject();
+        for (auto it = object.constBegin(); it != object.constEnd(); ++it)
+            out.insert(it.key(), maskVolatile(it.value()));
+        return out;
+    }
+    const QString kind = ScenarioFromSession::volatileKind(value);
+    return kind.isEmpty() ? value : QJsonValue(QStringLiteral("<%1>").arg(kind));
+}
 
 bool RulesFromSession::write(const SessionLog &log, const RulesFromSessionOptions &options,
                              QByteArray *json, QList<RulesAttachment> *attachments, QString *error)

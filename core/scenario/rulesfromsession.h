@@ -10,6 +10,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QJsonValue>
 #include <QList>
 #include <QString>
 
@@ -39,6 +40,10 @@ public:
     // log cannot make rules (a server's log, no Socket.IO packet, binaries without a folder).
     static bool write(const SessionLog &log, const RulesFromSessionOptions &options,
                       QByteArray *json, QList<RulesAttachment> *attachments, QString *error);
+
+    // The value with each value that changes from run to run (ScenarioFromSession::volatileKind)
+    // replaced by "<its kind>": two answers that differ only there are the same answer.
+    static QJsonValue maskVolatile(const QJsonValue &value);
 
     // Two server events of one name are taken as periodic when there are at least this many, and
     // every interval is within this share of their median.

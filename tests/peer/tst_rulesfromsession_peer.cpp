@@ -8,7 +8,7 @@
 #include "referenceserver.h"
 #include "scenario/binaryarguments.h"
 #include "scenario/payloadmatch.h"
-#include "scenario/scenariofromsession.h"
+#include "scenario/rulesfromsession.h"
 #include "session/logexport.h"
 #include "session/sessionlog.h"
 #include "socketio/socketiopacket.h"
@@ -24,29 +24,9 @@
 namespace {
 constexpr int RunTimeoutMs = 30000;
 
-// Volatile values (sids, timestamps) replaced by their kind.
-QJsonValue masked(const QJsonValue &value)
-{
-    if (value.isArray()) {
-        QJsonArray out;
-        for (const QJsonValue &item : value.toArray())
-            out.append(masked(item));
-        return out;
-    }
-    if (value.isObject()) {
-        QJsonObject out;
-        const QJsonObject object = value.toObject();
-        for (auto it = object.constBegin(); it != object.constEnd(); ++it)
-            out.insert(it.key(), masked(it.value()));
-        return out;
-    }
-    const QString kind = ScenarioFromSession::volatileKind(value);
-    return kind.isEmpty() ? value : QJsonValue(QStringLiteral("<%1>").arg(kind));
-}
-
 // The Socket.IO exchange of a client's log, per namespace: one line per packet, e.g.
-// `out EVENT 0 ["echo-ack",1]`, binaries as {"$binary": base64}; a CONNECT answer without its
-// sid.
+// `out EVENT 0 ["echo-ack",1]`, binaries as {"$binary": base64}, volatile values by their kind;
+// a CONNECT answer without its sid.
 bool exchangeOf(const QString &path, QMap<QString, QStringList> *exchange, QString *error)
 {
     QFile file(path);
@@ -69,7 +49,7 @@ bool exchangeOf(const QString &path, QMap<QString, QStringList> *exchange, QStri
             SocketIoPacket packet;
             packet.payload = record.payload;
             line += QLatin1Char(' ') +
-                    PayloadMatch::compactJson(masked(
+                    PayloadMatch::compactJson(RulesFromSession::maskVolatile(
                         BinaryArguments::fromPlaceholders(packet.data(), record.attachments)));
         }
         (*exchange)[record.nsp].append(line);
