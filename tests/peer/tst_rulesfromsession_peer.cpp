@@ -226,7 +226,7 @@ void tst_RulesFromSessionPeer::usageAndRefusals_data()
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QByteArray>("logText"); // written to log.jsonl when not empty
     QTest::addColumn<int>("exitCode");
-    QTest::addColumn<QByteArray>("stderrContains");
+    QTest::addColumn<QByteArray>("outputContains"); // stdout or stderr
     QTest::newRow("no subcommand") << QStringList{QStringLiteral("rules")} << QByteArray() << 2
                                    << QByteArray("expected: rules from <session.jsonl|.har>");
     QTest::newRow("unknown option") << QStringList{QStringLiteral("rules"), QStringLiteral("from"),
@@ -244,6 +244,22 @@ void tst_RulesFromSessionPeer::usageAndRefusals_data()
         << QByteArray("{\"ts\":\"2026-12-07T00:00:00.000000Z\",\"dir\":\"in\",\"layer\":\"conn\","
                       "\"type\":\"error\",\"data\":{\"attempt\":2},\"error\":\"refused\"}\n")
         << 1 << QByteArray("the log holds no Socket.IO packet to make rules of");
+    QTest::newRow("rules on stdout")
+        << QStringList{QStringLiteral("rules"), QStringLiteral("from"), QStringLiteral("{log}")}
+        << QByteArray("{\"ts\":\"2026-12-07T00:00:00.000000Z\",\"dir\":\"in\",\"layer\":\"sio\","
+                      "\"type\":\"CONNECT\",\"nsp\":\"/chat\",\"data\":{\"sid\":\"x\"}}\n")
+        << 0 << QByteArray("\"namespaces\": {\"/chat\":{}}");
+    QTest::newRow("binaries on stdout are refused")
+        << QStringList{QStringLiteral("rules"), QStringLiteral("from"), QStringLiteral("{log}")}
+        << QByteArray("{\"ts\":\"2026-12-07T00:00:00.000000Z\",\"dir\":\"in\",\"layer\":\"sio\","
+                      "\"type\":\"BINARY_EVENT\",\"nsp\":\"/\",\"data\":[\"up\",{\"_placeholder\":"
+                      "true,\"num\":0}],\"attachments\":[\"AAEC\"]}\n")
+        << 1
+        << QByteArray("log.jsonl: the server sent binary arguments, which the rules refer to as "
+                      "files next to the rules file: write the rules to a file (-o)");
+    QTest::newRow("help")
+        << QStringList{QStringLiteral("rules"), QStringLiteral("--help")} << QByteArray() << 0
+        << QByteArray("usage: sioscope-cli rules from <session.jsonl|.har> [-o <rules.json>]");
 }
 
 void tst_RulesFromSessionPeer::usageAndRefusals()
@@ -251,7 +267,7 @@ void tst_RulesFromSessionPeer::usageAndRefusals()
     QFETCH(QStringList, arguments);
     QFETCH(QByteArray, logText);
     QFETCH(int, exitCode);
-    QFETCH(QByteArray, stderrContains);
+    QFETCH(QByteArray, outputContains);
     const QString log = m_dir.filePath(QStringLiteral("log.jsonl"));
     if (!logText.isEmpty()) {
         QFile file(log);
@@ -261,7 +277,8 @@ void tst_RulesFromSessionPeer::usageAndRefusals()
     arguments.replaceInStrings(QStringLiteral("{log}"), log);
     const CliRun run(arguments, environmentWithoutProxies(), RunTimeoutMs);
     QVERIFY2(run.exitCode == exitCode, run.describe(arguments));
-    QVERIFY2(run.err.contains(stderrContains), run.describe(arguments));
+    QVERIFY2(run.err.contains(outputContains) || run.out.contains(outputContains),
+             run.describe(arguments) + "\nstdout:\n" + run.out);
 }
 
 QTEST_GUILESS_MAIN(tst_RulesFromSessionPeer)
