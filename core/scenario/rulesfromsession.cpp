@@ -380,13 +380,21 @@ QJsonObject Writer::namespaceRules(const QString &nsp, const NamespaceInfo &info
             refuse.insert(QStringLiteral("data"), firstRefusal->data);
         rules.insert(QStringLiteral("refuse"), refuse);
         if (firstAccepted != info.outcomes.cend()) {
-            // Refused and accepted: the auth that was accepted is the one required, when it is
-            // an object that no refused CONNECT carried.
-            const QJsonValue auth = firstAccepted->auth;
-            const bool sameEveryTime =
+            // Refused and accepted: the auth that was accepted is the one required, when every
+            // accepted CONNECT carried it and no refused one did (the mock compares the keys of
+            // its `auth` only).
+            const QJsonObject auth = firstAccepted->auth.toObject();
+            const auto satisfies = [&auth](const QJsonValue &sent) {
+                const QJsonObject object = sent.toObject();
+                for (auto it = auth.constBegin(); it != auth.constEnd(); ++it)
+                    if (!object.contains(it.key()) || object.value(it.key()) != it.value())
+                        return false;
+                return true;
+            };
+            const bool toldApart =
                 std::all_of(info.outcomes.cbegin(), info.outcomes.cend(),
-                            [&auth](const Outcome &o) { return o.accepted == (o.auth == auth); });
-            if (auth.isObject() && !auth.toObject().isEmpty() && sameEveryTime) {
+                            [&](const Outcome &o) { return o.accepted == satisfies(o.auth); });
+            if (!auth.isEmpty() && toldApart) {
                 rules.insert(QStringLiteral("auth"), auth);
                 comments.append(QStringLiteral("refused with other auth, accepted with this one"));
             } else {

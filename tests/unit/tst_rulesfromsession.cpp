@@ -180,6 +180,13 @@ void tst_RulesFromSession::sessionBecomesRules_data()
                    QStringLiteral("{\"message\":\"Not authorized\"}")},
                   {QStringLiteral("rules.namespaces[\"/admin\"].onConnect.emit.event"),
                    QStringLiteral("\"hi\"")}};
+    QTest::newRow("refused, then accepted, with the same auth: every client is accepted")
+        << lines({"10 out CONNECT /admin -", "11 in CONNECT_ERROR /admin - {\"message\":\"busy\"}",
+                  "20 out CONNECT /admin -", "21 in CONNECT /admin - {\"sid\":\"y\"}"})
+        << Checks{{QStringLiteral("rules.namespaces[\"/admin\"]"),
+                   QStringLiteral("{\"comment\":\"refused 1 time(s) and accepted 1 time(s), not "
+                                  "told apart by the CONNECT's auth: the mock accepts every "
+                                  "client\"}")}};
     QTest::newRow("an accepted namespace requires no auth")
         << lines({"10 out CONNECT /chat - {\"token\":\"x\"}", "11 in CONNECT /chat - {}"})
         << Checks{{QStringLiteral("rules.namespaces[\"/chat\"]"), QStringLiteral("{}")}};
