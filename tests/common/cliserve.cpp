@@ -25,12 +25,15 @@ bool CliServe::start(const QStringList &arguments, QString *error)
         *error = QStringLiteral("sioscope-cli did not start: %1").arg(m_process.errorString());
         return false;
     }
+    // The banner is on stderr; stdout (the log) may stay quiet until a client comes.
+    m_process.setReadChannel(QProcess::StandardError);
     const QDeadlineTimer deadline(StartTimeoutMs);
     while (!m_stderr.contains('\n') && !deadline.hasExpired() &&
            m_process.state() == QProcess::Running) {
         m_process.waitForReadyRead(int(deadline.remainingTime()));
         m_stderr += m_process.readAllStandardError();
     }
+    m_process.setReadChannel(QProcess::StandardOutput);
     const QRegularExpressionMatch match =
         QRegularExpression(QStringLiteral("listening on (http://127\\.0\\.0\\.1:\\d+)/"))
             .match(QString::fromUtf8(m_stderr.left(m_stderr.indexOf('\n'))));
