@@ -103,8 +103,9 @@ private:
     qsizetype openWindow(const QString &nsp, const QString &event, qint64 timeUs,
                          const QJsonArray &args);
     void findPeriodic(QMap<QString, QJsonArray> *every);
-    // `args` for an emit or ack: "$args" when they are the trigger's, else the array with its
-    // binaries as files; the volatile values the mock repeats as recorded noted in `comments`.
+    // `args` for an emit or ack: "$args" when they are the trigger's, else the array (binaries
+    // still as base64: withFiles() makes files of those written); the volatile values the mock
+    // repeats as recorded noted in `comments`.
     QJsonValue argsFor(const QJsonArray &args, const Window *trigger, QStringList *comments);
     QJsonValue withFiles(const QJsonValue &value);
     QJsonArray actionList(const QList<qsizetype> &occurrences, QStringList *namespaceComments);
@@ -226,7 +227,7 @@ QJsonValue Writer::argsFor(const QJsonArray &args, const Window *trigger, QStrin
     if (trigger && !trigger->event.isEmpty() && !args.isEmpty() && args == trigger->args)
         return QStringLiteral("$args");
     noteVolatile(args, JsonPath(QStringLiteral("args")), comments);
-    return withFiles(args);
+    return args;
 }
 
 // The events of one name the server sent on a namespace at a steady interval, which are not
@@ -288,7 +289,7 @@ void Writer::findPeriodic(QMap<QString, QJsonArray> *every)
         }
         QJsonObject emitted{{QStringLiteral("event"), first.name},
                             {QStringLiteral("to"), QStringLiteral("all")}};
-        const QJsonValue args = argsFor(first.args, nullptr, &comments);
+        const QJsonValue args = withFiles(argsFor(first.args, nullptr, &comments));
         if (!args.toArray().isEmpty())
             emitted.insert(QStringLiteral("args"), args);
         QJsonObject entry{{QStringLiteral("intervalMs"), intervalMs},
@@ -344,7 +345,14 @@ QJsonArray Writer::actionList(const QList<qsizetype> &occurrences, QStringList *
     QJsonArray list;
     qint64 previousUs = first.timeUs;
     for (const ServerAction &recorded : first.actions) {
-        QJsonObject action = recorded.action;
+        // Binaries become files only here: later sendings' are not written.
+        QJsonObject action;
+        for (auto it = recorded.action.constBegin(); it != recorded.action.constEnd(); ++it) {
+            QJsonObject body = it.value().toObject();
+            if (body.value(QLatin1String("args")).isArray())
+                body.insert(QStringLiteral("args"), withFiles(body.value(QLatin1String("args"))));
+            action.insert(it.key(), it.value().isObject() ? QJsonValue(body) : it.value());
+        }
         const qint64 delayMs =
             std::clamp(toMs(recorded.timeUs - previousUs), qint64(0), MaxDelayMs);
         previousUs = recorded.timeUs;

@@ -323,7 +323,11 @@ void tst_RulesFromSession::binaryArgumentsBecomeFiles()
                              QStringLiteral("200 out BINARY_EVENT / - [\"echo\",{\"_placeholder\":"
                                             "true,\"num\":0}] | /w=="),
                              QStringLiteral("201 in BINARY_EVENT / - [\"echo\",{\"_placeholder\":"
-                                            "true,\"num\":0}] | /w==")},
+                                            "true,\"num\":0}] | /w=="),
+                             // Answered otherwise the second time: no file for that one.
+                             QStringLiteral("300 out EVENT / - [\"emit-binary\"]"),
+                             QStringLiteral("301 in BINARY_EVENT / - [\"binary\",{\"_placeholder\":"
+                                            "true,\"num\":0}] | BAUG")},
         &session));
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
@@ -334,7 +338,7 @@ void tst_RulesFromSession::binaryArgumentsBecomeFiles()
     QString error;
     QVERIFY2(RulesFromSession::write(session, options, &json, &attachments, &error),
              qPrintable(error));
-    // The same bytes twice are one file.
+    // The same bytes twice are one file; the second sending's bytes are none.
     QCOMPARE(attachments.size(), 2);
     QCOMPARE(attachments.at(0).path, QStringLiteral("mock.bin/1.bin"));
     QCOMPARE(attachments.at(0).bytes, QByteArray("\x01\x02\x03"));
