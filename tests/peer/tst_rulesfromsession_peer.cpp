@@ -1,9 +1,10 @@
-// `sioscope-cli rules from` against the real socket.io 4.8 server (tests/peers/server.js), and
-// against `serve` with resources/mock-rules/example.json for a periodic emit (the reference
-// server has none): a session recorded with `record --send` becomes rules; `sioscope-cli serve
-// --rules` with them, driven by the same script, gives the same Socket.IO exchange (per namespace,
-// the packets both ways with their event names, arguments, binaries and ack ids, in order; the sids
-// of the CONNECT answers left out). The CLI's usage errors and refusals, with their exit statuses.
+// `sioscope-cli rules from` against the real socket.io 4.8 and 2.5 servers
+// (tests/peers/server.js), and against `serve` with resources/mock-rules/example.json for a
+// periodic emit (the reference server has none): a session recorded with `record --send` becomes
+// rules; `sioscope-cli serve --rules` with them, driven by the same script, gives the same
+// Socket.IO exchange (per namespace, the packets both ways with their event names, arguments,
+// binaries and ack ids, in order; the sids of the CONNECT answers left out). The CLI's usage
+// errors and refusals, with their exit statuses.
 #include "clirun.h"
 #include "cliserve.h"
 #include "referenceserver.h"
@@ -28,7 +29,7 @@ namespace {
 constexpr int RunTimeoutMs = 30000;
 
 // The server a session is recorded against.
-enum class Original { SocketIo4, ServeExample };
+enum class Original { SocketIo4, SocketIo2, ServeExample };
 
 QString examplePath()
 {
@@ -101,21 +102,22 @@ void tst_RulesFromSessionPeer::recordedServerIsStoodInFor_data()
     QTest::addColumn<QStringList>("exchangeHolds");
 
     // The lines are far enough apart that each answer comes before the next line is sent.
+    const QByteArray script(
+        "{\"type\":\"EVENT\",\"data\":[\"echo-ack\",1,{\"a\":[true,null]}],\"ack\":true,"
+        "\"delay_ms\":200}\n"
+        "{\"type\":\"EVENT\",\"data\":[\"echo\",\"x\",{\"_placeholder\":true,\"num\":0}],"
+        "\"attachments\":[\"AQID\"],\"delay_ms\":200}\n"
+        "{\"type\":\"EVENT\",\"data\":[\"emit-binary\"],\"delay_ms\":200}\n"
+        "{\"type\":\"EVENT\",\"data\":[\"describe\",7],\"ack\":true,\"delay_ms\":200}\n"
+        "{\"type\":\"EVENT\",\"nsp\":\"/chat\",\"data\":[\"echo\",\"on chat\"],"
+        "\"delay_ms\":300}\n"
+        "{\"type\":\"EVENT\",\"nsp\":\"/chat\",\"data\":[\"join-room\",\"r1\"],\"ack\":true,"
+        "\"delay_ms\":200}\n"
+        "{\"type\":\"EVENT\",\"data\":[\"server-disconnect\"],\"delay_ms\":800}\n");
+    const QStringList namespaces{QStringLiteral("/"), QStringLiteral("/chat"),
+                                 QStringLiteral("/admin")};
     QTest::newRow("socket.io 4.8: acks, echoes, binaries, a refused namespace, a DISCONNECT")
-        << Original::SocketIo4
-        << QByteArray(
-               "{\"type\":\"EVENT\",\"data\":[\"echo-ack\",1,{\"a\":[true,null]}],\"ack\":true,"
-               "\"delay_ms\":200}\n"
-               "{\"type\":\"EVENT\",\"data\":[\"echo\",\"x\",{\"_placeholder\":true,\"num\":0}],"
-               "\"attachments\":[\"AQID\"],\"delay_ms\":200}\n"
-               "{\"type\":\"EVENT\",\"data\":[\"emit-binary\"],\"delay_ms\":200}\n"
-               "{\"type\":\"EVENT\",\"data\":[\"describe\",7],\"ack\":true,\"delay_ms\":200}\n"
-               "{\"type\":\"EVENT\",\"nsp\":\"/chat\",\"data\":[\"echo\",\"on chat\"],"
-               "\"delay_ms\":300}\n"
-               "{\"type\":\"EVENT\",\"nsp\":\"/chat\",\"data\":[\"join-room\",\"r1\"],\"ack\":true,"
-               "\"delay_ms\":200}\n"
-               "{\"type\":\"EVENT\",\"data\":[\"server-disconnect\"],\"delay_ms\":800}\n")
-        << QStringList{QStringLiteral("/"), QStringLiteral("/chat"), QStringLiteral("/admin")}
+        << Original::SocketIo4 << script << namespaces
         << QStringList{QStringLiteral("\"/admin\":{\"refuse\":{\"data\":{\"reason\":\"bad "
                                       "token\"},\"message\":\"Not authorized\"}}"),
                        QStringLiteral("{\"$binary\":\"mock.bin/1.bin\"}"),
@@ -125,6 +127,17 @@ void tst_RulesFromSessionPeer::recordedServerIsStoodInFor_data()
                        QStringLiteral("/ in BINARY_EVENT [\"binary\",{\"$binary\":\"AQID\"}"),
                        QStringLiteral("/ in DISCONNECT"), QStringLiteral("/chat in ACK 1 [\"r1\"]"),
                        QStringLiteral("/admin in CONNECT_ERROR")};
+    // Socket.IO protocol v4: the refusal is an ERROR with a string, the socket ids "/chat#<sid>".
+    QTest::newRow("socket.io 2.5: the same over protocol v4")
+        << Original::SocketIo2 << script << namespaces
+        << QStringList{QStringLiteral("\"/admin\":{\"refuse\":{\"message\":\"Not authorized\"}}"),
+                       QStringLiteral("{\"$binary\":\"mock.bin/1.bin\"}"),
+                       QStringLiteral("\"echo-ack\":{\"ack\":{\"args\":\"$args\"}"),
+                       QStringLiteral("\"disconnect\":true")}
+        << QStringList{QStringLiteral("/ in ACK 0 [1,{\"a\":[true,null]}]"),
+                       QStringLiteral("/ in BINARY_EVENT [\"binary\",{\"$binary\":\"AQID\"}"),
+                       QStringLiteral("/ in DISCONNECT"), QStringLiteral("/chat in ACK 1 [\"r1\"]"),
+                       QStringLiteral("/admin in CONNECT_ERROR \"Not authorized\"")};
     // resources/mock-rules/example.json ticks 3 times, every 250 ms, from its start (measured in
     // the log, the interval is 250 give or take a few milliseconds: 2xx).
     QTest::newRow("serve --rules example.json: a periodic emit")
@@ -158,6 +171,8 @@ void tst_RulesFromSessionPeer::recordedServerIsStoodInFor()
             arguments += {QStringLiteral("-n"), nsp};
         if (!script.isEmpty())
             arguments += {QStringLiteral("--send"), scriptPath};
+        if (original == Original::SocketIo2)
+            arguments += {QStringLiteral("--eio"), QStringLiteral("3")};
         return arguments + QStringList{QStringLiteral("--duration"), QStringLiteral("2"),
                                        QStringLiteral("-o"), log};
     };
@@ -165,8 +180,11 @@ void tst_RulesFromSessionPeer::recordedServerIsStoodInFor()
     ReferenceServer socketIo;
     CliServe example;
     QUrl originalUrl;
-    if (original == Original::SocketIo4) {
-        QVERIFY2(socketIo.start({}, &error), qPrintable(error));
+    if (original != Original::ServeExample) {
+        ReferenceServer::Options options;
+        if (original == Original::SocketIo2)
+            options.flavor = ReferenceServer::Flavor::SocketIo2;
+        QVERIFY2(socketIo.start(options, &error), qPrintable(error));
         originalUrl = socketIo.url();
     } else {
         QVERIFY2(example.start({QStringLiteral("--rules"), examplePath()}, &error),
