@@ -100,6 +100,10 @@ void tst_RulesFromSessionPeer::recordedServerIsStoodInFor_data()
     // hold ("<nsp> <line>"), for the comparison to mean something.
     QTest::addColumn<QStringList>("rulesHold");
     QTest::addColumn<QStringList>("exchangeHolds");
+    QTest::addColumn<QStringList>("recordOptions");
+    // What rules cannot say: "<nsp> <recorded line> => <the line served instead>" (nothing after
+    // "=>": none); each must be in the recording.
+    QTest::addColumn<QStringList>("changes");
 
     // The lines are far enough apart that each answer comes before the next line is sent.
     const QByteArray script(
@@ -126,7 +130,8 @@ void tst_RulesFromSessionPeer::recordedServerIsStoodInFor_data()
         << QStringList{QStringLiteral("/ in ACK 0 [1,{\"a\":[true,null]}]"),
                        QStringLiteral("/ in BINARY_EVENT [\"binary\",{\"$binary\":\"AQID\"}"),
                        QStringLiteral("/ in DISCONNECT"), QStringLiteral("/chat in ACK 1 [\"r1\"]"),
-                       QStringLiteral("/admin in CONNECT_ERROR")};
+                       QStringLiteral("/admin in CONNECT_ERROR")}
+        << QStringList() << QStringList();
     // Socket.IO protocol v4: the refusal is an ERROR with a string, the socket ids "/chat#<sid>".
     QTest::newRow("socket.io 2.5: the same over protocol v4")
         << Original::SocketIo2 << script << namespaces
@@ -137,14 +142,30 @@ void tst_RulesFromSessionPeer::recordedServerIsStoodInFor_data()
         << QStringList{QStringLiteral("/ in ACK 0 [1,{\"a\":[true,null]}]"),
                        QStringLiteral("/ in BINARY_EVENT [\"binary\",{\"$binary\":\"AQID\"}"),
                        QStringLiteral("/ in DISCONNECT"), QStringLiteral("/chat in ACK 1 [\"r1\"]"),
-                       QStringLiteral("/admin in CONNECT_ERROR \"Not authorized\"")};
+                       QStringLiteral("/admin in CONNECT_ERROR \"Not authorized\"")}
+        << QStringList() << QStringList();
     // resources/mock-rules/example.json ticks 3 times, every 250 ms, from its start (measured in
     // the log, the interval is 250 give or take a few milliseconds: 2xx).
     QTest::newRow("serve --rules example.json: a periodic emit")
         << Original::ServeExample << QByteArray() << QStringList{QStringLiteral("/")}
         << QStringList{QStringLiteral("\"count\":3,\"emit\":{\"args\":[{\"periodic\":true}],"
                                       "\"event\":\"tick\",\"to\":\"all\"},\"intervalMs\":2")}
-        << QStringList{QStringLiteral("/ in EVENT [\"tick\",{\"periodic\":true}]")};
+        << QStringList{QStringLiteral("/ in EVENT [\"tick\",{\"periodic\":true}]")} << QStringList()
+        << QStringList();
+    // The server's ack request: the mock emits "ask" without an id, so the client does not
+    // answer; the server's "answered" is sent as recorded.
+    QTest::newRow("socket.io 4.8: an ack request is emitted without asking")
+        << Original::SocketIo4
+        << QByteArray("{\"type\":\"EVENT\",\"data\":[\"request-ack\",\"question\"],"
+                      "\"delay_ms\":200}\n")
+        << QStringList{QStringLiteral("/")}
+        << QStringList{QStringLiteral("\"comment\":\"the server asked for an ack (id 0), which "
+                                      "rules cannot: the mock emits it without asking\"")}
+        << QStringList{QStringLiteral("/ in EVENT [\"answered\",[\"answer\"]]")}
+        << QStringList{QStringLiteral("--auto-ack"), QStringLiteral("[\"answer\"]")}
+        << QStringList{QStringLiteral("/ in EVENT 0 [\"ask\",\"question\"] => / in EVENT "
+                                      "[\"ask\",\"question\"]"),
+                       QStringLiteral("/ out ACK 0 [\"answer\"] =>")};
 }
 
 // Record against the original server, write rules, serve them, play the same script: the same
@@ -156,6 +177,8 @@ void tst_RulesFromSessionPeer::recordedServerIsStoodInFor()
     QFETCH(QStringList, namespaces);
     QFETCH(QStringList, rulesHold);
     QFETCH(QStringList, exchangeHolds);
+    QFETCH(QStringList, recordOptions);
+    QFETCH(QStringList, changes);
     // Each row in a folder of its own.
     const QDir dir(m_dir.filePath(QString::number(qHash(QByteArray(QTest::currentDataTag())))));
     QVERIFY(dir.mkpath(QStringLiteral(".")));
@@ -173,6 +196,7 @@ void tst_RulesFromSessionPeer::recordedServerIsStoodInFor()
             arguments += {QStringLiteral("--send"), scriptPath};
         if (original == Original::SocketIo2)
             arguments += {QStringLiteral("--eio"), QStringLiteral("3")};
+        arguments += recordOptions;
         return arguments + QStringList{QStringLiteral("--duration"), QStringLiteral("2"),
                                        QStringLiteral("-o"), log};
     };
@@ -229,6 +253,18 @@ void tst_RulesFromSessionPeer::recordedServerIsStoodInFor()
         QVERIFY2(std::any_of(all.cbegin(), all.cend(),
                              [&line](const QString &item) { return item.startsWith(line); }),
                  qPrintable(line + QStringLiteral("\n") + all.join(QLatin1Char('\n'))));
+    for (const QString &change : changes) {
+        const QString from = change.section(QStringLiteral("=>"), 0, 0).trimmed();
+        const QString to = change.section(QStringLiteral("=>"), 1).trimmed();
+        const QString nsp = from.section(QLatin1Char(' '), 0, 0);
+        QStringList &lines = expected[nsp];
+        const qsizetype at = lines.indexOf(from.section(QLatin1Char(' '), 1));
+        QVERIFY2(at >= 0, qPrintable(from + QStringLiteral("\n") + all.join(QLatin1Char('\n'))));
+        if (to.isEmpty())
+            lines.removeAt(at);
+        else
+            lines[at] = to.section(QLatin1Char(' '), 1);
+    }
     QCOMPARE(actual.keys(), expected.keys());
     for (auto it = expected.constBegin(); it != expected.constEnd(); ++it)
         QVERIFY2(actual.value(it.key()) == it.value(),
