@@ -120,29 +120,27 @@ void tst_RulesFromSessionPeer::recordedServerIsStoodInFor_data()
         "{\"type\":\"EVENT\",\"data\":[\"server-disconnect\"],\"delay_ms\":800}\n");
     const QStringList namespaces{QStringLiteral("/"), QStringLiteral("/chat"),
                                  QStringLiteral("/admin")};
+    // What both servers' sessions must show, besides their refusal of /admin.
+    const QStringList rulesHold{QStringLiteral("{\"$binary\":\"mock.bin/1.bin\"}"),
+                                QStringLiteral("\"echo-ack\":{\"ack\":{\"args\":\"$args\"}"),
+                                QStringLiteral("\"disconnect\":true")};
+    const QStringList exchangeHolds{
+        QStringLiteral("/ in ACK 0 [1,{\"a\":[true,null]}]"),
+        QStringLiteral("/ in BINARY_EVENT [\"binary\",{\"$binary\":\"AQID\"}"),
+        QStringLiteral("/ in DISCONNECT"), QStringLiteral("/chat in ACK 1 [\"r1\"]")};
     QTest::newRow("socket.io 4.8: acks, echoes, binaries, a refused namespace, a DISCONNECT")
         << Original::SocketIo4 << script << namespaces
-        << QStringList{QStringLiteral("\"/admin\":{\"refuse\":{\"data\":{\"reason\":\"bad "
-                                      "token\"},\"message\":\"Not authorized\"}}"),
-                       QStringLiteral("{\"$binary\":\"mock.bin/1.bin\"}"),
-                       QStringLiteral("\"echo-ack\":{\"ack\":{\"args\":\"$args\"}"),
-                       QStringLiteral("\"disconnect\":true")}
-        << QStringList{QStringLiteral("/ in ACK 0 [1,{\"a\":[true,null]}]"),
-                       QStringLiteral("/ in BINARY_EVENT [\"binary\",{\"$binary\":\"AQID\"}"),
-                       QStringLiteral("/ in DISCONNECT"), QStringLiteral("/chat in ACK 1 [\"r1\"]"),
-                       QStringLiteral("/admin in CONNECT_ERROR")}
+        << rulesHold +
+               QStringList{QStringLiteral("\"/admin\":{\"refuse\":{\"data\":{\"reason\":"
+                                          "\"bad token\"},\"message\":\"Not authorized\"}}")}
+        << exchangeHolds + QStringList{QStringLiteral("/admin in CONNECT_ERROR {\"data\"")}
         << QStringList() << QStringList();
     // Socket.IO protocol v4: the refusal is an ERROR with a string, the socket ids "/chat#<sid>".
     QTest::newRow("socket.io 2.5: the same over protocol v4")
         << Original::SocketIo2 << script << namespaces
-        << QStringList{QStringLiteral("\"/admin\":{\"refuse\":{\"message\":\"Not authorized\"}}"),
-                       QStringLiteral("{\"$binary\":\"mock.bin/1.bin\"}"),
-                       QStringLiteral("\"echo-ack\":{\"ack\":{\"args\":\"$args\"}"),
-                       QStringLiteral("\"disconnect\":true")}
-        << QStringList{QStringLiteral("/ in ACK 0 [1,{\"a\":[true,null]}]"),
-                       QStringLiteral("/ in BINARY_EVENT [\"binary\",{\"$binary\":\"AQID\"}"),
-                       QStringLiteral("/ in DISCONNECT"), QStringLiteral("/chat in ACK 1 [\"r1\"]"),
-                       QStringLiteral("/admin in CONNECT_ERROR \"Not authorized\"")}
+        << rulesHold + QStringList{QStringLiteral(
+                           "\"/admin\":{\"refuse\":{\"message\":\"Not authorized\"}}")}
+        << exchangeHolds + QStringList{QStringLiteral("/admin in CONNECT_ERROR \"Not authorized\"")}
         << QStringList() << QStringList();
     // resources/mock-rules/example.json ticks 3 times, every 250 ms, from its start (measured in
     // the log, the interval is 250 give or take a few milliseconds: 2xx).
