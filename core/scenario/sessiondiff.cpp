@@ -223,8 +223,10 @@ public:
 
 private:
     // The first difference between two payloads named `root`, with what is ignored left out;
-    // matched when none.
-    MatchResult payloadDifference(QJsonValue a, QJsonValue b, const QString &root) const
+    // matched when none. *valueA and *valueB: what each holds there, when the difference does
+    // not show it (an array's length, a missing member).
+    MatchResult payloadDifference(QJsonValue a, QJsonValue b, const QString &root, QString *valueA,
+                                  QString *valueB) const
     {
         for (const JsonPath &path : m_options.ignorePaths) {
             if (path.root() != root)
@@ -234,11 +236,26 @@ private:
         }
         if (!m_options.strict)
             neutralizeVolatile(&a, &b);
-        return PayloadMatch::match(a, b, MatchMode::Exact, JsonPath(root));
+        const MatchResult result = PayloadMatch::match(a, b, MatchMode::Exact, JsonPath(root));
+        if (!result.matched) {
+            const auto shown = [&result](const QJsonValue &value) {
+                bool found = false;
+                const QJsonValue there = result.where.evaluate(value, &found);
+                return found ? PayloadMatch::shortJson(there, ShownPayloadLimit)
+                             : QStringLiteral("nothing");
+            };
+            *valueA = shown(a);
+            *valueB = shown(b);
+            if (*valueA == result.expected && *valueB == result.actual) {
+                valueA->clear();
+                valueB->clear();
+            }
+        }
+        return result;
     }
 
     void add(const Key &key, int occurrence, Kind kind, const Item *a, const Item *b,
-             const MatchResult &where = {})
+             const MatchResult &where = {}, const QString &valueA = {}, const QString &valueB = {})
     {
         SessionDifference difference;
         difference.kind = kind;
@@ -253,6 +270,8 @@ private:
             difference.path = where.where.toString();
             difference.a = where.expected;
             difference.b = where.actual;
+            difference.valueA = valueA;
+            difference.valueB = valueB;
         }
         m_result->differences.append(difference);
     }
@@ -296,11 +315,13 @@ private:
                 ++m_result->matched;
                 continue;
             }
-            const MatchResult args = payloadDifference(x->value, y->value, QStringLiteral("args"));
+            QString valueA, valueB;
+            const MatchResult args =
+                payloadDifference(x->value, y->value, QStringLiteral("args"), &valueA, &valueB);
             if (args.matched)
                 ++m_result->matched;
             else
-                add(key, occurrence, Kind::ArgumentsDiffer, x, y, args);
+                add(key, occurrence, Kind::ArgumentsDiffer, x, y, args, valueA, valueB);
             if (x->asksAck != y->asksAck) {
                 const auto asks = [](bool asks) {
                     return asks ? QStringLiteral("asks for an ack") : QStringLiteral("no ack");
@@ -308,11 +329,12 @@ private:
                 add(key, occurrence, Kind::AckRequestDiffers, x, y,
                     MatchResult{false, JsonPath(), asks(x->asksAck), asks(y->asksAck)});
             } else if (x->ackRow >= 0 && y->ackRow >= 0) {
-                const MatchResult ack = payloadDifference(x->ack, y->ack, QStringLiteral("ack"));
+                const MatchResult ack =
+                    payloadDifference(x->ack, y->ack, QStringLiteral("ack"), &valueA, &valueB);
                 if (ack.matched)
                     ++m_result->matched;
                 else
-                    add(key, occurrence, Kind::AckDiffers, x, y, ack);
+                    add(key, occurrence, Kind::AckDiffers, x, y, ack, valueA, valueB);
             } else if (x->ackRow >= 0) {
                 add(key, occurrence, Kind::AckMissingInB, x, y);
             } else if (y->ackRow >= 0) {
@@ -364,7 +386,9 @@ QString SessionDifference::toString() const
     text += QStringLiteral(" #%1: ").arg(occurrence);
     // The ack answers the event: the other side sent it.
     const QString ack = ours ? QStringLiteral("the server's ack") : QStringLiteral("our ack");
-    const QString at = path + QStringLiteral(": expected ") + a + QStringLiteral(", got ") + b;
+    QString at = path + QStringLiteral(": expected ") + a + QStringLiteral(", got ") + b;
+    if (!valueA.isEmpty())
+        at += QStringLiteral(" (A: %1, B: %2)").arg(valueA, valueB);
     switch (kind) {
     case Kind::MissingInB:
         return text + QStringLiteral("missing in B") +
@@ -407,6 +431,10 @@ QJsonObject SessionDifference::toJson() const
     if (!a.isEmpty() || !b.isEmpty()) {
         object.insert(QStringLiteral("a"), a);
         object.insert(QStringLiteral("b"), b);
+    }
+    if (!valueA.isEmpty()) {
+        object.insert(QStringLiteral("valueA"), valueA);
+        object.insert(QStringLiteral("valueB"), valueB);
     }
     return object;
 }

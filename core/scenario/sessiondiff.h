@@ -49,11 +49,15 @@ struct SessionDifference
     QString path;       // where the first difference is: "args[1].a", "ack"
     QString a;          // what A has there (shortened JSON or words)
     QString b;          // what B has there
-    qint64 rowA = -1;   // the packets' rows in each log, -1 where absent
+    // The values at `path` (shortened JSON, "nothing"), when a and b do not show them: "2
+    // items" and "3" say how two arrays differ, not what they hold. Empty otherwise.
+    QString valueA;
+    QString valueB;
+    qint64 rowA = -1; // the packets' rows in each log, -1 where absent
     qint64 rowB = -1;
 
     // `/chat: server sent "news" #2: arguments differ: args[0].n: expected 1, got 2` (A is
-    // what was expected, B what came).
+    // what was expected, B what came), then ` (A: [1], B: [1,2])` when valueA is set.
     QString toString() const;
     QJsonObject toJson() const;
     static QString kindName(Kind kind); // "missing", "extra", "arguments", ...

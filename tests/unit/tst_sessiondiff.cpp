@@ -126,10 +126,18 @@ void tst_SessionDiff::differences_data()
         << QStringList{QStringLiteral(
                "/: server sent \"news\" #1: arguments differ: args[0]: expected 1, got 2")}
         << AllMatched - 1;
+    QTest::newRow("member missing in B: both objects shown")
+        << original() << changed(Welcome, "[\"welcome\",{\"sid\":\"Xk9dPq2LmZr8TvW3AAAB\"}]")
+        << none << false
+        << QStringList{QStringLiteral(
+               "/: server sent \"welcome\" #1: arguments differ: args[0]: expected member "
+               "\"n\", got nothing (A: {\"n\":1,\"sid\":\"<a session id>\"}, B: "
+               "{\"sid\":\"<a session id>\"})")}
+        << AllMatched - 1;
     QTest::newRow("argument of our emit differs")
         << original() << changed(EchoAck, "[\"echo-ack\",1,{\"a\":[1,2,3]}]") << none << false
         << QStringList{QStringLiteral("/: we sent \"echo-ack\" #1: arguments differ: args[1].a: "
-                                      "expected 2 items, got 3")}
+                                      "expected 2 items, got 3 (A: [1,2], B: [1,2,3])")}
         << AllMatched - 1;
     QTest::newRow("event missing")
         << original() << without(Tick) << none << false
