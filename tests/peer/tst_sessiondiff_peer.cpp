@@ -1,6 +1,7 @@
 // `sioscope-cli diff` on real recordings: the same send script recorded twice against the real
 // socket.io server (tests/peers/server.js) gives no difference, although session ids and timing
-// differ; against a server whose echo-ack answer changed, the diff names that ack and the path.
+// differ, whether the original is read as JSON Lines or HAR; against a server whose echo-ack
+// answer changed, the diff names that ack and the path.
 // Then the exit status of a log that cannot be read and of the usage errors.
 #include "clirun.h"
 #include "referenceserver.h"
@@ -101,6 +102,18 @@ void tst_SessionDiffPeer::replayAgainstTheSameAndAChangedServer()
     QVERIFY2(equal.exitCode == 0, equal.describe(same) + "\n" + equal.out);
     QVERIFY2(equal.out.contains("no difference: "), equal.out.constData());
     QVERIFY2(equal.out.startsWith("A: " + original.toUtf8() + " ("), equal.out.constData());
+    // A HAR of the original is read as well (the log importer tells them apart by content).
+    const QString har = m_dir.filePath(QStringLiteral("original.har"));
+    const QStringList convert{QStringLiteral("convert"), original, har, QStringLiteral("--format"),
+                              QStringLiteral("har")};
+    const CliRun converted(convert, environmentWithoutProxies(), RunTimeoutMs);
+    QVERIFY2(converted.exitCode == 0, converted.describe(convert));
+    const QStringList fromHar{QStringLiteral("diff"), har, replay};
+    const CliRun harRun(fromHar, environmentWithoutProxies(), RunTimeoutMs);
+    QVERIFY2(harRun.exitCode == 0, harRun.describe(fromHar) + "\n" + harRun.out);
+    // The same count of packets matched either way.
+    const QByteArray matchedLine = equal.out.mid(equal.out.indexOf("no difference: "));
+    QVERIFY2(harRun.out.endsWith(matchedLine), harRun.out + "\n" + equal.out);
     // The session ids in the welcomes differ; compared strictly they are differences.
     const QStringList strict{QStringLiteral("diff"), original, replay, QStringLiteral("--strict")};
     const CliRun strictRun(strict, environmentWithoutProxies(), RunTimeoutMs);
