@@ -29,7 +29,9 @@ private Q_SLOTS:
     void unreadableLogAndUsage();
 
 private:
-    // Records the send script against `url`, into `log`.
+    // Records the send script against `url`, into `log`, for 2 s: time for every answer (the
+    // ask our reply answers, then `answered`) to be in even on a loaded machine, or the runs
+    // would differ by a late packet.
     void record(const QString &url, bool v5, const QString &log);
 
     QTemporaryDir m_dir;
@@ -60,7 +62,7 @@ void tst_SessionDiffPeer::record(const QString &url, bool v5, const QString &log
         QStringLiteral("-n"),         QStringLiteral("/admin"),
         QStringLiteral("--send"),     m_script,
         QStringLiteral("--auto-ack"), QStringLiteral("[\"answer\"]"),
-        QStringLiteral("--duration"), QStringLiteral("1"),
+        QStringLiteral("--duration"), QStringLiteral("2"),
         QStringLiteral("-o"),         log};
     const CliRun run(arguments, environmentWithoutProxies(), RunTimeoutMs);
     // 1: /admin refused us, which the recording reports.
