@@ -1,7 +1,8 @@
-// `sioscope-cli diff` on real recordings: the same send script recorded twice against the real
-// socket.io server (tests/peers/server.js) gives no difference, although session ids and timing
-// differ, whether the original is read as JSON Lines or HAR; against a server whose echo-ack
-// answer changed, the diff names that ack and the path.
+// `sioscope-cli diff` on real recordings against the real socket.io servers (4.8 and 2.5,
+// tests/peers/server.js): a recorded session replayed (`record --send session.jsonl`) against the
+// same server gives no difference, although session ids and timing differ, whether the original
+// is read as JSON Lines or HAR, and so does the same send script recorded twice; replayed against
+// a server whose echo-ack answer changed, the diff names that ack and the path.
 // Then the exit status of a log that cannot be read and of the usage errors.
 #include "clirun.h"
 #include "referenceserver.h"
@@ -33,6 +34,10 @@ private:
     // ask our reply answers, then `answered`) to be in even on a loaded machine, or the runs
     // would differ by a late packet.
     void record(const QString &url, bool v5, const QString &log);
+    // Replays the recorded session `original` against `url` (`record --send`, at twice the
+    // speed; it stops by itself), into `log`.
+    void replay(const QString &url, bool v5, const QString &original, const QString &log);
+    void run(const QStringList &arguments, const QString &log);
 
     QTemporaryDir m_dir;
     QString m_script;
@@ -54,20 +59,30 @@ void tst_SessionDiffPeer::initTestCase()
 
 void tst_SessionDiffPeer::record(const QString &url, bool v5, const QString &log)
 {
-    const QStringList arguments{
-        QStringLiteral("record"),     url,
-        QStringLiteral("--eio"),      v5 ? QStringLiteral("4") : QStringLiteral("3"),
-        QStringLiteral("-n"),         QStringLiteral("/"),
-        QStringLiteral("-n"),         QStringLiteral("/chat"),
-        QStringLiteral("-n"),         QStringLiteral("/admin"),
-        QStringLiteral("--send"),     m_script,
-        QStringLiteral("--auto-ack"), QStringLiteral("[\"answer\"]"),
-        QStringLiteral("--duration"), QStringLiteral("2"),
-        QStringLiteral("-o"),         log};
-    const CliRun run(arguments, environmentWithoutProxies(), RunTimeoutMs);
+    run({QStringLiteral("record"), url, QStringLiteral("--eio"),
+         v5 ? QStringLiteral("4") : QStringLiteral("3"), QStringLiteral("-n"), QStringLiteral("/"),
+         QStringLiteral("-n"), QStringLiteral("/chat"), QStringLiteral("-n"),
+         QStringLiteral("/admin"), QStringLiteral("--send"), m_script, QStringLiteral("--auto-ack"),
+         QStringLiteral("[\"answer\"]"), QStringLiteral("--duration"), QStringLiteral("2"),
+         QStringLiteral("-o"), log},
+        log);
+}
+
+void tst_SessionDiffPeer::replay(const QString &url, bool v5, const QString &original,
+                                 const QString &log)
+{
+    run({QStringLiteral("record"), url, QStringLiteral("--eio"),
+         v5 ? QStringLiteral("4") : QStringLiteral("3"), QStringLiteral("--send"), original,
+         QStringLiteral("--speed"), QStringLiteral("2"), QStringLiteral("-o"), log},
+        log);
+}
+
+void tst_SessionDiffPeer::run(const QStringList &arguments, const QString &log)
+{
+    const CliRun result(arguments, environmentWithoutProxies(), RunTimeoutMs);
     // 1: /admin refused us, which the recording reports.
-    QVERIFY2(run.exitCode == 0 || run.exitCode == 1, run.describe(arguments));
-    QVERIFY2(QFile::exists(log), run.describe(arguments));
+    QVERIFY2(result.exitCode == 0 || result.exitCode == 1, result.describe(arguments));
+    QVERIFY2(QFile::exists(log), result.describe(arguments));
 }
 
 void tst_SessionDiffPeer::replayAgainstTheSameAndAChangedServer_data()
@@ -90,16 +105,22 @@ void tst_SessionDiffPeer::replayAgainstTheSameAndAChangedServer()
     options.changedAck = true;
     QVERIFY2(changed.start(options, &error), qPrintable(error));
 
+    // The original; the same script recorded again; the original replayed against the same
+    // server and against the changed one.
     const QString original = m_dir.filePath(QStringLiteral("original.jsonl"));
-    const QString replay = m_dir.filePath(QStringLiteral("replay.jsonl"));
+    const QString again = m_dir.filePath(QStringLiteral("again.jsonl"));
+    const QString replayed = m_dir.filePath(QStringLiteral("replayed.jsonl"));
     const QString other = m_dir.filePath(QStringLiteral("changed.jsonl"));
     record(server.url().toString(), v5, original);
-    record(server.url().toString(), v5, replay);
-    record(changed.url().toString(), v5, other);
+    record(server.url().toString(), v5, again);
+    if (QTest::currentTestFailed())
+        return;
+    replay(server.url().toString(), v5, original, replayed);
+    replay(changed.url().toString(), v5, original, other);
     if (QTest::currentTestFailed())
         return;
 
-    const QStringList same{QStringLiteral("diff"), original, replay};
+    const QStringList same{QStringLiteral("diff"), original, replayed};
     const CliRun equal(same, environmentWithoutProxies(), RunTimeoutMs);
     QVERIFY2(equal.exitCode == 0, equal.describe(same) + "\n" + equal.out);
     QVERIFY2(equal.out.contains("no difference: "), equal.out.constData());
@@ -110,14 +131,18 @@ void tst_SessionDiffPeer::replayAgainstTheSameAndAChangedServer()
                               QStringLiteral("har")};
     const CliRun converted(convert, environmentWithoutProxies(), RunTimeoutMs);
     QVERIFY2(converted.exitCode == 0, converted.describe(convert));
-    const QStringList fromHar{QStringLiteral("diff"), har, replay};
+    const QStringList fromHar{QStringLiteral("diff"), har, replayed};
     const CliRun harRun(fromHar, environmentWithoutProxies(), RunTimeoutMs);
     QVERIFY2(harRun.exitCode == 0, harRun.describe(fromHar) + "\n" + harRun.out);
     // The same count of packets matched either way.
     const QByteArray matchedLine = equal.out.mid(equal.out.indexOf("no difference: "));
     QVERIFY2(harRun.out.endsWith(matchedLine), harRun.out + "\n" + equal.out);
     // The session ids in the welcomes differ; compared strictly they are differences.
-    const QStringList strict{QStringLiteral("diff"), original, replay, QStringLiteral("--strict")};
+    // The script recorded twice, too.
+    const QStringList twice{QStringLiteral("diff"), original, again};
+    const CliRun twiceRun(twice, environmentWithoutProxies(), RunTimeoutMs);
+    QVERIFY2(twiceRun.exitCode == 0, twiceRun.describe(twice) + "\n" + twiceRun.out);
+    const QStringList strict{QStringLiteral("diff"), original, again, QStringLiteral("--strict")};
     const CliRun strictRun(strict, environmentWithoutProxies(), RunTimeoutMs);
     QVERIFY2(strictRun.exitCode == 1, strictRun.describe(strict) + "\n" + strictRun.out);
     QVERIFY2(strictRun.out.contains("/: server sent \"welcome\" #1: arguments differ: "
