@@ -1,4 +1,5 @@
 // sioscope-cli: the headless side of SioScope, for scripts and CI.
+#include "cli/diffcommand.h"
 #include "cli/doctorcommand.h"
 #include "cli/recordcommand.h"
 #include "cli/scenariocommand.h"
@@ -21,6 +22,8 @@ const char *const Usage = "usage: sioscope-cli <command> [options]\n"
                           "  test <scenario>... [options]   run scenario files (test --help)\n"
                           "  scenario from <session.jsonl|.har> [-o file]   write a scenario "
                           "from a recorded session\n"
+                          "  diff <a.jsonl> <b.jsonl> [--json]   compare two recorded sessions "
+                          "(diff --help)\n"
                           "  convert <in> <out> --format jsonl|har|text [--include-secrets]\n";
 
 int convert(const QStringList &arguments)
@@ -90,6 +93,8 @@ int main(int argc, char *argv[])
         return DoctorCommand::run(arguments);
     if (command == QLatin1String("scenario"))
         return ScenarioCommand::run(arguments);
+    if (command == QLatin1String("diff"))
+        return DiffCommand::run(arguments);
     if (command == QLatin1String("test")) {
         TestCommand test;
         return test.run(arguments);
