@@ -2,6 +2,7 @@
 
 #include "logoutput.h"
 #include "scenario/scenarioloader.h"
+#include "variableoptions.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -71,8 +72,8 @@ bool TestCommand::parse(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    const QCommandLineOption envOption(QStringLiteral("env"), {}, QStringLiteral("file"));
-    const QCommandLineOption varOption(QStringLiteral("var"), {}, QStringLiteral("name=value"));
+    const QCommandLineOption envOption = VariableOptions::envOption();
+    const QCommandLineOption varOption = VariableOptions::varOption();
     const QCommandLineOption junitOption(QStringLiteral("junit"), {}, QStringLiteral("file"));
     const QCommandLineOption jsonOption(QStringLiteral("json"), {}, QStringLiteral("file"));
     const QCommandLineOption outOption({QStringLiteral("o"), QStringLiteral("out")}, {},
@@ -152,33 +153,14 @@ bool TestCommand::parse(const QStringList &arguments)
     m_jsonPath = parser.value(jsonOption);
     m_logDirectory = parser.value(outOption);
 
-    const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    m_variables.setProcessEnvironment(environment);
-    if (parser.isSet(envOption)) {
-        QJsonObject values;
-        ScenarioError error;
-        if (!ScenarioLoader::loadVariablesFile(parser.value(envOption), &values, &error))
-            return usageError(error.toString());
-        m_variables.setEnvironmentFile(values);
-    }
-    QJsonObject commandLine;
-    for (const QString &assignment : parser.values(varOption)) {
-        QString name;
-        QJsonValue value;
-        if (!ScenarioVariables::parseAssignment(assignment, &name, &value))
-            return usageError(
-                QStringLiteral("--var must be <name>=<value> with a name of letters, digits, "
-                               "'_', '-' and '.', got \"%1\"")
-                    .arg(assignment),
-                Usage);
-        commandLine.insert(name, value);
-    }
+    QJsonObject extra;
     if (load) {
         // Known to the loader's check of references; each client gets its own values.
-        commandLine.insert(QStringLiteral("vu"), 0);
-        commandLine.insert(QStringLiteral("iteration"), 0);
+        extra.insert(QStringLiteral("vu"), 0);
+        extra.insert(QStringLiteral("iteration"), 0);
     }
-    m_variables.setCommandLine(commandLine);
+    if (QString error; !VariableOptions::apply(parser, &m_variables, &error, extra))
+        return usageError(error, Usage);
 
     const QStringList known = m_variables.namesBeforeRun();
     const QSet<QString> knownSet(known.cbegin(), known.cend());
