@@ -1,4 +1,5 @@
 // sioscope-cli: the headless side of SioScope, for scripts and CI.
+#include "cli/diffcommand.h"
 #include "cli/doctorcommand.h"
 #include "cli/recordcommand.h"
 #include "cli/rulescommand.h"
@@ -24,6 +25,8 @@ const char *const Usage = "usage: sioscope-cli <command> [options]\n"
                           "from a recorded session\n"
                           "  rules from <session.jsonl|.har> [-o file]   write mock rules "
                           "from a recorded session\n"
+                          "  diff <a.jsonl> <b.jsonl> [--json]   compare two recorded sessions "
+                          "(diff --help)\n"
                           "  convert <in> <out> --format jsonl|har|text [--include-secrets]\n";
 
 int convert(const QStringList &arguments)
@@ -95,6 +98,8 @@ int main(int argc, char *argv[])
         return ScenarioCommand::run(arguments);
     if (command == QLatin1String("rules"))
         return RulesCommand::run(arguments);
+    if (command == QLatin1String("diff"))
+        return DiffCommand::run(arguments);
     if (command == QLatin1String("test")) {
         TestCommand test;
         return test.run(arguments);

@@ -48,6 +48,16 @@ install_test_peers() {
         echo "== installing the npm test peers (npm ci)"
         (cd "$peers" && npm ci --no-audit --no-fund --loglevel=error)
     fi
+    # Artillery, pinned in tests/artillery/package-lock.json, runs the scripts that `scenario
+    # export-artillery` writes. Its install scripts only fetch a browser for its Playwright
+    # engine, which SioScope does not use: skipped.
+    local artillery="$here/tests/artillery"
+    if [[ ! -d "$artillery/node_modules" \
+        || "$artillery/package-lock.json" -nt "$artillery/node_modules/.package-lock.json" ]]; then
+        echo "== installing Artillery (npm ci)"
+        (cd "$artillery" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+            npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+    fi
 }
 
 build() {

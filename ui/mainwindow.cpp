@@ -13,13 +13,16 @@
 #include "mockserverwindow.h"
 #include "namespacetabs.h"
 #include "packetdetail.h"
+#include "replaydialog.h"
 #include "scenario/scenariofromsession.h"
 #include "scenario/scenarioloader.h"
 #include "scenariodialog.h"
 #include "server/demoscenario.h"
 #include "server/socketioserver.h"
 #include "session/redaction.h"
+#include "session/scriptplayer.h"
 #include "session/sessionlog.h"
+#include "session/sessionreplay.h"
 #include "sessionstatusbar.h"
 #include "startpanel.h"
 #include "timelinepane.h"
@@ -162,6 +165,8 @@ void MainWindow::buildUi()
     connect(m_infoBanner, &QLabel::linkActivated, this, [this](const QString &link) {
         if (link == QLatin1String(DiagnoseLink) && !isReadOnly())
             diagnose();
+        else if (link == QLatin1String(StopReplayLink))
+            stopReplay();
     });
     layout->addWidget(m_tlsBanner);
     layout->addWidget(m_infoBanner);
@@ -287,6 +292,18 @@ void MainWindow::buildMenus()
     runTestAction->setObjectName(QStringLiteral("runTestAction"));
     runTestAction->setToolTip(tr("Run a scenario file (sioscope-cli test) and watch each step "
                                  "and the packets of its clients"));
+    m_replayAction = session->addAction(tr("&Replay…"), this, [this] {
+        ReplayDialog dialog(this);
+        dialog.setFileName(m_lastReplayFile);
+        if (dialog.exec() != QDialog::Accepted)
+            return;
+        m_lastReplayFile = dialog.fileName();
+        QString error;
+        replaySession(dialog.fileName(), dialog.speed(), &error); // the banner says what failed
+    });
+    m_replayAction->setObjectName(QStringLiteral("replayAction"));
+    m_replayAction->setToolTip(tr("Play again what we sent in a recorded session, with its "
+                                  "timing, and answer the server's ack requests as recorded"));
     QAction *demo = session->addAction(tr("Try the &Demo"), this, &MainWindow::startDemo);
     demo->setObjectName(QStringLiteral("tryDemoAction"));
     demo->setToolTip(tr("Start the built-in demo server in SioScope and connect to it"));
@@ -626,8 +643,102 @@ bool MainWindow::startDemo()
 
 void MainWindow::disconnectFromServer()
 {
+    stopReplay();
     if (m_session)
         m_session->client()->disconnectFromServer();
+}
+
+bool MainWindow::replaySession(const QString &fileName, double speed, QString *error)
+{
+    const auto failed = [this, error](const QString &message) {
+        *error = message;
+        showInfo(tr("<b>No replay:</b> %1").arg(message.toHtmlEscaped()), true);
+        return false;
+    };
+    if (!m_session)
+        return failed(tr("a read-only window has no connection to replay on"));
+    QFile file(fileName);
+    if (!file.open(QIODevice::ReadOnly))
+        return failed(tr("cannot read %1: %2").arg(fileName, file.errorString()));
+    SessionLog log;
+    QString readError;
+    if (!LogImporter::read(&file, &log, &readError))
+        return failed(tr("%1: %2").arg(QFileInfo(fileName).fileName(), readError));
+    ReplayPlan plan;
+    if (!SessionReplay::plan(log, &plan, &readError))
+        return failed(tr("%1: %2").arg(QFileInfo(fileName).fileName(), readError));
+    stopReplay();
+
+    SocketIoClient *client = m_session->client();
+    const bool connectFirst = client->state() == SocketIoClient::State::Disconnected;
+    auto *player = new ScriptPlayer(client, this);
+    player->setSteps(plan.steps);
+    player->setSpeed(speed);
+    player->setReplies(plan.replies);
+    player->setAckTimeoutMs(m_profile.options.ackTimeoutMs);
+    m_replay = player;
+    const QString name = QFileInfo(fileName).fileName().toHtmlEscaped();
+    const int steps = int(plan.steps.size());
+    QString warnings;
+    for (const QString &warning : std::as_const(plan.warnings))
+        warnings += QStringLiteral("<br>%1").arg(warning.toHtmlEscaped());
+    connect(player, &ScriptPlayer::stepFailed, this, [this, name](int row, const QString &why) {
+        showInfo(tr("Replay of <b>%1</b>: row %2 was not sent: %3")
+                     .arg(name)
+                     .arg(row)
+                     .arg(why.toHtmlEscaped()),
+                 true);
+    });
+    connect(player, &ScriptPlayer::finished, this, [this, name, steps, player] {
+        showInfo(tr("Replay of <b>%1</b> finished: %2 packets sent. The server's ack requests "
+                    "answered as recorded so far: %3.")
+                     .arg(name)
+                     .arg(steps)
+                     .arg(player->repliesSent()),
+                 false);
+    });
+    showInfo(tr("Replaying <b>%1</b> at %2×: %3 packets, %4 recorded replies. "
+                "<a href=\"%5\">Stop</a>%6")
+                 .arg(name)
+                 .arg(speed)
+                 .arg(steps)
+                 .arg(plan.replies.count())
+                 .arg(QLatin1String(StopReplayLink), warnings),
+             false);
+    if (connectFirst) {
+        for (const auto &[nsp, auth] : std::as_const(plan.namespaces)) {
+            if (SocketIoNamespace *existing = client->findNamespace(nsp))
+                existing->setAuth(auth);
+            m_tabs->watch(client->joinNamespace(nsp, auth));
+        }
+    }
+    player->start();
+    for (SocketIoNamespace *ns : client->namespaces())
+        m_tabs->watch(ns);
+    if (connectFirst) {
+        connectToServer();
+        if (client->state() == SocketIoClient::State::Disconnected) { // the URL was refused
+            stopReplay();
+            *error = tr("the window could not connect");
+            return false;
+        }
+    }
+    error->clear();
+    return true;
+}
+
+ScriptPlayer *MainWindow::replay() const
+{
+    return m_replay;
+}
+
+void MainWindow::stopReplay()
+{
+    if (!m_replay)
+        return;
+    m_replay->stop();
+    m_replay->deleteLater();
+    m_replay = nullptr;
 }
 
 void MainWindow::joinNamespace(const QString &name, const QJsonObject &auth)

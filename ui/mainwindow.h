@@ -31,6 +31,8 @@ class SessionStatusBar;
 class SocketIoServer;
 class TimelinePane;
 
+class ScriptPlayer;
+
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -104,6 +106,19 @@ public:
     // Session ▸ Run Test…: the scenario dialog, opened (or raised) and returned.
     ScenarioDialog *runTest();
     ScenarioDialog *scenarioDialog() const { return m_scenarioDialog; }
+
+    // Session ▸ Replay…: plays again what we sent in a recorded session (`fileName`, JSON Lines
+    // or HAR) on this window's connection, with its timing at `speed`, answering the server's
+    // ack requests as recorded (SessionReplay, ScriptPlayer). A window not connected joins the
+    // session's namespaces and connects to the bar's URL. False, with the reason, when the
+    // file cannot be read or holds nothing to replay; the info banner says so too.
+    bool replaySession(const QString &fileName, double speed, QString *error);
+    // The replay running, or null.
+    ScriptPlayer *replay() const;
+    void stopReplay();
+    QAction *replayAction() const { return m_replayAction; }
+    // The info banner's link that stops the replay.
+    static constexpr const char *StopReplayLink = "stop-replay";
 
     // Session ▸ Diagnose…: the connection doctor on this window's connection options.
     void diagnose();
@@ -186,6 +201,9 @@ private:
     QAction *m_diagnoseAction = nullptr;
     QPointer<DoctorDialog> m_doctorDialog;
     QPointer<ScenarioDialog> m_scenarioDialog;
+    QPointer<ScriptPlayer> m_replay;
+    QAction *m_replayAction = nullptr;
+    QString m_lastReplayFile;
     QAction *m_saveAsTestAction = nullptr;
     QAction *m_saveSelectionAsTestAction = nullptr;
     bool m_connectionFailureShown = false; // the info banner shows showConnectionFailure()'s note

@@ -2,6 +2,9 @@
 
 #include "connectionarguments.h"
 #include "engineio/likelycause.h"
+#include "session/scriptplayer.h"
+#include "session/sessionlog.h"
+#include "session/sessionreplay.h"
 #include "tlsoptions.h"
 
 #include <QCommandLineParser>
@@ -26,12 +29,21 @@ const char *const UsageTail =
     "      --eio 3|4                  default 4\n"
     "      --parser auto|default|msgpack   default auto: socket.io-parser's text until the "
     "server shows it speaks socket.io-msgpack-parser\n"
-    "      --send <script.jsonl>      packets to send (see docs/cli.md)\n"
-    "      --auto-ack <json-array>    answer every server EVENT that carries an ack id with "
-    "this payload\n"
+    "      --send <script.jsonl|session.jsonl|session.har>   packets to send: a send script, or a "
+    "recorded\n"
+    "                                 session to replay (what we sent, with its timing; the "
+    "server's ack\n"
+    "                                 requests answered as recorded); see docs/cli.md\n"
+    "      --speed <factor>           play the delays of --send this many times faster (0.5: "
+    "slower)\n"
+    "      --auto-ack <json-array>    answer every server EVENT that carries an ack id (and has "
+    "no recorded\n"
+    "                                 reply) with this payload\n"
     "      --ack-timeout <ms>         timeout of acks requested by the script; default 10000\n"
     "      --duration <seconds>       stop after this long (fractions allowed); default: until "
-    "the connection ends or SIGINT/SIGTERM\n"
+    "the connection ends or SIGINT/SIGTERM,\n"
+    "                                 and for a replay the recorded session's length (at "
+    "--speed) and 1 s\n"
     "      --stop-on-event <name>     stop (leave, close, write the log) once an event with "
     "this name has been received\n"
     "      --reconnect                reconnect after an unplanned drop (default: stop)\n";
@@ -69,6 +81,7 @@ bool RecordCommand::parse(const QStringList &arguments)
     const QCommandLineOption eioOption(QStringLiteral("eio"), {}, QStringLiteral("eio"));
     const QCommandLineOption parserOption(QStringLiteral("parser"), {}, QStringLiteral("parser"));
     const QCommandLineOption sendOption(QStringLiteral("send"), {}, QStringLiteral("script"));
+    const QCommandLineOption speedOption(QStringLiteral("speed"), {}, QStringLiteral("factor"));
     const QCommandLineOption autoAckOption(QStringLiteral("auto-ack"), {},
                                            QStringLiteral("payload"));
     const QCommandLineOption ackTimeoutOption(QStringLiteral("ack-timeout"), {},
@@ -89,6 +102,7 @@ bool RecordCommand::parse(const QStringList &arguments)
                        autoAckOption, ackTimeoutOption, durationOption, reconnectOption, outOption,
                        formatOption, secretsOption});
     parser.addOption(stopOnEventOption);
+    parser.addOption(speedOption);
     parser.addPositionalArgument(QStringLiteral("url"), {});
     if (!parser.parse(QStringList{QStringLiteral("record")} + arguments))
         return usageError(parser.errorText());
@@ -156,8 +170,33 @@ bool RecordCommand::parse(const QStringList &arguments)
         if (!script.open(QIODevice::ReadOnly))
             return usageError(QStringLiteral("cannot read the script %1: %2")
                                   .arg(script.fileName(), script.errorString()));
-        if (!SendScript::parse(script.readAll(), &m_script, &error))
+        if (SessionReplay::isSessionLog(script.peek(64 * 1024))) {
+            SessionLog log;
+            if (!LogImporter::read(&script, &log, &error))
+                return usageError(QStringLiteral("%1: %2").arg(script.fileName(), error));
+            ReplayPlan plan;
+            if (!SessionReplay::plan(log, &plan, &error))
+                return usageError(QStringLiteral("%1: %2").arg(script.fileName(), error));
+            for (const QString &warning : std::as_const(plan.warnings))
+                say() << "warning: " << script.fileName() << ": " << warning << "\n";
+            m_script = plan.steps;
+            m_replies = plan.replies;
+            m_replayLengthMs = plan.lengthMs;
+            // The session's namespaces, unless -n names others.
+            if (parser.values(connection.namespaceOption).isEmpty())
+                m_namespaces = plan.namespaces;
+        } else if (!SendScript::parse(script.readAll(), &m_script, &error)) {
             return usageError(QStringLiteral("%1: %2").arg(script.fileName(), error));
+        }
+    }
+    if (parser.isSet(speedOption)) {
+        bool ok = false;
+        m_speed = parser.value(speedOption).toDouble(&ok);
+        if (!ok || !(m_speed > 0) || m_speed > 1e6)
+            return usageError(QStringLiteral("--speed must be a positive factor, e.g. 2 (twice "
+                                             "as fast) or 0.5"));
+        if (!parser.isSet(sendOption))
+            return usageError(QStringLiteral("--speed plays the delays of --send; there is none"));
     }
     if (parser.isSet(autoAckOption)) {
         const QJsonDocument json = QJsonDocument::fromJson(parser.value(autoAckOption).toUtf8());
@@ -179,6 +218,8 @@ bool RecordCommand::parse(const QStringList &arguments)
         if (!ok || !(m_durationSeconds > 0) || m_durationSeconds > 1e6)
             return usageError(QStringLiteral("--duration must be a positive number of seconds"));
     }
+    if (m_replayLengthMs >= 0 && !parser.isSet(durationOption))
+        m_durationSeconds = m_replayLengthMs / m_speed / 1000.0 + 1;
     if (parser.isSet(formatOption) &&
         !LogExporter::parseFormat(parser.value(formatOption), &m_export.format))
         return usageError(QStringLiteral("--format must be jsonl, har or text"));
@@ -206,9 +247,6 @@ void RecordCommand::start()
         failToStart(error);
         return;
     }
-    for (const ScriptStep &step : std::as_const(m_script))
-        m_pending[step.nsp].append(step);
-
     m_client = new SocketIoClient(this);
     m_client->setOptions(m_options);
     connect(m_client, &SocketIoClient::packetRecorded, this, &RecordCommand::appendRecord);
@@ -259,9 +297,6 @@ void RecordCommand::start()
         case SocketIoPacket::Event:
         case SocketIoPacket::BinaryEvent:
             checkStopOnEvent(packet);
-            if (m_autoAck && packet.hasId())
-                if (SocketIoNamespace *ns = m_client->findNamespace(packet.nsp))
-                    ns->sendAck(packet.id, m_autoAckPayload);
             break;
         default:
             break;
@@ -269,10 +304,22 @@ void RecordCommand::start()
     });
     for (const auto &[name, auth] : std::as_const(m_namespaces))
         watchNamespace(m_client->joinNamespace(name, auth));
+    m_player = new ScriptPlayer(m_client, this);
+    m_player->setSteps(m_script);
+    m_player->setSpeed(m_speed);
+    m_player->setReplies(m_replies);
+    if (m_autoAck)
+        m_player->setAutoAck(m_autoAckPayload);
+    m_player->setAckTimeoutMs(m_options.ackTimeoutMs);
+    connect(m_player, &ScriptPlayer::stepFailed, this, [this](int line, const QString &error) {
+        say() << (m_replayLengthMs >= 0 ? "row " : "script line ") << line << " not sent: " << error
+              << "\n";
+    });
+    connect(m_player, &ScriptPlayer::finished, this, &RecordCommand::checkAllDone);
     // Script lines for namespaces not named with -n join them too.
-    for (auto it = m_pending.constBegin(); it != m_pending.constEnd(); ++it)
-        if (!m_client->findNamespace(it.key()))
-            watchNamespace(m_client->joinNamespace(it.key()));
+    m_player->start();
+    for (SocketIoNamespace *ns : m_client->namespaces())
+        watchNamespace(ns);
 
     if (m_durationSeconds > 0)
         m_durationTimer.start(int(m_durationSeconds * 1000));
@@ -284,41 +331,10 @@ void RecordCommand::watchNamespace(SocketIoNamespace *ns)
     if (!ns || ns->property("sioscopeWatched").toBool())
         return;
     ns->setProperty("sioscopeWatched", true);
-    const QString name = ns->name();
-    connect(ns, &SocketIoNamespace::connected, this, [this, name] { playNext(name); });
     // Queued: the namespace must finish processing the packet (and emit refused() or
     // connected()) before the recorder decides that nothing more can happen and stops.
     connect(ns, &SocketIoNamespace::stateChanged, this, &RecordCommand::checkAllDone,
             Qt::QueuedConnection);
-}
-
-void RecordCommand::playNext(const QString &nsp)
-{
-    if (m_stopping || m_playing.value(nsp))
-        return;
-    QList<ScriptStep> &queue = m_pending[nsp];
-    if (queue.isEmpty()) {
-        checkAllDone();
-        return;
-    }
-    m_playing[nsp] = true;
-    const ScriptStep step = queue.first();
-    QTimer::singleShot(step.delayMs, this, [this, nsp, step] {
-        m_playing[nsp] = false;
-        SocketIoNamespace *ns = m_client->findNamespace(nsp);
-        if (m_stopping || !ns || ns->state() != SocketIoNamespace::State::Connected)
-            return; // resumes when the namespace connects again
-        m_pending[nsp].removeFirst();
-        if (step.type == SocketIoPacket::Disconnect) {
-            ns->disconnectFromNamespace();
-        } else {
-            const auto result =
-                ns->emitEvent(step.data, step.attachments, step.ack ? m_options.ackTimeoutMs : -1);
-            if (!result.ok)
-                say() << "script line " << step.line << " not sent: " << result.error << "\n";
-        }
-        playNext(nsp);
-    });
 }
 
 void RecordCommand::checkAllDone()
@@ -385,6 +401,8 @@ void RecordCommand::finish()
     m_finished = true;
     m_stopping = true;
     m_stopTimer.stop();
+    if (m_player)
+        m_player->stop();
     if (m_client)
         m_client->disconnect(this);
     finishRun();

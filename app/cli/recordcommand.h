@@ -6,12 +6,15 @@
 #include "logoutput.h"
 #include "session/logexport.h"
 #include "session/sendscript.h"
+#include "session/sessionreplay.h"
 #include "socketio/socketioclient.h"
 
 #include <QHash>
 #include <QJsonArray>
 #include <QObject>
 #include <QTimer>
+
+class ScriptPlayer;
 
 class RecordCommand : public CliCommand
 {
@@ -29,15 +32,15 @@ private:
     void appendRecord(const PacketRecord &record);
     void finish();
     void watchNamespace(SocketIoNamespace *ns);
-    void playNext(const QString &nsp);
     void checkAllDone();
     void checkStopOnEvent(const SocketIoPacket &packet);
 
     SocketIoOptions m_options;
     QList<QPair<QString, QJsonObject>> m_namespaces;
     QList<ScriptStep> m_script;
-    QHash<QString, QList<ScriptStep>> m_pending; // per namespace, in order
-    QHash<QString, bool> m_playing;
+    RecordedReplies m_replies; // a replayed session's replies to the server's ack requests
+    qint64 m_replayLengthMs = -1;
+    double m_speed = 1;
     bool m_autoAck = false;
     QJsonArray m_autoAckPayload;
     double m_durationSeconds = -1;
@@ -47,6 +50,7 @@ private:
     ExportOptions m_export;
 
     SocketIoClient *m_client = nullptr;
+    ScriptPlayer *m_player = nullptr;
     QTimer m_durationTimer;
     QTimer m_stopTimer;
     bool m_stopping = false;

@@ -2,11 +2,13 @@
 
 #include "logoutput.h"
 #include "scenario/scenarioloader.h"
+#include "variableoptions.h"
 
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcessEnvironment>
 #include <QSaveFile>
@@ -24,6 +26,15 @@ const char *const Usage =
     "      --format jsonl|har|text   the logs' format; default jsonl\n"
     "      --include-secrets      do not redact auth payloads, tokens, cookies in the logs\n"
     "      --parallel <n>         run up to n scenario files at once; default 1\n"
+    "load (one scenario file):\n"
+    "      --clients <n>          run n virtual clients of the scenario at once ({{vu}}: 0..n-1)\n"
+    "      --ramp <seconds>       start them evenly over this time; default 0 (all at once)\n"
+    "      --duration <seconds>   run the scenario again and again until then ({{iteration}});\n"
+    "                             default: each client runs it once\n"
+    "      --fail-if '<metric> <op> <number>'   exit 1 when it holds, e.g. 'p95_ack_ms > 50'\n"
+    "                             (repeatable; the metrics are listed in "
+    "docs/testing-scenarios.md)\n"
+    "      --json <file>          with --clients: the load figures\n"
     "exit status: 0 all passed, 1 a scenario failed, 2 a usage or scenario file error\n"
     "scenario files: docs/testing-scenarios.md\n";
 
@@ -61,8 +72,8 @@ bool TestCommand::parse(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    const QCommandLineOption envOption(QStringLiteral("env"), {}, QStringLiteral("file"));
-    const QCommandLineOption varOption(QStringLiteral("var"), {}, QStringLiteral("name=value"));
+    const QCommandLineOption envOption = VariableOptions::envOption();
+    const QCommandLineOption varOption = VariableOptions::varOption();
     const QCommandLineOption junitOption(QStringLiteral("junit"), {}, QStringLiteral("file"));
     const QCommandLineOption jsonOption(QStringLiteral("json"), {}, QStringLiteral("file"));
     const QCommandLineOption outOption({QStringLiteral("o"), QStringLiteral("out")}, {},
@@ -71,8 +82,15 @@ bool TestCommand::parse(const QStringList &arguments)
     const QCommandLineOption secretsOption(QStringLiteral("include-secrets"));
     const QCommandLineOption parallelOption(QStringLiteral("parallel"), {}, QStringLiteral("n"));
     const QCommandLineOption helpOption(QStringList{QStringLiteral("h"), QStringLiteral("help")});
+    const QCommandLineOption clientsOption(QStringLiteral("clients"), {}, QStringLiteral("n"));
+    const QCommandLineOption rampOption(QStringLiteral("ramp"), {}, QStringLiteral("seconds"));
+    const QCommandLineOption durationOption(QStringLiteral("duration"), {},
+                                            QStringLiteral("seconds"));
+    const QCommandLineOption failIfOption(QStringLiteral("fail-if"), {},
+                                          QStringLiteral("condition"));
     parser.addOptions({envOption, varOption, junitOption, jsonOption, outOption, formatOption,
-                       secretsOption, parallelOption, helpOption});
+                       secretsOption, parallelOption, helpOption, clientsOption, rampOption,
+                       durationOption, failIfOption});
     if (!parser.parse(QStringList{QStringLiteral("test")} + arguments))
         return usageError(parser.errorText(), Usage);
     if (parser.isSet(helpOption)) {
@@ -92,33 +110,57 @@ bool TestCommand::parse(const QStringList &arguments)
     if (parser.isSet(formatOption) &&
         !LogExporter::parseFormat(parser.value(formatOption), &m_export.format))
         return usageError(QStringLiteral("--format must be jsonl, har or text"), Usage);
+    const bool load = parser.isSet(clientsOption);
+    const auto seconds = [&parser](const QCommandLineOption &option, double *out) {
+        bool ok = false;
+        *out = parser.value(option).toDouble(&ok);
+        return ok && *out >= 0 && *out <= 86400;
+    };
+    if (load) {
+        bool ok = false;
+        m_load.clients = parser.value(clientsOption).toInt(&ok);
+        if (!ok || m_load.clients < 1 || m_load.clients > 100000)
+            return usageError(QStringLiteral("--clients must be a number from 1 to 100000"), Usage);
+        if (m_files.size() != 1)
+            return usageError(QStringLiteral("--clients runs one scenario file"), Usage);
+        for (const QCommandLineOption *option : {&junitOption, &outOption, &parallelOption})
+            if (parser.isSet(*option))
+                return usageError(QStringLiteral("--%1 is not available with --clients (the "
+                                                 "load figures go to --json)")
+                                      .arg(option->names().constLast()),
+                                  Usage);
+        if (parser.isSet(rampOption) && !seconds(rampOption, &m_load.rampSeconds))
+            return usageError(QStringLiteral("--ramp must be a number of seconds"), Usage);
+        if (parser.isSet(durationOption) &&
+            (!seconds(durationOption, &m_load.durationSeconds) || m_load.durationSeconds <= 0))
+            return usageError(QStringLiteral("--duration must be a positive number of seconds"),
+                              Usage);
+        for (const QString &text : parser.values(failIfOption)) {
+            LoadThreshold threshold;
+            QString error;
+            if (!LoadThreshold::parse(text, &threshold, &error))
+                return usageError(error, Usage);
+            m_thresholds.append(threshold);
+        }
+    } else {
+        for (const QCommandLineOption *option : {&rampOption, &durationOption, &failIfOption})
+            if (parser.isSet(*option))
+                return usageError(
+                    QStringLiteral("--%1 needs --clients").arg(option->names().constLast()), Usage);
+    }
     m_export.includeSecrets = parser.isSet(secretsOption);
     m_junitPath = parser.value(junitOption);
     m_jsonPath = parser.value(jsonOption);
     m_logDirectory = parser.value(outOption);
 
-    const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    m_variables.setProcessEnvironment(environment);
-    if (parser.isSet(envOption)) {
-        QJsonObject values;
-        ScenarioError error;
-        if (!ScenarioLoader::loadVariablesFile(parser.value(envOption), &values, &error))
-            return usageError(error.toString());
-        m_variables.setEnvironmentFile(values);
+    QJsonObject extra;
+    if (load) {
+        // Known to the loader's check of references; each client gets its own values.
+        extra.insert(QStringLiteral("vu"), 0);
+        extra.insert(QStringLiteral("iteration"), 0);
     }
-    QJsonObject commandLine;
-    for (const QString &assignment : parser.values(varOption)) {
-        QString name;
-        QJsonValue value;
-        if (!ScenarioVariables::parseAssignment(assignment, &name, &value))
-            return usageError(
-                QStringLiteral("--var must be <name>=<value> with a name of letters, digits, "
-                               "'_', '-' and '.', got \"%1\"")
-                    .arg(assignment),
-                Usage);
-        commandLine.insert(name, value);
-    }
-    m_variables.setCommandLine(commandLine);
+    if (QString error; !VariableOptions::apply(parser, &m_variables, &error, extra))
+        return usageError(error, Usage);
 
     const QStringList known = m_variables.namesBeforeRun();
     const QSet<QString> knownSet(known.cbegin(), known.cend());
@@ -142,6 +184,10 @@ bool TestCommand::parse(const QStringList &arguments)
 
 void TestCommand::start()
 {
+    if (m_load.clients > 0 && !m_scenarios.isEmpty()) {
+        startLoad();
+        return;
+    }
     if (!m_logDirectory.isEmpty() && !QDir().mkpath(m_logDirectory)) {
         failToStart(QStringLiteral("cannot create the log directory %1").arg(m_logDirectory));
         return;
@@ -250,11 +296,62 @@ void TestCommand::scenarioFinished(Running *running, const ScenarioResult &resul
     startNext();
 }
 
+void TestCommand::startLoad()
+{
+    const Scenario &scenario = m_scenarios.first();
+    m_out << QStringLiteral("%1 (%2): %3 clients%4%5\n")
+                 .arg(scenario.name, scenario.where.file)
+                 .arg(m_load.clients)
+                 .arg(m_load.rampSeconds > 0 ? QStringLiteral(", ramp %1 s").arg(m_load.rampSeconds)
+                                             : QString(),
+                      m_load.durationSeconds > 0
+                          ? QStringLiteral(", for %1 s").arg(m_load.durationSeconds)
+                          : QString())
+          << Qt::flush;
+    m_loadRun = std::make_unique<LoadRun>(scenario, m_variables, m_load);
+    connect(m_loadRun.get(), &LoadRun::progress, this, [this](const LoadFigures &figures) {
+        m_out << figures.progressLine() << "\n" << Qt::flush;
+    });
+    connect(m_loadRun.get(), &LoadRun::finished, this, [this](const LoadFigures &figures) {
+        m_out << "\n" << figures.summaryText();
+        QStringList broken;
+        for (const LoadThreshold &threshold : std::as_const(m_thresholds))
+            if (threshold.holds(figures))
+                broken.append(QStringLiteral("%1 (it is %2)")
+                                  .arg(threshold.text)
+                                  .arg(figures.value(threshold.metric)));
+        for (const QString &line : std::as_const(broken))
+            m_out << "\u2717 --fail-if " << line << "\n";
+        const bool passed = figures.iterationsFailed == 0 && broken.isEmpty() && !m_stopping &&
+                            figures.iterationsPassed > 0;
+        m_out << (passed ? "load run passed\n" : "load run FAILED\n") << Qt::flush;
+        if (!m_jsonPath.isEmpty()) {
+            QJsonObject json = figures.toJson();
+            json.insert(QStringLiteral("scenario"), m_scenarios.first().name);
+            json.insert(QStringLiteral("passed"), passed);
+            json.insert(QStringLiteral("failed_thresholds"), QJsonArray::fromStringList(broken));
+            const QByteArray bytes = QJsonDocument(json).toJson();
+            QSaveFile file(m_jsonPath);
+            if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() ||
+                !file.commit())
+                noteFailure(
+                    QStringLiteral("cannot write %1: %2").arg(m_jsonPath, file.errorString()));
+        }
+        m_exitCode = passed ? Success : Failure;
+        finishRun();
+    });
+    m_loadRun->start();
+}
+
 void TestCommand::stop()
 {
     if (m_stopping)
         return;
     m_stopping = true;
+    if (m_loadRun) {
+        m_loadRun->abort(QStringLiteral("interrupted (SIGINT or SIGTERM)"));
+        return;
+    }
     for (auto &running : m_running)
         running->runner->abort(QStringLiteral("interrupted (SIGINT or SIGTERM)"));
 }

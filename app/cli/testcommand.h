@@ -6,6 +6,7 @@
 #pragma once
 
 #include "clicommand.h"
+#include "scenario/loadrun.h"
 #include "scenario/scenarioreport.h"
 #include "scenario/scenariorunner.h"
 #include "session/logexport.h"
@@ -31,6 +32,7 @@ public:
 private:
     struct Running;
     void startNext();
+    void startLoad();
     void scenarioFinished(Running *running, const ScenarioResult &result);
     void writeReports();
     // The lines of a scenario go out together when scenarios run in parallel.
@@ -45,6 +47,9 @@ private:
     QString m_logDirectory;
     ExportOptions m_export;
     int m_parallel = 1;
+    LoadOptions m_load{0};
+    QList<LoadThreshold> m_thresholds;
+    std::unique_ptr<LoadRun> m_loadRun;
 
     qsizetype m_next = 0;
     std::vector<std::unique_ptr<Running>> m_running;

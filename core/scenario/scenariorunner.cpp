@@ -274,6 +274,7 @@ void ScenarioRunnerPrivate::advance()
                 m_depth = m_frames.size() - 1;
                 m_step = repeat;
                 m_stepStartedMs = nowMs();
+                m_stepStartedNs = m_clock.nsecsElapsed();
                 fail(QStringLiteral("%1 did not arrive in %2 rounds")
                          .arg(until.event)
                          .arg(repeat->count),
@@ -303,6 +304,7 @@ void ScenarioRunnerPrivate::begin(const ScenarioStep &step)
     m_step = &step;
     m_depth = m_frames.size() - 1;
     m_stepStartedMs = nowMs();
+    m_stepStartedNs = m_clock.nsecsElapsed();
     m_emitted = false;
     m_ackId = -1;
     m_ackArrived = false;
@@ -818,10 +820,12 @@ StepResult ScenarioRunnerPrivate::endStep(bool passed)
     StepResult result;
     result.where = m_step->where;
     result.label = m_step->label();
+    result.kind = m_step->kind;
     result.depth = m_depth;
     result.passed = passed;
     result.startedMs = m_stepStartedMs;
     result.elapsedMs = nowMs() - m_stepStartedMs;
+    result.elapsedUs = (m_clock.nsecsElapsed() - m_stepStartedNs) / 1000;
     return result;
 }
 

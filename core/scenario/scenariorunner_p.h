@@ -121,7 +121,8 @@ public:
     const ScenarioStep *m_step = nullptr;
     int m_depth = 0;
     qint64 m_stepStartedMs = 0;
-    bool m_emitted = false; // Emit: sent, waiting for the ack
+    qint64 m_stepStartedNs = 0; // the same, finer: for the latency figures of a load run
+    bool m_emitted = false;     // Emit: sent, waiting for the ack
     qint64 m_ackId = -1;
     SocketIoPacket m_ack; // Emit: the ack received
     qint64 m_ackRttUs = -1;

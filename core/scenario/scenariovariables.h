@@ -19,6 +19,7 @@ public:
     ScenarioVariables() = default;
 
     void setCommandLine(const QJsonObject &values) { m_commandLine = values; }
+    QJsonObject commandLine() const { return m_commandLine; }
     void setEnvironmentFile(const QJsonObject &values) { m_environmentFile = values; }
     void setScenarioDefaults(const QJsonObject &values) { m_scenario = values; }
     void setProcessEnvironment(const QProcessEnvironment &environment) { m_process = environment; }
