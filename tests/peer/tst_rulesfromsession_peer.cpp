@@ -104,6 +104,9 @@ void tst_RulesFromSessionPeer::recordedServerIsStoodInFor_data()
     // What rules cannot say: "<nsp> <recorded line> => <the line served instead>" (nothing after
     // "=>": none); each must be in the recording.
     QTest::addColumn<QStringList>("changes");
+    // What `diff` of the original and its replay by `record --send <original>` against the rules
+    // reports; empty: no difference.
+    QTest::addColumn<QByteArray>("diffSays");
 
     // The lines are far enough apart that each answer comes before the next line is sent.
     const QByteArray script(
@@ -134,14 +137,14 @@ void tst_RulesFromSessionPeer::recordedServerIsStoodInFor_data()
                QStringList{QStringLiteral("\"/admin\":{\"refuse\":{\"data\":{\"reason\":"
                                           "\"bad token\"},\"message\":\"Not authorized\"}}")}
         << exchangeHolds + QStringList{QStringLiteral("/admin in CONNECT_ERROR {\"data\"")}
-        << QStringList() << QStringList();
+        << QStringList() << QStringList() << QByteArray();
     // Socket.IO protocol v4: the refusal is an ERROR with a string, the socket ids "/chat#<sid>".
     QTest::newRow("socket.io 2.5: the same over protocol v4")
         << Original::SocketIo2 << script << namespaces
         << rulesHold + QStringList{QStringLiteral(
                            "\"/admin\":{\"refuse\":{\"message\":\"Not authorized\"}}")}
         << exchangeHolds + QStringList{QStringLiteral("/admin in CONNECT_ERROR \"Not authorized\"")}
-        << QStringList() << QStringList();
+        << QStringList() << QStringList() << QByteArray();
     // resources/mock-rules/example.json ticks 3 times, every 250 ms, from its start (measured in
     // the log, the interval is 250 give or take a few milliseconds: 2xx).
     QTest::newRow("serve --rules example.json: a periodic emit")
@@ -149,7 +152,7 @@ void tst_RulesFromSessionPeer::recordedServerIsStoodInFor_data()
         << QStringList{QStringLiteral("\"count\":3,\"emit\":{\"args\":[{\"periodic\":true}],"
                                       "\"event\":\"tick\",\"to\":\"all\"},\"intervalMs\":2")}
         << QStringList{QStringLiteral("/ in EVENT [\"tick\",{\"periodic\":true}]")} << QStringList()
-        << QStringList();
+        << QStringList() << QByteArray();
     // The server's ack request: the mock emits "ask" without an id, so the client does not
     // answer; the server's "answered" is sent as recorded.
     QTest::newRow("socket.io 4.8: an ack request is emitted without asking")
@@ -163,7 +166,8 @@ void tst_RulesFromSessionPeer::recordedServerIsStoodInFor_data()
         << QStringList{QStringLiteral("--auto-ack"), QStringLiteral("[\"answer\"]")}
         << QStringList{QStringLiteral("/ in EVENT 0 [\"ask\",\"question\"] => / in EVENT "
                                       "[\"ask\",\"question\"]"),
-                       QStringLiteral("/ out ACK 0 [\"answer\"] =>")};
+                       QStringLiteral("/ out ACK 0 [\"answer\"] =>")}
+        << QByteArray("\"ask\"");
 }
 
 // Record against the original server, write rules, serve them, play the same script: the same
@@ -177,6 +181,7 @@ void tst_RulesFromSessionPeer::recordedServerIsStoodInFor()
     QFETCH(QStringList, exchangeHolds);
     QFETCH(QStringList, recordOptions);
     QFETCH(QStringList, changes);
+    QFETCH(QByteArray, diffSays);
     // Each row in a folder of its own.
     const QDir dir(m_dir.filePath(QString::number(qHash(QByteArray(QTest::currentDataTag())))));
     QVERIFY(dir.mkpath(QStringLiteral(".")));
@@ -239,6 +244,26 @@ void tst_RulesFromSessionPeer::recordedServerIsStoodInFor()
     QVERIFY2(replayed.exitCode == recorded.exitCode,
              replayed.describe(recordReplay) + "\n" + recorded.describe(recordOriginal));
     QVERIFY2(serve.stop(&error), qPrintable(error));
+    // The issue's own check: the original session itself replayed (`record --send <original>`:
+    // its namespaces, timing and ack replies) against the rules served afresh (a periodic emit's
+    // count is the server's, used up by the run above), compared by `diff`.
+    CliServe fresh;
+    QVERIFY2(fresh.start({QStringLiteral("--rules"), rules}, &error), qPrintable(error));
+    const QString sessionReplay = dir.filePath(QStringLiteral("session-replay.jsonl"));
+    QStringList replaySession{QStringLiteral("record"), fresh.url().toString(),
+                              QStringLiteral("--send"), recordedLog,
+                              QStringLiteral("-o"),     sessionReplay};
+    if (original == Original::SocketIo2)
+        replaySession += {QStringLiteral("--eio"), QStringLiteral("3")};
+    const CliRun sessionReplayed(replaySession, environmentWithoutProxies(), RunTimeoutMs);
+    QVERIFY2(sessionReplayed.exitCode == recorded.exitCode,
+             sessionReplayed.describe(replaySession));
+    const QStringList diff{QStringLiteral("diff"), recordedLog, sessionReplay};
+    const CliRun compared(diff, environmentWithoutProxies(), RunTimeoutMs);
+    QVERIFY2(compared.exitCode == (diffSays.isEmpty() ? 0 : 1),
+             compared.describe(diff) + "\n" + compared.out + "\n" + json);
+    QVERIFY2(compared.out.contains(diffSays), compared.describe(diff) + "\n" + compared.out);
+    QVERIFY2(fresh.stop(&error), qPrintable(error));
 
     QMap<QString, QStringList> expected, actual;
     QVERIFY2(exchangeOf(recordedLog, &expected, &error), qPrintable(error));
