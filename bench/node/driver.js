@@ -1,7 +1,7 @@
 // Runs every SioScope benchmark beside its Node reference and prints one table (bench/run calls
 // this; see docs/performance.md).
 //
-//   node driver.js --build-dir <dir> [--runs N] [--only codec,ingest,ack,memory,gui,scenario] [--quick]
+//   node driver.js --build-dir <dir> [--runs N] [--only codec,ingest,ack,memory,gui,scenario,load] [--quick]
 //                  [--markdown <file>] [--json <file>]
 //
 // Every figure is the median of N runs; each run measures SioScope and the Node reference one
@@ -26,7 +26,7 @@ function arg(name, fallback) {
 const quick = process.argv.includes("--quick");
 const buildDir = path.resolve(arg("--build-dir", path.join(__dirname, "..", "..", "build")));
 const runs = Math.max(1, Math.min(25, Number(arg("--runs", quick ? "3" : "5"))));
-const only = new Set(arg("--only", "codec,ingest,ack,memory,gui,scenario").split(","));
+const only = new Set(arg("--only", "codec,ingest,ack,memory,gui,scenario,load").split(","));
 const markdownOut = arg("--markdown", null);
 const jsonOut = arg("--json", null);
 
@@ -81,7 +81,10 @@ const needed = {
   memory: [bin("sioscope-bench-memory"), cliBin],
   gui: [bin("sioscope-bench-gui"), guiBin],
   scenario: [cliBin],
+  load: [cliBin],
 };
+const artilleryBin = path.join(__dirname, "..", "..", "tests", "artillery", "node_modules", ".bin", "artillery");
+const { benchLoad, loadRows } = require("./load");
 for (const f of new Set([rusageBin, ...[...only].flatMap((group) => needed[group] || [])]))
   if (!fs.existsSync(f)) {
     process.stderr.write(`driver.js: ${f} is missing; build the sioscope-bench target first\n`);
@@ -180,7 +183,7 @@ async function checkCliLog(file, count, binary) {
 
 // --- benchmarks --------------------------------------------------------------------------------
 
-const results = { runs, quick, codec: {}, codecMsgpack: {}, ingest: {}, ack: {}, memory: {}, gui: {}, scenario: {} };
+const results = { runs, quick, codec: {}, codecMsgpack: {}, ingest: {}, ack: {}, memory: {}, gui: {}, scenario: {}, load: {} };
 
 // One codec comparison: `script` (codec.js or msgpack-codec.js) dumps the wire forms and measures
 // the Node parser; sioscope-bench-codec with `parserArgs` measures SioScope on those same bytes.
@@ -547,6 +550,7 @@ function table() {
       add("scenario", `chat flow: every run passed`, "yes", "yes", "", "all pass", true);
     }
   }
+  if (results.load.clients) loadRows(results.load, add, fmt);
   return rows;
 }
 
@@ -588,7 +592,7 @@ function environment() {
   let code = 0;
   try {
     if (only.has("codec")) benchCodec();
-    if (["ingest", "ack", "memory", "gui", "scenario"].some((group) => only.has(group))) {
+    if (["ingest", "ack", "memory", "gui", "scenario", "load"].some((group) => only.has(group))) {
       server = await startServer();
       log(`reference server at ${server.url}`);
       if (only.has("ingest")) {
@@ -600,6 +604,7 @@ function environment() {
       if (only.has("memory")) await benchMemory(server.url);
       if (only.has("gui")) benchGui(server.url);
       if (only.has("scenario")) benchScenario(server.url);
+      if (only.has("load")) results.load = benchLoad({ url: server.url, tmp, cliBin, artilleryBin, measured, log, quick });
     }
     const rows = table();
     const text = `${environment()}\n\n${render(rows)}\n`;
@@ -608,6 +613,7 @@ function environment() {
     if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(results, null, 2) + "\n");
     // A group that could not measure (a failed run) is in the table as an error, and fails the run.
     if (results.scenario.sio?.error || results.scenario.node?.error) code = 1;
+    if (results.load.sio?.error || results.load.artillery?.error) code = 1;
   } catch (e) {
     process.stderr.write(`driver.js: ${e.stack || e}\n`);
     if (server) process.stderr.write(fs.readFileSync(path.join(tmp, "server.log"), "utf8").slice(-4000));

@@ -1,5 +1,7 @@
 #include "scenario/loadfigures.h"
 
+#include "session/ackpairing.h"
+
 #include <QJsonArray>
 #include <QRegularExpression>
 
@@ -8,15 +10,6 @@
 #include <limits>
 
 namespace {
-
-double percentileMs(const std::vector<qint64> &sorted, double fraction)
-{
-    if (sorted.empty())
-        return 0;
-    // Nearest rank: the smallest sample with at least `fraction` of the samples at or below it.
-    const auto rank = size_t(std::ceil(fraction * double(sorted.size())));
-    return double(sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1]) / 1000.0;
-}
 
 double perSecond(qint64 count, double seconds)
 {
@@ -59,9 +52,10 @@ LatencySamples::Summary LatencySamples::summary() const
         return out;
     std::vector<qint64> sorted = m_us;
     std::sort(sorted.begin(), sorted.end());
-    out.p50 = percentileMs(sorted, 0.50);
-    out.p95 = percentileMs(sorted, 0.95);
-    out.p99 = percentileMs(sorted, 0.99);
+    // Nearest rank, as the ack panel's figures (one function for both).
+    out.p50 = AckPairing::percentile(sorted, 0.50);
+    out.p95 = AckPairing::percentile(sorted, 0.95);
+    out.p99 = AckPairing::percentile(sorted, 0.99);
     out.max = double(sorted.back()) / 1000.0;
     return out;
 }
