@@ -17,6 +17,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+
 namespace {
 constexpr int RunTimeoutMs = 30000;
 constexpr auto In = PacketRecord::Direction::In;
@@ -32,7 +34,8 @@ bool readLog(const QString &path, SessionLog *log, QString *error)
     return LogImporter::read(&file, log, error);
 }
 
-// Every Socket.IO packet of that direction and type, as "nsp payload", in order.
+// Every Socket.IO packet of that direction and type, as "nsp payload": per namespace in order,
+// the namespaces one after another (they play independently, so their interleaving is timing).
 QStringList packets(const SessionLog &log, PacketRecord::Direction direction, QList<int> types)
 {
     QStringList out;
@@ -41,6 +44,9 @@ QStringList packets(const SessionLog &log, PacketRecord::Direction direction, QL
             types.contains(log.type(row)))
             out.append(log.nsp(row) + QLatin1Char(' ') +
                        QString::fromUtf8(log.payload(row).toByteArray()));
+    std::stable_sort(out.begin(), out.end(), [](const QString &a, const QString &b) {
+        return a.section(QLatin1Char(' '), 0, 0) < b.section(QLatin1Char(' '), 0, 0);
+    });
     return out;
 }
 
