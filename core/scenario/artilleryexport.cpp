@@ -67,8 +67,7 @@ class Writer
 {
 public:
     Writer(const Scenario &scenario, const ScenarioVariables &variables, QString client)
-        : m_scenario(scenario)
-        , m_variables(variables)
+        : m_variables(variables)
         , m_client(std::move(client))
     {
         // Captured values are Artillery's at run time: a reference to one stays a reference.
@@ -92,7 +91,6 @@ private:
                   QString *error);
     bool substitute(const QJsonValue &value, QJsonValue *out, QString *error) const;
 
-    const Scenario &m_scenario;
     ScenarioVariables m_variables;
     QString m_client;
     QStringList m_captureNames;

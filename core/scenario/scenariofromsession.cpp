@@ -446,12 +446,7 @@ bool Writer::run(const ScenarioFromSessionOptions &options, QByteArray *yaml, QS
         if (type == SocketIoPacket::ConnectError && !out) {
             SocketIoPacket packet;
             packet.payload = record.payload;
-            const QJsonValue data = packet.data();
-            const QString message = data.isString()
-                                        ? data.toString()
-                                        : data.toObject()
-                                              .value(QLatin1String("message"))
-                                              .toString(QString::fromUtf8(record.payload));
+            const QString message = packet.refusalMessage();
             // A namespace refused at the start is joined by a step, so that the refusal can be
             // expected rather than fail the other namespaces' steps.
             for (qsizetype n = 0; n < namespaces.size(); ++n)

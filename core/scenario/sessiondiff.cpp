@@ -71,12 +71,7 @@ QString refusalMessage(const PacketRecord &record)
 {
     SocketIoPacket packet;
     packet.payload = record.payload;
-    const QJsonValue data = packet.data();
-    if (data.isString())
-        return data.toString();
-    return data.toObject()
-        .value(QLatin1String("message"))
-        .toString(QString::fromUtf8(record.payload));
+    return packet.refusalMessage();
 }
 
 bool read(const SessionLog &log, Side *side, QString *error)

@@ -4,6 +4,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 
 QString SocketIoPacket::normalizedNamespace(const QString &name)
 {
@@ -52,6 +53,14 @@ QJsonValue SocketIoPacket::data() const
     if (array.size() != 1) // "1,2" would wrap into a valid two-item array
         return QJsonValue(QJsonValue::Undefined);
     return array.first();
+}
+
+QString SocketIoPacket::refusalMessage() const
+{
+    const QJsonValue value = data();
+    if (value.isString())
+        return value.toString();
+    return value.toObject().value(QLatin1String("message")).toString(QString::fromUtf8(payload));
 }
 
 QString SocketIoPacket::eventName() const

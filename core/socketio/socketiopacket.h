@@ -47,6 +47,10 @@ public:
     QJsonValue data() const;
     // For EVENT and BINARY_EVENT: the first array item when it is a string, else empty.
     QString eventName() const;
+    // For CONNECT_ERROR: the refusal's message; a string payload (v4's ERROR) is the message,
+    // else the object's "message" (v5), else the payload's text. Whatever the type, it reads
+    // the payload that way.
+    QString refusalMessage() const;
 
     Type type = Event;
     QString nsp = QStringLiteral("/");
