@@ -18,6 +18,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -697,11 +698,11 @@ void tst_ScenarioPeer::recordedSessionBecomesAPassingTest()
     // sid left out with the reason written down.
     QVERIFY2(yaml.contains("- join: \"/admin\"\n  - expect_connect_error: \"Not authorized\""),
              yaml.constData());
-    QVERIFY2(yaml.contains(
-                 "- expect: \"ask\"\n        args: [\"question\"]\n        reply: [\"answer\"]"),
-             yaml.constData());
-    // What the server answered to our emits and our reply may come in another order.
-    QVERIFY2(yaml.contains("so they are expected in any order"), yaml.constData());
+    // The ask step stands alone or inside an any_order group, as the recording's timing fell
+    // (the grouping itself is tst_scenariofromsession's).
+    static const QRegularExpression askWithReply(QStringLiteral(
+        "- expect: \"ask\"\\n( {4}| {8})args: \\[\"question\"\\]\\n\\1reply: \\[\"answer\"\\]"));
+    QVERIFY2(askWithReply.match(QString::fromUtf8(yaml)).hasMatch(), yaml.constData());
     QVERIFY2(yaml.contains("{\"$binary\":\"AQID\"}"), yaml.constData());
     QVERIFY2(yaml.contains("# args[0].sid was \""), yaml.constData());
     QVERIFY2(yaml.contains("a session id: left out (match: subset)"), yaml.constData());
