@@ -24,13 +24,23 @@ CrashJournal::CrashJournal(const QString &directory, QObject *parent)
         QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-hhmmss"));
     const QString base = QDir(dirPath).filePath(
         QStringLiteral("session-%1-%2").arg(stamp).arg(QCoreApplication::applicationPid()));
-    m_file.setFileName(base + QStringLiteral(".jsonl"));
-    m_lock = std::make_unique<QLockFile>(lockFileName(m_file.fileName()));
-    m_lock->setStaleLockTime(0); // held for the whole session: only a dead owner makes it stale
-    if (!m_lock->tryLock(0)) {
-        m_error = tr("cannot lock %1").arg(m_lock->error());
-        m_lock.reset();
-        return;
+    // Several windows of one process may start a session in the same second: each takes the
+    // first name whose lock nobody holds (-2, -3, ... after the first).
+    constexpr int MaxWindowsPerSecond = 100;
+    for (int index = 1; index <= MaxWindowsPerSecond; ++index) {
+        m_file.setFileName(base + (index == 1 ? QString() : QStringLiteral("-%1").arg(index)) +
+                           QStringLiteral(".jsonl"));
+        m_lock = std::make_unique<QLockFile>(lockFileName(m_file.fileName()));
+        m_lock->setStaleLockTime(0); // held for the whole session: only a dead owner makes it stale
+        if (m_lock->tryLock(0))
+            break;
+        if (m_lock->error() != QLockFile::LockFailedError || index == MaxWindowsPerSecond) {
+            m_error = tr("cannot lock %1 (%2)")
+                          .arg(lockFileName(m_file.fileName()))
+                          .arg(int(m_lock->error()));
+            m_lock.reset();
+            return;
+        }
     }
     if (!m_file.open(QIODevice::WriteOnly | QIODevice::Append)) {
         m_error = m_file.errorString();
