@@ -1,4 +1,5 @@
 // sioscope [url]                  a live window, the URL filled in
+// sioscope <log>... | file://<log> a read-only window over each log (JSON Lines or HAR)
 // sioscope --profile <name>      a live window with a saved connection profile
 // sioscope --open <log>           a read-only window over a JSON Lines or HAR log
 // sioscope --demo                 starts the built-in demo server in-process and connects to it
@@ -132,8 +133,10 @@ struct GuiArguments
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addPositionalArgument(
-            QStringLiteral("url"), QStringLiteral("Server URL to fill in (http, https, ws, wss)."),
-            QStringLiteral("[url]"));
+            QStringLiteral("url|log"),
+            QStringLiteral("Server URL to fill in (http, https, ws, wss), or logs to open "
+                           "read-only (a path to an existing file, or a file:// URL)."),
+            QStringLiteral("[url | log...]"));
         parser.addOptions({openOption, profileOption, connectOption, screenshotOption, delayOption,
                            sendOption, demoOption, mockServerOption, rulesOption, portOption,
                            firstPaintOption});
@@ -229,6 +232,19 @@ int main(int argc, char *argv[])
     if (!window) {
         QMessageBox::critical(nullptr, QStringLiteral("SioScope"), error);
         return 1;
+    }
+
+    // More logs after the first: each in a window of its own.
+    const QStringList positional = parser.positionalArguments();
+    for (qsizetype i = 1; i < positional.size(); ++i) {
+        const QString log = logFileNamedBy(positional.at(i));
+        if (log.isEmpty())
+            QMessageBox::warning(window, QStringLiteral("SioScope"),
+                                 QObject::tr("%1 is not a log file: only the first argument may "
+                                             "be a server URL.")
+                                     .arg(positional.at(i)));
+        else
+            MainWindow::openLogInteractively(log, window);
     }
 
     if (!window->isReadOnly() && !parser.isSet(screenshotOption) && !parser.isSet(firstPaintOption))

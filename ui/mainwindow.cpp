@@ -8,11 +8,14 @@
 #include "crashjournal.h"
 #include "doctordialog.h"
 #include "exportdialog.h"
+#include "importprogress.h"
 #include "infobanner.h"
 #include "livesession.h"
+#include "logdropfilter.h"
 #include "mockserverwindow.h"
 #include "namespacetabs.h"
 #include "packetdetail.h"
+#include "recentlogs.h"
 #include "replaydialog.h"
 #include "scenario/scenariofromsession.h"
 #include "scenario/scenarioloader.h"
@@ -27,6 +30,7 @@
 #include "startpanel.h"
 #include "timelinepane.h"
 #include "tones.h"
+#include "windowmenu.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -114,6 +118,7 @@ MainWindow::MainWindow(QWidget *parent)
     wireLiveSession();
     restoreLayout();
     setWindowTitle(tr("SioScope"));
+    new LogDropFilter(this);
 }
 
 MainWindow::MainWindow(std::unique_ptr<SessionLog> log, const QString &title, QWidget *parent)
@@ -124,6 +129,7 @@ MainWindow::MainWindow(std::unique_ptr<SessionLog> log, const QString &title, QW
     buildMenus();
     restoreLayout();
     setWindowTitle(title);
+    new LogDropFilter(this);
 }
 
 MainWindow::~MainWindow() = default;
@@ -170,6 +176,10 @@ void MainWindow::buildUi()
     });
     layout->addWidget(m_tlsBanner);
     layout->addWidget(m_infoBanner);
+    if (isReadOnly()) {
+        m_importProgress = new ImportProgress(central);
+        layout->addWidget(m_importProgress);
+    }
 
     m_timeline = new TimelinePane(central);
     m_timeline->setLog(log());
@@ -219,10 +229,9 @@ void MainWindow::buildUi()
     } else {
         addDockWidget(Qt::BottomDockWidgetArea, m_ackDock);
         resizeDocks({m_ackDock}, {220}, Qt::Vertical);
-        const qint64 records = log() ? log()->size() : 0;
-        auto *summary =
-            new QLabel(tr("Read-only · %1 records").arg(QLocale().toString(records)), this);
-        statusBar()->addPermanentWidget(summary);
+        m_readOnlySummary = new QLabel(this);
+        statusBar()->addPermanentWidget(m_readOnlySummary);
+        updateReadOnlySummary();
     }
     resizeDocks({m_detailDock}, {380}, Qt::Horizontal);
 
@@ -244,9 +253,17 @@ void MainWindow::buildUi()
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *newWindow =
+        file->addAction(tr("&New Window"), QKeySequence::New, this, &MainWindow::openNewWindow);
+    newWindow->setObjectName(QStringLiteral("newWindowAction"));
+    newWindow->setToolTip(tr("Open another live window, with its own connection and log"));
+    file->addSeparator();
     file->addAction(tr("&Export…"), QKeySequence(Qt::CTRL | Qt::Key_E), this,
                     &MainWindow::showExportDialog);
     file->addAction(tr("&Import…"), QKeySequence::Open, this, &MainWindow::importLog);
+    QMenu *recent = file->addMenu(tr("Open &Recent"));
+    recent->setObjectName(QStringLiteral("openRecentMenu"));
+    RecentLogs::attachMenu(recent, this);
     file->addAction(tr("&Reopen Crash Journal…"), this, &MainWindow::reopenCrashJournal);
     file->addSeparator();
     m_saveAsTestAction =
@@ -388,6 +405,10 @@ void MainWindow::buildMenus()
             m_composer->eventEdit()->setFocus(Qt::ShortcutFocusReason);
         });
     }
+
+    QMenu *windows = menuBar()->addMenu(tr("&Window"));
+    windows->setObjectName(QStringLiteral("windowMenu"));
+    WindowMenu::attach(windows, this);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About SioScope"), this, [this] {
@@ -579,6 +600,8 @@ void MainWindow::connectToServer()
             m_knownSecrets.append(secret);
     m_connectionBar->rememberUrl(url.toString());
     m_connectionBar->setUrlText(url.toString());
+    // Tells the windows apart in the Window menu and the desktop's task list.
+    setWindowTitle(tr("%1 — SioScope").arg(url.toDisplayString()));
 
     if (m_journalEnabled && !m_session->journal()) {
         auto *journal = new CrashJournal;
@@ -1138,113 +1161,4 @@ ScenarioDialog *MainWindow::runTest()
     m_scenarioDialog->raise();
     m_scenarioDialog->activateWindow();
     return m_scenarioDialog;
-}
-
-MainWindow *MainWindow::openLogFile(const QString &fileName, QString *error, QWidget *parent)
-{
-    QFile file(fileName);
-    if (!file.open(QIODevice::ReadOnly)) {
-        *error = tr("Cannot open %1: %2").arg(fileName, file.errorString());
-        return nullptr;
-    }
-    auto log = std::make_unique<SessionLog>();
-    QString readError;
-    const bool ok = LogImporter::read(&file, log.get(), &readError);
-    const QString title = tr("%1 (read-only) — SioScope").arg(QFileInfo(fileName).fileName());
-    auto *window = new MainWindow(std::move(log), title, parent);
-    window->setAttribute(Qt::WA_DeleteOnClose);
-    if (!ok) {
-        *error = tr("%1: %2").arg(QFileInfo(fileName).fileName(), readError);
-        window->showInfo(tr("Read-only view of <b>%1</b>. <b>The import stopped:</b> %2. The %3 "
-                            "records before the error are shown.")
-                             .arg(fileName.toHtmlEscaped(), readError.toHtmlEscaped())
-                             .arg(window->log()->size()),
-                         true);
-    } else {
-        error->clear();
-        window->showInfo(tr("Read-only view of <b>%1</b>: %2 records.")
-                             .arg(fileName.toHtmlEscaped())
-                             .arg(window->log()->size()),
-                         false);
-    }
-    return window;
-}
-
-void MainWindow::importLog()
-{
-    const QString fileName = QFileDialog::getOpenFileName(
-        this, tr("Import Log"), QString(),
-        tr("Logs (*.jsonl *.har *.json);;JSON Lines (*.jsonl);;HAR (*.har);;All files (*)"));
-    if (fileName.isEmpty())
-        return;
-    QString error;
-    MainWindow *window = openLogFile(fileName, &error);
-    if (!window) {
-        QMessageBox::warning(this, tr("Import Log"), error);
-        return;
-    }
-    window->show();
-}
-
-void MainWindow::reopenCrashJournal()
-{
-    QStringList journals = CrashJournal::leftoverJournals();
-    if (journals.isEmpty()) {
-        QMessageBox::information(this, tr("Reopen Crash Journal"),
-                                 tr("No crash journal is left over: every session so far was "
-                                    "closed cleanly."));
-        return;
-    }
-    QString chosen = journals.first();
-    if (journals.size() > 1) {
-        QStringList labels;
-        for (const QString &journal : journals)
-            labels.append(QStringLiteral("%1 (%2)").arg(
-                QFileInfo(journal).fileName(),
-                QLocale().formattedDataSize(QFileInfo(journal).size())));
-        bool ok = false;
-        const QString label = QInputDialog::getItem(this, tr("Reopen Crash Journal"),
-                                                    tr("Journals left by sessions that did not "
-                                                       "close cleanly:"),
-                                                    labels, 0, false, &ok);
-        if (!ok)
-            return;
-        chosen = journals.at(labels.indexOf(label));
-    }
-    QString error;
-    MainWindow *window = openCrashJournal(chosen, &error);
-    if (!window) {
-        QMessageBox::warning(this, tr("Reopen Crash Journal"), error);
-        return;
-    }
-    window->show();
-}
-
-MainWindow *MainWindow::openCrashJournal(const QString &fileName, QString *error, QWidget *parent)
-{
-    MainWindow *window = openLogFile(fileName, error, parent);
-    if (!window)
-        return nullptr;
-    window->m_journalFile = fileName;
-    window->setWindowTitle(
-        tr("Crash journal %1 (read-only) — SioScope").arg(QFileInfo(fileName).fileName()));
-    // A crash can cut the last line short; everything before it is still worth seeing.
-    window->showInfo(
-        tr("Recovered from the crash journal <b>%1</b> (%2 records%3). Export it to "
-           "keep it, or <a href=\"discard\">discard the journal</a>.")
-            .arg(fileName.toHtmlEscaped())
-            .arg(window->log()->size())
-            .arg(error->isEmpty()
-                     ? QString()
-                     : tr("; the last line was cut short: %1").arg(error->toHtmlEscaped())),
-        false);
-    connect(window->m_infoBanner, &QLabel::linkActivated, window, [window](const QString &link) {
-        if (link != QLatin1String("discard"))
-            return;
-        CrashJournal::removeJournal(window->m_journalFile);
-        window->showInfo(tr("The journal was deleted; this window still shows its records."),
-                         false);
-    });
-    error->clear();
-    return window;
 }

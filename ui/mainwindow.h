@@ -8,6 +8,7 @@
 #include "profiles.h"
 #include "scenariodialog.h"
 #include "session/logexport.h"
+#include "session/logimportjob.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -22,6 +23,7 @@ class LiveSession;
 class NamespaceTabs;
 class PacketDetail;
 class QAction;
+class ImportProgress;
 class QStackedWidget;
 class StartPanel;
 class QDockWidget;
@@ -46,6 +48,23 @@ public:
     // Returns null only when nothing could be read at all (the file cannot be opened).
     static MainWindow *openLogFile(const QString &fileName, QString *error,
                                    QWidget *parent = nullptr);
+
+    // A read-only window over a log that is read while the window shows it (LogImportJob): rows
+    // appear as they are read, the filter and the detail work meanwhile, and the banner has a
+    // progress bar with Cancel. Null, with *error, only when the file cannot be opened.
+    static MainWindow *openLogStreaming(const QString &fileName, QString *error,
+                                        QWidget *parent = nullptr);
+    // The job reading this window's log, while it runs; null otherwise.
+    LogImportJob *importJob() const { return m_importJob; }
+    ImportProgress *importProgress() const { return m_importProgress; }
+
+    // Opens the log (streamed) in a read-only window, shows it, and puts it first in File ▸ Open
+    // Recent (also when the import stopped part way: the window says where). A file that cannot be
+    // opened is reported in a message box over errorParent; returns null then.
+    static MainWindow *openLogInteractively(const QString &fileName, QWidget *errorParent);
+
+    // A new, independent live window (File ▸ New Window), shown; it deletes itself when closed.
+    static MainWindow *openNewWindow();
 
     // A read-only window over a crash journal left by a session that did not close cleanly,
     // with a link that deletes the journal.
@@ -149,6 +168,9 @@ private:
     void updateStartPanel();
     void updateNamespaceChoices();
     void showInfo(const QString &html, bool error);
+    // Shows job's progress and, when it ends, how it ended; the window owns the job.
+    void followImport(LogImportJob *job);
+    void updateReadOnlySummary();
     // An Engine.IO error: the status bar, and the banner with its likely cause and Diagnose….
     void showConnectionFailure(const EngineIoError &error);
 
@@ -176,6 +198,9 @@ private:
 
     LiveSession *m_session = nullptr;
     std::unique_ptr<SessionLog> m_offlineLog;
+    QPointer<LogImportJob> m_importJob;
+    ImportProgress *m_importProgress = nullptr;
+    QLabel *m_readOnlySummary = nullptr;
     ConnectionProfile m_profile;
     QStringList m_knownSecrets; // secret header values of this window's connections
     ProfileStore m_profiles;

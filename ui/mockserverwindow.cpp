@@ -2,6 +2,7 @@
 
 #include "exportdialog.h"
 #include "infobanner.h"
+#include "logdropfilter.h"
 #include "mainwindow.h"
 #include "packetdetail.h"
 #include "server/defaulthandlers.h"
@@ -9,6 +10,7 @@
 #include "server/mockrules.h"
 #include "server/socketioserver.h"
 #include "timelinepane.h"
+#include "windowmenu.h"
 
 #include <QCloseEvent>
 #include <QComboBox>
@@ -78,7 +80,12 @@ void MockServerWindow::buildUi()
     file->addAction(tr("C&lear Log"), QKeySequence(Qt::CTRL | Qt::Key_K), this,
                     &MockServerWindow::clearLog);
     file->addSeparator();
+    file->addAction(tr("&New Window"), QKeySequence::New, this, &MainWindow::openNewWindow);
     file->addAction(tr("&Close Window"), QKeySequence::Close, this, &QWidget::close);
+    QMenu *windows = menuBar()->addMenu(tr("&Window"));
+    windows->setObjectName(QStringLiteral("windowMenu"));
+    WindowMenu::attach(windows, this);
+    new LogDropFilter(this);
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);

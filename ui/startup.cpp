@@ -1,8 +1,11 @@
 #include "startup.h"
 
 #include "mainwindow.h"
+#include "recentlogs.h"
 
 #include <QApplication>
+#include <QFileInfo>
+#include <QUrl>
 
 void setSioScopeApplicationInfo()
 {
@@ -11,13 +14,26 @@ void setSioScopeApplicationInfo()
     QApplication::setDesktopFileName(QStringLiteral("sioscope"));
 }
 
+QString logFileNamedBy(const QString &argument)
+{
+    if (argument.startsWith(QLatin1String("file:"), Qt::CaseInsensitive)) {
+        const QUrl url(argument);
+        return url.isLocalFile() ? url.toLocalFile() : QString();
+    }
+    // A server URL has a scheme; a bare host:port is not a file unless such a file exists.
+    return QFileInfo(argument).isFile() ? argument : QString();
+}
+
 MainWindow *openStartupWindow(const StartupRequest &request, QString *error)
 {
     MainWindow *window = nullptr;
-    if (!request.logFile.isEmpty()) {
-        window = MainWindow::openLogFile(request.logFile, error);
+    const QString logFile =
+        request.logFile.isEmpty() ? logFileNamedBy(request.url) : request.logFile;
+    if (!logFile.isEmpty()) {
+        window = MainWindow::openLogStreaming(logFile, error);
         if (!window)
             return nullptr;
+        RecentLogs::add(logFile);
     } else {
         window = new MainWindow;
         window->setAttribute(Qt::WA_DeleteOnClose);
