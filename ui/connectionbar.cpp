@@ -9,8 +9,11 @@
 #include <QToolButton>
 
 namespace {
+// The URLs used without a profile; each profile's own list is in ProfileHistoryKey (a map from
+// the profile's name, which may hold any character, so it is not part of a key).
 const QString HistoryKey = QStringLiteral("connection/urlHistory");
-}
+const QString ProfileHistoryKey = QStringLiteral("connection/urlHistoryByProfile");
+} // namespace
 
 ConnectionBar::ConnectionBar(QWidget *parent)
     : QWidget(parent)
@@ -38,6 +41,11 @@ ConnectionBar::ConnectionBar(QWidget *parent)
         menu->addAction(tr("&Rename Profile…"), this, &ConnectionBar::renameProfileRequested);
     QAction *remove =
         menu->addAction(tr("&Delete Profile"), this, &ConnectionBar::deleteProfileRequested);
+    menu->addSeparator();
+    QAction *clearHistory =
+        menu->addAction(tr("&Clear URL History"), this, &ConnectionBar::clearUrlHistory);
+    clearHistory->setObjectName(QStringLiteral("clearUrlHistory"));
+    clearHistory->setToolTip(tr("Forget the URLs used with this profile (or without one)"));
     connect(menu, &QMenu::aboutToShow, this, [this, rename, remove] {
         rename->setEnabled(!currentProfile().isEmpty());
         remove->setEnabled(!currentProfile().isEmpty());
@@ -77,6 +85,7 @@ ConnectionBar::ConnectionBar(QWidget *parent)
     layout->addWidget(m_connect);
 
     connect(m_profile, &QComboBox::activated, this, [this](int index) {
+        showUrlHistory(); // each profile has its own
         Q_EMIT profileChosen(index <= 0 ? QString() : m_profile->itemText(index));
     });
     connect(m_options, &QPushButton::clicked, this, &ConnectionBar::optionsRequested);
@@ -126,7 +135,26 @@ void ConnectionBar::setTransports(EngineIoOptions::Transports transports)
 
 QStringList ConnectionBar::urlHistory() const
 {
-    return QSettings().value(HistoryKey).toStringList();
+    const QString profile = currentProfile();
+    if (profile.isEmpty())
+        return QSettings().value(HistoryKey).toStringList();
+    return QSettings().value(ProfileHistoryKey).toMap().value(profile).toStringList();
+}
+
+void ConnectionBar::storeUrlHistory(const QStringList &history)
+{
+    QSettings settings;
+    const QString profile = currentProfile();
+    if (profile.isEmpty()) {
+        settings.setValue(HistoryKey, history);
+        return;
+    }
+    QVariantMap byProfile = settings.value(ProfileHistoryKey).toMap();
+    if (history.isEmpty())
+        byProfile.remove(profile);
+    else
+        byProfile.insert(profile, history);
+    settings.setValue(ProfileHistoryKey, byProfile);
 }
 
 void ConnectionBar::rememberUrl(const QString &url)
@@ -138,11 +166,28 @@ void ConnectionBar::rememberUrl(const QString &url)
     history.prepend(url);
     while (history.size() > MaxUrlHistory)
         history.removeLast();
-    QSettings().setValue(HistoryKey, history);
+    storeUrlHistory(history);
     const QSignalBlocker blocker(m_url);
     m_url->clear();
     m_url->addItems(history);
     m_url->setCurrentIndex(0);
+}
+
+void ConnectionBar::clearUrlHistory()
+{
+    storeUrlHistory({});
+    showUrlHistory();
+}
+
+void ConnectionBar::showUrlHistory()
+{
+    // The URL being typed or shown stays; only the list under it changes.
+    const QString text = urlText();
+    const QSignalBlocker blocker(m_url);
+    m_url->clear();
+    m_url->addItems(urlHistory());
+    m_url->setCurrentIndex(-1);
+    m_url->setEditText(text);
 }
 
 void ConnectionBar::setProfileNames(const QStringList &names)
@@ -157,9 +202,14 @@ void ConnectionBar::setProfileNames(const QStringList &names)
 
 void ConnectionBar::setCurrentProfile(const QString &name)
 {
-    const QSignalBlocker blocker(m_profile);
-    const int index = name.isEmpty() ? 0 : m_profile->findText(name);
-    m_profile->setCurrentIndex(qMax(0, index));
+    const QString before = currentProfile();
+    {
+        const QSignalBlocker blocker(m_profile);
+        const int index = name.isEmpty() ? 0 : m_profile->findText(name);
+        m_profile->setCurrentIndex(qMax(0, index));
+    }
+    if (currentProfile() != before)
+        showUrlHistory(); // each profile has its own
 }
 
 QString ConnectionBar::currentProfile() const

@@ -24,9 +24,12 @@ public:
     EngineIoOptions::Transports transports() const;
     void setTransports(EngineIoOptions::Transports transports);
 
-    // Puts the URL on top of the history (kept in QSettings, most recent first).
+    // Puts the URL on top of the current profile's history (or the history of URLs used without
+    // a profile), kept in QSettings, most recent first, at most MaxUrlHistory.
     void rememberUrl(const QString &url);
     QStringList urlHistory() const;
+    // Empties the current profile's history (☰ ▸ Clear URL History).
+    void clearUrlHistory();
 
     void setProfileNames(const QStringList &names);
     void setCurrentProfile(const QString &name); // empty: none
@@ -53,6 +56,9 @@ Q_SIGNALS:
     void deleteProfileRequested();
 
 private:
+    void storeUrlHistory(const QStringList &history);
+    void showUrlHistory();
+
     QComboBox *m_profile;
     QToolButton *m_profileMenu;
     QComboBox *m_url;

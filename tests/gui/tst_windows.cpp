@@ -1,8 +1,9 @@
 // The desktop habits: File ▸ New Window, the Window menu, File ▸ Open Recent (capped, cleared, a
-// missing file reported and dropped), log files dropped on a window, a log named on the command
-// line, and a log opened while it loads (rows shown at once, Cancel keeps what was read, a broken
-// line stops with everything before it shown). Offscreen, without a server
+// missing file reported and dropped), the URL history per profile, log files dropped on a window, a
+// log named on the command line, and a log opened while it loads (rows shown at once, Cancel keeps
+// what was read, a broken line stops with everything before it shown). Offscreen, without a server
 // (tests/peer/tst_gui_windows_peer.cpp runs two live windows against a real one).
+#include "connectionbar.h"
 #include "crashjournal.h"
 #include "importprogress.h"
 #include "infobanner.h"
@@ -14,6 +15,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QMenu>
@@ -291,6 +293,50 @@ private Q_SLOTS:
                  qPrintable(message));
         QCOMPARE(RecentLogs::files(), QStringList{m_small});
         QCOMPARE(mainWindows().size(), 1); // nothing opened
+    }
+
+    void urlHistoryPerProfile()
+    {
+        ConnectionBar bar;
+        bar.setProfileNames({QStringLiteral("staging"), QStringLiteral("local")});
+        const auto items = [&bar] {
+            QStringList texts;
+            for (int i = 0; i < bar.urlCombo()->count(); ++i)
+                texts.append(bar.urlCombo()->itemText(i));
+            return texts;
+        };
+        bar.rememberUrl(QStringLiteral("http://127.0.0.1:3000"));
+        bar.setCurrentProfile(QStringLiteral("staging"));
+        QVERIFY(bar.urlHistory().isEmpty());
+        QVERIFY(items().isEmpty());
+        bar.rememberUrl(QStringLiteral("http://127.0.0.1:4000"));
+        bar.rememberUrl(QStringLiteral("http://127.0.0.1:4001"));
+        QCOMPARE(items(), (QStringList{QStringLiteral("http://127.0.0.1:4001"),
+                                       QStringLiteral("http://127.0.0.1:4000")}));
+        // Switching profiles switches the list and keeps the URL being edited.
+        bar.setUrlText(QStringLiteral("http://127.0.0.1:9999"));
+        bar.setCurrentProfile(QString());
+        QCOMPARE(items(), QStringList{QStringLiteral("http://127.0.0.1:3000")});
+        QCOMPARE(bar.urlText(), QStringLiteral("http://127.0.0.1:9999"));
+        // A new bar (another window, the next start) sees the same lists.
+        {
+            ConnectionBar other;
+            other.setProfileNames({QStringLiteral("staging"), QStringLiteral("local")});
+            other.setCurrentProfile(QStringLiteral("staging"));
+            QCOMPARE(other.urlHistory().size(), 2);
+        }
+        // Clearing empties the current profile's list only.
+        bar.clearUrlHistory();
+        QVERIFY(items().isEmpty());
+        bar.setCurrentProfile(QStringLiteral("staging"));
+        QCOMPARE(bar.urlHistory().size(), 2);
+        // Capped.
+        for (int i = 0; i < ConnectionBar::MaxUrlHistory + 5; ++i)
+            bar.rememberUrl(QStringLiteral("http://127.0.0.1:%1").arg(5000 + i));
+        QCOMPARE(bar.urlHistory().size(), ConnectionBar::MaxUrlHistory);
+        QCOMPARE(
+            bar.urlHistory().first(),
+            QStringLiteral("http://127.0.0.1:%1").arg(5000 + ConnectionBar::MaxUrlHistory + 4));
     }
 
     void droppedLogsOpenEachInAWindow()
