@@ -46,6 +46,7 @@ void LogImportJob::readSlice()
 {
     if (!m_running)
         return;
+    const int sliceMs = m_firstSlice ? FirstSliceMs : SliceMs;
     if (m_firstSlice) {
         m_firstSlice = false;
         // HAR is one JSON document whose first key is "log"; JSON Lines starts with a record.
@@ -73,7 +74,7 @@ void LogImportJob::readSlice()
             m_log->append(record);
             ++m_recordsRead;
         }
-        if (more && clock.elapsed() >= SliceMs)
+        if (more && clock.elapsed() >= sliceMs)
             break;
     }
     Q_EMIT progressed(bytesRead(), m_totalBytes);
