@@ -1,0 +1,179 @@
+#include "tcpstream.h"
+
+#include <QSocketNotifier>
+#include <QTcpSocket>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace {
+// One read() per wake-up at most this large: a flood from one client does not starve the others.
+constexpr qsizetype ReadChunkBytes = 64 * 1024;
+} // namespace
+
+TcpStream *TcpStream::takeOver(QTcpSocket *socket, QString *error, QObject *parent)
+{
+    const int fd = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) {
+        *error = QStringLiteral("cannot take the connection over: %1")
+                     .arg(QString::fromLocal8Bit(std::strerror(errno)));
+        return nullptr;
+    }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    auto *stream = new TcpStream(fd, socket->peerAddress(), socket->peerPort(), parent);
+    stream->m_received = socket->readAll();
+    socket->disconnect();
+    socket->abort(); // closes the QTcpSocket's own descriptor; the connection stays open on ours
+    socket->deleteLater();
+    return stream;
+}
+
+TcpStream::TcpStream(int fd, const QHostAddress &peerAddress, quint16 peerPort, QObject *parent)
+    : QObject(parent)
+    , m_fd(fd)
+    , m_peerAddress(peerAddress)
+    , m_peerPort(peerPort)
+    , m_readNotifier(new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this))
+{
+    connect(m_readNotifier, &QSocketNotifier::activated, this, &TcpStream::readAvailable);
+}
+
+TcpStream::~TcpStream()
+{
+    if (m_fd >= 0)
+        ::close(m_fd);
+}
+
+QByteArray TcpStream::readAll()
+{
+    return std::exchange(m_received, {});
+}
+
+void TcpStream::readAvailable()
+{
+    if (m_fd < 0)
+        return;
+    const qsizetype before = m_received.size();
+    m_received.resize(before + ReadChunkBytes);
+    ssize_t got;
+    do {
+        got = ::read(m_fd, m_received.data() + before, size_t(ReadChunkBytes));
+    } while (got < 0 && errno == EINTR);
+    m_received.resize(before + std::max<qsizetype>(got, 0));
+    if (m_received.isEmpty())
+        m_received = QByteArray(); // an idle connection keeps no buffer
+    if (got > 0) {
+        Q_EMIT readyRead();
+        return;
+    }
+    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return;
+    closeNow(); // the peer closed (0), or the connection failed
+}
+
+void TcpStream::write(QByteArrayView data)
+{
+    if (m_fd < 0 || data.isEmpty())
+        return;
+    if (bytesToWrite() > 0) {
+        m_pending.append(data);
+        return;
+    }
+    ssize_t sent;
+    do {
+        sent = ::send(m_fd, data.data(), size_t(data.size()), MSG_NOSIGNAL);
+    } while (sent < 0 && errno == EINTR);
+    if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+        // Reported as disconnected() on the next turn: the caller is still writing.
+        QMetaObject::invokeMethod(this, &TcpStream::closeNow, Qt::QueuedConnection);
+        ::shutdown(m_fd, SHUT_RDWR);
+        return;
+    }
+    const qsizetype taken = std::max<qsizetype>(sent, 0);
+    if (taken == data.size())
+        return;
+    m_pending = data.sliced(taken).toByteArray();
+    m_pendingOffset = 0;
+    if (!m_writeNotifier) {
+        m_writeNotifier = new QSocketNotifier(qintptr(m_fd), QSocketNotifier::Write, this);
+        connect(m_writeNotifier, &QSocketNotifier::activated, this, &TcpStream::writePending);
+    }
+    m_writeNotifier->setEnabled(true);
+}
+
+bool TcpStream::flushPending()
+{
+    while (bytesToWrite() > 0) {
+        const ssize_t sent = ::send(m_fd, m_pending.constData() + m_pendingOffset,
+                                    size_t(bytesToWrite()), MSG_NOSIGNAL);
+        if (sent < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return true;
+            closeNow();
+            return false;
+        }
+        m_pendingOffset += sent;
+    }
+    return true;
+}
+
+void TcpStream::writePending()
+{
+    const qint64 before = bytesToWrite();
+    if (!flushPending())
+        return;
+    const qint64 written = before - bytesToWrite();
+    if (bytesToWrite() == 0) {
+        m_pending = QByteArray();
+        m_pendingOffset = 0;
+        // The notifier goes with the backlog: an idle connection keeps only the read one. (It
+        // is the sender of this call, so it is deleted later.)
+        m_writeNotifier->setEnabled(false);
+        m_writeNotifier->deleteLater();
+        m_writeNotifier = nullptr;
+        if (m_shutdownRequested)
+            ::shutdown(m_fd, SHUT_WR);
+    }
+    if (written > 0)
+        Q_EMIT bytesWritten(written);
+}
+
+void TcpStream::shutdownWrite()
+{
+    if (m_fd < 0)
+        return;
+    if (bytesToWrite() > 0)
+        m_shutdownRequested = true;
+    else
+        ::shutdown(m_fd, SHUT_WR);
+}
+
+void TcpStream::abort()
+{
+    closeNow();
+}
+
+void TcpStream::closeNow()
+{
+    if (m_fd < 0)
+        return;
+    // Either notifier may be the sender of this call: disabled now, deleted later.
+    for (QSocketNotifier *notifier : {m_readNotifier, m_writeNotifier}) {
+        if (notifier) {
+            notifier->setEnabled(false);
+            notifier->deleteLater();
+        }
+    }
+    m_readNotifier = nullptr;
+    m_writeNotifier = nullptr;
+    ::close(m_fd);
+    m_fd = -1;
+    m_pending = QByteArray();
+    m_pendingOffset = 0;
+    Q_EMIT disconnected();
+}

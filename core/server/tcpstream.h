@@ -1,0 +1,70 @@
+// A TCP connection read and written straight on its file descriptor, for the long-lived
+// connections of the embedded server (its WebSockets). A QTcpSocket keeps a read buffer and a
+// write buffer of its own per connection once it has used them: about 14 KB per idle connection
+// that has read and written (measured, Qt 6.4), against 0.7 KB for a descriptor with a socket
+// notifier. This keeps only the bytes actually waiting: what arrived and was not read yet, and
+// what the kernel did not take yet. POSIX only, like the rest of the server's socket handling.
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QHostAddress>
+#include <QObject>
+
+class QSocketNotifier;
+class QTcpSocket;
+
+class TcpStream : public QObject
+{
+    Q_OBJECT
+public:
+    // Takes the connection over from `socket`: its descriptor (duplicated; the QTcpSocket is then
+    // aborted, which closes only its own descriptor, and deleted later) and the bytes it had read
+    // but not handed out. `socket` must have nothing left to write. Null, with *error, when the
+    // descriptor cannot be duplicated.
+    static TcpStream *takeOver(QTcpSocket *socket, QString *error, QObject *parent = nullptr);
+    ~TcpStream() override;
+
+    bool isOpen() const { return m_fd >= 0; }
+    QHostAddress peerAddress() const { return m_peerAddress; }
+    quint16 peerPort() const { return m_peerPort; }
+
+    qint64 bytesAvailable() const { return m_received.size(); }
+    QByteArray readAll();
+
+    // Hands `data` to the kernel at once, and keeps what it does not take yet; that goes out when
+    // the socket can take it (bytesWritten then). Ignored once closed.
+    void write(QByteArrayView data);
+    qint64 bytesToWrite() const { return m_pending.size() - m_pendingOffset; }
+
+    // No more sending (TCP FIN), once what is waiting has gone out; reading goes on until the
+    // peer closes.
+    void shutdownWrite();
+    // Closes at once, dropping what is waiting; disconnected() is emitted before it returns.
+    void abort();
+
+Q_SIGNALS:
+    void readyRead();
+    // After bytes that had to wait went out (a write the kernel took at once emits nothing).
+    void bytesWritten(qint64 bytes);
+    // The peer closed, or the connection failed; emitted once, also after abort().
+    void disconnected();
+
+private:
+    TcpStream(int fd, const QHostAddress &peerAddress, quint16 peerPort, QObject *parent);
+    void readAvailable();
+    void writePending();
+    // Writes from m_pending; false when the connection failed (then it is closed).
+    bool flushPending();
+    void closeNow();
+
+    int m_fd;
+    QHostAddress m_peerAddress;
+    quint16 m_peerPort;
+    QSocketNotifier *m_readNotifier = nullptr;
+    QSocketNotifier *m_writeNotifier = nullptr; // only while bytes wait
+    QByteArray m_received;
+    QByteArray m_pending;
+    qsizetype m_pendingOffset = 0;
+    bool m_shutdownRequested = false;
+};

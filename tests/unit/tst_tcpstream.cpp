@@ -1,0 +1,188 @@
+// TcpStream: a connection taken over from a QTcpSocket keeps the bytes the QTcpSocket had read
+// and stays open; writes the kernel cannot take wait and go out in order (bytesWritten), a
+// shutdown waits for them, and the peer closing, an abort and a failed write each end in one
+// disconnected().
+#include "server/tcpstream.h"
+
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTest>
+
+#include <memory>
+
+namespace {
+constexpr int Timeout = 10000;
+
+// A client connected to a server socket that has read `sent` (and holds it unread).
+struct Pair
+{
+    QTcpServer server;
+    QTcpSocket client;
+    QTcpSocket *accepted = nullptr;
+
+    bool open(const QByteArray &sent)
+    {
+        if (!server.listen(QHostAddress::LocalHost, 0))
+            return false;
+        client.connectToHost(QHostAddress::LocalHost, server.serverPort());
+        if (!server.waitForNewConnection(Timeout) || !client.waitForConnected(Timeout))
+            return false;
+        accepted = server.nextPendingConnection();
+        if (sent.isEmpty())
+            return true;
+        client.write(sent);
+        client.waitForBytesWritten(Timeout);
+        while (accepted->bytesAvailable() < sent.size())
+            if (!accepted->waitForReadyRead(Timeout))
+                return false;
+        return true;
+    }
+};
+
+QByteArray pattern(qsizetype size)
+{
+    QByteArray bytes(size, Qt::Uninitialized);
+    for (qsizetype i = 0; i < size; ++i)
+        bytes[i] = char('a' + (i * 7) % 26);
+    return bytes;
+}
+} // namespace
+
+class tst_TcpStream : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void takeOverKeepsWhatWasReadAndTheConnection()
+    {
+        Pair pair;
+        QVERIFY(pair.open("hello"));
+        const quint16 peerPort = pair.accepted->peerPort();
+        QString error;
+        std::unique_ptr<TcpStream> stream(TcpStream::takeOver(pair.accepted, &error));
+        QVERIFY2(stream, qPrintable(error));
+        QCOMPARE(stream->peerPort(), peerPort);
+        QCOMPARE(stream->peerAddress(), QHostAddress(QHostAddress::LocalHost));
+        QCOMPARE(stream->bytesAvailable(), 5);
+        QCOMPARE(stream->readAll(), QByteArray("hello"));
+        QCOMPARE(stream->bytesAvailable(), 0);
+
+        QSignalSpy readyRead(stream.get(), &TcpStream::readyRead);
+        pair.client.write("world");
+        QVERIFY(readyRead.wait(Timeout));
+        QCOMPARE(stream->readAll(), QByteArray("world"));
+
+        stream->write("pong");
+        QCOMPARE(stream->bytesToWrite(), 0); // the kernel took it at once
+        QTRY_COMPARE_WITH_TIMEOUT(pair.client.bytesAvailable(), 4, Timeout);
+        QCOMPARE(pair.client.readAll(), QByteArray("pong"));
+        QCOMPARE(pair.client.state(), QAbstractSocket::ConnectedState);
+    }
+
+    void whatTheKernelCannotTakeWaitsInOrder()
+    {
+        Pair pair;
+        QVERIFY(pair.open({}));
+        QString error;
+        std::unique_ptr<TcpStream> stream(TcpStream::takeOver(pair.accepted, &error));
+        QVERIFY2(stream, qPrintable(error));
+        QSignalSpy written(stream.get(), &TcpStream::bytesWritten);
+        // More than the socket buffers hold while the client reads nothing.
+        const QByteArray first = pattern(16 << 20);
+        stream->write(first);
+        QVERIFY(stream->bytesToWrite() > 0);
+        stream->write("tail");
+        const QByteArray expected = first + "tail";
+        QByteArray received;
+        QElapsedTimer clock;
+        clock.start();
+        while (received.size() < expected.size() && clock.elapsed() < Timeout) {
+            pair.client.waitForReadyRead(100);
+            received += pair.client.readAll();
+            QCoreApplication::processEvents();
+        }
+        QCOMPARE(received.size(), expected.size());
+        QVERIFY(received == expected);
+        QTRY_COMPARE_WITH_TIMEOUT(stream->bytesToWrite(), 0, Timeout);
+        QVERIFY(!written.isEmpty());
+        qint64 total = 0;
+        for (const auto &arguments : std::as_const(written))
+            total += arguments.first().toLongLong();
+        QVERIFY(total > 0 && total <= expected.size());
+    }
+
+    void shutdownWaitsForWhatIsWaiting()
+    {
+        Pair pair;
+        QVERIFY(pair.open({}));
+        QString error;
+        std::unique_ptr<TcpStream> stream(TcpStream::takeOver(pair.accepted, &error));
+        QVERIFY2(stream, qPrintable(error));
+        const QByteArray data = pattern(8 << 20);
+        stream->write(data);
+        stream->shutdownWrite();
+        QByteArray received;
+        QElapsedTimer clock;
+        clock.start();
+        while (pair.client.state() == QAbstractSocket::ConnectedState &&
+               clock.elapsed() < Timeout) {
+            pair.client.waitForReadyRead(100);
+            received += pair.client.readAll();
+            QCoreApplication::processEvents();
+        }
+        received += pair.client.readAll();
+        QCOMPARE(received.size(), data.size()); // everything, then the end of the stream
+        QVERIFY(received == data);
+        QVERIFY(stream->isOpen()); // still reading until the client closes
+        QSignalSpy disconnected(stream.get(), &TcpStream::disconnected);
+        pair.client.close();
+        QVERIFY(disconnected.wait(Timeout));
+        QCOMPARE(disconnected.size(), 1);
+        QVERIFY(!stream->isOpen());
+    }
+
+    void theEndsOfAConnection_data()
+    {
+        QTest::addColumn<QString>("how");
+        QTest::newRow("the peer closes") << QStringLiteral("peer-close");
+        QTest::newRow("the peer resets") << QStringLiteral("peer-reset");
+        QTest::newRow("abort") << QStringLiteral("abort");
+        QTest::newRow("a write after the peer reset") << QStringLiteral("write-after-reset");
+    }
+
+    void theEndsOfAConnection()
+    {
+        QFETCH(QString, how);
+        Pair pair;
+        QVERIFY(pair.open({}));
+        QString error;
+        std::unique_ptr<TcpStream> stream(TcpStream::takeOver(pair.accepted, &error));
+        QVERIFY2(stream, qPrintable(error));
+        QSignalSpy disconnected(stream.get(), &TcpStream::disconnected);
+        if (how == QLatin1String("peer-close")) {
+            pair.client.disconnectFromHost();
+        } else if (how == QLatin1String("abort")) {
+            stream->abort();
+            QCOMPARE(disconnected.size(), 1); // at once
+            QVERIFY(pair.client.waitForDisconnected(Timeout));
+        } else {
+            pair.client.abort(); // Qt closes with unread data discarded: a reset when unread
+            if (how == QLatin1String("write-after-reset")) {
+                QTest::qWait(50);
+                for (int i = 0; i < 10 && stream->isOpen(); ++i) {
+                    stream->write(pattern(64 << 10));
+                    QTest::qWait(20);
+                }
+            }
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(disconnected.size(), 1, Timeout);
+        QVERIFY(!stream->isOpen());
+        stream->write("late"); // ignored
+        stream->abort();       // no second signal
+        QTest::qWait(50);
+        QCOMPARE(disconnected.size(), 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_TcpStream)
+#include "tst_tcpstream.moc"
