@@ -9,6 +9,7 @@
 #include "infobanner.h"
 #include "mainwindow.h"
 #include "mockserverwindow.h"
+#include "packetdetail.h"
 #include "recentlogs.h"
 #include "startup.h"
 #include "timelinepane.h"
@@ -18,6 +19,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -459,6 +461,33 @@ private Q_SLOTS:
         QVERIFY(!window->importProgress()->isVisibleTo(window));
         QVERIFY(window->infoBanner()->text().contains(QStringLiteral("400,000 records")));
         QCOMPARE(window->infoBanner()->kind(), InfoBanner::Kind::Note);
+    }
+
+    void filterAndDetailWorkWhileItLoads()
+    {
+        QString error;
+        MainWindow *window = MainWindow::openLogStreaming(m_large, &error);
+        QVERIFY2(window, qPrintable(error));
+        window->show();
+        QSignalSpy finished(window->importJob(), &LogImportJob::finished);
+        QSignalSpy progressed(window->importJob(), &LogImportJob::progressed);
+        QVERIFY(progressed.wait(Timeout));
+        QVERIFY(window->importJob()->isRunning());
+        // One record in ten: the ticks whose number ends in 7.
+        window->timeline()->filterEdit()->setText(QStringLiteral("7]"));
+        QTRY_VERIFY_WITH_TIMEOUT(window->timeline()->rowCount() > 0, Timeout);
+        const std::vector<qint64> shown = window->timeline()->visibleLogRows();
+        for (qint64 row : shown)
+            QVERIFY2(window->log()->payload(row).endsWith("7]"), qPrintable(QString::number(row)));
+        // A row selected while the rest loads shows in the detail pane.
+        QVERIFY(window->timeline()->selectLogRow(shown.front()));
+        QCOMPARE(window->detail()->currentRow(), shown.front());
+        const bool stillLoading = finished.isEmpty();
+        QVERIFY(finished.wait(Timeout) || !finished.isEmpty());
+        window->timeline()->flush();
+        QCOMPARE(window->timeline()->rowCount(), 40000);
+        QCOMPARE(window->detail()->currentRow(), shown.front());
+        QVERIFY2(stillLoading, "the file was read before the filter was set: make it larger");
     }
 
     void cancelKeepsWhatWasRead()
