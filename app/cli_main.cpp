@@ -77,6 +77,15 @@ int convert(const QStringList &arguments)
 
 int main(int argc, char *argv[])
 {
+    // Qt's GLib event dispatcher registers and unregisters a socket notifier by walking a list
+    // of every notifier (g_slist_remove): each write through a QTcpSocket enables its write
+    // notifier and disables it once written, so a broadcast to N clients, or N load-test clients
+    // each sending, costs O(N²). Qt's own Unix dispatcher keeps them in a hash. Measured with
+    // 1,000 WebSocket clients of `serve` and 20 broadcasts: 1.25 s of CPU with GLib, 0.83 s
+    // without; `test --clients 1000`: 1.43 s and 1.25 s. The CLI has no GUI to integrate with
+    // GLib's main loop; the variable set by a user still wins.
+    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("sioscope-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SIOSCOPE_VERSION));
