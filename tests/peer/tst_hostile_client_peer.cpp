@@ -3,8 +3,8 @@
 // frames, floods). After every case the real socket.io-client 4.8 must still be served at once
 // (connect, then an emit answered by its ack), and what serve said (stderr) and recorded (-o)
 // must name the error or the limit. docs/reliability.md, "The listening side", lists the cases.
+#include "clientdriver.h"
 #include "cliserve.h"
-#include "referenceserver.h"
 
 #include <QDeadlineTimer>
 #include <QDir>
@@ -13,7 +13,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -50,21 +49,13 @@ struct HostileRun
 // Runs `node hostile-client.js` against the port and waits for it (bounded).
 HostileRun runHostileClient(quint16 port, const QJsonArray &steps, int timeoutMs = 30000)
 {
-    QProcess client;
-    client.setWorkingDirectory(ReferenceServer::peersDir());
-    const QJsonObject config{{QStringLiteral("port"), port}, {QStringLiteral("steps"), steps}};
-    client.start(QStringLiteral("node"),
-                 {QStringLiteral("hostile-client.js"),
-                  QString::fromUtf8(QJsonDocument(config).toJson(QJsonDocument::Compact))});
     HostileRun run;
-    // An event loop while waiting: serve's stderr is read meanwhile (a full pipe would stall it).
-    QSignalSpy finished(&client, &QProcess::finished);
-    if (!client.waitForStarted(5000) || !(finished.wait(timeoutMs) || !finished.isEmpty())) {
-        client.kill();
-        client.waitForFinished(5000);
-    }
-    const QByteArray output = client.readAllStandardOutput();
-    run.output = QString::fromUtf8(output + client.readAllStandardError());
+    QByteArray errors;
+    const QByteArray output =
+        runPeerScript(QStringLiteral("hostile-client.js"),
+                      QJsonObject{{QStringLiteral("port"), port}, {QStringLiteral("steps"), steps}},
+                      timeoutMs, &errors);
+    run.output = QString::fromUtf8(output + errors);
     for (const QByteArray &line : output.split('\n')) {
         const QJsonObject object = QJsonDocument::fromJson(line).object();
         if (object.value(QStringLiteral("done")).toBool())
