@@ -317,10 +317,9 @@ void HttpConnection::handleError(const HttpRequestParser &parser, qint64 limitVa
     refusal.status = status;
     refusal.message = message;
     refusal.reported = reported;
-    if (m_state != State::ReadingHead) {
-        refusal.method = m_request.method;
-        refusal.target = m_request.target;
-    }
+    // As far as the request line was read (empty when the request line itself was refused).
+    refusal.method = parser.request().method;
+    refusal.target = parser.request().target;
     m_listener->refuse(refusal, this);
     if (m_state == State::ReadingHead) {
         // Nothing was routed yet; the error concerns the bytes still in the socket.
