@@ -10,7 +10,12 @@
 
 #include <QCommandLineParser>
 #include <QHostInfo>
+#include <QJsonObject>
 #include <QTextStream>
+
+#ifdef Q_OS_UNIX
+#include <sys/resource.h>
+#endif
 
 namespace {
 const char *const Usage =
@@ -22,6 +27,13 @@ const char *const Usage =
     "      --ping-timeout <ms>       default 20000\n"
     "      --connect-timeout <ms>    close clients that join no namespace; default 45000\n"
     "      --max-payload <bytes>     largest POST body / WebSocket message; default 1000000\n"
+    "      --max-connections <n>     open HTTP connections; more are refused; default 10000\n"
+    "      --max-pending <n>         connections without a complete request yet; over it the\n"
+    "                                oldest of them is dropped for a new one; default 1000\n"
+    "      --head-timeout <ms>       a request head (or a pause in a body) must come within\n"
+    "                                this, else the connection closes; default 10000\n"
+    "      --max-header-bytes <n>    request line and header fields; more: 431; default 16384\n"
+    "      --max-header-count <n>    header fields per request; more: 431; default 100\n"
     "      --parser default|msgpack  socket.io-parser's text (default) or\n"
     "                                socket.io-msgpack-parser\n"
     "      --engine-echo             also serve a plain Engine.IO echo at /engine.io/\n"
@@ -72,6 +84,16 @@ bool ServeCommand::parse(const QStringList &arguments)
                                                   QStringLiteral("ms"));
     const QCommandLineOption maxPayloadOption(QStringLiteral("max-payload"), {},
                                               QStringLiteral("bytes"));
+    const QCommandLineOption maxConnectionsOption(QStringLiteral("max-connections"), {},
+                                                  QStringLiteral("n"));
+    const QCommandLineOption maxPendingOption(QStringLiteral("max-pending"), {},
+                                              QStringLiteral("n"));
+    const QCommandLineOption headTimeoutOption(QStringLiteral("head-timeout"), {},
+                                               QStringLiteral("ms"));
+    const QCommandLineOption maxHeaderBytesOption(QStringLiteral("max-header-bytes"), {},
+                                                  QStringLiteral("bytes"));
+    const QCommandLineOption maxHeaderCountOption(QStringLiteral("max-header-count"), {},
+                                                  QStringLiteral("n"));
     const QCommandLineOption parserOption(QStringLiteral("parser"), {}, QStringLiteral("parser"));
     const QCommandLineOption rulesOption(QStringLiteral("rules"), {}, QStringLiteral("file"));
     const QCommandLineOption demoOption(QStringLiteral("demo"));
@@ -81,9 +103,12 @@ bool ServeCommand::parse(const QStringList &arguments)
     const QCommandLineOption formatOption(QStringLiteral("format"), {}, QStringLiteral("format"));
     const QCommandLineOption secretsOption(QStringLiteral("include-secrets"));
     const QCommandLineOption helpOption(QStringList{QStringLiteral("h"), QStringLiteral("help")});
-    parser.addOptions({hostOption, portOption, pathOption, pingIntervalOption, pingTimeoutOption,
-                       connectTimeoutOption, maxPayloadOption, parserOption, rulesOption,
-                       demoOption, echoOption, outOption, formatOption, secretsOption, helpOption});
+    parser.addOptions(
+        {hostOption,        portOption,           pathOption,           pingIntervalOption,
+         pingTimeoutOption, connectTimeoutOption, maxPayloadOption,     maxConnectionsOption,
+         maxPendingOption,  headTimeoutOption,    maxHeaderBytesOption, maxHeaderCountOption,
+         parserOption,      rulesOption,          demoOption,           echoOption,
+         outOption,         formatOption,         secretsOption,        helpOption});
     if (!parser.parse(QStringList{QStringLiteral("serve")} + arguments))
         return usageError(parser.errorText());
     if (parser.isSet(helpOption)) {
@@ -144,7 +169,8 @@ bool ServeCommand::parse(const QStringList &arguments)
         const char *name;
     } intervals[] = {{pingIntervalOption, &m_pingIntervalMs, "--ping-interval"},
                      {pingTimeoutOption, &m_pingTimeoutMs, "--ping-timeout"},
-                     {connectTimeoutOption, &m_connectTimeoutMs, "--connect-timeout"}};
+                     {connectTimeoutOption, &m_connectTimeoutMs, "--connect-timeout"},
+                     {headTimeoutOption, &m_limits.headTimeoutMs, "--head-timeout"}};
     for (const auto &interval : intervals) {
         if (!parser.isSet(interval.option))
             continue;
@@ -157,6 +183,34 @@ bool ServeCommand::parse(const QStringList &arguments)
         if (!parseInt(parser.value(maxPayloadOption), 1, qint64(1) << 32, &number))
             return usageError(QStringLiteral("--max-payload must be a positive number of bytes"));
         m_maxPayload = number;
+    }
+    const struct
+    {
+        const QCommandLineOption &option;
+        qint64 min;
+        qint64 max;
+        const char *name;
+        const char *unit;
+    } counts[] = {{maxConnectionsOption, 1, 1000000, "--max-connections", "connections"},
+                  {maxPendingOption, 1, 1000000, "--max-pending", "connections"},
+                  {maxHeaderBytesOption, 64, 1024 * 1024, "--max-header-bytes", "bytes"},
+                  {maxHeaderCountOption, 1, 10000, "--max-header-count", "header fields"}};
+    for (const auto &count : counts) {
+        if (!parser.isSet(count.option))
+            continue;
+        if (!parseInt(parser.value(count.option), count.min, count.max, &number))
+            return usageError(QStringLiteral("%1 must be a number of %2 from %3 to %4")
+                                  .arg(QLatin1String(count.name), QLatin1String(count.unit))
+                                  .arg(count.min)
+                                  .arg(count.max));
+        if (&count.option == &maxConnectionsOption)
+            m_limits.maxConnections = int(number);
+        else if (&count.option == &maxPendingOption)
+            m_limits.maxPendingConnections = int(number);
+        else if (&count.option == &maxHeaderBytesOption)
+            m_limits.request.maxHeadBytes = number;
+        else
+            m_limits.request.maxHeaderCount = int(number);
     }
     m_engineEcho = parser.isSet(echoOption);
     if (parser.isSet(formatOption) &&
@@ -175,9 +229,11 @@ void ServeCommand::start()
     }
 
     m_listener = new HttpListener(this);
-    HttpListener::Limits limits = m_listener->limits();
+    HttpListener::Limits limits = m_limits;
     limits.maxWebSocketMessageBytes = quint64(m_maxPayload);
     m_listener->setLimits(limits);
+    connect(m_listener, &HttpListener::refused, this, &ServeCommand::reportRefusal);
+    connect(&m_refusalWindow, &QTimer::timeout, this, &ServeCommand::flushRefusals);
 
     SocketIoServerOptions options;
     options.engine.path = m_path;
@@ -234,6 +290,7 @@ void ServeCommand::start()
           << (m_rules ? QStringLiteral(" (mock rules from %1)").arg(m_rulesPath) : QString())
           << "\n"
           << Qt::flush;
+    checkFileLimit(); // after the banner, which the first line must be
 }
 
 void ServeCommand::appendRecord(const PacketRecord &record)
@@ -241,10 +298,158 @@ void ServeCommand::appendRecord(const PacketRecord &record)
     m_output.append(record);
 }
 
+namespace {
+// The option that sets a listening limit, and its unit ("--max-header-bytes", "bytes").
+struct LimitName
+{
+    QString option;
+    QString unit;
+};
+
+LimitName limitName(HttpLimit limit)
+{
+    switch (limit) {
+    case HttpLimit::None:
+        break;
+    case HttpLimit::HeadBytes:
+        return {QStringLiteral("--max-header-bytes"), QStringLiteral("bytes")};
+    case HttpLimit::HeaderCount:
+        return {QStringLiteral("--max-header-count"), QStringLiteral("header fields")};
+    case HttpLimit::BodyBytes:
+        return {QStringLiteral("--max-payload"), QStringLiteral("bytes")};
+    case HttpLimit::ChunkLineBytes: // fixed limits, no option: named for what they bound
+        return {QStringLiteral("chunk size line limit"), QStringLiteral("bytes")};
+    case HttpLimit::TrailerBytes:
+        return {QStringLiteral("chunked trailer limit"), QStringLiteral("bytes")};
+    case HttpLimit::HeadTimeout:
+        return {QStringLiteral("--head-timeout"), QStringLiteral("ms")};
+    case HttpLimit::Connections:
+        return {QStringLiteral("--max-connections"), QStringLiteral("connections")};
+    case HttpLimit::PendingConnections:
+        return {QStringLiteral("--max-pending"), QStringLiteral("connections")};
+    }
+    return {};
+}
+} // namespace
+
+namespace {
+constexpr int RefusalsListed = 10; // per limit and second
+constexpr int RefusalWindowMs = 1000;
+} // namespace
+
+void ServeCommand::reportRefusal(const HttpRefusal &refusal)
+{
+    if (!m_refusalWindow.isActive()) {
+        m_refusalWindow.setSingleShot(true);
+        m_refusalWindow.start(RefusalWindowMs);
+    }
+    if (m_refusalsListed.value(refusal.limit) >= RefusalsListed) {
+        ++m_refusalsCounted[refusal.limit];
+        return;
+    }
+    ++m_refusalsListed[refusal.limit];
+    const QString peer =
+        QStringLiteral("%1:%2").arg(refusal.peerAddress.toString()).arg(refusal.peerPort);
+    const LimitName name = limitName(refusal.limit);
+    const QString limit =
+        name.option.isEmpty()
+            ? QString()
+            : QStringLiteral("%1 %2 %3").arg(name.option).arg(refusal.limitValue).arg(name.unit);
+    QString line;
+    switch (refusal.limit) {
+    case HttpLimit::Connections:
+        line = QStringLiteral("connection from %1 refused: %2 reached").arg(peer, limit);
+        break;
+    case HttpLimit::PendingConnections:
+        line = QStringLiteral("connection from %1 dropped: %2 reached (%3)")
+                   .arg(peer, limit, refusal.message);
+        break;
+    case HttpLimit::HeadTimeout:
+        line = QStringLiteral("connection from %1 closed: %2 passed (%3)")
+                   .arg(peer, limit, refusal.message);
+        break;
+    default:
+        line = limit.isEmpty() ? QStringLiteral("request from %1 refused (%2): %3")
+                                     .arg(peer)
+                                     .arg(refusal.status)
+                                     .arg(refusal.message)
+                               : QStringLiteral("request from %1 refused (%2): %3 exceeded (%4)")
+                                     .arg(peer)
+                                     .arg(refusal.status)
+                                     .arg(limit, refusal.message);
+        break;
+    }
+    say() << line << "\n" << Qt::flush;
+    if (refusal.reported)
+        return; // the route recorded it (EngineIoServer::connectionError)
+    QJsonObject details{{QStringLiteral("remote"), peer},
+                        {QStringLiteral("message"), refusal.message}};
+    if (refusal.status != 0)
+        details.insert(QStringLiteral("status"), refusal.status);
+    if (!name.option.isEmpty()) {
+        details.insert(QStringLiteral("limit"), name.option);
+        details.insert(QStringLiteral("limitValue"), refusal.limitValue);
+    }
+    if (!refusal.method.isEmpty()) {
+        details.insert(QStringLiteral("method"), QString::fromLatin1(refusal.method));
+        details.insert(QStringLiteral("url"), QString::fromUtf8(refusal.target));
+    }
+    recordRefusal(details, line);
+}
+
+void ServeCommand::recordRefusal(const QJsonObject &details, const QString &line)
+{
+    PacketRecord record =
+        PacketRecord::note(PacketRecord::Error, details, TransportKind::None, line);
+    record.timeUs = PacketRecord::nowUs();
+    m_output.append(record);
+}
+
+void ServeCommand::flushRefusals()
+{
+    for (auto it = m_refusalsCounted.cbegin(); it != m_refusalsCounted.cend(); ++it) {
+        const LimitName name = limitName(it.key());
+        const QString what = name.option.isEmpty()
+                                 ? QStringLiteral("malformed requests")
+                                 : QStringLiteral("refusals by %1").arg(name.option);
+        const QString line = QStringLiteral("%1 more %2 in the last second (not listed one by one)")
+                                 .arg(it.value())
+                                 .arg(what);
+        say() << line << "\n" << Qt::flush;
+        QJsonObject details{{QStringLiteral("message"), line},
+                            {QStringLiteral("count"), it.value()}};
+        if (!name.option.isEmpty())
+            details.insert(QStringLiteral("limit"), name.option);
+        recordRefusal(details, line);
+    }
+    m_refusalsListed.clear();
+    m_refusalsCounted.clear();
+}
+
+void ServeCommand::checkFileLimit()
+{
+#ifdef Q_OS_UNIX
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur == RLIM_INFINITY)
+        return;
+    // A few descriptors go to the listening socket, the log and the standard streams.
+    constexpr rlim_t Reserved = 32;
+    if (rlim_t(m_limits.maxConnections) + Reserved > files.rlim_cur)
+        say() << "warning: --max-connections " << m_limits.maxConnections
+              << " is over what this process may open (RLIMIT_NOFILE " << files.rlim_cur
+              << "); connections past about "
+              << (files.rlim_cur > Reserved ? files.rlim_cur - Reserved : 0)
+              << " will fail to be accepted (raise it with ulimit -n)\n"
+              << Qt::flush;
+#endif
+}
+
 void ServeCommand::stop()
 {
     if (m_finished)
         return;
+    m_refusalWindow.stop();
+    flushRefusals();
     if (m_server)
         m_server->close();
     if (m_echo)

@@ -6,15 +6,17 @@
 
 #include "clicommand.h"
 #include "logoutput.h"
+#include "server/httplistener.h"
 #include "server/mockrules.h"
 #include "session/logexport.h"
 #include "socketio/socketioparser.h"
 
+#include <QHash>
 #include <QHostAddress>
 #include <QObject>
+#include <QTimer>
 
 class EngineIoServer;
-class HttpListener;
 class SocketIoServer;
 
 class ServeCommand : public CliCommand
@@ -31,6 +33,15 @@ public:
 
 private:
     void appendRecord(const PacketRecord &record);
+    // Says which limit (by its option) refused what, and records it unless a route did. A flood
+    // is not written out line by line: per limit, the first RefusalsListed of a second are, then
+    // one line and one record count the rest (flushRefusals), so that neither stderr nor the log
+    // grows with the attacker's connections.
+    void reportRefusal(const HttpRefusal &refusal);
+    void flushRefusals();
+    void recordRefusal(const QJsonObject &details, const QString &line);
+    // Warns when --max-connections is over what the process may open (RLIMIT_NOFILE).
+    void checkFileLimit();
     void finish();
 
     QHostAddress m_host = QHostAddress::LocalHost;
@@ -41,6 +52,7 @@ private:
     int m_pingTimeoutMs = 20000;
     int m_connectTimeoutMs = 45000;
     qint64 m_maxPayload = 1000000;
+    HttpListener::Limits m_limits; // --max-connections, --head-timeout, ...
     SocketIoParser::Kind m_parser = SocketIoParser::Kind::Default;
     bool m_engineEcho = false;
     bool m_demo = false;
@@ -53,4 +65,7 @@ private:
     SocketIoServer *m_server = nullptr;
     EngineIoServer *m_echo = nullptr;
     bool m_finished = false;
+    QHash<HttpLimit, int> m_refusalsListed;  // in the current second, per limit
+    QHash<HttpLimit, int> m_refusalsCounted; // over RefusalsListed: only counted
+    QTimer m_refusalWindow;
 };

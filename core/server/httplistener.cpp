@@ -35,20 +35,7 @@ HttpConnection::HttpConnection(QTcpSocket *socket, HttpListener *listener)
     // previous one (Nagle). Node's HTTP server does the same.
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_timer.setSingleShot(true);
-    connect(&m_timer, &QTimer::timeout, this, [this] {
-        switch (m_state) {
-        case State::ReadingHead:
-        case State::ReadingBody:
-            qCDebug(lcServer) << peerName() << "idle or too slow: closing";
-            closeNow();
-            break;
-        case State::Draining:
-            closeNow();
-            break;
-        default:
-            break;
-        }
-    });
+    connect(&m_timer, &QTimer::timeout, this, &HttpConnection::handleTimeout);
     connect(socket, &QTcpSocket::readyRead, this, &HttpConnection::readRequests);
     connect(socket, &QTcpSocket::disconnected, this, &HttpConnection::handleDisconnected);
     connect(socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
@@ -59,7 +46,51 @@ HttpConnection::HttpConnection(QTcpSocket *socket, HttpListener *listener)
         if (m_state == State::Draining)
             finishDraining();
     });
+    setPending(true);
     m_timer.start(m_listener->limits().headTimeoutMs);
+}
+
+void HttpConnection::setPending(bool pending)
+{
+    if (pending == m_pending)
+        return;
+    m_pending = pending;
+    m_listener->m_pendingCount += pending ? 1 : -1;
+}
+
+void HttpConnection::handleTimeout()
+{
+    switch (m_state) {
+    case State::ReadingHead:
+        // Idle between keep-alive requests: an ordinary end. Otherwise the head did not come
+        // in time (nothing at all on a new connection, or a part of it).
+        if (m_requests > 0 && m_socket->bytesAvailable() == 0) {
+            qCDebug(lcServer) << peerName() << "idle: closing";
+            closeNow();
+            return;
+        }
+        [[fallthrough]];
+    case State::ReadingBody: {
+        HttpRefusal refusal;
+        refusal.limit = HttpLimit::HeadTimeout;
+        refusal.limitValue = m_listener->limits().headTimeoutMs;
+        refusal.message = m_state == State::ReadingBody
+                              ? QStringLiteral("the request body stalled")
+                              : QStringLiteral("no complete request head");
+        if (m_state == State::ReadingBody) {
+            refusal.method = m_request.method;
+            refusal.target = m_request.target;
+        }
+        m_listener->refuse(refusal, this);
+        closeNow();
+        return;
+    }
+    case State::Draining:
+        closeNow();
+        return;
+    default:
+        return;
+    }
 }
 
 QString HttpConnection::peerName() const
@@ -121,7 +152,8 @@ void HttpConnection::readRequests()
                 return;
             }
             if (status == HttpRequestParser::Status::Error) {
-                handleError(m_parser.errorStatus(), m_parser.errorString());
+                handleError(m_parser, m_listener->limitValue(m_parser.errorLimit(), nullptr),
+                            false);
                 return;
             }
             m_timer.stop();
@@ -146,7 +178,8 @@ void HttpConnection::readRequests()
                 m_bodyUnread = true;
                 if (handler)
                     handler->requestRefused(this, m_parser.errorStatus(), m_parser.errorString());
-                handleError(m_parser.errorStatus(), m_parser.errorString());
+                handleError(m_parser, m_listener->limitValue(m_parser.errorLimit(), handler),
+                            handler != nullptr);
                 return;
             }
             if (bodyStatus == HttpRequestParser::Status::NeedMoreData) {
@@ -168,9 +201,11 @@ void HttpConnection::readRequests()
             const auto status = m_parser.feedBody(data, &consumed);
             m_socket->skip(consumed);
             if (status == HttpRequestParser::Status::Error) {
-                if (HttpRequestHandler *handler = m_listener->route(m_request.path))
+                HttpRequestHandler *handler = m_listener->route(m_request.path);
+                if (handler)
                     handler->requestRefused(this, m_parser.errorStatus(), m_parser.errorString());
-                handleError(m_parser.errorStatus(), m_parser.errorString());
+                handleError(m_parser, m_listener->limitValue(m_parser.errorLimit(), handler),
+                            handler != nullptr);
                 return;
             }
             m_timer.start(limits.headTimeoutMs); // progress: the body may take its time
@@ -194,6 +229,7 @@ void HttpConnection::readRequests()
         m_bodyUnread = false;
         m_state = State::Handling;
         ++m_requests;
+        setPending(false);
         m_timer.stop();
         if (HttpRequestHandler *handler = m_listener->route(m_request.path))
             handler->handleRequest(this);
@@ -271,9 +307,20 @@ void HttpConnection::respondJsonError(int status, int code, const QString &messa
     respond(status, headers, body, false);
 }
 
-void HttpConnection::handleError(int status, const QString &message)
+void HttpConnection::handleError(const HttpRequestParser &parser, qint64 limitValue, bool reported)
 {
-    qCDebug(lcServer) << peerName() << "refused request:" << status << message;
+    const int status = parser.errorStatus();
+    const QString message = parser.errorString();
+    HttpRefusal refusal;
+    refusal.limit = parser.errorLimit();
+    refusal.limitValue = limitValue;
+    refusal.status = status;
+    refusal.message = message;
+    refusal.reported = reported;
+    // As far as the request line was read (empty when the request line itself was refused).
+    refusal.method = parser.request().method;
+    refusal.target = parser.request().target;
+    m_listener->refuse(refusal, this);
     if (m_state == State::ReadingHead) {
         // Nothing was routed yet; the error concerns the bytes still in the socket.
         m_state = State::Handling;
@@ -315,6 +362,7 @@ void HttpConnection::closeNow()
         return;
     const bool wasHandling = m_state == State::Handling;
     m_state = State::Closed;
+    setPending(false);
     m_timer.stop();
     m_socket->abort();
     if (wasHandling)
@@ -329,6 +377,7 @@ void HttpConnection::handleDisconnected()
         return;
     const bool wasHandling = m_state == State::Handling;
     m_state = State::Closed;
+    setPending(false);
     m_timer.stop();
     if (wasHandling)
         Q_EMIT aborted();
@@ -420,18 +469,72 @@ HttpRequestHandler *HttpListener::route(const QByteArray &path) const
     return nullptr;
 }
 
+qint64 HttpListener::limitValue(HttpLimit limit, const HttpRequestHandler *handler) const
+{
+    switch (limit) {
+    case HttpLimit::None:
+        return 0;
+    case HttpLimit::HeadBytes:
+        return m_limits.request.maxHeadBytes;
+    case HttpLimit::HeaderCount:
+        return m_limits.request.maxHeaderCount;
+    case HttpLimit::BodyBytes:
+        return handler ? handler->maxRequestBodyBytes() : m_limits.request.maxBodyBytes;
+    case HttpLimit::ChunkLineBytes:
+        return m_limits.request.maxChunkLineBytes;
+    case HttpLimit::TrailerBytes:
+        return m_limits.request.maxTrailerBytes;
+    case HttpLimit::HeadTimeout:
+        return m_limits.headTimeoutMs;
+    case HttpLimit::Connections:
+        return m_limits.maxConnections;
+    case HttpLimit::PendingConnections:
+        return m_limits.maxPendingConnections;
+    }
+    return 0;
+}
+
+void HttpListener::refuse(HttpRefusal refusal, const HttpConnection *connection)
+{
+    if (connection) {
+        refusal.peerAddress = connection->peerAddress();
+        refusal.peerPort = connection->peerPort();
+    }
+    qCDebug(lcServer) << refusal.peerAddress << refusal.peerPort << "refused:" << int(refusal.limit)
+                      << refusal.limitValue << refusal.status << refusal.message;
+    Q_EMIT refused(refusal);
+}
+
 void HttpListener::acceptConnections()
 {
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {
         if (m_connections.size() >= m_limits.maxConnections) {
-            const QString reason = QStringLiteral("connection from %1 refused: %2 connections open")
-                                       .arg(socket->peerAddress().toString())
-                                       .arg(m_connections.size());
-            qCWarning(lcServer) << reason;
-            Q_EMIT connectionRefused(reason);
+            HttpRefusal refusal;
+            refusal.limit = HttpLimit::Connections;
+            refusal.limitValue = m_limits.maxConnections;
+            refusal.peerAddress = socket->peerAddress();
+            refusal.peerPort = socket->peerPort();
+            refusal.message = QStringLiteral("%1 connections open").arg(m_connections.size());
+            refuse(refusal, nullptr);
             socket->abort();
             socket->deleteLater();
             continue;
+        }
+        if (m_pendingCount >= m_limits.maxPendingConnections) {
+            // The oldest connection still without a complete request makes room: an idle
+            // flood cannot keep out a client that talks.
+            const auto oldest = std::find_if(m_connections.cbegin(), m_connections.cend(),
+                                             [](const HttpConnection *c) { return c->m_pending; });
+            if (oldest != m_connections.cend()) {
+                HttpConnection *dropped = *oldest;
+                HttpRefusal refusal;
+                refusal.limit = HttpLimit::PendingConnections;
+                refusal.limitValue = m_limits.maxPendingConnections;
+                refusal.message = QStringLiteral("the oldest connection without a complete "
+                                                 "request dropped for a new one");
+                refuse(refusal, dropped);
+                dropped->closeNow();
+            }
         }
         auto *connection = new HttpConnection(socket, this);
         m_connections.append(connection);
@@ -443,6 +546,7 @@ void HttpListener::acceptConnections()
 
 void HttpListener::handOver(HttpConnection *connection, QTcpSocket *socket)
 {
+    connection->setPending(false);
     connection->m_state = HttpConnection::State::HandedOver;
     connection->m_timer.stop();
     socket->disconnect(connection);

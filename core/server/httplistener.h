@@ -57,7 +57,11 @@ private:
 
     HttpConnection(QTcpSocket *socket, HttpListener *listener);
     void readRequests();
-    void handleError(int status, const QString &message);
+    // Answers a request the parser refused (and reports it); `reported` when a route handler
+    // was told already.
+    void handleError(const HttpRequestParser &parser, qint64 limitValue, bool reported);
+    void handleTimeout();
+    void setPending(bool pending);
     void finishDraining();
     void closeNow();
     void handleDisconnected();
@@ -73,6 +77,22 @@ private:
     QTimer m_timer; // head timeout, keep-alive idle timeout, drain limit
     qint64 m_drained = 0;
     int m_requests = 0;
+    bool m_pending = false; // counted in the listener's pending connections
+};
+
+// Something the listener refused by itself, for the log: a connection (over a connection limit,
+// or too slow), or a request (malformed, or over a size limit).
+struct HttpRefusal
+{
+    HttpLimit limit = HttpLimit::None; // None: a malformed request
+    qint64 limitValue = 0;             // the limit's value (bytes, fields, ms, connections)
+    int status = 0;                    // the answer; 0 when the connection closed without one
+    QHostAddress peerAddress;
+    quint16 peerPort = 0;
+    QByteArray method; // the request's, when its head was read
+    QByteArray target;
+    QString message;
+    bool reported = false; // a route handler was told too (HttpRequestHandler::requestRefused)
 };
 
 // What the listener calls for the requests of one route. Implemented by EngineIoServer.
@@ -115,7 +135,10 @@ public:
         int headTimeoutMs = 10000;          // a request head must arrive within this
         int keepAliveTimeoutMs = 10000;     // idle keep-alive connections close after this
         int advertisedKeepAliveSeconds = 5; // "Keep-Alive: timeout=5", below the real timeout
-        int maxConnections = 1024;
+        int maxConnections = 10000;
+        // Connections that have not completed a request yet (an idle flood, a slow head): over
+        // this, the oldest of them is dropped for the new one.
+        int maxPendingConnections = 1000;
         int drainTimeoutMs = 2000;               // after an error answer, read and drop for so long
         qint64 maxDrainBytes = 16 * 1024 * 1024; // ... or so many bytes
         quint64 maxWebSocketMessageBytes = 64 * 1024 * 1024;
@@ -144,15 +167,18 @@ public:
     int connectionCount() const { return m_connections.size(); }
 
 Q_SIGNALS:
-    void connectionRefused(const QString &reason); // over maxConnections
+    void refused(const HttpRefusal &refusal);
 
 private:
     friend class HttpConnection;
     void acceptConnections();
     void handOver(HttpConnection *connection, QTcpSocket *socket);
     void acceptWebSockets();
+    void refuse(HttpRefusal refusal, const HttpConnection *connection);
+    qint64 limitValue(HttpLimit limit, const HttpRequestHandler *handler) const;
 
     Limits m_limits;
+    int m_pendingCount = 0;
     QTcpServer *m_server;
     QList<QPointer<QTcpSocket>> m_handedOver; // in QWebSocketServer's handshake
     QWebSocketServer *m_webSocketServer;

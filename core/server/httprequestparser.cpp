@@ -53,6 +53,7 @@ void HttpRequestParser::reset()
     m_trailerBytes = 0;
     m_errorStatus = 0;
     m_error.clear();
+    m_errorLimit = HttpLimit::None;
 }
 
 HttpRequest HttpRequestParser::takeRequest()
@@ -62,11 +63,13 @@ HttpRequest HttpRequestParser::takeRequest()
     return request;
 }
 
-HttpRequestParser::Status HttpRequestParser::fail(int status, const QString &message)
+HttpRequestParser::Status HttpRequestParser::fail(int status, const QString &message,
+                                                  HttpLimit limit)
 {
     m_state = State::Failed;
     m_errorStatus = status;
     m_error = message;
+    m_errorLimit = limit;
     return Status::Error;
 }
 
@@ -91,8 +94,10 @@ HttpRequestParser::Status HttpRequestParser::parseHead(QByteArrayView data, qsiz
     const qsizetype end = Http::findHeadEnd(data, start, m_limits.maxHeadBytes);
     if (end < 0) {
         if (data.size() >= m_limits.maxHeadBytes)
-            return fail(431, QStringLiteral("request head exceeds the limit of %1 bytes")
-                                 .arg(m_limits.maxHeadBytes));
+            return fail(431,
+                        QStringLiteral("request head exceeds the limit of %1 bytes")
+                            .arg(m_limits.maxHeadBytes),
+                        HttpLimit::HeadBytes);
         return Status::NeedMoreData;
     }
 
@@ -113,7 +118,8 @@ HttpRequestParser::Status HttpRequestParser::parseHead(QByteArrayView data, qsiz
     case Http::FieldsResult::BadLine:
         return fail(400, problem);
     case Http::FieldsResult::TooMany:
-        return fail(431, QStringLiteral("more than %1 header fields").arg(m_limits.maxHeaderCount));
+        return fail(431, QStringLiteral("more than %1 header fields").arg(m_limits.maxHeaderCount),
+                    HttpLimit::HeaderCount);
     }
     if (!finishHead())
         return Status::Error;
@@ -274,11 +280,13 @@ HttpRequestParser::Status HttpRequestParser::startBody(qint64 maxBodyBytes)
         return Status::NeedMoreData;
     }
     if (m_contentLength > maxBodyBytes)
-        return fail(413, QStringLiteral("request body of %1 bytes exceeds the limit of %2 bytes")
-                             .arg(m_contentLength == std::numeric_limits<qint64>::max()
-                                      ? QStringLiteral("more than 10^18")
-                                      : QString::number(m_contentLength))
-                             .arg(maxBodyBytes));
+        return fail(413,
+                    QStringLiteral("request body of %1 bytes exceeds the limit of %2 bytes")
+                        .arg(m_contentLength == std::numeric_limits<qint64>::max()
+                                 ? QStringLiteral("more than 10^18")
+                                 : QString::number(m_contentLength))
+                        .arg(maxBodyBytes),
+                    HttpLimit::BodyBytes);
     if (m_contentLength > 0) {
         m_request.body.reserve(qsizetype(m_contentLength));
         m_state = State::Body;
@@ -326,8 +334,10 @@ HttpRequestParser::Status HttpRequestParser::feedBody(QByteArrayView data, qsize
             }
             bool complete = false;
             if (!readLine(m_limits.maxChunkLineBytes, &complete))
-                return fail(400, QStringLiteral("chunk size line exceeds %1 bytes")
-                                     .arg(m_limits.maxChunkLineBytes));
+                return fail(400,
+                            QStringLiteral("chunk size line exceeds %1 bytes")
+                                .arg(m_limits.maxChunkLineBytes),
+                            HttpLimit::ChunkLineBytes);
             if (!complete)
                 continue;
             const QByteArray line = std::exchange(m_line, {});
@@ -335,7 +345,7 @@ HttpRequestParser::Status HttpRequestParser::feedBody(QByteArrayView data, qsize
             qint64 size = 0;
             while (i < line.size() && hexDigitValue(line[i]) >= 0) {
                 if (i >= MaxChunkSizeDigits)
-                    return fail(413, QStringLiteral("chunk size too large"));
+                    return fail(413, QStringLiteral("chunk size too large"), HttpLimit::BodyBytes);
                 size = size * 16 + hexDigitValue(line[i]);
                 ++i;
             }
@@ -349,7 +359,8 @@ HttpRequestParser::Status HttpRequestParser::feedBody(QByteArrayView data, qsize
             if (m_request.body.size() + size > m_maxBody)
                 return fail(
                     413,
-                    QStringLiteral("request body exceeds the limit of %1 bytes").arg(m_maxBody));
+                    QStringLiteral("request body exceeds the limit of %1 bytes").arg(m_maxBody),
+                    HttpLimit::BodyBytes);
             if (size == 0) {
                 m_state = State::Trailer;
                 m_trailerBytes = 0;
@@ -392,12 +403,16 @@ HttpRequestParser::Status HttpRequestParser::feedBody(QByteArrayView data, qsize
             const qsizetype before = pos;
             bool complete = false;
             if (!readLine(m_limits.maxTrailerBytes, &complete))
-                return fail(431, QStringLiteral("chunked trailer exceeds %1 bytes")
-                                     .arg(m_limits.maxTrailerBytes));
+                return fail(431,
+                            QStringLiteral("chunked trailer exceeds %1 bytes")
+                                .arg(m_limits.maxTrailerBytes),
+                            HttpLimit::TrailerBytes);
             m_trailerBytes += pos - before;
             if (m_trailerBytes > m_limits.maxTrailerBytes)
-                return fail(431, QStringLiteral("chunked trailer exceeds %1 bytes")
-                                     .arg(m_limits.maxTrailerBytes));
+                return fail(431,
+                            QStringLiteral("chunked trailer exceeds %1 bytes")
+                                .arg(m_limits.maxTrailerBytes),
+                            HttpLimit::TrailerBytes);
             if (!complete)
                 continue;
             const QByteArray line = std::exchange(m_line, {});

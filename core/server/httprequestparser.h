@@ -36,6 +36,20 @@ struct HttpRequest
     }
 };
 
+// A limit of the listening side, named when it refuses something (a decision reads this, never
+// the message). The parser's own: HeadBytes .. TrailerBytes; the listener's: the rest.
+enum class HttpLimit {
+    None, // not a limit: a malformed request
+    HeadBytes,
+    HeaderCount,
+    BodyBytes,
+    ChunkLineBytes,
+    TrailerBytes,
+    HeadTimeout,        // a request head (or a pause inside a body) took too long
+    Connections,        // open connections
+    PendingConnections, // connections that have not completed a request yet
+};
+
 struct HttpRequestLimits
 {
     qsizetype maxHeadBytes = 16 * 1024; // request line, header fields and the empty line
@@ -87,6 +101,8 @@ public:
     // After Error: the status code to answer with (400, 413, 431, 501, 505) and why.
     int errorStatus() const { return m_errorStatus; }
     QString errorString() const { return m_error; }
+    // After Error: the limit the request ran into, or HttpLimit::None when it was malformed.
+    HttpLimit errorLimit() const { return m_errorLimit; }
 
     // The Content-Length of the current request, or -1 (none, or chunked).
     qint64 contentLength() const { return m_contentLength; }
@@ -105,7 +121,7 @@ private:
         Failed
     };
 
-    Status fail(int status, const QString &message);
+    Status fail(int status, const QString &message, HttpLimit limit = HttpLimit::None);
     bool parseRequestLine(QByteArrayView line);
     bool finishHead();
 
@@ -120,4 +136,5 @@ private:
     qint64 m_trailerBytes = 0;
     int m_errorStatus = 0;
     QString m_error;
+    HttpLimit m_errorLimit = HttpLimit::None;
 };

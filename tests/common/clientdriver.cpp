@@ -19,21 +19,29 @@ QJsonValue ClientDriverRun::value(const char *step) const
     return result.value(QStringLiteral("value"));
 }
 
+QByteArray runPeerScript(const QString &script, const QJsonObject &config, int timeoutMs,
+                         QByteArray *stderrOut)
+{
+    QProcess peer;
+    peer.setWorkingDirectory(ReferenceServer::peersDir());
+    peer.start(QStringLiteral("node"),
+               {script, QString::fromUtf8(QJsonDocument(config).toJson(QJsonDocument::Compact))});
+    QSignalSpy finished(&peer, &QProcess::finished);
+    if (!peer.waitForStarted(5000) || !(finished.wait(timeoutMs) || !finished.isEmpty())) {
+        peer.kill();
+        peer.waitForFinished(5000);
+    }
+    *stderrOut = peer.readAllStandardError();
+    return peer.readAllStandardOutput();
+}
+
 ClientDriverRun runClientDriver(const QJsonObject &config, int timeoutMs)
 {
-    QProcess driver;
-    driver.setWorkingDirectory(ReferenceServer::peersDir());
-    driver.start(QStringLiteral("node"),
-                 {QStringLiteral("client-driver.js"),
-                  QString::fromUtf8(QJsonDocument(config).toJson(QJsonDocument::Compact))});
     ClientDriverRun run;
-    QSignalSpy finished(&driver, &QProcess::finished);
-    if (!driver.waitForStarted(5000) || !(finished.wait(timeoutMs) || !finished.isEmpty())) {
-        driver.kill();
-        driver.waitForFinished(5000);
-    }
-    const QByteArray output = driver.readAllStandardOutput();
-    run.output = QString::fromUtf8(output + driver.readAllStandardError());
+    QByteArray errors;
+    const QByteArray output =
+        runPeerScript(QStringLiteral("client-driver.js"), config, timeoutMs, &errors);
+    run.output = QString::fromUtf8(output + errors);
     for (const QByteArray &line : output.split('\n')) {
         const QJsonObject object = QJsonDocument::fromJson(line).object();
         if (object.contains(QStringLiteral("done"))) {

@@ -19,6 +19,12 @@ struct ClientDriverRun
     QJsonValue value(const char *step) const;
 };
 
+// Runs `node <script> '<config>'` in tests/peers, waiting up to `timeoutMs` with an event loop (so
+// that other child processes' pipes are read meanwhile), then kills it. Its stdout; its stderr
+// in *stderrOut.
+QByteArray runPeerScript(const QString &script, const QJsonObject &config, int timeoutMs,
+                         QByteArray *stderrOut);
+
 // Runs `node client-driver.js '<config>'` in tests/peers and waits up to `timeoutMs` for it
 // to end (then kills it).
 ClientDriverRun runClientDriver(const QJsonObject &config, int timeoutMs = 60000);

@@ -12,6 +12,7 @@ struct Outcome
     enum Kind { Complete, Incomplete, Error } kind = Incomplete;
     int status = 0;
     QString error;
+    HttpLimit limit = HttpLimit::None;
     HttpRequest request;
     QByteArray rest; // what follows the request (a pipelined one)
 };
@@ -54,6 +55,7 @@ Outcome parse(const QByteArray &raw, qsizetype chunk, const HttpRequestParser::L
             outcome.kind = Outcome::Error;
             outcome.status = parser.errorStatus();
             outcome.error = parser.errorString();
+            outcome.limit = parser.errorLimit();
             return outcome;
         }
         if (status == HttpRequestParser::Status::RequestReady) {
@@ -206,99 +208,102 @@ void tst_HttpRequestParser::refused_data()
     QTest::addColumn<QByteArray>("raw");
     QTest::addColumn<int>("status");
     QTest::addColumn<QString>("errorContains");
+    QTest::addColumn<HttpLimit>("limit"); // the limit named, None for a malformed request
 
     const QByteArray host = "Host: x\r\n";
-    QTest::newRow("TLS handshake on the plain port")
-        << QByteArray("\x16\x03\x01\x02\x00", 5) << 400 << QStringLiteral("method");
+    QTest::newRow("TLS handshake on the plain port") << QByteArray("\x16\x03\x01\x02\x00", 5) << 400
+                                                     << QStringLiteral("method") << HttpLimit::None;
     QTest::newRow("no Host in HTTP/1.1")
-        << QByteArray("GET / HTTP/1.1\r\n\r\n") << 400 << QStringLiteral("Host");
+        << QByteArray("GET / HTTP/1.1\r\n\r\n") << 400 << QStringLiteral("Host") << HttpLimit::None;
     QTest::newRow("two Host headers") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
-                                      << 400 << QStringLiteral("Host");
+                                      << 400 << QStringLiteral("Host") << HttpLimit::None;
     QTest::newRow("HTTP/2.0") << QByteArray("GET / HTTP/2.0\r\n" + host + "\r\n") << 505
-                              << QStringLiteral("version");
+                              << QStringLiteral("version") << HttpLimit::None;
     QTest::newRow("HTTP/1.x") << QByteArray("GET / HTTP/1.x\r\n" + host + "\r\n") << 400
-                              << QStringLiteral("version");
-    QTest::newRow("lower-case http")
-        << QByteArray("GET / http/1.1\r\n" + host + "\r\n") << 400 << QStringLiteral("version");
+                              << QStringLiteral("version") << HttpLimit::None;
+    QTest::newRow("lower-case http") << QByteArray("GET / http/1.1\r\n" + host + "\r\n") << 400
+                                     << QStringLiteral("version") << HttpLimit::None;
     QTest::newRow("no target") << QByteArray("GET HTTP/1.1\r\n" + host + "\r\n") << 400
-                               << QStringLiteral("request line");
+                               << QStringLiteral("request line") << HttpLimit::None;
     QTest::newRow("empty target") << QByteArray("GET  HTTP/1.1\r\n" + host + "\r\n") << 400
-                                  << QStringLiteral("target");
+                                  << QStringLiteral("target") << HttpLimit::None;
     QTest::newRow("control byte in the target")
-        << QByteArray("GET /a\x01 HTTP/1.1\r\n" + host + "\r\n") << 400 << QStringLiteral("target");
+        << QByteArray("GET /a\x01 HTTP/1.1\r\n" + host + "\r\n") << 400 << QStringLiteral("target")
+        << HttpLimit::None;
     QTest::newRow("authority-form target")
         << QByteArray("CONNECT host:443 HTTP/1.1\r\n" + host + "\r\n") << 400
-        << QStringLiteral("target form");
+        << QStringLiteral("target form") << HttpLimit::None;
     QTest::newRow("obsolete line folding")
         << QByteArray("GET / HTTP/1.1\r\n" + host + "X-A: 1\r\n 2\r\n\r\n") << 400
-        << QStringLiteral("folding");
+        << QStringLiteral("folding") << HttpLimit::None;
     QTest::newRow("space before the colon")
         << QByteArray("GET / HTTP/1.1\r\n" + host + "X-A : 1\r\n\r\n") << 400
-        << QStringLiteral("field name");
+        << QStringLiteral("field name") << HttpLimit::None;
     QTest::newRow("no colon") << QByteArray("GET / HTTP/1.1\r\n" + host + "X-A\r\n\r\n") << 400
-                              << QStringLiteral("':'");
+                              << QStringLiteral("':'") << HttpLimit::None;
     QTest::newRow("NUL in a value")
         << QByteArray("GET / HTTP/1.1\r\n" + host + "X-A: a" + QByteArray(1, '\0') + "b\r\n\r\n")
-        << 400 << QStringLiteral("value");
+        << 400 << QStringLiteral("value") << HttpLimit::None;
     QTest::newRow("bare CR in the head")
         << QByteArray("GET / HTTP/1.1\r\n" + host + "X-A: a\rb\r\n\r\n") << 400
-        << QStringLiteral("CR");
+        << QStringLiteral("CR") << HttpLimit::None;
     QTest::newRow("Content-Length not a number")
         << QByteArray("POST / HTTP/1.1\r\n" + host + "Content-Length: 1x\r\n\r\n") << 400
-        << QStringLiteral("Content-Length");
+        << QStringLiteral("Content-Length") << HttpLimit::None;
     QTest::newRow("negative Content-Length")
         << QByteArray("POST / HTTP/1.1\r\n" + host + "Content-Length: -1\r\n\r\n") << 400
-        << QStringLiteral("Content-Length");
+        << QStringLiteral("Content-Length") << HttpLimit::None;
     QTest::newRow("conflicting Content-Length")
         << QByteArray("POST / HTTP/1.1\r\n" + host +
                       "Content-Length: 1\r\nContent-Length: "
                       "2\r\n\r\nab")
-        << 400 << QStringLiteral("conflicting");
+        << 400 << QStringLiteral("conflicting") << HttpLimit::None;
     QTest::newRow("Transfer-Encoding and Content-Length")
         << QByteArray("POST / HTTP/1.1\r\n" + host +
                       "Content-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n")
-        << 400 << QStringLiteral("both");
+        << 400 << QStringLiteral("both") << HttpLimit::None;
     QTest::newRow("gzip transfer coding")
         << QByteArray("POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: gzip, chunked\r\n\r\n")
-        << 501 << QStringLiteral("gzip");
+        << 501 << QStringLiteral("gzip") << HttpLimit::None;
     QTest::newRow("Transfer-Encoding in HTTP/1.0")
         << QByteArray("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n") << 400
-        << QStringLiteral("1.0");
+        << QStringLiteral("1.0") << HttpLimit::None;
     QTest::newRow("Content-Length over the limit")
         << QByteArray("POST / HTTP/1.1\r\n" + host + "Content-Length: 33\r\n\r\n") << 413
-        << QStringLiteral("limit");
+        << QStringLiteral("limit") << HttpLimit::BodyBytes;
     QTest::newRow("Content-Length of 30 digits")
         << QByteArray("POST / HTTP/1.1\r\n" + host +
                       "Content-Length: 123456789012345678901234567890\r\n\r\n")
-        << 413 << QStringLiteral("limit");
-    QTest::newRow("chunked body over the limit") << QByteArray("POST / HTTP/1.1\r\n" + host +
-                                                               "Transfer-Encoding: chunked\r\n\r\n"
-                                                               "10\r\n0123456789abcdef\r\n11\r\n")
-                                                 << 413 << QStringLiteral("limit");
+        << 413 << QStringLiteral("limit") << HttpLimit::BodyBytes;
+    QTest::newRow("chunked body over the limit")
+        << QByteArray("POST / HTTP/1.1\r\n" + host +
+                      "Transfer-Encoding: chunked\r\n\r\n"
+                      "10\r\n0123456789abcdef\r\n11\r\n")
+        << 413 << QStringLiteral("limit") << HttpLimit::BodyBytes;
     QTest::newRow("invalid chunk size")
         << QByteArray("POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\nzz\r\n")
-        << 400 << QStringLiteral("chunk size");
+        << 400 << QStringLiteral("chunk size") << HttpLimit::None;
     QTest::newRow("chunk size line too long")
         << QByteArray("POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n1;" +
                       QByteArray(40, 'e') + "\r\n")
-        << 400 << QStringLiteral("chunk size line");
+        << 400 << QStringLiteral("chunk size line") << HttpLimit::ChunkLineBytes;
     QTest::newRow("chunk data without CRLF")
         << QByteArray("POST / HTTP/1.1\r\n" + host +
                       "Transfer-Encoding: chunked\r\n\r\n2\r\nabXY\r\n0\r\n\r\n")
-        << 400 << QStringLiteral("CRLF");
+        << 400 << QStringLiteral("CRLF") << HttpLimit::None;
     QTest::newRow("head over the limit")
         << QByteArray("GET / HTTP/1.1\r\n" + host + "X-A: " + QByteArray(300, 'a') + "\r\n\r\n")
-        << 431 << QStringLiteral("head");
+        << 431 << QStringLiteral("head") << HttpLimit::HeadBytes;
     QTest::newRow("head over the limit, never ending")
         << QByteArray("GET / HTTP/1.1\r\n" + host + "X-A: " + QByteArray(300, 'a')) << 431
-        << QStringLiteral("head");
+        << QStringLiteral("head") << HttpLimit::HeadBytes;
     QTest::newRow("too many header fields")
         << QByteArray("GET / HTTP/1.1\r\n" + host + "A: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n") << 431
-        << QStringLiteral("header fields");
+        << QStringLiteral("header fields") << HttpLimit::HeaderCount;
     QTest::newRow("trailer too long")
         << QByteArray("POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n0\r\nX: " +
                       QByteArray(100, 't') + "\r\n\r\n")
-        << 431 << QStringLiteral("trailer");
+        << 431 << QStringLiteral("trailer") << HttpLimit::TrailerBytes;
 }
 
 void tst_HttpRequestParser::refused()
@@ -306,6 +311,7 @@ void tst_HttpRequestParser::refused()
     QFETCH(QByteArray, raw);
     QFETCH(int, status);
     QFETCH(QString, errorContains);
+    QFETCH(HttpLimit, limit);
 
     for (const qsizetype chunk : {qsizetype(0), qsizetype(5), qsizetype(1)}) {
         const Outcome outcome = parse(raw, chunk, smallLimits());
@@ -315,6 +321,7 @@ void tst_HttpRequestParser::refused()
                            .arg(chunk)
                            .arg(outcome.kind == Outcome::Complete ? "complete" : "incomplete")));
         QCOMPARE(outcome.status, status);
+        QCOMPARE(outcome.limit, limit);
         QVERIFY2(outcome.error.contains(errorContains, Qt::CaseInsensitive),
                  qPrintable(outcome.error));
     }
