@@ -158,6 +158,9 @@ private Q_SLOTS:
         }
         QCOMPARE(last, QFileInfo(file).size());
         QCOMPARE(log.size(), 300000);
+        // The store's own count: the index entries and the raw texts, nothing else.
+        QVERIFY2(log.memoryBytes() > 300000 * 32 && log.memoryBytes() < 300000 * 120,
+                 qPrintable(QString::number(log.memoryBytes())));
     }
 
     void cancelKeepsWhatWasRead()
