@@ -15,6 +15,7 @@ debian_packages=(
     openssl libssl-dev
     libyaml-cpp-dev json-schema-test-suite libxml2-utils
     haproxy tinyproxy microsocks
+    jq
     xvfb xauth
 )
 
