@@ -97,7 +97,8 @@ void ServerWebSocket::readFrames()
         if (m_ending)
             continue; // after the close handshake (or a violation): read and dropped
         m_parser.addData(std::move(bytes));
-        for (bool more = true; more && self && !m_ending;) {
+        // A handler may close or abort the socket from a signal; nothing more is read then.
+        for (bool more = true; more && self && !m_ending && m_state != State::Closed;) {
             using Result = WebSocketFrameParser::Result;
             switch (m_parser.next()) {
             case Result::NeedMoreData:
