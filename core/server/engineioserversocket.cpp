@@ -140,7 +140,9 @@ void EngineIoServerSocketPrivate::attachWebSocket(ServerWebSocket *socket)
         else
             pacingTimer.start(server->options.webSocketPacingMs);
     });
-    connect(socket, &ServerWebSocket::disconnected, this, [this, socket] {
+    // The session ends with the client's CLOSE (the socket closes TCP after it, bounded in
+    // time), or with the connection when it went without one (1006).
+    const auto ended = [this, socket] {
         if (socket != webSocket)
             return;
         // A CLOSE without a code (1005) ends as normally as 1000 and 1001 do.
@@ -158,17 +160,21 @@ void EngineIoServerSocketPrivate::attachWebSocket(ServerWebSocket *socket)
         closeConnection(EngineIoCloseReason::TransportClose,
                         normal ? EngineIoError()
                                : EngineIoError(EngineIoError::Kind::Transport, message));
-    });
+    };
+    connect(socket, &ServerWebSocket::closeReceived, this, ended);
+    connect(socket, &ServerWebSocket::disconnected, this, ended);
 }
 
 void EngineIoServerSocketPrivate::startProbe(ServerWebSocket *socket)
 {
     probe = socket;
     adoptWebSocket(socket);
-    connect(socket, &ServerWebSocket::disconnected, this, [this, socket] {
+    const auto ended = [this, socket] {
         if (socket == probe)
             abandonProbe(QStringLiteral("the probe WebSocket closed"));
-    });
+    };
+    connect(socket, &ServerWebSocket::closeReceived, this, ended);
+    connect(socket, &ServerWebSocket::disconnected, this, ended);
     upgradeTimer.start(server->options.upgradeTimeoutMs);
 }
 

@@ -145,6 +145,7 @@ void ServerWebSocket::handleClose()
     }
     m_state = State::Closing;
     endConnection();
+    Q_EMIT closeReceived();
 }
 
 void ServerWebSocket::handleViolation()

@@ -91,6 +91,9 @@ Q_SIGNALS:
     // The client broke a rule of RFC 6455: CLOSE with error.closeCode has been sent, and the
     // connection closes.
     void protocolViolated(const ServerWebSocketError &error);
+    // The client's CLOSE arrived (closeCode(), closeReason()); it has been echoed, and TCP
+    // closes next (disconnected()).
+    void closeReceived();
     void disconnected();
 
 private:

@@ -91,8 +91,9 @@ struct RawUpgrade
         rest = received.mid(end + 4);
         return true;
     }
-    // The server's frames up to the next message or CLOSE (or 5 s): "text <payload>",
-    // "close <code>", "error <what>", "eof" when the server closed TCP, "timeout".
+    // The server's frames up to the next message, PONG or CLOSE (or 5 s): "text <payload>",
+    // "pong <payload>", "close <code>", "error <what>", "eof" when the server closed TCP,
+    // "timeout".
     QString nextFrame(WebSocketFrameParser *parser)
     {
         QElapsedTimer timer;
@@ -104,6 +105,8 @@ struct RawUpgrade
                 return QStringLiteral("text ") + QString::fromUtf8(parser->takePayload());
             case WebSocketFrameParser::Result::Close:
                 return QStringLiteral("close %1").arg(parser->closeCode());
+            case WebSocketFrameParser::Result::Pong:
+                return QStringLiteral("pong ") + QString::fromUtf8(parser->takePayload());
             case WebSocketFrameParser::Result::Error:
                 return QStringLiteral("error ") + parser->errorString();
             case WebSocketFrameParser::Result::NeedMoreData:
@@ -133,6 +136,7 @@ private Q_SLOTS:
     void driverFailsWithoutServer();
     void serveCommandRecordsEverything();
     void unmaskedClientFrameClosesWith1002();
+    void pingAnsweredAndCloseEchoed();
     void upgradeRefusals_data();
     void upgradeRefusals();
 
@@ -536,6 +540,36 @@ void tst_ServerPeer::unmaskedClientFrameClosesWith1002()
         qPrintable(violations.first().error));
     QCOMPARE(violations.first().raw, unmasked);
     QVERIFY2(!unmaskedEventRead, "the EVENT in the unmasked frame was read");
+}
+
+// A client's PING is answered with its data; its CLOSE is echoed with the code before the
+// server closes TCP, and a code other than 1000/1001 is logged with its reason.
+void tst_ServerPeer::pingAnsweredAndCloseEchoed()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString logPath = dir.filePath(QStringLiteral("serve.jsonl"));
+    CliServe serve;
+    QString error;
+    QVERIFY2(serve.start({QStringLiteral("-o"), logPath}, &error), qPrintable(error));
+    RawUpgrade upgrade;
+    QVERIFY(upgrade.start(serve.port(), "13", QByteArray("0123456789abcdef").toBase64()));
+    QVERIFY2(upgrade.head.startsWith("HTTP/1.1 101 "), upgrade.head.constData());
+    WebSocketFrameParser parser(1 << 20, WebSocketFrameParser::Role::ClientEnd);
+    QVERIFY(upgrade.nextFrame(&parser).startsWith(QLatin1String("text 0{")));
+    upgrade.socket.write(WebSocketFrameWriter::frame(WebSocketOpcode::Ping, "are you there", 7));
+    QCOMPARE(upgrade.nextFrame(&parser), QStringLiteral("pong are you there"));
+    upgrade.socket.write(WebSocketFrameWriter::frame(
+        WebSocketOpcode::Close, WebSocketFrameWriter::closePayload(4000, QStringLiteral("bye")),
+        8));
+    QCOMPARE(upgrade.nextFrame(&parser), QStringLiteral("close 4000"));
+    QCOMPARE(upgrade.nextFrame(&parser), QStringLiteral("eof"));
+    QVERIFY2(serve.stop(&error), qPrintable(error));
+    QFile log(logPath);
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    const QByteArray text = log.readAll();
+    QVERIFY2(text.contains("WebSocket closed by the client (close code 4000: bye)"),
+             text.constData());
 }
 
 void tst_ServerPeer::upgradeRefusals_data()
