@@ -11,6 +11,7 @@
 #include "session/jsonlines.h"
 #include "socketio/socketiomsgpackparser.h"
 
+#include <QBuffer>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
@@ -54,6 +55,31 @@ QString describe(const QList<PacketRecord> &records)
     }
     return out;
 }
+
+// `sioscope-cli serve -o <log>` in a temporary directory; its log is read once it stopped.
+struct LoggedServe
+{
+    QTemporaryDir dir;
+    CliServe serve;
+
+    QString logPath() const { return dir.filePath(QStringLiteral("serve.jsonl")); }
+    bool start(QString *error)
+    {
+        return dir.isValid() && serve.start({QStringLiteral("-o"), logPath()}, error);
+    }
+    bool stop(QByteArray *log, QString *error)
+    {
+        if (!serve.stop(error))
+            return false;
+        QFile file(logPath());
+        if (!file.open(QIODevice::ReadOnly)) {
+            *error = file.errorString();
+            return false;
+        }
+        *log = file.readAll();
+        return true;
+    }
+};
 
 // A WebSocket upgrade by hand on a raw TCP connection: the request with the given version and
 // key, then the answer's head. What came after the head stays in `rest`.
@@ -488,16 +514,13 @@ void tst_ServerPeer::serveCommandRecordsEverything()
 // the client's error, with the rule and the frame.
 void tst_ServerPeer::unmaskedClientFrameClosesWith1002()
 {
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    const QString logPath = dir.filePath(QStringLiteral("serve.jsonl"));
-    CliServe serve;
+    LoggedServe serve;
     QString error;
-    QVERIFY2(serve.start({QStringLiteral("-o"), logPath}, &error), qPrintable(error));
+    QVERIFY2(serve.start(&error), qPrintable(error));
 
     const QByteArray key = QByteArray("sioscope-test-16").toBase64();
     RawUpgrade upgrade;
-    QVERIFY(upgrade.start(serve.port(), "13", key));
+    QVERIFY(upgrade.start(serve.serve.port(), "13", key));
     QVERIFY2(upgrade.head.startsWith("HTTP/1.1 101 "), upgrade.head.constData());
     QVERIFY2(upgrade.head.contains("Sec-WebSocket-Accept: " + WebSocketFrameWriter::acceptKey(key) +
                                    "\r\n"),
@@ -517,8 +540,9 @@ void tst_ServerPeer::unmaskedClientFrameClosesWith1002()
     QCOMPARE(upgrade.nextFrame(&parser), QStringLiteral("close 1002"));
     QCOMPARE(upgrade.nextFrame(&parser), QStringLiteral("eof"));
 
-    QVERIFY2(serve.stop(&error), qPrintable(error));
-    QFile log(logPath);
+    QByteArray logText;
+    QVERIFY2(serve.stop(&logText, &error), qPrintable(error));
+    QBuffer log(&logText);
     QVERIFY(log.open(QIODevice::ReadOnly));
     JsonLinesReader reader(&log);
     PacketRecord record;
@@ -546,14 +570,11 @@ void tst_ServerPeer::unmaskedClientFrameClosesWith1002()
 // server closes TCP, and a code other than 1000/1001 is logged with its reason.
 void tst_ServerPeer::pingAnsweredAndCloseEchoed()
 {
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    const QString logPath = dir.filePath(QStringLiteral("serve.jsonl"));
-    CliServe serve;
+    LoggedServe serve;
     QString error;
-    QVERIFY2(serve.start({QStringLiteral("-o"), logPath}, &error), qPrintable(error));
+    QVERIFY2(serve.start(&error), qPrintable(error));
     RawUpgrade upgrade;
-    QVERIFY(upgrade.start(serve.port(), "13", QByteArray("0123456789abcdef").toBase64()));
+    QVERIFY(upgrade.start(serve.serve.port(), "13", QByteArray("0123456789abcdef").toBase64()));
     QVERIFY2(upgrade.head.startsWith("HTTP/1.1 101 "), upgrade.head.constData());
     WebSocketFrameParser parser(1 << 20, WebSocketFrameParser::Role::ClientEnd);
     QVERIFY(upgrade.nextFrame(&parser).startsWith(QLatin1String("text 0{")));
@@ -564,10 +585,8 @@ void tst_ServerPeer::pingAnsweredAndCloseEchoed()
         8));
     QCOMPARE(upgrade.nextFrame(&parser), QStringLiteral("close 4000"));
     QCOMPARE(upgrade.nextFrame(&parser), QStringLiteral("eof"));
-    QVERIFY2(serve.stop(&error), qPrintable(error));
-    QFile log(logPath);
-    QVERIFY(log.open(QIODevice::ReadOnly));
-    const QByteArray text = log.readAll();
+    QByteArray text;
+    QVERIFY2(serve.stop(&text, &error), qPrintable(error));
     QVERIFY2(text.contains("WebSocket closed by the client (close code 4000: bye)"),
              text.constData());
 }
@@ -604,24 +623,18 @@ void tst_ServerPeer::upgradeRefusals()
     QFETCH(QByteArray, key);
     QFETCH(QByteArray, statusLine);
     QFETCH(QByteArray, header);
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    const QString logPath = dir.filePath(QStringLiteral("serve.jsonl"));
-    CliServe serve;
+    LoggedServe serve;
     QString error;
-    QVERIFY2(serve.start({QStringLiteral("-o"), logPath}, &error), qPrintable(error));
+    QVERIFY2(serve.start(&error), qPrintable(error));
     RawUpgrade upgrade;
-    QVERIFY(upgrade.start(serve.port(), version, key));
+    QVERIFY(upgrade.start(serve.serve.port(), version, key));
     QVERIFY2(upgrade.head.startsWith(statusLine), upgrade.head.constData());
     QVERIFY2(upgrade.head.contains(header), upgrade.head.constData());
     QVERIFY2(!upgrade.head.contains("Sec-WebSocket-Accept"), upgrade.head.constData());
-    QVERIFY2(serve.stop(&error), qPrintable(error));
-
-    QFile log(logPath);
-    QVERIFY(log.open(QIODevice::ReadOnly));
+    QByteArray log;
+    QVERIFY2(serve.stop(&log, &error), qPrintable(error));
     const QByteArray status = statusLine.mid(9, 3);
-    QVERIFY2(log.readAll().contains("\"error\":\"request refused (" + status + "): "),
-             status.constData());
+    QVERIFY2(log.contains("\"error\":\"request refused (" + status + "): "), status.constData());
 }
 
 QTEST_GUILESS_MAIN(tst_ServerPeer)
