@@ -47,14 +47,15 @@ bool isValidCloseCode(quint16 code)
 
 } // namespace
 
-WebSocketFrameParser::WebSocketFrameParser(qint64 maxMessageBytes)
+WebSocketFrameParser::WebSocketFrameParser(qint64 maxMessageBytes, Role role)
     : m_maxMessageBytes(maxMessageBytes)
+    , m_role(role)
 {
 }
 
 void WebSocketFrameParser::reset()
 {
-    *this = WebSocketFrameParser(m_maxMessageBytes);
+    *this = WebSocketFrameParser(m_maxMessageBytes, m_role);
 }
 
 void WebSocketFrameParser::addData(QByteArray bytes)
@@ -84,6 +85,9 @@ WebSocketFrameParser::Result WebSocketFrameParser::next()
         case State::ReadingExtendedLength:
             step = readExtendedLength();
             break;
+        case State::ReadingMaskingKey:
+            step = readMaskingKey();
+            break;
         case State::ReadingPayload:
             step = readPayload();
             break;
@@ -108,6 +112,12 @@ WebSocketFrameParser::Step WebSocketFrameParser::readHeader()
         return Step::NeedMoreData;
     const auto b0 = uchar(m_buffer.at(m_pos));
     const auto b1 = uchar(m_buffer.at(m_pos + 1));
+    // A broken header is recorded with its frame, as far as it has arrived.
+    const auto failHeader = [this, frameStart = m_pos](Violation violation,
+                                                       const QString &message) {
+        m_offending = m_buffer.mid(frameStart, EngineIoCodec::MaxOffendingBytes);
+        return fail(violation, WebSocketCloseCode::ProtocolError, message);
+    };
     m_pos += 2;
     m_final = b0 & 0x80;
     m_opcode = WebSocketOpcode(b0 & 0x0F);
@@ -116,10 +126,11 @@ WebSocketFrameParser::Step WebSocketFrameParser::readHeader()
         for (int bit = 1; bit <= 3; ++bit)
             if (b0 & (0x80 >> bit))
                 bits << QStringLiteral("RSV%1").arg(bit);
-        return fail(WebSocketCloseCode::ProtocolError,
-                    QStringLiteral("reserved bit %1 set in a frame header, but no extension was "
-                                   "negotiated")
-                        .arg(bits.join(QStringLiteral(", "))));
+        return failHeader(
+            Violation::ReservedBits,
+            QStringLiteral("reserved bit %1 set in a frame header, but no extension was "
+                           "negotiated")
+                .arg(bits.join(QStringLiteral(", "))));
     }
     switch (m_opcode) {
     case WebSocketOpcode::Continuation:
@@ -130,38 +141,46 @@ WebSocketFrameParser::Step WebSocketFrameParser::readHeader()
     case WebSocketOpcode::Pong:
         break;
     default:
-        return fail(WebSocketCloseCode::ProtocolError,
-                    QStringLiteral("reserved opcode 0x%1").arg(b0 & 0x0F, 0, 16));
+        return failHeader(Violation::ReservedOpcode,
+                          QStringLiteral("reserved opcode 0x%1").arg(b0 & 0x0F, 0, 16));
     }
-    if (b1 & 0x80) {
-        return fail(WebSocketCloseCode::ProtocolError,
-                    QStringLiteral("masked %1 frame from the server (RFC 6455 5.1: a server must "
-                                   "not mask)")
-                        .arg(opcodeName(m_opcode)));
+    const bool masked = b1 & 0x80;
+    if (masked && m_role == Role::ClientEnd) {
+        return failHeader(Violation::MaskedServerFrame,
+                          QStringLiteral("masked %1 frame from the server (RFC 6455 5.1: a server "
+                                         "must not mask)")
+                              .arg(opcodeName(m_opcode)));
+    }
+    if (!masked && m_role == Role::ServerEnd) {
+        return failHeader(Violation::UnmaskedClientFrame,
+                          QStringLiteral("RFC 6455 5.1: client frame not masked (an unmasked %1 "
+                                         "frame; a client must mask every frame)")
+                              .arg(opcodeName(m_opcode)));
     }
     const int length7 = b1 & 0x7F;
     if (isControl(m_opcode)) {
         if (!m_final) {
-            return fail(WebSocketCloseCode::ProtocolError,
-                        QStringLiteral("fragmented control frame (%1 without FIN)")
-                            .arg(opcodeName(m_opcode)));
+            return failHeader(Violation::FragmentedControl,
+                              QStringLiteral("fragmented control frame (%1 without FIN)")
+                                  .arg(opcodeName(m_opcode)));
         }
         if (length7 > MaxControlPayload) {
-            return fail(WebSocketCloseCode::ProtocolError,
-                        QStringLiteral("%1 frame with a payload over 125 bytes (control frames "
-                                       "carry at most 125)")
-                            .arg(opcodeName(m_opcode)));
+            return failHeader(
+                Violation::ControlTooLong,
+                QStringLiteral("%1 frame with a payload over 125 bytes (control frames "
+                               "carry at most 125)")
+                    .arg(opcodeName(m_opcode)));
         }
     } else if (m_opcode == WebSocketOpcode::Continuation) {
         if (!m_messageStarted) {
-            return fail(WebSocketCloseCode::ProtocolError,
-                        QStringLiteral("continuation frame without a message to continue"));
+            return failHeader(Violation::UnexpectedContinuation,
+                              QStringLiteral("continuation frame without a message to continue"));
         }
     } else if (m_messageStarted) {
-        return fail(WebSocketCloseCode::ProtocolError,
-                    QStringLiteral("%1 frame while a fragmented message is unfinished (its "
-                                   "frames must continue with opcode 0)")
-                        .arg(opcodeName(m_opcode)));
+        return failHeader(Violation::InterleavedMessage,
+                          QStringLiteral("%1 frame while a fragmented message is unfinished (its "
+                                         "frames must continue with opcode 0)")
+                              .arg(opcodeName(m_opcode)));
     }
     m_frameRead = 0;
     if (length7 >= 126) {
@@ -170,10 +189,7 @@ WebSocketFrameParser::Step WebSocketFrameParser::readHeader()
         return Step::Continue;
     }
     m_frameLength = length7;
-    if (!checkMessageLimit())
-        return Step::Continue;
-    m_state = State::ReadingPayload;
-    return Step::Continue;
+    return lengthKnown();
 }
 
 WebSocketFrameParser::Step WebSocketFrameParser::readExtendedLength()
@@ -185,7 +201,7 @@ WebSocketFrameParser::Step WebSocketFrameParser::readExtendedLength()
     if (m_extendedLengthBytes == 2) {
         m_frameLength = qFromBigEndian<quint16>(bytes);
         if (m_frameLength < 126) {
-            return fail(WebSocketCloseCode::ProtocolError,
+            return fail(Violation::NonMinimalLength, WebSocketCloseCode::ProtocolError,
                         QStringLiteral("payload length %1 in the 16-bit form (lengths below 126 "
                                        "take the 7-bit form)")
                             .arg(m_frameLength));
@@ -193,21 +209,46 @@ WebSocketFrameParser::Step WebSocketFrameParser::readExtendedLength()
     } else {
         const auto length = qFromBigEndian<quint64>(bytes);
         if (length >> 63) {
-            return fail(WebSocketCloseCode::ProtocolError,
+            return fail(Violation::LengthTopBitSet, WebSocketCloseCode::ProtocolError,
                         QStringLiteral("64-bit payload length with the most significant bit set"));
         }
         m_frameLength = qint64(length);
         if (m_frameLength <= 0xFFFF) {
-            return fail(WebSocketCloseCode::ProtocolError,
+            return fail(Violation::NonMinimalLength, WebSocketCloseCode::ProtocolError,
                         QStringLiteral("payload length %1 in the 64-bit form (lengths below "
                                        "65536 take the 7- or 16-bit form)")
                             .arg(m_frameLength));
         }
     }
+    return lengthKnown();
+}
+
+// The length is known: the limit is checked before the masking key (if any) and the payload.
+WebSocketFrameParser::Step WebSocketFrameParser::lengthKnown()
+{
     if (!checkMessageLimit())
         return Step::Continue;
+    m_state = m_role == Role::ServerEnd ? State::ReadingMaskingKey : State::ReadingPayload;
+    return Step::Continue;
+}
+
+WebSocketFrameParser::Step WebSocketFrameParser::readMaskingKey()
+{
+    if (available() < 4)
+        return Step::NeedMoreData;
+    std::memcpy(m_mask, m_buffer.constData() + m_pos, 4);
+    m_pos += 4;
     m_state = State::ReadingPayload;
     return Step::Continue;
+}
+
+// XORs `size` payload bytes that start `offset` bytes into the frame's payload with the mask.
+void WebSocketFrameParser::unmask(char *data, qsizetype size, qint64 offset) const
+{
+    if (m_role != Role::ServerEnd)
+        return;
+    for (qsizetype i = 0; i < size; ++i)
+        data[i] = char(uchar(data[i]) ^ m_mask[(offset + i) & 3]);
 }
 
 bool WebSocketFrameParser::checkMessageLimit()
@@ -215,12 +256,12 @@ bool WebSocketFrameParser::checkMessageLimit()
     if (isControl(m_opcode) || m_frameLength <= m_maxMessageBytes - m_message.size())
         return true;
     if (m_message.isEmpty()) {
-        fail(WebSocketCloseCode::MessageTooBig,
+        fail(Violation::MessageTooBig, WebSocketCloseCode::MessageTooBig,
              QStringLiteral("message of %1 bytes exceeds the limit of %2 bytes")
                  .arg(m_frameLength)
                  .arg(m_maxMessageBytes));
     } else {
-        fail(WebSocketCloseCode::MessageTooBig,
+        fail(Violation::MessageTooBig, WebSocketCloseCode::MessageTooBig,
              QStringLiteral("message exceeds the limit of %1 bytes with a frame of %2 bytes "
                             "after %3 bytes of it")
                  .arg(m_maxMessageBytes)
@@ -236,7 +277,8 @@ WebSocketFrameParser::Step WebSocketFrameParser::readPayload()
         // At most 125 bytes: read whole, never mixed into a fragmented message around it.
         if (available() < m_frameLength)
             return Step::NeedMoreData;
-        const QByteArrayView payload(m_buffer.constData() + m_pos, m_frameLength);
+        QByteArray payload(m_buffer.constData() + m_pos, m_frameLength);
+        unmask(payload.data(), payload.size(), 0);
         m_pos += m_frameLength;
         m_state = State::ReadingHeader;
         return finishControlFrame(payload);
@@ -249,12 +291,14 @@ WebSocketFrameParser::Step WebSocketFrameParser::readPayload()
     if (m_final && m_frameRead == 0 && m_message.isEmpty() && available() >= wanted) {
         // The common case, a whole unfragmented message in the buffer: one copy.
         m_message = QByteArray(m_buffer.constData() + m_pos, wanted);
+        unmask(m_message.data(), wanted, 0);
         m_pos += wanted;
         m_state = State::ReadingHeader;
         return finishMessage();
     }
     const qint64 piece = qMin<qint64>(wanted, available());
     m_message.append(m_buffer.constData() + m_pos, piece);
+    unmask(m_message.data() + m_message.size() - piece, piece, m_frameRead);
     m_pos += piece;
     m_frameRead += piece;
     if (m_frameRead < m_frameLength)
@@ -273,7 +317,7 @@ WebSocketFrameParser::Step WebSocketFrameParser::finishMessage()
         if (invalid >= 0) {
             m_offending = m_payload.left(EngineIoCodec::MaxOffendingBytes);
             m_payload.clear();
-            return fail(WebSocketCloseCode::InvalidPayload,
+            return fail(Violation::InvalidUtf8Text, WebSocketCloseCode::InvalidPayload,
                         QStringLiteral("invalid UTF-8 in a text message at byte %1").arg(invalid));
         }
     }
@@ -298,19 +342,21 @@ WebSocketFrameParser::Step WebSocketFrameParser::finishControlFrame(QByteArrayVi
     m_closeCode = WebSocketCloseCode::NoStatusReceived;
     m_closeReason.clear();
     if (payload.size() == 1) {
-        return fail(WebSocketCloseCode::ProtocolError,
+        m_offending = payload.toByteArray();
+        return fail(Violation::CloseOneBytePayload, WebSocketCloseCode::ProtocolError,
                     QStringLiteral("CLOSE frame with a 1-byte payload (a close code takes 2)"));
     }
     if (payload.size() >= 2) {
         const auto code = qFromBigEndian<quint16>(payload.data());
         if (!isValidCloseCode(code)) {
-            return fail(WebSocketCloseCode::ProtocolError,
+            m_offending = payload.toByteArray();
+            return fail(Violation::InvalidCloseCode, WebSocketCloseCode::ProtocolError,
                         QStringLiteral("invalid close code %1").arg(code));
         }
         const QByteArrayView reason = payload.sliced(2);
         if (Utf8::firstInvalidOffset(reason) >= 0) {
             m_offending = payload.toByteArray();
-            return fail(WebSocketCloseCode::InvalidPayload,
+            return fail(Violation::InvalidUtf8CloseReason, WebSocketCloseCode::InvalidPayload,
                         QStringLiteral("invalid UTF-8 in the close reason"));
         }
         m_closeCode = code;
@@ -320,9 +366,11 @@ WebSocketFrameParser::Step WebSocketFrameParser::finishControlFrame(QByteArrayVi
     return Step::Continue;
 }
 
-WebSocketFrameParser::Step WebSocketFrameParser::fail(quint16 closeCode, const QString &message)
+WebSocketFrameParser::Step WebSocketFrameParser::fail(Violation violation, quint16 closeCode,
+                                                      const QString &message)
 {
     m_state = State::Failed;
+    m_violation = violation;
     m_error = message;
     m_errorCloseCode = closeCode;
     m_buffer.clear();
@@ -331,32 +379,56 @@ WebSocketFrameParser::Step WebSocketFrameParser::fail(quint16 closeCode, const Q
     return Step::NeedMoreData;
 }
 
+namespace {
+
+// A frame of `size` payload bytes with room for them after its header: FIN, no RSV bits, the
+// shortest length form, and the mask bit when a masking key follows. `payloadAt` is where the
+// payload goes.
+QByteArray frameWithRoom(WebSocketOpcode opcode, qsizetype size, bool masked, uchar **payloadAt)
+{
+    const int lengthBytes = size < 126 ? 0 : size <= 0xFFFF ? 2 : 8;
+    QByteArray frame(2 + lengthBytes + (masked ? 4 : 0) + size, Qt::Uninitialized);
+    auto *out = reinterpret_cast<uchar *>(frame.data());
+    const uchar maskBit = masked ? 0x80 : 0;
+    *out++ = 0x80 | quint8(opcode);
+    if (lengthBytes == 0) {
+        *out++ = maskBit | uchar(size);
+    } else if (lengthBytes == 2) {
+        *out++ = maskBit | 126;
+        qToBigEndian(quint16(size), out);
+        out += 2;
+    } else {
+        *out++ = maskBit | 127;
+        qToBigEndian(quint64(size), out);
+        out += 8;
+    }
+    *payloadAt = out + (masked ? 4 : 0);
+    return frame;
+}
+
+} // namespace
+
 QByteArray WebSocketFrameWriter::frame(WebSocketOpcode opcode, QByteArrayView payload,
                                        quint32 maskingKey)
 {
     const qsizetype size = payload.size();
-    const int lengthBytes = size < 126 ? 0 : size <= 0xFFFF ? 2 : 8;
-    QByteArray frame(2 + lengthBytes + 4 + size, Qt::Uninitialized);
-    auto *out = reinterpret_cast<uchar *>(frame.data());
-    *out++ = 0x80 | quint8(opcode); // FIN, no RSV bits
-    if (lengthBytes == 0) {
-        *out++ = 0x80 | uchar(size);
-    } else if (lengthBytes == 2) {
-        *out++ = 0x80 | 126;
-        qToBigEndian(quint16(size), out);
-        out += 2;
-    } else {
-        *out++ = 0x80 | 127;
-        qToBigEndian(quint64(size), out);
-        out += 8;
-    }
-    qToBigEndian(maskingKey, out);
+    uchar *out = nullptr;
+    QByteArray frame = frameWithRoom(opcode, size, true, &out);
     uchar mask[4];
-    std::memcpy(mask, out, 4);
-    out += 4;
+    qToBigEndian(maskingKey, mask);
+    std::memcpy(out - 4, mask, 4);
     const auto *in = reinterpret_cast<const uchar *>(payload.data());
     for (qsizetype i = 0; i < size; ++i)
         out[i] = in[i] ^ mask[i & 3];
+    return frame;
+}
+
+QByteArray WebSocketFrameWriter::unmaskedFrame(WebSocketOpcode opcode, QByteArrayView payload)
+{
+    uchar *out = nullptr;
+    QByteArray frame = frameWithRoom(opcode, payload.size(), false, &out);
+    if (!payload.isEmpty())
+        std::memcpy(out, payload.data(), payload.size());
     return frame;
 }
 

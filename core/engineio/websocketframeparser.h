@@ -1,5 +1,6 @@
-// RFC 6455 framing for the client end of a WebSocket: a resumable parser for what the server
-// sends, and the writer for what the client sends. No I/O here; WebSocketTransport does it.
+// RFC 6455 framing for both ends of a WebSocket: a resumable parser for what the other end sends,
+// and the writer for what this end sends. No I/O here; WebSocketTransport (the client end) and
+// ServerWebSocket (the server end) do it.
 #pragma once
 
 #include <QByteArray>
@@ -26,14 +27,38 @@ constexpr quint16 InvalidPayload = 1007;   // e.g. a text message that is not UT
 constexpr quint16 MessageTooBig = 1009;
 } // namespace WebSocketCloseCode
 
-// Turns the server's byte stream into whole messages and control frames: a state machine whose
-// every step returns the next state or "need more data", so that the bytes may be split
-// anywhere. Every rule of RFC 6455 a client
-// must enforce is checked, and a data frame's length is checked against the message limit from
-// its header, before any of its payload is buffered.
+// Turns the other end's byte stream into whole messages and control frames: a state machine
+// whose every step returns the next state or "need more data", so that the bytes may be split
+// anywhere. Every rule of RFC 6455 an endpoint must enforce is checked, and a data frame's length
+// is checked against the message limit from its header, before any of its payload is buffered.
+// The role says which end reads: the client end reads the server's frames, which must not be
+// masked; the server end reads the client's, which must all be masked (RFC 6455 5.1), and
+// unmasks their payload as it is read.
 class WebSocketFrameParser
 {
 public:
+    enum class Role { ClientEnd, ServerEnd };
+
+    // Which rule of RFC 6455 a frame broke, for decisions and typed errors (errorString() is
+    // for people).
+    enum class Violation {
+        None,
+        ReservedBits,           // 5.2: RSV1-3 set without a negotiated extension
+        ReservedOpcode,         // 5.2: opcodes 0x3-0x7, 0xB-0xF
+        MaskedServerFrame,      // 5.1: the client end got a masked frame
+        UnmaskedClientFrame,    // 5.1: the server end got an unmasked frame
+        FragmentedControl,      // 5.5: a control frame without FIN
+        ControlTooLong,         // 5.5: a control frame over 125 bytes
+        UnexpectedContinuation, // 5.4: a continuation with no message to continue
+        InterleavedMessage,     // 5.4: a new data frame inside a fragmented message
+        NonMinimalLength,       // 5.2: a length not in its shortest form
+        LengthTopBitSet,        // 5.2: a 64-bit length with the most significant bit set
+        MessageTooBig,          // 7.4.1 (1009): over maxMessageBytes
+        InvalidUtf8Text,        // 8.1 (1007): a text message that is not UTF-8
+        CloseOneBytePayload,    // 5.5.1: a CLOSE payload of 1 byte
+        InvalidCloseCode,       // 7.4: a close code no endpoint may send
+        InvalidUtf8CloseReason, // 5.5.1 (1007): a close reason that is not UTF-8
+    };
     enum class Result {
         NeedMoreData,  // every complete frame added so far has been returned
         TextMessage,   // takePayload(): the whole message, well-formed UTF-8
@@ -45,7 +70,7 @@ public:
     };
 
     // maxMessageBytes bounds a message's payload, all fragments together.
-    explicit WebSocketFrameParser(qint64 maxMessageBytes);
+    explicit WebSocketFrameParser(qint64 maxMessageBytes, Role role = Role::ClientEnd);
 
     // Appends received bytes; adopts them without a copy when nothing is buffered.
     void addData(QByteArray bytes);
@@ -53,33 +78,48 @@ public:
     Result next();
 
     QByteArray takePayload() { return std::exchange(m_payload, {}); }
-    // After Close: the server's code, or NoStatusReceived (1005) when the frame had none.
+    // After Close: the other end's code, or NoStatusReceived (1005) when the frame had none.
     quint16 closeCode() const { return m_closeCode; }
     QString closeReason() const { return m_closeReason; }
     // After Error: which rule was broken, e.g. "reserved opcode 0x3", "message of 5012 bytes
     // exceeds the limit of 2000 bytes".
     QString errorString() const { return m_error; }
+    Violation violation() const { return m_violation; }
     // The code to close the connection with: 1002, 1007 or 1009.
     quint16 errorCloseCode() const { return m_errorCloseCode; }
-    // The start (at most 4 KiB) of the message that broke a rule, when there was one.
+    // The start (at most 4 KiB) of the message that broke a rule, when there was one; for a rule
+    // of the frame header, the frame from its header on, as far as it had arrived.
     QByteArray offendingBytes() const { return m_offending; }
     qint64 maxMessageBytes() const { return m_maxMessageBytes; }
+    // Checked against from the next frame header on.
+    void setMaxMessageBytes(qint64 bytes) { m_maxMessageBytes = bytes; }
+    Role role() const { return m_role; }
 
     void reset();
 
 private:
-    enum class State { ReadingHeader, ReadingExtendedLength, ReadingPayload, Failed };
+    enum class State {
+        ReadingHeader,
+        ReadingExtendedLength,
+        ReadingMaskingKey,
+        ReadingPayload,
+        Failed
+    };
     enum class Step { Continue, NeedMoreData };
     Step readHeader();
     Step readExtendedLength();
+    Step readMaskingKey();
+    Step lengthKnown();
     Step readPayload();
+    void unmask(char *data, qsizetype size, qint64 offset) const;
     Step finishControlFrame(QByteArrayView payload);
     Step finishMessage();
-    Step fail(quint16 closeCode, const QString &message);
+    Step fail(Violation violation, quint16 closeCode, const QString &message);
     bool checkMessageLimit();
     qsizetype available() const { return m_buffer.size() - m_pos; }
 
     qint64 m_maxMessageBytes;
+    Role m_role;
     State m_state = State::ReadingHeader;
     QByteArray m_buffer; // received bytes; m_pos is the first one not parsed yet
     qsizetype m_pos = 0;
@@ -90,6 +130,7 @@ private:
     int m_extendedLengthBytes = 0; // 2 or 8 when the 7-bit length was 126 or 127
     qint64 m_frameLength = 0;
     qint64 m_frameRead = 0;
+    uchar m_mask[4] = {}; // ServerEnd: the frame's masking key
 
     // The data message being assembled (fragments, or one frame spread over several reads).
     bool m_messageStarted = false;
@@ -101,6 +142,7 @@ private:
     quint16 m_closeCode = WebSocketCloseCode::NoStatusReceived;
     QString m_closeReason;
     QString m_error;
+    Violation m_violation = Violation::None;
     quint16 m_errorCloseCode = 0;
     QByteArray m_offending;
 };
@@ -110,6 +152,8 @@ class WebSocketFrameWriter
 public:
     // One final frame, masked with maskingKey as RFC 6455 5.3 requires of every client frame.
     static QByteArray frame(WebSocketOpcode opcode, QByteArrayView payload, quint32 maskingKey);
+    // One final frame, unmasked as RFC 6455 5.1 requires of every server frame.
+    static QByteArray unmaskedFrame(WebSocketOpcode opcode, QByteArrayView payload);
     // The payload of a CLOSE frame: the code (big-endian), then the reason in UTF-8.
     static QByteArray closePayload(quint16 code, const QString &reason = {});
     // RFC 6455 4.1: the Sec-WebSocket-Accept with which a server proves it read the client's

@@ -1,15 +1,13 @@
 #include "server/engineioserver_p.h"
 
 #include "server/serverlogging.h"
+#include "server/serverwebsocket.h"
 
 #include <QNetworkRequest>
 #include <QRandomGenerator>
 #include <QUrlQuery>
-#include <QWebSocket>
 
 namespace {
-
-constexpr int RetiredWebSocketGraceMs = 2000;
 
 QList<QPair<QString, QString>> decodeQuery(const QByteArray &query)
 {
@@ -116,10 +114,18 @@ void EngineIoServerPrivate::refuse(HttpConnection *connection, const Verdict &ve
 EngineIoServerRequest EngineIoServerPrivate::describe(const HttpConnection *connection,
                                                       TransportKind transport) const
 {
-    const HttpRequest &http = connection->request();
+    return describe(connection->request(), connection->peerAddress(), connection->peerPort(),
+                    transport);
+}
+
+EngineIoServerRequest EngineIoServerPrivate::describe(const HttpRequest &http,
+                                                      const QHostAddress &peerAddress,
+                                                      quint16 peerPort,
+                                                      TransportKind transport) const
+{
     EngineIoServerRequest request;
-    request.peerAddress = connection->peerAddress();
-    request.peerPort = connection->peerPort();
+    request.peerAddress = peerAddress;
+    request.peerPort = peerPort;
     request.method = http.method;
     request.target = http.target;
     request.query = decodeQuery(http.query);
@@ -165,21 +171,18 @@ EngineIoServerSocket *EngineIoServerPrivate::createSession(EngineIoVersion versi
     return socket;
 }
 
-void EngineIoServerPrivate::retireWebSocket(QWebSocket *socket)
+void EngineIoServerPrivate::retireWebSocket(ServerWebSocket *socket)
 {
     if (!socket)
         return;
     socket->disconnect();
     socket->setParent(q);
-    if (socket->state() == QAbstractSocket::UnconnectedState) {
+    if (socket->state() == ServerWebSocket::State::Closed) {
         socket->deleteLater();
         return;
     }
-    QObject::connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
-    QTimer::singleShot(RetiredWebSocketGraceMs, socket, [socket] {
-        socket->abort();
-        socket->deleteLater();
-    });
+    QObject::connect(socket, &ServerWebSocket::disconnected, socket, &QObject::deleteLater);
+    // The close handshake is bounded by the socket itself (ServerWebSocket::CloseTimeoutMs).
     socket->close();
 }
 
@@ -359,20 +362,10 @@ bool EngineIoServer::acceptWebSocket(HttpConnection *connection)
     return true;
 }
 
-void EngineIoServer::handleWebSocket(QWebSocket *socket)
+void EngineIoServer::handleWebSocket(ServerWebSocket *socket)
 {
-    const QByteArray query = socket->requestUrl().query(QUrl::FullyEncoded).toUtf8();
-    EngineIoServerRequest request;
-    request.peerAddress = socket->peerAddress();
-    request.peerPort = socket->peerPort();
-    request.method = "GET";
-    request.target = socket->requestUrl()
-                         .toString(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::FullyEncoded)
-                         .toUtf8();
-    request.query = decodeQuery(query);
-    for (const QByteArray &name : socket->request().rawHeaderList())
-        request.headers.append({name.toLower(), socket->request().rawHeader(name)});
-    request.transport = TransportKind::WebSocket;
+    const EngineIoServerRequest request = d->describe(socket->request(), socket->peerAddress(),
+                                                      socket->peerPort(), TransportKind::WebSocket);
 
     const QString sid = request.queryValue(QStringLiteral("sid"));
     if (!sid.isEmpty()) {
@@ -405,6 +398,8 @@ void EngineIoServer::handleWebSocket(QWebSocket *socket)
 void EngineIoServer::requestRefused(const HttpConnection *connection, int status,
                                     const QString &reason)
 {
-    EngineIoServerRequest request = d->describe(connection, TransportKind::Polling);
+    EngineIoServerRequest request = d->describe(
+        connection, connection->request().isWebSocketUpgrade() ? TransportKind::WebSocket
+                                                               : TransportKind::Polling);
     Q_EMIT connectionError(request, status, -1, reason);
 }

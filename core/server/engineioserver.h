@@ -169,7 +169,7 @@ public:
     bool beginRequest(HttpConnection *connection) override;
     void handleRequest(HttpConnection *connection) override;
     bool acceptWebSocket(HttpConnection *connection) override;
-    void handleWebSocket(QWebSocket *socket) override;
+    void handleWebSocket(ServerWebSocket *socket) override;
     void requestRefused(const HttpConnection *connection, int status,
                         const QString &reason) override;
 

@@ -9,7 +9,8 @@
 #include <QPointer>
 #include <QTimer>
 
-class QWebSocket;
+class ServerWebSocket;
+struct ServerWebSocketError;
 
 class EngineIoServerPrivate
 {
@@ -38,11 +39,13 @@ public:
     Verdict verify(const HttpRequest &request, RequestKind kind) const;
     void refuse(HttpConnection *connection, const Verdict &verdict);
     EngineIoServerRequest describe(const HttpConnection *connection, TransportKind transport) const;
+    EngineIoServerRequest describe(const HttpRequest &http, const QHostAddress &peerAddress,
+                                   quint16 peerPort, TransportKind transport) const;
     HttpHeaders corsHeaders(const HttpRequest &request) const;
     EngineIoServerSocket *createSession(EngineIoVersion version, TransportKind transport,
                                         const EngineIoServerRequest &request);
     // Keeps a WebSocket alive until its close handshake is done, then deletes it.
-    void retireWebSocket(QWebSocket *socket);
+    void retireWebSocket(ServerWebSocket *socket);
 
     EngineIoServer *q;
     EngineIoServerOptions options;
@@ -61,16 +64,18 @@ public:
     void parkHandshakeGet(HttpConnection *connection);
     // False (the request answered 400, the session closed) when a POST is already in flight.
     bool admitPost(HttpConnection *connection);
-    void attachWebSocket(QWebSocket *socket);
-    void startProbe(QWebSocket *socket);
+    void attachWebSocket(ServerWebSocket *socket);
+    void startProbe(ServerWebSocket *socket);
     // What the session's WebSocket and a probe have in common: owned here, the size limits,
     // and their messages decoded.
-    void adoptWebSocket(QWebSocket *socket);
+    void adoptWebSocket(ServerWebSocket *socket);
 
     void handleGet(HttpConnection *connection);
     void handlePost(HttpConnection *connection);
-    void receiveText(QWebSocket *from, const QString &message);
-    void receiveBinary(QWebSocket *from, const QByteArray &message);
+    void receiveText(ServerWebSocket *from, const QByteArray &text);
+    void receiveBinary(ServerWebSocket *from, const QByteArray &message);
+    // The client broke a rule of RFC 6455 on a WebSocket: the client's error, for the record.
+    void handleViolation(ServerWebSocket *from, const ServerWebSocketError &violation);
 
     // Each received packet type is finished in its own function.
     void handlePacket(const EngineIoPacket &packet, TransportKind via);
@@ -87,7 +92,7 @@ public:
     void scheduleFlush();
     void flush();
     void answerGet(const QList<EngineIoPacket> &packets);
-    void sendFrames(QWebSocket *socket, const QList<EngineIoPacket> &packets);
+    void sendFrames(ServerWebSocket *socket, const QList<EngineIoPacket> &packets);
     void gracefulClose();
 
     // The one path for every way a session ends. Dropped cuts the TCP connections: no CLOSE
@@ -107,8 +112,8 @@ public:
 
     QPointer<HttpConnection> pendingGet;
     QPointer<HttpConnection> postInFlight;
-    QPointer<QWebSocket> webSocket;
-    QPointer<QWebSocket> probe;
+    QPointer<ServerWebSocket> webSocket;
+    QPointer<ServerWebSocket> probe;
     bool upgrading = false; // the probe was answered; waiting for UPGRADE
     bool upgraded = false;
 

@@ -3,7 +3,8 @@
 #include "engineio/engineiocodec.h"
 #include "server/serverlogging.h"
 
-#include <QWebSocket>
+#include "server/serverwebsocket.h"
+
 #include <algorithm>
 
 namespace {
@@ -115,22 +116,23 @@ bool EngineIoServerSocketPrivate::admitPost(HttpConnection *connection)
     return true;
 }
 
-void EngineIoServerSocketPrivate::adoptWebSocket(QWebSocket *socket)
+void EngineIoServerSocketPrivate::adoptWebSocket(ServerWebSocket *socket)
 {
     socket->setParent(this);
-    socket->setMaxAllowedIncomingMessageSize(quint64(server->options.maxPayload));
-    socket->setMaxAllowedIncomingFrameSize(quint64(server->options.maxPayload));
-    connect(socket, &QWebSocket::textMessageReceived, this,
-            [this, socket](const QString &message) { receiveText(socket, message); });
-    connect(socket, &QWebSocket::binaryMessageReceived, this,
+    socket->setMaxMessageBytes(server->options.maxPayload);
+    connect(socket, &ServerWebSocket::textMessageReceived, this,
+            [this, socket](const QByteArray &text) { receiveText(socket, text); });
+    connect(socket, &ServerWebSocket::binaryMessageReceived, this,
             [this, socket](const QByteArray &message) { receiveBinary(socket, message); });
+    connect(socket, &ServerWebSocket::protocolViolated, this,
+            [this, socket](const ServerWebSocketError &error) { handleViolation(socket, error); });
 }
 
-void EngineIoServerSocketPrivate::attachWebSocket(QWebSocket *socket)
+void EngineIoServerSocketPrivate::attachWebSocket(ServerWebSocket *socket)
 {
     webSocket = socket;
     adoptWebSocket(socket);
-    connect(socket, &QWebSocket::bytesWritten, this, [this, socket] {
+    connect(socket, &ServerWebSocket::bytesWritten, this, [this, socket] {
         if (socket != webSocket || socket->bytesToWrite() > 0 || pacingTimer.isActive())
             return;
         if (writeBuffer.isEmpty())
@@ -138,41 +140,48 @@ void EngineIoServerSocketPrivate::attachWebSocket(QWebSocket *socket)
         else
             pacingTimer.start(server->options.webSocketPacingMs);
     });
-    connect(socket, &QWebSocket::disconnected, this, [this, socket] {
+    // The session ends with the client's CLOSE (the socket closes TCP after it, bounded in
+    // time), or with the connection when it went without one (1006).
+    const auto ended = [this, socket] {
         if (socket != webSocket)
             return;
+        // A CLOSE without a code (1005) ends as normally as 1000 and 1001 do.
+        constexpr quint16 GoingAway = 1001;
+        const quint16 code = socket->closeCode();
+        const bool normal = code == WebSocketCloseCode::Normal || code == GoingAway ||
+                            code == WebSocketCloseCode::NoStatusReceived;
         QString message = QStringLiteral("WebSocket closed by the client");
-        if (socket->closeCode() != QWebSocketProtocol::CloseCodeNormal &&
-            socket->closeCode() != QWebSocketProtocol::CloseCodeGoingAway)
+        if (!normal)
             message += QStringLiteral(" (close code %1%2)")
-                           .arg(int(socket->closeCode()))
+                           .arg(code)
                            .arg(socket->closeReason().isEmpty()
                                     ? QString()
                                     : QStringLiteral(": ") + socket->closeReason());
         closeConnection(EngineIoCloseReason::TransportClose,
-                        socket->closeCode() == QWebSocketProtocol::CloseCodeNormal ||
-                                socket->closeCode() == QWebSocketProtocol::CloseCodeGoingAway
-                            ? EngineIoError()
-                            : EngineIoError(EngineIoError::Kind::Transport, message));
-    });
+                        normal ? EngineIoError()
+                               : EngineIoError(EngineIoError::Kind::Transport, message));
+    };
+    connect(socket, &ServerWebSocket::closeReceived, this, ended);
+    connect(socket, &ServerWebSocket::disconnected, this, ended);
 }
 
-void EngineIoServerSocketPrivate::startProbe(QWebSocket *socket)
+void EngineIoServerSocketPrivate::startProbe(ServerWebSocket *socket)
 {
     probe = socket;
     adoptWebSocket(socket);
-    connect(socket, &QWebSocket::disconnected, this, [this, socket] {
+    const auto ended = [this, socket] {
         if (socket == probe)
             abandonProbe(QStringLiteral("the probe WebSocket closed"));
-    });
+    };
+    connect(socket, &ServerWebSocket::closeReceived, this, ended);
+    connect(socket, &ServerWebSocket::disconnected, this, ended);
     upgradeTimer.start(server->options.upgradeTimeoutMs);
 }
 
-void EngineIoServerSocketPrivate::receiveText(QWebSocket *from, const QString &message)
+void EngineIoServerSocketPrivate::receiveText(ServerWebSocket *from, const QByteArray &text)
 {
     if (state == EngineIoServerSocket::State::Closed)
         return;
-    const QByteArray text = message.toUtf8();
     EngineIoPacket packet;
     QString error;
     if (!EngineIoCodec::decodeText(text, version, &packet, &error)) {
@@ -191,7 +200,31 @@ void EngineIoServerSocketPrivate::receiveText(QWebSocket *from, const QString &m
         handlePacket(packet, TransportKind::WebSocket);
 }
 
-void EngineIoServerSocketPrivate::receiveBinary(QWebSocket *from, const QByteArray &message)
+void EngineIoServerSocketPrivate::handleViolation(ServerWebSocket *from,
+                                                  const ServerWebSocketError &violation)
+{
+    if (state == EngineIoServerSocket::State::Closed)
+        return;
+    // The client's error, as a malformed packet is: the rule it broke, the code the server
+    // closed with, and the offending bytes.
+    const EngineIoError error(EngineIoError::Kind::Protocol,
+                              QStringLiteral("the client broke the WebSocket protocol: %1 (closed "
+                                             "with %2)")
+                                  .arg(violation.message)
+                                  .arg(violation.closeCode),
+                              violation.offendingBytes);
+    if (from == probe) {
+        QPointer<EngineIoServerSocket> self(q);
+        Q_EMIT q->errorOccurred(error);
+        if (self)
+            abandonProbe(error.message);
+        return;
+    }
+    if (from == webSocket)
+        closeConnection(EngineIoCloseReason::TransportError, error);
+}
+
+void EngineIoServerSocketPrivate::receiveBinary(ServerWebSocket *from, const QByteArray &message)
 {
     if (state == EngineIoServerSocket::State::Closed)
         return;
@@ -377,7 +410,7 @@ void EngineIoServerSocketPrivate::finishUpgrade()
 {
     upgradeTimer.stop();
     upgradeCheck.stop();
-    QWebSocket *socket = probe;
+    ServerWebSocket *socket = probe;
     probe = nullptr;
     socket->disconnect(this);
     attachWebSocket(socket);
@@ -486,7 +519,7 @@ void EngineIoServerSocketPrivate::answerGet(const QList<EngineIoPacket> &packets
     }
 }
 
-void EngineIoServerSocketPrivate::sendFrames(QWebSocket *socket,
+void EngineIoServerSocketPrivate::sendFrames(ServerWebSocket *socket,
                                              const QList<EngineIoPacket> &packets)
 {
     if (!socket)
@@ -496,7 +529,7 @@ void EngineIoServerSocketPrivate::sendFrames(QWebSocket *socket,
         if (packet.binary)
             socket->sendBinaryMessage(EngineIoCodec::encodeBinaryFrame(packet.data, version));
         else
-            socket->sendTextMessage(QString::fromUtf8(EngineIoCodec::encodeText(packet, version)));
+            socket->sendTextMessage(EngineIoCodec::encodeText(packet, version));
         Q_EMIT q->packetSent(packet, TransportKind::WebSocket);
         if (!self)
             return;
@@ -565,12 +598,12 @@ void EngineIoServerSocketPrivate::closeConnection(EngineIoCloseReason reason,
         webSocket->deleteLater();
         webSocket = nullptr;
     } else if (webSocket) {
-        QWebSocket *socket = webSocket;
+        ServerWebSocket *socket = webSocket;
         webSocket = nullptr;
         server->retireWebSocket(socket);
     }
     if (probe) {
-        QWebSocket *socket = probe;
+        ServerWebSocket *socket = probe;
         probe = nullptr;
         server->retireWebSocket(socket);
     }

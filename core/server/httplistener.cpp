@@ -1,13 +1,12 @@
 #include "server/httplistener.h"
 
 #include "server/serverlogging.h"
+#include "server/serverwebsocket.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QWebSocket>
-#include <QWebSocketServer>
 
 #ifdef Q_OS_UNIX
 #include <sys/socket.h>
@@ -119,6 +118,8 @@ QByteArray HttpConnection::reasonPhrase(int status)
         return "Request Timeout";
     case 413:
         return "Payload Too Large";
+    case 426:
+        return "Upgrade Required";
     case 431:
         return "Request Header Fields Too Large";
     case 500:
@@ -160,15 +161,29 @@ void HttpConnection::readRequests()
             m_request = m_parser.request();
             HttpRequestHandler *handler = m_listener->route(m_request.path);
             if (m_request.isWebSocketUpgrade()) {
-                // The head stays in the socket: QWebSocketServer reads it itself.
+                // The head stays in the socket until the upgrade is accepted.
                 m_state = State::Handling;
                 m_bodyUnread = true;
                 if (!handler) {
                     respondJsonError(404, 0, QStringLiteral("Not found"));
                     return;
                 }
-                if (handler->acceptWebSocket(this))
-                    m_listener->handOver(this, m_socket);
+                if (!handler->acceptWebSocket(this))
+                    return;
+                // As the reference server (engine.io, then ws): the route's verdict first, then
+                // the WebSocket handshake's own rules.
+                const ServerWebSocket::Refusal refusal = ServerWebSocket::checkUpgrade(m_request);
+                if (refusal.status != 0) {
+                    qCDebug(lcServer)
+                        << peerName() << "refused WebSocket upgrade:" << refusal.status
+                        << refusal.message;
+                    handler->requestRefused(this, refusal.status, refusal.message);
+                    HttpHeaders headers = refusal.headers;
+                    headers.append(HttpHeader("Content-Type", "text/plain; charset=utf-8"));
+                    respond(refusal.status, headers, refusal.message.toUtf8(), true);
+                    return;
+                }
+                m_listener->handOver(this, m_socket, headBytes);
                 return;
             }
             m_socket->skip(headBytes);
@@ -390,12 +405,8 @@ void HttpConnection::handleDisconnected()
 HttpListener::HttpListener(QObject *parent)
     : QObject(parent)
     , m_server(new QTcpServer(this))
-    , m_webSocketServer(
-          new QWebSocketServer(QStringLiteral("SioScope"), QWebSocketServer::NonSecureMode, this))
 {
     connect(m_server, &QTcpServer::newConnection, this, &HttpListener::acceptConnections);
-    connect(m_webSocketServer, &QWebSocketServer::newConnection, this,
-            &HttpListener::acceptWebSockets);
 }
 
 HttpListener::~HttpListener()
@@ -403,9 +414,6 @@ HttpListener::~HttpListener()
     // Connections are children; they must not call back into a half-destroyed listener.
     for (HttpConnection *connection : std::as_const(m_connections))
         connection->disconnect();
-    // Sockets whose WebSocket handshake never completed.
-    for (const QPointer<QTcpSocket> &socket : std::as_const(m_handedOver))
-        delete socket.data();
 }
 
 bool HttpListener::listen(const QHostAddress &address, quint16 port)
@@ -544,7 +552,7 @@ void HttpListener::acceptConnections()
     }
 }
 
-void HttpListener::handOver(HttpConnection *connection, QTcpSocket *socket)
+void HttpListener::handOver(HttpConnection *connection, QTcpSocket *socket, qsizetype headBytes)
 {
     connection->setPending(false);
     connection->m_state = HttpConnection::State::HandedOver;
@@ -553,38 +561,11 @@ void HttpListener::handOver(HttpConnection *connection, QTcpSocket *socket)
     socket->setParent(nullptr);
     m_connections.removeOne(connection);
     connection->deleteLater();
-    // QWebSocketServer neither owns nor deletes a socket handed to it: it stays ours until the
-    // upgraded QWebSocket comes out (acceptWebSockets), which then owns it.
-    m_handedOver.removeAll(nullptr);
-    m_handedOver.append(socket);
-    m_webSocketServer->handleConnection(socket);
-}
-
-void HttpListener::acceptWebSockets()
-{
-    while (m_webSocketServer->hasPendingConnections()) {
-        QWebSocket *socket = m_webSocketServer->nextPendingConnection();
-        if (!socket)
-            break;
-        // The TCP socket goes with its QWebSocket; as a child it is deleted after the
-        // QWebSocket's destructor, which still uses it.
-        for (auto it = m_handedOver.begin(); it != m_handedOver.end(); ++it) {
-            QTcpSocket *tcp = *it;
-            if (tcp && tcp->peerPort() == socket->peerPort() &&
-                tcp->peerAddress() == socket->peerAddress()) {
-                tcp->setParent(socket);
-                m_handedOver.erase(it);
-                break;
-            }
-        }
-        socket->setMaxAllowedIncomingMessageSize(m_limits.maxWebSocketMessageBytes);
-        socket->setMaxAllowedIncomingFrameSize(m_limits.maxWebSocketMessageBytes);
-        HttpRequestHandler *handler = route(socket->requestUrl().path(QUrl::FullyEncoded).toUtf8());
-        if (!handler) {
-            socket->abort();
-            socket->deleteLater();
-            continue;
-        }
-        handler->handleWebSocket(socket);
-    }
+    socket->skip(headBytes);
+    const HttpRequest &request = connection->request();
+    HttpRequestHandler *handler = route(request.path);
+    auto *webSocket = new ServerWebSocket(
+        socket, request,
+        qint64(qMin<quint64>(m_limits.maxWebSocketMessageBytes, quint64(INT64_MAX))));
+    handler->handleWebSocket(webSocket);
 }

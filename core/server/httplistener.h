@@ -1,8 +1,8 @@
 // One TCP port for the embedded server: a QTcpServer whose connections are read as HTTP/1.1
 // requests (HttpRequestParser) and routed by path to request handlers (the Engine.IO servers).
-// A WebSocket upgrade is left unread in the socket and handed to a QWebSocketServer in
-// non-secure mode (handleConnection), which completes the handshake; the resulting QWebSocket
-// goes to the same handler.
+// A WebSocket upgrade request, once the handler accepts it and it passes RFC 6455 4.2.1
+// (ServerWebSocket::checkUpgrade, else 400 or 426), is read out of the socket, which is handed to
+// a ServerWebSocket: it answers 101 and goes to the same handler.
 #pragma once
 
 #include "server/httprequestparser.h"
@@ -15,8 +15,7 @@
 
 class QTcpServer;
 class QTcpSocket;
-class QWebSocket;
-class QWebSocketServer;
+class ServerWebSocket;
 class HttpListener;
 
 // One TCP connection, with the request being answered. Handlers keep a QPointer to it when the
@@ -112,10 +111,11 @@ public:
     // A complete request (not an upgrade). Answer it now or later with connection->respond().
     virtual void handleRequest(HttpConnection *connection) = 0;
     // A WebSocket upgrade request. Return true to have the listener complete the handshake (then
-    // handleWebSocket() follows), or false after answering it with an error.
+    // handleWebSocket() follows, unless the request breaks RFC 6455 4.2.1: requestRefused()),
+    // or false after answering it with an error.
     virtual bool acceptWebSocket(HttpConnection *connection) = 0;
-    // The handshake succeeded; the handler owns the socket from now on.
-    virtual void handleWebSocket(QWebSocket *socket) = 0;
+    // The handshake succeeded (101 is on its way); the handler owns the socket from now on.
+    virtual void handleWebSocket(ServerWebSocket *socket) = 0;
     // An HTTP request the listener refused by itself (malformed, too large); for the record.
     virtual void requestRefused(const HttpConnection *connection, int status, const QString &reason)
     {
@@ -172,16 +172,13 @@ Q_SIGNALS:
 private:
     friend class HttpConnection;
     void acceptConnections();
-    void handOver(HttpConnection *connection, QTcpSocket *socket);
-    void acceptWebSockets();
+    void handOver(HttpConnection *connection, QTcpSocket *socket, qsizetype headBytes);
     void refuse(HttpRefusal refusal, const HttpConnection *connection);
     qint64 limitValue(HttpLimit limit, const HttpRequestHandler *handler) const;
 
     Limits m_limits;
     int m_pendingCount = 0;
     QTcpServer *m_server;
-    QList<QPointer<QTcpSocket>> m_handedOver; // in QWebSocketServer's handshake
-    QWebSocketServer *m_webSocketServer;
     QList<QPair<QByteArray, HttpRequestHandler *>> m_routes;
     QList<HttpConnection *> m_connections;
 };

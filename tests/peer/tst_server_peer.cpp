@@ -4,12 +4,15 @@
 // that exchanges every packet type both ways, binary and acks included, and prints what it
 // received as JSON lines; the server side is set up here. A missing node_modules fails.
 #include "cliserve.h"
+#include "engineio/websocketframeparser.h"
 #include "referenceserver.h"
 #include "server/defaulthandlers.h"
 #include "server/socketioserver.h"
 #include "session/jsonlines.h"
 #include "socketio/socketiomsgpackparser.h"
 
+#include <QBuffer>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -18,6 +21,7 @@
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -52,6 +56,100 @@ QString describe(const QList<PacketRecord> &records)
     return out;
 }
 
+// `sioscope-cli serve -o <log>` in a temporary directory; its log is read once it stopped.
+struct LoggedServe
+{
+    QTemporaryDir dir;
+    CliServe serve;
+
+    QString logPath() const { return dir.filePath(QStringLiteral("serve.jsonl")); }
+    bool start(QString *error)
+    {
+        return dir.isValid() && serve.start({QStringLiteral("-o"), logPath()}, error);
+    }
+    bool stop(QByteArray *log, QString *error)
+    {
+        if (!serve.stop(error))
+            return false;
+        QFile file(logPath());
+        if (!file.open(QIODevice::ReadOnly)) {
+            *error = file.errorString();
+            return false;
+        }
+        *log = file.readAll();
+        return true;
+    }
+};
+
+// A WebSocket upgrade by hand on a raw TCP connection: the request with the given version and
+// key, then the answer's head. What came after the head stays in `rest`.
+struct RawUpgrade
+{
+    QTcpSocket socket;
+    QByteArray head;
+    QByteArray rest;
+
+    bool start(quint16 port, const QByteArray &version, const QByteArray &key)
+    {
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        if (!socket.waitForConnected(5000))
+            return false;
+        QByteArray request = "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+                             "Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n";
+        if (!version.isNull())
+            request += "Sec-WebSocket-Version: " + version + "\r\n";
+        if (!key.isNull())
+            request += "Sec-WebSocket-Key: " + key + "\r\n";
+        socket.write(request + "\r\n");
+        QByteArray received;
+        QElapsedTimer timer;
+        timer.start();
+        while (!received.contains("\r\n\r\n") && timer.elapsed() < 5000) {
+            if (socket.bytesAvailable() == 0 && !socket.waitForReadyRead(500) &&
+                socket.state() != QAbstractSocket::ConnectedState)
+                break;
+            received += socket.readAll();
+        }
+        const qsizetype end = received.indexOf("\r\n\r\n");
+        if (end < 0)
+            return false;
+        head = received.left(end + 4);
+        rest = received.mid(end + 4);
+        return true;
+    }
+    // The server's frames up to the next message, PONG or CLOSE (or 5 s): "text <payload>",
+    // "pong <payload>", "close <code>", "error <what>", "eof" when the server closed TCP,
+    // "timeout".
+    QString nextFrame(WebSocketFrameParser *parser)
+    {
+        QElapsedTimer timer;
+        timer.start();
+        parser->addData(std::exchange(rest, {}));
+        while (timer.elapsed() < 5000) {
+            switch (parser->next()) {
+            case WebSocketFrameParser::Result::TextMessage:
+                return QStringLiteral("text ") + QString::fromUtf8(parser->takePayload());
+            case WebSocketFrameParser::Result::Close:
+                return QStringLiteral("close %1").arg(parser->closeCode());
+            case WebSocketFrameParser::Result::Pong:
+                return QStringLiteral("pong ") + QString::fromUtf8(parser->takePayload());
+            case WebSocketFrameParser::Result::Error:
+                return QStringLiteral("error ") + parser->errorString();
+            case WebSocketFrameParser::Result::NeedMoreData:
+                if (socket.bytesAvailable() == 0 && !socket.waitForReadyRead(200) &&
+                    socket.state() != QAbstractSocket::ConnectedState)
+                    return QStringLiteral("eof");
+                parser->addData(socket.readAll());
+                break;
+            default:
+                parser->takePayload();
+                break;
+            }
+        }
+        return QStringLiteral("timeout");
+    }
+};
+
 } // namespace
 
 class tst_ServerPeer : public QObject
@@ -63,6 +161,10 @@ private Q_SLOTS:
     void scenario();
     void driverFailsWithoutServer();
     void serveCommandRecordsEverything();
+    void unmaskedClientFrameClosesWith1002();
+    void pingAnsweredAndCloseEchoed();
+    void upgradeRefusals_data();
+    void upgradeRefusals();
 
 private:
     void setUpServer(SocketIoServer *server);
@@ -405,6 +507,134 @@ void tst_ServerPeer::serveCommandRecordsEverything()
          {"conn in transport-opened", "eio out OPEN", "sio in CONNECT", "sio out CONNECT",
           "sio out EVENT", "sio in EVENT", "conn in closed"})
         QVERIFY2(types.contains(QString::fromLatin1(expected)), expected);
+}
+
+// RFC 6455 5.1: a client frame that is not masked closes the connection with 1002 (as the
+// reference server, ws, does), before the message in it is read; the server's log records it as
+// the client's error, with the rule and the frame.
+void tst_ServerPeer::unmaskedClientFrameClosesWith1002()
+{
+    LoggedServe serve;
+    QString error;
+    QVERIFY2(serve.start(&error), qPrintable(error));
+
+    const QByteArray key = QByteArray("sioscope-test-16").toBase64();
+    RawUpgrade upgrade;
+    QVERIFY(upgrade.start(serve.serve.port(), "13", key));
+    QVERIFY2(upgrade.head.startsWith("HTTP/1.1 101 "), upgrade.head.constData());
+    QVERIFY2(upgrade.head.contains("Sec-WebSocket-Accept: " + WebSocketFrameWriter::acceptKey(key) +
+                                   "\r\n"),
+             upgrade.head.constData());
+    WebSocketFrameParser parser(1 << 20, WebSocketFrameParser::Role::ClientEnd);
+    const QString open = upgrade.nextFrame(&parser);
+    QVERIFY2(open.startsWith(QLatin1String("text 0{\"sid\"")), qPrintable(open));
+
+    // A masked CONNECT is answered ...
+    upgrade.socket.write(WebSocketFrameWriter::frame(WebSocketOpcode::Text, "40", 0x12345678));
+    const QString connected = upgrade.nextFrame(&parser);
+    QVERIFY2(connected.startsWith(QLatin1String("text 40{\"sid\"")), qPrintable(connected));
+    // ... the same frames unmasked are not: CLOSE 1002, then the server closes TCP.
+    const QByteArray unmasked =
+        WebSocketFrameWriter::unmaskedFrame(WebSocketOpcode::Text, "42[\"message\",\"unmasked\"]");
+    upgrade.socket.write(unmasked);
+    QCOMPARE(upgrade.nextFrame(&parser), QStringLiteral("close 1002"));
+    QCOMPARE(upgrade.nextFrame(&parser), QStringLiteral("eof"));
+
+    QByteArray logText;
+    QVERIFY2(serve.stop(&logText, &error), qPrintable(error));
+    QBuffer log(&logText);
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    JsonLinesReader reader(&log);
+    PacketRecord record;
+    QList<PacketRecord> violations;
+    bool unmaskedEventRead = false;
+    while (reader.next(&record)) {
+        if (record.layer == PacketRecord::Layer::Connection && record.type == PacketRecord::Error)
+            violations.append(record);
+        else if (record.raw.contains("unmasked"))
+            unmaskedEventRead = true;
+    }
+    QVERIFY2(!reader.hasError(), qPrintable(reader.errorString()));
+    QCOMPARE(violations.size(), 1);
+    QCOMPARE(violations.first().direction, PacketRecord::Direction::In);
+    QCOMPARE(violations.first().transport, TransportKind::WebSocket);
+    QVERIFY2(
+        violations.first().error.contains(QLatin1String("RFC 6455 5.1: client frame not masked")) &&
+            violations.first().error.contains(QLatin1String("closed with 1002")),
+        qPrintable(violations.first().error));
+    QCOMPARE(violations.first().raw, unmasked);
+    QVERIFY2(!unmaskedEventRead, "the EVENT in the unmasked frame was read");
+}
+
+// A client's PING is answered with its data; its CLOSE is echoed with the code before the
+// server closes TCP, and a code other than 1000/1001 is logged with its reason.
+void tst_ServerPeer::pingAnsweredAndCloseEchoed()
+{
+    LoggedServe serve;
+    QString error;
+    QVERIFY2(serve.start(&error), qPrintable(error));
+    RawUpgrade upgrade;
+    QVERIFY(upgrade.start(serve.serve.port(), "13", QByteArray("0123456789abcdef").toBase64()));
+    QVERIFY2(upgrade.head.startsWith("HTTP/1.1 101 "), upgrade.head.constData());
+    WebSocketFrameParser parser(1 << 20, WebSocketFrameParser::Role::ClientEnd);
+    QVERIFY(upgrade.nextFrame(&parser).startsWith(QLatin1String("text 0{")));
+    upgrade.socket.write(WebSocketFrameWriter::frame(WebSocketOpcode::Ping, "are you there", 7));
+    QCOMPARE(upgrade.nextFrame(&parser), QStringLiteral("pong are you there"));
+    upgrade.socket.write(WebSocketFrameWriter::frame(
+        WebSocketOpcode::Close, WebSocketFrameWriter::closePayload(4000, QStringLiteral("bye")),
+        8));
+    QCOMPARE(upgrade.nextFrame(&parser), QStringLiteral("close 4000"));
+    QCOMPARE(upgrade.nextFrame(&parser), QStringLiteral("eof"));
+    QByteArray text;
+    QVERIFY2(serve.stop(&text, &error), qPrintable(error));
+    QVERIFY2(text.contains("WebSocket closed by the client (close code 4000: bye)"),
+             text.constData());
+}
+
+void tst_ServerPeer::upgradeRefusals_data()
+{
+    QTest::addColumn<QByteArray>("version");
+    QTest::addColumn<QByteArray>("key");
+    QTest::addColumn<QByteArray>("statusLine");
+    QTest::addColumn<QByteArray>("header");
+    const QByteArray goodKey = QByteArray("0123456789abcdef").toBase64();
+    const QByteArray upgradeRequired = "HTTP/1.1 426 Upgrade Required\r\n";
+    const QByteArray badRequest = "HTTP/1.1 400 Bad Request\r\n";
+    QTest::newRow("version 8: 426 naming 13") << QByteArray("8") << goodKey << upgradeRequired
+                                              << QByteArray("Sec-WebSocket-Version: 13\r\n");
+    QTest::newRow("no version: 426 naming 13") << QByteArray() << goodKey << upgradeRequired
+                                               << QByteArray("Sec-WebSocket-Version: 13\r\n");
+    QTest::newRow("key of 15 bytes: 400")
+        << QByteArray("13") << QByteArray("0123456789abcde").toBase64() << badRequest
+        << QByteArray("Connection: close\r\n");
+    QTest::newRow("key not base64: 400")
+        << QByteArray("13") << QByteArray("not base64 at all!!!!!==") << badRequest
+        << QByteArray("Connection: close\r\n");
+    QTest::newRow("no key: 400") << QByteArray("13") << QByteArray() << badRequest
+                                 << QByteArray("Connection: close\r\n");
+}
+
+// RFC 6455 4.2.1: an upgrade the server cannot answer with 101 gets 426 (a version other than
+// 13, with the version it speaks) or 400 (a key that is not 16 bytes in base64), and the log
+// records the refusal.
+void tst_ServerPeer::upgradeRefusals()
+{
+    QFETCH(QByteArray, version);
+    QFETCH(QByteArray, key);
+    QFETCH(QByteArray, statusLine);
+    QFETCH(QByteArray, header);
+    LoggedServe serve;
+    QString error;
+    QVERIFY2(serve.start(&error), qPrintable(error));
+    RawUpgrade upgrade;
+    QVERIFY(upgrade.start(serve.serve.port(), version, key));
+    QVERIFY2(upgrade.head.startsWith(statusLine), upgrade.head.constData());
+    QVERIFY2(upgrade.head.contains(header), upgrade.head.constData());
+    QVERIFY2(!upgrade.head.contains("Sec-WebSocket-Accept"), upgrade.head.constData());
+    QByteArray log;
+    QVERIFY2(serve.stop(&log, &error), qPrintable(error));
+    const QByteArray status = statusLine.mid(9, 3);
+    QVERIFY2(log.contains("\"error\":\"request refused (" + status + "): "), status.constData());
 }
 
 QTEST_GUILESS_MAIN(tst_ServerPeer)

@@ -5,6 +5,7 @@
 // takes well under a second.
 #include "engineio/engineioclient.h"
 #include "server/engineioserver.h"
+#include "server/serverwebsocket.h"
 #include "tcprelay.h"
 #include "transportrows.h"
 
@@ -92,7 +93,7 @@ public:
     {
         return !refused(connection) && m_server->acceptWebSocket(connection);
     }
-    void handleWebSocket(QWebSocket *socket) override { m_server->handleWebSocket(socket); }
+    void handleWebSocket(ServerWebSocket *socket) override { m_server->handleWebSocket(socket); }
 
     int refusals = 0;
 

@@ -1,5 +1,7 @@
-// RFC 6455 framing on the client side: what WebSocketFrameParser makes of a server's bytes, fed
-// in one piece, byte by byte and split at every point, and what WebSocketFrameWriter sends.
+// RFC 6455 framing at both ends: what WebSocketFrameParser makes of the other end's bytes, fed
+// in one piece, byte by byte and split at every point, and what WebSocketFrameWriter sends. Every
+// row is parsed in both roles: as written (unmasked) by the client end, and with each frame
+// masked by the server end, which must find the same messages and break on the same rules.
 #include "engineio/websocketframeparser.h"
 
 #include <QtEndian>
@@ -75,6 +77,39 @@ QByteArray lengthOnly(quint8 firstByte, quint8 length7, const QByteArray &extend
     return QByteArray(1, char(firstByte)) + char(length7) + extended;
 }
 
+using Role = WebSocketFrameParser::Role;
+
+// The same stream as a client sends it: every frame masked (a masking key after the length, the
+// payload XORed with it), as far as its bytes go. Headers that break a rule stay as they are.
+QByteArray maskFrames(const QByteArray &stream)
+{
+    const QByteArray key = QByteArray::fromHex("a5c3e10f");
+    QByteArray out;
+    qsizetype pos = 0;
+    while (pos + 2 <= stream.size()) {
+        const auto b1 = uchar(stream.at(pos + 1));
+        const int length7 = b1 & 0x7F;
+        const int extended = length7 == 126 ? 2 : length7 == 127 ? 8 : 0;
+        if (pos + 2 + extended > stream.size())
+            break;
+        quint64 length = length7;
+        if (extended == 2)
+            length = qFromBigEndian<quint16>(stream.constData() + pos + 2);
+        else if (extended == 8)
+            length = qFromBigEndian<quint64>(stream.constData() + pos + 2);
+        out += stream.at(pos);
+        out += char(b1 | 0x80);
+        out += stream.mid(pos + 2, extended);
+        out += key;
+        pos += 2 + extended;
+        const qsizetype payload = qsizetype(qMin<quint64>(length, quint64(stream.size() - pos)));
+        for (qsizetype i = 0; i < payload; ++i)
+            out += char(stream.at(pos + i) ^ key.at(i % 4));
+        pos += payload;
+    }
+    return out + stream.mid(pos);
+}
+
 // Text payloads are compared as text, binary ones in hex (shortened when long).
 QString describe(const QByteArray &bytes, bool asText)
 {
@@ -121,9 +156,9 @@ void drain(WebSocketFrameParser &parser, QStringList *events)
     QFAIL("the parser never asked for more data");
 }
 
-QStringList parseInChunks(const QByteArray &input, qint64 limit, qsizetype chunkSize)
+QStringList parseInChunks(const QByteArray &input, qint64 limit, qsizetype chunkSize, Role role)
 {
-    WebSocketFrameParser parser(limit);
+    WebSocketFrameParser parser(limit, role);
     QStringList events;
     for (qsizetype pos = 0; pos < input.size(); pos += chunkSize) {
         parser.addData(input.mid(pos, chunkSize));
@@ -134,9 +169,9 @@ QStringList parseInChunks(const QByteArray &input, qint64 limit, qsizetype chunk
     return events;
 }
 
-QStringList parseSplitAt(const QByteArray &input, qint64 limit, qsizetype split)
+QStringList parseSplitAt(const QByteArray &input, qint64 limit, qsizetype split, Role role)
 {
-    WebSocketFrameParser parser(limit);
+    WebSocketFrameParser parser(limit, role);
     QStringList events;
     parser.addData(input.left(split));
     drain(parser, &events);
@@ -163,22 +198,34 @@ private:
         QTest::addColumn<QStringList>("expected");
     }
     // Every input is parsed the same way however its bytes are split.
-    void checkAllSplits()
+    static void checkAllSplits(const QByteArray &input, qint64 limit, const QStringList &expected,
+                               Role role)
+    {
+        const char *end = role == Role::ClientEnd ? "client end" : "server end";
+        QVERIFY2(parseInChunks(input, limit, qMax<qsizetype>(1, input.size()), role) == expected,
+                 end);
+        QVERIFY2(parseInChunks(input, limit, 1, role) == expected, end);
+        QVERIFY2(parseInChunks(input, limit, 7, role) == expected, end);
+        if (input.size() > 4096)
+            return; // every split point of the long rows would take minutes
+        for (qsizetype split = 0; split <= input.size(); ++split) {
+            const QStringList events = parseSplitAt(input, limit, split, role);
+            QVERIFY2(events == expected, qPrintable(QStringLiteral("%1, split at %2: %3")
+                                                        .arg(QLatin1String(end))
+                                                        .arg(split)
+                                                        .arg(events.join(QStringLiteral(" | ")))));
+        }
+    }
+    // The client end reads the row as written, the server end with every frame masked.
+    void checkBothRoles()
     {
         QFETCH(QByteArray, input);
         QFETCH(qint64, limit);
         QFETCH(QStringList, expected);
-        QCOMPARE(parseInChunks(input, limit, qMax<qsizetype>(1, input.size())), expected);
-        QCOMPARE(parseInChunks(input, limit, 1), expected);
-        QCOMPARE(parseInChunks(input, limit, 7), expected);
-        if (input.size() > 4096)
-            return; // every split point of the long rows would take minutes
-        for (qsizetype split = 0; split <= input.size(); ++split) {
-            const QStringList events = parseSplitAt(input, limit, split);
-            QVERIFY2(events == expected, qPrintable(QStringLiteral("split at %1: %2")
-                                                        .arg(split)
-                                                        .arg(events.join(QStringLiteral(" | ")))));
-        }
+        checkAllSplits(input, limit, expected, Role::ClientEnd);
+        if (QTest::currentTestFailed())
+            return;
+        checkAllSplits(maskFrames(input), limit, expected, Role::ServerEnd);
     }
 
 private slots:
@@ -254,7 +301,7 @@ private slots:
             << text("12345") + text("6") << qint64(5)
             << QStringList{QStringLiteral("text 12345"), QStringLiteral("text 6")};
     }
-    void messages() { checkAllSplits(); }
+    void messages() { checkBothRoles(); }
 
     void errors_data()
     {
@@ -284,15 +331,6 @@ private slots:
         QTest::newRow("reserved control opcode 0xb")
             << rawFrame(0x8B, {}) << DefaultLimit
             << QStringList{error(1002, QStringLiteral("reserved opcode 0xb"))};
-        QTest::newRow("masked text frame")
-            << ok + rawFrame(0x81, "hi", LengthForm::Shortest, true) << DefaultLimit
-            << QStringList{okEvent, error(1002, QStringLiteral("masked TEXT frame from the server "
-                                                               "(RFC 6455 5.1: a server must not "
-                                                               "mask)"))};
-        QTest::newRow("masked ping")
-            << rawFrame(0x89, {}, LengthForm::Shortest, true) << DefaultLimit
-            << QStringList{error(1002, QStringLiteral("masked PING frame from the server (RFC "
-                                                      "6455 5.1: a server must not mask)"))};
         QTest::newRow("fragmented ping")
             << frame(WebSocketOpcode::Ping, "p", false) << DefaultLimit
             << QStringList{error(1002, QStringLiteral("fragmented control frame (PING without "
@@ -370,7 +408,98 @@ private slots:
             << QStringList{error(1009, QStringLiteral("message of 100000000 bytes exceeds the "
                                                       "limit of 67108864 bytes"))};
     }
-    void errors() { checkAllSplits(); }
+    void errors() { checkBothRoles(); }
+
+    // RFC 6455 5.1: a server never masks, a client always does; each end closes with 1002
+    // otherwise, and keeps the offending frame for the record.
+    void masking_data()
+    {
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<int>("role");
+        QTest::addColumn<QStringList>("expected");
+        QTest::addColumn<QByteArray>("offending");
+        const auto error = [](const QString &message) {
+            return QStringLiteral("error 1002: %1").arg(message);
+        };
+        const QByteArray ok = text("40");
+        const QString okEvent = QStringLiteral("text 40");
+        const QByteArray maskedText = rawFrame(0x81, "hi", LengthForm::Shortest, true);
+        const QByteArray maskedPing = rawFrame(0x89, {}, LengthForm::Shortest, true);
+        QTest::newRow("client end: masked text frame")
+            << ok + maskedText << int(Role::ClientEnd)
+            << QStringList{okEvent, error(QStringLiteral("masked TEXT frame from the server (RFC "
+                                                         "6455 5.1: a server must not mask)"))}
+            << maskedText;
+        QTest::newRow("client end: masked ping")
+            << maskedPing << int(Role::ClientEnd)
+            << QStringList{error(QStringLiteral("masked PING frame from the server (RFC 6455 "
+                                                "5.1: a server must not mask)"))}
+            << maskedPing;
+        QTest::newRow("server end: unmasked text frame after a masked one")
+            << maskFrames(ok) + text("hi") << int(Role::ServerEnd)
+            << QStringList{okEvent, error(QStringLiteral("RFC 6455 5.1: client frame not masked "
+                                                         "(an unmasked TEXT frame; a client must "
+                                                         "mask every frame)"))}
+            << text("hi");
+        QTest::newRow("server end: unmasked ping")
+            << control(WebSocketOpcode::Ping) << int(Role::ServerEnd)
+            << QStringList{error(QStringLiteral("RFC 6455 5.1: client frame not masked (an "
+                                                "unmasked PING frame; a client must mask every "
+                                                "frame)"))}
+            << control(WebSocketOpcode::Ping);
+        QTest::newRow("server end: unmasked close")
+            << closeFrame(1000) << int(Role::ServerEnd)
+            << QStringList{error(QStringLiteral("RFC 6455 5.1: client frame not masked (an "
+                                                "unmasked CLOSE frame; a client must mask every "
+                                                "frame)"))}
+            << closeFrame(1000);
+        QTest::newRow("server end: unmasked continuation of a masked start")
+            << maskFrames(text("a", false)) + continuation("b") << int(Role::ServerEnd)
+            << QStringList{error(QStringLiteral("RFC 6455 5.1: client frame not masked (an "
+                                                "unmasked continuation frame; a client must mask "
+                                                "every frame)"))}
+            << continuation("b");
+    }
+    void masking()
+    {
+        QFETCH(QByteArray, input);
+        QFETCH(int, role);
+        QFETCH(QStringList, expected);
+        QFETCH(QByteArray, offending);
+        checkAllSplits(input, DefaultLimit, expected, Role(role));
+        WebSocketFrameParser parser(DefaultLimit, Role(role));
+        parser.addData(input);
+        QStringList events;
+        drain(parser, &events);
+        QCOMPARE(parser.violation(), Role(role) == Role::ClientEnd
+                                         ? WebSocketFrameParser::Violation::MaskedServerFrame
+                                         : WebSocketFrameParser::Violation::UnmaskedClientFrame);
+        QCOMPARE(parser.errorCloseCode(), quint16(1002));
+        QCOMPARE(parser.offendingBytes(), offending);
+    }
+
+    // A masked payload is unmasked with the key's bytes in turn, counted from the start of each
+    // frame (not of the message), whatever the read boundaries.
+    void serverEndUnmasksAcrossFragments()
+    {
+        const QByteArray message = QByteArray("0123456789abcdefghij").repeated(400);
+        QByteArray stream;
+        for (qsizetype pos = 0; pos < message.size(); pos += 333) {
+            const bool first = pos == 0;
+            const bool last = pos + 333 >= message.size();
+            stream += rawFrame(quint8((last ? 0x80 : 0) | (first ? 0x1 : 0x0)),
+                               message.mid(pos, 333), LengthForm::Shortest, true);
+        }
+        for (const qsizetype chunk : {qsizetype(1), qsizetype(5), qsizetype(4096)}) {
+            QCOMPARE(parseInChunks(stream, DefaultLimit, chunk, Role::ServerEnd),
+                     QStringList{QStringLiteral("text %1 bytes").arg(message.size())});
+            WebSocketFrameParser parser(DefaultLimit, Role::ServerEnd);
+            for (qsizetype pos = 0; pos < stream.size(); pos += chunk)
+                parser.addData(stream.mid(pos, chunk));
+            QCOMPARE(parser.next(), WebSocketFrameParser::Result::TextMessage);
+            QCOMPARE(parser.takePayload(), message);
+        }
+    }
 
     // After an error nothing more comes out, whatever is added; reset() starts afresh.
     void failedParserStaysFailed()
@@ -413,6 +542,32 @@ private slots:
             << int(WebSocketOpcode::Close) << WebSocketFrameWriter::closePayload(1000) << 6;
         QTest::newRow("pong") << int(WebSocketOpcode::Pong) << QByteArray("p") << 6;
     }
+    // Server frames: the same, unmasked (RFC 6455 5.1); the server end's parser refuses them,
+    // the client end's reads them back.
+    void unmaskedWriter_data() { writer_data(); }
+    void unmaskedWriter()
+    {
+        QFETCH(int, opcode);
+        QFETCH(QByteArray, payload);
+        QFETCH(int, headerBytes);
+        const QByteArray written =
+            WebSocketFrameWriter::unmaskedFrame(WebSocketOpcode(opcode), payload);
+        QCOMPARE(written, WebSocketFrameWriter::frame(WebSocketOpcode(opcode), payload, 0)
+                              .remove(headerBytes - 4, 4)
+                              .replace(1, 1, QByteArray(1, char(written.at(1) & 0x7F))));
+        QCOMPARE(quint8(written.at(1)) & 0x80, 0);
+        WebSocketFrameParser client(DefaultLimit, Role::ClientEnd);
+        client.addData(written);
+        QVERIFY(client.next() != WebSocketFrameParser::Result::Error);
+        if (opcode == int(WebSocketOpcode::Close))
+            QCOMPARE(client.closeCode(), quint16(1000));
+        else
+            QCOMPARE(client.takePayload(), payload);
+        WebSocketFrameParser server(DefaultLimit, Role::ServerEnd);
+        server.addData(written);
+        QCOMPARE(server.next(), WebSocketFrameParser::Result::Error);
+        QCOMPARE(server.violation(), WebSocketFrameParser::Violation::UnmaskedClientFrame);
+    }
     // Client frames: FIN set, no RSV bits, masked (RFC 6455 5.3), in the shortest length form.
     void writer()
     {
@@ -430,6 +585,15 @@ private slots:
         for (qsizetype i = 0; i < unmasked.size(); ++i)
             unmasked[i] = char(unmasked.at(i) ^ written.at(headerBytes - 4 + i % 4));
         QCOMPARE(unmasked, payload);
+
+        // The server end reads the masked frame back.
+        WebSocketFrameParser serverEnd(DefaultLimit, Role::ServerEnd);
+        serverEnd.addData(written);
+        QVERIFY(serverEnd.next() != WebSocketFrameParser::Result::Error);
+        if (opcode == int(WebSocketOpcode::Close))
+            QCOMPARE(serverEnd.closeCode(), quint16(1000));
+        else
+            QCOMPARE(serverEnd.takePayload(), payload);
 
         // The same frame unmasked, as a server would send it, parses back to the payload.
         QByteArray asServer = written.left(headerBytes - 4) + unmasked;

@@ -1,0 +1,241 @@
+#include "server/serverwebsocket.h"
+
+#include "server/serverlogging.h"
+
+#include <QPointer>
+#include <QTcpSocket>
+
+#ifdef Q_OS_UNIX
+#include <sys/socket.h>
+#endif
+
+ServerWebSocket::Refusal ServerWebSocket::checkUpgrade(const HttpRequest &request)
+{
+    const auto refuse = [](int status, const QString &message, HttpHeaders headers = {}) {
+        return Refusal{status, std::move(headers), message};
+    };
+    if (request.method != "GET")
+        return refuse(400, QStringLiteral("a WebSocket upgrade must be a GET (RFC 6455 4.2.1)"));
+    if (request.versionMinor < 1) {
+        return refuse(400, QStringLiteral("a WebSocket upgrade needs HTTP/1.1 or later (RFC 6455 "
+                                          "4.2.1)"));
+    }
+    if (!request.headerHasToken("upgrade", "websocket"))
+        return refuse(400, QStringLiteral("missing or invalid Upgrade header (RFC 6455 4.2.1)"));
+    if (!request.headerHasToken("connection", "upgrade")) {
+        return refuse(400, QStringLiteral("the Connection header does not hold Upgrade (RFC 6455 "
+                                          "4.2.1)"));
+    }
+    if (request.header("sec-websocket-version") != "13") {
+        return refuse(426,
+                      QStringLiteral("unsupported Sec-WebSocket-Version '%1' (RFC 6455 4.2.1: "
+                                     "13)")
+                          .arg(QString::fromLatin1(request.header("sec-websocket-version"))),
+                      {HttpHeader("Sec-WebSocket-Version", "13")});
+    }
+    const QByteArray key = request.header("sec-websocket-key");
+    const auto decoded =
+        QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded || decoded.decoded.size() != 16 || key.size() != 24) {
+        return refuse(400, QStringLiteral("missing or invalid Sec-WebSocket-Key (RFC 6455 4.2.1: "
+                                          "16 bytes in base64)"));
+    }
+    return {};
+}
+
+ServerWebSocket::ServerWebSocket(QTcpSocket *socket, const HttpRequest &request,
+                                 qint64 maxMessageBytes, QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_request(request)
+    , m_peerAddress(socket->peerAddress())
+    , m_peerPort(socket->peerPort())
+    , m_parser(maxMessageBytes, WebSocketFrameParser::Role::ServerEnd)
+{
+    socket->setParent(this);
+    m_closeTimer.setSingleShot(true);
+    connect(&m_closeTimer, &QTimer::timeout, this, [this] {
+        qCDebug(lcServer) << "WebSocket from" << m_peerAddress.toString() << m_peerPort
+                          << "did not finish closing: cut";
+        abort();
+    });
+    connect(socket, &QTcpSocket::readyRead, this, &ServerWebSocket::readFrames);
+    connect(socket, &QTcpSocket::disconnected, this, &ServerWebSocket::handleDisconnected);
+    connect(socket, &QTcpSocket::bytesWritten, this, [this](qint64 bytes) {
+        if (m_ending)
+            finishEnding();
+        Q_EMIT bytesWritten(bytes);
+    });
+
+    QByteArray answer = "HTTP/1.1 101 Switching Protocols\r\n"
+                        "Upgrade: websocket\r\n"
+                        "Connection: Upgrade\r\n"
+                        "Sec-WebSocket-Accept: ";
+    answer += WebSocketFrameWriter::acceptKey(request.header("sec-websocket-key"));
+    answer += "\r\n\r\n";
+    socket->write(answer);
+    // Frames that came with the upgrade request raise no new readyRead.
+    if (socket->bytesAvailable() > 0)
+        QMetaObject::invokeMethod(this, &ServerWebSocket::readFrames, Qt::QueuedConnection);
+}
+
+ServerWebSocket::~ServerWebSocket()
+{
+    m_socket->disconnect(this);
+}
+
+void ServerWebSocket::setMaxMessageBytes(qint64 bytes)
+{
+    m_parser.setMaxMessageBytes(bytes);
+}
+
+void ServerWebSocket::readFrames()
+{
+    QPointer<ServerWebSocket> self(this);
+    while (m_state != State::Closed && m_socket->bytesAvailable() > 0) {
+        QByteArray bytes = m_socket->readAll();
+        if (m_ending)
+            continue; // after the close handshake (or a violation): read and dropped
+        m_parser.addData(std::move(bytes));
+        // A handler may close or abort the socket from a signal; nothing more is read then.
+        for (bool more = true; more && self && !m_ending && m_state != State::Closed;) {
+            using Result = WebSocketFrameParser::Result;
+            switch (m_parser.next()) {
+            case Result::NeedMoreData:
+                more = false;
+                break;
+            case Result::TextMessage:
+                if (m_state == State::Open)
+                    Q_EMIT textMessageReceived(m_parser.takePayload());
+                break;
+            case Result::BinaryMessage:
+                if (m_state == State::Open)
+                    Q_EMIT binaryMessageReceived(m_parser.takePayload());
+                break;
+            case Result::Ping:
+                if (m_state == State::Open)
+                    sendFrame(WebSocketOpcode::Pong, m_parser.takePayload());
+                break;
+            case Result::Pong:
+                m_parser.takePayload();
+                break;
+            case Result::Close:
+                handleClose();
+                break;
+            case Result::Error:
+                handleViolation();
+                break;
+            }
+        }
+        if (!self)
+            return;
+    }
+}
+
+void ServerWebSocket::handleClose()
+{
+    m_closeCode = m_parser.closeCode();
+    m_closeReason = m_parser.closeReason();
+    if (!m_closeSent) {
+        // RFC 6455 5.5.1: the answer echoes the code (none when the client's CLOSE had none).
+        sendFrame(WebSocketOpcode::Close, m_closeCode == WebSocketCloseCode::NoStatusReceived
+                                              ? QByteArray()
+                                              : WebSocketFrameWriter::closePayload(m_closeCode));
+        m_closeSent = true;
+    }
+    m_state = State::Closing;
+    endConnection();
+    Q_EMIT closeReceived();
+}
+
+void ServerWebSocket::handleViolation()
+{
+    m_error.violation = m_parser.violation();
+    m_error.closeCode = m_parser.errorCloseCode();
+    m_error.message = m_parser.errorString();
+    m_error.offendingBytes = m_parser.offendingBytes();
+    qCDebug(lcServer) << "WebSocket from" << m_peerAddress.toString() << m_peerPort
+                      << "broke a rule:" << m_error.message << "- closing with"
+                      << m_error.closeCode;
+    if (!m_closeSent) {
+        sendFrame(WebSocketOpcode::Close, WebSocketFrameWriter::closePayload(m_error.closeCode));
+        m_closeSent = true;
+    }
+    m_state = State::Closing;
+    endConnection();
+    Q_EMIT protocolViolated(m_error);
+}
+
+void ServerWebSocket::sendTextMessage(QByteArrayView utf8)
+{
+    if (m_state == State::Open)
+        sendFrame(WebSocketOpcode::Text, utf8);
+}
+
+void ServerWebSocket::sendBinaryMessage(QByteArrayView data)
+{
+    if (m_state == State::Open)
+        sendFrame(WebSocketOpcode::Binary, data);
+}
+
+void ServerWebSocket::sendFrame(WebSocketOpcode opcode, QByteArrayView payload)
+{
+    m_socket->write(WebSocketFrameWriter::unmaskedFrame(opcode, payload));
+}
+
+qint64 ServerWebSocket::bytesToWrite() const
+{
+    return m_socket->bytesToWrite();
+}
+
+void ServerWebSocket::close(quint16 code, const QString &reason)
+{
+    if (m_state != State::Open)
+        return;
+    sendFrame(WebSocketOpcode::Close, WebSocketFrameWriter::closePayload(code, reason));
+    m_closeSent = true;
+    m_state = State::Closing;
+    m_closeTimer.start(CloseTimeoutMs);
+}
+
+void ServerWebSocket::abort()
+{
+    if (m_state == State::Closed)
+        return;
+    m_socket->abort();
+    handleDisconnected();
+}
+
+// The server closes TCP first (RFC 6455 7.1.1). It stops sending once the CLOSE is out, and
+// reads and drops what still comes until the client closes too, so that unread bytes do not
+// turn the close into a reset that could destroy the CLOSE frame before the client reads it.
+void ServerWebSocket::endConnection()
+{
+    m_ending = true;
+    m_closeTimer.start(CloseTimeoutMs);
+    finishEnding();
+}
+
+void ServerWebSocket::finishEnding()
+{
+    if (m_state == State::Closed || m_socket->bytesToWrite() > 0)
+        return;
+#ifdef Q_OS_UNIX
+    if (m_socket->socketDescriptor() >= 0) {
+        ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
+        return;
+    }
+    abort();
+#else
+    m_socket->disconnectFromHost();
+#endif
+}
+
+void ServerWebSocket::handleDisconnected()
+{
+    if (m_state == State::Closed)
+        return;
+    m_state = State::Closed;
+    m_closeTimer.stop();
+    Q_EMIT disconnected();
+}

@@ -1,0 +1,121 @@
+// The server end of a WebSocket (RFC 6455), built on the same resumable parser as the client's
+// (WebSocketFrameParser, in its ServerEnd role): every rule a server must enforce is checked on
+// what the client sends, an unmasked frame among them (5.1), and a client that breaks one is
+// told with a CLOSE frame (1002, 1007 or 1009) and reported with the rule and its bytes.
+//
+// HttpListener reads the upgrade request, checks it (checkUpgrade(): 4.2.1) and hands the TCP
+// socket over; the ServerWebSocket answers 101 and owns the socket from then on.
+#pragma once
+
+#include "engineio/websocketframeparser.h"
+#include "server/httprequestparser.h"
+
+#include <QHostAddress>
+#include <QMetaType>
+#include <QObject>
+#include <QTimer>
+
+class QTcpSocket;
+
+// A rule of RFC 6455 the client broke, as the server closed the connection for it.
+struct ServerWebSocketError
+{
+    using Violation = WebSocketFrameParser::Violation;
+    Violation violation = Violation::None;
+    quint16 closeCode = 0;     // the code of the CLOSE frame the server sent: 1002, 1007 or 1009
+    QString message;           // which rule, for people and the record; never read by code
+    QByteArray offendingBytes; // the frame or message that broke it (at most 4 KiB)
+};
+Q_DECLARE_METATYPE(ServerWebSocketError)
+
+class ServerWebSocket : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State { Open, Closing, Closed };
+    Q_ENUM(State)
+
+    // Why an upgrade request cannot be answered with 101 (status 0: it can).
+    struct Refusal
+    {
+        int status = 0;      // 400, or 426 for a version other than 13
+        HttpHeaders headers; // 426: Sec-WebSocket-Version: 13
+        QString message;
+    };
+    // RFC 6455 4.2.1: GET, HTTP/1.1 or later, Upgrade: websocket, Connection: Upgrade,
+    // Sec-WebSocket-Version 13 and a Sec-WebSocket-Key that is 16 bytes in base64.
+    static Refusal checkUpgrade(const HttpRequest &request);
+
+    // How long the client has to answer the server's CLOSE, or to close TCP after the close
+    // handshake, before the connection is cut.
+    static constexpr int CloseTimeoutMs = 2000;
+
+    // Takes `socket` over (as its parent), after its upgrade request `request` (checked, and read
+    // out of the socket) and answers 101. Messages above maxMessageBytes close with 1009.
+    ServerWebSocket(QTcpSocket *socket, const HttpRequest &request, qint64 maxMessageBytes,
+                    QObject *parent = nullptr);
+    ~ServerWebSocket() override;
+
+    State state() const { return m_state; }
+    // The upgrade request: its path, query and headers (names in lower case).
+    const HttpRequest &request() const { return m_request; }
+    QHostAddress peerAddress() const { return m_peerAddress; }
+    quint16 peerPort() const { return m_peerPort; }
+    // Applies from the next frame header on.
+    void setMaxMessageBytes(qint64 bytes);
+
+    // One frame each, unmasked. Ignored unless Open.
+    void sendTextMessage(QByteArrayView utf8);
+    void sendBinaryMessage(QByteArrayView data);
+    // Bytes written but not yet handed to the network.
+    qint64 bytesToWrite() const;
+
+    // Starts the close handshake: CLOSE with `code`, then TCP closes once the client answers
+    // (or after CloseTimeoutMs).
+    void close(quint16 code = WebSocketCloseCode::Normal, const QString &reason = {});
+    // Cuts the TCP connection: no CLOSE frame.
+    void abort();
+
+    // Once the client sent CLOSE: its code (1005 when the frame had none) and reason. 1006 when
+    // the connection ended without one.
+    quint16 closeCode() const { return m_closeCode; }
+    QString closeReason() const { return m_closeReason; }
+    // Whether the connection ended for a rule the client broke (error() says which).
+    bool hasViolation() const { return m_error.violation != ServerWebSocketError::Violation::None; }
+    const ServerWebSocketError &error() const { return m_error; }
+
+Q_SIGNALS:
+    void textMessageReceived(const QByteArray &utf8); // well-formed UTF-8, checked
+    void binaryMessageReceived(const QByteArray &data);
+    void bytesWritten(qint64 bytes);
+    // The client broke a rule of RFC 6455: CLOSE with error.closeCode has been sent, and the
+    // connection closes.
+    void protocolViolated(const ServerWebSocketError &error);
+    // The client's CLOSE arrived (closeCode(), closeReason()); it has been echoed, and TCP
+    // closes next (disconnected()).
+    void closeReceived();
+    void disconnected();
+
+private:
+    void readFrames();
+    void handleClose();
+    void handleViolation();
+    void sendFrame(WebSocketOpcode opcode, QByteArrayView payload);
+    // The close handshake is over (or broken): TCP closes once what is written has gone out.
+    void endConnection();
+    void finishEnding();
+    void handleDisconnected();
+
+    QTcpSocket *m_socket;
+    HttpRequest m_request;
+    QHostAddress m_peerAddress;
+    quint16 m_peerPort = 0;
+    WebSocketFrameParser m_parser;
+    State m_state = State::Open;
+    bool m_closeSent = false;
+    bool m_ending = false; // no more frames are read; TCP closes after the last write
+    quint16 m_closeCode = 1006;
+    QString m_closeReason;
+    ServerWebSocketError m_error;
+    QTimer m_closeTimer;
+};
