@@ -288,7 +288,7 @@ private Q_SLOTS:
             << QStringList() << 400 << false << 0 << QByteArray()
             << QByteArray("event name 'connect' is reserved");
 
-        // --- WebSocket (what QWebSocket enforces today) ---
+        // --- WebSocket: RFC 6455 on the server side (ServerWebSocket) ---
         const QByteArray upgrade =
             R"({"open":"c"},{"send":"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"},{"wait":200})";
         QTest::newRow("ws: message over --max-payload")
@@ -297,6 +297,32 @@ private Q_SLOTS:
         QTest::newRow("ws: text frame of bad UTF-8")
             << (upgrade + R"(,{"ws":{"opcode":1,"hex":"34c328"}},{"read":true,"until":"wsClose"})")
             << QStringList() << 101 << false << 1007 << QByteArray() << QByteArray();
+        // Every rule is recorded as the client's error, naming it; the frame's message is never
+        // read (the unmasked "40" would otherwise be answered with a CONNECT).
+        const auto violation = [&upgrade](const char *frame) {
+            return upgrade + ",{\"ws\":" + frame + R"(},{"read":true,"until":"wsClose"})";
+        };
+        QTest::newRow("ws: unmasked frame (5.1)")
+            << violation(R"({"opcode":1,"text":"40","mask":false})") << QStringList() << 101
+            << false << 1002 << QByteArray() << QByteArray("client frame not masked");
+        QTest::newRow("ws: RSV1 without an extension (5.2)")
+            << violation(R"({"opcode":1,"text":"40","rsv":4})") << QStringList() << 101 << false
+            << 1002 << QByteArray() << QByteArray("the client broke the WebSocket protocol");
+        QTest::newRow("ws: reserved opcode 0x3 (5.2)")
+            << violation(R"({"opcode":3,"text":"x"})") << QStringList() << 101 << false << 1002
+            << QByteArray() << QByteArray("the client broke the WebSocket protocol");
+        QTest::newRow("ws: fragmented PING (5.5)")
+            << violation(R"({"opcode":9,"text":"p","fin":false})") << QStringList() << 101 << false
+            << 1002 << QByteArray() << QByteArray("the client broke the WebSocket protocol");
+        QTest::newRow("ws: PING of 126 bytes (5.5)")
+            << violation(R"({"opcode":9,"size":126})") << QStringList() << 101 << false << 1002
+            << QByteArray() << QByteArray("the client broke the WebSocket protocol");
+        QTest::newRow("ws: continuation with nothing to continue (5.4)")
+            << violation(R"({"opcode":0,"text":"x"})") << QStringList() << 101 << false << 1002
+            << QByteArray() << QByteArray("the client broke the WebSocket protocol");
+        QTest::newRow("ws: CLOSE with code 1005, which is never sent (7.4.1)")
+            << violation(R"({"opcode":8,"hex":"03ed"})") << QStringList() << 101 << false << 1002
+            << QByteArray() << QByteArray("the client broke the WebSocket protocol");
     }
 
     void hostileCase()

@@ -13,8 +13,9 @@
 //   {"sendHex": "<hex>"}                     these bytes
 //   {"fill": {"prefix","size","char","suffix"}}
 //                                            prefix + size x char + suffix in one write
-//   {"ws": {"opcode", "text" | "hex" | "size", "mask": true}}
+//   {"ws": {"opcode", "text" | "hex" | "size", "mask": true, "fin": true, "rsv": 0}}
 //                                            one WebSocket frame (masked unless "mask": false;
+//                                            final unless "fin": false; "rsv": its RSV bits;
 //                                            "size": that many "a" bytes)
 //   {"wait": ms}                             pause
 //   {"read": true, "until": "close" | "response" | "wsClose", "timeoutMs": 3000}
@@ -144,7 +145,8 @@ function wsFrame(spec) {
   else payload = Buffer.alloc(bounded(spec.size, MAX_SIZE, "ws size"), "a");
   const mask = spec.mask !== false;
   const length = payload.length;
-  const head = [0x80 | opcode];
+  // FIN unless "fin": false; "rsv": the three RSV bits as a number (4: RSV1).
+  const head = [(spec.fin === false ? 0 : 0x80) | ((bounded(spec.rsv ?? 0, 7, "ws rsv") & 7) << 4) | (opcode & 0x0f)];
   const maskBit = mask ? 0x80 : 0;
   let extended = Buffer.alloc(0);
   if (length < 126) head.push(maskBit | length);
