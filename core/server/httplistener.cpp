@@ -2,6 +2,7 @@
 
 #include "server/serverlogging.h"
 #include "server/serverwebsocket.h"
+#include "server/tcpstream.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -564,8 +565,16 @@ void HttpListener::handOver(HttpConnection *connection, QTcpSocket *socket, qsiz
     socket->skip(headBytes);
     const HttpRequest &request = connection->request();
     HttpRequestHandler *handler = route(request.path);
+    QString error;
+    TcpStream *stream = TcpStream::takeOver(socket, &error);
+    if (!stream) {
+        qCWarning(lcServer) << connection->peerName() << "WebSocket upgrade dropped:" << error;
+        socket->abort();
+        socket->deleteLater();
+        return;
+    }
     auto *webSocket = new ServerWebSocket(
-        socket, request,
+        stream, request,
         qint64(qMin<quint64>(m_limits.maxWebSocketMessageBytes, quint64(INT64_MAX))));
     handler->handleWebSocket(webSocket);
 }

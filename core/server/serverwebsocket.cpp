@@ -1,12 +1,11 @@
 #include "server/serverwebsocket.h"
 
 #include "server/serverlogging.h"
+#include "server/tcpstream.h"
 
 #include <QPointer>
-#include <QTcpSocket>
 
 #ifdef Q_OS_UNIX
-#include <sys/socket.h>
 #endif
 
 ServerWebSocket::Refusal ServerWebSocket::checkUpgrade(const HttpRequest &request)
@@ -43,7 +42,7 @@ ServerWebSocket::Refusal ServerWebSocket::checkUpgrade(const HttpRequest &reques
     return {};
 }
 
-ServerWebSocket::ServerWebSocket(QTcpSocket *socket, const HttpRequest &request,
+ServerWebSocket::ServerWebSocket(TcpStream *socket, const HttpRequest &request,
                                  qint64 maxMessageBytes, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
@@ -59,9 +58,9 @@ ServerWebSocket::ServerWebSocket(QTcpSocket *socket, const HttpRequest &request,
                           << "did not finish closing: cut";
         abort();
     });
-    connect(socket, &QTcpSocket::readyRead, this, &ServerWebSocket::readFrames);
-    connect(socket, &QTcpSocket::disconnected, this, &ServerWebSocket::handleDisconnected);
-    connect(socket, &QTcpSocket::bytesWritten, this, [this](qint64 bytes) {
+    connect(socket, &TcpStream::readyRead, this, &ServerWebSocket::readFrames);
+    connect(socket, &TcpStream::disconnected, this, &ServerWebSocket::handleDisconnected);
+    connect(socket, &TcpStream::bytesWritten, this, [this](qint64 bytes) {
         if (m_ending)
             finishEnding();
         Q_EMIT bytesWritten(bytes);
@@ -220,15 +219,11 @@ void ServerWebSocket::finishEnding()
 {
     if (m_state == State::Closed || m_socket->bytesToWrite() > 0)
         return;
-#ifdef Q_OS_UNIX
-    if (m_socket->socketDescriptor() >= 0) {
-        ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
+    if (m_socket->isOpen()) {
+        m_socket->shutdownWrite();
         return;
     }
     abort();
-#else
-    m_socket->disconnectFromHost();
-#endif
 }
 
 void ServerWebSocket::handleDisconnected()

@@ -3,8 +3,9 @@
 // what the client sends, an unmasked frame among them (5.1), and a client that breaks one is
 // told with a CLOSE frame (1002, 1007 or 1009) and reported with the rule and its bytes.
 //
-// HttpListener reads the upgrade request, checks it (checkUpgrade(): 4.2.1) and hands the TCP
-// socket over; the ServerWebSocket answers 101 and owns the socket from then on.
+// HttpListener reads the upgrade request, checks it (checkUpgrade(): 4.2.1) and hands the
+// connection over as a TcpStream (the descriptor without a QTcpSocket's per-connection buffers:
+// a server holds thousands of these); the ServerWebSocket answers 101 and owns it from then on.
 #pragma once
 
 #include "engineio/websocketframeparser.h"
@@ -15,7 +16,7 @@
 #include <QObject>
 #include <QTimer>
 
-class QTcpSocket;
+class TcpStream;
 
 // A rule of RFC 6455 the client broke, as the server closed the connection for it.
 struct ServerWebSocketError
@@ -51,8 +52,8 @@ public:
     static constexpr int CloseTimeoutMs = 2000;
 
     // Takes `socket` over (as its parent), after its upgrade request `request` (checked, and read
-    // out of the socket) and answers 101. Messages above maxMessageBytes close with 1009.
-    ServerWebSocket(QTcpSocket *socket, const HttpRequest &request, qint64 maxMessageBytes,
+    // out of the stream) and answers 101. Messages above maxMessageBytes close with 1009.
+    ServerWebSocket(TcpStream *socket, const HttpRequest &request, qint64 maxMessageBytes,
                     QObject *parent = nullptr);
     ~ServerWebSocket() override;
 
@@ -106,7 +107,7 @@ private:
     void finishEnding();
     void handleDisconnected();
 
-    QTcpSocket *m_socket;
+    TcpStream *m_socket;
     HttpRequest m_request;
     QHostAddress m_peerAddress;
     quint16 m_peerPort = 0;

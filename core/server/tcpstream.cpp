@@ -56,16 +56,15 @@ void TcpStream::readAvailable()
 {
     if (m_fd < 0)
         return;
-    const qsizetype before = m_received.size();
-    m_received.resize(before + ReadChunkBytes);
+    // Read on the stack, kept at its size: a buffer grown for the largest read would keep its
+    // capacity (and its touched pages) for as long as the connection lives.
+    char chunk[ReadChunkBytes];
     ssize_t got;
     do {
-        got = ::read(m_fd, m_received.data() + before, size_t(ReadChunkBytes));
+        got = ::read(m_fd, chunk, sizeof chunk);
     } while (got < 0 && errno == EINTR);
-    m_received.resize(before + std::max<qsizetype>(got, 0));
-    if (m_received.isEmpty())
-        m_received = QByteArray(); // an idle connection keeps no buffer
     if (got > 0) {
+        m_received.append(chunk, qsizetype(got));
         Q_EMIT readyRead();
         return;
     }
@@ -78,7 +77,7 @@ void TcpStream::write(QByteArrayView data)
 {
     if (m_fd < 0 || data.isEmpty())
         return;
-    if (bytesToWrite() > 0) {
+    if (unsentBytes() > 0) {
         m_pending.append(data);
         return;
     }
@@ -93,6 +92,13 @@ void TcpStream::write(QByteArrayView data)
         return;
     }
     const qsizetype taken = std::max<qsizetype>(sent, 0);
+    if (taken > 0) {
+        m_unannounced += taken;
+        if (!m_announcePosted) {
+            m_announcePosted = true;
+            QMetaObject::invokeMethod(this, &TcpStream::announceWritten, Qt::QueuedConnection);
+        }
+    }
     if (taken == data.size())
         return;
     m_pending = data.sliced(taken).toByteArray();
@@ -104,11 +110,19 @@ void TcpStream::write(QByteArrayView data)
     m_writeNotifier->setEnabled(true);
 }
 
+void TcpStream::announceWritten()
+{
+    m_announcePosted = false;
+    if (m_fd < 0 || m_unannounced == 0)
+        return;
+    Q_EMIT bytesWritten(std::exchange(m_unannounced, 0));
+}
+
 bool TcpStream::flushPending()
 {
-    while (bytesToWrite() > 0) {
+    while (unsentBytes() > 0) {
         const ssize_t sent = ::send(m_fd, m_pending.constData() + m_pendingOffset,
-                                    size_t(bytesToWrite()), MSG_NOSIGNAL);
+                                    size_t(unsentBytes()), MSG_NOSIGNAL);
         if (sent < 0) {
             if (errno == EINTR)
                 continue;
@@ -124,11 +138,11 @@ bool TcpStream::flushPending()
 
 void TcpStream::writePending()
 {
-    const qint64 before = bytesToWrite();
+    const qint64 before = unsentBytes();
     if (!flushPending())
         return;
-    const qint64 written = before - bytesToWrite();
-    if (bytesToWrite() == 0) {
+    const qint64 written = before - unsentBytes();
+    if (unsentBytes() == 0) {
         m_pending = QByteArray();
         m_pendingOffset = 0;
         // The notifier goes with the backlog: an idle connection keeps only the read one. (It
@@ -147,7 +161,7 @@ void TcpStream::shutdownWrite()
 {
     if (m_fd < 0)
         return;
-    if (bytesToWrite() > 0)
+    if (unsentBytes() > 0)
         m_shutdownRequested = true;
     else
         ::shutdown(m_fd, SHUT_WR);
@@ -175,5 +189,6 @@ void TcpStream::closeNow()
     m_fd = -1;
     m_pending = QByteArray();
     m_pendingOffset = 0;
+    m_unannounced = 0;
     Q_EMIT disconnected();
 }

@@ -33,9 +33,13 @@ public:
     QByteArray readAll();
 
     // Hands `data` to the kernel at once, and keeps what it does not take yet; that goes out when
-    // the socket can take it (bytesWritten then). Ignored once closed.
+    // the socket can take it. Ignored once closed.
     void write(QByteArrayView data);
-    qint64 bytesToWrite() const { return m_pending.size() - m_pendingOffset; }
+    // As QTcpSocket counts them: the bytes written whose bytesWritten() has not been emitted
+    // yet. What the kernel took at once is announced on the next turn of the event loop (one
+    // signal for all the writes of a turn), so that a writer that waits for bytesWritten() before
+    // its next batch (the Engine.IO server's pacing) sees the same cycle as with a QTcpSocket.
+    qint64 bytesToWrite() const { return unsentBytes() + m_unannounced; }
 
     // No more sending (TCP FIN), once what is waiting has gone out; reading goes on until the
     // peer closes.
@@ -45,15 +49,18 @@ public:
 
 Q_SIGNALS:
     void readyRead();
-    // After bytes that had to wait went out (a write the kernel took at once emits nothing).
+    // Bytes handed to the kernel: on the next turn after a write it took at once, or when bytes
+    // that had to wait went out.
     void bytesWritten(qint64 bytes);
     // The peer closed, or the connection failed; emitted once, also after abort().
     void disconnected();
 
 private:
     TcpStream(int fd, const QHostAddress &peerAddress, quint16 peerPort, QObject *parent);
+    qint64 unsentBytes() const { return m_pending.size() - m_pendingOffset; }
     void readAvailable();
     void writePending();
+    void announceWritten();
     // Writes from m_pending; false when the connection failed (then it is closed).
     bool flushPending();
     void closeNow();
@@ -66,5 +73,7 @@ private:
     QByteArray m_received;
     QByteArray m_pending;
     qsizetype m_pendingOffset = 0;
+    qint64 m_unannounced = 0; // taken by the kernel at once, bytesWritten() not emitted yet
+    bool m_announcePosted = false;
     bool m_shutdownRequested = false;
 };
