@@ -26,6 +26,7 @@
 #include "connectionbar.h"
 #include "livesession.h"
 #include "mainwindow.h"
+#include "processusage.h"
 #include "session/sessionlog.h"
 #include "socketio/socketiopacket.h"
 #include "startup.h"
@@ -48,17 +49,8 @@
 #include <cstdio>
 #include <ctime>
 #include <functional>
-#include <sys/resource.h>
 
 namespace {
-qint64 processCpuUs()
-{
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return (qint64(usage.ru_utime.tv_sec) + usage.ru_stime.tv_sec) * 1000000 +
-           usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
-}
-
 qint64 percentile(std::vector<qint64> values, double p)
 {
     if (values.empty())

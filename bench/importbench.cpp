@@ -8,6 +8,7 @@
 //   before the window opened, so that the memory per record can be told apart from the libraries.
 // Prints one JSON object. Run offscreen (QT_QPA_PLATFORM=offscreen) or under xvfb-run.
 #include "mainwindow.h"
+#include "processusage.h"
 #include "session/logimportjob.h"
 #include "session/sessionlog.h"
 #include "timelinepane.h"
@@ -22,24 +23,8 @@
 #include <QTimer>
 
 #include <cstdio>
-#include <sys/resource.h>
 
 namespace {
-qint64 processCpuUs()
-{
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return (qint64(usage.ru_utime.tv_sec) + usage.ru_stime.tv_sec) * 1000000 +
-           usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
-}
-
-qint64 peakRssKb()
-{
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss;
-}
-
 // Notes when a paint of `viewport` ends while the model has rows.
 class FirstRowsPaint : public QObject
 {

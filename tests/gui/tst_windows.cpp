@@ -12,6 +12,7 @@
 #include "packetdetail.h"
 #include "recentlogs.h"
 #include "startup.h"
+#include "ticklog.h"
 #include "timelinepane.h"
 
 #include <QAction>
@@ -36,23 +37,6 @@
 
 namespace {
 constexpr int Timeout = 30000;
-
-QByteArray recordLine(int i)
-{
-    return QByteArrayLiteral(
-               "{\"ts\":\"2026-12-07T10:00:00.000001Z\",\"dir\":\"in\",\"layer\":\"sio\","
-               "\"type\":\"EVENT\",\"nsp\":\"/chat\",\"data\":[\"tick\",") +
-           QByteArray::number(i) + QByteArrayLiteral("]}\n");
-}
-
-QByteArray lines(int count)
-{
-    QByteArray out;
-    out.reserve(qsizetype(count) * 120);
-    for (int i = 0; i < count; ++i)
-        out += recordLine(i);
-    return out;
-}
 
 bool writeFile(const QString &path, const QByteArray &content)
 {
@@ -139,11 +123,11 @@ private Q_SLOTS:
         QCoreApplication::setApplicationName(QStringLiteral("SioScopeWindowsTest"));
         QVERIFY(m_dir.isValid());
         m_small = m_dir.filePath(QStringLiteral("small.jsonl"));
-        QVERIFY(writeFile(m_small, lines(5)));
+        QVERIFY(writeFile(m_small, tickRecordLines(5, "/chat")));
         m_other = m_dir.filePath(QStringLiteral("other.jsonl"));
-        QVERIFY(writeFile(m_other, lines(7)));
+        QVERIFY(writeFile(m_other, tickRecordLines(7, "/chat")));
         m_large = m_dir.filePath(QStringLiteral("large.jsonl"));
-        QVERIFY(writeFile(m_large, lines(400000)));
+        QVERIFY(writeFile(m_large, tickRecordLines(400000, "/chat")));
     }
 
     void init()
@@ -278,7 +262,7 @@ private Q_SLOTS:
     void openRecentReportsAMissingFile()
     {
         const QString gone = m_dir.filePath(QStringLiteral("gone.jsonl"));
-        QVERIFY(writeFile(gone, lines(2)));
+        QVERIFY(writeFile(gone, tickRecordLines(2, "/chat")));
         RecentLogs::add(m_small);
         RecentLogs::add(gone);
         QVERIFY(QFile::remove(gone));
@@ -516,7 +500,8 @@ private Q_SLOTS:
     void aBrokenLineStopsTheImport()
     {
         const QString broken = m_dir.filePath(QStringLiteral("broken.jsonl"));
-        QVERIFY(writeFile(broken, lines(3) + "{\"ts\": 1}\n" + lines(2)));
+        QVERIFY(writeFile(broken, tickRecordLines(3, "/chat") + "{\"ts\": 1}\n" +
+                                      tickRecordLines(2, "/chat")));
         QString error;
         MainWindow *window = MainWindow::openLogStreaming(broken, &error);
         QVERIFY2(window, qPrintable(error));

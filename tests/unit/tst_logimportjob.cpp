@@ -6,6 +6,8 @@
 #include "session/logimportjob.h"
 #include "session/sessionlog.h"
 
+#include "ticklog.h"
+
 #include <QBuffer>
 #include <QFile>
 #include <QFileInfo>
@@ -16,22 +18,6 @@
 
 namespace {
 constexpr int Timeout = 30000;
-
-QByteArray recordLine(int i)
-{
-    return QByteArrayLiteral(
-               "{\"ts\":\"2026-12-07T10:00:00.000001Z\",\"dir\":\"in\",\"layer\":\"sio\","
-               "\"type\":\"EVENT\",\"nsp\":\"/\",\"data\":[\"tick\",") +
-           QByteArray::number(i) + QByteArrayLiteral("]}\n");
-}
-
-QByteArray lines(int count)
-{
-    QByteArray out;
-    for (int i = 0; i < count; ++i)
-        out += recordLine(i);
-    return out;
-}
 
 // The records as LogImporter::read finds them, as JSON Lines.
 QByteArray readInOneGo(const QByteArray &content, bool *ok, QString *error)
@@ -70,21 +56,22 @@ private Q_SLOTS:
         QTest::addColumn<QString>("errorStart");
 
         QTest::newRow("many records, several slices")
-            << lines(60000) << int(LogImportJob::Outcome::Completed) << qint64(60000) << QString();
+            << tickRecordLines(60000) << int(LogImportJob::Outcome::Completed) << qint64(60000)
+            << QString();
         QTest::newRow("empty file")
             << QByteArray() << int(LogImportJob::Outcome::Completed) << qint64(0) << QString();
         QTest::newRow("blank lines and a BOM")
-            << (QByteArray("\xEF\xBB\xBF") + recordLine(0) + "\n\r\n" + recordLine(1))
+            << (QByteArray("\xEF\xBB\xBF") + tickRecordLine(0) + "\n\r\n" + tickRecordLine(1))
             << int(LogImportJob::Outcome::Completed) << qint64(2) << QString();
         QTest::newRow("last line without its newline")
-            << (lines(3) + recordLine(3).chopped(1)) << int(LogImportJob::Outcome::Completed)
-            << qint64(4) << QString();
+            << (tickRecordLines(3) + tickRecordLine(3).chopped(1))
+            << int(LogImportJob::Outcome::Completed) << qint64(4) << QString();
         QTest::newRow("broken line 5 after 4 records")
-            << (lines(4) + "{\"ts\":\"x\"}\n" + lines(2)) << int(LogImportJob::Outcome::Failed)
-            << qint64(4) << QStringLiteral("line 5: ");
+            << (tickRecordLines(4) + "{\"ts\":\"x\"}\n" + tickRecordLines(2))
+            << int(LogImportJob::Outcome::Failed) << qint64(4) << QStringLiteral("line 5: ");
         QTest::newRow("truncated last line")
-            << (lines(3) + recordLine(3).left(30)) << int(LogImportJob::Outcome::Failed)
-            << qint64(3) << QStringLiteral("line 4: ");
+            << (tickRecordLines(3) + tickRecordLine(3).left(30))
+            << int(LogImportJob::Outcome::Failed) << qint64(3) << QStringLiteral("line 4: ");
         QTest::newRow("not a log") << QByteArray("hello\n") << int(LogImportJob::Outcome::Failed)
                                    << qint64(0) << QStringLiteral("line 1: ");
         QTest::newRow("HAR, read whole")
@@ -136,7 +123,7 @@ private Q_SLOTS:
     void readsInSlicesWhileTheEventLoopRuns()
     {
         const QString file = m_dir.filePath(QStringLiteral("slices.jsonl"));
-        QVERIFY(writeFile(file, lines(300000)));
+        QVERIFY(writeFile(file, tickRecordLines(300000)));
         SessionLog log;
         LogImportJob job(&log);
         QSignalSpy progressed(&job, &LogImportJob::progressed);
@@ -166,7 +153,7 @@ private Q_SLOTS:
     void cancelKeepsWhatWasRead()
     {
         const QString file = m_dir.filePath(QStringLiteral("cancel.jsonl"));
-        const QByteArray content = lines(300000);
+        const QByteArray content = tickRecordLines(300000);
         QVERIFY(writeFile(file, content));
         SessionLog log;
         LogImportJob job(&log);
