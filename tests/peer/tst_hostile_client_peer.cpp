@@ -460,7 +460,13 @@ private Q_SLOTS:
         const qint64 rssAfter = residentKb(pid);
         qInfo("fds %d -> %d, VmRSS %lld kB -> %lld kB", fdsBefore, fds, rssBefore, rssAfter);
         QVERIFY2(fds <= fdsBefore + 4, qPrintable(QString::number(fds)));
+#ifdef __SANITIZE_ADDRESS__
+        // AddressSanitizer keeps freed memory in its quarantine (up to 256 MB) to catch uses after
+        // free, so serve's RSS says nothing about what it holds; the plain pass checks it.
+        qInfo("VmRSS not compared: this build (serve's too) runs under AddressSanitizer");
+#else
         QVERIFY2(rssAfter < rssBefore + 16 * 1024, qPrintable(QString::number(rssAfter)));
+#endif
 
         QString error;
         QVERIFY2(serve.stop(&error), qPrintable(error));
