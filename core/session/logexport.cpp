@@ -338,9 +338,7 @@ bool LogExporter::write(const SessionLog &log, const std::vector<qint64> *rows, 
 
 bool LogImporter::read(QIODevice *in, SessionLog *log, QString *error)
 {
-    // HAR is one JSON document whose first key is "log"; JSON Lines starts with a record.
-    const QByteArray head = in->peek(256).trimmed();
-    if (head.startsWith('{') && head.mid(1).trimmed().startsWith("\"log\""))
+    if (isHar(in))
         return readHar(in->readAll(), log, error);
     JsonLinesReader reader(in);
     PacketRecord record;
@@ -351,6 +349,12 @@ bool LogImporter::read(QIODevice *in, SessionLog *log, QString *error)
         return false;
     }
     return true;
+}
+
+bool LogImporter::isHar(QIODevice *in)
+{
+    const QByteArray head = in->peek(256).trimmed();
+    return head.startsWith('{') && head.mid(1).trimmed().startsWith("\"log\"");
 }
 
 bool LogImporter::readHar(const QByteArray &har, SessionLog *log, QString *error)

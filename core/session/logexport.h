@@ -48,5 +48,8 @@ public:
     // or truncated input returns false with an error naming the line (JSON Lines) or the entry
     // (HAR); everything before it has been appended.
     static bool read(QIODevice *in, SessionLog *log, QString *error);
+    // Whether `in` holds HAR rather than JSON Lines, from its first bytes (peeked, not read):
+    // HAR is one JSON document whose first key is "log"; JSON Lines starts with a record.
+    static bool isHar(QIODevice *in);
     static bool readHar(const QByteArray &har, SessionLog *log, QString *error);
 };

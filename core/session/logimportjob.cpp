@@ -49,9 +49,7 @@ void LogImportJob::readSlice()
     const int sliceMs = m_firstSlice ? FirstSliceMs : SliceMs;
     if (m_firstSlice) {
         m_firstSlice = false;
-        // HAR is one JSON document whose first key is "log"; JSON Lines starts with a record.
-        const QByteArray head = m_file.peek(256).trimmed();
-        if (head.startsWith('{') && head.mid(1).trimmed().startsWith("\"log\"")) {
+        if (LogImporter::isHar(&m_file)) {
             const qint64 before = m_log->size();
             const bool ok = LogImporter::readHar(m_file.readAll(), m_log, &m_error);
             m_recordsRead = m_log->size() - before;
