@@ -4,6 +4,7 @@
 #include "cli/recordcommand.h"
 #include "cli/rulescommand.h"
 #include "cli/scenariocommand.h"
+#include "cli/proxycommand.h"
 #include "cli/servecommand.h"
 #include "cli/testcommand.h"
 #include "session/logexport.h"
@@ -19,6 +20,8 @@ const char *const Usage = "usage: sioscope-cli <command> [options]\n"
                           "commands:\n"
                           "  record <url> [options]   record a session (record --help)\n"
                           "  serve [options]          run the embedded server (serve --help)\n"
+                          "  proxy --listen <host:port> --target <url>   inspect an app's own "
+                          "traffic (proxy --help)\n"
                           "  doctor <url> [options]   diagnose a connection (doctor --help)\n"
                           "  test <scenario>... [options]   run scenario files (test --help)\n"
                           "  scenario from <session.jsonl|.har> [-o file]   write a scenario "
@@ -112,6 +115,10 @@ int main(int argc, char *argv[])
     if (command == QLatin1String("test")) {
         TestCommand test;
         return test.run(arguments);
+    }
+    if (command == QLatin1String("proxy")) {
+        ProxyCommand proxy;
+        return proxy.run(arguments);
     }
     if (command == QLatin1String("serve")) {
         ServeCommand serve;

@@ -12,7 +12,7 @@ debian_packages=(
     build-essential cmake ninja-build pkg-config
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev libgl1-mesa-dev
     nodejs npm
-    openssl libssl-dev
+    openssl libssl-dev zlib1g-dev
     libyaml-cpp-dev json-schema-test-suite libxml2-utils
     haproxy tinyproxy microsocks
     jq

@@ -37,6 +37,7 @@ void SessionDecoder::start(SocketIoProtocol protocol)
     for (const Direction direction : {Direction::In, Direction::Out})
         abandonPartial(direction, QStringLiteral("a new session opened"));
     m_protocol = protocol;
+    m_parserChosen = false;
     createDecoders();
     m_awaitedAcks.clear(); // ack ids are per session
 }
@@ -234,6 +235,22 @@ void SessionDecoder::observeEnginePacket(Direction direction, const EngineIoPack
     recordEnginePacket(direction, packet, transport);
     if (packet.type != EngineIoPacket::Message || m_messages != Messages::SocketIo)
         return;
+    if (m_autoMsgpack && !m_parserChosen) {
+        m_parserChosen = true;
+        // socket.io-msgpack-parser sends every packet as one binary message; the text parser's
+        // first packet of a session is always text (a binary attachment follows its header).
+        if (packet.binary && m_parser->kind() != SocketIoParser::Kind::Msgpack) {
+            const QString from = SocketIoParser::kindName(m_parser->kind());
+            setParser(m_autoMsgpack);
+            record(PacketRecord::note(
+                PacketRecord::ParserChanged,
+                {{QStringLiteral("from"), from},
+                 {QStringLiteral("to"), SocketIoParser::kindName(SocketIoParser::Kind::Msgpack)},
+                 {QStringLiteral("reason"),
+                  QStringLiteral("the session's first Socket.IO message is binary")}},
+                transport));
+        }
+    }
     Decoded decoded = decodeMessage(direction, packet.data, packet.binary);
     if (decoded.status != Decoded::Status::PacketReady)
         return;

@@ -73,6 +73,10 @@ public:
     // The Engine.IO sid every record carries (a server's records); empty for a client's.
     void setSession(const QString &sid) { m_session = sid; }
     QString session() const { return m_session; }
+    // An observer that does not know the session's parser: the first MESSAGE either way decides.
+    // A binary one selects `msgpack` (recorded as a ParserChanged note), a text one keeps the
+    // parser set; until start() is called again. Not owned; must outlive the decoder.
+    void setParserChosenByFirstMessage(const SocketIoParser *msgpack) { m_autoMsgpack = msgpack; }
     // Bounds each Engine.IO packet an observer decodes from a polling body.
     void setMaxEnginePacketBytes(qint64 bytes) { m_maxEnginePacketBytes = bytes; }
 
@@ -177,6 +181,8 @@ private:
     Messages m_messages = Messages::SocketIo;
     RoundTrips m_roundTrips = RoundTrips::Received;
     QString m_session;
+    const SocketIoParser *m_autoMsgpack = nullptr; // see setParserChosenByFirstMessage()
+    bool m_parserChosen = false;
     qint64 m_maxEnginePacketBytes = 256 * 1024 * 1024;
     std::array<Stream, 2> m_streams;
     QHash<AckKey, qint64> m_awaitedAcks; // EVENT -> when it went, in monotonicUs()
