@@ -9,9 +9,10 @@
 namespace {
 constexpr int MaxChunkSizeDigits = 15;
 constexpr int MaxContentLengthDigits = 18;
+constexpr qint64 MaxReserveBytes = 16 * 1024 * 1024;
 } // namespace
 
-void HttpBodyDecoder::start(Framing framing, qint64 contentLength)
+HttpBodyDecoder::Status HttpBodyDecoder::start(Framing framing, qint64 contentLength)
 {
     m_framing = framing;
     m_line.clear();
@@ -26,6 +27,16 @@ void HttpBodyDecoder::start(Framing framing, qint64 contentLength)
         break;
     case Framing::Length:
         m_left = std::max<qint64>(0, contentLength);
+        if (m_left > m_limits.maxBodyBytes)
+            return fail(Error::BodyTooLarge,
+                        QStringLiteral("body of %1 bytes exceeds the limit of %2 bytes")
+                            .arg(m_left == std::numeric_limits<qint64>::max()
+                                     ? QStringLiteral("more than 10^18")
+                                     : QString::number(m_left))
+                            .arg(m_limits.maxBodyBytes));
+        // Reserved only as far as it is kept, and never more than a sane first allocation: the
+        // length is the peer's word, not yet its bytes.
+        m_body.reserve(qsizetype(std::min({m_left, m_limits.maxKeptBytes, MaxReserveBytes})));
         m_state = m_left == 0 ? State::Done : State::Length;
         break;
     case Framing::Chunked:
@@ -35,6 +46,7 @@ void HttpBodyDecoder::start(Framing framing, qint64 contentLength)
         m_state = State::UntilClose;
         break;
     }
+    return m_state == State::Done ? Status::Done : Status::NeedMoreData;
 }
 
 void HttpBodyDecoder::keep(QByteArrayView bytes)
@@ -113,7 +125,7 @@ HttpBodyDecoder::Status HttpBodyDecoder::feed(QByteArrayView data, qsizetype *co
             qint64 size = 0;
             while (i < line.size() && hexDigitValue(line[i]) >= 0) {
                 if (i >= MaxChunkSizeDigits)
-                    return fail(Error::BadChunkSize, QStringLiteral("chunk size too large"));
+                    return fail(Error::BodyTooLarge, QStringLiteral("chunk size too large"));
                 size = size * 16 + hexDigitValue(line[i]);
                 ++i;
             }
@@ -124,6 +136,10 @@ HttpBodyDecoder::Status HttpBodyDecoder::feed(QByteArrayView data, qsizetype *co
                 return fail(Error::BadChunkSize, QStringLiteral("invalid chunk size"));
             if (!std::all_of(rest.begin(), rest.end(), Http::isFieldValueChar))
                 return fail(Error::BadChunkExtension, QStringLiteral("invalid chunk extension"));
+            if (m_bodyBytes + size > m_limits.maxBodyBytes)
+                return fail(Error::BodyTooLarge,
+                            QStringLiteral("body exceeds the limit of %1 bytes")
+                                .arg(m_limits.maxBodyBytes));
             if (size == 0) {
                 m_state = State::Trailer;
             } else {

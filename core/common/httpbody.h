@@ -9,10 +9,14 @@
 #include <QByteArrayView>
 #include <QString>
 
+#include <limits>
+
 struct HttpBodyLimits
 {
     qint64 maxKeptBytes = 16 * 1024 * 1024; // the body kept for reading; the rest is only framed
-    qsizetype maxChunkLineBytes = 1024;     // a chunk-size line, extensions included
+    // A body over this is an error (BodyTooLarge): a server refuses it (413) rather than read it.
+    qint64 maxBodyBytes = std::numeric_limits<qint64>::max();
+    qsizetype maxChunkLineBytes = 1024; // a chunk-size line, extensions included
     qsizetype maxTrailerBytes = 8 * 1024;
 };
 
@@ -34,16 +38,20 @@ public:
         MissingChunkEnd, // chunk data not followed by CRLF
         TrailerTooLong,
         BadTrailer,
-        Truncated // the connection closed before the framing said the body ended
+        BodyTooLarge, // over maxBodyBytes: a Content-Length, a chunk size, or the chunks so far
+        Truncated     // the connection closed before the framing said the body ended
     };
 
     explicit HttpBodyDecoder(const HttpBodyLimits &limits = {})
         : m_limits(limits)
     {
     }
+    const HttpBodyLimits &limits() const { return m_limits; }
+    void setLimits(const HttpBodyLimits &limits) { m_limits = limits; }
 
-    // A new body. `contentLength` is read for Length only.
-    void start(Framing framing, qint64 contentLength = 0);
+    // A new body. `contentLength` is read for Length only; over maxBodyBytes it is an error at
+    // once (Error), before a byte of it is read.
+    Status start(Framing framing, qint64 contentLength = 0);
     // The bytes that follow what was fed before. *consumed is how many belong to the body: it
     // never goes past its end (the rest is the next message's).
     Status feed(QByteArrayView data, qsizetype *consumed);

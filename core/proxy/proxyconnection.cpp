@@ -86,9 +86,6 @@ ProxyConnection::ProxyConnection(QTcpSocket *app, const ProxyOptions &options,
                             ? QStringLiteral("[%1]").arg(address.toString())
                             : address.toString())
                    .arg(app->peerPort());
-    HttpRequestLimits limits;
-    limits.maxBodyBytes = std::numeric_limits<qint64>::max();
-    m_requestParser.setLimits(limits);
     connect(app, &QTcpSocket::readyRead, this, &ProxyConnection::readApp);
     connect(app, &QTcpSocket::disconnected, this, &ProxyConnection::appClosed);
     connect(app, &QTcpSocket::bytesWritten, this, &ProxyConnection::resumeReading);
@@ -198,14 +195,9 @@ bool ProxyConnection::startRequest(qsizetype headBytes)
     QByteArrayView head = QByteArrayView(m_appBuffer).first(headBytes);
     while (!head.isEmpty() && (head.front() == '\r' || head.front() == '\n'))
         head = head.sliced(1); // empty lines before a request line are not forwarded
+    // The head's framing fields were checked with the head (Content-Length and Transfer-Encoding
+    // that contradict each other are refused); the body itself is framed here, not kept whole.
     const HttpRequest request = m_requestParser.request();
-    if (m_requestParser.startBody(std::numeric_limits<qint64>::max()) ==
-        HttpRequestParser::Status::Error) {
-        answerApp(m_requestParser.errorStatus(),
-                  QStringLiteral("the app's request cannot be forwarded: %1")
-                      .arg(m_requestParser.errorString()));
-        return false;
-    }
     const bool chunked = m_requestParser.isChunked();
     const qint64 contentLength = m_requestParser.contentLength();
     m_requestParser.reset();

@@ -10,7 +10,6 @@
 namespace {
 
 constexpr int MaxContentLengthDigits = 18; // fits a qint64; longer is over any limit anyway
-constexpr int MaxChunkSizeDigits = 15;     // 16^15 bytes is over any limit anyway
 
 using Http::isFieldValueChar;
 using Http::isToken;
@@ -45,12 +44,9 @@ void HttpRequestParser::reset()
 {
     m_request = HttpRequest();
     m_state = State::Head;
-    m_maxBody = 0;
     m_contentLength = -1;
     m_chunked = false;
-    m_chunkLeft = 0;
-    m_line.clear();
-    m_trailerBytes = 0;
+    m_body.start(HttpBodyDecoder::Framing::None);
     m_errorStatus = 0;
     m_error.clear();
     m_errorLimit = HttpLimit::None;
@@ -274,166 +270,60 @@ HttpRequestParser::Status HttpRequestParser::startBody(qint64 maxBodyBytes)
     if (m_state == State::Failed)
         return Status::Error;
     Q_ASSERT_X(m_state == State::HeadDone, "HttpRequestParser", "startBody() before the head");
-    m_maxBody = maxBodyBytes;
-    if (m_chunked) {
-        m_state = State::ChunkSize;
-        return Status::NeedMoreData;
-    }
-    if (m_contentLength > maxBodyBytes)
-        return fail(413,
-                    QStringLiteral("request body of %1 bytes exceeds the limit of %2 bytes")
-                        .arg(m_contentLength == std::numeric_limits<qint64>::max()
-                                 ? QStringLiteral("more than 10^18")
-                                 : QString::number(m_contentLength))
-                        .arg(maxBodyBytes),
-                    HttpLimit::BodyBytes);
-    if (m_contentLength > 0) {
-        m_request.body.reserve(qsizetype(m_contentLength));
-        m_state = State::Body;
-        return Status::NeedMoreData;
-    }
-    m_state = State::Done;
-    return Status::RequestReady;
+    HttpBodyLimits limits;
+    limits.maxKeptBytes = maxBodyBytes;
+    limits.maxBodyBytes = maxBodyBytes;
+    limits.maxChunkLineBytes = m_limits.maxChunkLineBytes;
+    limits.maxTrailerBytes = m_limits.maxTrailerBytes;
+    m_body.setLimits(limits);
+    const HttpBodyDecoder::Status status =
+        m_body.start(m_chunked             ? HttpBodyDecoder::Framing::Chunked
+                     : m_contentLength > 0 ? HttpBodyDecoder::Framing::Length
+                                           : HttpBodyDecoder::Framing::None,
+                     m_contentLength);
+    return bodyStatus(status);
 }
 
 HttpRequestParser::Status HttpRequestParser::feedBody(QByteArrayView data, qsizetype *consumed)
 {
     *consumed = 0;
-    qsizetype pos = 0;
-    // Reads one line (a chunk size or a trailer field) into m_line; true when it is complete.
-    const auto readLine = [&](qsizetype limit, bool *complete) {
-        const qsizetype newline = data.indexOf('\n', pos);
-        const qsizetype stop = newline < 0 ? data.size() : newline;
-        if (m_line.size() + (stop - pos) > limit)
-            return false;
-        m_line += data.sliced(pos, stop - pos);
-        pos = newline < 0 ? data.size() : newline + 1;
-        *complete = newline >= 0;
-        if (*complete && m_line.endsWith('\r'))
-            m_line.chop(1);
-        return true;
-    };
+    switch (m_state) {
+    case State::Body:
+        return bodyStatus(m_body.feed(data, consumed));
+    case State::Done:
+        return Status::RequestReady;
+    case State::Failed:
+        return Status::Error;
+    case State::Head:
+    case State::HeadDone:
+        break;
+    }
+    Q_ASSERT_X(false, "HttpRequestParser", "feedBody() before startBody()");
+    return fail(500, QStringLiteral("internal error: body fed before the head"));
+}
 
-    while (true) {
-        switch (m_state) {
-        case State::Body: {
-            const qint64 left = m_contentLength - m_request.body.size();
-            const qsizetype take = qsizetype(std::min<qint64>(left, data.size() - pos));
-            m_request.body += data.sliced(pos, take);
-            pos += take;
-            *consumed = pos;
-            if (m_request.body.size() < m_contentLength)
-                return Status::NeedMoreData;
-            m_state = State::Done;
-            return Status::RequestReady;
-        }
-        case State::ChunkSize: {
-            if (pos >= data.size()) {
-                *consumed = pos;
-                return Status::NeedMoreData;
-            }
-            bool complete = false;
-            if (!readLine(m_limits.maxChunkLineBytes, &complete))
-                return fail(400,
-                            QStringLiteral("chunk size line exceeds %1 bytes")
-                                .arg(m_limits.maxChunkLineBytes),
-                            HttpLimit::ChunkLineBytes);
-            if (!complete)
-                continue;
-            const QByteArray line = std::exchange(m_line, {});
-            qsizetype i = 0;
-            qint64 size = 0;
-            while (i < line.size() && hexDigitValue(line[i]) >= 0) {
-                if (i >= MaxChunkSizeDigits)
-                    return fail(413, QStringLiteral("chunk size too large"), HttpLimit::BodyBytes);
-                size = size * 16 + hexDigitValue(line[i]);
-                ++i;
-            }
-            if (i == 0)
-                return fail(400, QStringLiteral("invalid chunk size"));
-            const QByteArrayView rest = trimmed(QByteArrayView(line).sliced(i));
-            if (!rest.isEmpty() && rest.front() != ';')
-                return fail(400, QStringLiteral("invalid chunk size"));
-            if (!std::all_of(rest.begin(), rest.end(), isFieldValueChar))
-                return fail(400, QStringLiteral("invalid chunk extension"));
-            if (m_request.body.size() + size > m_maxBody)
-                return fail(
-                    413,
-                    QStringLiteral("request body exceeds the limit of %1 bytes").arg(m_maxBody),
-                    HttpLimit::BodyBytes);
-            if (size == 0) {
-                m_state = State::Trailer;
-                m_trailerBytes = 0;
-            } else {
-                m_chunkLeft = size;
-                m_state = State::ChunkData;
-            }
-            continue;
-        }
-        case State::ChunkData: {
-            const qsizetype take = qsizetype(std::min<qint64>(m_chunkLeft, data.size() - pos));
-            m_request.body += data.sliced(pos, take);
-            pos += take;
-            m_chunkLeft -= take;
-            if (m_chunkLeft > 0) {
-                *consumed = pos;
-                return Status::NeedMoreData;
-            }
-            m_state = State::ChunkDataEnd;
-            continue;
-        }
-        case State::ChunkDataEnd: {
-            if (pos >= data.size()) {
-                *consumed = pos;
-                return Status::NeedMoreData;
-            }
-            bool complete = false;
-            if (!readLine(2, &complete) || (complete && !m_line.isEmpty()))
-                return fail(400, QStringLiteral("chunk data not followed by CRLF"));
-            if (!complete)
-                continue;
-            m_state = State::ChunkSize;
-            continue;
-        }
-        case State::Trailer: {
-            if (pos >= data.size()) {
-                *consumed = pos;
-                return Status::NeedMoreData;
-            }
-            const qsizetype before = pos;
-            bool complete = false;
-            if (!readLine(m_limits.maxTrailerBytes, &complete))
-                return fail(431,
-                            QStringLiteral("chunked trailer exceeds %1 bytes")
-                                .arg(m_limits.maxTrailerBytes),
-                            HttpLimit::TrailerBytes);
-            m_trailerBytes += pos - before;
-            if (m_trailerBytes > m_limits.maxTrailerBytes)
-                return fail(431,
-                            QStringLiteral("chunked trailer exceeds %1 bytes")
-                                .arg(m_limits.maxTrailerBytes),
-                            HttpLimit::TrailerBytes);
-            if (!complete)
-                continue;
-            const QByteArray line = std::exchange(m_line, {});
-            if (!line.isEmpty()) {
-                if (line.contains('\r') || !std::all_of(line.begin(), line.end(), isFieldValueChar))
-                    return fail(400, QStringLiteral("invalid chunked trailer"));
-                continue; // trailer fields are read and dropped
-            }
-            *consumed = pos;
-            m_state = State::Done;
-            return Status::RequestReady;
-        }
-        case State::Done:
-            *consumed = pos;
-            return Status::RequestReady;
-        case State::Failed:
-            return Status::Error;
-        case State::Head:
-        case State::HeadDone:
-            Q_ASSERT_X(false, "HttpRequestParser", "feedBody() before startBody()");
-            return fail(500, QStringLiteral("internal error: body fed before the head"));
-        }
+HttpRequestParser::Status HttpRequestParser::bodyStatus(HttpBodyDecoder::Status status)
+{
+    switch (status) {
+    case HttpBodyDecoder::Status::NeedMoreData:
+        m_state = State::Body;
+        return Status::NeedMoreData;
+    case HttpBodyDecoder::Status::Done:
+        m_state = State::Done;
+        m_request.body = m_body.takeBody();
+        return Status::RequestReady;
+    case HttpBodyDecoder::Status::Error:
+        break;
+    }
+    const QString message = m_body.errorString();
+    switch (m_body.error()) {
+    case HttpBodyDecoder::Error::BodyTooLarge:
+        return fail(413, QStringLiteral("request %1").arg(message), HttpLimit::BodyBytes);
+    case HttpBodyDecoder::Error::ChunkLineTooLong:
+        return fail(400, message, HttpLimit::ChunkLineBytes);
+    case HttpBodyDecoder::Error::TrailerTooLong:
+        return fail(431, message, HttpLimit::TrailerBytes);
+    default:
+        return fail(400, message);
     }
 }

@@ -5,6 +5,7 @@
 // read by the code that core/common/httphead shares with the client's response heads.
 #pragma once
 
+#include "common/httpbody.h"
 #include "common/httphead.h"
 
 #include <QByteArray>
@@ -109,31 +110,20 @@ public:
     bool isChunked() const { return m_chunked; }
 
 private:
-    enum class State {
-        Head,
-        HeadDone,
-        Body,         // Content-Length
-        ChunkSize,    // reading "<hex>[;ext]\r\n"
-        ChunkData,    // m_chunkLeft bytes
-        ChunkDataEnd, // the CRLF after the data
-        Trailer,      // header-like lines until an empty one
-        Done,
-        Failed
-    };
+    enum class State { Head, HeadDone, Body, Done, Failed };
 
     Status fail(int status, const QString &message, HttpLimit limit = HttpLimit::None);
     bool parseRequestLine(QByteArrayView line);
     bool finishHead();
+    // The body decoder's status as the parser's; its errors with their status codes and limits.
+    Status bodyStatus(HttpBodyDecoder::Status status);
 
     Limits m_limits;
     HttpRequest m_request;
     State m_state = State::Head;
-    qint64 m_maxBody = 0;
     qint64 m_contentLength = -1;
     bool m_chunked = false;
-    qint64 m_chunkLeft = 0;
-    QByteArray m_line; // a chunk-size or trailer line that spans feeds
-    qint64 m_trailerBytes = 0;
+    HttpBodyDecoder m_body; // Content-Length and chunked framing (core/common/httpbody)
     int m_errorStatus = 0;
     QString m_error;
     HttpLimit m_errorLimit = HttpLimit::None;

@@ -128,7 +128,7 @@ void tst_HttpBodyDecoder::malformed_data()
     QTest::newRow("chunk size followed by junk")
         << F::Chunked << qint64(0) << QByteArray("5 x\r\nhello\r\n") << E::BadChunkSize;
     QTest::newRow("chunk size of 16 digits")
-        << F::Chunked << qint64(0) << QByteArray("1000000000000000\r\n") << E::BadChunkSize;
+        << F::Chunked << qint64(0) << QByteArray("1000000000000000\r\n") << E::BodyTooLarge;
     QTest::newRow("control character in extension")
         << F::Chunked << qint64(0) << QByteArray("5;a=\x01\r\nhello\r\n") << E::BadChunkExtension;
     QTest::newRow("chunk data not followed by CRLF")
