@@ -15,6 +15,7 @@
 #include "mockserverwindow.h"
 #include "namespacetabs.h"
 #include "packetdetail.h"
+#include "proxywindow.h"
 #include "recentlogs.h"
 #include "replaydialog.h"
 #include "scenario/scenariofromsession.h"
@@ -333,6 +334,14 @@ void MainWindow::buildMenus()
     mockServer->setObjectName(QStringLiteral("mockServerAction"));
     mockServer->setToolTip(tr("Run a Socket.IO server in SioScope with mock rules, and watch "
                               "its clients"));
+    QAction *proxy = session->addAction(tr("&Proxy…"), this, [] {
+        auto *window = new ProxyWindow;
+        window->setAttribute(Qt::WA_DeleteOnClose);
+        window->show();
+    });
+    proxy->setObjectName(QStringLiteral("proxyAction"));
+    proxy->setToolTip(tr("Put SioScope between an app and its server, and watch the app's own "
+                         "sessions decoded"));
     session->addSeparator();
     QAction *send = session->addAction(tr("&Send"));
     send->setShortcuts(
