@@ -572,12 +572,20 @@ void Composer::deleteTemplate(const QString &name)
     settings.setValue(TemplatesKey, templates);
 }
 
+void Composer::setSendLabel(const QString &label)
+{
+    m_sendLabel = label;
+    updateState();
+}
+
 void Composer::updateState()
 {
     m_event->setEnabled(!isReplying());
     m_ack->setEnabled(!isReplying());
     m_ackTimeout->setEnabled(!isReplying() && m_ack->isChecked());
-    m_send->setText(isReplying() ? tr("Send Ack") : tr("Send"));
+    m_send->setText(isReplying()            ? tr("Send Ack")
+                    : m_sendLabel.isEmpty() ? tr("Send")
+                                            : m_sendLabel);
     QString reason;
     if (!canSend(&reason)) {
         m_summary->setText(reason);

@@ -116,6 +116,8 @@ public:
     QLineEdit *eventEdit() const { return m_event; }
     JsonEditor *argumentsEditor() const { return m_args; }
     QPushButton *sendButton() const { return m_send; }
+    // The send button's text for an event ("Send" unless set; "Inject" in the proxy window).
+    void setSendLabel(const QString &label);
     QComboBox *namespaceCombo() const { return m_nsp; }
     QLabel *resultLabel() const { return m_result; }
     QLabel *replyBanner() const { return m_replyLabel; }
@@ -162,4 +164,5 @@ private:
     QString m_replyNsp;
     qint64 m_replyId = -1;
     QString m_replyEvent;
+    QString m_sendLabel;
 };

@@ -1,5 +1,7 @@
 #include "proxywindow.h"
 
+#include "ackpanel.h"
+#include "composer.h"
 #include "engineio/engineiooptions.h"
 #include "exportdialog.h"
 #include "infobanner.h"
@@ -16,6 +18,7 @@
 #include <QDateTime>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -25,6 +28,7 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -172,11 +176,29 @@ void ProxyWindow::buildUi()
     middle->addWidget(m_detail);
     middle->setStretchFactor(1, 1);
     middle->setSizes({300, 760, 380});
+    // Below: the composer (an event into the selected session, toward the app), the acks of all
+    // sessions, and what happened.
+    m_composer = new Composer(central);
+    m_composer->setNamespaces({QStringLiteral("/")});
+    m_composer->setSendLabel(tr("Inject"));
+    m_composer->sendButton()->setToolTip(
+        tr("Send this event to the app of the selected session, as if its server had sent it. "
+           "Its ack, if asked, is answered by the app and kept from the server"));
+    m_ackPanel = new AckPanel(central);
+    m_ackPanel->setLog(&m_log);
+    m_ackPanel->setLive(true);
+    m_bottomTabs = new QTabWidget(central);
+    m_bottomTabs->setObjectName(QStringLiteral("bottomTabs"));
+    m_bottomTabs->setDocumentMode(true);
+    m_bottomTabs->addTab(m_activity, tr("Activity"));
+    m_bottomTabs->addTab(m_composer, tr("Inject"));
+    m_bottomTabs->addTab(m_ackPanel, tr("Acks"));
+
     auto *vertical = new QSplitter(Qt::Vertical, central);
     vertical->addWidget(middle);
-    vertical->addWidget(m_activity);
+    vertical->addWidget(m_bottomTabs);
     vertical->setStretchFactor(0, 1);
-    vertical->setSizes({640, 140});
+    vertical->setSizes({560, 240});
     layout->addWidget(vertical, 1);
     setCentralWidget(central);
 
@@ -193,9 +215,11 @@ void ProxyWindow::buildUi()
     });
     connect(m_target, &QLineEdit::returnPressed, this, &ProxyWindow::startProxy);
     connect(m_sessions, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
-        m_timeline->setSessionFilter(item ? item->data(SidColumn, SessionRole).toString()
-                                          : QString());
+        sessionSelected(item ? item->data(SidColumn, SessionRole).toString() : QString());
     });
+    connect(m_composer, &Composer::sendRequested, this, &ProxyWindow::inject);
+    connect(m_ackPanel, &AckPanel::exchangeActivated, this,
+            [this](qint64 eventRow) { m_timeline->selectLogRow(eventRow); });
     connect(m_timeline, &TimelinePane::currentLogRowChanged, m_detail, &PacketDetail::showRow);
     connect(m_detail, &PacketDetail::partnerRequested, this,
             [this](qint64 row) { m_timeline->selectLogRow(row); });
@@ -259,8 +283,20 @@ bool ProxyWindow::startProxy()
 
     auto *proxy = new ProxyServer(this);
     proxy->setOptions(options);
-    connect(proxy, &ProxyServer::packetRecorded, this,
-            [this](const PacketRecord &record) { m_log.append(record); });
+    connect(proxy, &ProxyServer::packetRecorded, this, [this](const PacketRecord &record) {
+        m_log.append(record);
+        // The namespaces a session joined: the ones the composer offers for it.
+        if (record.layer == PacketRecord::Layer::SocketIo &&
+            record.type == SocketIoPacket::Connect &&
+            record.direction == PacketRecord::Direction::In) {
+            QStringList &names = m_sessionNamespaces[record.session];
+            if (!names.contains(record.nsp)) {
+                names.append(record.nsp);
+                if (record.session == selectedSession())
+                    m_composer->setNamespaces(names);
+            }
+        }
+    });
     connect(proxy, &ProxyServer::sessionOpened, this, &ProxyWindow::sessionOpened);
     connect(proxy, &ProxyServer::sessionClosed, this, &ProxyWindow::sessionClosed);
     if (!proxy->listen(address, quint16(m_port->value()))) {
@@ -347,6 +383,53 @@ void ProxyWindow::sessionClosed(const QString &sid)
     }
     note(tr("Session %1 closed").arg(sid));
     updateStatus();
+}
+
+QString ProxyWindow::selectedSession() const
+{
+    const QTreeWidgetItem *item = m_sessions->currentItem();
+    return item ? item->data(SidColumn, SessionRole).toString() : QString();
+}
+
+void ProxyWindow::selectSession(const QString &sid)
+{
+    if (sid.isEmpty())
+        m_sessions->setCurrentItem(m_sessions->topLevelItem(0));
+    else if (QTreeWidgetItem *item = sessionItem(sid))
+        m_sessions->setCurrentItem(item);
+}
+
+void ProxyWindow::sessionSelected(const QString &sid)
+{
+    m_timeline->setSessionFilter(sid);
+    const QStringList names = m_sessionNamespaces.value(sid);
+    m_composer->setNamespaces(names.isEmpty() ? QStringList{QStringLiteral("/")} : names);
+}
+
+void ProxyWindow::inject(const OutgoingMessage &message)
+{
+    const QString sid = selectedSession();
+    if (!m_proxy) {
+        m_composer->reportSendFailed(tr("the proxy is not running"));
+        return;
+    }
+    if (sid.isEmpty()) {
+        m_composer->reportSendFailed(
+            tr("select an app session on the left: the event goes to that app"));
+        return;
+    }
+    const bool ack = message.ackTimeoutMs >= 0;
+    const ProxyServer::InjectResult result = m_proxy->injectEvent(
+        sid, message.nsp, QJsonDocument(message.data).toJson(QJsonDocument::Compact),
+        message.attachments, ack);
+    if (!result.ok) {
+        m_composer->reportSendFailed(result.error);
+        return;
+    }
+    const qint64 ackId = result.ackId;
+    m_composer->reportSent(message, ackId);
+    note(tr("Injected %1 into session %2%3")
+             .arg(message.eventName, sid, ack ? tr(", asking for ack #%1").arg(ackId) : QString()));
 }
 
 void ProxyWindow::updateControls()

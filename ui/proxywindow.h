@@ -1,13 +1,19 @@
 // The "Proxy" window (Session ▸ Proxy…): runs the proxy role (core/proxy) in this process between
 // an app and its server, and shows the app's sessions as they happen: the list of sessions with
 // their state, and every packet of all of them (or of the one selected) in the same timeline,
-// detail pane and ack pairing as a client session. Stopping and starting again keeps the log.
+// detail pane and ack pairing as a client session. The composer injects an event into the
+// selected session toward the app, as if its server had sent it. Stopping and starting again
+// keeps the log.
 #pragma once
 
 #include "session/sessionlog.h"
 
+#include <QHash>
 #include <QMainWindow>
+#include <QStringList>
 
+class AckPanel;
+class Composer;
 class InfoBanner;
 class PacketDetail;
 class ProxyServer;
@@ -17,10 +23,12 @@ class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
+class QTabWidget;
 class QSpinBox;
 class QTreeWidget;
 class QTreeWidgetItem;
 class TimelinePane;
+struct OutgoingMessage;
 
 class ProxyWindow : public QMainWindow
 {
@@ -49,6 +57,11 @@ public:
     QTreeWidget *sessionList() const { return m_sessions; }
     InfoBanner *banner() const { return m_banner; }
     QLabel *statusLabel() const { return m_status; }
+    Composer *composer() const { return m_composer; }
+    AckPanel *ackPanel() const { return m_ackPanel; }
+    // The session selected in the list ("" for all sessions): where the composer's event goes.
+    QString selectedSession() const;
+    void selectSession(const QString &sid);
 
 Q_SIGNALS:
     void runningChanged(bool running);
@@ -67,6 +80,8 @@ private:
     void sessionOpened(const QString &sid);
     void sessionClosed(const QString &sid);
     void saveSettings() const;
+    void inject(const OutgoingMessage &message);
+    void sessionSelected(const QString &sid);
 
     SessionLog m_log;
     ProxyServer *m_proxy = nullptr;
@@ -84,4 +99,9 @@ private:
     TimelinePane *m_timeline = nullptr;
     PacketDetail *m_detail = nullptr;
     QPlainTextEdit *m_activity = nullptr;
+    QTabWidget *m_bottomTabs = nullptr;
+    Composer *m_composer = nullptr;
+    AckPanel *m_ackPanel = nullptr;
+    // The namespaces each app session joined, offered by the composer for that session.
+    QHash<QString, QStringList> m_sessionNamespaces;
 };

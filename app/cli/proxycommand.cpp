@@ -21,6 +21,8 @@ const char *const UsageHead =
     "                                https://api.example.com\n"
     "      --path <path>             the Engine.IO path to decode, default /socket.io/; other\n"
     "                                paths are forwarded, not recorded\n"
+    "      --record-all              record the requests on other paths too, each as an\n"
+    "                                `http` note (method, URL, status, sizes, time)\n"
     "      --keep-host               forward the app's Host field (default: the target's)\n"
     "      --strict                  close both connections when either side breaks a rule\n"
     "                                (default: record the violation and forward it)\n"
@@ -112,6 +114,7 @@ bool ProxyCommand::parse(const QStringList &arguments)
     const QCommandLineOption pathOption(QStringLiteral("path"), {}, QStringLiteral("path"));
     const QCommandLineOption keepHostOption(QStringLiteral("keep-host"));
     const QCommandLineOption strictOption(QStringLiteral("strict"));
+    const QCommandLineOption recordAllOption(QStringLiteral("record-all"));
     const QCommandLineOption parserOption(QStringLiteral("parser"), {}, QStringLiteral("parser"));
     const QCommandLineOption listenCertOption(QStringLiteral("listen-cert"), {},
                                               QStringLiteral("pem"));
@@ -132,9 +135,9 @@ bool ProxyCommand::parse(const QStringList &arguments)
     const TlsOptions tlsOptions;
     tlsOptions.addTo(&parser);
     parser.addOptions({listenOption, targetOption, pathOption, keepHostOption, strictOption,
-                       parserOption, listenCertOption, listenKeyOption, maxDecodedOption,
-                       maxConnectionsOption, connectTimeoutOption, quietOption, outOption,
-                       formatOption, secretsOption, helpOption});
+                       recordAllOption, parserOption, listenCertOption, listenKeyOption,
+                       maxDecodedOption, maxConnectionsOption, connectTimeoutOption, quietOption,
+                       outOption, formatOption, secretsOption, helpOption});
     const ConnectionArguments::Options connection;
     parser.addOptions({connection.proxyOption, connection.noProxyOption});
     if (!parser.parse(QStringList{QStringLiteral("proxy")} + arguments))
@@ -169,6 +172,7 @@ bool ProxyCommand::parse(const QStringList &arguments)
         m_options.path += QLatin1Char('/');
     m_options.keepHost = parser.isSet(keepHostOption);
     m_options.strict = parser.isSet(strictOption);
+    m_options.recordAll = parser.isSet(recordAllOption);
     if (parser.isSet(parserOption) &&
         !SocketIoParser::kindFromName(parser.value(parserOption), &m_options.parser))
         return usageError(QStringLiteral("--parser must be auto, default or msgpack"));

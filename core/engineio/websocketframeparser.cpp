@@ -62,6 +62,7 @@ void WebSocketFrameParser::addData(QByteArray bytes)
 {
     if (m_state == State::Failed)
         return;
+    m_received += bytes.size();
     if (available() == 0) {
         m_buffer = std::move(bytes);
         m_pos = 0;

@@ -91,6 +91,14 @@ public:
     // of the frame header, the frame from its header on, as far as it had arrived.
     QByteArray offendingBytes() const { return m_offending; }
     qint64 maxMessageBytes() const { return m_maxMessageBytes; }
+    // Offsets in the stream added so far, for an intermediary that forwards frames whole: after
+    // a message or control frame, parsedBytes() is the offset just past its last byte.
+    qint64 parsedBytes() const { return m_received - available(); }
+    // No frame and no fragmented message in progress: a whole message may be inserted here.
+    bool isBetweenMessages() const
+    {
+        return m_state == State::ReadingHeader && available() == 0 && !m_messageStarted;
+    }
     // Checked against from the next frame header on.
     void setMaxMessageBytes(qint64 bytes) { m_maxMessageBytes = bytes; }
     Role role() const { return m_role; }
@@ -123,6 +131,7 @@ private:
     State m_state = State::ReadingHeader;
     QByteArray m_buffer; // received bytes; m_pos is the first one not parsed yet
     qsizetype m_pos = 0;
+    qint64 m_received = 0; // every byte added since reset()
 
     // The frame being read.
     WebSocketOpcode m_opcode = WebSocketOpcode::Continuation;

@@ -80,6 +80,7 @@ ProxyConnection::ProxyConnection(QTcpSocket *app, const ProxyOptions &options,
 {
     app->setParent(this);
     app->setReadBufferSize(ReadBufferBytes);
+    m_clock.start();
     const QHostAddress address = app->peerAddress();
     m_remote = QStringLiteral("%1:%2")
                    .arg(address.protocol() == QAbstractSocket::IPv6Protocol
@@ -113,8 +114,7 @@ void ProxyConnection::readApp()
     const QByteArray bytes = m_app->readAll();
     switch (m_requestPhase) {
     case RequestPhase::Tunnel:
-        sendToTarget(bytes);
-        observeTunnel(Direction::Out, bytes);
+        relayAppTunnel(bytes);
         return;
     case RequestPhase::Opaque:
         sendToTarget(bytes);
@@ -176,13 +176,11 @@ void ProxyConnection::parseRequests()
         case RequestPhase::AwaitingUpgrade:
             return; // the bytes after an upgrade request wait for its answer
         case RequestPhase::Tunnel:
-        case RequestPhase::Opaque: {
-            const QByteArray bytes = std::exchange(m_appBuffer, {});
-            sendToTarget(bytes);
-            if (m_requestPhase == RequestPhase::Tunnel)
-                observeTunnel(Direction::Out, bytes);
+            relayAppTunnel(std::exchange(m_appBuffer, {}));
             return;
-        }
+        case RequestPhase::Opaque:
+            sendToTarget(std::exchange(m_appBuffer, {}));
+            return;
         case RequestPhase::Closed:
             m_appBuffer.clear();
             return;
@@ -206,6 +204,7 @@ bool ProxyConnection::startRequest(qsizetype headBytes)
     exchange.method = request.method;
     exchange.target = request.target;
     exchange.upgrade = request.isWebSocketUpgrade();
+    exchange.startedMs = m_clock.elapsed();
     const QByteArray path = m_options.path.toUtf8();
     exchange.engineIo =
         request.path == path || request.path.startsWith(path) || request.path + '/' == path;
@@ -254,6 +253,7 @@ void ProxyConnection::finishRequestBody()
 {
     Exchange &exchange = m_exchanges.back();
     exchange.requestDone = true;
+    exchange.requestBytes = m_requestBody.bodyBytes();
     if (!exchange.engineIo || exchange.method != "POST")
         return;
     const QString sid = exchange.sid;
@@ -545,8 +545,11 @@ void ProxyConnection::finishResponse()
     const Exchange exchange = m_exchanges.front();
     m_exchanges.pop_front();
     m_responseStarted = false;
-    if (!exchange.engineIo)
+    if (!exchange.engineIo) {
+        if (m_options.recordAll)
+            recordOtherExchange(exchange, m_responseBody.bodyBytes());
         return;
+    }
     QString sid = exchange.sid;
     const bool bodyCut = m_responseBody.isBodyCut();
     QByteArray body = m_responseBody.takeBody();
@@ -628,6 +631,26 @@ void ProxyConnection::finishResponse()
         violation(Direction::In, {}, {}, {}, sid);
 }
 
+void ProxyConnection::recordOtherExchange(const Exchange &exchange, qint64 responseBytes)
+{
+    QJsonObject details{{QStringLiteral("method"), QString::fromLatin1(exchange.method)},
+                        {QStringLiteral("url"), QString::fromUtf8(exchange.target)},
+                        {QStringLiteral("status"), exchange.status},
+                        {QStringLiteral("remote"), m_remote},
+                        {QStringLiteral("ms"), m_clock.elapsed() - exchange.startedMs}};
+    if (exchange.status == 101) {
+        // A WebSocket outside the Engine.IO path: forwarded, its frames not decoded.
+        details.insert(QStringLiteral("websocket"), true);
+    } else {
+        details.insert(QStringLiteral("requestBytes"), exchange.requestBytes);
+        details.insert(QStringLiteral("responseBytes"), responseBytes);
+        const QByteArray contentType = m_responseHead.header("content-type");
+        if (!contentType.isEmpty())
+            details.insert(QStringLiteral("contentType"), QString::fromLatin1(contentType));
+    }
+    record({}, PacketRecord::note(PacketRecord::HttpExchange, details, TransportKind::None));
+}
+
 // --- the tunnel -------------------------------------------------------------------------------
 
 void ProxyConnection::startTunnel()
@@ -642,8 +665,12 @@ void ProxyConnection::startTunnel()
     m_tunnelVersion = exchange.version;
     m_tunnelContext = {{QStringLiteral("remote"), m_remote},
                        {QStringLiteral("url"), QString::fromUtf8(exchange.target)}};
-    if (m_tunnelObserved && !m_tunnelSid.isEmpty())
+    if (m_tunnelObserved && !m_tunnelSid.isEmpty()) {
         m_sessions->webSocketOpened(m_tunnelSid, m_tunnelVersion, true);
+        Q_EMIT tunnelSessionKnown(m_tunnelSid);
+    }
+    if (!m_tunnelObserved && m_options.recordAll)
+        recordOtherExchange(exchange, 0);
     // What the app sent after the upgrade request, held until now.
     if (!m_appBuffer.isEmpty())
         QMetaObject::invokeMethod(this, &ProxyConnection::parseRequests, Qt::QueuedConnection);
@@ -663,6 +690,8 @@ void ProxyConnection::observeTunnel(Direction direction, QByteArrayView bytes)
         const WebSocketFrameParser::Result result = frames.next();
         switch (result) {
         case WebSocketFrameParser::Result::NeedMoreData:
+            if (!fromApp)
+                flushInjections();
             return;
         case WebSocketFrameParser::Result::TextMessage:
         case WebSocketFrameParser::Result::BinaryMessage: {
@@ -690,18 +719,33 @@ void ProxyConnection::observeTunnel(Direction direction, QByteArrayView bytes)
                 }
                 m_sessions->open(m_tunnelSid, m_tunnelVersion, TransportKind::WebSocket,
                                  m_tunnelContext);
+                Q_EMIT tunnelSessionKnown(m_tunnelSid);
             }
+            bool answersInjection = false;
             if (!m_sessions->observeWebSocketMessage(m_tunnelSid, m_tunnelVersion, direction,
-                                                     payload, binary) &&
+                                                     payload, binary, &answersInjection) &&
                 m_options.strict)
                 violation(direction, {}, {}, {}, m_tunnelSid);
+            if (fromApp && !m_appHold.isEmpty()) {
+                // A whole message: it goes on, unless it is the app's answer to an injected
+                // EVENT (the target never asked); a packet still assembling waits for its end.
+                if (answersInjection)
+                    releaseApp(frames.parsedBytes(), false);
+                else if (!m_sessions->isAssembling(m_tunnelSid, Direction::Out))
+                    releaseApp(frames.parsedBytes(), true);
+            }
             continue;
         }
         case WebSocketFrameParser::Result::Ping:
         case WebSocketFrameParser::Result::Pong:
             frames.takePayload();
+            if (fromApp && !m_appHold.isEmpty() &&
+                !m_sessions->isAssembling(m_tunnelSid, Direction::Out))
+                releaseApp(frames.parsedBytes(), true);
             continue;
         case WebSocketFrameParser::Result::Close:
+            if (fromApp && !m_appHold.isEmpty())
+                releaseApp(frames.parsedBytes(), true);
             m_tunnelClose.insert(fromApp ? QStringLiteral("appCloseCode")
                                          : QStringLiteral("targetCloseCode"),
                                  frames.closeCode());
@@ -730,6 +774,68 @@ void ProxyConnection::observeTunnel(Direction direction, QByteArrayView bytes)
                       frames.offendingBytes(), m_tunnelSid);
             return;
         }
+    }
+}
+
+void ProxyConnection::relayAppTunnel(const QByteArray &bytes)
+{
+    const bool hold = m_tunnelObserved && !m_appFramesFailed && !m_tunnelSid.isEmpty() &&
+                      m_sessions->awaitsInjectedAck(m_tunnelSid);
+    if (!hold && m_appHold.isEmpty()) {
+        sendToTarget(bytes);
+        m_appReleased += bytes.size();
+        observeTunnel(Direction::Out, bytes);
+        return;
+    }
+    m_appHold += bytes;
+    observeTunnel(Direction::Out, bytes); // releases or keeps back each whole message
+    // Nothing to keep back any more (the ACK came, or the frames cannot be read): the rest,
+    // a frame still arriving included, goes on as it comes.
+    if (m_appFramesFailed || m_tunnelSid.isEmpty() ||
+        (!m_sessions->awaitsInjectedAck(m_tunnelSid) &&
+         !m_sessions->isAssembling(m_tunnelSid, Direction::Out)))
+        releaseApp(m_appReleased + m_appHold.size(), true);
+}
+
+void ProxyConnection::releaseApp(qint64 end, bool forward)
+{
+    const qsizetype count = qsizetype(std::clamp<qint64>(end - m_appReleased, 0, m_appHold.size()));
+    if (forward)
+        sendToTarget(QByteArrayView(m_appHold).first(count));
+    m_appHold.remove(0, count);
+    m_appReleased += count;
+}
+
+bool ProxyConnection::inject(const QString &nsp, const QByteArray &eventJson,
+                             const ProxySessions::Injection &injection)
+{
+    if (m_responsePhase != ResponsePhase::Tunnel || !m_appOpen || m_targetFramesFailed)
+        return false;
+    m_injections.append({nsp, eventJson, injection});
+    flushInjections();
+    return true;
+}
+
+void ProxyConnection::flushInjections()
+{
+    if (m_injections.isEmpty() || m_responsePhase != ResponsePhase::Tunnel || !m_appOpen ||
+        m_targetFramesFailed || m_tunnelSid.isEmpty())
+        return;
+    // Only between the target's messages: never inside a frame or a packet's attachments.
+    if (!m_targetFrames.isBetweenMessages() || m_sessions->isAssembling(m_tunnelSid, Direction::In))
+        return;
+    const QList<PendingInjection> injections = std::exchange(m_injections, {});
+    for (const PendingInjection &pending : injections) {
+        for (const EngineIoPacket &message : pending.injection.messages) {
+            sendToApp(message.binary
+                          ? WebSocketFrameWriter::unmaskedFrame(
+                                WebSocketOpcode::Binary,
+                                EngineIoCodec::encodeBinaryFrame(message.data, m_tunnelVersion))
+                          : WebSocketFrameWriter::unmaskedFrame(
+                                WebSocketOpcode::Text,
+                                EngineIoCodec::encodeText(message, m_tunnelVersion)));
+        }
+        m_sessions->recordInjection(m_tunnelSid, pending.nsp, pending.eventJson, pending.injection);
     }
 }
 

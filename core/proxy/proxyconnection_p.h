@@ -17,6 +17,7 @@
 #include "engineio/engineiopacket.h"
 #include "engineio/websocketframeparser.h"
 #include "proxy/proxyoptions.h"
+#include "proxy/proxysessions.h"
 #include "server/httprequestparser.h"
 #include "socketio/packetrecord.h"
 
@@ -32,7 +33,6 @@
 
 #include <deque>
 
-class ProxySessions;
 class QSslError;
 class QTcpSocket;
 struct ResolvedProxy;
@@ -59,11 +59,20 @@ public:
 
     // Both connections are cut at once (the proxy stops).
     void abortBoth();
+    // Sends an injected EVENT to the app on this connection's WebSocket, at the next point
+    // between the target's messages (never inside one of its frames or packets).
+    // False when this connection cannot carry it (no WebSocket, or one whose frames could not be
+    // read, so that no point between messages is known).
+    bool inject(const QString &nsp, const QByteArray &eventJson,
+                const ProxySessions::Injection &injection);
     QString remote() const { return m_remote; }
 
 Q_SIGNALS:
     // Both connections are closed; the proxy deletes this later.
     void finished();
+    // The WebSocket of this connection carries the session `sid` (known at its 101, or at its
+    // OPEN for a WebSocket-only session).
+    void tunnelSessionKnown(const QString &sid);
 
 private:
     enum class RequestPhase { Head, Body, AwaitingUpgrade, Tunnel, Opaque, Closed };
@@ -82,6 +91,8 @@ private:
         bool requestDone = false;
         int status = 0;
         QByteArray contentType; // of the request: a v3 binary POST is application/octet-stream
+        qint64 startedMs = 0;   // on m_clock, when its head arrived (for --record-all)
+        qint64 requestBytes = 0;
     };
 
     // --- the app's side
@@ -99,6 +110,8 @@ private:
     void readTarget();
     void parseResponses();
     void finishResponse();
+    // --record-all: an exchange outside the Engine.IO path, as an `http` note.
+    void recordOtherExchange(const Exchange &exchange, qint64 responseBytes);
     void targetFailed(const QString &message, int status);
     void handleTargetError(QAbstractSocket::SocketError error);
     void handleTlsErrors(const QList<QSslError> &errors);
@@ -107,6 +120,12 @@ private:
     void startTunnel();
     void observeTunnel(Direction direction, QByteArrayView bytes);
     void closeTunnelSession(const QString &closedBy);
+    // The app's side of the tunnel. While the app owes the ACK of an injected EVENT, its frames
+    // are held until whole, so that the ACK can be kept from the target; otherwise they go on at
+    // once.
+    void relayAppTunnel(const QByteArray &bytes);
+    void releaseApp(qint64 end, bool forward);
+    void flushInjections();
 
     // --- both
     void sendToTarget(QByteArrayView bytes);
@@ -126,6 +145,7 @@ private:
     const ProxyTargetSetup &m_setup;
     ProxySessions *m_sessions;
     QString m_remote;
+    QElapsedTimer m_clock;
 
     QTcpSocket *m_app;
     QTcpSocket *m_target = nullptr;
@@ -163,4 +183,13 @@ private:
     bool m_tunnelObserved = false; // the WebSocket is under the Engine.IO path
     bool m_finished = false;
     QJsonObject m_tunnelContext;
+    QByteArray m_appHold;     // the app's tunnel bytes from m_appReleased on, held back
+    qint64 m_appReleased = 0; // the app's tunnel bytes forwarded or kept back so far
+    struct PendingInjection
+    {
+        QString nsp;
+        QByteArray eventJson;
+        ProxySessions::Injection injection;
+    };
+    QList<PendingInjection> m_injections;
 };

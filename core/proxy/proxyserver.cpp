@@ -165,8 +165,12 @@ void ProxyServer::acceptConnections()
         app->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         auto *connection = new ProxyConnection(app, m_options, *m_setup, m_sessions, this);
         m_connections.insert(connection);
+        connect(connection, &ProxyConnection::tunnelSessionKnown, this,
+                [this, connection](const QString &sid) { m_tunnels.insert(sid, connection); });
         connect(connection, &ProxyConnection::finished, this, [this, connection] {
             m_connections.remove(connection);
+            m_tunnels.removeIf(
+                [connection](const auto &entry) { return entry.value() == connection; });
             connection->deleteLater();
             Q_EMIT connectionCountChanged(int(m_connections.size()));
         });
@@ -182,4 +186,36 @@ void ProxyServer::close()
     for (ProxyConnection *connection : connections)
         connection->abortBoth();
     m_sessions->closeAll(QStringLiteral("the proxy stopped"));
+}
+
+ProxyServer::InjectResult ProxyServer::injectEvent(const QString &sid, const QString &nsp,
+                                                   const QByteArray &eventJson,
+                                                   const QList<QByteArray> &attachments, bool ack)
+{
+    InjectResult result;
+    const TransportKind transport = m_sessions->transport(sid);
+    if (transport == TransportKind::None) {
+        result.error = QStringLiteral("there is no open session %1").arg(sid);
+        return result;
+    }
+    ProxyConnection *connection = m_tunnels.value(sid);
+    if (transport != TransportKind::WebSocket || !connection) {
+        result.error = QStringLiteral("session %1 is on HTTP long-polling: an event can be "
+                                      "injected only on its WebSocket (after the upgrade)")
+                           .arg(sid);
+        return result;
+    }
+    ProxySessions::Injection injection;
+    if (!m_sessions->prepareInjection(sid, nsp, eventJson, attachments, ack, &injection,
+                                      &result.error))
+        return result;
+    if (!connection->inject(nsp, eventJson, injection)) {
+        result.error = QStringLiteral("the WebSocket of session %1 can no longer be read, so "
+                                      "there is no safe point to inject at")
+                           .arg(sid);
+        return result;
+    }
+    result.ok = true;
+    result.ackId = injection.ackId;
+    return result;
 }

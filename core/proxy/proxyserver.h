@@ -8,6 +8,7 @@
 #include "proxy/proxyoptions.h"
 #include "socketio/packetrecord.h"
 
+#include <QHash>
 #include <QHostAddress>
 #include <QObject>
 #include <QSet>
@@ -61,6 +62,21 @@ public:
     int connectionCount() const { return int(m_connections.size()); }
     int sessionCount() const;
 
+    // Sends an EVENT to the app in session `sid` as if the target had sent it: `eventJson` is
+    // the JSON array of the event name and its arguments, with a placeholder for each of the
+    // `attachments` (then a BINARY_EVENT is sent). With `ack` the EVENT asks for an ack
+    // with an id of the proxy's own (InjectResult::ackId), which the app's ACK then answers in
+    // the log; that ACK is kept from the target, which never sent the EVENT. Only a session on
+    // its WebSocket (after the upgrade) can take one.
+    struct InjectResult
+    {
+        bool ok = false;
+        qint64 ackId = -1; // with an ack asked
+        QString error;     // why not, when !ok
+    };
+    InjectResult injectEvent(const QString &sid, const QString &nsp, const QByteArray &eventJson,
+                             const QList<QByteArray> &attachments, bool ack);
+
     // "http://127.0.0.1:3001" (https with TLS).
     QString listenUrl() const;
     // A client certificate file's problem, or a CA file without certificates: worth a warning.
@@ -82,6 +98,7 @@ private:
     QTcpServer *m_listener = nullptr;
     ProxySessions *m_sessions;
     QSet<ProxyConnection *> m_connections;
+    QHash<QString, ProxyConnection *> m_tunnels; // the connection carrying each sid's WebSocket
     ProxyStartError m_error;
     QString m_targetTlsWarning;
     qsizetype m_refused = 0;

@@ -114,12 +114,17 @@ bool ProxySessions::observePollingBody(const QString &sid, EngineIoVersion versi
 
 bool ProxySessions::observeWebSocketMessage(const QString &sid, EngineIoVersion version,
                                             Direction direction, const QByteArray &payload,
-                                            bool binary)
+                                            bool binary, bool *answersInjection)
 {
     Session *s = session(sid, version, TransportKind::WebSocket);
     SessionDecoder *decoder = s->decoder;
     const bool wasStopped = decoder->isStopped(direction);
+    s->lastAnsweredInjection = false;
     const bool ok = decoder->observeWebSocketMessage(direction, payload, binary, version);
+    if (answersInjection) {
+        const auto it = m_sessions.constFind(sid);
+        *answersInjection = it != m_sessions.cend() && it->lastAnsweredInjection;
+    }
     return ok && (wasStopped || !contains(sid) || !decoder->isStopped(direction));
 }
 
@@ -166,6 +171,13 @@ void ProxySessions::record(const QString &sid, PacketRecord record)
 void ProxySessions::watchRecord(const QString &sid, const PacketRecord &record)
 {
     Q_EMIT packetRecorded(record);
+    if (record.layer == PacketRecord::Layer::SocketIo && record.direction == Direction::Out &&
+        (record.type == SocketIoPacket::Ack || record.type == SocketIoPacket::BinaryAck)) {
+        auto it = m_sessions.find(sid);
+        if (it != m_sessions.end() && it->injectedAcks.remove(record.id))
+            it->lastAnsweredInjection = true;
+        return;
+    }
     if (record.layer != PacketRecord::Layer::EngineIo)
         return;
     auto it = m_sessions.find(sid);
@@ -245,4 +257,64 @@ void ProxySessions::closeAll(const QString &reason)
     const QStringList sids = m_sessions.keys();
     for (const QString &sid : sids)
         close(sid, {{QStringLiteral("reason"), reason}}); // skips the closed ones
+}
+
+TransportKind ProxySessions::transport(const QString &sid) const
+{
+    const auto it = m_sessions.constFind(sid);
+    return it == m_sessions.cend() || it->closed ? TransportKind::None : it->transport;
+}
+
+bool ProxySessions::isAssembling(const QString &sid, Direction direction) const
+{
+    const auto it = m_sessions.constFind(sid);
+    return it != m_sessions.cend() && it->decoder->isAssembling(direction);
+}
+
+bool ProxySessions::awaitsInjectedAck(const QString &sid) const
+{
+    const auto it = m_sessions.constFind(sid);
+    return it != m_sessions.cend() && !it->injectedAcks.isEmpty();
+}
+
+bool ProxySessions::prepareInjection(const QString &sid, const QString &nsp,
+                                     const QByteArray &eventJson,
+                                     const QList<QByteArray> &attachments, bool ack,
+                                     Injection *injection, QString *error)
+{
+    auto it = m_sessions.find(sid);
+    if (it == m_sessions.end() || it->closed) {
+        *error = QStringLiteral("there is no open session %1").arg(sid);
+        return false;
+    }
+    SocketIoPacket packet(
+        attachments.isEmpty() ? SocketIoPacket::Event : SocketIoPacket::BinaryEvent,
+        SocketIoPacket::normalizedNamespace(nsp), eventJson, ack ? it->nextInjectedAckId : -1);
+    packet.attachments = attachments;
+    SocketIoParser::Encoded encoded;
+    if (!it->decoder->parser()->checkAndEncode(packet, it->decoder->protocol(), &encoded, error))
+        return false;
+    injection->messages = encoded.messages;
+    injection->ackId = packet.id;
+    if (ack)
+        ++it->nextInjectedAckId;
+    return true;
+}
+
+void ProxySessions::recordInjection(const QString &sid, const QString &nsp,
+                                    const QByteArray &eventJson, const Injection &injection)
+{
+    auto it = m_sessions.find(sid);
+    if (it == m_sessions.end())
+        return;
+    QJsonObject details{{QStringLiteral("nsp"), SocketIoPacket::normalizedNamespace(nsp)},
+                        {QStringLiteral("event"), QString::fromUtf8(eventJson)}};
+    if (injection.ackId >= 0) {
+        details.insert(QStringLiteral("id"), injection.ackId);
+        it->injectedAcks.insert(injection.ackId);
+    }
+    it->decoder->record(
+        PacketRecord::note(PacketRecord::Injected, details, TransportKind::WebSocket));
+    for (const EngineIoPacket &message : injection.messages)
+        it->decoder->observeEnginePacket(Direction::In, message, TransportKind::WebSocket);
 }

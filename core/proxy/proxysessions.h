@@ -16,6 +16,7 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 class ProxySessions : public QObject
@@ -44,12 +45,38 @@ public:
     // which then stops decoding that direction.
     bool observePollingBody(const QString &sid, EngineIoVersion version, Direction direction,
                             const QByteArray &body, SessionDecoder::PollingBody encoding);
+    // *answersInjection: the message completed the app's ACK to an injected EVENT, which the
+    // target never sent and must not see.
     bool observeWebSocketMessage(const QString &sid, EngineIoVersion version, Direction direction,
-                                 const QByteArray &payload, bool binary);
+                                 const QByteArray &payload, bool binary,
+                                 bool *answersInjection = nullptr);
     // A WebSocket of the session got its 101 (an upgrade when the session is polling).
     void webSocketOpened(const QString &sid, EngineIoVersion version, bool upgrade);
     // The WebSocket carrying the session ended: the session ends with it.
     void webSocketClosed(const QString &sid, const QJsonObject &details);
+
+    // --- Injection: an EVENT sent to the app as if the target had sent it.
+
+    // The session's transport now (None when there is no such open session).
+    TransportKind transport(const QString &sid) const;
+    // Whether a packet is half-assembled in `direction` (an injection must wait for its end).
+    bool isAssembling(const QString &sid, Direction direction) const;
+    // The EVENT as the session's parser writes it, with an ack id of the proxy's own when `ack`
+    // (from InjectedAckBase up, so that it never meets the target's). False with *error.
+    struct Injection
+    {
+        QList<EngineIoPacket> messages;
+        qint64 ackId = -1;
+    };
+    bool prepareInjection(const QString &sid, const QString &nsp, const QByteArray &eventJson,
+                          const QList<QByteArray> &attachments, bool ack, Injection *injection,
+                          QString *error);
+    // The injection went to the app: recorded (an `injected` note, then its packet, In).
+    void recordInjection(const QString &sid, const QString &nsp, const QByteArray &eventJson,
+                         const Injection &injection);
+    // Whether the app still owes the ACK of an injected EVENT in this session.
+    bool awaitsInjectedAck(const QString &sid) const;
+    static constexpr qint64 InjectedAckBase = 1000000000;
 
     // A record of a session (empty sid: of no session, e.g. a refused connection).
     void record(const QString &sid, PacketRecord record);
@@ -73,6 +100,9 @@ private:
         // Closed: kept for ClosedLingerMs, so that what was already on its way (the answer of
         // a long-poll pending when the app sent CLOSE) is recorded in it, not as a new session.
         bool closed = false;
+        qint64 nextInjectedAckId = InjectedAckBase;
+        QSet<qint64> injectedAcks; // asked by injected EVENTs, not answered yet
+        bool lastAnsweredInjection = false;
     };
 
     Session *session(const QString &sid, EngineIoVersion version, TransportKind transport);

@@ -66,6 +66,10 @@ QString PacketRecord::noteName(Note note)
         return QStringLiteral("parser-changed");
     case Cookies:
         return QStringLiteral("cookies");
+    case Injected:
+        return QStringLiteral("injected");
+    case HttpExchange:
+        return QStringLiteral("http");
     }
     return QStringLiteral("unknown");
 }

@@ -34,7 +34,10 @@ public:
         Recovered,
         AckTimedOut,   // details: {"nsp", "id", "event"}
         ParserChanged, // details: {"from", "to", "reason"}: the auto parser found msgpack
-        Cookies        // details: {"cookies": [...]}: cookies a server set (see clientrecorder)
+        Cookies,       // details: {"cookies": [...]}: cookies a server set (see clientrecorder)
+        Injected,      // details: {"nsp", "event", "id"?}: the proxy itself sent the next packet
+        HttpExchange   // details: {"method", "url", "status", ...}: a request the proxy forwarded
+                       // outside the Engine.IO path (--record-all)
     };
     Q_ENUM(Note)
 

@@ -45,6 +45,7 @@ bool ReferenceServer::start(const Options &options, QString *error)
         {QStringLiteral("maxHttpBufferSize"), double(options.maxHttpBufferSize)},
         {QStringLiteral("allowEIO3"), options.allowEIO3},
         {QStringLiteral("logRequests"), options.logRequests},
+        {QStringLiteral("logPackets"), options.logPackets},
         {QStringLiteral("notFoundPage"), options.notFoundPage},
         {QStringLiteral("changedAck"), options.changedAck},
     };

@@ -39,6 +39,9 @@ public:
         bool notFoundPage = false;
         // Log every HTTP request to the Engine.IO path; read them with requests().
         bool logRequests = false;
+        // Log every Engine.IO packet the server receives ("[server] packet <sid> {...}" in
+        // output()).
+        bool logPackets = false;
         // echo-ack answers with one more argument, "changed": a server whose reply changed.
         bool changedAck = false;
     };

@@ -22,6 +22,9 @@
 //   logRequests             true: one stderr line `[server] request {"method","url","upgrade","query","headers"}`
 //                           per HTTP request to the Engine.IO path (polling GETs and POSTs, and the
 //                           WebSocket upgrade requests), so that a test can check what reached it
+//   logPackets              true: one stderr line `[server] packet <engine sid> {"type","data"}` per
+//                           Engine.IO packet the server receives (binary data as "<N bytes>"), so
+//                           that a test can check what reached it and what did not
 //
 // Prints exactly `listening <port>` on stdout once it accepts connections; logs go to stderr.
 // Exits on SIGTERM/SIGINT, and when its parent process goes away. It does not read stdin.
@@ -116,6 +119,16 @@ if (config.logRequests) {
   };
   httpServer.on("request", (req) => logRequest(req, false));
   httpServer.on("upgrade", (req) => logRequest(req, true));
+}
+
+if (config.logPackets) {
+  io.engine.on("connection", (conn) => {
+    conn.on("packet", (packet) => {
+      const data = typeof packet.data === "string" || packet.data === undefined
+        ? packet.data : `<${packet.data.length ?? packet.data.byteLength} bytes>`;
+      process.stderr.write(`[server] packet ${conn.id} ${JSON.stringify({ type: packet.type, data })}\n`);
+    });
+  });
 }
 
 // --- namespaces --------------------------------------------------------------------------------
