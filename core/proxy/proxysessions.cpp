@@ -318,3 +318,16 @@ void ProxySessions::recordInjection(const QString &sid, const QString &nsp,
     for (const EngineIoPacket &message : injection.messages)
         it->decoder->observeEnginePacket(Direction::In, message, TransportKind::WebSocket);
 }
+
+QString ProxySessions::sidOfOpen(const EngineIoPacket &packet, QString *error)
+{
+    if (packet.type != EngineIoPacket::Open) {
+        *error = QStringLiteral("the first packet is %1, not OPEN")
+                     .arg(EngineIoPacket::typeName(packet.type));
+        return {};
+    }
+    EngineIoHandshake handshake;
+    if (!EngineIoHandshake::fromJson(packet.data, &handshake, error))
+        return {};
+    return handshake.sid;
+}

@@ -78,6 +78,9 @@ public:
     bool awaitsInjectedAck(const QString &sid) const;
     static constexpr qint64 InjectedAckBase = 1000000000;
 
+    // The sid of an Engine.IO OPEN packet's handshake, or empty with *error.
+    static QString sidOfOpen(const EngineIoPacket &packet, QString *error);
+
     // A record of a session (empty sid: of no session, e.g. a refused connection).
     void record(const QString &sid, PacketRecord record);
 
