@@ -1,7 +1,7 @@
 // Runs every SioScope benchmark beside its Node reference and prints one table (bench/run calls
 // this; see docs/performance.md).
 //
-//   node driver.js --build-dir <dir> [--runs N] [--only codec,ingest,ack,memory,gui,scenario,load,server,import] [--quick]
+//   node driver.js --build-dir <dir> [--runs N] [--only codec,ingest,ack,memory,gui,scenario,load,server,import,proxy] [--quick]
 //                  [--markdown <file>] [--json <file>]
 //
 // Every figure is the median of N runs; each run measures SioScope and the Node reference one
@@ -26,7 +26,7 @@ function arg(name, fallback) {
 const quick = process.argv.includes("--quick");
 const buildDir = path.resolve(arg("--build-dir", path.join(__dirname, "..", "..", "build")));
 const runs = Math.max(1, Math.min(25, Number(arg("--runs", quick ? "3" : "5"))));
-const only = new Set(arg("--only", "codec,ingest,ack,memory,gui,scenario,load,server,import").split(","));
+const only = new Set(arg("--only", "codec,ingest,ack,memory,gui,scenario,load,server,import,proxy").split(","));
 const markdownOut = arg("--markdown", null);
 const jsonOut = arg("--json", null);
 
@@ -84,12 +84,16 @@ const needed = {
   load: [cliBin],
   server: [cliBin],
   import: [bin("sioscope-bench-import")],
+  proxy: [cliBin],
 };
 const artilleryBin = path.join(__dirname, "..", "..", "tests", "artillery", "node_modules", ".bin", "artillery");
 const { benchLoad, loadRows } = require("./load");
 const { benchServer, serverRows } = require("./server");
 const { benchImport, importRows } = require("./import");
-for (const f of new Set([rusageBin, ...[...only].flatMap((group) => needed[group] || [])]))
+const { benchProxy, proxyRows } = require("./proxy");
+// The server and proxy groups read /proc instead of running sioscope-bench-rusage.
+const usesRusage = [...only].some((group) => group !== "server" && group !== "proxy");
+for (const f of new Set([...(usesRusage ? [rusageBin] : []), ...[...only].flatMap((group) => needed[group] || [])]))
   if (!fs.existsSync(f)) {
     process.stderr.write(`driver.js: ${f} is missing; build the sioscope-bench target first\n`);
     process.exit(2);
@@ -187,7 +191,7 @@ async function checkCliLog(file, count, binary) {
 
 // --- benchmarks --------------------------------------------------------------------------------
 
-const results = { runs, quick, codec: {}, codecMsgpack: {}, ingest: {}, ack: {}, memory: {}, gui: {}, scenario: {}, load: {}, server: {}, import: {} };
+const results = { runs, quick, codec: {}, codecMsgpack: {}, ingest: {}, ack: {}, memory: {}, gui: {}, scenario: {}, load: {}, server: {}, import: {}, proxy: {} };
 
 // One codec comparison: `script` (codec.js or msgpack-codec.js) dumps the wire forms and measures
 // the Node parser; sioscope-bench-codec with `parserArgs` measures SioScope on those same bytes.
@@ -557,6 +561,7 @@ function table() {
   if (results.load.clients) loadRows(results.load, add, fmt);
   if (results.server.clients) serverRows(results.server, add, fmt);
   if (results.import.records) importRows(results.import, add, fmt);
+  if (results.proxy.counts) proxyRows(results.proxy, add, fmt);
   return rows;
 }
 
@@ -614,6 +619,7 @@ function environment() {
     }
     if (only.has("server")) results.server = await benchServer({ tmp, cliBin, log, quick });
     if (only.has("import")) results.import = benchImport({ tmp, importBin: bin("sioscope-bench-import"), measured, log, quick });
+    if (only.has("proxy")) results.proxy = await benchProxy({ tmp, cliBin, log, quick, runs });
     const rows = table();
     const text = `${environment()}\n\n${render(rows)}\n`;
     process.stdout.write(text);
@@ -624,6 +630,7 @@ function environment() {
     if (results.load.sio?.error || results.load.artillery?.error) code = 1;
     if (results.server.sio?.error || results.server.node?.error) code = 1;
     if (results.import.sio?.error || results.import.jq?.error) code = 1;
+    if (results.proxy.error || (results.proxy.log && !results.proxy.log.complete)) code = 1;
   } catch (e) {
     process.stderr.write(`driver.js: ${e.stack || e}\n`);
     if (server) process.stderr.write(fs.readFileSync(path.join(tmp, "server.log"), "utf8").slice(-4000));
