@@ -692,10 +692,15 @@ void ProxyConnection::violation(Direction direction, const QString &layer, const
     const QString why =
         QStringLiteral("--strict: the %1 broke a rule, so the proxy closed both connections")
             .arg(direction == Direction::Out ? QStringLiteral("app") : QStringLiteral("target"));
-    record(sid, PacketRecord::note(PacketRecord::Closed, {{QStringLiteral("reason"), why}},
-                                   TransportKind::None));
-    closeTunnelSession(direction == Direction::Out ? QStringLiteral("app")
-                                                   : QStringLiteral("target"));
+    // One Closed note: the session's, or (no session yet) one of no session.
+    const QJsonObject details{{QStringLiteral("closedBy"), QStringLiteral("proxy")},
+                              {QStringLiteral("reason"), why}};
+    if (!sid.isEmpty() && m_sessions->contains(sid))
+        m_sessions->close(sid, details);
+    else
+        record(sid, PacketRecord::note(PacketRecord::Closed, details, TransportKind::None));
+    if (sid == m_tunnelSid)
+        m_tunnelRecorded = true;
     closeBoth(false);
 }
 

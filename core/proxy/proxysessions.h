@@ -84,6 +84,8 @@ public:
     // A record of a session (empty sid: of no session, e.g. a refused connection).
     void record(const QString &sid, PacketRecord record);
 
+    // The session ends: its Closed note with `details`. A closed or unknown one is left as is.
+    void close(const QString &sid, const QJsonObject &details);
     // Every open session ends (the proxy stops): a Closed note each.
     void closeAll(const QString &reason);
 
@@ -111,7 +113,6 @@ private:
     Session *session(const QString &sid, EngineIoVersion version, TransportKind transport);
     Session &create(const QString &sid, EngineIoVersion version, TransportKind transport);
     void watchRecord(const QString &sid, const PacketRecord &record);
-    void close(const QString &sid, const QJsonObject &details);
     void closeSilentSessions();
 
     SocketIoParser::Kind m_parserKind = SocketIoParser::Kind::Auto;

@@ -206,6 +206,8 @@ void ProxyConnection::closeTunnelSession(const QString &closedBy)
     details.insert(QStringLiteral("reason"),
                    closedBy == QLatin1String("app")
                        ? QStringLiteral("the app closed the WebSocket connection")
-                       : QStringLiteral("the target closed the WebSocket connection"));
+                   : closedBy == QLatin1String("target")
+                       ? QStringLiteral("the target closed the WebSocket connection")
+                       : QStringLiteral("the proxy stopped"));
     m_sessions->webSocketClosed(m_tunnelSid, details);
 }
