@@ -18,9 +18,18 @@ CliServe::~CliServe()
 
 bool CliServe::start(const QStringList &arguments, QString *error)
 {
-    m_process.start(QStringLiteral(SIOSCOPE_CLI_PATH),
-                    QStringList{QStringLiteral("serve")} + arguments +
-                        QStringList{QStringLiteral("--port"), QStringLiteral("0")});
+    return start(QStringLiteral("serve"), arguments, error);
+}
+
+bool CliServe::start(const QString &command, const QStringList &arguments, QString *error)
+{
+    m_command = command;
+    QStringList where;
+    if (command == QLatin1String("serve"))
+        where = QStringList{QStringLiteral("--port"), QStringLiteral("0")};
+    else if (command == QLatin1String("proxy"))
+        where = QStringList{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")};
+    m_process.start(QStringLiteral(SIOSCOPE_CLI_PATH), QStringList{command} + arguments + where);
     if (!m_process.waitForStarted(StartTimeoutMs)) {
         *error = QStringLiteral("sioscope-cli did not start: %1").arg(m_process.errorString());
         return false;
@@ -35,11 +44,12 @@ bool CliServe::start(const QStringList &arguments, QString *error)
     }
     m_process.setReadChannel(QProcess::StandardOutput);
     const QRegularExpressionMatch match =
-        QRegularExpression(QStringLiteral("listening on (http://127\\.0\\.0\\.1:\\d+)/"))
+        QRegularExpression(QStringLiteral("listening on (https?://127\\.0\\.0\\.1:\\d+)"))
             .match(QString::fromUtf8(m_stderr.left(m_stderr.indexOf('\n'))));
     if (!match.hasMatch()) {
-        *error = QStringLiteral("no \"listening on\" line from sioscope-cli serve: %1")
-                     .arg(QString::fromUtf8(m_stderr + m_process.readAllStandardError()));
+        *error =
+            QStringLiteral("no \"listening on\" line from sioscope-cli %1: %2")
+                .arg(m_command, QString::fromUtf8(m_stderr + m_process.readAllStandardError()));
         return false;
     }
     m_url = QUrl(match.captured(1));
@@ -50,12 +60,14 @@ bool CliServe::stop(QString *error)
 {
     m_process.terminate();
     if (!m_process.waitForFinished(StopTimeoutMs)) {
-        *error = QStringLiteral("sioscope-cli serve did not end within %1 ms of SIGTERM")
+        *error = QStringLiteral("sioscope-cli %1 did not end within %2 ms of SIGTERM")
+                     .arg(m_command)
                      .arg(StopTimeoutMs);
         return false;
     }
     if (m_process.exitStatus() != QProcess::NormalExit || m_process.exitCode() != 0) {
-        *error = QStringLiteral("sioscope-cli serve exited with %1: %2")
+        *error = QStringLiteral("sioscope-cli %1 exited with %2: %3")
+                     .arg(m_command)
                      .arg(m_process.exitCode())
                      .arg(QString::fromUtf8(readStderr()));
         return false;

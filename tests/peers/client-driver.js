@@ -36,6 +36,8 @@ try {
 const flavor = String(config.flavor ?? "4");
 const v5 = flavor === "4";
 const io = v5 ? require("socket.io-client") : require("socket.io-client-v2");
+const shared = require("./peer-process");
+const { plain } = shared;
 const url = config.url;
 const transports = config.transports || ["polling", "websocket"];
 const timeoutMs = config.timeoutMs || 5000;
@@ -49,34 +51,13 @@ function log(...args) {
   process.stderr.write(`[driver] ${args.join(" ")}\n`);
 }
 
-// JSON-friendly copy: buffers become {"$bin": hex}.
-function plain(value) {
-  if (Buffer.isBuffer(value)) return { $bin: value.toString("hex") };
-  if (value instanceof ArrayBuffer) return { $bin: Buffer.from(value).toString("hex") };
-  if (ArrayBuffer.isView(value))
-    return { $bin: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex") };
-  if (Array.isArray(value)) return value.map(plain);
-  if (value && typeof value === "object") {
-    const out = {};
-    for (const [k, v] of Object.entries(value)) out[k] = plain(v);
-    return out;
-  }
-  return value;
-}
-
 function report(step, ok, valueOrError) {
   const line = ok ? { step, ok: true, value: plain(valueOrError) } : { step, ok: false, error: String(valueOrError) };
   process.stdout.write(JSON.stringify(line) + "\n");
 }
 
 function withTimeout(name, executor) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name}: no answer within ${timeoutMs} ms`)), timeoutMs);
-    executor(
-      (v) => { clearTimeout(timer); resolve(v); },
-      (e) => { clearTimeout(timer); reject(e); }
-    );
-  });
+  return shared.withTimeout(name, timeoutMs, executor);
 }
 
 async function step(name, fn) {

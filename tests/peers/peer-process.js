@@ -1,4 +1,4 @@
-// What every peer process of the tests shares (server.js, hostile.js): stderr logging under a
+// What every peer process of the tests shares (server.js, hostile.js, ...): stderr logging under a
 // tag, the JSON config from argv[2], and the lifecycle: exit on SIGTERM/SIGINT, and when the
 // parent process (the test) goes away without stopping us.
 "use strict";
@@ -37,4 +37,37 @@ function peerProcess(tag) {
   return { log, fail, config };
 }
 
-module.exports = { peerProcess };
+// A JSON-friendly copy of a received value: buffers become {"$bin": hex}.
+function plain(value) {
+  if (Buffer.isBuffer(value)) return { $bin: value.toString("hex") };
+  if (value instanceof ArrayBuffer) return { $bin: Buffer.from(value).toString("hex") };
+  if (ArrayBuffer.isView(value))
+    return { $bin: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex") };
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === "object") {
+    const out = {};
+    for (const [k, v] of Object.entries(value)) out[k] = plain(v);
+    return out;
+  }
+  return value;
+}
+
+// A promise that `executor(resolve, reject)` settles, rejected after `timeoutMs` as "<name>: no
+// answer within N ms".
+function withTimeout(name, timeoutMs, executor) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name}: no answer within ${timeoutMs} ms`)), timeoutMs);
+    executor(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(timer);
+        reject(e);
+      }
+    );
+  });
+}
+
+module.exports = { peerProcess, plain, withTimeout };
