@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <chrono>
 
 QString PacketRecord::directionName() const
@@ -120,6 +121,24 @@ PacketRecord PacketRecord::fromEngineIoPacket(const EngineIoPacket &packet, Dire
     return record;
 }
 
+namespace {
+// The namespace a broken text frame names, read leniently ("4", the type digit, an optional
+// "<attachments>-", then "/name," when there is one): "/" when it names none, as on the wire.
+QString namespaceOfBrokenFrame(const QByteArray &frame)
+{
+    constexpr qsizetype MaxNamespaceBytes = 256; // the frame is broken: its name may be too
+    qsizetype i = 2;
+    while (i < frame.size() && frame.at(i) >= '0' && frame.at(i) <= '9')
+        ++i;
+    i = i < frame.size() && frame.at(i) == '-' ? i + 1 : 2;
+    if (i >= frame.size() || frame.at(i) != '/')
+        return QStringLiteral("/");
+    const qsizetype comma = frame.indexOf(',', i);
+    const qsizetype end = comma < 0 ? frame.size() : comma;
+    return QString::fromUtf8(frame.mid(i, std::min(end - i, MaxNamespaceBytes)));
+}
+} // namespace
+
 PacketRecord PacketRecord::offendingSocketIoFrame(const QByteArray &frame, bool binary,
                                                   TransportKind transport, const QString &error)
 {
@@ -127,6 +146,7 @@ PacketRecord PacketRecord::offendingSocketIoFrame(const QByteArray &frame, bool 
     record.direction = Direction::In;
     record.layer = Layer::SocketIo;
     record.transport = transport;
+    record.nsp = binary ? QStringLiteral("/") : namespaceOfBrokenFrame(frame);
     if (binary) {
         record.attachments = {frame};
         record.type = SocketIoPacket::BinaryEvent; // an attachment with nothing to attach it to

@@ -79,7 +79,8 @@ public:
     static PacketRecord fromEngineIoPacket(const EngineIoPacket &packet, Direction direction,
                                            TransportKind transport);
     // A received Socket.IO frame that broke the protocol, kept whole (text in `raw`, a binary
-    // frame as the attachment) with the error; typed by its packet digit when it has one.
+    // frame as the attachment) with the error; typed by its packet digit and given the namespace
+    // it names when it has them ("/" otherwise, as a frame without one means).
     static PacketRecord offendingSocketIoFrame(const QByteArray &frame, bool binary,
                                                TransportKind transport, const QString &error);
     // JSON for record payloads: a lifecycle note's details object, and a JSON string holding

@@ -252,14 +252,24 @@ void tst_SessionDecoder::invalidPacketStopsItsDirectionOnly_data()
     QTest::addColumn<QByteArray>("data");
     QTest::addColumn<bool>("binary");
     QTest::addColumn<QString>("error");
+    QTest::addColumn<QString>("nsp");
     QTest::newRow("unknown-packet-type")
-        << QByteArray("9") << false << QStringLiteral("invalid packet type '9'");
+        << QByteArray("9") << false << QStringLiteral("invalid packet type '9'")
+        << QStringLiteral("/");
     QTest::newRow("event-payload-not-an-array")
         << QByteArray(R"(2{"a":1})") << false
-        << QStringLiteral("EVENT payload must be a non-empty array");
-    QTest::newRow("attachment-with-no-header") << QByteArray::fromHex("0102") << true
-                                               << QStringLiteral("binary message with no pending "
-                                                                 "attachments");
+        << QStringLiteral("EVENT payload must be a non-empty array") << QStringLiteral("/");
+    QTest::newRow("event-cut-short-on-a-namespace")
+        << QByteArray(R"(2/chat,["unterminated)") << false << QStringLiteral("JSON")
+        << QStringLiteral("/chat");
+    QTest::newRow("binary-event-cut-short-on-a-namespace")
+        << QByteArray(R"(51-/chat,7["a",{"_placeholder":true)") << false << QStringLiteral("JSON")
+        << QStringLiteral("/chat");
+    QTest::newRow("ack-cut-short-without-namespace")
+        << QByteArray(R"(312["a")") << false << QStringLiteral("JSON") << QStringLiteral("/");
+    QTest::newRow("attachment-with-no-header")
+        << QByteArray::fromHex("0102") << true
+        << QStringLiteral("binary message with no pending attachments") << QStringLiteral("/");
 }
 
 void tst_SessionDecoder::invalidPacketStopsItsDirectionOnly()
@@ -267,6 +277,7 @@ void tst_SessionDecoder::invalidPacketStopsItsDirectionOnly()
     QFETCH(QByteArray, data);
     QFETCH(bool, binary);
     QFETCH(QString, error);
+    QFETCH(QString, nsp);
     for (const Direction broken : {In, Out}) {
         const Direction other = broken == In ? Out : In;
         SessionDecoder decoder;
@@ -280,6 +291,7 @@ void tst_SessionDecoder::invalidPacketStopsItsDirectionOnly()
         const auto offending = spy.first().first().value<PacketRecord>();
         QCOMPARE(offending.direction, broken);
         QCOMPARE(offending.error, decoded.error);
+        QCOMPARE(offending.nsp, nsp);
         if (binary)
             QCOMPARE(offending.attachments, QList<QByteArray>{data});
         else
