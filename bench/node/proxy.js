@@ -28,6 +28,7 @@ const path = require("path");
 const readline = require("readline");
 const { spawn } = require("child_process");
 const peers = require("./peers");
+const { startProcess } = require("./startprocess");
 
 const Paths = ["direct", "haproxy", "sio"];
 const FloodSize = 32;
@@ -203,35 +204,6 @@ function processCpuUs(pid) {
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
   }
-}
-
-// Starts a process and resolves {child, port} from the first line `pattern` matches on `stream`
-// (the stream is copied to logFile).
-function startProcess(command, args, stream, pattern, logFile) {
-  return new Promise((resolve, reject) => {
-    const errFd = fs.openSync(logFile, "w");
-    const stdio = stream === "stdout" ? ["ignore", "pipe", errFd] : ["ignore", errFd, "pipe"];
-    const child = spawn(command, args, { stdio });
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`${path.basename(command)} did not start in 15 s`));
-    }, 15000);
-    readline.createInterface({ input: child[stream] }).on("line", (line) => {
-      if (stream === "stderr") fs.appendFileSync(logFile, line + "\n");
-      const m = pattern.exec(line);
-      if (!m) return;
-      clearTimeout(timer);
-      resolve({ child, port: Number(m[1]) });
-    });
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(new Error(`${command}: ${e.message}`));
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${path.basename(command)} exited (${code}) before listening; ${logFile}: ${fs.readFileSync(logFile, "utf8").slice(-1000)}`));
-    });
-  });
 }
 
 function freePort() {

@@ -13,9 +13,8 @@
 
 const fs = require("fs");
 const path = require("path");
-const readline = require("readline");
-const { spawn } = require("child_process");
 const peers = require("./peers");
+const { startProcess } = require("./startprocess");
 const WebSocket = peers.require("ws");
 
 const ConnectWindow = 200;
@@ -31,27 +30,6 @@ function procStatus(pid) {
   const cpuUs = ((Number(fields[11]) + Number(fields[12])) * 1e6) / ClockTicksPerSecond;
   const fds = fs.readdirSync(`/proc/${pid}/fd`).length;
   return { rssKb, cpuUs, fds };
-}
-
-// Starts a server process and resolves {child, port} from the line `pattern` matches on `stream`.
-function startProcess(command, args, stream, pattern, logFile) {
-  return new Promise((resolve, reject) => {
-    const errFd = fs.openSync(logFile, "w");
-    const stdio = stream === "stdout" ? ["ignore", "pipe", errFd] : ["ignore", errFd, "pipe"];
-    const child = spawn(command, args, { stdio });
-    const timer = setTimeout(() => {
-      child.kill("SIGTERM");
-      reject(new Error(`${path.basename(command)} did not start in 15 s`));
-    }, 15000);
-    readline.createInterface({ input: child[stream] }).on("line", (line) => {
-      if (stream === "stderr") fs.appendFileSync(logFile, line + "\n");
-      const m = pattern.exec(line);
-      if (!m) return;
-      clearTimeout(timer);
-      resolve({ child, port: Number(m[1]) });
-    });
-    child.on("exit", (code) => reject(new Error(`${path.basename(command)} exited (${code}) before listening`)));
-  });
 }
 
 // Connects `count` clients; resolves {clients, connectMs} or rejects on the first failure.
