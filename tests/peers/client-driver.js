@@ -83,7 +83,7 @@ function setAuth(socket, auth) {
 }
 
 function once(socket, event) {
-  return withTimeout(event, (resolve) => socket.once(event, (...args) => resolve(args)));
+  return shared.nextEvent(socket, event, timeoutMs);
 }
 
 let manager;
@@ -94,12 +94,7 @@ function newManager(query) {
 }
 
 function connected(socket) {
-  return withTimeout("connect", (resolve, reject) => {
-    if (socket.connected) return resolve({ connected: true });
-    socket.once("connect", () => resolve({ connected: true }));
-    socket.once("connect_error", (e) => reject(new Error(`connect_error: ${e && e.message}`)));
-    socket.once("error", (e) => reject(new Error(`error: ${JSON.stringify(e)}`)));
-  });
+  return shared.connected(socket, timeoutMs);
 }
 
 // "/admin" with a wrong token: what the refusal carries.

@@ -70,4 +70,20 @@ function withTimeout(name, timeoutMs, executor) {
   });
 }
 
-module.exports = { peerProcess, plain, withTimeout };
+// The arguments of the next `event` on a Socket.IO socket, within `timeoutMs`.
+function nextEvent(socket, event, timeoutMs) {
+  return withTimeout(event, timeoutMs, (resolve) => socket.once(event, (...args) => resolve(args)));
+}
+
+// {connected: true} once the socket is connected (at once if it is), within `timeoutMs`; its
+// connect_error or error otherwise.
+function connected(socket, timeoutMs) {
+  return withTimeout("connect", timeoutMs, (resolve, reject) => {
+    if (socket.connected) return resolve({ connected: true });
+    socket.once("connect", () => resolve({ connected: true }));
+    socket.once("connect_error", (e) => reject(new Error(`connect_error: ${e && e.message}`)));
+    socket.once("error", (e) => reject(new Error(`error: ${JSON.stringify(e)}`)));
+  });
+}
+
+module.exports = { peerProcess, plain, withTimeout, nextEvent, connected };

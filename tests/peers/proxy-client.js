@@ -60,16 +60,11 @@ async function step(name, fn) {
 }
 
 function once(socket, event) {
-  return withTimeout(event, (resolve) => socket.once(event, (...args) => resolve(args)));
+  return shared.nextEvent(socket, event, timeoutMs);
 }
 
 function connected(socket) {
-  return withTimeout("connect", (resolve, reject) => {
-    if (socket.connected) return resolve({ connected: true });
-    socket.once("connect", () => resolve({ connected: true }));
-    socket.once("connect_error", (e) => reject(new Error(`connect_error: ${e && e.message}`)));
-    socket.once("error", (e) => reject(new Error(`error: ${JSON.stringify(e)}`)));
-  });
+  return shared.connected(socket, timeoutMs);
 }
 
 function newManager(query) {
