@@ -119,11 +119,11 @@ bool ProxySessions::observeWebSocketMessage(const QString &sid, EngineIoVersion 
     Session *s = session(sid, version, TransportKind::WebSocket);
     SessionDecoder *decoder = s->decoder;
     const bool wasStopped = decoder->isStopped(direction);
-    s->lastAnsweredInjection = false;
+    const qsizetype acksOwed = s->injectedAcks.size();
     const bool ok = decoder->observeWebSocketMessage(direction, payload, binary, version);
     if (answersInjection) {
         const auto it = m_sessions.constFind(sid);
-        *answersInjection = it != m_sessions.cend() && it->lastAnsweredInjection;
+        *answersInjection = it != m_sessions.cend() && it->injectedAcks.size() < acksOwed;
     }
     return ok && (wasStopped || !contains(sid) || !decoder->isStopped(direction));
 }
@@ -174,8 +174,8 @@ void ProxySessions::watchRecord(const QString &sid, const PacketRecord &record)
     if (record.layer == PacketRecord::Layer::SocketIo && record.direction == Direction::Out &&
         (record.type == SocketIoPacket::Ack || record.type == SocketIoPacket::BinaryAck)) {
         auto it = m_sessions.find(sid);
-        if (it != m_sessions.end() && it->injectedAcks.remove(record.id))
-            it->lastAnsweredInjection = true;
+        if (it != m_sessions.end())
+            it->injectedAcks.remove(record.id);
         return;
     }
     if (record.layer != PacketRecord::Layer::EngineIo)

@@ -107,7 +107,6 @@ private:
         bool closed = false;
         qint64 nextInjectedAckId = InjectedAckBase;
         QSet<qint64> injectedAcks; // asked by injected EVENTs, not answered yet
-        bool lastAnsweredInjection = false;
     };
 
     Session *session(const QString &sid, EngineIoVersion version, TransportKind transport);
