@@ -13,7 +13,7 @@ debian_packages=(
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev libgl1-mesa-dev
     nodejs npm
     openssl libssl-dev zlib1g-dev
-    libyaml-cpp-dev json-schema-test-suite libxml2-utils
+    libyaml-dev json-schema-test-suite libxml2-utils
     haproxy tinyproxy microsocks
     jq
     xvfb xauth

@@ -1,15 +1,13 @@
 #include "scenario/scenarioloader.h"
 
 #include "scenario/scenariovariables.h"
+#include "scenario/yamldocument.h"
 #include "socketio/socketiopacket.h"
 
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QUrl>
-
-#include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/yaml.h>
 
 #include <cmath>
 #include <optional>
@@ -62,50 +60,41 @@ public:
     {
     }
 
-    SourceLocation at(const YAML::Node &node) const
-    {
-        const YAML::Mark mark = node.Mark();
-        SourceLocation where{m_file, 0, 0};
-        if (mark.line >= 0) {
-            where.line = mark.line + 1;
-            where.column = mark.column + 1;
-        }
-        return where;
-    }
+    SourceLocation at(const YamlNode &node) const { return {m_file, node.line(), node.column()}; }
 
-    [[noreturn]] void fail(const YAML::Node &node, const QString &message) const
+    [[noreturn]] void fail(const YamlNode &node, const QString &message) const
     {
         throw LoadFailure{{at(node), message}};
     }
 
-    static QString text(const YAML::Node &node) { return QString::fromStdString(node.Scalar()); }
+    static const QString &text(const YamlNode &node) { return node.scalar(); }
 
     // A value as JSON, by the YAML core schema: a plain scalar is null, a boolean, a number or
     // a string; a quoted one is always a string. Every {{reference}} in a string must be known.
-    QJsonValue json(const YAML::Node &node, bool checkReferences = true)
+    QJsonValue json(const YamlNode &node, bool checkReferences = true)
     {
-        switch (node.Type()) {
-        case YAML::NodeType::Null:
-        case YAML::NodeType::Undefined:
+        switch (node.type()) {
+        case YamlNode::Type::Null:
+        case YamlNode::Type::Undefined:
             return QJsonValue::Null;
-        case YAML::NodeType::Scalar: {
+        case YamlNode::Type::Scalar: {
             const QString value = text(node);
-            if (node.Tag() != "!") // plain
+            if (!node.isString()) // plain
                 if (const std::optional<QJsonValue> typed = plainScalar(value))
                     return *typed;
             if (checkReferences)
                 checkText(node, value);
             return value;
         }
-        case YAML::NodeType::Sequence: {
+        case YamlNode::Type::Sequence: {
             QJsonArray array;
-            for (const YAML::Node &item : node)
+            for (const YamlNode &item : node.items())
                 array.append(json(item, checkReferences));
             return array;
         }
-        case YAML::NodeType::Map: {
+        case YamlNode::Type::Map: {
             QJsonObject object;
-            for (auto it = node.begin(); it != node.end(); ++it) {
+            for (auto it = node.entries().begin(); it != node.entries().end(); ++it) {
                 const QString key = scalarKey(it->first);
                 if (object.contains(key))
                     fail(it->first, QStringLiteral("\"%1\" is given twice").arg(key));
@@ -117,14 +106,14 @@ public:
         return QJsonValue::Null;
     }
 
-    QString scalarKey(const YAML::Node &key) const
+    QString scalarKey(const YamlNode &key) const
     {
-        if (!key.IsScalar())
+        if (!key.isScalar())
             fail(key, QStringLiteral("a key must be a plain name"));
         return text(key);
     }
 
-    void checkText(const YAML::Node &node, const QString &value) const
+    void checkText(const YamlNode &node, const QString &value) const
     {
         for (const QString &name : ScenarioVariables::references(value))
             if (!m_known.contains(name))
@@ -134,16 +123,16 @@ public:
                                .arg(name));
     }
 
-    QString string(const YAML::Node &node, const QString &what)
+    QString string(const YamlNode &node, const QString &what)
     {
-        if (!node.IsScalar())
+        if (!node.isScalar())
             fail(node, QStringLiteral("%1 must be a string").arg(what));
         const QString value = text(node);
         checkText(node, value);
         return value;
     }
 
-    bool boolean(const YAML::Node &node, const QString &what)
+    bool boolean(const YamlNode &node, const QString &what)
     {
         const QJsonValue value = json(node, false);
         if (!value.isBool())
@@ -152,12 +141,12 @@ public:
     }
 
     // Milliseconds: a number, or a string with a unit: "250ms", "2s", "1.5s", "1m".
-    int duration(const YAML::Node &node, const QString &what)
+    int duration(const YamlNode &node, const QString &what)
     {
         static const QRegularExpression pattern(
             QStringLiteral("^\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(ms|s|m)?\\s*$"));
         const QRegularExpressionMatch match =
-            node.IsScalar() ? pattern.match(text(node)) : QRegularExpressionMatch();
+            node.isScalar() ? pattern.match(text(node)) : QRegularExpressionMatch();
         if (!match.hasMatch())
             fail(node, QStringLiteral("%1 must be a duration: milliseconds (500), or with a "
                                       "unit (500ms, 2s, 1m)")
@@ -172,7 +161,7 @@ public:
         return int(std::lround(ms));
     }
 
-    int count(const YAML::Node &node, const QString &what, int min)
+    int count(const YamlNode &node, const QString &what, int min)
     {
         const QJsonValue value = json(node, false);
         const double d = value.toDouble(-1);
@@ -185,7 +174,7 @@ public:
     }
 
     // A URL without {{variables}} is checked now; one with them when the run substitutes them.
-    QString serverUrl(const YAML::Node &node)
+    QString serverUrl(const YamlNode &node)
     {
         const QString text = string(node, QStringLiteral("url"));
         QUrl url;
@@ -196,7 +185,7 @@ public:
         return text;
     }
 
-    QString namespaceName(const YAML::Node &node)
+    QString namespaceName(const YamlNode &node)
     {
         const QString name = string(node, QStringLiteral("a namespace"));
         if (name.contains(QLatin1Char(',')) || name.contains(QLatin1Char('?')))
@@ -205,10 +194,10 @@ public:
     }
 
     // Only `allowed` keys, each once (the map reader already refused duplicates).
-    void checkKeys(const YAML::Node &map, const QStringList &allowed, const QString &what)
+    void checkKeys(const YamlNode &map, const QStringList &allowed, const QString &what)
     {
         QSet<QString> seen;
-        for (auto it = map.begin(); it != map.end(); ++it) {
+        for (auto it = map.entries().begin(); it != map.entries().end(); ++it) {
             const QString key = scalarKey(it->first);
             if (seen.contains(key))
                 fail(it->first, QStringLiteral("\"%1\" is given twice").arg(key));
@@ -219,27 +208,27 @@ public:
         }
     }
 
-    Scenario scenario(const YAML::Node &root);
+    Scenario scenario(const YamlNode &root);
 
 private:
-    void variables(const YAML::Node &node, Scenario *scenario);
-    ScenarioClient client(const QString &name, const YAML::Node &node);
-    QList<ScenarioStep> steps(const YAML::Node &node, const QString &what);
-    ScenarioStep readStep(const YAML::Node &node);
-    void stepClient(const YAML::Node &node, ScenarioStep *step);
-    PayloadExpectation expectation(const YAML::Node &map, const YAML::Node &argsNode,
+    void variables(const YamlNode &node, Scenario *scenario);
+    ScenarioClient client(const QString &name, const YamlNode &node);
+    QList<ScenarioStep> steps(const YamlNode &node, const QString &what);
+    ScenarioStep readStep(const YamlNode &node);
+    void stepClient(const YamlNode &node, ScenarioStep *step);
+    PayloadExpectation expectation(const YamlNode &map, const YamlNode &argsNode,
                                    const QString &root);
-    void captures(const YAML::Node &node, PayloadExpectation *expectation);
-    QJsonArray emitArguments(const YAML::Node &node);
+    void captures(const YamlNode &node, PayloadExpectation *expectation);
+    QJsonArray emitArguments(const YamlNode &node);
 
     QString m_file;
     QSet<QString> m_known;
     const Scenario *m_scenario = nullptr; // the clients, read before the steps
 };
 
-Scenario Reader::scenario(const YAML::Node &root)
+Scenario Reader::scenario(const YamlNode &root)
 {
-    if (!root.IsMap())
+    if (!root.isMap())
         fail(root, QStringLiteral("a scenario is a mapping with `clients:` (or `url:`) and "
                                   "`steps:`"));
     checkKeys(root,
@@ -250,28 +239,29 @@ Scenario Reader::scenario(const YAML::Node &root)
     Scenario scenario;
     m_scenario = &scenario;
     scenario.where = at(root);
-    if (const YAML::Node name = root["name"])
+    if (const YamlNode &name = root["name"])
         scenario.name = string(name, QStringLiteral("name"));
-    if (const YAML::Node node = root["variables"])
+    if (const YamlNode &node = root["variables"])
         variables(node, &scenario);
-    if (const YAML::Node node = root["timeout"])
+    if (const YamlNode &node = root["timeout"])
         scenario.defaultTimeoutMs = duration(node, QStringLiteral("timeout"));
 
-    const YAML::Node clients = root["clients"];
-    const YAML::Node url = root["url"];
+    const YamlNode &clients = root["clients"];
+    const YamlNode &url = root["url"];
     if (clients && url)
         fail(url, QStringLiteral("give either `url:` (one client) or `clients:`, not both"));
     if (url) {
         // One client, named "client", with its options beside the URL under `client:`.
-        YAML::Node options(YAML::NodeType::Map);
-        if (const YAML::Node given = root["client"]) {
-            if (!given.IsMap())
+        const YamlNode noOptions(YamlNode::Type::Map);
+        const YamlNode *options = &noOptions;
+        if (const YamlNode &given = root["client"]) {
+            if (!given.isMap())
                 fail(given, QStringLiteral("`client:` must be a mapping of options"));
             if (given["url"])
                 fail(given["url"], QStringLiteral("the URL is given by `url:` already"));
-            options = given;
+            options = &given;
         }
-        ScenarioClient client = this->client(QStringLiteral("client"), options);
+        ScenarioClient client = this->client(QStringLiteral("client"), *options);
         client.urlTemplate = serverUrl(url);
         client.where = at(url);
         scenario.clients.append(client);
@@ -279,10 +269,10 @@ Scenario Reader::scenario(const YAML::Node &root)
         if (root["client"])
             fail(root["client"], QStringLiteral("`client:` goes with `url:`; under `clients:` "
                                                 "each client has its own options"));
-        if (!clients.IsMap() || clients.size() == 0)
+        if (!clients.isMap() || clients.size() == 0)
             fail(clients, QStringLiteral("`clients:` must map each client's name to its "
                                          "options, e.g. alice: {url: http://localhost:3000}"));
-        for (auto it = clients.begin(); it != clients.end(); ++it) {
+        for (auto it = clients.entries().begin(); it != clients.entries().end(); ++it) {
             const QString name = scalarKey(it->first);
             static const QRegularExpression namePattern(QStringLiteral("^[A-Za-z0-9_.\\-]+$"));
             if (!namePattern.match(name).hasMatch())
@@ -291,7 +281,7 @@ Scenario Reader::scenario(const YAML::Node &root)
                                     .arg(name));
             if (scenario.findClient(name))
                 fail(it->first, QStringLiteral("client \"%1\" is given twice").arg(name));
-            if (!it->second.IsMap() || !it->second["url"])
+            if (!it->second.isMap() || !it->second["url"])
                 fail(it->second, QStringLiteral("client \"%1\" needs a `url:`").arg(name));
             ScenarioClient client = this->client(name, it->second);
             client.urlTemplate = serverUrl(it->second["url"]);
@@ -302,7 +292,7 @@ Scenario Reader::scenario(const YAML::Node &root)
         fail(root, QStringLiteral("a scenario needs `url:` (one client) or `clients:`"));
     }
 
-    const YAML::Node steps = root["steps"];
+    const YamlNode &steps = root["steps"];
     if (!steps)
         fail(root, QStringLiteral("a scenario needs `steps:`"));
     scenario.steps = this->steps(steps, QStringLiteral("steps"));
@@ -312,11 +302,11 @@ Scenario Reader::scenario(const YAML::Node &root)
     return scenario;
 }
 
-void Reader::variables(const YAML::Node &node, Scenario *scenario)
+void Reader::variables(const YamlNode &node, Scenario *scenario)
 {
-    if (!node.IsMap())
+    if (!node.isMap())
         fail(node, QStringLiteral("`variables:` must map names to values"));
-    for (auto it = node.begin(); it != node.end(); ++it) {
+    for (auto it = node.entries().begin(); it != node.entries().end(); ++it) {
         const QString name = scalarKey(it->first);
         if (!ScenarioVariables::isVariableName(name))
             fail(it->first, QStringLiteral("\"%1\" is not a variable name (letters, digits, '_', "
@@ -327,7 +317,7 @@ void Reader::variables(const YAML::Node &node, Scenario *scenario)
     }
 }
 
-ScenarioClient Reader::client(const QString &name, const YAML::Node &node)
+ScenarioClient Reader::client(const QString &name, const YamlNode &node)
 {
     checkKeys(node,
               {QStringLiteral("url"), QStringLiteral("namespaces"), QStringLiteral("auth"),
@@ -346,9 +336,9 @@ ScenarioClient Reader::client(const QString &name, const YAML::Node &node)
     options.recoverState = false;
     options.ackTimeoutMs = 0; // each emit sets its own
 
-    if (const YAML::Node path = node["path"])
+    if (const YamlNode &path = node["path"])
         engine.path = string(path, QStringLiteral("path"));
-    if (const YAML::Node transport = node["transport"]) {
+    if (const YamlNode &transport = node["transport"]) {
         const QString value = string(transport, QStringLiteral("transport"));
         if (value == QLatin1String("websocket"))
             engine.transports = EngineIoOptions::Transports::WebSocketOnly;
@@ -358,38 +348,38 @@ ScenarioClient Reader::client(const QString &name, const YAML::Node &node)
             fail(transport, QStringLiteral("transport must be auto, websocket or polling"));
     }
     engine.version = EngineIoOptions::Version::V4;
-    if (const YAML::Node eio = node["eio"]) {
+    if (const YamlNode &eio = node["eio"]) {
         const QJsonValue value = json(eio, false);
         if (value == QJsonValue(3))
             engine.version = EngineIoOptions::Version::V3;
         else if (value != QJsonValue(4))
             fail(eio, QStringLiteral("eio must be 3 or 4"));
     }
-    if (const YAML::Node parser = node["parser"];
+    if (const YamlNode &parser = node["parser"];
         parser &&
         !SocketIoParser::kindFromName(string(parser, QStringLiteral("parser")), &options.parser))
         fail(parser, QStringLiteral("parser must be auto, default or msgpack"));
     if (options.parser == SocketIoParser::Kind::Msgpack &&
         engine.version == EngineIoOptions::Version::V3)
         fail(node["parser"], QStringLiteral("the msgpack parser speaks Socket.IO v5: eio 4"));
-    if (const YAML::Node connect = node["connect"])
+    if (const YamlNode &connect = node["connect"])
         client.connectAtStart = boolean(connect, QStringLiteral("connect"));
-    if (const YAML::Node timeout = node["connect_timeout"])
+    if (const YamlNode &timeout = node["connect_timeout"])
         engine.connectTimeoutMs = duration(timeout, QStringLiteral("connect_timeout"));
-    if (const YAML::Node ca = node["ca"])
+    if (const YamlNode &ca = node["ca"])
         engine.caFile = string(ca, QStringLiteral("ca"));
-    if (const YAML::Node insecure = node["insecure"])
+    if (const YamlNode &insecure = node["insecure"])
         engine.ignoreSslErrors = boolean(insecure, QStringLiteral("insecure"));
-    if (const YAML::Node cert = node["cert"])
+    if (const YamlNode &cert = node["cert"])
         engine.clientCertificateFile = string(cert, QStringLiteral("cert"));
-    if (const YAML::Node key = node["key"]) {
+    if (const YamlNode &key = node["key"]) {
         if (!node["cert"])
             fail(key, QStringLiteral("key goes with cert"));
         engine.clientKeyFile = string(key, QStringLiteral("key"));
     }
-    if (const YAML::Node origin = node["origin"])
+    if (const YamlNode &origin = node["origin"])
         engine.origin = string(origin, QStringLiteral("origin")).toUtf8();
-    if (const YAML::Node proxy = node["proxy"]) {
+    if (const YamlNode &proxy = node["proxy"]) {
         const QString value = string(proxy, QStringLiteral("proxy"));
         if (value == QLatin1String("none")) {
             engine.proxy.mode = ProxySetting::Mode::None;
@@ -400,39 +390,39 @@ ScenarioClient Reader::client(const QString &name, const YAML::Node &node)
             engine.proxy.mode = ProxySetting::Mode::Url;
         }
     }
-    if (const YAML::Node headers = node["headers"]) {
-        if (!headers.IsMap())
+    if (const YamlNode &headers = node["headers"]) {
+        if (!headers.isMap())
             fail(headers, QStringLiteral("headers must map names to values"));
-        for (auto it = headers.begin(); it != headers.end(); ++it)
+        for (auto it = headers.entries().begin(); it != headers.entries().end(); ++it)
             client.headerTemplates.append(
                 {scalarKey(it->first).toUtf8(), string(it->second, QStringLiteral("a header"))});
     }
-    if (const YAML::Node query = node["query"]) {
-        if (!query.IsMap())
+    if (const YamlNode &query = node["query"]) {
+        if (!query.isMap())
             fail(query, QStringLiteral("query must map keys to values"));
-        for (auto it = query.begin(); it != query.end(); ++it)
+        for (auto it = query.entries().begin(); it != query.entries().end(); ++it)
             client.queryTemplates.append(
                 {scalarKey(it->first), string(it->second, QStringLiteral("a query value"))});
     }
 
-    const YAML::Node auth = node["auth"];
-    if (auth && !auth.IsMap())
+    const YamlNode &auth = node["auth"];
+    if (auth && !auth.isMap())
         fail(auth, QStringLiteral("auth must be a mapping (the CONNECT payload of \"/\")"));
-    if (const YAML::Node namespaces = node["namespaces"]) {
-        if (!namespaces.IsSequence() || namespaces.size() == 0)
+    if (const YamlNode &namespaces = node["namespaces"]) {
+        if (!namespaces.isSequence() || namespaces.size() == 0)
             fail(namespaces, QStringLiteral("namespaces must be a list, e.g. [/, /chat] or "
                                             "[{name: /admin, auth: {token: x}}]"));
-        for (const YAML::Node &item : namespaces) {
+        for (const YamlNode &item : namespaces.items()) {
             QString nsp;
             QJsonValue nspAuth;
-            if (item.IsMap()) {
+            if (item.isMap()) {
                 checkKeys(item, {QStringLiteral("name"), QStringLiteral("auth")},
                           QStringLiteral("a namespace"));
                 if (!item["name"])
                     fail(item, QStringLiteral("a namespace needs a `name:`"));
                 nsp = namespaceName(item["name"]);
-                if (const YAML::Node a = item["auth"]) {
-                    if (!a.IsMap())
+                if (const YamlNode &a = item["auth"]) {
+                    if (!a.isMap())
                         fail(a, QStringLiteral("auth must be a mapping"));
                     nspAuth = json(a);
                 }
@@ -463,19 +453,19 @@ ScenarioClient Reader::client(const QString &name, const YAML::Node &node)
     return client;
 }
 
-QList<ScenarioStep> Reader::steps(const YAML::Node &node, const QString &what)
+QList<ScenarioStep> Reader::steps(const YamlNode &node, const QString &what)
 {
-    if (!node.IsSequence() || node.size() == 0)
+    if (!node.isSequence() || node.size() == 0)
         fail(node, QStringLiteral("`%1:` must be a non-empty list of steps").arg(what));
     QList<ScenarioStep> steps;
-    for (const YAML::Node &item : node)
+    for (const YamlNode &item : node.items())
         steps.append(readStep(item));
     return steps;
 }
 
-void Reader::stepClient(const YAML::Node &node, ScenarioStep *step)
+void Reader::stepClient(const YamlNode &node, ScenarioStep *step)
 {
-    if (const YAML::Node client = node["client"]) {
+    if (const YamlNode &client = node["client"]) {
         step->client = string(client, QStringLiteral("client"));
         if (!m_scenario->findClient(step->client)) {
             QStringList names;
@@ -489,27 +479,27 @@ void Reader::stepClient(const YAML::Node &node, ScenarioStep *step)
     } else {
         fail(node, QStringLiteral("this step needs `client:`: the scenario has several clients"));
     }
-    if (const YAML::Node nsp = node["nsp"])
+    if (const YamlNode &nsp = node["nsp"])
         step->nsp = namespaceName(nsp);
 }
 
-void Reader::captures(const YAML::Node &node, PayloadExpectation *expectation)
+void Reader::captures(const YamlNode &node, PayloadExpectation *expectation)
 {
-    if (!node.IsMap())
+    if (!node.isMap())
         fail(node, QStringLiteral("capture must map variable names to JSON paths, e.g. "
                                   "{userId: \"args[0].id\"}"));
-    for (auto it = node.begin(); it != node.end(); ++it) {
+    for (auto it = node.entries().begin(); it != node.entries().end(); ++it) {
         const QString name = scalarKey(it->first);
         if (!ScenarioVariables::isVariableName(name))
             fail(it->first, QStringLiteral("\"%1\" is not a variable name").arg(name));
-        if (!it->second.IsScalar())
+        if (!it->second.isScalar())
             fail(it->second, QStringLiteral("a capture's path must be a string like args[0].id"));
         JsonPath path;
         QString error;
         qsizetype offset = 0;
         if (!JsonPath::parse(text(it->second), &path, &error, &offset)) {
             SourceLocation where = at(it->second);
-            if (it->second.Tag() != "!") // plain: the offset maps onto the line
+            if (!it->second.isString()) // plain: the offset maps onto the line
                 where.column += int(offset);
             throw LoadFailure{
                 {where, QStringLiteral("bad JSON path \"%1\": %2").arg(text(it->second), error)}};
@@ -526,12 +516,12 @@ void Reader::captures(const YAML::Node &node, PayloadExpectation *expectation)
 }
 
 // `args:` (matched with `match:`, default exact) or `schema:` (a JSON Schema of the payload).
-PayloadExpectation Reader::expectation(const YAML::Node &map, const YAML::Node &argsNode,
+PayloadExpectation Reader::expectation(const YamlNode &map, const YamlNode &argsNode,
                                        const QString &root)
 {
     PayloadExpectation expectation;
-    const YAML::Node schema = map["schema"];
-    const YAML::Node match = map["match"];
+    const YamlNode &schema = map["schema"];
+    const YamlNode &match = map["match"];
     if (argsNode && schema)
         fail(schema, QStringLiteral("give `args:` or `schema:`, not both"));
     if (match) {
@@ -556,14 +546,14 @@ PayloadExpectation Reader::expectation(const YAML::Node &map, const YAML::Node &
         if (!PayloadMatch::validate(expectation.expected, expectation.mode, JsonPath(root), &error))
             fail(schema ? schema : argsNode, error);
     }
-    if (const YAML::Node capture = map["capture"])
+    if (const YamlNode &capture = map["capture"])
         captures(capture, &expectation);
     return expectation;
 }
 
 // Binary arguments are {"$binary": "<base64>"} or {"$file": "<path>"}; the runner makes them
 // attachments.
-QJsonArray Reader::emitArguments(const YAML::Node &node)
+QJsonArray Reader::emitArguments(const YamlNode &node)
 {
     const QJsonValue args = json(node);
     if (!args.isArray())
@@ -571,7 +561,7 @@ QJsonArray Reader::emitArguments(const YAML::Node &node)
     return args.toArray();
 }
 
-ScenarioStep Reader::readStep(const YAML::Node &node)
+ScenarioStep Reader::readStep(const YamlNode &node)
 {
     static const QStringList kinds{QStringLiteral("emit"),
                                    QStringLiteral("expect"),
@@ -586,12 +576,12 @@ ScenarioStep Reader::readStep(const YAML::Node &node)
                                    QStringLiteral("leave"),
                                    QStringLiteral("connect"),
                                    QStringLiteral("disconnect")};
-    if (!node.IsMap())
+    if (!node.isMap())
         fail(node, QStringLiteral("a step is a mapping that starts with one of: %1")
                        .arg(kinds.join(QStringLiteral(", "))));
     QString kindName;
-    YAML::Node kindValue;
-    for (auto it = node.begin(); it != node.end(); ++it) {
+    const YamlNode *kindNode = nullptr;
+    for (auto it = node.entries().begin(); it != node.entries().end(); ++it) {
         const QString key = scalarKey(it->first);
         if (!kinds.contains(key))
             continue;
@@ -600,16 +590,17 @@ ScenarioStep Reader::readStep(const YAML::Node &node)
                                            "\"%2\"")
                                 .arg(kindName, key));
         kindName = key;
-        kindValue = it->second;
+        kindNode = &it->second;
     }
     if (kindName.isEmpty()) {
         const QString first =
-            node.begin() != node.end() ? scalarKey(node.begin()->first) : QString();
+            !node.entries().empty() ? scalarKey(node.entries().front().first) : QString();
         fail(node, QStringLiteral("unknown step%1; a step starts with one of: %2")
                        .arg(first.isEmpty() ? QString() : QStringLiteral(" \"%1\"").arg(first),
                             kinds.join(QStringLiteral(", "))));
     }
 
+    const YamlNode &kindValue = *kindNode;
     ScenarioStep step;
     step.where = at(node);
     step.timeoutMs = m_scenario->defaultTimeoutMs;
@@ -633,18 +624,18 @@ ScenarioStep Reader::readStep(const YAML::Node &node)
         step.kind = ScenarioStep::Kind::Emit;
         stepClient(node, &step);
         step.event = eventName();
-        if (const YAML::Node a = node["args"])
+        if (const YamlNode &a = node["args"])
             step.args = emitArguments(a);
-        if (const YAML::Node t = node["timeout"])
+        if (const YamlNode &t = node["timeout"])
             step.timeoutMs = duration(t, timeout);
-        if (const YAML::Node ack = node["ack"]) {
+        if (const YamlNode &ack = node["ack"]) {
             step.ackExpected = true;
-            if (ack.IsSequence()) { // the payload, matched exactly
-                step.ack = expectation(YAML::Node(YAML::NodeType::Map), ack, QStringLiteral("ack"));
-            } else if (ack.IsMap()) {
+            if (ack.isSequence()) { // the payload, matched exactly
+                step.ack = expectation(YamlNode(YamlNode::Type::Map), ack, QStringLiteral("ack"));
+            } else if (ack.isMap()) {
                 checkKeys(ack, {args, match, schema, capture, timeout}, QStringLiteral("an ack"));
                 step.ack = expectation(ack, ack["args"], QStringLiteral("ack"));
-                if (const YAML::Node t = ack["timeout"])
+                if (const YamlNode &t = ack["timeout"])
                     step.timeoutMs = duration(t, timeout);
             } else if (!boolean(ack, QStringLiteral("ack"))) {
                 step.ackExpected = false;
@@ -662,12 +653,12 @@ ScenarioStep Reader::readStep(const YAML::Node &node)
         step.payload = expectation(node, node["args"], args);
         if (none) {
             step.withinMs = 1000;
-            if (const YAML::Node w = node["within"])
+            if (const YamlNode &w = node["within"])
                 step.withinMs = duration(w, QStringLiteral("within"));
         } else {
-            if (const YAML::Node t = node["timeout"])
+            if (const YamlNode &t = node["timeout"])
                 step.timeoutMs = duration(t, timeout);
-            if (const YAML::Node reply = node["reply"]) {
+            if (const YamlNode &reply = node["reply"]) {
                 const QJsonValue payload = json(reply);
                 if (!payload.isArray())
                     fail(reply, QStringLiteral("reply must be a list: the ack's payload"));
@@ -679,14 +670,14 @@ ScenarioStep Reader::readStep(const YAML::Node &node)
         keys({client, nsp, timeout});
         step.kind = ScenarioStep::Kind::ConnectError;
         stepClient(node, &step);
-        if (kindValue.IsScalar() && kindValue.Tag() == "!")
+        if (kindValue.isScalar() && kindValue.isString())
             step.message = string(kindValue, QStringLiteral("the message"));
         else if (const QJsonValue v = json(kindValue, false); v.isString())
             step.message = string(kindValue, QStringLiteral("the message"));
         else if (v != QJsonValue(true) && !v.isNull())
             fail(kindValue, QStringLiteral("expect_connect_error takes the refusal's message, "
                                            "or true for any"));
-        if (const YAML::Node t = node["timeout"])
+        if (const YamlNode &t = node["timeout"])
             step.timeoutMs = duration(t, timeout);
     } else if (kindName == QLatin1String("expect_disconnect") ||
                kindName == QLatin1String("expect_close")) {
@@ -696,7 +687,7 @@ ScenarioStep Reader::readStep(const YAML::Node &node)
         stepClient(node, &step);
         if (json(kindValue, false) != QJsonValue(true))
             fail(kindValue, QStringLiteral("%1 takes true").arg(kindName));
-        if (const YAML::Node t = node["timeout"])
+        if (const YamlNode &t = node["timeout"])
             step.timeoutMs = duration(t, timeout);
     } else if (kindName == QLatin1String("wait")) {
         keys({});
@@ -709,8 +700,8 @@ ScenarioStep Reader::readStep(const YAML::Node &node)
         if (!node["steps"])
             fail(node, QStringLiteral("repeat needs `steps:`"));
         step.steps = steps(node["steps"], QStringLiteral("steps"));
-        if (const YAML::Node until = node["until"]) {
-            if (!until.IsMap() || !until["expect"])
+        if (const YamlNode &until = node["until"]) {
+            if (!until.isMap() || !until["expect"])
                 fail(until, QStringLiteral("until is an expect step, e.g. "
                                            "{expect: done, client: alice}"));
             ScenarioStep condition = readStep(until);
@@ -726,7 +717,7 @@ ScenarioStep Reader::readStep(const YAML::Node &node)
         for (qsizetype i = 0; i < step.steps.size(); ++i)
             if (step.steps.at(i).kind != ScenarioStep::Kind::Expect)
                 fail(kindValue[i], QStringLiteral("any_order holds expect steps only"));
-        if (const YAML::Node t = node["timeout"])
+        if (const YamlNode &t = node["timeout"])
             step.timeoutMs = duration(t, timeout);
     } else if (kindName == QLatin1String("join") || kindName == QLatin1String("leave")) {
         const bool join = kindName == QLatin1String("join");
@@ -734,12 +725,12 @@ ScenarioStep Reader::readStep(const YAML::Node &node)
         step.kind = join ? ScenarioStep::Kind::Join : ScenarioStep::Kind::Leave;
         stepClient(node, &step);
         step.nsp = namespaceName(kindValue);
-        if (const YAML::Node auth = node["auth"]) {
-            if (!auth.IsMap())
+        if (const YamlNode &auth = node["auth"]) {
+            if (!auth.isMap())
                 fail(auth, QStringLiteral("auth must be a mapping"));
             step.auth = json(auth);
         }
-        if (const YAML::Node t = node["timeout"])
+        if (const YamlNode &t = node["timeout"])
             step.timeoutMs = duration(t, timeout);
     } else { // connect, disconnect: the whole client
         keys(kindName == QLatin1String("connect") ? QStringList{timeout} : QStringList{});
@@ -749,35 +740,27 @@ ScenarioStep Reader::readStep(const YAML::Node &node)
         if (!m_scenario->findClient(step.client))
             fail(kindValue, QStringLiteral("no client is named \"%1\"").arg(step.client));
         step.nsp.clear();
-        if (const YAML::Node t = node["timeout"])
+        if (const YamlNode &t = node["timeout"])
             step.timeoutMs = duration(t, timeout);
     }
     return step;
 }
 
-bool parseDocument(const QByteArray &text, const QString &fileName, YAML::Node *root,
+bool parseDocument(const QByteArray &text, const QString &fileName, YamlNode *root,
                    ScenarioError *error)
 {
-    try {
-        *root = YAML::Load(text.toStdString());
+    YamlError yamlError;
+    if (YamlDocument::parse(text, root, &yamlError))
         return true;
-    } catch (const YAML::DeepRecursion &e) {
-        error->where = {fileName, e.mark.line + 1, e.mark.column + 1};
-        error->message =
-            QStringLiteral("nested too deeply: yaml-cpp stops at %1 levels").arg(e.depth());
-        return false;
-    } catch (const YAML::Exception &e) {
-        error->where = {fileName, e.mark.line >= 0 ? e.mark.line + 1 : 0,
-                        e.mark.column >= 0 ? e.mark.column + 1 : 0};
-        error->message = QStringLiteral("not valid YAML: %1").arg(QString::fromStdString(e.msg));
-        return false;
-    }
+    *error = {{fileName, yamlError.line, yamlError.column}, yamlError.message};
+    return false;
 }
 
 bool readFile(const QString &path, QByteArray *text, ScenarioError *error)
 {
+    // Unbuffered: QFile's buffer would be a 16 KB allocation for each file, read once.
     QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Unbuffered)) {
         *error = {{path, 0, 0}, QStringLiteral("cannot read it: %1").arg(file.errorString())};
         return false;
     }
@@ -802,7 +785,7 @@ bool ScenarioLoader::load(const QByteArray &text, const QString &fileName,
                           const QSet<QString> &knownVariables, Scenario *scenario,
                           ScenarioError *error)
 {
-    YAML::Node root;
+    YamlNode root;
     if (!parseDocument(text, fileName, &root, error))
         return false;
     try {
@@ -812,9 +795,6 @@ bool ScenarioLoader::load(const QByteArray &text, const QString &fileName,
         return true;
     } catch (const LoadFailure &failure) {
         *error = failure.error;
-        return false;
-    } catch (const YAML::Exception &e) { // a node of the wrong kind where yaml-cpp converts
-        *error = {{fileName, e.mark.line + 1, e.mark.column + 1}, QString::fromStdString(e.msg)};
         return false;
     }
 }
@@ -829,15 +809,15 @@ bool ScenarioLoader::loadFile(const QString &path, const QSet<QString> &knownVar
 bool ScenarioLoader::loadVariables(const QByteArray &text, const QString &fileName,
                                    QJsonObject *variables, ScenarioError *error)
 {
-    YAML::Node root;
+    YamlNode root;
     if (!parseDocument(text, fileName, &root, error))
         return false;
     try {
         Reader reader(fileName, {});
-        if (!root.IsMap())
+        if (!root.isMap())
             reader.fail(root, QStringLiteral("an environment file maps variable names to values, "
                                              "e.g. host: staging.example.com"));
-        for (auto it = root.begin(); it != root.end(); ++it) {
+        for (auto it = root.entries().begin(); it != root.entries().end(); ++it) {
             const QString name = reader.scalarKey(it->first);
             if (!ScenarioVariables::isVariableName(name))
                 reader.fail(it->first, QStringLiteral("\"%1\" is not a variable name").arg(name));

@@ -17,6 +17,7 @@ private Q_SLOTS:
     void severalClients();
     void stepsOfEveryKind();
     void yamlScalarsAreTypedAndQuotedOnesAreStrings();
+    void anchorsAndAliasesAreExpanded();
     void jsonIsAccepted();
     void mistakes_data();
     void mistakes();
@@ -127,10 +128,20 @@ void tst_ScenarioLoader::yamlScalarsAreTypedAndQuotedOnesAreStrings()
 {
     const Scenario scenario =
         load("url: \"http://h\"\nsteps:\n  - emit: e\n    args: [1, -2.5, true, null, ~, yes, "
-             "\"1\", '2', x, 1e3, 0x10]\n");
+             "\"1\", '2', x, 1e3, 0x10, !!str 5, \"\", '']\n");
     const QJsonArray args = scenario.steps.first().args;
     QCOMPARE(QJsonDocument(args).toJson(QJsonDocument::Compact),
-             QByteArray("[1,-2.5,true,null,null,\"yes\",\"1\",\"2\",\"x\",1000,\"0x10\"]"));
+             QByteArray("[1,-2.5,true,null,null,\"yes\",\"1\",\"2\",\"x\",1000,\"0x10\","
+                        "\"5\",\"\",\"\"]"));
+}
+
+void tst_ScenarioLoader::anchorsAndAliasesAreExpanded()
+{
+    const Scenario scenario = load("url: \"http://h\"\nsteps:\n  - emit: e\n    args: &a [1, {b: "
+                                   "[2]}]\n  - emit: f\n    args: *a\n");
+    QCOMPARE(scenario.steps.size(), 2);
+    QCOMPARE(QJsonDocument(scenario.steps.at(1).args).toJson(QJsonDocument::Compact),
+             QByteArray("[1,{\"b\":[2]}]"));
 }
 
 void tst_ScenarioLoader::jsonIsAccepted()
@@ -182,7 +193,24 @@ void tst_ScenarioLoader::mistakes_data()
                                          << QStringLiteral("s.yaml:1:6: the URL must be an http");
     QTest::newRow("nested too deeply")
         << head + "  - emit: a\n    args: " + QByteArray(600, '[') + QByteArray(600, ']') + "\n"
-        << QStringLiteral("nested too deeply: yaml-cpp stops at");
+        << QStringLiteral("s.yaml:4:508: nested too deeply: more than 500 levels");
+    QTest::newRow("alias of no anchor") << head + "  - emit: a\n    args: *nope\n"
+                                        << QStringLiteral("s.yaml:4:11: the alias *nope names no "
+                                                          "anchor (&nope) before it");
+    QByteArray laughs = "variables:\n  l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+    for (int i = 1; i <= 6; ++i)
+        laughs += QByteArray("  l") + QByteArray::number(i) + ": &l" + QByteArray::number(i) +
+                  " [" + QByteArray("*l" + QByteArray::number(i - 1) + ", ").repeated(9) + "*l" +
+                  QByteArray::number(i - 1) + "]\n";
+    QTest::newRow("aliases that expand to a million nodes")
+        << laughs + "url: x\nsteps: [{wait: 1}]\n"
+        << QStringLiteral("s.yaml:7:12: more than 200000 nodes with the aliases expanded");
+    QTest::newRow("a second document")
+        << QByteArray("url: x\nsteps: [{wait: 1}]\n---\nurl: y\n")
+        << QStringLiteral("s.yaml:3:1: a second YAML document starts here; the file holds one");
+    QTest::newRow("not UTF-8") << QByteArray("url: x\nsteps: [{wait: \"\xff\"}]\n")
+                               << QStringLiteral("s.yaml:2:17: not valid YAML: invalid leading "
+                                                 "UTF-8 octet (byte 23)");
     QTest::newRow("unknown step") << head + "  - emitt: a\n"
                                   << QStringLiteral("s.yaml:3:5: unknown step \"emitt\"");
     QTest::newRow("two kinds in a step") << head + "  - emit: a\n    expect: b\n"
