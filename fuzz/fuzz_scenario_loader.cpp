@@ -1,8 +1,8 @@
 // The scenario reader (sioscope-cli test): YAML or JSON from a file a user wrote.
 //
-// Properties: no crash or sanitizer report (yaml-cpp included, whose depth limit must hold); a
-// refused file names a place in it and says why; an accepted one has clients, steps that all
-// say where they were written, and expectations that the matcher accepts.
+// Properties: no crash or sanitizer report (libyaml included; YamlDocument's depth and alias limits
+// must hold); a refused file names a place in it and says why; an accepted one has clients, steps
+// that all say where they were written, and expectations that the matcher accepts.
 #include "fuzzcommon.h"
 #include "scenario/scenarioloader.h"
 
