@@ -3,6 +3,7 @@
 #include "engineio/engineiocodec.h"
 #include "engineio/tlsalertprobe.h"
 
+#include <QAbstractEventDispatcher>
 #include <QPointer>
 #include <QRandomGenerator>
 #include <QSslSocket>
@@ -45,6 +46,11 @@ WebSocketTransport::WebSocketTransport(const EngineIoOptions &options, EngineIoV
     m_coalesceTimer.setSingleShot(true);
     m_coalesceTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_coalesceTimer, &QTimer::timeout, this, [this] { setReadCoalescing(false); });
+    // Without it, a write waits in QTcpSocket's buffer for a wake-up that reports the socket
+    // writable: one more wait and turn of the event loop for every message sent.
+    if (QAbstractEventDispatcher *dispatcher = QAbstractEventDispatcher::instance(thread()))
+        connect(dispatcher, &QAbstractEventDispatcher::aboutToBlock, this,
+                &WebSocketTransport::flushBeforeWaiting);
 }
 
 WebSocketTransport::~WebSocketTransport()
@@ -115,6 +121,7 @@ void WebSocketTransport::sendUpgradeRequest()
     m_phase = Phase::Handshaking;
     m_responseParser.reset();
     m_socket->write(request);
+    m_flushBeforeWaiting = true;
 }
 
 void WebSocketTransport::readSocket()
@@ -501,6 +508,7 @@ void WebSocketTransport::sendFrame(WebSocketOpcode opcode, QByteArrayView payloa
     const qint64 written = m_socket->write(
         WebSocketFrameWriter::frame(opcode, payload, QRandomGenerator::global()->generate()));
     m_bytesSinceFlush += qMax<qint64>(written, 0);
+    m_flushBeforeWaiting = true;
 }
 
 void WebSocketTransport::flushNow()
@@ -511,6 +519,15 @@ void WebSocketTransport::flushNow()
     m_flushing = true;
     m_socket->flush();
     m_flushing = false;
+}
+
+void WebSocketTransport::flushBeforeWaiting()
+{
+    if (!m_flushBeforeWaiting)
+        return;
+    m_flushBeforeWaiting = false;
+    if (m_socket && m_phase != Phase::Stopped && m_socket->bytesToWrite() > 0)
+        flushNow();
 }
 
 void WebSocketTransport::shutdown()

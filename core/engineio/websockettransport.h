@@ -51,6 +51,9 @@ private:
     void setReadCoalescing(bool on);
     void setReceiveLowWaterMark(int bytes);
     void flushNow();
+    // Called as the event loop is about to wait: what this turn wrote goes to the kernel now,
+    // not on the turn after, when the socket reports itself writable.
+    void flushBeforeWaiting();
     void receiveText(QByteArray message);
     void receiveBinary(QByteArray message);
     void receiveClose();
@@ -83,6 +86,7 @@ private:
     bool m_shuttingDown = false;
     bool m_closeSent = false;
     bool m_clientCertificateAlert = false; // the server's fatal alert was about the certificate
-    bool m_flushing = false;      // inside flushNow(): socket errors are handled a turn later
-    qint64 m_bytesSinceFlush = 0; // written to the socket's buffer since the last flush
+    bool m_flushing = false;           // inside flushNow(): socket errors are handled a turn later
+    qint64 m_bytesSinceFlush = 0;      // written to the socket's buffer since the last flush
+    bool m_flushBeforeWaiting = false; // written this turn and not flushed yet
 };
