@@ -65,7 +65,7 @@ void ProxyPage::update()
     case ProxySetting::Mode::Environment: {
         ProxySetting environment;
         const ResolvedProxy resolved =
-            resolveProxy(environment, m_target, QProcessEnvironment::systemEnvironment());
+            resolveProxy(environment, m_target, proxyEnvironment());
         if (!resolved.error.isEmpty()) {
             text = resolved.error;
             wrong = true;

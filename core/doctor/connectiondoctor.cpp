@@ -50,7 +50,7 @@ ConnectionDoctor::ConnectionDoctor(const DoctorOptions &options)
     m_hostPort = QStringLiteral("%1:%2")
                      .arg(url.host())
                      .arg(url.port(url.scheme() == QLatin1String("https") ? 443 : 80));
-    m_proxy = resolveProxy(options.engine.proxy, url, QProcessEnvironment::systemEnvironment());
+    m_proxy = resolveProxy(options.engine.proxy, url, proxyEnvironment());
     if (url.scheme() == QLatin1String("https"))
         m_tls = ClientTls::fromOptions(options.engine);
 }

@@ -508,7 +508,7 @@ ResolvedProxy EngineIoClient::proxy() const
                              ? QStringLiteral("wss")
                              : QStringLiteral("ws"));
         d->resolvedProxy =
-            resolveProxy(d->options.proxy, target, QProcessEnvironment::systemEnvironment());
+            resolveProxy(d->options.proxy, target, proxyEnvironment());
     }
     return *d->resolvedProxy;
 }

@@ -84,8 +84,7 @@ const ResolvedProxy &EngineIoTransport::proxy()
     // Read once per transport: polling asks for it on every request. Both transports' URLs
     // have the same security (http and ws, or https and wss), so they pick the same variable.
     if (!m_proxy)
-        m_proxy = resolveProxy(m_options.proxy, endpoint(QString(), true),
-                               QProcessEnvironment::systemEnvironment());
+        m_proxy = resolveProxy(m_options.proxy, endpoint(QString(), true), proxyEnvironment());
     return *m_proxy;
 }
 

@@ -106,6 +106,16 @@ bool noProxyMatches(const QString &noProxy, const QString &host)
     return false;
 }
 
+QProcessEnvironment proxyEnvironment()
+{
+    QProcessEnvironment environment;
+    for (const char *name : {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
+                             "ALL_PROXY", "no_proxy", "NO_PROXY"})
+        if (qEnvironmentVariableIsSet(name))
+            environment.insert(QString::fromLatin1(name), qEnvironmentVariable(name));
+    return environment;
+}
+
 ResolvedProxy resolveProxy(const ProxySetting &setting, const QUrl &target,
                            const QProcessEnvironment &environment)
 {

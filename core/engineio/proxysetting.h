@@ -60,6 +60,9 @@ struct ResolvedProxy
 // allowed), IP addresses and CIDR ranges; "*" matches every host.
 ResolvedProxy resolveProxy(const ProxySetting &setting, const QUrl &target,
                            const QProcessEnvironment &environment);
+// The variables of this process that resolveProxy() reads, and only those: a client resolves its
+// proxy on every connection, and a copy of the whole environment cost more than the rest of it.
+QProcessEnvironment proxyEnvironment();
 // Whether a no_proxy value sends `host` direct.
 bool noProxyMatches(const QString &noProxy, const QString &host);
 

@@ -67,7 +67,7 @@ bool ProxyServer::prepareTarget()
         setup->ignoreTlsErrors = m_options.targetConnection.ignoreSslErrors;
     }
     const ResolvedProxy through = resolveProxy(m_options.targetConnection.proxy, target,
-                                               QProcessEnvironment::systemEnvironment());
+                                               proxyEnvironment());
     if (!through.error.isEmpty()) {
         m_error = {ProxyStartError::Kind::ProxySetting, through.error};
         return false;
