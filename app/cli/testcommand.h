@@ -57,4 +57,5 @@ private:
     QHash<qsizetype, ScenarioResult> m_finished;
     bool m_stopping = false;
     QTextStream m_out;
+    bool m_outputPending = false; // written to m_out since its last flush
 };
