@@ -135,6 +135,8 @@ ResolvedProxy resolveProxy(const ProxySetting &setting, const QUrl &target,
         return resolved;
     }
     case ProxySetting::Mode::Environment:
+        if (environment.isEmpty()) // no proxy variable: direct, without a lookup per name
+            return resolved;
         break;
     }
     const QString scheme = target.scheme().toLower();
