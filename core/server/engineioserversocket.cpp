@@ -456,7 +456,11 @@ void EngineIoServerSocketPrivate::sendPing()
 
 void EngineIoServerSocketPrivate::queue(const QList<EngineIoPacket> &packets)
 {
-    writeBuffer += packets;
+    // Mostly the buffer is empty: sharing the caller's list spares a copy per packet sent.
+    if (writeBuffer.isEmpty())
+        writeBuffer = packets;
+    else
+        writeBuffer += packets;
     if (transport != TransportKind::WebSocket) {
         scheduleFlush();
     } else if (webSocketWritable) {

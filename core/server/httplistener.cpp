@@ -566,7 +566,7 @@ void HttpListener::handOver(HttpConnection *connection, QTcpSocket *socket, qsiz
     const HttpRequest &request = connection->request();
     HttpRequestHandler *handler = route(request.path);
     QString error;
-    TcpStream *stream = TcpStream::takeOver(socket, &error);
+    TcpStream *stream = TcpStream::takeOver(socket, &error, nullptr, &m_writeAnnouncer);
     if (!stream) {
         qCWarning(lcServer) << connection->peerName() << "WebSocket upgrade dropped:" << error;
         socket->abort();

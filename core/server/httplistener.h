@@ -6,6 +6,7 @@
 #pragma once
 
 #include "server/httprequestparser.h"
+#include "server/tcpstream.h"
 
 #include <QHostAddress>
 #include <QList>
@@ -181,4 +182,5 @@ private:
     QTcpServer *m_server;
     QList<QPair<QByteArray, HttpRequestHandler *>> m_routes;
     QList<HttpConnection *> m_connections;
+    TcpStreamWriteAnnouncer m_writeAnnouncer; // for the WebSockets handed over
 };

@@ -57,7 +57,10 @@ void EngineIoServerRecorder::watch(EngineIoServerSocket *socket)
                                                             : SocketIoProtocol::V5);
     m_sessions.insert(socket, session);
     connect(socket, &QObject::destroyed, this, [this, socket] { m_sessions.remove(socket); });
-    connect(session, &SessionDecoder::packetRecorded, this, &EngineIoServerRecorder::record);
+    // Straight on: the decoder stamps the time and the session (one hop less per packet, which
+    // a broadcast to thousands of clients pays once per client).
+    connect(session, &SessionDecoder::packetRecorded, this,
+            &EngineIoServerRecorder::packetRecorded);
 
     session->record(
         PacketRecord::note(PacketRecord::TransportOpened,

@@ -14,7 +14,38 @@ namespace {
 constexpr qsizetype ReadChunkBytes = 64 * 1024;
 } // namespace
 
-TcpStream *TcpStream::takeOver(QTcpSocket *socket, QString *error, QObject *parent)
+TcpStreamWriteAnnouncer::~TcpStreamWriteAnnouncer()
+{
+    // The streams still listed announce themselves, as a stream without an announcer does.
+    for (TcpStream *stream : std::as_const(m_announcing) + std::as_const(m_due))
+        QMetaObject::invokeMethod(stream, &TcpStream::announceWritten, Qt::QueuedConnection);
+}
+
+void TcpStreamWriteAnnouncer::add(TcpStream *stream)
+{
+    if (m_due.isEmpty())
+        QMetaObject::invokeMethod(this, &TcpStreamWriteAnnouncer::announce, Qt::QueuedConnection);
+    m_due.append(stream);
+}
+
+void TcpStreamWriteAnnouncer::remove(TcpStream *stream)
+{
+    m_due.removeOne(stream);
+    m_announcing.removeOne(stream);
+}
+
+void TcpStreamWriteAnnouncer::announce()
+{
+    // A handler may write (listing streams for the next turn) or delete streams (which unlist
+    // themselves from m_announcing) while this runs, or even spin the event loop (then the inner
+    // call announces what is left here too).
+    m_announcing += std::exchange(m_due, {});
+    while (!m_announcing.isEmpty())
+        m_announcing.takeFirst()->announceWritten();
+}
+
+TcpStream *TcpStream::takeOver(QTcpSocket *socket, QString *error, QObject *parent,
+                               TcpStreamWriteAnnouncer *announcer)
 {
     const int fd = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
     if (fd < 0) {
@@ -24,6 +55,7 @@ TcpStream *TcpStream::takeOver(QTcpSocket *socket, QString *error, QObject *pare
     }
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
     auto *stream = new TcpStream(fd, socket->peerAddress(), socket->peerPort(), parent);
+    stream->m_announcer = announcer;
     stream->m_received = socket->readAll();
     socket->disconnect();
     socket->abort(); // closes the QTcpSocket's own descriptor; the connection stays open on ours
@@ -43,6 +75,8 @@ TcpStream::TcpStream(int fd, const QHostAddress &peerAddress, quint16 peerPort, 
 
 TcpStream::~TcpStream()
 {
+    if (m_announceListed && m_announcer)
+        m_announcer->remove(this);
     if (m_fd >= 0)
         ::close(m_fd);
 }
@@ -94,9 +128,12 @@ void TcpStream::write(QByteArrayView data)
     const qsizetype taken = std::max<qsizetype>(sent, 0);
     if (taken > 0) {
         m_unannounced += taken;
-        if (!m_announcePosted) {
-            m_announcePosted = true;
-            QMetaObject::invokeMethod(this, &TcpStream::announceWritten, Qt::QueuedConnection);
+        if (!m_announceListed) {
+            m_announceListed = true;
+            if (m_announcer)
+                m_announcer->add(this);
+            else
+                QMetaObject::invokeMethod(this, &TcpStream::announceWritten, Qt::QueuedConnection);
         }
     }
     if (taken == data.size())
@@ -112,7 +149,7 @@ void TcpStream::write(QByteArrayView data)
 
 void TcpStream::announceWritten()
 {
-    m_announcePosted = false;
+    m_announceListed = false;
     if (m_fd < 0 || m_unannounced == 0)
         return;
     Q_EMIT bytesWritten(std::exchange(m_unannounced, 0));

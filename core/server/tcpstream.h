@@ -9,10 +9,37 @@
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QHostAddress>
+#include <QList>
 #include <QObject>
+#include <QPointer>
 
 class QSocketNotifier;
 class QTcpSocket;
+class TcpStream;
+
+// Announces bytesWritten() for all the streams written in one turn of the event loop with one
+// posted call: a broadcast writes to thousands of streams in one turn, and a posted call each (an
+// event allocated, queued under the post lock, dispatched) cost more than the announcement. The
+// streams are announced in the order they were first written to in the turn. Owned by whoever
+// takes the streams over (HttpListener); a stream outliving it posts its own call.
+class TcpStreamWriteAnnouncer : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    ~TcpStreamWriteAnnouncer() override;
+
+private:
+    friend class TcpStream;
+    // A stream is listed at most once (its m_announceListed), and unlists itself when it is
+    // deleted first.
+    void add(TcpStream *stream);
+    void remove(TcpStream *stream);
+    void announce();
+
+    QList<TcpStream *> m_due;        // written this turn
+    QList<TcpStream *> m_announcing; // being announced now
+};
 
 class TcpStream : public QObject
 {
@@ -21,8 +48,9 @@ public:
     // Takes the connection over from `socket`: its descriptor (duplicated; the QTcpSocket is then
     // aborted, which closes only its own descriptor, and deleted later) and the bytes it had read
     // but not handed out. `socket` must have nothing left to write. Null, with *error, when the
-    // descriptor cannot be duplicated.
-    static TcpStream *takeOver(QTcpSocket *socket, QString *error, QObject *parent = nullptr);
+    // descriptor cannot be duplicated. `announcer`, when given, announces its bytesWritten().
+    static TcpStream *takeOver(QTcpSocket *socket, QString *error, QObject *parent = nullptr,
+                               TcpStreamWriteAnnouncer *announcer = nullptr);
     ~TcpStream() override;
 
     bool isOpen() const { return m_fd >= 0; }
@@ -56,6 +84,7 @@ Q_SIGNALS:
     void disconnected();
 
 private:
+    friend class TcpStreamWriteAnnouncer;
     TcpStream(int fd, const QHostAddress &peerAddress, quint16 peerPort, QObject *parent);
     qint64 unsentBytes() const { return m_pending.size() - m_pendingOffset; }
     void readAvailable();
@@ -73,7 +102,8 @@ private:
     QByteArray m_received;
     QByteArray m_pending;
     qsizetype m_pendingOffset = 0;
-    qint64 m_unannounced = 0; // taken by the kernel at once, bytesWritten() not emitted yet
-    bool m_announcePosted = false;
+    qint64 m_unannounced = 0;      // taken by the kernel at once, bytesWritten() not emitted yet
+    bool m_announceListed = false; // with m_announcer (or a posted call), for the next turn
+    QPointer<TcpStreamWriteAnnouncer> m_announcer;
     bool m_shutdownRequested = false;
 };

@@ -120,6 +120,61 @@ private Q_SLOTS:
         QCOMPARE(total, expected.size()); // every byte announced once
     }
 
+    // One posted call announces every stream written in a turn, in the order of their first
+    // writes; a stream deleted before it is skipped; streams outliving their announcer still get
+    // their bytesWritten().
+    void writesOfOneTurnAreAnnouncedTogether_data()
+    {
+        QTest::addColumn<bool>("deleteOne");
+        QTest::addColumn<bool>("deleteAnnouncer");
+        QTest::newRow("three streams") << false << false;
+        QTest::newRow("the second deleted before the turn") << true << false;
+        QTest::newRow("the announcer deleted before the turn") << false << true;
+    }
+
+    void writesOfOneTurnAreAnnouncedTogether()
+    {
+        QFETCH(bool, deleteOne);
+        QFETCH(bool, deleteAnnouncer);
+        auto announcer = std::make_unique<TcpStreamWriteAnnouncer>();
+        Pair pairs[3];
+        std::unique_ptr<TcpStream> streams[3];
+        QStringList announced;
+        for (int i = 0; i < 3; ++i) {
+            QVERIFY(pairs[i].open({}));
+            QString error;
+            streams[i].reset(
+                TcpStream::takeOver(pairs[i].accepted, &error, nullptr, announcer.get()));
+            QVERIFY2(streams[i], qPrintable(error));
+            connect(streams[i].get(), &TcpStream::bytesWritten, this,
+                    [&announced, i](qint64 bytes) {
+                        announced.append(QStringLiteral("%1:%2").arg(i).arg(bytes));
+                    });
+        }
+        streams[2]->write("cc");
+        streams[0]->write("a");
+        streams[2]->write("c"); // listed once
+        streams[1]->write("bbbb");
+        QCOMPARE(streams[2]->bytesToWrite(), 3); // taken by the kernel, not announced yet
+        QVERIFY(announced.isEmpty());            // not before the next turn
+        if (deleteOne)
+            streams[1].reset();
+        if (deleteAnnouncer)
+            announcer.reset();
+        QTRY_VERIFY_WITH_TIMEOUT(announced.size() >= (deleteOne ? 2 : 3), Timeout);
+        QTest::qWait(20);
+        const QStringList expected =
+            deleteOne
+                ? QStringList{QStringLiteral("2:3"), QStringLiteral("0:1")}
+                : QStringList{QStringLiteral("2:3"), QStringLiteral("0:1"), QStringLiteral("1:4")};
+        QCOMPARE(announced, expected);
+        QCOMPARE(streams[0]->bytesToWrite(), 0);
+        // The next turn's writes are announced again.
+        announced.clear();
+        streams[0]->write("aa");
+        QTRY_COMPARE_WITH_TIMEOUT(announced, QStringList{QStringLiteral("0:2")}, Timeout);
+    }
+
     void shutdownWaitsForWhatIsWaiting()
     {
         Pair pair;
