@@ -17,10 +17,13 @@ function startProcess(command, args, stream, pattern, logFile) {
       child.kill("SIGKILL");
       reject(new Error(`${path.basename(command)} did not start in 15 s`));
     }, 15000);
+    let started = false;
     readline.createInterface({ input: child[stream] }).on("line", (line) => {
-      if (stream === "stderr") fs.appendFileSync(logFile, line + "\n");
+      // Through the open descriptor: the log's directory may be gone before the last line.
+      if (stream === "stderr") fs.writeSync(errFd, line + "\n");
       const m = pattern.exec(line);
-      if (!m) return;
+      if (!m || started) return;
+      started = true;
       clearTimeout(timer);
       resolve({ child, port: Number(m[1]) });
     });
@@ -28,9 +31,18 @@ function startProcess(command, args, stream, pattern, logFile) {
       clearTimeout(timer);
       reject(new Error(`${command}: ${e.message}`));
     });
+    // Once started, an exit is the caller's to handle (the bench's temporary directory, with the
+    // log, may be gone by then).
     child.on("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`${path.basename(command)} exited (${code}) before listening; ${logFile}: ${fs.readFileSync(logFile, "utf8").slice(-1000)}`));
+      if (started) return;
+      let tail = "";
+      try {
+        tail = fs.readFileSync(logFile, "utf8").slice(-1000);
+      } catch (e) {
+        tail = `(unreadable: ${e.message})`;
+      }
+      reject(new Error(`${path.basename(command)} exited (${code}) before listening; ${logFile}: ${tail}`));
     });
   });
 }
