@@ -88,7 +88,9 @@ QProcess *startInjectedApp(const QString &url, const QString &flavor, const QStr
 // The next line `process` prints (waiting up to Timeout), without its newline.
 QByteArray nextLine(QProcess *process)
 {
-    QTest::qWaitFor([process] { return process->canReadLine(); }, Timeout);
+    // Empty when no line came: the caller's comparison then fails with what it expected.
+    if (!QTest::qWaitFor([process] { return process->canReadLine(); }, Timeout))
+        return {};
     return process->readLine().trimmed();
 }
 
