@@ -46,11 +46,6 @@ WebSocketTransport::WebSocketTransport(const EngineIoOptions &options, EngineIoV
     m_coalesceTimer.setSingleShot(true);
     m_coalesceTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_coalesceTimer, &QTimer::timeout, this, [this] { setReadCoalescing(false); });
-    // Without it, a write waits in QTcpSocket's buffer for a wake-up that reports the socket
-    // writable: one more wait and turn of the event loop for every message sent.
-    if (QAbstractEventDispatcher *dispatcher = QAbstractEventDispatcher::instance(thread()))
-        connect(dispatcher, &QAbstractEventDispatcher::aboutToBlock, this,
-                &WebSocketTransport::flushBeforeWaiting);
 }
 
 WebSocketTransport::~WebSocketTransport()
@@ -121,7 +116,7 @@ void WebSocketTransport::sendUpgradeRequest()
     m_phase = Phase::Handshaking;
     m_responseParser.reset();
     m_socket->write(request);
-    m_flushBeforeWaiting = true;
+    flushBeforeWaiting();
 }
 
 void WebSocketTransport::readSocket()
@@ -508,7 +503,7 @@ void WebSocketTransport::sendFrame(WebSocketOpcode opcode, QByteArrayView payloa
     const qint64 written = m_socket->write(
         WebSocketFrameWriter::frame(opcode, payload, QRandomGenerator::global()->generate()));
     m_bytesSinceFlush += qMax<qint64>(written, 0);
-    m_flushBeforeWaiting = true;
+    flushBeforeWaiting();
 }
 
 void WebSocketTransport::flushNow()
@@ -523,11 +518,22 @@ void WebSocketTransport::flushNow()
 
 void WebSocketTransport::flushBeforeWaiting()
 {
-    if (!m_flushBeforeWaiting)
+    // Connected only while something waits, and once: a slot on every wait of the loop for each
+    // of a load run's thousands of clients would cost more than the wake-ups it saves.
+    if (m_flushBeforeWaiting)
         return;
-    m_flushBeforeWaiting = false;
-    if (m_socket && m_phase != Phase::Stopped && m_socket->bytesToWrite() > 0)
-        flushNow();
+    QAbstractEventDispatcher *dispatcher = QAbstractEventDispatcher::instance(thread());
+    if (!dispatcher)
+        return; // no event loop: the socket's own write notification flushes
+    m_flushBeforeWaiting = true;
+    connect(
+        dispatcher, &QAbstractEventDispatcher::aboutToBlock, this,
+        [this] {
+            m_flushBeforeWaiting = false;
+            if (m_socket && m_phase != Phase::Stopped && m_socket->bytesToWrite() > 0)
+                flushNow();
+        },
+        Qt::SingleShotConnection);
 }
 
 void WebSocketTransport::shutdown()

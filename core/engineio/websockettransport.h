@@ -51,8 +51,8 @@ private:
     void setReadCoalescing(bool on);
     void setReceiveLowWaterMark(int bytes);
     void flushNow();
-    // Called as the event loop is about to wait: what this turn wrote goes to the kernel now,
-    // not on the turn after, when the socket reports itself writable.
+    // What this turn wrote goes to the kernel as the event loop is about to wait, not on a later
+    // wake-up that reports the socket writable (one more wait and turn for every message sent).
     void flushBeforeWaiting();
     void receiveText(QByteArray message);
     void receiveBinary(QByteArray message);
@@ -88,5 +88,5 @@ private:
     bool m_clientCertificateAlert = false; // the server's fatal alert was about the certificate
     bool m_flushing = false;           // inside flushNow(): socket errors are handled a turn later
     qint64 m_bytesSinceFlush = 0;      // written to the socket's buffer since the last flush
-    bool m_flushBeforeWaiting = false; // written this turn and not flushed yet
+    bool m_flushBeforeWaiting = false; // a flush is connected to the next aboutToBlock
 };
