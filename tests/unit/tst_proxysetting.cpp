@@ -206,6 +206,29 @@ void tst_ProxySetting::resolves()
     ProxySetting none;
     none.mode = ProxySetting::Mode::None;
     QVERIFY(resolveProxy(none, QUrl(target), env).isDirect());
+
+    // The same variables set in this process, as a connection reads them (proxyEnvironment()
+    // copies only the names resolveProxy() reads): the same answer. Any proxy variable the test
+    // was started with is put aside meanwhile.
+    QList<QPair<QByteArray, QByteArray>> putAside;
+    const QStringList names = QProcessEnvironment::systemEnvironment().keys();
+    for (const QString &name : names)
+        if (name.endsWith(QLatin1String("_proxy"), Qt::CaseInsensitive)) {
+            putAside.append({name.toLocal8Bit(), qgetenv(name.toLocal8Bit().constData())});
+            qunsetenv(name.toLocal8Bit().constData());
+        }
+    for (const QString &variable : environment)
+        qputenv(variable.section(u'=', 0, 0).toLocal8Bit().constData(),
+                variable.section(u'=', 1).toLocal8Bit());
+    const ResolvedProxy fromProcess =
+        resolveProxy(ProxySetting(), QUrl(target), proxyEnvironment());
+    for (const QString &variable : environment)
+        qunsetenv(variable.section(u'=', 0, 0).toLocal8Bit().constData());
+    for (const auto &[name, value] : std::as_const(putAside))
+        qputenv(name.constData(), value);
+    QCOMPARE(fromProcess.url, resolved.url);
+    QCOMPARE(fromProcess.source, resolved.source);
+    QCOMPARE(fromProcess.bypass, resolved.bypass);
 }
 
 void tst_ProxySetting::redactsThePassword()
