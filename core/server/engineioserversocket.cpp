@@ -5,6 +5,8 @@
 
 #include "server/serverwebsocket.h"
 
+#include <QTimerEvent>
+
 #include <algorithm>
 
 namespace {
@@ -41,41 +43,51 @@ EngineIoServerSocketPrivate::EngineIoServerSocketPrivate(EngineIoServerSocket *q
     : q(q)
     , server(serverPrivate)
 {
-    for (QTimer *timer : {&pingTimer, &pongTimer, &upgradeTimer, &closeTimer})
-        timer->setSingleShot(true);
-    // The heartbeat is tight in tests (300 ms + 200 ms): no 5 % coarse-timer slack.
-    pingTimer.setTimerType(Qt::PreciseTimer);
-    pongTimer.setTimerType(Qt::PreciseTimer);
-    connect(&pingTimer, &QTimer::timeout, this, &EngineIoServerSocketPrivate::sendPing);
-    connect(&pongTimer, &QTimer::timeout, this, [this] {
-        closeConnection(
-            EngineIoCloseReason::PingTimeout,
-            {EngineIoError::Kind::Timeout,
-             version == EngineIoVersion::V4
-                 ? QStringLiteral("ping timeout: no PONG within pingTimeout (%1 ms)")
-                       .arg(server->options.pingTimeoutMs)
-                 : QStringLiteral("ping timeout: no PING within pingInterval + pingTimeout "
-                                  "(%1 ms)")
-                       .arg(server->options.pingIntervalMs + server->options.pingTimeoutMs)});
-    });
-    connect(&upgradeTimer, &QTimer::timeout, this, [this] {
-        abandonProbe(QStringLiteral("no UPGRADE packet within the upgrade "
-                                    "timeout"));
-    });
-    connect(&closeTimer, &QTimer::timeout, this,
-            [this] { closeConnection(EngineIoCloseReason::ForcedClose); });
-    pacingTimer.setSingleShot(true);
-    pacingTimer.setTimerType(Qt::PreciseTimer);
-    connect(&pacingTimer, &QTimer::timeout, this, [this] {
-        webSocketWritable = true;
-        if (!writeBuffer.isEmpty())
-            flush();
-    });
-    upgradeCheck.setInterval(UpgradeCheckIntervalMs);
-    connect(&upgradeCheck, &QTimer::timeout, this, [this] {
+}
+
+void EngineIoServerSocketPrivate::timerEvent(QTimerEvent *event)
+{
+    const int id = event->timerId();
+    if (id == upgradeCheck.timerId()) {
         if (upgrading && pendingGet && writeBuffer.isEmpty())
             answerGet({EngineIoPacket(EngineIoPacket::Noop)});
-    });
+    } else if (id == pingTimer.timerId()) {
+        pingTimer.stop();
+        sendPing();
+    } else if (id == pongTimer.timerId()) {
+        pongTimer.stop();
+        handlePongTimeout();
+    } else if (id == upgradeTimer.timerId()) {
+        upgradeTimer.stop();
+        abandonProbe(QStringLiteral("no UPGRADE packet within the upgrade timeout"));
+    } else if (id == closeTimer.timerId()) {
+        closeTimer.stop();
+        closeConnection(EngineIoCloseReason::ForcedClose);
+    } else if (id == pacingTimer.timerId()) {
+        pacingTimer.stop();
+        handlePacingTimeout();
+    } else {
+        QObject::timerEvent(event);
+    }
+}
+
+void EngineIoServerSocketPrivate::handlePongTimeout()
+{
+    closeConnection(
+        EngineIoCloseReason::PingTimeout,
+        {EngineIoError::Kind::Timeout,
+         version == EngineIoVersion::V4
+             ? QStringLiteral("ping timeout: no PONG within pingTimeout (%1 ms)")
+                   .arg(server->options.pingTimeoutMs)
+             : QStringLiteral("ping timeout: no PING within pingInterval + pingTimeout (%1 ms)")
+                   .arg(server->options.pingIntervalMs + server->options.pingTimeoutMs)});
+}
+
+void EngineIoServerSocketPrivate::handlePacingTimeout()
+{
+    webSocketWritable = true;
+    if (!writeBuffer.isEmpty())
+        flush();
 }
 
 void EngineIoServerSocketPrivate::start()
@@ -83,9 +95,9 @@ void EngineIoServerSocketPrivate::start()
     // The OPEN packet goes first; handlers of connection() may queue more behind it.
     writeBuffer.prepend(EngineIoPacket(EngineIoPacket::Open, handshake.toJson()));
     if (version == EngineIoVersion::V4) {
-        pingTimer.start(server->options.pingIntervalMs);
+        startPingTimer(server->options.pingIntervalMs);
     } else {
-        pongTimer.start(server->options.pingIntervalMs + server->options.pingTimeoutMs);
+        startPongTimer(server->options.pingIntervalMs + server->options.pingTimeoutMs);
     }
 }
 
@@ -138,7 +150,7 @@ void EngineIoServerSocketPrivate::attachWebSocket(ServerWebSocket *socket)
         if (writeBuffer.isEmpty())
             webSocketWritable = true; // idle: the next packet goes out at once
         else
-            pacingTimer.start(server->options.webSocketPacingMs);
+            startPacingTimer();
     });
     // The session ends with the client's CLOSE (the socket closes TCP after it, bounded in
     // time), or with the connection when it went without one (1006).
@@ -175,7 +187,7 @@ void EngineIoServerSocketPrivate::startProbe(ServerWebSocket *socket)
     };
     connect(socket, &ServerWebSocket::closeReceived, this, ended);
     connect(socket, &ServerWebSocket::disconnected, this, ended);
-    upgradeTimer.start(server->options.upgradeTimeoutMs);
+    upgradeTimer.start(server->options.upgradeTimeoutMs, this);
 }
 
 void EngineIoServerSocketPrivate::receiveText(ServerWebSocket *from, const QByteArray &text)
@@ -353,7 +365,7 @@ void EngineIoServerSocketPrivate::finishPing(const EngineIoPacket &packet)
         return;
     }
     Q_EMIT q->pingReceived(packet.data);
-    pongTimer.start(server->options.pingIntervalMs + server->options.pingTimeoutMs);
+    startPongTimer(server->options.pingIntervalMs + server->options.pingTimeoutMs);
     queue({EngineIoPacket(EngineIoPacket::Pong, packet.data)});
 }
 
@@ -370,7 +382,7 @@ void EngineIoServerSocketPrivate::finishPong(const EngineIoPacket &packet)
     Q_EMIT q->pongReceived(packet.data);
     if (pongTimer.isActive()) {
         pongTimer.stop();
-        pingTimer.start(server->options.pingIntervalMs);
+        startPingTimer(server->options.pingIntervalMs);
     }
 }
 
@@ -395,7 +407,7 @@ void EngineIoServerSocketPrivate::handleProbePacket(const EngineIoPacket &packet
         // Cut the pending GET short so that the client can pause polling and send UPGRADE.
         if (pendingGet && writeBuffer.isEmpty())
             answerGet({EngineIoPacket(EngineIoPacket::Noop)});
-        upgradeCheck.start();
+        upgradeCheck.start(UpgradeCheckIntervalMs, this);
         return;
     }
     if (packet.type == EngineIoPacket::Upgrade && upgrading) {
@@ -451,7 +463,7 @@ void EngineIoServerSocketPrivate::sendPing()
     if (state != EngineIoServerSocket::State::Open)
         return;
     queue({EngineIoPacket(EngineIoPacket::Ping)});
-    pongTimer.start(server->options.pingTimeoutMs);
+    startPongTimer(server->options.pingTimeoutMs);
 }
 
 void EngineIoServerSocketPrivate::queue(const QList<EngineIoPacket> &packets)
@@ -467,7 +479,7 @@ void EngineIoServerSocketPrivate::queue(const QList<EngineIoPacket> &packets)
         flush(); // at once, like engine.io on a writable transport
     } else if (webSocket && webSocket->bytesToWrite() == 0 && !pacingTimer.isActive()) {
         // Written already, but bytesWritten came while the buffer was empty.
-        pacingTimer.start(server->options.webSocketPacingMs);
+        startPacingTimer();
     }
 }
 
@@ -549,7 +561,7 @@ void EngineIoServerSocketPrivate::gracefulClose()
     pongTimer.stop();
     if (upgrading) {
         // Finish on whichever transport wins; the upgrade timeout bounds the wait.
-        closeTimer.start(server->options.closeTimeoutMs);
+        closeTimer.start(server->options.closeTimeoutMs, this);
         return;
     }
     if (transport == TransportKind::WebSocket) {
@@ -563,7 +575,7 @@ void EngineIoServerSocketPrivate::gracefulClose()
         flush();
         return;
     }
-    closeTimer.start(server->options.closeTimeoutMs);
+    closeTimer.start(server->options.closeTimeoutMs, this);
 }
 
 void EngineIoServerSocketPrivate::closeConnection(EngineIoCloseReason reason,
@@ -573,7 +585,7 @@ void EngineIoServerSocketPrivate::closeConnection(EngineIoCloseReason reason,
     if (state == EngineIoServerSocket::State::Closed)
         return;
     state = EngineIoServerSocket::State::Closed;
-    for (QTimer *timer :
+    for (QBasicTimer *timer :
          {&pingTimer, &pongTimer, &upgradeTimer, &upgradeCheck, &closeTimer, &pacingTimer})
         timer->stop();
     const bool silently = reason == EngineIoCloseReason::Dropped;

@@ -4,6 +4,7 @@
 #include "server/tcpstream.h"
 
 #include <QPointer>
+#include <QTimerEvent>
 
 #ifdef Q_OS_UNIX
 #endif
@@ -52,12 +53,6 @@ ServerWebSocket::ServerWebSocket(TcpStream *socket, const HttpRequest &request,
     , m_parser(maxMessageBytes, WebSocketFrameParser::Role::ServerEnd)
 {
     socket->setParent(this);
-    m_closeTimer.setSingleShot(true);
-    connect(&m_closeTimer, &QTimer::timeout, this, [this] {
-        qCDebug(lcServer) << "WebSocket from" << m_peerAddress.toString() << m_peerPort
-                          << "did not finish closing: cut";
-        abort();
-    });
     connect(socket, &TcpStream::readyRead, this, &ServerWebSocket::readFrames);
     connect(socket, &TcpStream::disconnected, this, &ServerWebSocket::handleDisconnected);
     connect(socket, &TcpStream::bytesWritten, this, [this](qint64 bytes) {
@@ -194,7 +189,7 @@ void ServerWebSocket::close(quint16 code, const QString &reason)
     sendFrame(WebSocketOpcode::Close, WebSocketFrameWriter::closePayload(code, reason));
     m_closeSent = true;
     m_state = State::Closing;
-    m_closeTimer.start(CloseTimeoutMs);
+    m_closeTimer.start(CloseTimeoutMs, this);
 }
 
 void ServerWebSocket::abort()
@@ -211,7 +206,7 @@ void ServerWebSocket::abort()
 void ServerWebSocket::endConnection()
 {
     m_ending = true;
-    m_closeTimer.start(CloseTimeoutMs);
+    m_closeTimer.start(CloseTimeoutMs, this);
     finishEnding();
 }
 
@@ -223,6 +218,18 @@ void ServerWebSocket::finishEnding()
         m_socket->shutdownWrite();
         return;
     }
+    abort();
+}
+
+void ServerWebSocket::timerEvent(QTimerEvent *event)
+{
+    if (event->timerId() != m_closeTimer.timerId()) {
+        QObject::timerEvent(event);
+        return;
+    }
+    m_closeTimer.stop();
+    qCDebug(lcServer) << "WebSocket from" << m_peerAddress.toString() << m_peerPort
+                      << "did not finish closing: cut";
     abort();
 }
 

@@ -11,10 +11,10 @@
 #include "engineio/websocketframeparser.h"
 #include "server/httprequestparser.h"
 
+#include <QBasicTimer>
 #include <QHostAddress>
 #include <QMetaType>
 #include <QObject>
-#include <QTimer>
 
 class TcpStream;
 
@@ -97,6 +97,9 @@ Q_SIGNALS:
     void closeReceived();
     void disconnected();
 
+protected:
+    void timerEvent(QTimerEvent *event) override;
+
 private:
     void readFrames();
     void handleClose();
@@ -118,5 +121,5 @@ private:
     quint16 m_closeCode = 1006;
     QString m_closeReason;
     ServerWebSocketError m_error;
-    QTimer m_closeTimer;
+    QBasicTimer m_closeTimer; // not a QTimer object: one less QObject per connection
 };

@@ -3,10 +3,12 @@
 #include "server/serverlogging.h"
 #include "server/serverrecorder.h"
 
+#include <QBasicTimer>
 #include <QJsonDocument>
 #include <QPointer>
 #include <QRandomGenerator>
 #include <QTimer>
+#include <QTimerEvent>
 #include <QUrlQuery>
 
 #include <optional>
@@ -84,6 +86,10 @@ public:
     void handleEngineClosed(const QString &reason);
     void removeSocket(SocketIoServerSocket *socket, const QString &reason);
 
+protected:
+    void timerEvent(QTimerEvent *event) override; // the connect timeout
+
+public:
     SocketIoServer *server;
     QPointer<EngineIoServerSocket> engine;
     QString engineSid;
@@ -94,7 +100,7 @@ public:
     // owns it.
     QPointer<SessionDecoder> session;
     QHash<QString, SocketIoServerSocket *> sockets; // by namespace
-    QTimer connectTimer;
+    QBasicTimer connectTimer; // not a QTimer object: one QObject and connection less per session
     bool failed = false;
     // Packets handed to the engine, each recorded when its first message goes out (a polling
     // answer may carry it later, after the OPEN packet, over another transport): the text message
@@ -150,15 +156,21 @@ SocketIoServerConnection::SocketIoServerConnection(SocketIoServer *server,
             &SocketIoServerConnection::handleMessage);
     connect(engine, &EngineIoServerSocket::closed, this,
             &SocketIoServerConnection::handleEngineClosed);
-    connectTimer.setSingleShot(true);
-    connect(&connectTimer, &QTimer::timeout, this, [this] {
-        if (!sockets.isEmpty() || !this->engine)
-            return;
-        qCDebug(lcServer) << "session" << engineSid << "joined no namespace within"
-                          << this->server->m_options.connectTimeoutMs << "ms: closing";
-        this->engine->close();
-    });
-    connectTimer.start(server->m_options.connectTimeoutMs);
+    connectTimer.start(server->m_options.connectTimeoutMs, this);
+}
+
+void SocketIoServerConnection::timerEvent(QTimerEvent *event)
+{
+    if (event->timerId() != connectTimer.timerId()) {
+        QObject::timerEvent(event);
+        return;
+    }
+    connectTimer.stop();
+    if (!sockets.isEmpty() || !engine)
+        return;
+    qCDebug(lcServer) << "session" << engineSid << "joined no namespace within"
+                      << server->m_options.connectTimeoutMs << "ms: closing";
+    engine->close();
 }
 
 void SocketIoServerConnection::handleMessage(const QByteArray &data, bool binary)
