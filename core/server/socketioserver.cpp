@@ -99,7 +99,9 @@ public:
     // Decodes and records the session both ways; the recorder made it, and the engine socket
     // owns it.
     QPointer<SessionDecoder> session;
-    QHash<QString, SocketIoServerSocket *> sockets; // by namespace
+    // By namespace. A QMap, not a QHash: a QHash allocates a span for ~48 entries on its first
+    // insert (~1.5 KB per session), and a client joins one or a few namespaces.
+    QMap<QString, SocketIoServerSocket *> sockets;
     QBasicTimer connectTimer; // not a QTimer object: one QObject and connection less per session
     bool failed = false;
     // Packets handed to the engine, each recorded when its first message goes out (a polling
@@ -485,13 +487,17 @@ void SocketIoServerSocket::join(const QString &room)
 {
     if (!m_connected)
         return;
-    m_rooms.insert(room);
-    m_namespace->m_rooms[room].insert(this);
+    if (m_rooms.contains(room))
+        return;
+    m_rooms.append(room);
+    if (room != m_id)
+        m_namespace->m_rooms[room].insert(this);
 }
 
 void SocketIoServerSocket::leave(const QString &room)
 {
-    m_rooms.remove(room);
+    if (!m_rooms.removeOne(room) || room == m_id)
+        return;
     auto it = m_namespace->m_rooms.find(room);
     if (it == m_namespace->m_rooms.end())
         return;
@@ -670,12 +676,21 @@ SocketIoServerNamespace::SocketIoServerNamespace(const QString &name, SocketIoSe
 
 QStringList SocketIoServerNamespace::rooms() const
 {
-    return m_rooms.keys();
+    QStringList names = m_rooms.keys();
+    for (SocketIoServerSocket *socket : m_sockets) {
+        if (socket->m_rooms.contains(socket->m_id) && !m_rooms.contains(socket->m_id))
+            names.append(socket->m_id);
+    }
+    return names;
 }
 
 QList<SocketIoServerSocket *> SocketIoServerNamespace::socketsInRoom(const QString &room) const
 {
-    return m_rooms.value(room).values();
+    QList<SocketIoServerSocket *> members = m_rooms.value(room).values();
+    SocketIoServerSocket *owner = m_sockets.value(room);
+    if (owner && owner->m_rooms.contains(room))
+        members.append(owner);
+    return members;
 }
 
 int SocketIoServerNamespace::emitToAll(const QJsonArray &data, const QList<QByteArray> &attachments)
@@ -695,7 +710,7 @@ int SocketIoServerNamespace::emitToRoomJson(const QString &room, const QByteArra
                                             const QString &exceptSocketId)
 {
     QList<SocketIoServerSocket *> targets =
-        room.isEmpty() ? m_sockets.values() : m_rooms.value(room).values();
+        room.isEmpty() ? m_sockets.values() : socketsInRoom(room);
     targets.removeIf([&exceptSocketId](SocketIoServerSocket *socket) {
         return !exceptSocketId.isEmpty() && socket->id() == exceptSocketId;
     });

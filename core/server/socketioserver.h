@@ -101,7 +101,8 @@ public:
     QByteArray authJson() const { return m_authJson; }
     const EngineIoServerRequest &handshake() const;
     bool isConnected() const { return m_connected; }
-    QSet<QString> rooms() const { return m_rooms; } // its own id included
+    // Its own id included, unless it left that room.
+    QSet<QString> rooms() const { return QSet<QString>(m_rooms.cbegin(), m_rooms.cend()); }
     QList<qint64> pendingAckIds() const { return m_pendingAcks.keys(); }
     bool hasPendingAck(qint64 id) const { return m_pendingAcks.contains(id); }
 
@@ -160,7 +161,9 @@ private:
     QJsonObject m_auth;
     QByteArray m_authJson;
     bool m_connected = true;
-    QSet<QString> m_rooms;
+    // A list, not a QSet: a socket is in one or a few rooms, and a QSet allocates a span for ~48
+    // entries on its first insert (~1.2 KB per socket).
+    QStringList m_rooms;
     qint64 m_nextAckId = 0;
     QHash<qint64, PendingAck> m_pendingAcks;
 };
@@ -210,6 +213,8 @@ private:
     QString m_name;
     ConnectHook m_hook;
     QMap<QString, SocketIoServerSocket *> m_sockets;
+    // The rooms sockets joined, without each socket's room of its own id: that one is implied by
+    // m_sockets (and the socket's own list), which spares a QSet per socket.
     QHash<QString, QSet<SocketIoServerSocket *>> m_rooms;
 };
 
