@@ -12,7 +12,6 @@ SessionDecoder::SessionDecoder(QObject *parent)
     , m_parser(m_ownParser.get())
 {
     m_clock.start();
-    createDecoders();
 }
 
 SessionDecoder::~SessionDecoder() = default;
@@ -20,16 +19,24 @@ SessionDecoder::~SessionDecoder() = default;
 void SessionDecoder::setParser(const SocketIoParser *parser)
 {
     m_parser = parser ? parser : m_ownParser.get();
-    createDecoders();
+    resetDecoders();
 }
 
-void SessionDecoder::createDecoders()
+void SessionDecoder::resetDecoders()
 {
     for (Stream &s : m_streams) {
-        s.decoder = m_parser->createDecoder(m_protocol, m_limits);
+        s.decoder.reset(); // made with the parser, protocol and limits now set when first fed
         s.pendingRaw.clear();
         s.stopped = false;
     }
+}
+
+SocketIoMessageDecoder &SessionDecoder::decoder(Direction direction)
+{
+    Stream &s = stream(direction);
+    if (!s.decoder)
+        s.decoder = m_parser->createDecoder(m_protocol, m_limits);
+    return *s.decoder;
 }
 
 void SessionDecoder::start(SocketIoProtocol protocol)
@@ -38,7 +45,7 @@ void SessionDecoder::start(SocketIoProtocol protocol)
         abandonPartial(direction, QStringLiteral("a new session opened"));
     m_protocol = protocol;
     m_parserChosen = false;
-    createDecoders();
+    resetDecoders();
     m_awaitedAcks.clear(); // ack ids are per session
 }
 
@@ -58,20 +65,22 @@ SessionDecoder::Decoded SessionDecoder::decodeMessage(Direction direction, const
     Stream &s = stream(direction);
     if (s.stopped)
         return decoded; // the rest of what followed the offending packet; this direction is over
+    SocketIoMessageDecoder &messageDecoder = decoder(direction);
     // A packet being assembled is lost if this message breaks a rule: keep how far it got.
-    const bool wasAssembling = s.decoder->isAssembling();
-    const SocketIoPacket partial = wasAssembling ? s.decoder->partialPacket() : SocketIoPacket();
-    const int announced = wasAssembling ? s.decoder->announcedParts() : 0;
+    const bool wasAssembling = messageDecoder.isAssembling();
+    const SocketIoPacket partial =
+        wasAssembling ? messageDecoder.partialPacket() : SocketIoPacket();
+    const int announced = wasAssembling ? messageDecoder.announcedParts() : 0;
     const QByteArray partialRaw = wasAssembling ? s.pendingRaw : QByteArray();
     if (!binary)
         s.pendingRaw = '4' + data;
     else if (m_parser->kind() == SocketIoParser::Kind::Msgpack)
         s.pendingRaw = data; // the whole packet: the record keeps its exact bytes
 
-    switch (s.decoder->decode(data, binary)) {
+    switch (messageDecoder.decode(data, binary)) {
     case SocketIoMessageDecoder::Status::PacketReady: {
         decoded.status = Decoded::Status::PacketReady;
-        decoded.packet = s.decoder->takePacket();
+        decoded.packet = messageDecoder.takePacket();
         decoded.record = PacketRecord::fromSocketIoPacket(decoded.packet, direction, s.transport,
                                                           std::exchange(s.pendingRaw, {}));
         decoded.record.parser = m_parser->kind();
@@ -91,7 +100,7 @@ SessionDecoder::Decoded SessionDecoder::decodeMessage(Direction direction, const
     }
 
     decoded.status = Decoded::Status::Error;
-    decoded.error = s.decoder->errorString();
+    decoded.error = messageDecoder.errorString();
     if (wasAssembling) {
         record(incompleteRecord(direction, partial, partialRaw, announced,
                                 QStringLiteral("the next message broke a rule (see the next "
@@ -101,7 +110,7 @@ SessionDecoder::Decoded SessionDecoder::decodeMessage(Direction direction, const
         binary ? data : '4' + data, binary, s.transport, decoded.error);
     offending.direction = direction;
     record(offending);
-    s.decoder->reset();
+    messageDecoder.reset();
     s.pendingRaw.clear();
     s.stopped = true;
     return decoded;
@@ -162,18 +171,20 @@ void SessionDecoder::forgetAck(Direction eventDirection, const QString &nsp, qin
 
 bool SessionDecoder::isAssembling(Direction direction) const
 {
-    return stream(direction).decoder->isAssembling();
+    const Stream &s = stream(direction);
+    return s.decoder && s.decoder->isAssembling();
 }
 
 int SessionDecoder::receivedParts(Direction direction) const
 {
     const Stream &s = stream(direction);
-    return s.decoder->isAssembling() ? int(s.decoder->partialPacket().attachments.size()) : 0;
+    return isAssembling(direction) ? int(s.decoder->partialPacket().attachments.size()) : 0;
 }
 
 int SessionDecoder::announcedParts(Direction direction) const
 {
-    return stream(direction).decoder->announcedParts();
+    const Stream &s = stream(direction);
+    return s.decoder ? s.decoder->announcedParts() : 0;
 }
 
 PacketRecord SessionDecoder::incompleteRecord(Direction direction, const SocketIoPacket &partial,
@@ -201,6 +212,8 @@ PacketRecord SessionDecoder::incompleteRecord(Direction direction, const SocketI
 void SessionDecoder::abandonPartial(Direction direction, const QString &why)
 {
     Stream &s = stream(direction);
+    if (!s.decoder)
+        return; // nothing fed yet
     if (s.decoder->isAssembling()) {
         record(incompleteRecord(direction, s.decoder->partialPacket(), s.pendingRaw,
                                 s.decoder->announcedParts(), why));

@@ -137,6 +137,8 @@ Q_SIGNALS:
 private:
     struct Stream
     {
+        // Made when the direction is first fed (decoder()): a server records what it sends
+        // itself, so its Out decoder is never made (~0.3 KB per session).
         std::unique_ptr<SocketIoMessageDecoder> decoder;
         QByteArray pendingRaw; // the raw frame of the packet being assembled
         TransportKind transport = TransportKind::None;
@@ -159,7 +161,8 @@ private:
 
     Stream &stream(Direction direction) { return m_streams[size_t(direction)]; }
     const Stream &stream(Direction direction) const { return m_streams[size_t(direction)]; }
-    void createDecoders();
+    void resetDecoders();
+    SocketIoMessageDecoder &decoder(Direction direction);
     // A packet cut short, recorded as far as it got so that nothing received is lost.
     PacketRecord incompleteRecord(Direction direction, const SocketIoPacket &partial,
                                   const QByteArray &raw, int announced, const QString &why) const;
