@@ -17,6 +17,15 @@ public:
 
     struct Options
     {
+        // The defaults with `flavor`: spelled out, since `Options{flavor}` leaves the other
+        // members to aggregate initialisation, which -Wmissing-field-initializers reports.
+        static Options of(Flavor flavor)
+        {
+            Options options;
+            options.flavor = flavor;
+            return options;
+        }
+
         Flavor flavor = Flavor::SocketIo4;
         int port = 0; // 0: a free port chosen by the OS
         int pingInterval = 300;

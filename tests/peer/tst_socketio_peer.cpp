@@ -75,8 +75,8 @@ QByteArray recordDump(const QSignalSpy &spy)
 {
     QByteArray out;
     for (const PacketRecord &r : records(spy)) {
-        out += r.directionName().toUtf8() + ' ' + r.layerName().toUtf8() + ' '
-            + r.typeName().toUtf8() + ' ' + r.raw + ' ' + r.payload;
+        out += r.directionName().toUtf8() + ' ' + r.layerName().toUtf8() + ' ' +
+               r.typeName().toUtf8() + ' ' + r.raw + ' ' + r.payload;
         if (!r.error.isEmpty())
             out += " ERROR " + r.error.toUtf8();
         out += '\n';
@@ -111,8 +111,8 @@ private:
         }
     }
 
-    static std::unique_ptr<SocketIoClient> makeClient(const ReferenceServer &server,
-                                                      Flavor flavor, Transports transports)
+    static std::unique_ptr<SocketIoClient> makeClient(const ReferenceServer &server, Flavor flavor,
+                                                      Transports transports)
     {
         SocketIoOptions options;
         options.engine.url = server.url();
@@ -144,7 +144,7 @@ private Q_SLOTS:
         QFETCH(Flavor, flavor);
         QFETCH(Transports, transports);
         ReferenceServer server;
-        START_SERVER(server, ReferenceServer::Options{flavor});
+        START_SERVER(server, ReferenceServer::Options::of(flavor));
         auto client = makeClient(server, flavor, transports);
         QSignalSpy recordSpy(client.get(), &SocketIoClient::packetRecorded);
         QSignalSpy stateSpy(client.get(), &SocketIoClient::stateChanged);
@@ -152,8 +152,9 @@ private Q_SLOTS:
 
         SocketIoNamespace *root = client->joinNamespace(QStringLiteral("/"));
         SocketIoNamespace *chat = client->joinNamespace(QStringLiteral("/chat"));
-        SocketIoNamespace *admin = client->joinNamespace(
-            QStringLiteral("/admin"), QJsonObject{{QStringLiteral("token"), QStringLiteral("secret")}});
+        SocketIoNamespace *admin =
+            client->joinNamespace(QStringLiteral("/admin"),
+                                  QJsonObject{{QStringLiteral("token"), QStringLiteral("secret")}});
         QSignalSpy rootConnected(root, &SocketIoNamespace::connected);
         QSignalSpy chatConnected(chat, &SocketIoNamespace::connected);
         QSignalSpy adminConnected(admin, &SocketIoNamespace::connected);
@@ -167,8 +168,8 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(adminConnected.size(), 1, Timeout);
         QCOMPARE(client->state(), SocketIoClient::State::Connected);
         QVERIFY(stateSpy.size() >= 2); // Connecting, Connected
-        QCOMPARE(client->protocol(), flavor == Flavor::SocketIo4 ? SocketIoProtocol::V5
-                                                                  : SocketIoProtocol::V4);
+        QCOMPARE(client->protocol(),
+                 flavor == Flavor::SocketIo4 ? SocketIoProtocol::V5 : SocketIoProtocol::V4);
         for (SocketIoNamespace *ns : {root, chat, admin}) {
             QCOMPARE(ns->state(), NsState::Connected);
             QVERIFY(!ns->sid().isEmpty());
@@ -177,18 +178,27 @@ private Q_SLOTS:
 
         QTRY_VERIFY_WITH_TIMEOUT(indexOfEvent(rootEvents, QStringLiteral("welcome")) >= 0, Timeout);
         QTRY_VERIFY_WITH_TIMEOUT(indexOfEvent(chatEvents, QStringLiteral("welcome")) >= 0, Timeout);
-        QTRY_VERIFY_WITH_TIMEOUT(indexOfEvent(adminEvents, QStringLiteral("welcome")) >= 0, Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(indexOfEvent(adminEvents, QStringLiteral("welcome")) >= 0,
+                                 Timeout);
         const QJsonObject chatWelcome =
-            args(eventAt(chatEvents, indexOfEvent(chatEvents, QStringLiteral("welcome")))).at(1).toObject();
+            args(eventAt(chatEvents, indexOfEvent(chatEvents, QStringLiteral("welcome"))))
+                .at(1)
+                .toObject();
         QCOMPARE(chatWelcome.value(QStringLiteral("nsp")).toString(), QStringLiteral("/chat"));
         const QJsonObject adminWelcome =
-            args(eventAt(adminEvents, indexOfEvent(adminEvents, QStringLiteral("welcome")))).at(1).toObject();
+            args(eventAt(adminEvents, indexOfEvent(adminEvents, QStringLiteral("welcome"))))
+                .at(1)
+                .toObject();
         QCOMPARE(adminWelcome.value(QStringLiteral("nsp")).toString(), QStringLiteral("/admin"));
         if (flavor == Flavor::SocketIo4) {
-            QCOMPARE(adminWelcome.value(QStringLiteral("auth")).toObject().value(QStringLiteral("token")).toString(),
+            QCOMPARE(adminWelcome.value(QStringLiteral("auth"))
+                         .toObject()
+                         .value(QStringLiteral("token"))
+                         .toString(),
                      QStringLiteral("secret"));
         } else { // v4: the auth went as the namespace query string
-            QCOMPARE(adminWelcome.value(QStringLiteral("queryToken")).toString(), QStringLiteral("secret"));
+            QCOMPARE(adminWelcome.value(QStringLiteral("queryToken")).toString(),
+                     QStringLiteral("secret"));
         }
         if (flavor == Flavor::SocketIo4) // v5: the server's socket id is the sid we were given
             QCOMPARE(chatWelcome.value(QStringLiteral("sid")).toString(), chat->sid());
@@ -197,37 +207,40 @@ private Q_SLOTS:
         // layer with the full frame text, lifecycle notes.
         const auto all = records(recordSpy);
         QVERIFY2(countRecords(recordSpy, PacketRecord::Layer::EngineIo, EngineIoPacket::Open,
-                              PacketRecord::Direction::In) >= 1, recordDump(recordSpy).constData());
+                              PacketRecord::Direction::In) >= 1,
+                 recordDump(recordSpy).constData());
         QVERIFY(countRecords(recordSpy, PacketRecord::Layer::Connection, PacketRecord::Connecting,
                              PacketRecord::Direction::In) >= 1);
-        QVERIFY(countRecords(recordSpy, PacketRecord::Layer::Connection, PacketRecord::TransportOpened,
-                             PacketRecord::Direction::In) >= 1);
+        QVERIFY(countRecords(recordSpy, PacketRecord::Layer::Connection,
+                             PacketRecord::TransportOpened, PacketRecord::Direction::In) >= 1);
         QCOMPARE(countRecords(recordSpy, PacketRecord::Layer::SocketIo, SocketIoPacket::Connect,
-                              PacketRecord::Direction::In), 3);
+                              PacketRecord::Direction::In),
+                 3);
         bool sawChatConnect = false;
         for (const PacketRecord &r : all) {
             QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
-            if (r.layer == PacketRecord::Layer::SocketIo && r.type == SocketIoPacket::Connect
-                && r.direction == PacketRecord::Direction::Out && r.nsp == QLatin1String("/chat")) {
+            if (r.layer == PacketRecord::Layer::SocketIo && r.type == SocketIoPacket::Connect &&
+                r.direction == PacketRecord::Direction::Out && r.nsp == QLatin1String("/chat")) {
                 QVERIFY(r.raw.startsWith("40/chat"));
                 sawChatConnect = true;
             }
-            if (r.layer == PacketRecord::Layer::SocketIo && r.type == SocketIoPacket::Connect
-                && r.direction == PacketRecord::Direction::Out && r.nsp == QLatin1String("/admin")) {
+            if (r.layer == PacketRecord::Layer::SocketIo && r.type == SocketIoPacket::Connect &&
+                r.direction == PacketRecord::Direction::Out && r.nsp == QLatin1String("/admin")) {
                 if (flavor == Flavor::SocketIo4)
                     QCOMPARE(r.raw, QByteArray(R"(40/admin,{"token":"secret"})"));
                 else
                     QCOMPARE(r.raw, QByteArray("40/admin?token=secret,"));
             }
-            if (r.layer == PacketRecord::Layer::SocketIo && r.type == SocketIoPacket::Event
-                && r.direction == PacketRecord::Direction::In && r.nsp == QLatin1String("/")) {
+            if (r.layer == PacketRecord::Layer::SocketIo && r.type == SocketIoPacket::Event &&
+                r.direction == PacketRecord::Direction::In && r.nsp == QLatin1String("/")) {
                 QVERIFY2(r.raw.startsWith("42[\"welcome\""), r.raw.constData());
             }
         }
         QVERIFY(sawChatConnect);
         if (transports == Transports::Auto) {
             QTRY_VERIFY_WITH_TIMEOUT(countRecords(recordSpy, PacketRecord::Layer::Connection,
-                                                  PacketRecord::Upgraded, PacketRecord::Direction::In) == 1,
+                                                  PacketRecord::Upgraded,
+                                                  PacketRecord::Direction::In) == 1,
                                      Timeout);
             QCOMPARE(client->engine()->transport(), TransportKind::WebSocket);
         }
@@ -244,11 +257,12 @@ private Q_SLOTS:
         QFETCH(Flavor, flavor);
         QFETCH(Transports, transports);
         ReferenceServer server;
-        START_SERVER(server, ReferenceServer::Options{flavor});
+        START_SERVER(server, ReferenceServer::Options::of(flavor));
         auto client = makeClient(server, flavor, transports);
         SocketIoNamespace *root = client->joinNamespace(QStringLiteral("/"));
-        SocketIoNamespace *admin = client->joinNamespace(
-            QStringLiteral("/admin"), QJsonObject{{QStringLiteral("token"), QStringLiteral("wrong")}});
+        SocketIoNamespace *admin =
+            client->joinNamespace(QStringLiteral("/admin"),
+                                  QJsonObject{{QStringLiteral("token"), QStringLiteral("wrong")}});
         QSignalSpy rootConnected(root, &SocketIoNamespace::connected);
         QSignalSpy adminRefused(admin, &SocketIoNamespace::refused);
         QSignalSpy adminConnected(admin, &SocketIoNamespace::connected);
@@ -280,7 +294,7 @@ private Q_SLOTS:
         QFETCH(Flavor, flavor);
         QFETCH(Transports, transports);
         ReferenceServer server;
-        START_SERVER(server, ReferenceServer::Options{flavor});
+        START_SERVER(server, ReferenceServer::Options::of(flavor));
         auto client = makeClient(server, flavor, transports);
         SocketIoNamespace *root = client->joinNamespace(QStringLiteral("/"));
         SocketIoNamespace *nope = client->joinNamespace(QStringLiteral("/does-not-exist"));
@@ -301,7 +315,7 @@ private Q_SLOTS:
         QFETCH(Flavor, flavor);
         QFETCH(Transports, transports);
         ReferenceServer server;
-        START_SERVER(server, ReferenceServer::Options{flavor});
+        START_SERVER(server, ReferenceServer::Options::of(flavor));
         auto client = makeClient(server, flavor, transports);
         SocketIoNamespace *chat = client->joinNamespace(QStringLiteral("/chat"));
         QSignalSpy connected(chat, &SocketIoNamespace::connected);
@@ -313,8 +327,9 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 1, Timeout);
 
         // echo
-        const QJsonArray sent{QStringLiteral("echo"), QStringLiteral("hé \"quoted\""), 42,
-                              QJsonObject{{QStringLiteral("a"), QJsonArray{1, true, QJsonValue()}}}};
+        const QJsonArray sent{
+            QStringLiteral("echo"), QStringLiteral("hé \"quoted\""), 42,
+            QJsonObject{{QStringLiteral("a"), QJsonArray{1, true, QJsonValue()}}}};
         auto result = chat->emitEvent(sent);
         QVERIFY2(result.ok, qPrintable(result.error));
         QCOMPARE(result.ackId, -1);
@@ -362,7 +377,8 @@ private Q_SLOTS:
         QVERIFY2(result.ok, qPrintable(result.error));
         QTRY_VERIFY_WITH_TIMEOUT(indexOfEvent(events, QStringLiteral("answered")) >= 0, Timeout);
         // "answered" carries the answer's arguments as one array.
-        const QJsonArray answered = args(eventAt(events, indexOfEvent(events, QStringLiteral("answered"))));
+        const QJsonArray answered =
+            args(eventAt(events, indexOfEvent(events, QStringLiteral("answered"))));
         QCOMPARE(answered.at(1).toArray(), answer);
 
         // Validation: nothing is sent for an invalid packet.
@@ -370,26 +386,28 @@ private Q_SLOTS:
         result = chat->emitEvent(QJsonArray{});
         QVERIFY(!result.ok);
         QVERIFY(!result.error.isEmpty());
-        result = chat->emitEvent(QJsonArray{QStringLiteral("bin"),
-                                            QJsonObject{{QStringLiteral("_placeholder"), true},
-                                                        {QStringLiteral("num"), 3}}},
-                                 {QByteArray("a")});
+        result = chat->emitEvent(
+            QJsonArray{QStringLiteral("bin"), QJsonObject{{QStringLiteral("_placeholder"), true},
+                                                          {QStringLiteral("num"), 3}}},
+            {QByteArray("a")});
         QVERIFY(!result.ok);
         QCOMPARE(recordSpy.size(), before);
 
         bool sawAckRecord = false;
         for (const PacketRecord &r : records(recordSpy)) {
-            if (r.layer == PacketRecord::Layer::SocketIo && r.direction == PacketRecord::Direction::Out
-                && r.type == SocketIoPacket::Event && r.id == 0)
+            if (r.layer == PacketRecord::Layer::SocketIo &&
+                r.direction == PacketRecord::Direction::Out && r.type == SocketIoPacket::Event &&
+                r.id == 0)
                 QCOMPARE(r.raw, QByteArray(R"(42/chat,0["echo-ack","x",7])"));
-            if (r.layer == PacketRecord::Layer::SocketIo && r.direction == PacketRecord::Direction::In
-                && r.type == SocketIoPacket::Ack && r.id == 0) {
+            if (r.layer == PacketRecord::Layer::SocketIo &&
+                r.direction == PacketRecord::Direction::In && r.type == SocketIoPacket::Ack &&
+                r.id == 0) {
                 QCOMPARE(r.raw, QByteArray(R"(43/chat,0["x",7])"));
                 QCOMPARE(r.rttUs, acks.at(0).at(1).toLongLong());
                 sawAckRecord = true;
             }
-            if (r.layer == PacketRecord::Layer::SocketIo && r.direction == PacketRecord::Direction::Out
-                && r.type == SocketIoPacket::Ack)
+            if (r.layer == PacketRecord::Layer::SocketIo &&
+                r.direction == PacketRecord::Direction::Out && r.type == SocketIoPacket::Ack)
                 QCOMPARE(r.rttUs, -1);
         }
         QVERIFY(sawAckRecord);
@@ -402,7 +420,7 @@ private Q_SLOTS:
         QFETCH(Flavor, flavor);
         QFETCH(Transports, transports);
         ReferenceServer server;
-        START_SERVER(server, ReferenceServer::Options{flavor});
+        START_SERVER(server, ReferenceServer::Options::of(flavor));
         auto client = makeClient(server, flavor, transports);
         SocketIoNamespace *root = client->joinNamespace(QStringLiteral("/"));
         QSignalSpy connected(root, &SocketIoNamespace::connected);
@@ -415,7 +433,8 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 1, Timeout);
 
         auto placeholder = [](int num) {
-            return QJsonObject{{QStringLiteral("_placeholder"), true}, {QStringLiteral("num"), num}};
+            return QJsonObject{{QStringLiteral("_placeholder"), true},
+                               {QStringLiteral("num"), num}};
         };
         QByteArray big(70000, '\0');
         for (int i = 0; i < big.size(); ++i)
@@ -449,11 +468,12 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(indexOfEvent(events, QStringLiteral("binary")) >= 0, Timeout);
         const SocketIoPacket bin = eventAt(events, indexOfEvent(events, QStringLiteral("binary")));
         QCOMPARE(bin.type, SocketIoPacket::BinaryEvent);
-        QCOMPARE(bin.attachments, (QList<QByteArray>{QByteArray("\x01\x02\x03", 3), QByteArray("hello"),
-                                                     QByteArray("\xff", 1)}));
+        QCOMPARE(bin.attachments, (QList<QByteArray>{QByteArray("\x01\x02\x03", 3),
+                                                     QByteArray("hello"), QByteArray("\xff", 1)}));
         const QJsonArray binArgs = args(bin);
         QCOMPARE(binArgs.at(1).toObject(), placeholder(0));
-        QCOMPARE(binArgs.at(2).toObject().value(QStringLiteral("list")).toArray().at(1).toInt(), 42);
+        QCOMPARE(binArgs.at(2).toObject().value(QStringLiteral("list")).toArray().at(1).toInt(),
+                 42);
         QVERIFY(packetsOfType(received, SocketIoPacket::BinaryEvent).size() >= 2);
 
         // One Socket.IO record per binary packet, with its attachments; no attachment frames.
@@ -461,8 +481,8 @@ private Q_SLOTS:
         for (const PacketRecord &r : records(recordSpy)) {
             if (r.layer == PacketRecord::Layer::EngineIo)
                 QVERIFY(r.type != EngineIoPacket::Message);
-            if (r.layer == PacketRecord::Layer::SocketIo && r.type == SocketIoPacket::BinaryEvent
-                && r.direction == PacketRecord::Direction::In && r.payload.contains("\"binary\"")) {
+            if (r.layer == PacketRecord::Layer::SocketIo && r.type == SocketIoPacket::BinaryEvent &&
+                r.direction == PacketRecord::Direction::In && r.payload.contains("\"binary\"")) {
                 ++binaryRecords;
                 QCOMPARE(r.attachments.size(), 3);
                 QVERIFY2(r.raw.startsWith("453-[\"binary\""), r.raw.constData());
@@ -480,7 +500,7 @@ private Q_SLOTS:
         QFETCH(Flavor, flavor);
         QFETCH(Transports, transports);
         ReferenceServer server;
-        START_SERVER(server, ReferenceServer::Options{flavor});
+        START_SERVER(server, ReferenceServer::Options::of(flavor));
         auto client = makeClient(server, flavor, transports);
         SocketIoNamespace *root = client->joinNamespace(QStringLiteral("/"));
         SocketIoNamespace *chat = client->joinNamespace(QStringLiteral("/chat"));
@@ -517,8 +537,8 @@ private Q_SLOTS:
         QCOMPARE(chatDisconnected.at(1).at(0).toBool(), false);
         bool sawDisconnect = false;
         for (const PacketRecord &r : records(recordSpy)) {
-            if (r.layer == PacketRecord::Layer::SocketIo && r.type == SocketIoPacket::Disconnect
-                && r.direction == PacketRecord::Direction::Out) {
+            if (r.layer == PacketRecord::Layer::SocketIo && r.type == SocketIoPacket::Disconnect &&
+                r.direction == PacketRecord::Direction::Out) {
                 QCOMPARE(r.raw, QByteArray("41/chat,"));
                 sawDisconnect = true;
             }
@@ -537,7 +557,7 @@ private Q_SLOTS:
         QFETCH(Flavor, flavor);
         QFETCH(Transports, transports);
         ReferenceServer server;
-        START_SERVER(server, ReferenceServer::Options{flavor});
+        START_SERVER(server, ReferenceServer::Options::of(flavor));
         auto client = makeClient(server, flavor, transports);
         SocketIoNamespace *root = client->joinNamespace(QStringLiteral("/"));
         QSignalSpy connected(root, &SocketIoNamespace::connected);
@@ -554,9 +574,11 @@ private Q_SLOTS:
                                                          : PacketRecord::Direction::Out;
         const auto pongDir = flavor == Flavor::SocketIo4 ? PacketRecord::Direction::Out
                                                          : PacketRecord::Direction::In;
-        QVERIFY2(countRecords(recordSpy, PacketRecord::Layer::EngineIo, EngineIoPacket::Ping, pingDir) >= 4,
+        QVERIFY2(countRecords(recordSpy, PacketRecord::Layer::EngineIo, EngineIoPacket::Ping,
+                              pingDir) >= 4,
                  recordDump(recordSpy).constData());
-        QVERIFY(countRecords(recordSpy, PacketRecord::Layer::EngineIo, EngineIoPacket::Pong, pongDir) >= 4);
+        QVERIFY(countRecords(recordSpy, PacketRecord::Layer::EngineIo, EngineIoPacket::Pong,
+                             pongDir) >= 4);
         QVERIFY(root->emitEvent(QJsonArray{QStringLiteral("echo-ack")}, {}, 2000).ok);
         QSignalSpy acks(root, &SocketIoNamespace::ackReceived);
         QTRY_COMPARE_WITH_TIMEOUT(acks.size(), 1, Timeout);
@@ -570,12 +592,13 @@ private Q_SLOTS:
         QFETCH(Flavor, flavor);
         QFETCH(Transports, transports);
         ReferenceServer server;
-        START_SERVER(server, ReferenceServer::Options{flavor});
+        START_SERVER(server, ReferenceServer::Options::of(flavor));
         auto client = makeClient(server, flavor, transports);
         SocketIoNamespace *root = client->joinNamespace(QStringLiteral("/"));
         SocketIoNamespace *chat = client->joinNamespace(QStringLiteral("/chat"));
-        SocketIoNamespace *admin = client->joinNamespace(
-            QStringLiteral("/admin"), QJsonObject{{QStringLiteral("token"), QStringLiteral("secret")}});
+        SocketIoNamespace *admin =
+            client->joinNamespace(QStringLiteral("/admin"),
+                                  QJsonObject{{QStringLiteral("token"), QStringLiteral("secret")}});
         QSignalSpy rootConnected(root, &SocketIoNamespace::connected);
         QSignalSpy chatConnected(chat, &SocketIoNamespace::connected);
         QSignalSpy chatDisconnected(chat, &SocketIoNamespace::disconnected);
@@ -603,7 +626,8 @@ private Q_SLOTS:
         QCOMPARE(client->state(), SocketIoClient::State::Connected);
         bool sawReconnecting = false;
         for (const auto &args : stateSpy)
-            sawReconnecting |= args.at(0).value<SocketIoClient::State>() == SocketIoClient::State::Reconnecting;
+            sawReconnecting |=
+                args.at(0).value<SocketIoClient::State>() == SocketIoClient::State::Reconnecting;
         QVERIFY(sawReconnecting);
         QCOMPARE(chat->state(), NsState::DisconnectedByServer);
         QCOMPARE(chatConnected.size(), 1);
@@ -623,7 +647,7 @@ private Q_SLOTS:
         QFETCH(Flavor, flavor);
         QFETCH(Transports, transports);
         ReferenceServer server;
-        ReferenceServer::Options options{flavor};
+        ReferenceServer::Options options = ReferenceServer::Options::of(flavor);
         START_SERVER(server, options);
         auto client = makeClient(server, flavor, transports);
         SocketIoNamespace *root = client->joinNamespace(QStringLiteral("/"));
@@ -652,7 +676,8 @@ private Q_SLOTS:
                              PacketRecord::Direction::In) >= 1);
         const int before = countEvents(chatEvents, QStringLiteral("echo"));
         QVERIFY(chat->emitEvent(QJsonArray{QStringLiteral("echo"), 3}).ok);
-        QTRY_COMPARE_WITH_TIMEOUT(countEvents(chatEvents, QStringLiteral("echo")), before + 1, Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(countEvents(chatEvents, QStringLiteral("echo")), before + 1,
+                                  Timeout);
 
         // After a deliberate disconnect nothing reconnects.
         client->disconnectFromServer();
@@ -670,7 +695,7 @@ private Q_SLOTS:
         QFETCH(Flavor, flavor);
         QFETCH(Transports, transports);
         ReferenceServer server;
-        START_SERVER(server, ReferenceServer::Options{flavor});
+        START_SERVER(server, ReferenceServer::Options::of(flavor));
         auto client = makeClient(server, flavor, transports);
         SocketIoNamespace *chat = client->joinNamespace(QStringLiteral("/chat"));
         QSignalSpy connected(chat, &SocketIoNamespace::connected);
@@ -682,16 +707,16 @@ private Q_SLOTS:
         client->connectToServer();
         QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 1, Timeout);
         QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("ACK for id 99 .*")));
-        QVERIFY(client->engine()->sendMessages(
-            {EngineIoPacket(EngineIoPacket::Message, QByteArrayLiteral(R"(2/chat,99["echo-ack",1])"))}));
+        QVERIFY(client->engine()->sendMessages({EngineIoPacket(
+            EngineIoPacket::Message, QByteArrayLiteral(R"(2/chat,99["echo-ack",1])"))}));
         QTRY_COMPARE_WITH_TIMEOUT(packetsOfType(received, SocketIoPacket::Ack).size(), 1, Timeout);
         QCOMPARE(nsAcks.size(), 0);
         QCOMPARE(warnings.size(), 1);
         QVERIFY(warnings.at(0).at(0).toString().contains(QLatin1String("99")));
         bool recorded = false;
         for (const PacketRecord &r : records(recordSpy)) {
-            if (r.layer == PacketRecord::Layer::SocketIo && r.type == SocketIoPacket::Ack
-                && r.direction == PacketRecord::Direction::In) {
+            if (r.layer == PacketRecord::Layer::SocketIo && r.type == SocketIoPacket::Ack &&
+                r.direction == PacketRecord::Direction::In) {
                 QCOMPARE(r.id, 99);
                 QCOMPARE(r.raw, QByteArray("43/chat,99[1]"));
                 QVERIFY(!r.error.isEmpty());
@@ -715,7 +740,7 @@ private Q_SLOTS:
         QFETCH(Flavor, flavor);
         QFETCH(Transports, transports);
         ReferenceServer server;
-        START_SERVER(server, ReferenceServer::Options{flavor});
+        START_SERVER(server, ReferenceServer::Options::of(flavor));
         auto client = makeClient(server, flavor, transports);
         SocketIoOptions options = client->options();
         options.limits.maxAttachments = 1;
@@ -733,7 +758,8 @@ private Q_SLOTS:
         const QJsonObject p1{{QStringLiteral("_placeholder"), true}, {QStringLiteral("num"), 1}};
         const auto result = root->emitEvent(QJsonArray{QStringLiteral("echo"), p0, p1},
                                             {QByteArray("a"), QByteArray("b")});
-        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("protocol error: .*too many attachments.*")));
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(
+                                               "protocol error: .*too many attachments.*")));
         QVERIFY2(result.ok, qPrintable(result.error)); // the limit is on what we accept
         QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 1, Timeout);
         QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 1, Timeout);
@@ -743,8 +769,8 @@ private Q_SLOTS:
         QCOMPARE(indexOfEvent(events, QStringLiteral("echo")), -1);
         bool recorded = false;
         for (const PacketRecord &r : records(recordSpy)) {
-            if (r.layer == PacketRecord::Layer::SocketIo && r.direction == PacketRecord::Direction::In
-                && !r.error.isEmpty()) {
+            if (r.layer == PacketRecord::Layer::SocketIo &&
+                r.direction == PacketRecord::Direction::In && !r.error.isEmpty()) {
                 QVERIFY2(r.raw.startsWith("452-[\"echo\""), r.raw.constData());
                 QCOMPARE(r.error, errors.at(0).at(0).value<SocketIoError>().message);
                 recorded = true;
@@ -770,7 +796,7 @@ private Q_SLOTS:
         QFETCH(Flavor, flavor);
         QFETCH(Transports, transports);
         ReferenceServer server;
-        ReferenceServer::Options options{flavor};
+        ReferenceServer::Options options = ReferenceServer::Options::of(flavor);
         options.connectionStateRecovery = true;
         START_SERVER(server, options);
         auto client = makeClient(server, flavor, transports);
@@ -802,10 +828,15 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(countEvents(events, QStringLiteral("welcome")), 2, Timeout);
         const int secondWelcome = indexOfEvent(events, QStringLiteral("welcome"),
                                                indexOfEvent(events, QStringLiteral("welcome")) + 1);
-        QCOMPARE(args(eventAt(events, secondWelcome)).at(1).toObject().value(QStringLiteral("recovered")).toBool(),
+        QCOMPARE(args(eventAt(events, secondWelcome))
+                     .at(1)
+                     .toObject()
+                     .value(QStringLiteral("recovered"))
+                     .toBool(),
                  true);
         // Every event without an ack id carries the offset as its last argument; it is kept.
-        const QJsonArray missedArgs = args(eventAt(events, indexOfEvent(events, QStringLiteral("missed"))));
+        const QJsonArray missedArgs =
+            args(eventAt(events, indexOfEvent(events, QStringLiteral("missed"))));
         QCOMPARE(missedArgs.size(), 3);
         QVERIFY(missedArgs.last().isString());
         int expected = 0;
@@ -817,15 +848,16 @@ private Q_SLOTS:
         }
         bool sawRecoveryConnect = false;
         for (const PacketRecord &r : records(recordSpy)) {
-            if (r.layer == PacketRecord::Layer::SocketIo && r.type == SocketIoPacket::Connect
-                && r.direction == PacketRecord::Direction::Out && r.payload.contains("\"pid\"")) {
+            if (r.layer == PacketRecord::Layer::SocketIo && r.type == SocketIoPacket::Connect &&
+                r.direction == PacketRecord::Direction::Out && r.payload.contains("\"pid\"")) {
                 QVERIFY2(r.payload.contains("\"offset\""), r.payload.constData());
                 sawRecoveryConnect = true;
             }
         }
         QVERIFY(sawRecoveryConnect);
         QCOMPARE(countRecords(recordSpy, PacketRecord::Layer::Connection, PacketRecord::Recovered,
-                              PacketRecord::Direction::In), 1);
+                              PacketRecord::Direction::In),
+                 1);
     }
 };
 
