@@ -181,6 +181,21 @@ Q_SIGNALS:
     void connectionError(const EngineIoServerRequest &request, int status, int code,
                          const QString &message);
 
+    // Each session's record stream and lifecycle, for an observer of every session (the
+    // recorder): the same as the session's own signals of the same name, emitted just before
+    // them. One connection here serves every session, where a connection to each session costs
+    // ~0.1 KB per signal per session. A receiver must not delete the session (deleteLater() is
+    // fine).
+    void sessionPacketReceived(EngineIoServerSocket *session, const EngineIoPacket &packet,
+                               TransportKind transport);
+    void sessionPacketSent(EngineIoServerSocket *session, const EngineIoPacket &packet,
+                           TransportKind transport);
+    void sessionUpgrading(EngineIoServerSocket *session, TransportKind to);
+    void sessionUpgraded(EngineIoServerSocket *session, TransportKind transport);
+    void sessionUpgradeFailed(EngineIoServerSocket *session, const QString &reason);
+    void sessionErrorOccurred(EngineIoServerSocket *session, const EngineIoError &error);
+    void sessionClosed(EngineIoServerSocket *session, const QString &reason);
+
 private:
     friend class EngineIoServerPrivate;
     friend class EngineIoServerSocketPrivate;

@@ -87,6 +87,12 @@ public:
     void finishUpgrade();
     void abandonProbe(const QString &reason);
 
+    // The session's signals, each emitted on the server (for observers of every session) and
+    // then on the session.
+    void emitPacketReceived(const EngineIoPacket &packet, TransportKind transport);
+    void emitPacketSent(const EngineIoPacket &packet, TransportKind transport);
+    void emitErrorOccurred(const EngineIoError &error);
+
     void sendPing();
     void queue(const QList<EngineIoPacket> &packets);
     void scheduleFlush();

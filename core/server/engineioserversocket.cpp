@@ -227,7 +227,7 @@ void EngineIoServerSocketPrivate::handleViolation(ServerWebSocket *from,
                               violation.offendingBytes);
     if (from == probe) {
         QPointer<EngineIoServerSocket> self(q);
-        Q_EMIT q->errorOccurred(error);
+        emitErrorOccurred(error);
         if (self)
             abandonProbe(error.message);
         return;
@@ -333,7 +333,7 @@ void EngineIoServerSocketPrivate::handlePacket(const EngineIoPacket &packet, Tra
 {
     if (state == EngineIoServerSocket::State::Closed)
         return;
-    Q_EMIT q->packetReceived(packet, via);
+    emitPacketReceived(packet, via);
     switch (packet.type) {
     case EngineIoPacket::Ping:
         finishPing(packet);
@@ -399,10 +399,11 @@ void EngineIoServerSocketPrivate::finishClose()
 
 void EngineIoServerSocketPrivate::handleProbePacket(const EngineIoPacket &packet)
 {
-    Q_EMIT q->packetReceived(packet, TransportKind::WebSocket);
+    emitPacketReceived(packet, TransportKind::WebSocket);
     if (packet.type == EngineIoPacket::Ping && packet.data == "probe" && !upgrading) {
         sendFrames(probe, {EngineIoPacket(EngineIoPacket::Pong, QByteArrayLiteral("probe"))});
         upgrading = true;
+        Q_EMIT server->q->sessionUpgrading(q, TransportKind::WebSocket);
         Q_EMIT q->upgrading(TransportKind::WebSocket);
         // Cut the pending GET short so that the client can pause polling and send UPGRADE.
         if (pendingGet && writeBuffer.isEmpty())
@@ -434,6 +435,7 @@ void EngineIoServerSocketPrivate::finishUpgrade()
         answerGet({EngineIoPacket(EngineIoPacket::Noop)});
     if (postInFlight)
         postInFlight = nullptr;
+    Q_EMIT server->q->sessionUpgraded(q, TransportKind::WebSocket);
     Q_EMIT q->upgraded(TransportKind::WebSocket);
     if (state == EngineIoServerSocket::State::Closing) {
         // Only a graceful close leaves a session Closing.
@@ -455,7 +457,28 @@ void EngineIoServerSocketPrivate::abandonProbe(const QString &reason)
     upgrading = false;
     server->retireWebSocket(probe);
     probe = nullptr;
+    Q_EMIT server->q->sessionUpgradeFailed(q, reason);
     Q_EMIT q->upgradeFailed(reason);
+}
+
+void EngineIoServerSocketPrivate::emitPacketReceived(const EngineIoPacket &packet,
+                                                     TransportKind transport)
+{
+    Q_EMIT server->q->sessionPacketReceived(q, packet, transport);
+    Q_EMIT q->packetReceived(packet, transport);
+}
+
+void EngineIoServerSocketPrivate::emitPacketSent(const EngineIoPacket &packet,
+                                                 TransportKind transport)
+{
+    Q_EMIT server->q->sessionPacketSent(q, packet, transport);
+    Q_EMIT q->packetSent(packet, transport);
+}
+
+void EngineIoServerSocketPrivate::emitErrorOccurred(const EngineIoError &error)
+{
+    Q_EMIT server->q->sessionErrorOccurred(q, error);
+    Q_EMIT q->errorOccurred(error);
 }
 
 void EngineIoServerSocketPrivate::sendPing()
@@ -529,7 +552,7 @@ void EngineIoServerSocketPrivate::answerGet(const QList<EngineIoPacket> &packets
     connection->respond(200, headers, EngineIoCodec::encodePayload(packets, version));
     QPointer<EngineIoServerSocket> self(q);
     for (const EngineIoPacket &packet : packets) {
-        Q_EMIT q->packetSent(packet, TransportKind::Polling);
+        emitPacketSent(packet, TransportKind::Polling);
         if (!self)
             return;
     }
@@ -546,7 +569,7 @@ void EngineIoServerSocketPrivate::sendFrames(ServerWebSocket *socket,
             socket->sendBinaryMessage(EngineIoCodec::encodeBinaryFrame(packet.data, version));
         else
             socket->sendTextMessage(EngineIoCodec::encodeText(packet, version));
-        Q_EMIT q->packetSent(packet, TransportKind::WebSocket);
+        emitPacketSent(packet, TransportKind::WebSocket);
         if (!self)
             return;
     }
@@ -594,7 +617,7 @@ void EngineIoServerSocketPrivate::closeConnection(EngineIoCloseReason reason,
     qCDebug(lcServer) << "session" << sid << "closed:" << reasonText << error.message;
     QPointer<EngineIoServerSocket> self(q);
     if (!error.message.isEmpty())
-        Q_EMIT q->errorOccurred(error);
+        emitErrorOccurred(error);
     if (!self)
         return;
 
@@ -627,6 +650,7 @@ void EngineIoServerSocketPrivate::closeConnection(EngineIoCloseReason reason,
     server->sessions.remove(sid);
     if (!self)
         return;
+    Q_EMIT server->q->sessionClosed(q, reasonText);
     Q_EMIT q->closed(reasonText);
     if (self)
         q->deleteLater();

@@ -12,6 +12,7 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QObject>
+#include <QPointer>
 
 class EngineIoServerRecorder : public QObject
 {
@@ -32,7 +33,12 @@ Q_SIGNALS:
 private:
     void watch(EngineIoServerSocket *socket);
     void record(PacketRecord record);
+    // Recorded through `socket`'s decoder, which stamps the session; dropped when the socket is
+    // not watched.
+    void recordNote(EngineIoServerSocket *socket, PacketRecord note);
 
     SessionDecoder::Messages m_messages;
-    QHash<EngineIoServerSocket *, SessionDecoder *> m_sessions;
+    // Each session's decoder, from connection() to closed(). A QPointer: a session deleted
+    // without closing (only with its server) takes its decoder along.
+    QHash<EngineIoServerSocket *, QPointer<SessionDecoder>> m_sessions;
 };
