@@ -190,6 +190,7 @@ Q_SIGNALS:
                                TransportKind transport);
     void sessionPacketSent(EngineIoServerSocket *session, const EngineIoPacket &packet,
                            TransportKind transport);
+    void sessionMessageReceived(EngineIoServerSocket *session, const QByteArray &data, bool binary);
     void sessionUpgrading(EngineIoServerSocket *session, TransportKind to);
     void sessionUpgraded(EngineIoServerSocket *session, TransportKind transport);
     void sessionUpgradeFailed(EngineIoServerSocket *session, const QString &reason);

@@ -388,6 +388,7 @@ void EngineIoServerSocketPrivate::finishPong(const EngineIoPacket &packet)
 
 void EngineIoServerSocketPrivate::finishMessage(const EngineIoPacket &packet)
 {
+    Q_EMIT server->q->sessionMessageReceived(q, packet.data, packet.binary);
     Q_EMIT q->messageReceived(packet.data, packet.binary);
 }
 

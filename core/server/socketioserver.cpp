@@ -63,6 +63,8 @@ class SocketIoServerConnection : public QObject
 public:
     SocketIoServerConnection(SocketIoServer *server, EngineIoServerSocket *engine);
 
+    // The engine's events, from the server's dispatch (SocketIoServer's constructor).
+    void handlePacketSent(const EngineIoPacket &packet, TransportKind transport);
     void handleMessage(const QByteArray &data, bool binary);
     void finishPacket(const SocketIoPacket &packet, const PacketRecord &record);
     // Each received packet type is finished in its own function.
@@ -92,6 +94,7 @@ protected:
 public:
     SocketIoServer *server;
     QPointer<EngineIoServerSocket> engine;
+    EngineIoServerSocket *const engineKey; // in SocketIoServer::m_connections, even once gone
     QString engineSid;
     EngineIoServerRequest handshake;
     SocketIoProtocol protocol;
@@ -122,6 +125,7 @@ SocketIoServerConnection::SocketIoServerConnection(SocketIoServer *server,
     : QObject(server)
     , server(server)
     , engine(engine)
+    , engineKey(engine)
     , engineSid(engine->sid())
     , handshake(engine->request())
     , protocol(engine->version() == EngineIoVersion::V3 ? SocketIoProtocol::V4
@@ -133,31 +137,6 @@ SocketIoServerConnection::SocketIoServerConnection(SocketIoServer *server,
     session->setParser(parser);
     session->setLimits(server->m_options.limits);
     session->start(protocol);
-    connect(engine, &EngineIoServerSocket::packetSent, this,
-            [this](const EngineIoPacket &packet, TransportKind transport) {
-                if (packet.type != EngineIoPacket::Message || unsent.isEmpty())
-                    return;
-                Unsent &next = unsent.first();
-                if (!next.recorded) {
-                    // Once recorded, the record is no longer needed (only the attachments that
-                    // follow are counted off): it is handed on, not copied. It carries the
-                    // session already (queueMessages()), so it goes straight into the server's
-                    // stream rather than through the session decoder and the recorder, two
-                    // signals fewer for each client a broadcast reaches. All three are direct
-                    // connections: the order of the stream is the same.
-                    next.recorded = true;
-                    PacketRecord r = std::move(next.record);
-                    r.transport = transport;
-                    r.timeUs = PacketRecord::nowUs();
-                    this->server->record(std::move(r));
-                }
-                if (--next.messagesLeft <= 0)
-                    unsent.removeFirst();
-            });
-    connect(engine, &EngineIoServerSocket::messageReceived, this,
-            &SocketIoServerConnection::handleMessage);
-    connect(engine, &EngineIoServerSocket::closed, this,
-            &SocketIoServerConnection::handleEngineClosed);
     connectTimer.start(server->m_options.connectTimeoutMs, this);
 }
 
@@ -173,6 +152,28 @@ void SocketIoServerConnection::timerEvent(QTimerEvent *event)
     qCDebug(lcServer) << "session" << engineSid << "joined no namespace within"
                       << server->m_options.connectTimeoutMs << "ms: closing";
     engine->close();
+}
+
+void SocketIoServerConnection::handlePacketSent(const EngineIoPacket &packet,
+                                                TransportKind transport)
+{
+    if (packet.type != EngineIoPacket::Message || unsent.isEmpty())
+        return;
+    Unsent &next = unsent.first();
+    if (!next.recorded) {
+        // Once recorded, the record is no longer needed (only the attachments that follow are
+        // counted off): it is handed on, not copied. It carries the session already
+        // (queueMessages()), so it goes straight into the server's stream rather than through
+        // the session decoder and the recorder, two signals fewer for each client a broadcast
+        // reaches. All three are direct connections: the order of the stream is the same.
+        next.recorded = true;
+        PacketRecord r = std::move(next.record);
+        r.transport = transport;
+        r.timeUs = PacketRecord::nowUs();
+        server->record(std::move(r));
+    }
+    if (--next.messagesLeft <= 0)
+        unsent.removeFirst();
 }
 
 void SocketIoServerConnection::handleMessage(const QByteArray &data, bool binary)
@@ -438,7 +439,7 @@ void SocketIoServerConnection::handleEngineClosed(const QString &reason)
     const auto all = sockets.values();
     for (SocketIoServerSocket *socket : all)
         removeSocket(socket, reason);
-    server->m_connections.remove(engineSid);
+    server->m_connections.remove(engineKey);
     Q_EMIT server->clientDisconnected(engineSid, reason);
     deleteLater();
 }
@@ -759,8 +760,27 @@ SocketIoServer::SocketIoServer(QObject *parent)
     // Straight on: the recorder's records are stamped already (one hop less per packet).
     connect(m_recorder, &EngineIoServerRecorder::packetRecorded, this,
             &SocketIoServer::packetRecorded);
-    // After the recorder: its "transport-opened" note comes before the first Socket.IO packet.
+    // After the recorder: its "transport-opened" note comes before the first Socket.IO packet,
+    // and its "closed" note before what the session's end does to its sockets.
     connect(m_engine, &EngineIoServer::connection, this, &SocketIoServer::handleConnection);
+    // Each session's events reach its connection through the engine's dispatch: one connection
+    // each for all sessions rather than three per session.
+    connect(m_engine, &EngineIoServer::sessionPacketSent, this,
+            [this](EngineIoServerSocket *session, const EngineIoPacket &packet,
+                   TransportKind transport) {
+                if (SocketIoServerConnection *connection = m_connections.value(session))
+                    connection->handlePacketSent(packet, transport);
+            });
+    connect(m_engine, &EngineIoServer::sessionMessageReceived, this,
+            [this](EngineIoServerSocket *session, const QByteArray &data, bool binary) {
+                if (SocketIoServerConnection *connection = m_connections.value(session))
+                    connection->handleMessage(data, binary);
+            });
+    connect(m_engine, &EngineIoServer::sessionClosed, this,
+            [this](EngineIoServerSocket *session, const QString &reason) {
+                if (SocketIoServerConnection *connection = m_connections.value(session))
+                    connection->handleEngineClosed(reason);
+            });
     addNamespace(QStringLiteral("/"));
 }
 
@@ -824,7 +844,7 @@ void SocketIoServer::removeNamespace(const QString &name)
 void SocketIoServer::handleConnection(EngineIoServerSocket *engineSocket)
 {
     auto *connection = new SocketIoServerConnection(this, engineSocket);
-    m_connections.insert(engineSocket->sid(), connection);
+    m_connections.insert(engineSocket, connection);
     Q_EMIT clientConnected(engineSocket->sid());
     if (connection->protocol == SocketIoProtocol::V4) {
         // socket.io 2.x joins "/" by itself, with the handshake's query as its auth.

@@ -275,5 +275,5 @@ private:
     const SocketIoParser *m_parser = &m_textParser;
     EngineIoServerRecorder *m_recorder;
     QMap<QString, SocketIoServerNamespace *> m_namespaces;
-    QHash<QString, SocketIoServerConnection *> m_connections; // by Engine.IO sid
+    QHash<EngineIoServerSocket *, SocketIoServerConnection *> m_connections;
 };
