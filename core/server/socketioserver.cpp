@@ -172,8 +172,13 @@ void SocketIoServerConnection::handlePacketSent(const EngineIoPacket &packet,
         r.timeUs = PacketRecord::nowUs();
         server->record(std::move(r));
     }
-    if (--next.messagesLeft <= 0)
-        unsent.removeFirst();
+    if (--next.messagesLeft > 0)
+        return;
+    unsent.removeFirst();
+    // An emptied QList keeps its storage: ~0.2 KB per idle session, against one allocation per
+    // packet sent.
+    if (unsent.isEmpty())
+        unsent = QList<Unsent>();
 }
 
 void SocketIoServerConnection::handleMessage(const QByteArray &data, bool binary)
