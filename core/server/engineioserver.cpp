@@ -175,6 +175,7 @@ void EngineIoServerPrivate::retireWebSocket(ServerWebSocket *socket)
 {
     if (!socket)
         return;
+    socket->setHandler(nullptr);
     socket->disconnect();
     socket->setParent(q);
     if (socket->state() == ServerWebSocket::State::Closed) {

@@ -4,13 +4,11 @@
 #pragma once
 
 #include "server/engineioserver.h"
+#include "server/serverwebsocket.h"
 
 #include <QBasicTimer>
 #include <QHash>
 #include <QPointer>
-
-class ServerWebSocket;
-struct ServerWebSocketError;
 
 class EngineIoServerPrivate
 {
@@ -54,7 +52,9 @@ public:
     QHash<QString, EngineIoServerSocket *> sessions;
 };
 
-class EngineIoServerSocketPrivate : public QObject
+// The session's WebSockets (the upgraded one, and a probe) report to it as their handler, not
+// through connections: see ServerWebSocketHandler.
+class EngineIoServerSocketPrivate : public QObject, public ServerWebSocketHandler
 {
 public:
     EngineIoServerSocketPrivate(EngineIoServerSocket *q, EngineIoServerPrivate *serverPrivate);
@@ -72,6 +72,16 @@ public:
 
     void handleGet(HttpConnection *connection);
     void handlePost(HttpConnection *connection);
+    // ServerWebSocketHandler: from the session's WebSocket or its probe.
+    void webSocketTextReceived(ServerWebSocket *socket, const QByteArray &utf8) override;
+    void webSocketBinaryReceived(ServerWebSocket *socket, const QByteArray &data) override;
+    void webSocketBytesWritten(ServerWebSocket *socket) override;
+    void webSocketViolated(ServerWebSocket *socket, const ServerWebSocketError &error) override;
+    void webSocketCloseReceived(ServerWebSocket *socket) override;
+    void webSocketDisconnected(ServerWebSocket *socket) override;
+    // The client ended the session's WebSocket: with CLOSE, or by closing the connection.
+    void webSocketEnded(ServerWebSocket *socket);
+
     void receiveText(ServerWebSocket *from, const QByteArray &text);
     void receiveBinary(ServerWebSocket *from, const QByteArray &message);
     // The client broke a rule of RFC 6455 on a WebSocket: the client's error, for the record.

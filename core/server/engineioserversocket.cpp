@@ -132,62 +132,85 @@ void EngineIoServerSocketPrivate::adoptWebSocket(ServerWebSocket *socket)
 {
     socket->setParent(this);
     socket->setMaxMessageBytes(server->options.maxPayload);
-    connect(socket, &ServerWebSocket::textMessageReceived, this,
-            [this, socket](const QByteArray &text) { receiveText(socket, text); });
-    connect(socket, &ServerWebSocket::binaryMessageReceived, this,
-            [this, socket](const QByteArray &message) { receiveBinary(socket, message); });
-    connect(socket, &ServerWebSocket::protocolViolated, this,
-            [this, socket](const ServerWebSocketError &error) { handleViolation(socket, error); });
+    socket->setHandler(this);
 }
 
 void EngineIoServerSocketPrivate::attachWebSocket(ServerWebSocket *socket)
 {
     webSocket = socket;
     adoptWebSocket(socket);
-    connect(socket, &ServerWebSocket::bytesWritten, this, [this, socket] {
-        if (socket != webSocket || socket->bytesToWrite() > 0 || pacingTimer.isActive())
-            return;
-        if (writeBuffer.isEmpty())
-            webSocketWritable = true; // idle: the next packet goes out at once
-        else
-            startPacingTimer();
-    });
-    // The session ends with the client's CLOSE (the socket closes TCP after it, bounded in
-    // time), or with the connection when it went without one (1006).
-    const auto ended = [this, socket] {
-        if (socket != webSocket)
-            return;
-        // A CLOSE without a code (1005) ends as normally as 1000 and 1001 do.
-        constexpr quint16 GoingAway = 1001;
-        const quint16 code = socket->closeCode();
-        const bool normal = code == WebSocketCloseCode::Normal || code == GoingAway ||
-                            code == WebSocketCloseCode::NoStatusReceived;
-        QString message = QStringLiteral("WebSocket closed by the client");
-        if (!normal)
-            message += QStringLiteral(" (close code %1%2)")
-                           .arg(code)
-                           .arg(socket->closeReason().isEmpty()
-                                    ? QString()
-                                    : QStringLiteral(": ") + socket->closeReason());
-        closeConnection(EngineIoCloseReason::TransportClose,
-                        normal ? EngineIoError()
-                               : EngineIoError(EngineIoError::Kind::Transport, message));
-    };
-    connect(socket, &ServerWebSocket::closeReceived, this, ended);
-    connect(socket, &ServerWebSocket::disconnected, this, ended);
 }
 
 void EngineIoServerSocketPrivate::startProbe(ServerWebSocket *socket)
 {
     probe = socket;
     adoptWebSocket(socket);
-    const auto ended = [this, socket] {
-        if (socket == probe)
-            abandonProbe(QStringLiteral("the probe WebSocket closed"));
-    };
-    connect(socket, &ServerWebSocket::closeReceived, this, ended);
-    connect(socket, &ServerWebSocket::disconnected, this, ended);
     upgradeTimer.start(server->options.upgradeTimeoutMs, this);
+}
+
+void EngineIoServerSocketPrivate::webSocketTextReceived(ServerWebSocket *socket,
+                                                        const QByteArray &utf8)
+{
+    receiveText(socket, utf8);
+}
+
+void EngineIoServerSocketPrivate::webSocketBinaryReceived(ServerWebSocket *socket,
+                                                          const QByteArray &data)
+{
+    receiveBinary(socket, data);
+}
+
+void EngineIoServerSocketPrivate::webSocketViolated(ServerWebSocket *socket,
+                                                    const ServerWebSocketError &error)
+{
+    handleViolation(socket, error);
+}
+
+void EngineIoServerSocketPrivate::webSocketBytesWritten(ServerWebSocket *socket)
+{
+    if (socket != webSocket || socket->bytesToWrite() > 0 || pacingTimer.isActive())
+        return;
+    if (writeBuffer.isEmpty())
+        webSocketWritable = true; // idle: the next packet goes out at once
+    else
+        startPacingTimer();
+}
+
+void EngineIoServerSocketPrivate::webSocketCloseReceived(ServerWebSocket *socket)
+{
+    webSocketEnded(socket);
+}
+
+void EngineIoServerSocketPrivate::webSocketDisconnected(ServerWebSocket *socket)
+{
+    webSocketEnded(socket);
+}
+
+// The session ends with the client's CLOSE (the socket closes TCP after it, bounded in time), or
+// with the connection when it went without one (1006). A probe that ends abandons the upgrade.
+void EngineIoServerSocketPrivate::webSocketEnded(ServerWebSocket *socket)
+{
+    if (socket == probe) {
+        abandonProbe(QStringLiteral("the probe WebSocket closed"));
+        return;
+    }
+    if (socket != webSocket)
+        return;
+    // A CLOSE without a code (1005) ends as normally as 1000 and 1001 do.
+    constexpr quint16 GoingAway = 1001;
+    const quint16 code = socket->closeCode();
+    const bool normal = code == WebSocketCloseCode::Normal || code == GoingAway ||
+                        code == WebSocketCloseCode::NoStatusReceived;
+    QString message = QStringLiteral("WebSocket closed by the client");
+    if (!normal)
+        message += QStringLiteral(" (close code %1%2)")
+                       .arg(code)
+                       .arg(socket->closeReason().isEmpty()
+                                ? QString()
+                                : QStringLiteral(": ") + socket->closeReason());
+    closeConnection(EngineIoCloseReason::TransportClose,
+                    normal ? EngineIoError()
+                           : EngineIoError(EngineIoError::Kind::Transport, message));
 }
 
 void EngineIoServerSocketPrivate::receiveText(ServerWebSocket *from, const QByteArray &text)
@@ -426,7 +449,6 @@ void EngineIoServerSocketPrivate::finishUpgrade()
     upgradeCheck.stop();
     ServerWebSocket *socket = probe;
     probe = nullptr;
-    socket->disconnect(this);
     attachWebSocket(socket);
     transport = TransportKind::WebSocket;
     upgrading = false;
@@ -633,6 +655,7 @@ void EngineIoServerSocketPrivate::closeConnection(EngineIoCloseReason reason,
     }
     postInFlight = nullptr;
     if (webSocket && silently) {
+        webSocket->setHandler(nullptr);
         webSocket->disconnect();
         webSocket->abort();
         webSocket->deleteLater();

@@ -58,6 +58,12 @@ ServerWebSocket::ServerWebSocket(TcpStream *socket, const HttpRequest &request,
     connect(socket, &TcpStream::bytesWritten, this, [this](qint64 bytes) {
         if (m_ending)
             finishEnding();
+        if (m_handler) {
+            QPointer<ServerWebSocket> self(this);
+            m_handler->webSocketBytesWritten(this);
+            if (!self)
+                return;
+        }
         Q_EMIT bytesWritten(bytes);
     });
 
@@ -99,12 +105,22 @@ void ServerWebSocket::readFrames()
                 more = false;
                 break;
             case Result::TextMessage:
-                if (m_state == State::Open)
-                    Q_EMIT textMessageReceived(m_parser.takePayload());
+                if (m_state == State::Open) {
+                    const QByteArray payload = m_parser.takePayload();
+                    if (m_handler)
+                        m_handler->webSocketTextReceived(this, payload);
+                    if (self)
+                        Q_EMIT textMessageReceived(payload);
+                }
                 break;
             case Result::BinaryMessage:
-                if (m_state == State::Open)
-                    Q_EMIT binaryMessageReceived(m_parser.takePayload());
+                if (m_state == State::Open) {
+                    const QByteArray payload = m_parser.takePayload();
+                    if (m_handler)
+                        m_handler->webSocketBinaryReceived(this, payload);
+                    if (self)
+                        Q_EMIT binaryMessageReceived(payload);
+                }
                 break;
             case Result::Ping:
                 if (m_state == State::Open)
@@ -139,7 +155,11 @@ void ServerWebSocket::handleClose()
     }
     m_state = State::Closing;
     endConnection();
-    Q_EMIT closeReceived();
+    QPointer<ServerWebSocket> self(this);
+    if (m_handler)
+        m_handler->webSocketCloseReceived(this);
+    if (self)
+        Q_EMIT closeReceived();
 }
 
 void ServerWebSocket::handleViolation()
@@ -157,7 +177,11 @@ void ServerWebSocket::handleViolation()
     }
     m_state = State::Closing;
     endConnection();
-    Q_EMIT protocolViolated(m_error);
+    QPointer<ServerWebSocket> self(this);
+    if (m_handler)
+        m_handler->webSocketViolated(this, m_error);
+    if (self)
+        Q_EMIT protocolViolated(m_error);
 }
 
 void ServerWebSocket::sendTextMessage(QByteArrayView utf8)
@@ -239,5 +263,9 @@ void ServerWebSocket::handleDisconnected()
         return;
     m_state = State::Closed;
     m_closeTimer.stop();
-    Q_EMIT disconnected();
+    QPointer<ServerWebSocket> self(this);
+    if (m_handler)
+        m_handler->webSocketDisconnected(this);
+    if (self)
+        Q_EMIT disconnected();
 }

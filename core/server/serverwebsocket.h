@@ -29,6 +29,26 @@ struct ServerWebSocketError
 };
 Q_DECLARE_METATYPE(ServerWebSocketError)
 
+class ServerWebSocket;
+
+// Told what ServerWebSocket's signals announce, by a plain call made just before each signal:
+// the Engine.IO server holds thousands of WebSockets, and a connection per signal per socket
+// costs ~0.1 KB (heaptrack of `serve`). A handler may close or abort the socket from a call, and
+// may deleteLater() it, but not delete it.
+class ServerWebSocketHandler
+{
+public:
+    virtual void webSocketTextReceived(ServerWebSocket *socket, const QByteArray &utf8) = 0;
+    virtual void webSocketBinaryReceived(ServerWebSocket *socket, const QByteArray &data) = 0;
+    virtual void webSocketBytesWritten(ServerWebSocket *socket) = 0;
+    virtual void webSocketViolated(ServerWebSocket *socket, const ServerWebSocketError &error) = 0;
+    virtual void webSocketCloseReceived(ServerWebSocket *socket) = 0;
+    virtual void webSocketDisconnected(ServerWebSocket *socket) = 0;
+
+protected:
+    ~ServerWebSocketHandler() = default;
+};
+
 class ServerWebSocket : public QObject
 {
     Q_OBJECT
@@ -64,6 +84,8 @@ public:
     quint16 peerPort() const { return m_peerPort; }
     // Applies from the next frame header on.
     void setMaxMessageBytes(qint64 bytes);
+    // Not owned; null for none. See ServerWebSocketHandler.
+    void setHandler(ServerWebSocketHandler *handler) { m_handler = handler; }
 
     // One frame each, unmasked. Ignored unless Open.
     void sendTextMessage(QByteArrayView utf8);
@@ -121,5 +143,7 @@ private:
     quint16 m_closeCode = 1006;
     QString m_closeReason;
     ServerWebSocketError m_error;
-    QBasicTimer m_closeTimer; // not a QTimer object: one less QObject per connection
+    QBasicTimer m_closeTimer;
+    ServerWebSocketHandler *m_handler =
+        nullptr; // not a QTimer object: one less QObject per connection
 };
