@@ -53,19 +53,7 @@ ServerWebSocket::ServerWebSocket(TcpStream *socket, const HttpRequest &request,
     , m_parser(maxMessageBytes, WebSocketFrameParser::Role::ServerEnd)
 {
     socket->setParent(this);
-    connect(socket, &TcpStream::readyRead, this, &ServerWebSocket::readFrames);
-    connect(socket, &TcpStream::disconnected, this, &ServerWebSocket::handleDisconnected);
-    connect(socket, &TcpStream::bytesWritten, this, [this](qint64 bytes) {
-        if (m_ending)
-            finishEnding();
-        if (m_handler) {
-            QPointer<ServerWebSocket> self(this);
-            m_handler->webSocketBytesWritten(this);
-            if (!self)
-                return;
-        }
-        Q_EMIT bytesWritten(bytes);
-    });
+    socket->setHandler(this);
 
     QByteArray answer = "HTTP/1.1 101 Switching Protocols\r\n"
                         "Upgrade: websocket\r\n"
@@ -81,7 +69,30 @@ ServerWebSocket::ServerWebSocket(TcpStream *socket, const HttpRequest &request,
 
 ServerWebSocket::~ServerWebSocket()
 {
-    m_socket->disconnect(this);
+    m_socket->setHandler(nullptr);
+}
+
+void ServerWebSocket::streamReadyRead(TcpStream *)
+{
+    readFrames();
+}
+
+void ServerWebSocket::streamBytesWritten(TcpStream *, qint64 bytes)
+{
+    if (m_ending)
+        finishEnding();
+    if (m_handler) {
+        QPointer<ServerWebSocket> self(this);
+        m_handler->webSocketBytesWritten(this);
+        if (!self)
+            return;
+    }
+    Q_EMIT bytesWritten(bytes);
+}
+
+void ServerWebSocket::streamDisconnected(TcpStream *)
+{
+    handleDisconnected();
 }
 
 void ServerWebSocket::setMaxMessageBytes(qint64 bytes)

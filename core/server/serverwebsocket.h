@@ -10,13 +10,12 @@
 
 #include "engineio/websocketframeparser.h"
 #include "server/httprequestparser.h"
+#include "server/tcpstream.h"
 
 #include <QBasicTimer>
 #include <QHostAddress>
 #include <QMetaType>
 #include <QObject>
-
-class TcpStream;
 
 // A rule of RFC 6455 the client broke, as the server closed the connection for it.
 struct ServerWebSocketError
@@ -49,7 +48,8 @@ protected:
     ~ServerWebSocketHandler() = default;
 };
 
-class ServerWebSocket : public QObject
+// The TcpStream reports to it as its handler (privately): no connections per stream.
+class ServerWebSocket : public QObject, private TcpStreamHandler
 {
     Q_OBJECT
 public:
@@ -123,6 +123,9 @@ protected:
     void timerEvent(QTimerEvent *event) override;
 
 private:
+    void streamReadyRead(TcpStream *stream) override;
+    void streamBytesWritten(TcpStream *stream, qint64 bytes) override;
+    void streamDisconnected(TcpStream *stream) override;
     void readFrames();
     void handleClose();
     void handleViolation();

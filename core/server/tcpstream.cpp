@@ -99,6 +99,8 @@ void TcpStream::readAvailable()
     } while (got < 0 && errno == EINTR);
     if (got > 0) {
         m_received.append(chunk, qsizetype(got));
+        if (m_handler)
+            m_handler->streamReadyRead(this);
         Q_EMIT readyRead();
         return;
     }
@@ -152,7 +154,10 @@ void TcpStream::announceWritten()
     m_announceListed = false;
     if (m_fd < 0 || m_unannounced == 0)
         return;
-    Q_EMIT bytesWritten(std::exchange(m_unannounced, 0));
+    const qint64 bytes = std::exchange(m_unannounced, 0);
+    if (m_handler)
+        m_handler->streamBytesWritten(this, bytes);
+    Q_EMIT bytesWritten(bytes);
 }
 
 bool TcpStream::flushPending()
@@ -190,8 +195,11 @@ void TcpStream::writePending()
         if (m_shutdownRequested)
             ::shutdown(m_fd, SHUT_WR);
     }
-    if (written > 0)
+    if (written > 0) {
+        if (m_handler)
+            m_handler->streamBytesWritten(this, written);
         Q_EMIT bytesWritten(written);
+    }
 }
 
 void TcpStream::shutdownWrite()
@@ -227,5 +235,7 @@ void TcpStream::closeNow()
     m_pending = QByteArray();
     m_pendingOffset = 0;
     m_unannounced = 0;
+    if (m_handler)
+        m_handler->streamDisconnected(this);
     Q_EMIT disconnected();
 }

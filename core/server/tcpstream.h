@@ -17,6 +17,21 @@ class QSocketNotifier;
 class QTcpSocket;
 class TcpStream;
 
+// Told what TcpStream's signals announce, by a plain call made just before each signal: its owner
+// (ServerWebSocket) takes thousands of streams, and a connection per signal per stream costs
+// ~0.1 KB. A handler may abort the stream from a call, and may deleteLater() it, but not delete
+// it.
+class TcpStreamHandler
+{
+public:
+    virtual void streamReadyRead(TcpStream *stream) = 0;
+    virtual void streamBytesWritten(TcpStream *stream, qint64 bytes) = 0;
+    virtual void streamDisconnected(TcpStream *stream) = 0;
+
+protected:
+    ~TcpStreamHandler() = default;
+};
+
 // Announces bytesWritten() for all the streams written in one turn of the event loop with one
 // posted call: a broadcast writes to thousands of streams in one turn, and a posted call each (an
 // event allocated, queued under the post lock, dispatched) cost more than the announcement. The
@@ -52,6 +67,9 @@ public:
     static TcpStream *takeOver(QTcpSocket *socket, QString *error, QObject *parent = nullptr,
                                TcpStreamWriteAnnouncer *announcer = nullptr);
     ~TcpStream() override;
+
+    // Not owned; null for none. See TcpStreamHandler.
+    void setHandler(TcpStreamHandler *handler) { m_handler = handler; }
 
     bool isOpen() const { return m_fd >= 0; }
     QHostAddress peerAddress() const { return m_peerAddress; }
@@ -105,5 +123,6 @@ private:
     qint64 m_unannounced = 0;      // taken by the kernel at once, bytesWritten() not emitted yet
     bool m_announceListed = false; // with m_announcer (or a posted call), for the next turn
     QPointer<TcpStreamWriteAnnouncer> m_announcer;
+    TcpStreamHandler *m_handler = nullptr;
     bool m_shutdownRequested = false;
 };

@@ -40,6 +40,29 @@ struct Pair
     }
 };
 
+// Writes down each call of the handler in `events`, as the test's connections write down each
+// signal: the two must interleave, the handler first.
+class EventLog final : public TcpStreamHandler
+{
+public:
+    explicit EventLog(QStringList *events)
+        : m_events(events)
+    {
+    }
+    void streamReadyRead(TcpStream *) override { m_events->append(QStringLiteral("call read")); }
+    void streamBytesWritten(TcpStream *, qint64 bytes) override
+    {
+        m_events->append(QStringLiteral("call written %1").arg(bytes));
+    }
+    void streamDisconnected(TcpStream *) override
+    {
+        m_events->append(QStringLiteral("call disconnected"));
+    }
+
+private:
+    QStringList *m_events;
+};
+
 QByteArray pattern(qsizetype size)
 {
     QByteArray bytes(size, Qt::Uninitialized);
@@ -86,6 +109,39 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(pair.client.bytesAvailable(), 4, Timeout);
         QCOMPARE(pair.client.readAll(), QByteArray("pong"));
         QCOMPARE(pair.client.state(), QAbstractSocket::ConnectedState);
+    }
+
+    // The handler hears of every event the signals announce, just before each signal, with the
+    // same byte count.
+    void theHandlerIsToldBeforeEachSignal()
+    {
+        Pair pair;
+        QVERIFY(pair.open({}));
+        QString error;
+        std::unique_ptr<TcpStream> stream(TcpStream::takeOver(pair.accepted, &error));
+        QVERIFY2(stream, qPrintable(error));
+        QStringList events;
+        EventLog handler(&events);
+        stream->setHandler(&handler);
+        connect(stream.get(), &TcpStream::readyRead, this,
+                [&events] { events.append(QStringLiteral("signal read")); });
+        connect(stream.get(), &TcpStream::bytesWritten, this, [&events](qint64 bytes) {
+            events.append(QStringLiteral("signal written %1").arg(bytes));
+        });
+        connect(stream.get(), &TcpStream::disconnected, this,
+                [&events] { events.append(QStringLiteral("signal disconnected")); });
+
+        pair.client.write("ping");
+        QTRY_VERIFY_WITH_TIMEOUT(events.contains(QStringLiteral("signal read")), Timeout);
+        QCOMPARE(stream->readAll(), QByteArray("ping"));
+        stream->write("pong");
+        QTRY_VERIFY_WITH_TIMEOUT(events.contains(QStringLiteral("signal written 4")), Timeout);
+        stream->abort();
+        QCOMPARE(events,
+                 (QStringList{QStringLiteral("call read"), QStringLiteral("signal read"),
+                              QStringLiteral("call written 4"), QStringLiteral("signal written 4"),
+                              QStringLiteral("call disconnected"),
+                              QStringLiteral("signal disconnected")}));
     }
 
     void whatTheKernelCannotTakeWaitsInOrder()
