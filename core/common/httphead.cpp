@@ -16,6 +16,46 @@ bool isDigit(char c)
     return c >= '0' && c <= '9';
 }
 
+// A field name in lower case. The names nearly every request or response carries come from
+// literals, which allocate nothing: a server keeps each WebSocket's upgrade request for the life
+// of the connection (~0.15 KB per connection for five names; heaptrack of `serve`).
+QByteArray lowerCaseFieldName(QByteArrayView name)
+{
+    static const QByteArray common[] = {
+        QByteArrayLiteral("host"),
+        QByteArrayLiteral("connection"),
+        QByteArrayLiteral("upgrade"),
+        QByteArrayLiteral("sec-websocket-key"),
+        QByteArrayLiteral("sec-websocket-version"),
+        QByteArrayLiteral("sec-websocket-extensions"),
+        QByteArrayLiteral("sec-websocket-protocol"),
+        QByteArrayLiteral("sec-websocket-accept"),
+        QByteArrayLiteral("user-agent"),
+        QByteArrayLiteral("accept"),
+        QByteArrayLiteral("accept-encoding"),
+        QByteArrayLiteral("accept-language"),
+        QByteArrayLiteral("origin"),
+        QByteArrayLiteral("referer"),
+        QByteArrayLiteral("cookie"),
+        QByteArrayLiteral("set-cookie"),
+        QByteArrayLiteral("authorization"),
+        QByteArrayLiteral("content-type"),
+        QByteArrayLiteral("content-length"),
+        QByteArrayLiteral("content-encoding"),
+        QByteArrayLiteral("transfer-encoding"),
+        QByteArrayLiteral("cache-control"),
+        QByteArrayLiteral("pragma"),
+        QByteArrayLiteral("date"),
+        QByteArrayLiteral("keep-alive"),
+        QByteArrayLiteral("x-forwarded-for"),
+    };
+    for (const QByteArray &known : common) {
+        if (known.size() == name.size() && name.compare(known, Qt::CaseInsensitive) == 0)
+            return known;
+    }
+    return name.toByteArray().toLower();
+}
+
 } // namespace
 
 // --- Http -------------------------------------------------------------------------------------
@@ -163,7 +203,7 @@ bool Http::parseFieldLine(QByteArrayView line, HttpHeader *field, QString *probl
             return false;
         }
     }
-    *field = {name.toByteArray().toLower(), value.toByteArray()};
+    *field = {lowerCaseFieldName(name), value.toByteArray()};
     return true;
 }
 

@@ -128,6 +128,12 @@ void tst_HttpHead::ready_data()
     QTest::newRow("names lower-cased, values trimmed")
         << QByteArray("HTTP/1.1 200 OK\r\nX-Mixed-Case:\t  a b \t\r\nEmpty:\r\n\r\n") << 1 << 200
         << QByteArray("OK") << QByteArrayList{"x-mixed-case: a b", "empty: "} << QByteArray();
+    QTest::newRow("common names in any case, and names one letter off them")
+        << QByteArray("HTTP/1.1 200 OK\r\nSET-cookie: a=1\r\nSet-Cookies: b\r\nHos: c\r\n"
+                      "sec-websocket-KEY: d\r\n\r\n")
+        << 1 << 200 << QByteArray("OK")
+        << QByteArrayList{"set-cookie: a=1", "set-cookies: b", "hos: c", "sec-websocket-key: d"}
+        << QByteArray();
     QTest::newRow("duplicate fields kept in order")
         << QByteArray("HTTP/1.1 200 OK\r\nX-List: a\r\nx-list: b\r\n\r\n") << 1 << 200
         << QByteArray("OK") << QByteArrayList{"x-list: a", "x-list: b"} << QByteArray();
