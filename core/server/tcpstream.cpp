@@ -1,5 +1,6 @@
 #include "tcpstream.h"
 
+#include <QEvent>
 #include <QSocketNotifier>
 #include <QTcpSocket>
 
@@ -44,6 +45,35 @@ void TcpStreamWriteAnnouncer::announce()
         m_announcing.takeFirst()->announceWritten();
 }
 
+// A socket notifier that calls its stream's handler itself when its event comes, rather than
+// through a connection to activated(): per connection, that spares the connection, the
+// notifier's connection lists, and the guard QSocketNotifier takes for its two activated()
+// signals (~0.2 KB per connection, heaptrack of `serve`).
+class TcpStream::Notifier final : public QSocketNotifier
+{
+public:
+    Notifier(int fd, Type type, TcpStream *stream)
+        : QSocketNotifier(qintptr(fd), type, stream)
+        , m_stream(stream)
+    {
+    }
+
+protected:
+    bool event(QEvent *event) override
+    {
+        if (event->type() != QEvent::SockAct && event->type() != QEvent::SockClose)
+            return QSocketNotifier::event(event);
+        if (type() == Read)
+            m_stream->readAvailable();
+        else
+            m_stream->writePending();
+        return true;
+    }
+
+private:
+    TcpStream *m_stream;
+};
+
 TcpStream *TcpStream::takeOver(QTcpSocket *socket, QString *error, QObject *parent,
                                TcpStreamWriteAnnouncer *announcer)
 {
@@ -68,9 +98,8 @@ TcpStream::TcpStream(int fd, const QHostAddress &peerAddress, quint16 peerPort, 
     , m_fd(fd)
     , m_peerAddress(peerAddress)
     , m_peerPort(peerPort)
-    , m_readNotifier(new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this))
+    , m_readNotifier(new Notifier(fd, QSocketNotifier::Read, this))
 {
-    connect(m_readNotifier, &QSocketNotifier::activated, this, &TcpStream::readAvailable);
 }
 
 TcpStream::~TcpStream()
@@ -143,8 +172,7 @@ void TcpStream::write(QByteArrayView data)
     m_pending = data.sliced(taken).toByteArray();
     m_pendingOffset = 0;
     if (!m_writeNotifier) {
-        m_writeNotifier = new QSocketNotifier(qintptr(m_fd), QSocketNotifier::Write, this);
-        connect(m_writeNotifier, &QSocketNotifier::activated, this, &TcpStream::writePending);
+        m_writeNotifier = new Notifier(m_fd, QSocketNotifier::Write, this);
     }
     m_writeNotifier->setEnabled(true);
 }

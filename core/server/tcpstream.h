@@ -103,6 +103,7 @@ Q_SIGNALS:
 
 private:
     friend class TcpStreamWriteAnnouncer;
+    class Notifier;
     TcpStream(int fd, const QHostAddress &peerAddress, quint16 peerPort, QObject *parent);
     qint64 unsentBytes() const { return m_pending.size() - m_pendingOffset; }
     void readAvailable();
