@@ -133,6 +133,9 @@ Q_SIGNALS:
     // later.
     void closed(const QString &reason);
 
+protected:
+    void timerEvent(QTimerEvent *event) override; // the session's timers (heartbeat, upgrade, ...)
+
 private:
     friend class EngineIoServerSocketPrivate;
     friend class EngineIoServerPrivate;

@@ -53,8 +53,10 @@ public:
 };
 
 // The session's WebSockets (the upgraded one, and a probe) report to it as their handler, not
-// through connections: see ServerWebSocketHandler.
-class EngineIoServerSocketPrivate : public QObject, public ServerWebSocketHandler
+// through connections: see ServerWebSocketHandler. Not a QObject (one more per session costs
+// ~0.15 KB): the session's own object `q` is the context of its connections, the receiver of its
+// timers and the parent of its WebSockets.
+class EngineIoServerSocketPrivate : public ServerWebSocketHandler
 {
 public:
     EngineIoServerSocketPrivate(EngineIoServerSocket *q, EngineIoServerPrivate *serverPrivate);
@@ -150,15 +152,15 @@ public:
     QBasicTimer closeTimer;
     QBasicTimer pacingTimer; // WebSocket: from a batch's write to the next batch
     // The heartbeat is tight in tests (300 ms + 200 ms): no 5 % coarse-timer slack.
-    void startPingTimer(int ms) { pingTimer.start(ms, Qt::PreciseTimer, this); }
-    void startPongTimer(int ms) { pongTimer.start(ms, Qt::PreciseTimer, this); }
+    void startPingTimer(int ms) { pingTimer.start(ms, Qt::PreciseTimer, q); }
+    void startPongTimer(int ms) { pongTimer.start(ms, Qt::PreciseTimer, q); }
     void startPacingTimer()
     {
-        pacingTimer.start(server->options.webSocketPacingMs, Qt::PreciseTimer, this);
+        pacingTimer.start(server->options.webSocketPacingMs, Qt::PreciseTimer, q);
     }
     void handlePongTimeout();
     void handlePacingTimeout();
-
-protected:
-    void timerEvent(QTimerEvent *event) override;
+    // A timer of this session fired (EngineIoServerSocket::timerEvent); false when it is none of
+    // these.
+    bool handleTimer(int timerId);
 };

@@ -45,9 +45,8 @@ EngineIoServerSocketPrivate::EngineIoServerSocketPrivate(EngineIoServerSocket *q
 {
 }
 
-void EngineIoServerSocketPrivate::timerEvent(QTimerEvent *event)
+bool EngineIoServerSocketPrivate::handleTimer(int id)
 {
-    const int id = event->timerId();
     if (id == upgradeCheck.timerId()) {
         if (upgrading && pendingGet && writeBuffer.isEmpty())
             answerGet({EngineIoPacket(EngineIoPacket::Noop)});
@@ -67,8 +66,9 @@ void EngineIoServerSocketPrivate::timerEvent(QTimerEvent *event)
         pacingTimer.stop();
         handlePacingTimeout();
     } else {
-        QObject::timerEvent(event);
+        return false;
     }
+    return true;
 }
 
 void EngineIoServerSocketPrivate::handlePongTimeout()
@@ -104,7 +104,7 @@ void EngineIoServerSocketPrivate::start()
 void EngineIoServerSocketPrivate::parkHandshakeGet(HttpConnection *connection)
 {
     pendingGet = connection;
-    connect(connection, &HttpConnection::aborted, this, [this, connection] {
+    QObject::connect(connection, &HttpConnection::aborted, q, [this, connection] {
         if (pendingGet != connection)
             return;
         pendingGet = nullptr;
@@ -130,7 +130,7 @@ bool EngineIoServerSocketPrivate::admitPost(HttpConnection *connection)
 
 void EngineIoServerSocketPrivate::adoptWebSocket(ServerWebSocket *socket)
 {
-    socket->setParent(this);
+    socket->setParent(q);
     socket->setMaxMessageBytes(server->options.maxPayload);
     socket->setHandler(this);
 }
@@ -145,7 +145,7 @@ void EngineIoServerSocketPrivate::startProbe(ServerWebSocket *socket)
 {
     probe = socket;
     adoptWebSocket(socket);
-    upgradeTimer.start(server->options.upgradeTimeoutMs, this);
+    upgradeTimer.start(server->options.upgradeTimeoutMs, q);
 }
 
 void EngineIoServerSocketPrivate::webSocketTextReceived(ServerWebSocket *socket,
@@ -293,7 +293,7 @@ void EngineIoServerSocketPrivate::handleGet(HttpConnection *connection)
         return;
     }
     pendingGet = connection;
-    connect(connection, &HttpConnection::aborted, this, [this, connection] {
+    QObject::connect(connection, &HttpConnection::aborted, q, [this, connection] {
         if (pendingGet != connection)
             return;
         pendingGet = nullptr;
@@ -432,7 +432,7 @@ void EngineIoServerSocketPrivate::handleProbePacket(const EngineIoPacket &packet
         // Cut the pending GET short so that the client can pause polling and send UPGRADE.
         if (pendingGet && writeBuffer.isEmpty())
             answerGet({EngineIoPacket(EngineIoPacket::Noop)});
-        upgradeCheck.start(UpgradeCheckIntervalMs, this);
+        upgradeCheck.start(UpgradeCheckIntervalMs, q);
         return;
     }
     if (packet.type == EngineIoPacket::Upgrade && upgrading) {
@@ -535,7 +535,8 @@ void EngineIoServerSocketPrivate::scheduleFlush()
         return;
     flushScheduled = true;
     // Packets queued in the same turn of the event loop go out together (one polling answer).
-    QMetaObject::invokeMethod(this, &EngineIoServerSocketPrivate::flush, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        q, [this] { flush(); }, Qt::QueuedConnection);
 }
 
 void EngineIoServerSocketPrivate::flush()
@@ -569,7 +570,7 @@ void EngineIoServerSocketPrivate::answerGet(const QList<EngineIoPacket> &packets
     pendingGet = nullptr;
     if (!connection)
         return;
-    connection->disconnect(this);
+    connection->disconnect(q);
     HttpHeaders headers = server->corsHeaders(connection->request());
     headers.append(HttpHeader("Content-Type", "text/plain; charset=UTF-8"));
     connection->respond(200, headers, EngineIoCodec::encodePayload(packets, version));
@@ -607,7 +608,7 @@ void EngineIoServerSocketPrivate::gracefulClose()
     pongTimer.stop();
     if (upgrading) {
         // Finish on whichever transport wins; the upgrade timeout bounds the wait.
-        closeTimer.start(server->options.closeTimeoutMs, this);
+        closeTimer.start(server->options.closeTimeoutMs, q);
         return;
     }
     if (transport == TransportKind::WebSocket) {
@@ -621,7 +622,7 @@ void EngineIoServerSocketPrivate::gracefulClose()
         flush();
         return;
     }
-    closeTimer.start(server->options.closeTimeoutMs, this);
+    closeTimer.start(server->options.closeTimeoutMs, q);
 }
 
 void EngineIoServerSocketPrivate::closeConnection(EngineIoCloseReason reason,
@@ -688,7 +689,20 @@ EngineIoServerSocket::EngineIoServerSocket(QObject *parent)
 {
 }
 
-EngineIoServerSocket::~EngineIoServerSocket() = default;
+EngineIoServerSocket::~EngineIoServerSocket()
+{
+    // The WebSockets are children of this object and outlive the private: they must not call it.
+    for (ServerWebSocket *socket : {d->webSocket.data(), d->probe.data()}) {
+        if (socket)
+            socket->setHandler(nullptr);
+    }
+}
+
+void EngineIoServerSocket::timerEvent(QTimerEvent *event)
+{
+    if (!d->handleTimer(event->timerId()))
+        QObject::timerEvent(event);
+}
 
 QString EngineIoServerSocket::sid() const
 {
