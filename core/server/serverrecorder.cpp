@@ -104,6 +104,11 @@ void EngineIoServerRecorder::recordNote(EngineIoServerSocket *socket, PacketReco
         session->record(std::move(note));
 }
 
+void EngineIoServerRecorder::sessionRecorded(SessionDecoder *, const PacketRecord &record)
+{
+    Q_EMIT packetRecorded(record);
+}
+
 SessionDecoder *EngineIoServerRecorder::sessionDecoder(EngineIoServerSocket *socket) const
 {
     return m_sessions.value(socket);
@@ -121,8 +126,7 @@ void EngineIoServerRecorder::watch(EngineIoServerSocket *socket)
     m_sessions.insert(socket, session);
     // Straight on: the decoder stamps the time and the session (one hop less per packet, which
     // a broadcast to thousands of clients pays once per client).
-    connect(session, &SessionDecoder::packetRecorded, this,
-            &EngineIoServerRecorder::packetRecorded);
+    session->setSink(this);
 
     session->record(
         PacketRecord::note(PacketRecord::TransportOpened,

@@ -14,7 +14,7 @@
 #include <QObject>
 #include <QPointer>
 
-class EngineIoServerRecorder : public QObject
+class EngineIoServerRecorder : public QObject, private PacketRecordSink
 {
     Q_OBJECT
 public:
@@ -32,6 +32,8 @@ Q_SIGNALS:
 
 private:
     void watch(EngineIoServerSocket *socket);
+    // PacketRecordSink: every session's records, each straight on (no connection per session).
+    void sessionRecorded(SessionDecoder *session, const PacketRecord &record) override;
     void record(PacketRecord record);
     // Recorded through `socket`'s decoder, which stamps the session; dropped when the socket is
     // not watched.

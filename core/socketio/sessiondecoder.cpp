@@ -8,8 +8,6 @@
 
 SessionDecoder::SessionDecoder(QObject *parent)
     : QObject(parent)
-    , m_ownParser(std::make_unique<SocketIoTextParser>())
-    , m_parser(m_ownParser.get())
 {
     m_clock.start();
 }
@@ -18,8 +16,17 @@ SessionDecoder::~SessionDecoder() = default;
 
 void SessionDecoder::setParser(const SocketIoParser *parser)
 {
-    m_parser = parser ? parser : m_ownParser.get();
+    m_parser = parser;
     resetDecoders();
+}
+
+const SocketIoParser &SessionDecoder::activeParser() const
+{
+    if (m_parser)
+        return *m_parser;
+    if (!m_ownParser)
+        m_ownParser = std::make_unique<SocketIoTextParser>();
+    return *m_ownParser;
 }
 
 void SessionDecoder::resetDecoders()
@@ -35,7 +42,7 @@ SocketIoMessageDecoder &SessionDecoder::decoder(Direction direction)
 {
     Stream &s = stream(direction);
     if (!s.decoder)
-        s.decoder = m_parser->createDecoder(m_protocol, m_limits);
+        s.decoder = activeParser().createDecoder(m_protocol, m_limits);
     return *s.decoder;
 }
 
@@ -74,7 +81,7 @@ SessionDecoder::Decoded SessionDecoder::decodeMessage(Direction direction, const
     const QByteArray partialRaw = wasAssembling ? s.pendingRaw : QByteArray();
     if (!binary)
         s.pendingRaw = '4' + data;
-    else if (m_parser->kind() == SocketIoParser::Kind::Msgpack)
+    else if (activeParser().kind() == SocketIoParser::Kind::Msgpack)
         s.pendingRaw = data; // the whole packet: the record keeps its exact bytes
 
     switch (messageDecoder.decode(data, binary)) {
@@ -83,7 +90,8 @@ SessionDecoder::Decoded SessionDecoder::decodeMessage(Direction direction, const
         decoded.packet = messageDecoder.takePacket();
         decoded.record = PacketRecord::fromSocketIoPacket(decoded.packet, direction, s.transport,
                                                           std::exchange(s.pendingRaw, {}));
-        decoded.record.parser = m_parser->kind();
+        decoded.record.parser = activeParser().kind();
+        s.decoder.reset(); // a packet is done: none is being assembled (see Stream::decoder)
         if (decoded.packet.type == SocketIoPacket::Ack ||
             decoded.packet.type == SocketIoPacket::BinaryAck) {
             decoded.ackMatched = pairAck(direction, decoded.packet, &decoded.record);
@@ -110,7 +118,7 @@ SessionDecoder::Decoded SessionDecoder::decodeMessage(Direction direction, const
         binary ? data : '4' + data, binary, s.transport, decoded.error);
     offending.direction = direction;
     record(offending);
-    messageDecoder.reset();
+    s.decoder.reset();
     s.pendingRaw.clear();
     s.stopped = true;
     return decoded;
@@ -120,7 +128,7 @@ PacketRecord SessionDecoder::sentRecord(const SocketIoPacket &packet, const QByt
                                         TransportKind transport)
 {
     PacketRecord r = PacketRecord::fromSocketIoPacket(packet, Direction::Out, transport, raw);
-    r.parser = m_parser->kind();
+    r.parser = activeParser().kind();
     if (packet.type == SocketIoPacket::Ack || packet.type == SocketIoPacket::BinaryAck)
         pairAck(Direction::Out, packet, &r);
     else
@@ -239,6 +247,8 @@ void SessionDecoder::record(PacketRecord record)
         record.timeUs = PacketRecord::nowUs();
     if (record.session.isEmpty())
         record.session = m_session;
+    if (m_sink)
+        m_sink->sessionRecorded(this, record);
     Q_EMIT packetRecorded(record);
 }
 
@@ -252,8 +262,8 @@ void SessionDecoder::observeEnginePacket(Direction direction, const EngineIoPack
         m_parserChosen = true;
         // socket.io-msgpack-parser sends every packet as one binary message; the text parser's
         // first packet of a session is always text (a binary attachment follows its header).
-        if (packet.binary && m_parser->kind() != SocketIoParser::Kind::Msgpack) {
-            const QString from = SocketIoParser::kindName(m_parser->kind());
+        if (packet.binary && activeParser().kind() != SocketIoParser::Kind::Msgpack) {
+            const QString from = SocketIoParser::kindName(activeParser().kind());
             setParser(m_autoMsgpack);
             record(PacketRecord::note(
                 PacketRecord::ParserChanged,

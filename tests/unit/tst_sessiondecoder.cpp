@@ -110,6 +110,8 @@ private Q_SLOTS:
     void brokenEngineIoFramesAreRecorded();
     void engineIoMessagesWhenNotSocketIo();
     void sessionSidOnEveryRecord();
+    void sinkIsToldBeforeEachSignal();
+    void packetsBackToBackAcrossMessages();
     void observerWritesTheClientsRecords_data();
     void observerWritesTheClientsRecords();
 };
@@ -425,6 +427,73 @@ void tst_SessionDecoder::sessionSidOnEveryRecord()
         QCOMPARE(r.session, QStringLiteral("abc"));
         QVERIFY(r.timeUs > 0);
     }
+}
+
+namespace {
+// Keeps what it is told, and how many signals had gone out by then.
+struct RecordingSink final : PacketRecordSink
+{
+    explicit RecordingSink(const QSignalSpy *spy)
+        : spy(spy)
+    {
+    }
+    void sessionRecorded(SessionDecoder *, const PacketRecord &record) override
+    {
+        records << record;
+        signalsBefore << int(spy->size());
+    }
+    const QSignalSpy *spy;
+    QList<PacketRecord> records;
+    QList<int> signalsBefore;
+};
+} // namespace
+
+void tst_SessionDecoder::sinkIsToldBeforeEachSignal()
+{
+    SessionDecoder decoder;
+    decoder.setSession(QStringLiteral("abc"));
+    QSignalSpy spy(&decoder, &SessionDecoder::packetRecorded);
+    RecordingSink sink(&spy);
+    decoder.setSink(&sink);
+    for (const Step &step : transcript())
+        decoder.observeEnginePacket(step.direction, step.packet, TransportKind::WebSocket);
+    QCOMPARE(outline(sink.records), transcriptOutline);
+    QCOMPARE(outline(recordsOf(spy)), transcriptOutline);
+    for (int i = 0; i < sink.signalsBefore.size(); ++i)
+        QCOMPARE(sink.signalsBefore.at(i), i);
+    QCOMPARE(sink.records.first().session, QStringLiteral("abc"));
+}
+
+// A direction's message decoder is dropped after each packet and made again for the next one,
+// with the same protocol; a packet whose attachments are still coming keeps it.
+void tst_SessionDecoder::packetsBackToBackAcrossMessages()
+{
+    SessionDecoder decoder;
+    QSignalSpy spy(&decoder, &SessionDecoder::packetRecorded);
+    const auto text = [](const char *data) {
+        return EngineIoPacket(EngineIoPacket::Message, QByteArray(data));
+    };
+    const auto binary = [](const char *hex) {
+        return EngineIoPacket(EngineIoPacket::Message, QByteArray::fromHex(hex), true);
+    };
+    const QList<EngineIoPacket> packets{
+        text(R"(52-["two",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])"),
+        binary("01"),
+        binary("0203"),
+        text(R"(51-["one",{"_placeholder":true,"num":0}])"),
+        binary("04"),
+        text(R"(2["plain"])"),
+    };
+    for (const EngineIoPacket &packet : packets)
+        decoder.observeEnginePacket(In, packet, TransportKind::WebSocket);
+    const QList<PacketRecord> records = recordsOf(spy);
+    QCOMPARE(outline(records),
+             (QStringList{QStringLiteral("in sio BINARY_EVENT"),
+                          QStringLiteral("in sio BINARY_EVENT"), QStringLiteral("in sio EVENT")}));
+    QCOMPARE(records.at(0).attachments,
+             (QList<QByteArray>{QByteArray::fromHex("01"), QByteArray::fromHex("0203")}));
+    QCOMPARE(records.at(1).attachments, QList<QByteArray>{QByteArray::fromHex("04")});
+    QCOMPARE(records.at(2).payload, QByteArray(R"(["plain"])"));
 }
 
 // The decisive one: an observer fed what the client's engine sent and received writes the
