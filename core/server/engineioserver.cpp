@@ -9,13 +9,13 @@
 
 namespace {
 
-QList<QPair<QString, QString>> decodeQuery(const QByteArray &query)
+QList<QPair<QString, QString>> decodeQuery(QByteArrayView query)
 {
     QList<QPair<QString, QString>> items;
     if (query.isEmpty())
         return items;
     // QUrlQuery leaves '+' alone; application/x-www-form-urlencoded reads it as a space.
-    QByteArray spaced = query;
+    QByteArray spaced = query.toByteArray();
     spaced.replace('+', "%20");
     const QUrlQuery parsed(QString::fromUtf8(spaced));
     for (const auto &[key, value] : parsed.queryItems(QUrl::FullyDecoded))
@@ -34,9 +34,16 @@ QString generateId()
 
 } // namespace
 
+QList<QPair<QString, QString>> EngineIoServerRequest::queryItems() const
+{
+    const qsizetype mark = target.indexOf('?');
+    return mark < 0 ? QList<QPair<QString, QString>>()
+                    : decodeQuery(QByteArrayView(target).sliced(mark + 1));
+}
+
 QString EngineIoServerRequest::queryValue(const QString &key) const
 {
-    for (const auto &[name, value] : query) {
+    for (const auto &[name, value] : queryItems()) {
         if (name == key)
             return value;
     }
@@ -128,7 +135,6 @@ EngineIoServerRequest EngineIoServerPrivate::describe(const HttpRequest &http,
     request.peerPort = peerPort;
     request.method = http.method;
     request.target = http.target;
-    request.query = decodeQuery(http.query);
     request.headers = http.headers;
     request.transport = transport;
     return request;
@@ -363,10 +369,10 @@ bool EngineIoServer::acceptWebSocket(HttpConnection *connection)
     return true;
 }
 
-void EngineIoServer::handleWebSocket(ServerWebSocket *socket)
+void EngineIoServer::handleWebSocket(ServerWebSocket *socket, const HttpRequest &upgrade)
 {
-    const EngineIoServerRequest request = d->describe(socket->request(), socket->peerAddress(),
-                                                      socket->peerPort(), TransportKind::WebSocket);
+    const EngineIoServerRequest request =
+        d->describe(upgrade, socket->peerAddress(), socket->peerPort(), TransportKind::WebSocket);
 
     const QString sid = request.queryValue(QStringLiteral("sid"));
     if (!sid.isEmpty()) {

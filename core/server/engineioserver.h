@@ -51,11 +51,13 @@ struct EngineIoServerRequest
     QHostAddress peerAddress;
     quint16 peerPort = 0;
     QByteArray method;
-    QByteArray target;                    // path and query, as sent
-    QList<QPair<QString, QString>> query; // decoded, in order
-    HttpHeaders headers;                  // names in lower case
+    QByteArray target;   // path and query, as sent
+    HttpHeaders headers; // names in lower case
     TransportKind transport = TransportKind::None;
 
+    // The target's query, decoded, in order: decoded on each call, as a session keeps its
+    // handshake request for as long as it lives and reads the query only now and then.
+    QList<QPair<QString, QString>> queryItems() const;
     QString queryValue(const QString &key) const; // the first value, or a null string
 };
 
@@ -172,7 +174,7 @@ public:
     bool beginRequest(HttpConnection *connection) override;
     void handleRequest(HttpConnection *connection) override;
     bool acceptWebSocket(HttpConnection *connection) override;
-    void handleWebSocket(ServerWebSocket *socket) override;
+    void handleWebSocket(ServerWebSocket *socket, const HttpRequest &request) override;
     void requestRefused(const HttpConnection *connection, int status,
                         const QString &reason) override;
 

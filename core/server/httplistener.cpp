@@ -566,7 +566,7 @@ void HttpListener::handOver(HttpConnection *connection, QTcpSocket *socket, qsiz
     const HttpRequest &request = connection->request();
     HttpRequestHandler *handler = route(request.path);
     QString error;
-    TcpStream *stream = TcpStream::takeOver(socket, &error, nullptr, &m_writeAnnouncer);
+    std::unique_ptr<TcpStream> stream = TcpStream::takeOver(socket, &error, &m_writeAnnouncer);
     if (!stream) {
         qCWarning(lcServer) << connection->peerName() << "WebSocket upgrade dropped:" << error;
         socket->abort();
@@ -574,7 +574,7 @@ void HttpListener::handOver(HttpConnection *connection, QTcpSocket *socket, qsiz
         return;
     }
     auto *webSocket = new ServerWebSocket(
-        stream, request,
+        std::move(stream), request,
         qint64(qMin<quint64>(m_limits.maxWebSocketMessageBytes, quint64(INT64_MAX))));
-    handler->handleWebSocket(webSocket);
+    handler->handleWebSocket(webSocket, request);
 }

@@ -116,7 +116,8 @@ public:
     // or false after answering it with an error.
     virtual bool acceptWebSocket(HttpConnection *connection) = 0;
     // The handshake succeeded (101 is on its way); the handler owns the socket from now on.
-    virtual void handleWebSocket(ServerWebSocket *socket) = 0;
+    // `request` is the upgrade request: its path, query and headers (names in lower case).
+    virtual void handleWebSocket(ServerWebSocket *socket, const HttpRequest &request) = 0;
     // An HTTP request the listener refused by itself (malformed, too large); for the record.
     virtual void requestRefused(const HttpConnection *connection, int status, const QString &reason)
     {

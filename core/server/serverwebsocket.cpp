@@ -43,16 +43,15 @@ ServerWebSocket::Refusal ServerWebSocket::checkUpgrade(const HttpRequest &reques
     return {};
 }
 
-ServerWebSocket::ServerWebSocket(TcpStream *socket, const HttpRequest &request,
+ServerWebSocket::ServerWebSocket(std::unique_ptr<TcpStream> stream, const HttpRequest &request,
                                  qint64 maxMessageBytes, QObject *parent)
     : QObject(parent)
-    , m_socket(socket)
-    , m_request(request)
-    , m_peerAddress(socket->peerAddress())
-    , m_peerPort(socket->peerPort())
+    , m_socket(std::move(stream))
+    , m_peerAddress(m_socket->peerAddress())
+    , m_peerPort(m_socket->peerPort())
     , m_parser(maxMessageBytes, WebSocketFrameParser::Role::ServerEnd)
 {
-    socket->setParent(this);
+    TcpStream *socket = m_socket.get();
     socket->setHandler(this);
 
     QByteArray answer = "HTTP/1.1 101 Switching Protocols\r\n"
@@ -67,10 +66,7 @@ ServerWebSocket::ServerWebSocket(TcpStream *socket, const HttpRequest &request,
         QMetaObject::invokeMethod(this, &ServerWebSocket::readFrames, Qt::QueuedConnection);
 }
 
-ServerWebSocket::~ServerWebSocket()
-{
-    m_socket->setHandler(nullptr);
-}
+ServerWebSocket::~ServerWebSocket() = default;
 
 void ServerWebSocket::streamReadyRead(TcpStream *)
 {

@@ -71,15 +71,15 @@ public:
     // handshake, before the connection is cut.
     static constexpr int CloseTimeoutMs = 2000;
 
-    // Takes `socket` over (as its parent), after its upgrade request `request` (checked, and read
-    // out of the stream) and answers 101. Messages above maxMessageBytes close with 1009.
-    ServerWebSocket(TcpStream *socket, const HttpRequest &request, qint64 maxMessageBytes,
-                    QObject *parent = nullptr);
+    // Takes `stream` over, after its upgrade request `request` (checked, and read
+    // out of the stream) and answers 101. Messages above maxMessageBytes close with 1009. The
+    // request is not kept: its reader (HttpRequestHandler::handleWebSocket) has it already, and
+    // a session keeps what it needs of it (~0.2 KB per connection when kept here too).
+    ServerWebSocket(std::unique_ptr<TcpStream> stream, const HttpRequest &request,
+                    qint64 maxMessageBytes, QObject *parent = nullptr);
     ~ServerWebSocket() override;
 
     State state() const { return m_state; }
-    // The upgrade request: its path, query and headers (names in lower case).
-    const HttpRequest &request() const { return m_request; }
     QHostAddress peerAddress() const { return m_peerAddress; }
     quint16 peerPort() const { return m_peerPort; }
     // Applies from the next frame header on.
@@ -135,8 +135,7 @@ private:
     void finishEnding();
     void handleDisconnected();
 
-    TcpStream *m_socket;
-    HttpRequest m_request;
+    std::unique_ptr<TcpStream> m_socket;
     QHostAddress m_peerAddress;
     quint16 m_peerPort = 0;
     WebSocketFrameParser m_parser;

@@ -854,7 +854,7 @@ void SocketIoServer::handleConnection(EngineIoServerSocket *engineSocket)
     if (connection->protocol == SocketIoProtocol::V4) {
         // socket.io 2.x joins "/" by itself, with the handshake's query as its auth.
         QJsonObject auth;
-        for (const auto &[key, value] : engineSocket->request().query) {
+        for (const auto &[key, value] : engineSocket->request().queryItems()) {
             static const QStringList engineKeys{QStringLiteral("EIO"), QStringLiteral("transport"),
                                                 QStringLiteral("sid"), QStringLiteral("t"),
                                                 QStringLiteral("b64")};

@@ -19,7 +19,7 @@ TcpStreamWriteAnnouncer::~TcpStreamWriteAnnouncer()
 {
     // The streams still listed announce themselves, as a stream without an announcer does.
     for (TcpStream *stream : std::as_const(m_announcing) + std::as_const(m_due))
-        QMetaObject::invokeMethod(stream, &TcpStream::announceWritten, Qt::QueuedConnection);
+        stream->post([stream] { stream->announceWritten(); });
 }
 
 void TcpStreamWriteAnnouncer::add(TcpStream *stream)
@@ -45,37 +45,25 @@ void TcpStreamWriteAnnouncer::announce()
         m_announcing.takeFirst()->announceWritten();
 }
 
-// A socket notifier that calls its stream's handler itself when its event comes, rather than
-// through a connection to activated(): per connection, that spares the connection, the
-// notifier's connection lists, and the guard QSocketNotifier takes for its two activated()
-// signals (~0.2 KB per connection, heaptrack of `serve`).
-class TcpStream::Notifier final : public QSocketNotifier
+TcpStream::Notifier::Notifier(int fd, Type type, TcpStream *stream, QObject *parent)
+    : QSocketNotifier(qintptr(fd), type, parent)
+    , m_stream(stream)
 {
-public:
-    Notifier(int fd, Type type, TcpStream *stream)
-        : QSocketNotifier(qintptr(fd), type, stream)
-        , m_stream(stream)
-    {
-    }
+}
 
-protected:
-    bool event(QEvent *event) override
-    {
-        if (event->type() != QEvent::SockAct && event->type() != QEvent::SockClose)
-            return QSocketNotifier::event(event);
-        if (type() == Read)
-            m_stream->readAvailable();
-        else
-            m_stream->writePending();
-        return true;
-    }
+bool TcpStream::Notifier::event(QEvent *event)
+{
+    if (event->type() != QEvent::SockAct && event->type() != QEvent::SockClose)
+        return QSocketNotifier::event(event);
+    if (type() == Read)
+        m_stream->readAvailable();
+    else
+        m_stream->writePending();
+    return true;
+}
 
-private:
-    TcpStream *m_stream;
-};
-
-TcpStream *TcpStream::takeOver(QTcpSocket *socket, QString *error, QObject *parent,
-                               TcpStreamWriteAnnouncer *announcer)
+std::unique_ptr<TcpStream> TcpStream::takeOver(QTcpSocket *socket, QString *error,
+                                               TcpStreamWriteAnnouncer *announcer)
 {
     const int fd = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
     if (fd < 0) {
@@ -84,7 +72,7 @@ TcpStream *TcpStream::takeOver(QTcpSocket *socket, QString *error, QObject *pare
         return nullptr;
     }
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-    auto *stream = new TcpStream(fd, socket->peerAddress(), socket->peerPort(), parent);
+    std::unique_ptr<TcpStream> stream(new TcpStream(fd, socket->peerAddress(), socket->peerPort()));
     stream->m_announcer = announcer;
     stream->m_received = socket->readAll();
     socket->disconnect();
@@ -93,12 +81,11 @@ TcpStream *TcpStream::takeOver(QTcpSocket *socket, QString *error, QObject *pare
     return stream;
 }
 
-TcpStream::TcpStream(int fd, const QHostAddress &peerAddress, quint16 peerPort, QObject *parent)
-    : QObject(parent)
-    , m_fd(fd)
+TcpStream::TcpStream(int fd, const QHostAddress &peerAddress, quint16 peerPort)
+    : m_fd(fd)
     , m_peerAddress(peerAddress)
     , m_peerPort(peerPort)
-    , m_readNotifier(new Notifier(fd, QSocketNotifier::Read, this))
+    , m_readNotifier(fd, QSocketNotifier::Read, this)
 {
 }
 
@@ -106,6 +93,9 @@ TcpStream::~TcpStream()
 {
     if (m_announceListed && m_announcer)
         m_announcer->remove(this);
+    // Not from a notifier's own event (a handler never deletes the stream from a call).
+    m_readNotifier.setEnabled(false);
+    delete m_writeNotifier;
     if (m_fd >= 0)
         ::close(m_fd);
 }
@@ -130,7 +120,6 @@ void TcpStream::readAvailable()
         m_received.append(chunk, qsizetype(got));
         if (m_handler)
             m_handler->streamReadyRead(this);
-        Q_EMIT readyRead();
         return;
     }
     if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -151,8 +140,8 @@ void TcpStream::write(QByteArrayView data)
         sent = ::send(m_fd, data.data(), size_t(data.size()), MSG_NOSIGNAL);
     } while (sent < 0 && errno == EINTR);
     if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-        // Reported as disconnected() on the next turn: the caller is still writing.
-        QMetaObject::invokeMethod(this, &TcpStream::closeNow, Qt::QueuedConnection);
+        // Reported as disconnected on the next turn: the caller is still writing.
+        post([this] { closeNow(); });
         ::shutdown(m_fd, SHUT_RDWR);
         return;
     }
@@ -164,7 +153,7 @@ void TcpStream::write(QByteArrayView data)
             if (m_announcer)
                 m_announcer->add(this);
             else
-                QMetaObject::invokeMethod(this, &TcpStream::announceWritten, Qt::QueuedConnection);
+                post([this] { announceWritten(); });
         }
     }
     if (taken == data.size())
@@ -172,7 +161,7 @@ void TcpStream::write(QByteArrayView data)
     m_pending = data.sliced(taken).toByteArray();
     m_pendingOffset = 0;
     if (!m_writeNotifier) {
-        m_writeNotifier = new Notifier(m_fd, QSocketNotifier::Write, this);
+        m_writeNotifier = new Notifier(m_fd, QSocketNotifier::Write, this, &m_readNotifier);
     }
     m_writeNotifier->setEnabled(true);
 }
@@ -182,10 +171,13 @@ void TcpStream::announceWritten()
     m_announceListed = false;
     if (m_fd < 0 || m_unannounced == 0)
         return;
-    const qint64 bytes = std::exchange(m_unannounced, 0);
+    tellWritten(std::exchange(m_unannounced, 0));
+}
+
+void TcpStream::tellWritten(qint64 bytes)
+{
     if (m_handler)
         m_handler->streamBytesWritten(this, bytes);
-    Q_EMIT bytesWritten(bytes);
 }
 
 bool TcpStream::flushPending()
@@ -216,18 +208,15 @@ void TcpStream::writePending()
         m_pending = QByteArray();
         m_pendingOffset = 0;
         // The notifier goes with the backlog: an idle connection keeps only the read one. (It
-        // is the sender of this call, so it is deleted later.)
+        // is the sender of this call, so it is deleted later; disabled, it calls no more.)
         m_writeNotifier->setEnabled(false);
         m_writeNotifier->deleteLater();
         m_writeNotifier = nullptr;
         if (m_shutdownRequested)
             ::shutdown(m_fd, SHUT_WR);
     }
-    if (written > 0) {
-        if (m_handler)
-            m_handler->streamBytesWritten(this, written);
-        Q_EMIT bytesWritten(written);
-    }
+    if (written > 0)
+        tellWritten(written);
 }
 
 void TcpStream::shutdownWrite()
@@ -249,15 +238,14 @@ void TcpStream::closeNow()
 {
     if (m_fd < 0)
         return;
-    // Either notifier may be the sender of this call: disabled now, deleted later.
-    for (QSocketNotifier *notifier : {m_readNotifier, m_writeNotifier}) {
-        if (notifier) {
-            notifier->setEnabled(false);
-            notifier->deleteLater();
-        }
+    // Either notifier may be the sender of this call. The read one stays, disabled, for as long
+    // as the stream; the write one is deleted later.
+    m_readNotifier.setEnabled(false);
+    if (m_writeNotifier) {
+        m_writeNotifier->setEnabled(false);
+        m_writeNotifier->deleteLater();
+        m_writeNotifier = nullptr;
     }
-    m_readNotifier = nullptr;
-    m_writeNotifier = nullptr;
     ::close(m_fd);
     m_fd = -1;
     m_pending = QByteArray();
@@ -265,5 +253,4 @@ void TcpStream::closeNow()
     m_unannounced = 0;
     if (m_handler)
         m_handler->streamDisconnected(this);
-    Q_EMIT disconnected();
 }

@@ -93,7 +93,10 @@ public:
     {
         return !refused(connection) && m_server->acceptWebSocket(connection);
     }
-    void handleWebSocket(ServerWebSocket *socket) override { m_server->handleWebSocket(socket); }
+    void handleWebSocket(ServerWebSocket *socket, const HttpRequest &request) override
+    {
+        m_server->handleWebSocket(socket, request);
+    }
 
     int refusals = 0;
 
