@@ -3,6 +3,7 @@
 #include "common/bytetext.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace {
 
@@ -243,6 +244,31 @@ Http::FieldsResult Http::parseFieldLines(const QList<QByteArrayView> &lines, int
         headers->append(std::move(field));
     }
     return FieldsResult::Ok;
+}
+
+void Http::appendFieldLines(QByteArray *out, const HttpHeaders &headers)
+{
+    qsizetype size = out->size();
+    for (const auto &[name, value] : headers)
+        size += name.size() + value.size() + 4;
+    out->reserve(size);
+    for (const auto &[name, value] : headers) {
+        out->append(name);
+        out->append(": ");
+        out->append(value);
+        out->append("\r\n");
+    }
+}
+
+HttpHeaders Http::fieldsOfLines(QByteArrayView lines)
+{
+    HttpHeaders headers;
+    qsizetype badLine = 0;
+    QString problem;
+    // Lines written from parsed fields parse again; a line that would not is left out.
+    parseFieldLines(splitHeadLines(lines), std::numeric_limits<int>::max(), &headers, &badLine,
+                    &problem);
+    return headers;
 }
 
 // --- HttpResponseHeadParser -------------------------------------------------------------------

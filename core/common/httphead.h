@@ -71,6 +71,13 @@ FieldsResult parseFieldLines(const QList<QByteArrayView> &lines, int maxHeaderCo
                              HttpHeaders *headers, qsizetype *badLine, QString *problem,
                              ObsFold obsFold = ObsFold::Refuse);
 
+// Appends `headers` as the field lines of a head, "Name: value\r\n" each, in order, growing *out
+// once.
+void appendFieldLines(QByteArray *out, const HttpHeaders &headers);
+// The fields of lines that appendFieldLines() wrote (names in lower case): a field list kept for
+// long is kept as its lines, one block where a list costs an allocation per field.
+HttpHeaders fieldsOfLines(QByteArrayView lines);
+
 } // namespace Http
 
 struct HttpResponseHead

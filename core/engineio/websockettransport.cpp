@@ -110,8 +110,7 @@ void WebSocketTransport::sendUpgradeRequest()
         " HTTP/1.1\r\nHost: " + url.authority(QUrl::RemoveUserInfo | QUrl::FullyEncoded).toUtf8() +
         "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + m_key +
         "\r\nSec-WebSocket-Version: 13\r\n";
-    for (const auto &[name, value] : requestHeaders(url))
-        request += name + ": " + value + "\r\n";
+    Http::appendFieldLines(&request, requestHeaders(url));
     request += "\r\n";
     m_phase = Phase::Handshaking;
     m_responseParser.reset();

@@ -135,7 +135,7 @@ EngineIoServerRequest EngineIoServerPrivate::describe(const HttpRequest &http,
     request.peerPort = peerPort;
     request.method = http.method;
     request.target = http.target;
-    request.headers = http.headers;
+    Http::appendFieldLines(&request.headerLines, http.headers);
     request.transport = transport;
     return request;
 }

@@ -51,9 +51,15 @@ struct EngineIoServerRequest
     QHostAddress peerAddress;
     quint16 peerPort = 0;
     QByteArray method;
-    QByteArray target;   // path and query, as sent
-    HttpHeaders headers; // names in lower case
+    QByteArray target; // path and query, as sent
+    // The header fields as their lines ("name: value\r\n", names in lower case): a session keeps
+    // its handshake request for as long as it lives, and a field list costs an allocation per
+    // field (~0.3 KB per WebSocket client of `serve`; a browser sends more fields).
+    QByteArray headerLines;
     TransportKind transport = TransportKind::None;
+
+    // The header fields, in order, names in lower case: parsed from headerLines on each call.
+    HttpHeaders headers() const { return Http::fieldsOfLines(headerLines); }
 
     // The target's query, decoded, in order: decoded on each call, as a session keeps its
     // handshake request for as long as it lives and reads the query only now and then.

@@ -273,12 +273,7 @@ void HttpConnection::respond(int status, const HttpHeaders &headers, const QByte
     out += ' ';
     out += reasonPhrase(status);
     out += "\r\n";
-    for (const auto &[name, value] : headers) {
-        out += name;
-        out += ": ";
-        out += value;
-        out += "\r\n";
-    }
+    Http::appendFieldLines(&out, headers);
     if (status != 204 && status != 304) {
         out += "Content-Length: ";
         out += QByteArray::number(body.size());

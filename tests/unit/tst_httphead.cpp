@@ -88,6 +88,8 @@ private Q_SLOTS:
     void headerHelpers();
     void fieldLines_data();
     void fieldLines();
+    void keptFieldLines_data();
+    void keptFieldLines();
     void resetForTheNextResponse();
 };
 
@@ -400,6 +402,37 @@ void tst_HttpHead::fieldLines()
     } else {
         QVERIFY(!problem.isEmpty());
     }
+}
+
+// A field list kept as its lines (appendFieldLines) gives the same fields back (fieldsOfLines),
+// and the lines are what a head carries.
+void tst_HttpHead::keptFieldLines_data()
+{
+    QTest::addColumn<HttpHeaders>("fields");
+    QTest::addColumn<QByteArray>("lines");
+
+    QTest::newRow("none") << HttpHeaders() << QByteArray();
+    QTest::newRow("one") << HttpHeaders{{"host", "127.0.0.1:3000"}}
+                         << QByteArray("host: 127.0.0.1:3000\r\n");
+    QTest::newRow("a name twice, in order")
+        << HttpHeaders{{"cookie", "a=1"}, {"x-b", "2"}, {"cookie", "c=3"}}
+        << QByteArray("cookie: a=1\r\nx-b: 2\r\ncookie: c=3\r\n");
+    QTest::newRow("spaces, tabs, colons and obs-text inside a value")
+        << HttpHeaders{{"user-agent", "Mozilla/5.0 (X11;\tLinux) caf\xc3\xa9: ok"}}
+        << QByteArray("user-agent: Mozilla/5.0 (X11;\tLinux) caf\xc3\xa9: ok\r\n");
+    QTest::newRow("an empty value") << HttpHeaders{{"x-empty", ""}, {"x-next", "n"}}
+                                    << QByteArray("x-empty: \r\nx-next: n\r\n");
+}
+
+void tst_HttpHead::keptFieldLines()
+{
+    QFETCH(HttpHeaders, fields);
+    QFETCH(QByteArray, lines);
+
+    QByteArray kept("prefix ");
+    Http::appendFieldLines(&kept, fields);
+    QCOMPARE(kept, "prefix " + lines);
+    QCOMPARE(Http::fieldsOfLines(lines), fields);
 }
 
 void tst_HttpHead::resetForTheNextResponse()
