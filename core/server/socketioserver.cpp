@@ -102,9 +102,11 @@ public:
     // Decodes and records the session both ways; the recorder made it, and the engine socket
     // owns it.
     QPointer<SessionDecoder> session;
-    // By namespace. A QMap, not a QHash: a QHash allocates a span for ~48 entries on its first
-    // insert (~1.5 KB per session), and a client joins one or a few namespaces.
-    QMap<QString, SocketIoServerSocket *> sockets;
+    // One per namespace joined. A list, searched: a client joins one or a few namespaces, and a
+    // QMap costs ~0.1 KB more per session (its data and a node), a QHash a span for ~48 entries
+    // (~1.5 KB).
+    QList<SocketIoServerSocket *> sockets;
+    SocketIoServerSocket *socketIn(const QString &nsp) const;
     QBasicTimer connectTimer; // not a QTimer object: one QObject and connection less per session
     bool failed = false;
     // Packets handed to the engine, each recorded when its first message goes out (a polling
@@ -138,6 +140,15 @@ SocketIoServerConnection::SocketIoServerConnection(SocketIoServer *server,
     session->setLimits(server->m_options.limits);
     session->start(protocol);
     connectTimer.start(server->m_options.connectTimeoutMs, this);
+}
+
+SocketIoServerSocket *SocketIoServerConnection::socketIn(const QString &nsp) const
+{
+    for (SocketIoServerSocket *socket : sockets) {
+        if (socket->nsp() == nsp)
+            return socket;
+    }
+    return nullptr;
 }
 
 void SocketIoServerConnection::timerEvent(QTimerEvent *event)
@@ -241,7 +252,7 @@ void SocketIoServerConnection::finishConnect(const SocketIoPacket &packet, Packe
 void SocketIoServerConnection::connectNamespace(const QString &nsp, const QJsonObject &auth,
                                                 const QByteArray &rawAuth, const QString &query)
 {
-    if (SocketIoServerSocket *existing = sockets.value(nsp)) {
+    if (SocketIoServerSocket *existing = socketIn(nsp)) {
         // Already connected: answer again with the same sid rather than make a second socket.
         QString error;
         SocketIoPacket answer(SocketIoPacket::Connect, nsp);
@@ -296,7 +307,7 @@ void SocketIoServerConnection::connectNamespace(const QString &nsp, const QJsonO
     const QByteArray authJson =
         protocol == SocketIoProtocol::V5 && !rawAuth.isEmpty() ? rawAuth : compact(auth);
     auto *socket = new SocketIoServerSocket(id, ns, this, auth, authJson);
-    sockets.insert(nsp, socket);
+    sockets.append(socket);
     ns->m_sockets.insert(id, socket);
     socket->join(id);
     connectTimer.stop();
@@ -313,7 +324,7 @@ void SocketIoServerConnection::connectNamespace(const QString &nsp, const QJsonO
 
 void SocketIoServerConnection::finishDisconnect(const SocketIoPacket &packet, PacketRecord record)
 {
-    SocketIoServerSocket *socket = sockets.value(packet.nsp);
+    SocketIoServerSocket *socket = socketIn(packet.nsp);
     if (!socket)
         record.error = QStringLiteral("DISCONNECT for namespace %1, which the client has not "
                                       "joined: ignored")
@@ -321,14 +332,14 @@ void SocketIoServerConnection::finishDisconnect(const SocketIoPacket &packet, Pa
     session->record(record);
     QPointer<SocketIoServerConnection> self(this);
     Q_EMIT server->packetReceived(engineSid, packet);
-    if (!self || !socket || sockets.value(packet.nsp) != socket)
+    if (!self || !socket || socketIn(packet.nsp) != socket)
         return;
     removeSocket(socket, QStringLiteral("client namespace disconnect"));
 }
 
 void SocketIoServerConnection::finishEvent(const SocketIoPacket &packet, PacketRecord record)
 {
-    SocketIoServerSocket *socket = sockets.value(packet.nsp);
+    SocketIoServerSocket *socket = socketIn(packet.nsp);
     if (!socket)
         record.error = QStringLiteral("%1 for namespace %2, which the client has not joined: "
                                       "ignored")
@@ -336,14 +347,14 @@ void SocketIoServerConnection::finishEvent(const SocketIoPacket &packet, PacketR
     session->record(record);
     QPointer<SocketIoServerConnection> self(this);
     Q_EMIT server->packetReceived(engineSid, packet);
-    if (!self || !socket || sockets.value(packet.nsp) != socket)
+    if (!self || !socket || socketIn(packet.nsp) != socket)
         return;
     socket->processEvent(packet);
 }
 
 void SocketIoServerConnection::finishAck(const SocketIoPacket &packet, PacketRecord record)
 {
-    SocketIoServerSocket *socket = sockets.value(packet.nsp);
+    SocketIoServerSocket *socket = socketIn(packet.nsp);
     bool matched = false;
     if (!socket) {
         record.error = QStringLiteral("%1 for namespace %2, which the client has not joined: "
@@ -365,7 +376,7 @@ void SocketIoServerConnection::finishAck(const SocketIoPacket &packet, PacketRec
     session->record(record);
     QPointer<SocketIoServerConnection> self(this);
     Q_EMIT server->packetReceived(engineSid, packet);
-    if (!self || !matched || sockets.value(packet.nsp) != socket)
+    if (!self || !matched || socketIn(packet.nsp) != socket)
         return;
     socket->processAck(packet, record.rttUs);
 }
@@ -441,7 +452,7 @@ void SocketIoServerConnection::handleEngineClosed(const QString &reason)
         r.error = QStringLiteral("not sent: the connection closed (%1)").arg(reason);
         server->record(r);
     }
-    const auto all = sockets.values();
+    const auto all = sockets;
     for (SocketIoServerSocket *socket : all)
         removeSocket(socket, reason);
     server->m_connections.remove(engineKey);
@@ -451,7 +462,7 @@ void SocketIoServerConnection::handleEngineClosed(const QString &reason)
 
 void SocketIoServerConnection::removeSocket(SocketIoServerSocket *socket, const QString &reason)
 {
-    sockets.remove(socket->nsp());
+    sockets.removeOne(socket);
     socket->close(reason);
 }
 
