@@ -96,7 +96,13 @@ public:
     QPointer<EngineIoServerSocket> engine;
     EngineIoServerSocket *const engineKey; // in SocketIoServer::m_connections, even once gone
     QString engineSid;
-    EngineIoServerRequest handshake;
+    // The engine's, not a copy (~0.1 KB per session): the engine is deleted after the
+    // connection and its sockets (each deleteLater() in the order they closed), so an empty one
+    // is only seen once the server itself is going.
+    const EngineIoServerRequest &handshake() const
+    {
+        return engine ? engine->request() : server->m_noHandshake;
+    }
     SocketIoProtocol protocol;
     const SocketIoParser *parser; // the server's when the session opened
     // Decodes and records the session both ways; the recorder made it, and the engine socket
@@ -129,7 +135,6 @@ SocketIoServerConnection::SocketIoServerConnection(SocketIoServer *server,
     , engine(engine)
     , engineKey(engine)
     , engineSid(engine->sid())
-    , handshake(engine->request())
     , protocol(engine->version() == EngineIoVersion::V3 ? SocketIoProtocol::V4
                                                         : SocketIoProtocol::V5)
     , parser(server->m_parser)
@@ -269,7 +274,7 @@ void SocketIoServerConnection::connectNamespace(const QString &nsp, const QJsonO
     request.auth = auth;
     request.rawAuth = rawAuth;
     request.query = query;
-    request.handshake = handshake;
+    request.handshake = handshake();
 
     SocketIoServerNamespace *ns = server->findNamespace(nsp);
     SocketIoConnectDecision decision;
@@ -497,7 +502,7 @@ SocketIoProtocol SocketIoServerSocket::protocol() const
 
 const EngineIoServerRequest &SocketIoServerSocket::handshake() const
 {
-    return m_connection->handshake;
+    return m_connection->handshake();
 }
 
 void SocketIoServerSocket::join(const QString &room)

@@ -99,6 +99,7 @@ public:
     // The auth as JSON text: v5 the CONNECT payload byte for byte ("{}" when there was none),
     // v4 the query-string object.
     QByteArray authJson() const { return m_authJson; }
+    // The HTTP request that opened the session (empty once its engine session is deleted).
     const EngineIoServerRequest &handshake() const;
     bool isConnected() const { return m_connected; }
     // Its own id included, unless it left that room.
@@ -278,4 +279,5 @@ private:
     EngineIoServerRecorder *m_recorder;
     QMap<QString, SocketIoServerNamespace *> m_namespaces;
     QHash<EngineIoServerSocket *, SocketIoServerConnection *> m_connections;
+    const EngineIoServerRequest m_noHandshake; // see SocketIoServerConnection::handshake()
 };
