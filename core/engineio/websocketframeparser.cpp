@@ -116,8 +116,8 @@ WebSocketFrameParser::Step WebSocketFrameParser::readHeader()
     // A broken header is recorded with its frame, as far as it has arrived.
     const auto failHeader = [this, frameStart = m_pos](Violation violation,
                                                        const QString &message) {
-        m_offending = m_buffer.mid(frameStart, EngineIoCodec::MaxOffendingBytes);
-        return fail(violation, WebSocketCloseCode::ProtocolError, message);
+        return fail(violation, WebSocketCloseCode::ProtocolError, message,
+                    m_buffer.mid(frameStart, EngineIoCodec::MaxOffendingBytes));
     };
     m_pos += 2;
     m_final = b0 & 0x80;
@@ -316,10 +316,11 @@ WebSocketFrameParser::Step WebSocketFrameParser::finishMessage()
     if (text) {
         const qsizetype invalid = Utf8::firstInvalidOffset(m_payload);
         if (invalid >= 0) {
-            m_offending = m_payload.left(EngineIoCodec::MaxOffendingBytes);
+            const QByteArray offending = m_payload.left(EngineIoCodec::MaxOffendingBytes);
             m_payload.clear();
             return fail(Violation::InvalidUtf8Text, WebSocketCloseCode::InvalidPayload,
-                        QStringLiteral("invalid UTF-8 in a text message at byte %1").arg(invalid));
+                        QStringLiteral("invalid UTF-8 in a text message at byte %1").arg(invalid),
+                        offending);
         }
     }
     m_result = text ? Result::TextMessage : Result::BinaryMessage;
@@ -343,22 +344,20 @@ WebSocketFrameParser::Step WebSocketFrameParser::finishControlFrame(QByteArrayVi
     m_closeCode = WebSocketCloseCode::NoStatusReceived;
     m_closeReason.clear();
     if (payload.size() == 1) {
-        m_offending = payload.toByteArray();
         return fail(Violation::CloseOneBytePayload, WebSocketCloseCode::ProtocolError,
-                    QStringLiteral("CLOSE frame with a 1-byte payload (a close code takes 2)"));
+                    QStringLiteral("CLOSE frame with a 1-byte payload (a close code takes 2)"),
+                    payload.toByteArray());
     }
     if (payload.size() >= 2) {
         const auto code = qFromBigEndian<quint16>(payload.data());
         if (!isValidCloseCode(code)) {
-            m_offending = payload.toByteArray();
             return fail(Violation::InvalidCloseCode, WebSocketCloseCode::ProtocolError,
-                        QStringLiteral("invalid close code %1").arg(code));
+                        QStringLiteral("invalid close code %1").arg(code), payload.toByteArray());
         }
         const QByteArrayView reason = payload.sliced(2);
         if (Utf8::firstInvalidOffset(reason) >= 0) {
-            m_offending = payload.toByteArray();
             return fail(Violation::InvalidUtf8CloseReason, WebSocketCloseCode::InvalidPayload,
-                        QStringLiteral("invalid UTF-8 in the close reason"));
+                        QStringLiteral("invalid UTF-8 in the close reason"), payload.toByteArray());
         }
         m_closeCode = code;
         m_closeReason = QString::fromUtf8(reason);
@@ -368,12 +367,11 @@ WebSocketFrameParser::Step WebSocketFrameParser::finishControlFrame(QByteArrayVi
 }
 
 WebSocketFrameParser::Step WebSocketFrameParser::fail(Violation violation, quint16 closeCode,
-                                                      const QString &message)
+                                                      const QString &message,
+                                                      const QByteArray &offending)
 {
     m_state = State::Failed;
-    m_violation = violation;
-    m_error = message;
-    m_errorCloseCode = closeCode;
+    m_failure.reset(new Failure{violation, closeCode, message, offending});
     m_buffer.clear();
     m_pos = 0;
     m_message.clear();

@@ -169,26 +169,29 @@ void ServerWebSocket::handleClose()
         Q_EMIT closeReceived();
 }
 
+ServerWebSocketError ServerWebSocket::error() const
+{
+    return {m_parser.violation(), m_parser.errorCloseCode(), m_parser.errorString(),
+            m_parser.offendingBytes()};
+}
+
 void ServerWebSocket::handleViolation()
 {
-    m_error.violation = m_parser.violation();
-    m_error.closeCode = m_parser.errorCloseCode();
-    m_error.message = m_parser.errorString();
-    m_error.offendingBytes = m_parser.offendingBytes();
+    const ServerWebSocketError violation = error();
     qCDebug(lcServer) << "WebSocket from" << m_peerAddress.toString() << m_peerPort
-                      << "broke a rule:" << m_error.message << "- closing with"
-                      << m_error.closeCode;
+                      << "broke a rule:" << violation.message << "- closing with"
+                      << violation.closeCode;
     if (!m_closeSent) {
-        sendFrame(WebSocketOpcode::Close, WebSocketFrameWriter::closePayload(m_error.closeCode));
+        sendFrame(WebSocketOpcode::Close, WebSocketFrameWriter::closePayload(violation.closeCode));
         m_closeSent = true;
     }
     m_state = State::Closing;
     endConnection();
     QPointer<ServerWebSocket> self(this);
     if (m_handler)
-        m_handler->webSocketViolated(this, m_error);
+        m_handler->webSocketViolated(this, violation);
     if (self)
-        Q_EMIT protocolViolated(m_error);
+        Q_EMIT protocolViolated(violation);
 }
 
 void ServerWebSocket::sendTextMessage(QByteArrayView utf8)
