@@ -36,9 +36,7 @@ QString generateId()
 
 QList<QPair<QString, QString>> EngineIoServerRequest::queryItems() const
 {
-    const qsizetype mark = target.indexOf('?');
-    return mark < 0 ? QList<QPair<QString, QString>>()
-                    : decodeQuery(QByteArrayView(target).sliced(mark + 1));
+    return decodeQuery(queryOfRequestTarget(target));
 }
 
 QString EngineIoServerRequest::queryValue(const QString &key) const

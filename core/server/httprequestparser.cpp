@@ -192,10 +192,18 @@ bool HttpRequestParser::parseRequestLine(QByteArrayView line)
         const qsizetype question = withoutFragment.indexOf('?');
         m_request.path =
             (question < 0 ? withoutFragment : withoutFragment.first(question)).toByteArray();
-        if (question >= 0)
-            m_request.query = withoutFragment.sliced(question + 1).toByteArray();
+        m_request.query = queryOfRequestTarget(withoutFragment).toByteArray();
     }
     return true;
+}
+
+QByteArrayView queryOfRequestTarget(QByteArrayView target)
+{
+    const qsizetype hash = target.indexOf('#');
+    if (hash >= 0)
+        target = target.first(hash);
+    const qsizetype question = target.indexOf('?');
+    return question < 0 ? QByteArrayView() : target.sliced(question + 1);
 }
 
 bool HttpRequestParser::finishHead()

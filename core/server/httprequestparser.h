@@ -37,6 +37,11 @@ struct HttpRequest
     }
 };
 
+// The query of a request target (after '?', still percent-encoded; empty when there is none),
+// without a fragment: "/p?q=1#f" gives "q=1". The one split of a target, for the parser and for
+// whoever keeps only the target.
+QByteArrayView queryOfRequestTarget(QByteArrayView target);
+
 // A limit of the listening side, named when it refuses something (a decision reads this, never
 // the message). The parser's own: HeadBytes .. TrailerBytes; the listener's: the rest.
 enum class HttpLimit {

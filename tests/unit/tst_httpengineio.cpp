@@ -120,6 +120,8 @@ private Q_SLOTS:
     void handshakeErrors();
     void v4Handshake();
     void v3HandshakeJoinsRoot();
+    void handshakeRequestIsKept_data();
+    void handshakeRequestIsKept();
     void postOverMaxPayloadIs413();
     void headTooLargeIs431();
     void keepAliveAndPipelining();
@@ -213,6 +215,53 @@ void tst_HttpEngineIo::v3HandshakeJoinsRoot()
     QVERIFY2(response.body.endsWith("2:40"), response.body.constData());
     QVERIFY(!response.body.contains("maxPayload"));
     QCOMPARE(sidOf(response, EngineIoVersion::V3).size(), 20);
+}
+
+// A session keeps its handshake request: the query as sent (a fragment is no part of it) and the
+// header fields, given back decoded and in order.
+void tst_HttpEngineIo::handshakeRequestIsKept_data()
+{
+    QTest::addColumn<bool>("webSocket");
+    QTest::newRow("polling") << false;
+    QTest::newRow("websocket") << true;
+}
+
+void tst_HttpEngineIo::handshakeRequestIsKept()
+{
+    QFETCH(bool, webSocket);
+    EngineIoServerRequest kept;
+    EngineIoVersion version = EngineIoVersion::V4;
+    int sessions = 0;
+    connect(m_server->engine(), &EngineIoServer::connection, this,
+            [&](EngineIoServerSocket *session) {
+                kept = session->request();
+                version = session->version();
+                ++sessions;
+            });
+    QByteArray raw =
+        "GET /socket.io/?EIO=3&transport=" + QByteArray(webSocket ? "websocket" : "polling") +
+        "&token=a+b%21#frag HTTP/1.1\r\nHost: x\r\nX-Custom:  one \r\n";
+    if (webSocket) {
+        raw += "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+    }
+    raw += "X-Custom: two\r\n\r\n";
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(socket.waitForConnected(Timeout));
+    socket.write(raw);
+    QTRY_COMPARE_WITH_TIMEOUT(sessions, 1, Timeout);
+    QCOMPARE(version, EngineIoVersion::V3);
+    const QList<QPair<QString, QString>> query{
+        {QStringLiteral("EIO"), QStringLiteral("3")},
+        {QStringLiteral("transport"),
+         webSocket ? QStringLiteral("websocket") : QStringLiteral("polling")},
+        {QStringLiteral("token"), QStringLiteral("a b!")}};
+    QCOMPARE(kept.queryItems(), query);
+    QCOMPARE(kept.queryValue(QStringLiteral("token")), QStringLiteral("a b!"));
+    const HttpHeaders headers = kept.headers();
+    QCOMPARE(headers.first(), HttpHeader("host", "x"));
+    QCOMPARE(Http::header(headers, "x-custom"), QByteArray("one, two"));
 }
 
 void tst_HttpEngineIo::postOverMaxPayloadIs413()
