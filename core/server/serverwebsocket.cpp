@@ -47,8 +47,6 @@ ServerWebSocket::ServerWebSocket(std::unique_ptr<TcpStream> stream, const HttpRe
                                  qint64 maxMessageBytes, QObject *parent)
     : QObject(parent)
     , m_socket(std::move(stream))
-    , m_peerAddress(m_socket->peerAddress())
-    , m_peerPort(m_socket->peerPort())
     , m_parser(maxMessageBytes, WebSocketFrameParser::Role::ServerEnd)
 {
     TcpStream *socket = m_socket.get();
@@ -178,7 +176,7 @@ ServerWebSocketError ServerWebSocket::error() const
 void ServerWebSocket::handleViolation()
 {
     const ServerWebSocketError violation = error();
-    qCDebug(lcServer) << "WebSocket from" << m_peerAddress.toString() << m_peerPort
+    qCDebug(lcServer) << "WebSocket from" << peerAddress().toString() << peerPort()
                       << "broke a rule:" << violation.message << "- closing with"
                       << violation.closeCode;
     if (!m_closeSent) {
@@ -262,7 +260,7 @@ void ServerWebSocket::timerEvent(QTimerEvent *event)
         return;
     }
     m_closeTimer.stop();
-    qCDebug(lcServer) << "WebSocket from" << m_peerAddress.toString() << m_peerPort
+    qCDebug(lcServer) << "WebSocket from" << peerAddress().toString() << peerPort()
                       << "did not finish closing: cut";
     abort();
 }

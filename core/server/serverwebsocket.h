@@ -80,8 +80,8 @@ public:
     ~ServerWebSocket() override;
 
     State state() const { return m_state; }
-    QHostAddress peerAddress() const { return m_peerAddress; }
-    quint16 peerPort() const { return m_peerPort; }
+    QHostAddress peerAddress() const { return m_socket->peerAddress(); }
+    quint16 peerPort() const { return m_socket->peerPort(); }
     // Applies from the next frame header on.
     void setMaxMessageBytes(qint64 bytes);
     // Not owned; null for none. See ServerWebSocketHandler.
@@ -140,16 +140,13 @@ private:
     void finishEnding();
     void handleDisconnected();
 
-    std::unique_ptr<TcpStream> m_socket;
-    QHostAddress m_peerAddress;
-    quint16 m_peerPort = 0;
+    std::unique_ptr<TcpStream> m_socket; // as long as this object
     WebSocketFrameParser m_parser;
     State m_state = State::Open;
     bool m_closeSent = false;
     bool m_ending = false; // no more frames are read; TCP closes after the last write
     quint16 m_closeCode = 1006;
     QString m_closeReason;
-    QBasicTimer m_closeTimer;
-    ServerWebSocketHandler *m_handler =
-        nullptr; // not a QTimer object: one less QObject per connection
+    QBasicTimer m_closeTimer; // not a QTimer object: one less QObject per connection
+    ServerWebSocketHandler *m_handler = nullptr;
 };
