@@ -16,17 +16,8 @@ SessionDecoder::~SessionDecoder() = default;
 
 void SessionDecoder::setParser(const SocketIoParser *parser)
 {
-    m_parser = parser;
+    m_parser = parser ? parser : &m_textParser;
     resetDecoders();
-}
-
-const SocketIoParser &SessionDecoder::activeParser() const
-{
-    if (m_parser)
-        return *m_parser;
-    if (!m_ownParser)
-        m_ownParser = std::make_unique<SocketIoTextParser>();
-    return *m_ownParser;
 }
 
 void SessionDecoder::resetDecoders()
@@ -42,7 +33,7 @@ SocketIoMessageDecoder &SessionDecoder::decoder(Direction direction)
 {
     Stream &s = stream(direction);
     if (!s.decoder)
-        s.decoder = activeParser().createDecoder(m_protocol, m_limits);
+        s.decoder = m_parser->createDecoder(m_protocol, m_limits);
     return *s.decoder;
 }
 
@@ -81,7 +72,7 @@ SessionDecoder::Decoded SessionDecoder::decodeMessage(Direction direction, const
     const QByteArray partialRaw = wasAssembling ? s.pendingRaw : QByteArray();
     if (!binary)
         s.pendingRaw = '4' + data;
-    else if (activeParser().kind() == SocketIoParser::Kind::Msgpack)
+    else if (m_parser->kind() == SocketIoParser::Kind::Msgpack)
         s.pendingRaw = data; // the whole packet: the record keeps its exact bytes
 
     switch (messageDecoder.decode(data, binary)) {
@@ -90,7 +81,7 @@ SessionDecoder::Decoded SessionDecoder::decodeMessage(Direction direction, const
         decoded.packet = messageDecoder.takePacket();
         decoded.record = PacketRecord::fromSocketIoPacket(decoded.packet, direction, s.transport,
                                                           std::exchange(s.pendingRaw, {}));
-        decoded.record.parser = activeParser().kind();
+        decoded.record.parser = m_parser->kind();
         s.decoder.reset(); // a packet is done: none is being assembled (see Stream::decoder)
         if (decoded.packet.type == SocketIoPacket::Ack ||
             decoded.packet.type == SocketIoPacket::BinaryAck) {
@@ -128,7 +119,7 @@ PacketRecord SessionDecoder::sentRecord(const SocketIoPacket &packet, const QByt
                                         TransportKind transport)
 {
     PacketRecord r = PacketRecord::fromSocketIoPacket(packet, Direction::Out, transport, raw);
-    r.parser = activeParser().kind();
+    r.parser = m_parser->kind();
     if (packet.type == SocketIoPacket::Ack || packet.type == SocketIoPacket::BinaryAck)
         pairAck(Direction::Out, packet, &r);
     else
@@ -262,8 +253,8 @@ void SessionDecoder::observeEnginePacket(Direction direction, const EngineIoPack
         m_parserChosen = true;
         // socket.io-msgpack-parser sends every packet as one binary message; the text parser's
         // first packet of a session is always text (a binary attachment follows its header).
-        if (packet.binary && activeParser().kind() != SocketIoParser::Kind::Msgpack) {
-            const QString from = SocketIoParser::kindName(activeParser().kind());
+        if (packet.binary && m_parser->kind() != SocketIoParser::Kind::Msgpack) {
+            const QString from = SocketIoParser::kindName(m_parser->kind());
             setParser(m_autoMsgpack);
             record(PacketRecord::note(
                 PacketRecord::ParserChanged,

@@ -80,7 +80,7 @@ public:
 
     // The parser is not owned and must outlive the decoder. The text parser until set.
     void setParser(const SocketIoParser *parser);
-    const SocketIoParser *parser() const { return &activeParser(); }
+    const SocketIoParser *parser() const { return m_parser; }
     void setLimits(const SocketIoParserLimits &limits) { m_limits = limits; }
     void setMessages(Messages messages) { m_messages = messages; }
     void setRoundTrips(RoundTrips roundTrips) { m_roundTrips = roundTrips; }
@@ -194,10 +194,9 @@ private:
     // observer's long session) cannot grow it without end.
     static constexpr int MaxAwaitedAcks = 100000;
 
-    // The text parser, the default until setParser(); made only when no parser was set.
-    mutable std::unique_ptr<SocketIoParser> m_ownParser;
-    const SocketIoParser *m_parser = nullptr;
-    const SocketIoParser &activeParser() const;
+    // The default until setParser(): stateless, a vtable pointer, held here (no allocation).
+    SocketIoTextParser m_textParser;
+    const SocketIoParser *m_parser = &m_textParser;
     PacketRecordSink *m_sink = nullptr;
     SocketIoParserLimits m_limits;
     SocketIoProtocol m_protocol = SocketIoProtocol::V5;
