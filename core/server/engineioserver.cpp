@@ -36,7 +36,7 @@ QString generateId()
 
 QList<QPair<QString, QString>> EngineIoServerRequest::queryItems() const
 {
-    return decodeQuery(queryOfRequestTarget(target));
+    return decodeQuery(splitRequestTarget(target).query);
 }
 
 QString EngineIoServerRequest::queryValue(const QString &key) const

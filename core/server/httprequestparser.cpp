@@ -184,26 +184,21 @@ bool HttpRequestParser::parseRequestLine(QByteArrayView line)
     m_request.method = method.toByteArray();
     m_request.target = target.toByteArray();
     m_request.versionMinor = version[7] == '0' ? 0 : 1;
-    {
-        QByteArrayView withoutFragment = pathAndQuery;
-        const qsizetype hash = withoutFragment.indexOf('#');
-        if (hash >= 0)
-            withoutFragment = withoutFragment.first(hash);
-        const qsizetype question = withoutFragment.indexOf('?');
-        m_request.path =
-            (question < 0 ? withoutFragment : withoutFragment.first(question)).toByteArray();
-        m_request.query = queryOfRequestTarget(withoutFragment).toByteArray();
-    }
+    const RequestTargetParts parts = splitRequestTarget(pathAndQuery);
+    m_request.path = parts.path.toByteArray();
+    m_request.query = parts.query.toByteArray();
     return true;
 }
 
-QByteArrayView queryOfRequestTarget(QByteArrayView target)
+RequestTargetParts splitRequestTarget(QByteArrayView target)
 {
     const qsizetype hash = target.indexOf('#');
     if (hash >= 0)
         target = target.first(hash);
     const qsizetype question = target.indexOf('?');
-    return question < 0 ? QByteArrayView() : target.sliced(question + 1);
+    if (question < 0)
+        return {target, QByteArrayView()};
+    return {target.first(question), target.sliced(question + 1)};
 }
 
 bool HttpRequestParser::finishHead()

@@ -37,10 +37,15 @@ struct HttpRequest
     }
 };
 
-// The query of a request target (after '?', still percent-encoded; empty when there is none),
-// without a fragment: "/p?q=1#f" gives "q=1". The one split of a target, for the parser and for
-// whoever keeps only the target.
-QByteArrayView queryOfRequestTarget(QByteArrayView target);
+// A request target's path and query (after '?', still percent-encoded; empty when there is
+// none), a fragment left out: "/p?q=1#f" gives "/p" and "q=1". The one split of a target, for the
+// parser and for whoever keeps only the target.
+struct RequestTargetParts
+{
+    QByteArrayView path;
+    QByteArrayView query;
+};
+RequestTargetParts splitRequestTarget(QByteArrayView target);
 
 // A limit of the listening side, named when it refuses something (a decision reads this, never
 // the message). The parser's own: HeadBytes .. TrailerBytes; the listener's: the rest.
