@@ -64,6 +64,9 @@ public:
     void start();
     // The handshake GET stays parked until the OPEN packet goes out; its loss ends the session.
     void parkHandshakeGet(HttpConnection *connection);
+    // A GET waits for packets; its connection lost first ends the session, with `lost` as the
+    // transport error.
+    void parkGet(HttpConnection *connection, const QString &lost);
     // False (the request answered 400, the session closed) when a POST is already in flight.
     bool admitPost(HttpConnection *connection);
     void attachWebSocket(ServerWebSocket *socket);

@@ -103,14 +103,18 @@ void EngineIoServerSocketPrivate::start()
 
 void EngineIoServerSocketPrivate::parkHandshakeGet(HttpConnection *connection)
 {
+    parkGet(connection, QStringLiteral("handshake connection closed prematurely"));
+}
+
+void EngineIoServerSocketPrivate::parkGet(HttpConnection *connection, const QString &lost)
+{
     pendingGet = connection;
-    QObject::connect(connection, &HttpConnection::aborted, q, [this, connection] {
+    QObject::connect(connection, &HttpConnection::aborted, q, [this, connection, lost] {
         if (pendingGet != connection)
             return;
         pendingGet = nullptr;
         closeConnection(EngineIoCloseReason::TransportError,
-                        {EngineIoError::Kind::Transport,
-                         QStringLiteral("handshake connection closed prematurely")});
+                        {EngineIoError::Kind::Transport, lost});
     });
 }
 
@@ -292,15 +296,7 @@ void EngineIoServerSocketPrivate::handleGet(HttpConnection *connection)
                                         "GET may be in flight per session)")});
         return;
     }
-    pendingGet = connection;
-    QObject::connect(connection, &HttpConnection::aborted, q, [this, connection] {
-        if (pendingGet != connection)
-            return;
-        pendingGet = nullptr;
-        closeConnection(
-            EngineIoCloseReason::TransportError,
-            {EngineIoError::Kind::Transport, QStringLiteral("poll connection closed prematurely")});
-    });
+    parkGet(connection, QStringLiteral("poll connection closed prematurely"));
     if (!writeBuffer.isEmpty())
         flush();
 }
