@@ -81,6 +81,22 @@ std::unique_ptr<TcpStream> takeOver(QTcpSocket *socket, HandlerSpy *handler,
     return stream;
 }
 
+// A connection whose server end is taken over, its stream told to a HandlerSpy.
+struct Taken
+{
+    Pair pair;
+    HandlerSpy handler;
+    std::unique_ptr<TcpStream> stream;
+
+    bool open()
+    {
+        if (!pair.open({}))
+            return false;
+        stream = takeOver(pair.accepted, &handler);
+        return bool(stream);
+    }
+};
+
 QByteArray pattern(qsizetype size)
 {
     QByteArray bytes(size, Qt::Uninitialized);
@@ -130,11 +146,9 @@ private Q_SLOTS:
     // The handler hears of each event once, in the order they happened.
     void theHandlerIsToldOfEachEvent()
     {
-        Pair pair;
-        QVERIFY(pair.open({}));
-        HandlerSpy handler;
-        std::unique_ptr<TcpStream> stream = takeOver(pair.accepted, &handler);
-        QVERIFY(stream);
+        Taken taken;
+        QVERIFY(taken.open());
+        auto &[pair, handler, stream] = taken;
         pair.client.write("ping");
         QTRY_COMPARE_WITH_TIMEOUT(handler.reads, 1, Timeout);
         QCOMPARE(stream->readAll(), QByteArray("ping"));
@@ -157,11 +171,9 @@ private Q_SLOTS:
     void postedCallsGoWithTheStream()
     {
         QFETCH(bool, failedWrite);
-        Pair pair;
-        QVERIFY(pair.open({}));
-        HandlerSpy handler;
-        std::unique_ptr<TcpStream> stream = takeOver(pair.accepted, &handler);
-        QVERIFY(stream);
+        Taken taken;
+        QVERIFY(taken.open());
+        auto &[pair, handler, stream] = taken;
         if (failedWrite) {
             pair.client.abort(); // a reset: the next writes fail
             // No event loop meanwhile: the read notifier must not see the reset first.
@@ -181,11 +193,9 @@ private Q_SLOTS:
 
     void whatTheKernelCannotTakeWaitsInOrder()
     {
-        Pair pair;
-        QVERIFY(pair.open({}));
-        HandlerSpy handler;
-        std::unique_ptr<TcpStream> stream = takeOver(pair.accepted, &handler);
-        QVERIFY(stream);
+        Taken taken;
+        QVERIFY(taken.open());
+        auto &[pair, handler, stream] = taken;
         // More than the socket buffers hold while the client reads nothing.
         const QByteArray first = pattern(16 << 20);
         stream->write(first);
@@ -274,11 +284,9 @@ private Q_SLOTS:
 
     void shutdownWaitsForWhatIsWaiting()
     {
-        Pair pair;
-        QVERIFY(pair.open({}));
-        HandlerSpy handler;
-        std::unique_ptr<TcpStream> stream = takeOver(pair.accepted, &handler);
-        QVERIFY(stream);
+        Taken taken;
+        QVERIFY(taken.open());
+        auto &[pair, handler, stream] = taken;
         const QByteArray data = pattern(8 << 20);
         stream->write(data);
         stream->shutdownWrite();
@@ -312,11 +320,9 @@ private Q_SLOTS:
     void theEndsOfAConnection()
     {
         QFETCH(QString, how);
-        Pair pair;
-        QVERIFY(pair.open({}));
-        HandlerSpy handler;
-        std::unique_ptr<TcpStream> stream = takeOver(pair.accepted, &handler);
-        QVERIFY(stream);
+        Taken taken;
+        QVERIFY(taken.open());
+        auto &[pair, handler, stream] = taken;
         if (how == QLatin1String("peer-close")) {
             pair.client.disconnectFromHost();
         } else if (how == QLatin1String("abort")) {
