@@ -1,21 +1,23 @@
-// The server group of bench/run: ServerClients WebSocket clients connect to `sioscope-cli serve`
+// The server group of bench/run: thousands of WebSocket clients connect to `sioscope-cli serve`
 // and to a plain socket.io 4.8 server (broadcast-server.js), one after the other, from the same
-// generator (this process, with the `ws` package socket.io itself uses). Each client opens an
-// Engine.IO v4 WebSocket straight away (no polling), joins `/`, and answers pings. Then one client
-// sends `broadcast` BroadcastRounds times, and each round ends when every client has its `news`.
+// generator, sioscope-bench-fanout (bench/fanoutclients.cpp, which says why it is not Node). Each
+// client opens an Engine.IO v4 WebSocket straight away (no polling), joins `/`, and answers
+// pings. Then the first client sends `broadcast` once per round, and each round ends when every
+// client has its `news`.
 //
 // Figures per server: connection rate (clients joined per second, ConnectWindow handshakes in
 // flight), the server's resident memory per connected client (VmRSS with every client joined −
 // VmRSS before the first, from /proc), the broadcast rate (deliveries per second over all rounds)
-// and the server's CPU time per delivery (/proc/<pid>/stat). `serve` records every packet to a
-// JSON Lines file meanwhile, as it always does; the Node server records nothing.
+// and the server's CPU time per delivery (/proc/<pid>/stat, over the rounds, read before the
+// clients close). `serve` records every packet to a JSON Lines file meanwhile, as it always does;
+// the Node server records nothing.
 "use strict";
 
 const fs = require("fs");
 const path = require("path");
-const peers = require("./peers");
+const readline = require("readline");
+const { spawn } = require("child_process");
 const { startProcess } = require("./startprocess");
-const WebSocket = peers.require("ws");
 
 const ConnectWindow = 200;
 const PingIntervalMs = 120000; // no heartbeat during the run, on either server
@@ -32,107 +34,71 @@ function procStatus(pid) {
   return { rssKb, cpuUs, fds };
 }
 
-// Connects `count` clients; resolves {clients, connectMs} or rejects on the first failure.
-function connectAll(port, count, deadlineMs) {
-  const url = `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`;
-  const clients = [];
-  let started = 0;
-  let joined = 0;
-  const t0 = process.hrtime.bigint();
+// Runs the generator against one server and reads the server's /proc figures between its phases.
+function measureServer(server, fanoutBin, count, rounds, log) {
   return new Promise((resolve, reject) => {
-    let failed = false;
-    const fail = (message) => {
-      if (failed) return;
-      failed = true;
-      reject(new Error(message));
+    const generator = spawn(fanoutBin, [String(server.port), String(count), String(rounds), String(ConnectWindow)], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    let settled = false;
+    const finish = (error, result) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (generator.exitCode === null) generator.stdin.end("close\n");
+      if (error) reject(error);
+      else resolve(result);
     };
-    const timer = setTimeout(() => fail(`${joined} of ${count} clients joined within ${deadlineMs / 1000} s`), deadlineMs);
-    const next = () => {
-      if (failed || started >= count) return;
-      const index = started++;
-      const ws = new WebSocket(url, { perMessageDeflate: false });
-      const client = { ws, joined: false, news: 0 };
-      clients.push(client);
-      ws.on("message", (data, isBinary) => {
-        if (isBinary) return fail(`client ${index}: unexpected binary message`);
-        const text = data.toString();
-        if (text === "2") return ws.send("3");
-        if (text.startsWith("0{")) return ws.send("40");
-        if (text.startsWith("40")) {
-          client.joined = true;
-          if (++joined === count) {
-            clearTimeout(timer);
-            resolve({ clients, connectMs: Number(process.hrtime.bigint() - t0) / 1e6 });
-          }
-          return next();
-        }
-        if (text.startsWith('42["news"')) {
-          client.news++;
-          if (client.onNews) client.onNews();
+    // The generator's own deadlines are 120 s to connect and 60 s a round; this one is the last resort.
+    const timer = setTimeout(() => {
+      generator.kill("SIGTERM");
+      finish(new Error("the generator did not finish within its deadlines"));
+    }, 130000 + rounds * 61000);
+    generator.on("error", (e) => finish(e));
+    generator.on("exit", (code, signal) => {
+      if (!settled) finish(new Error(`the generator exited (${signal || code}) before it finished`));
+    });
+    let before;
+    let connected;
+    let connectMs;
+    setTimeout(() => {
+      // The server's start-up allocations settle before the baseline.
+      before = procStatus(server.child.pid);
+      generator.stdout.setEncoding("utf8");
+      readline.createInterface({ input: generator.stdout }).on("line", (line) => {
+        const [word, rest] = [line.split(" ", 1)[0], line.slice(line.indexOf(" ") + 1)];
+        if (word === "error") return finish(new Error(rest));
+        if (word === "joined") {
+          connectMs = Number(rest);
+          setTimeout(() => {
+            connected = procStatus(server.child.pid);
+            log(`  ${count} joined in ${(connectMs / 1000).toFixed(1)} s; RSS ${before.rssKb} → ${connected.rssKb} KB, ${connected.fds} fds`);
+            generator.stdin.write("go\n");
+          }, 1000);
           return;
         }
-        if (text.startsWith("44")) fail(`client ${index}: CONNECT refused: ${text}`);
-      });
-      ws.on("error", (e) => fail(`client ${index}: ${e.message}`));
-      ws.on("close", (code) => {
-        if (!client.closing) fail(`client ${index}: closed by the server (${code}) after ${joined} joined`);
-      });
-    };
-    for (let i = 0; i < Math.min(ConnectWindow, count); i++) next();
-  });
-}
-
-// One broadcast round: resolves when every client counted `round` news.
-function broadcastRound(clients, round, deadlineMs) {
-  return new Promise((resolve, reject) => {
-    let waiting = clients.filter((c) => c.news < round).length;
-    const timer = setTimeout(() => reject(new Error(`broadcast ${round}: ${waiting} of ${clients.length} clients still waiting after ${deadlineMs / 1000} s`)), deadlineMs);
-    for (const c of clients) {
-      c.onNews = () => {
-        if (c.news === round && --waiting === 0) {
-          clearTimeout(timer);
-          resolve();
+        if (word === "broadcast") {
+          // Read before the clients go: their closes are the server's teardown, not its broadcast.
+          const after = procStatus(server.child.pid);
+          const broadcastMs = Number(rest);
+          finish(null, {
+            clients: count,
+            connectPerS: count / (connectMs / 1000),
+            kbPerClient: (connected.rssKb - before.rssKb) / count,
+            broadcastMs,
+            deliveriesPerS: (count * rounds) / (broadcastMs / 1000),
+            cpuUsPerDelivery: (after.cpuUs - connected.cpuUs) / (count * rounds),
+          });
+          return;
         }
-      };
-    }
-    clients[0].ws.send(`42["broadcast",{"round":${round},"text":"hello everyone"}]`);
+        finish(new Error(`the generator said: ${line}`));
+      });
+    }, 300);
   });
-}
-
-function closeAll(clients) {
-  for (const c of clients) {
-    c.closing = true;
-    c.ws.terminate();
-  }
-}
-
-async function measureServer(server, count, rounds, log) {
-  await new Promise((r) => setTimeout(r, 300)); // the server's start-up allocations settle
-  const before = procStatus(server.child.pid);
-  const { clients, connectMs } = await connectAll(server.port, count, 120000);
-  await new Promise((r) => setTimeout(r, 1000));
-  const connected = procStatus(server.child.pid);
-  log(`  ${count} joined in ${(connectMs / 1000).toFixed(1)} s; RSS ${before.rssKb} → ${connected.rssKb} KB, ${connected.fds} fds`);
-  const t0 = process.hrtime.bigint();
-  try {
-    for (let round = 1; round <= rounds; round++) await broadcastRound(clients, round, 60000);
-  } finally {
-    closeAll(clients);
-  }
-  const broadcastMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const after = procStatus(server.child.pid);
-  return {
-    clients: count,
-    connectPerS: count / (connectMs / 1000),
-    kbPerClient: (connected.rssKb - before.rssKb) / count,
-    broadcastMs,
-    deliveriesPerS: (count * rounds) / (broadcastMs / 1000),
-    cpuUsPerDelivery: (after.cpuUs - connected.cpuUs) / (count * rounds),
-  };
 }
 
 // Returns {clients, rounds, sio: {...} | {error}, node: {...} | {error}}.
-async function benchServer({ tmp, cliBin, log, quick }) {
+async function benchServer({ tmp, cliBin, fanoutBin, log, quick }) {
   const clients = quick ? 2000 : 10000;
   const rounds = quick ? 5 : 20;
   const dir = path.join(tmp, "server");
@@ -146,7 +112,7 @@ async function benchServer({ tmp, cliBin, log, quick }) {
     try {
       server = await start();
       log(`server: ${key} at 127.0.0.1:${server.port}, ${clients} WebSocket clients, ${rounds} broadcasts`);
-      out[key] = await measureServer(server, clients, rounds, log);
+      out[key] = await measureServer(server, fanoutBin, clients, rounds, log);
     } catch (e) {
       out[key] = { error: String(e.message || e) };
       log(`server ${key}: ${out[key].error}`);
