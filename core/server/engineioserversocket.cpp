@@ -8,6 +8,7 @@
 #include <QTimerEvent>
 
 #include <algorithm>
+#include <optional>
 
 namespace {
 
@@ -583,14 +584,18 @@ void EngineIoServerSocketPrivate::sendFrames(ServerWebSocket *socket,
 {
     if (!socket)
         return;
-    QPointer<EngineIoServerSocket> self(q);
+    // A handler of packetSent may end the session. Guarded only when packets follow: a guard
+    // costs an atomic reference count for each of a broadcast's clients.
+    std::optional<QPointer<EngineIoServerSocket>> self;
+    if (packets.size() > 1)
+        self.emplace(q);
     for (const EngineIoPacket &packet : packets) {
         if (packet.binary)
             socket->sendBinaryMessage(EngineIoCodec::encodeBinaryFrame(packet.data, version));
         else
             socket->sendTextMessage(EngineIoCodec::encodeText(packet, version));
         emitPacketSent(packet, TransportKind::WebSocket);
-        if (!self)
+        if (self && !*self)
             return;
     }
 }

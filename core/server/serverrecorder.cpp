@@ -44,6 +44,12 @@ EngineIoServerRecorder::EngineIoServerRecorder(EngineIoServer *server,
     connect(server, &EngineIoServer::sessionPacketSent, this,
             [this](EngineIoServerSocket *socket, const EngineIoPacket &packet,
                    TransportKind transport) {
+                // A Socket.IO packet sent is recorded by its sender (sentRecord()), so the
+                // decoder is not looked up for the MESSAGE that carries it: a broadcast sends
+                // one to every client.
+                if (packet.type == EngineIoPacket::Message &&
+                    m_messages == SessionDecoder::Messages::SocketIo)
+                    return;
                 if (SessionDecoder *session = m_sessions.value(socket))
                     session->recordEnginePacket(PacketRecord::Direction::Out, packet, transport);
             });

@@ -118,6 +118,7 @@ SessionDecoder::Decoded SessionDecoder::decodeMessage(Direction direction, const
 PacketRecord SessionDecoder::sentRecord(const SocketIoPacket &packet, const QByteArray &raw,
                                         TransportKind transport)
 {
+    stream(Direction::Out).transport = transport;
     PacketRecord r = PacketRecord::fromSocketIoPacket(packet, Direction::Out, transport, raw);
     r.parser = m_parser->kind();
     if (packet.type == SocketIoPacket::Ack || packet.type == SocketIoPacket::BinaryAck)

@@ -103,7 +103,9 @@ public:
 
     // An Engine.IO packet sent or received. Records it, except a MESSAGE when messages carry
     // Socket.IO packets (those are recorded at that layer). Remembers the transport, which the
-    // records of the Socket.IO packets it carries then name.
+    // records of the Socket.IO packets it carries then name. A role that records each packet it
+    // sends through sentRecord() need not pass on the MESSAGEs that carry them: sentRecord()
+    // remembers the transport it names.
     void recordEnginePacket(Direction direction, const EngineIoPacket &packet,
                             TransportKind transport);
     // The data of one MESSAGE received or sent (`direction`).
