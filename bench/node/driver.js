@@ -617,7 +617,7 @@ function environment() {
       if (only.has("scenario")) benchScenario(server.url);
       if (only.has("load")) results.load = benchLoad({ url: server.url, tmp, cliBin, artilleryBin, measured, log, quick });
     }
-    if (only.has("server")) results.server = await benchServer({ tmp, cliBin, fanoutBin: bin("sioscope-bench-fanout"), log, quick });
+    if (only.has("server")) results.server = await benchServer({ tmp, cliBin, fanoutBin: bin("sioscope-bench-fanout"), log, quick, runs });
     if (only.has("import")) results.import = benchImport({ tmp, importBin: bin("sioscope-bench-import"), measured, log, quick });
     if (only.has("proxy")) results.proxy = await benchProxy({ tmp, cliBin, log, quick, runs });
     const rows = table();

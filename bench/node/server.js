@@ -97,37 +97,57 @@ function measureServer(server, fanoutBin, count, rounds, log) {
   });
 }
 
-// Returns {clients, rounds, sio: {...} | {error}, node: {...} | {error}}.
-async function benchServer({ tmp, cliBin, fanoutBin, log, quick }) {
+function median(values) {
+  const v = [...values].sort((x, y) => x - y);
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+}
+
+// Returns {clients, rounds, runs, sio: {...} | {error}, node: {...} | {error}}: each figure the
+// median of `runs` runs, which alternate which server goes first (a run's figures move by up to
+// ±20 % on this kind of machine).
+async function benchServer({ tmp, cliBin, fanoutBin, log, quick, runs = 1 }) {
   const clients = quick ? 2000 : 10000;
   const rounds = quick ? 5 : 20;
   const dir = path.join(tmp, "server");
   fs.mkdirSync(dir, { recursive: true });
   const rules = path.join(dir, "broadcast.json");
   fs.writeFileSync(rules, JSON.stringify({ version: 1, namespaces: { "/": { on: { broadcast: { emit: { event: "news", args: "$args", to: "all" } } } } } }));
-  const out = { clients, rounds, sio: {}, node: {} };
-
-  const run = async (key, start) => {
+  const starters = {
+    sio: () =>
+      startProcess(
+        cliBin,
+        ["serve", "--port", "0", "--rules", rules, "--ping-interval", String(PingIntervalMs), "--ping-timeout", String(PingIntervalMs),
+          "--max-connections", String(clients + 100), "-o", path.join(dir, "serve.jsonl")],
+        "stderr", /listening on http:\/\/127\.0\.0\.1:(\d+)\//, path.join(dir, "serve.log")),
+    node: () =>
+      startProcess(process.execPath, [path.join(__dirname, "broadcast-server.js"), String(PingIntervalMs)], "stdout", /^listening (\d+)$/, path.join(dir, "node.log")),
+  };
+  const samples = { sio: [], node: [] };
+  const errors = {};
+  const runOne = async (key) => {
     let server = null;
     try {
-      server = await start();
+      server = await starters[key]();
       log(`server: ${key} at 127.0.0.1:${server.port}, ${clients} WebSocket clients, ${rounds} broadcasts`);
-      out[key] = await measureServer(server, fanoutBin, clients, rounds, log);
+      samples[key].push(await measureServer(server, fanoutBin, clients, rounds, log));
     } catch (e) {
-      out[key] = { error: String(e.message || e) };
-      log(`server ${key}: ${out[key].error}`);
+      errors[key] = String(e.message || e);
+      log(`server ${key}: ${errors[key]}`);
     } finally {
       if (server) server.child.kill("SIGTERM");
     }
   };
-  await run("sio", () =>
-    startProcess(
-      cliBin,
-      ["serve", "--port", "0", "--rules", rules, "--ping-interval", String(PingIntervalMs), "--ping-timeout", String(PingIntervalMs),
-        "--max-connections", String(clients + 100), "-o", path.join(dir, "serve.jsonl")],
-      "stderr", /listening on http:\/\/127\.0\.0\.1:(\d+)\//, path.join(dir, "serve.log")));
-  await run("node", () =>
-    startProcess(process.execPath, [path.join(__dirname, "broadcast-server.js"), String(PingIntervalMs)], "stdout", /^listening (\d+)$/, path.join(dir, "node.log")));
+  for (let run = 0; run < runs; run++)
+    for (const key of run % 2 === 0 ? ["sio", "node"] : ["node", "sio"]) if (!errors[key]) await runOne(key);
+  const out = { clients, rounds, runs };
+  for (const key of ["sio", "node"]) {
+    if (errors[key]) {
+      out[key] = { error: errors[key] };
+      continue;
+    }
+    out[key] = {};
+    for (const figure of Object.keys(samples[key][0])) out[key][figure] = median(samples[key].map((sample) => sample[figure]));
+  }
   return out;
 }
 

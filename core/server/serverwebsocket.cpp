@@ -71,17 +71,12 @@ void ServerWebSocket::streamReadyRead(TcpStream *)
     readFrames();
 }
 
-void ServerWebSocket::streamBytesWritten(TcpStream *, qint64 bytes)
+void ServerWebSocket::streamBytesWritten(TcpStream *, qint64)
 {
     if (m_ending)
         finishEnding();
-    if (m_handler) {
-        QPointer<ServerWebSocket> self(this);
+    if (m_handler)
         m_handler->webSocketBytesWritten(this);
-        if (!self)
-            return;
-    }
-    Q_EMIT bytesWritten(bytes);
 }
 
 void ServerWebSocket::streamDisconnected(TcpStream *)

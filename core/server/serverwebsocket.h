@@ -115,7 +115,6 @@ public:
 Q_SIGNALS:
     void textMessageReceived(const QByteArray &utf8); // well-formed UTF-8, checked
     void binaryMessageReceived(const QByteArray &data);
-    void bytesWritten(qint64 bytes);
     // The client broke a rule of RFC 6455: CLOSE with error.closeCode has been sent, and the
     // connection closes.
     void protocolViolated(const ServerWebSocketError &error);

@@ -25,8 +25,17 @@ public:
     // Accepts what formatTimestamp writes, with 0 to 6 fraction digits ("...:01Z", "...:01.5Z").
     static bool parseTimestamp(QByteArrayView text, qint64 *timeUs);
 
+    // The last payload appendRecord() checked, kept (shared) with its verdict. A broadcast puts
+    // one payload, the same QByteArray, into the record of every client it reaches: a writer
+    // that keeps one of these checks it once instead of once a client.
+    struct CheckedPayload
+    {
+        QByteArray payload;
+        bool embeddable = false;
+    };
     // Appends one line, '\n' included. Never produces an invalid line, whatever the record holds.
-    static void appendRecord(QByteArray &out, const PacketRecord &record);
+    static void appendRecord(QByteArray &out, const PacketRecord &record,
+                             CheckedPayload *lastChecked = nullptr);
     static QByteArray toLine(const PacketRecord &record);
 
     // Parses one line (the trailing '\n' or "\r\n" may be present or not). On failure returns

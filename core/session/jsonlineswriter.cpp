@@ -20,14 +20,26 @@ bool JsonLines::isEmbeddableJson(QByteArrayView payload)
     return JsonScanner::scan(payload).kind != JsonScanner::Kind::Invalid;
 }
 
-void JsonLines::appendRecord(QByteArray &out, const PacketRecord &record)
+void JsonLines::appendRecord(QByteArray &out, const PacketRecord &record,
+                             CheckedPayload *lastChecked)
 {
+    const auto embeddable = [lastChecked](const QByteArray &payload) {
+        if (!lastChecked)
+            return isEmbeddableJson(payload);
+        // The same bytes only when they share one allocation. A raw-data array has none (its
+        // capacity is 0), and its bytes may have changed in place.
+        if (payload.capacity() == 0)
+            return isEmbeddableJson(payload);
+        if (!payload.isSharedWith(lastChecked->payload))
+            *lastChecked = {payload, isEmbeddableJson(payload)};
+        return lastChecked->embeddable;
+    };
     // How the payload and the raw text are written, and their length there.
     enum class Form { Absent, Json, Text, Base64 };
-    const auto formOf = [](const QByteArray &bytes, bool asJson, qsizetype *length) {
+    const auto formOf = [&embeddable](const QByteArray &bytes, bool asJson, qsizetype *length) {
         if (bytes.isEmpty())
             return Form::Absent;
-        if (asJson && isEmbeddableJson(bytes)) {
+        if (asJson && embeddable(bytes)) {
             *length = bytes.size();
             return Form::Json;
         }

@@ -58,7 +58,7 @@ void LogStreamWriter::append(const PacketRecord &record)
 void LogStreamWriter::appendLine(const PacketRecord &record)
 {
     if (m_format == LogFormat::JsonLines)
-        JsonLines::appendRecord(m_buffer, record);
+        JsonLines::appendRecord(m_buffer, record, &m_lastPayload);
     else
         m_buffer += LogExporter::textLine(record);
 }

@@ -4,6 +4,7 @@
 // the GUI's crash journal both stream through it.
 #pragma once
 
+#include "session/jsonlines.h"
 #include "session/logexport.h"
 #include "session/redaction.h"
 
@@ -51,6 +52,7 @@ private:
     bool m_includeSecrets = false;
     Redaction m_redaction;
     QByteArray m_buffer;
+    JsonLines::CheckedPayload m_lastPayload; // a broadcast's payload is checked once
     QTimer m_flushTimer;
     QString m_error;
 };

@@ -8,6 +8,8 @@
 #include <QRandomGenerator>
 #include <QTest>
 
+#include <cstring>
+
 #include <limits>
 
 // PacketRecord is a Q_GADGET: a QMetaType of it would pull the whole core's moc output into this
@@ -253,6 +255,7 @@ private Q_SLOTS:
     void goldenLines_data();
     void goldenLines();
     void appendsToTheBuffer();
+    void lastCheckedPayload();
     void base64OfEveryLength();
     // ---- round trips
     void roundTrip_data();
@@ -557,6 +560,43 @@ void tst_JsonLines::appendsToTheBuffer()
     JsonLines::appendRecord(buffer, record);
     const QByteArray line = JsonLines::toLine(record);
     QCOMPARE(buffer, QByteArray("existing\n") + line + line);
+}
+
+// A writer that keeps the payload it checked last (as a log stream does, for a broadcast's
+// records) writes exactly what one that checks every payload writes: for one payload shared by
+// several records, for the payloads after it, and for a raw-data payload whose bytes changed in
+// place between two records.
+void tst_JsonLines::lastCheckedPayload()
+{
+    JsonLines::CheckedPayload last;
+    QByteArray kept;
+    QByteArray checkedEveryTime;
+    const auto append = [&](const QByteArray &payload) {
+        const PacketRecord record =
+            R(Layer::SocketIo, SocketIoPacket::Event, Direction::Out).payload(payload).r;
+        JsonLines::appendRecord(kept, record, &last);
+        JsonLines::appendRecord(checkedEveryTime, record);
+    };
+
+    const QByteArray broadcast(R"(["news",{"round":1}])");
+    append(broadcast);
+    QVERIFY(last.payload.isSharedWith(broadcast));
+    QVERIFY(last.embeddable);
+    append(broadcast);
+    const QByteArray notJson("news, round 1");
+    append(notJson);
+    append(notJson);
+    QVERIFY(!last.embeddable);
+    append(broadcast);
+
+    char bytes[] = R"(["a"])";
+    const QByteArray inPlace = QByteArray::fromRawData(bytes, qsizetype(std::strlen(bytes)));
+    append(inPlace);
+    bytes[0] = '{'; // {"a"]: no longer JSON, at the same address and length
+    append(inPlace);
+
+    QCOMPARE(kept, checkedEveryTime);
+    QVERIFY(checkedEveryTime.contains(R"("data_text":"{\"a\"]")"));
 }
 
 // Attachments are written six bytes at a time, then three, then padded: every length up to a
