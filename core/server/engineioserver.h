@@ -84,6 +84,22 @@ QString engineIoCloseReasonName(EngineIoCloseReason reason);
 
 class EngineIoServerSocketPrivate;
 class EngineIoServerPrivate;
+class EngineIoServerSocket;
+
+// The role built on a session (the Socket.IO server's connection), told three of its events by a
+// plain call made after the server's matching session* signal, so after the recorder: no
+// connection per session, and no lookup of the role's object for each packet a broadcast sends.
+// A handler may close or abort the session from a call, but not delete it.
+class EngineIoServerSessionHandler
+{
+public:
+    virtual void sessionMessageReceived(const QByteArray &data, bool binary) = 0;
+    virtual void sessionPacketSent(const EngineIoPacket &packet, TransportKind transport) = 0;
+    virtual void sessionClosed(const QString &reason) = 0;
+
+protected:
+    ~EngineIoServerSessionHandler() = default;
+};
 
 // One Engine.IO session on the server.
 class EngineIoServerSocket : public QObject
@@ -108,6 +124,8 @@ public:
     bool sendMessages(const QList<EngineIoPacket> &messages);
     // Sends any packet (e.g. a NOOP); the heartbeat is the server's own business.
     bool sendPacket(const EngineIoPacket &packet);
+    // One handler at a time; nullptr stops the calls. The handler outlives its setting.
+    void setHandler(EngineIoServerSessionHandler *handler);
     // Ends the session gracefully: what is queued goes out first, then CLOSE (polling) or the
     // WebSocket close. Reason ForcedClose.
     void close();

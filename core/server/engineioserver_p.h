@@ -130,6 +130,7 @@ public:
     EngineIoServerSocket::State state = EngineIoServerSocket::State::Open;
     EngineIoHandshake handshake;
     EngineIoServerRequest request;
+    EngineIoServerSessionHandler *handler = nullptr;
 
     QPointer<HttpConnection> pendingGet;
     QPointer<HttpConnection> postInFlight;

@@ -409,6 +409,8 @@ void EngineIoServerSocketPrivate::finishPong(const EngineIoPacket &packet)
 void EngineIoServerSocketPrivate::finishMessage(const EngineIoPacket &packet)
 {
     Q_EMIT server->q->sessionMessageReceived(q, packet.data, packet.binary);
+    if (handler)
+        handler->sessionMessageReceived(packet.data, packet.binary);
     Q_EMIT q->messageReceived(packet.data, packet.binary);
 }
 
@@ -492,6 +494,8 @@ void EngineIoServerSocketPrivate::emitPacketSent(const EngineIoPacket &packet,
                                                  TransportKind transport)
 {
     Q_EMIT server->q->sessionPacketSent(q, packet, transport);
+    if (handler)
+        handler->sessionPacketSent(packet, transport);
     Q_EMIT q->packetSent(packet, transport);
 }
 
@@ -677,6 +681,10 @@ void EngineIoServerSocketPrivate::closeConnection(EngineIoCloseReason reason,
     if (!self)
         return;
     Q_EMIT server->q->sessionClosed(q, reasonText);
+    if (self && handler)
+        handler->sessionClosed(reasonText);
+    if (!self)
+        return;
     Q_EMIT q->closed(reasonText);
     if (self)
         q->deleteLater();
@@ -723,6 +731,11 @@ TransportKind EngineIoServerSocket::transport() const
 EngineIoServerSocket::State EngineIoServerSocket::state() const
 {
     return d->state;
+}
+
+void EngineIoServerSocket::setHandler(EngineIoServerSessionHandler *handler)
+{
+    d->handler = handler;
 }
 
 bool EngineIoServerSocket::isUpgrading() const

@@ -58,14 +58,16 @@ QJsonObject queryObject(const QString &query)
 
 // One Engine.IO session seen by the Socket.IO server (socket.io's Client): the decoder, the
 // sockets of the namespaces the client joined, and the connect timeout.
-class SocketIoServerConnection : public QObject
+class SocketIoServerConnection : public QObject, public EngineIoServerSessionHandler
 {
 public:
     SocketIoServerConnection(SocketIoServer *server, EngineIoServerSocket *engine);
+    ~SocketIoServerConnection() override;
 
-    // The engine's events, from the server's dispatch (SocketIoServer's constructor).
-    void handlePacketSent(const EngineIoPacket &packet, TransportKind transport);
-    void handleMessage(const QByteArray &data, bool binary);
+    // EngineIoServerSessionHandler: the engine session's events, after the recorder's.
+    void sessionPacketSent(const EngineIoPacket &packet, TransportKind transport) override;
+    void sessionMessageReceived(const QByteArray &data, bool binary) override;
+    void sessionClosed(const QString &reason) override;
     void finishPacket(const SocketIoPacket &packet, const PacketRecord &record);
     // Each received packet type is finished in its own function.
     void finishConnect(const SocketIoPacket &packet, PacketRecord record);
@@ -85,7 +87,6 @@ public:
     // The one path for a client's protocol violation (the session decoder has recorded it):
     // report it, close the session.
     void closeConnection(const QString &error);
-    void handleEngineClosed(const QString &reason);
     void removeSocket(SocketIoServerSocket *socket, const QString &reason);
 
 protected:
@@ -145,6 +146,13 @@ SocketIoServerConnection::SocketIoServerConnection(SocketIoServer *server,
     session->setLimits(server->m_options.limits);
     session->start(protocol);
     connectTimer.start(server->m_options.connectTimeoutMs, this);
+    engine->setHandler(this);
+}
+
+SocketIoServerConnection::~SocketIoServerConnection()
+{
+    if (engine)
+        engine->setHandler(nullptr);
 }
 
 SocketIoServerSocket *SocketIoServerConnection::socketIn(const QString &nsp) const
@@ -170,8 +178,8 @@ void SocketIoServerConnection::timerEvent(QTimerEvent *event)
     engine->close();
 }
 
-void SocketIoServerConnection::handlePacketSent(const EngineIoPacket &packet,
-                                                TransportKind transport)
+void SocketIoServerConnection::sessionPacketSent(const EngineIoPacket &packet,
+                                                 TransportKind transport)
 {
     if (packet.type != EngineIoPacket::Message || unsent.isEmpty())
         return;
@@ -197,7 +205,7 @@ void SocketIoServerConnection::handlePacketSent(const EngineIoPacket &packet,
         unsent = QList<Unsent>();
 }
 
-void SocketIoServerConnection::handleMessage(const QByteArray &data, bool binary)
+void SocketIoServerConnection::sessionMessageReceived(const QByteArray &data, bool binary)
 {
     if (!session)
         return;
@@ -441,7 +449,7 @@ void SocketIoServerConnection::closeConnection(const QString &error)
         engine->abort(EngineIoCloseReason::ParseError);
 }
 
-void SocketIoServerConnection::handleEngineClosed(const QString &reason)
+void SocketIoServerConnection::sessionClosed(const QString &reason)
 {
     connectTimer.stop();
     if (session) {
@@ -784,31 +792,19 @@ SocketIoServer::SocketIoServer(QObject *parent)
     // After the recorder: its "transport-opened" note comes before the first Socket.IO packet,
     // and its "closed" note before what the session's end does to its sockets.
     connect(m_engine, &EngineIoServer::connection, this, &SocketIoServer::handleConnection);
-    // Each session's events reach its connection through the engine's dispatch: one connection
-    // each for all sessions rather than three per session.
-    connect(m_engine, &EngineIoServer::sessionPacketSent, this,
-            [this](EngineIoServerSocket *session, const EngineIoPacket &packet,
-                   TransportKind transport) {
-                if (SocketIoServerConnection *connection = m_connections.value(session))
-                    connection->handlePacketSent(packet, transport);
-            });
-    connect(m_engine, &EngineIoServer::sessionMessageReceived, this,
-            [this](EngineIoServerSocket *session, const QByteArray &data, bool binary) {
-                if (SocketIoServerConnection *connection = m_connections.value(session))
-                    connection->handleMessage(data, binary);
-            });
-    connect(m_engine, &EngineIoServer::sessionClosed, this,
-            [this](EngineIoServerSocket *session, const QString &reason) {
-                if (SocketIoServerConnection *connection = m_connections.value(session))
-                    connection->handleEngineClosed(reason);
-            });
+    // Each session's events reach its connection as the session's handler (after the recorder,
+    // which hears the server's session* signals): no connection per session, and no lookup per
+    // packet sent.
     addNamespace(QStringLiteral("/"));
 }
 
 SocketIoServer::~SocketIoServer()
 {
-    for (SocketIoServerConnection *connection : std::as_const(m_connections))
+    for (SocketIoServerConnection *connection : std::as_const(m_connections)) {
         connection->disconnect();
+        if (connection->engine)
+            connection->engine->setHandler(nullptr);
+    }
     m_engine->disconnect(this);
 }
 
