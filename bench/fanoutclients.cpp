@@ -84,7 +84,10 @@ void awaitLine(const char *expected)
 class Generator
 {
 public:
-    Generator(int port, int count, int window) : m_port(port), m_count(count), m_window(window)
+    Generator(int port, int count, int window)
+        : m_port(port)
+        , m_count(count)
+        , m_window(window)
     {
         m_epoll = epoll_create1(EPOLL_CLOEXEC);
         if (m_epoll < 0)
@@ -99,8 +102,8 @@ public:
             startNext();
         while (m_joined < m_count) {
             if (Clock::now() - start > ConnectDeadline)
-                fail(std::to_string(m_joined) + " of " + std::to_string(m_count)
-                     + " clients joined within 120 s");
+                fail(std::to_string(m_joined) + " of " + std::to_string(m_count) +
+                     " clients joined within 120 s");
             poll();
         }
         std::printf("joined %.1f\n", msSince(start));
@@ -114,14 +117,14 @@ public:
         for (int round = 1; round <= rounds; ++round) {
             m_round = round;
             m_waiting = m_count;
-            const std::string text = "42[\"broadcast\",{\"round\":" + std::to_string(round)
-                + ",\"text\":\"hello everyone\"}]";
+            const std::string text = "42[\"broadcast\",{\"round\":" + std::to_string(round) +
+                                     ",\"text\":\"hello everyone\"}]";
             sendText(0, text);
             const auto roundStart = Clock::now();
             while (m_waiting > 0) {
                 if (Clock::now() - roundStart > RoundDeadline)
-                    fail("broadcast " + std::to_string(round) + ": " + std::to_string(m_waiting)
-                         + " of " + std::to_string(m_count) + " clients still waiting after 60 s");
+                    fail("broadcast " + std::to_string(round) + ": " + std::to_string(m_waiting) +
+                         " of " + std::to_string(m_count) + " clients still waiting after 60 s");
                 poll();
             }
         }
@@ -154,8 +157,8 @@ private:
         address.sin_family = AF_INET;
         address.sin_port = htons(static_cast<uint16_t>(m_port));
         address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::connect(client.fd, reinterpret_cast<sockaddr *>(&address), sizeof address) < 0
-            && errno != EINPROGRESS)
+        if (::connect(client.fd, reinterpret_cast<sockaddr *>(&address), sizeof address) < 0 &&
+            errno != EINPROGRESS)
             fail("client " + std::to_string(index) + ": connect: " + std::strerror(errno));
         epoll_event event{};
         event.events = EPOLLOUT;
@@ -204,8 +207,8 @@ private:
     {
         const ssize_t written = ::send(m_clients[index].fd, data, size, MSG_NOSIGNAL);
         if (written != static_cast<ssize_t>(size))
-            fail("client " + std::to_string(index) + ": send: "
-                 + (written < 0 ? std::strerror(errno) : "short write"));
+            fail("client " + std::to_string(index) +
+                 ": send: " + (written < 0 ? std::strerror(errno) : "short write"));
     }
 
     void sendText(int index, std::string_view text)
@@ -233,8 +236,8 @@ private:
         char buffer[65536];
         const ssize_t got = ::read(client.fd, buffer, sizeof buffer);
         if (got == 0)
-            fail("client " + std::to_string(index) + ": closed by the server after "
-                 + std::to_string(m_joined) + " joined");
+            fail("client " + std::to_string(index) + ": closed by the server after " +
+                 std::to_string(m_joined) + " joined");
         if (got < 0) {
             if (errno == EAGAIN || errno == EINTR)
                 return;
@@ -257,8 +260,8 @@ private:
                 return;
             }
             if (data.substr(0, 13) != "HTTP/1.1 101 ")
-                fail("client " + std::to_string(index) + ": upgrade refused: "
-                     + std::string(data.substr(0, data.find("\r\n"))));
+                fail("client " + std::to_string(index) +
+                     ": upgrade refused: " + std::string(data.substr(0, data.find("\r\n"))));
             client.state = Client::State::Open;
             data.remove_prefix(end + 4);
         }
@@ -267,15 +270,15 @@ private:
             const auto first = static_cast<unsigned char>(data[offset]);
             const auto second = static_cast<unsigned char>(data[offset + 1]);
             if (first != 0x81 || (second & 0x80))
-                fail("client " + std::to_string(index) + ": unexpected frame header "
-                     + std::to_string(first) + ", " + std::to_string(second));
+                fail("client " + std::to_string(index) + ": unexpected frame header " +
+                     std::to_string(first) + ", " + std::to_string(second));
             std::size_t length = second & 0x7f;
             std::size_t head = 2;
             if (length == 126) {
                 if (offset + 4 > data.size())
                     break;
-                length = (static_cast<unsigned char>(data[offset + 2]) << 8)
-                    | static_cast<unsigned char>(data[offset + 3]);
+                length = (static_cast<unsigned char>(data[offset + 2]) << 8) |
+                         static_cast<unsigned char>(data[offset + 3]);
                 head = 4;
             } else if (length == 127) {
                 fail("client " + std::to_string(index) + ": a message of more than 64 KiB");
@@ -337,8 +340,8 @@ int main(int argc, char **argv)
     const int count = std::atoi(argv[2]);
     const int rounds = std::atoi(argv[3]);
     const int window = std::atoi(argv[4]);
-    if (port <= 0 || port > 65535 || count <= 0 || count > 100000 || rounds <= 0 || rounds > 1000
-        || window <= 0) {
+    if (port <= 0 || port > 65535 || count <= 0 || count > 100000 || rounds <= 0 || rounds > 1000 ||
+        window <= 0) {
         std::fprintf(stderr, "sioscope-bench-fanout: bad arguments\n");
         return 2;
     }
