@@ -84,7 +84,6 @@ QString engineIoCloseReasonName(EngineIoCloseReason reason);
 
 class EngineIoServerSocketPrivate;
 class EngineIoServerPrivate;
-class EngineIoServerSocket;
 
 // The role built on a session (the Socket.IO server's connection), told three of its events by a
 // plain call made after the server's matching session* signal, so after the recorder: no

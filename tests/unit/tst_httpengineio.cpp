@@ -7,6 +7,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
@@ -106,6 +107,24 @@ QString sidOf(const Response &handshake, EngineIoVersion version = EngineIoVersi
     return parsed.sid;
 }
 
+// A session's handler calls, logged beside the server's session* signals in the order they come.
+struct HandlerLog : EngineIoServerSessionHandler
+{
+    QStringList *events = nullptr;
+    void sessionMessageReceived(const QByteArray &data, bool) override
+    {
+        events->append(QStringLiteral("handler message ") + QString::fromUtf8(data));
+    }
+    void sessionPacketSent(const EngineIoPacket &packet, TransportKind) override
+    {
+        events->append(QStringLiteral("handler sent %1").arg(int(packet.type)));
+    }
+    void sessionClosed(const QString &reason) override
+    {
+        events->append(QStringLiteral("handler closed ") + reason);
+    }
+};
+
 } // namespace
 
 class tst_HttpEngineIo : public QObject
@@ -130,6 +149,7 @@ private Q_SLOTS:
     void binaryPostRefusedInV4();
     void v3BinaryPost();
     void closePacketAnswersThePendingGet();
+    void sessionHandlerFollowsTheServerSignals();
 
 private:
     SocketIoServer *m_server = nullptr;
@@ -400,6 +420,71 @@ void tst_HttpEngineIo::closePacketAnswersThePendingGet()
     QTRY_COMPARE_WITH_TIMEOUT(disconnected.size(), 1, Timeout);
     QCOMPARE(disconnected.first().at(1).toString(), QStringLiteral("transport close"));
     QCOMPARE(request(m_port, get(target)).status, 400);
+}
+
+// The role on a session (the Socket.IO server's connection) hears its messages, its sent packets
+// and its close as the session's handler, each right after the server's signal of the same event
+// (so after the recorder, which listens there), and nothing once the handler is unset.
+void tst_HttpEngineIo::sessionHandlerFollowsTheServerSignals()
+{
+    EngineIoServer engine;
+    EngineIoServerOptions options;
+    options.path = QStringLiteral("/socket.io/");
+    options.pingIntervalMs = 5000;
+    options.pingTimeoutMs = 5000;
+    engine.setOptions(options);
+    QVERIFY(engine.listen(QHostAddress::LocalHost, 0));
+    QStringList events;
+    HandlerLog handler;
+    handler.events = &events;
+    QPointer<EngineIoServerSocket> session;
+    connect(&engine, &EngineIoServer::connection, this, [&](EngineIoServerSocket *opened) {
+        session = opened;
+        opened->setHandler(&handler);
+    });
+    connect(&engine, &EngineIoServer::sessionMessageReceived, this,
+            [&](EngineIoServerSocket *, const QByteArray &data, bool) {
+                events.append(QStringLiteral("server message ") + QString::fromUtf8(data));
+            });
+    connect(&engine, &EngineIoServer::sessionPacketSent, this,
+            [&](EngineIoServerSocket *, const EngineIoPacket &packet, TransportKind) {
+                events.append(QStringLiteral("server sent %1").arg(int(packet.type)));
+            });
+    connect(&engine, &EngineIoServer::sessionClosed, this,
+            [&](EngineIoServerSocket *, const QString &reason) {
+                events.append(QStringLiteral("server closed ") + reason);
+            });
+
+    const quint16 port = engine.serverPort();
+    const QString sid = sidOf(request(port, get("/socket.io/?EIO=4&transport=polling")));
+    QVERIFY(session);
+    const QByteArray target = "/socket.io/?EIO=4&transport=polling&sid=" + sid.toLatin1();
+    events.clear(); // the OPEN packet's, whichever came first
+
+    QCOMPARE(request(port, post(target, "4hello")).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(events,
+                              (QStringList{QStringLiteral("server message hello"),
+                                           QStringLiteral("handler message hello")}),
+                              Timeout);
+    events.clear();
+    QVERIFY(session->sendMessages({EngineIoPacket(EngineIoPacket::Message, "hi")}));
+    QCOMPARE(request(port, get(target)).body, QByteArray("4hi"));
+    QCOMPARE(events,
+             (QStringList{QStringLiteral("server sent 4"), QStringLiteral("handler sent 4")}));
+
+    events.clear();
+    session->setHandler(nullptr);
+    QCOMPARE(request(port, post(target, "4unheard")).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(events, QStringList{QStringLiteral("server message unheard")},
+                              Timeout);
+
+    events.clear();
+    session->setHandler(&handler);
+    QCOMPARE(request(port, post(target, "1")).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(events.size(), 2, Timeout);
+    QVERIFY2(events.at(0).startsWith(QStringLiteral("server closed ")), qPrintable(events.at(0)));
+    QCOMPARE(events.at(1), QStringLiteral("handler closed ") +
+                               events.at(0).mid(QStringLiteral("server closed ").size()));
 }
 
 QTEST_GUILESS_MAIN(tst_HttpEngineIo)
