@@ -55,6 +55,7 @@ function measureServer(server, fanoutBin, count, rounds, log) {
       finish(new Error("the generator did not finish within its deadlines"));
     }, 130000 + rounds * 61000);
     generator.on("error", (e) => finish(e));
+    generator.stdin.on("error", () => {}); // gone already: its exit says why
     generator.on("exit", (code, signal) => {
       if (!settled) finish(new Error(`the generator exited (${signal || code}) before it finished`));
     });
