@@ -660,21 +660,18 @@ void EngineIoServerSocketPrivate::closeConnection(EngineIoCloseReason reason,
         answerGet({EngineIoPacket(clientClosed ? EngineIoPacket::Noop : EngineIoPacket::Close)});
     }
     postInFlight = nullptr;
-    if (webSocket && silently) {
-        webSocket->setHandler(nullptr);
-        webSocket->disconnect();
-        webSocket->abort();
-        webSocket->deleteLater();
-        webSocket = nullptr;
-    } else if (webSocket) {
-        ServerWebSocket *socket = webSocket;
-        webSocket = nullptr;
-        server->retireWebSocket(socket);
-    }
-    if (probe) {
-        ServerWebSocket *socket = probe;
-        probe = nullptr;
-        server->retireWebSocket(socket);
+    // Dropped: every connection is cut, a probe's too, with no WebSocket close frame.
+    for (QPointer<ServerWebSocket> *socket : {&webSocket, &probe}) {
+        ServerWebSocket *cut = socket->data();
+        *socket = nullptr;
+        if (cut && silently) {
+            cut->setHandler(nullptr);
+            cut->disconnect();
+            cut->abort();
+            cut->deleteLater();
+        } else if (cut) {
+            server->retireWebSocket(cut);
+        }
     }
     writeBuffer.clear();
     server->sessions.remove(sid);

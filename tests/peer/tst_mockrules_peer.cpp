@@ -107,8 +107,8 @@ void checkSteps(const DriverRun &run, bool v5, const QStringList &dropReasons)
                                            : json("{\"error\":\"Invalid namespace\"}"));
     QCOMPARE(step("disconnect"), json("{\"disconnect\":\"io server disconnect\"}"));
     // Cut without a word: a polling client sees its request fail ("transport error"; a CLOSE
-    // would be "transport close"), a WebSocket one its socket close. Polling then WebSocket may
-    // be cut before or after the upgrade.
+    // would be "transport close"), a WebSocket one its socket close. Polling then WebSocket is
+    // cut once the upgrade is over (the driver waits for it: see upgradeOver()).
     const QString dropReason = step("drop")[QStringLiteral("disconnect")].toString();
     QVERIFY2(dropReasons.contains(dropReason), qPrintable(dropReason));
     if (v5)

@@ -97,6 +97,19 @@ function connected(socket) {
   return shared.connected(socket, timeoutMs);
 }
 
+// With polling first and then WebSocket, resolves once the upgrade is over. engine.io-client
+// cannot recover from a probe that fails while it pauses polling for the upgrade: polling stays
+// paused and the session hangs until its ping timeout. A fault that cuts the connections in that
+// window (a POST in flight, no GET) left the client waiting, so faults wait for the upgrade.
+function upgradeOver(engine) {
+  if (!engine || !transports.includes("websocket") || engine.transport.name === "websocket")
+    return Promise.resolve();
+  return withTimeout("upgrade", (resolve) => {
+    engine.once("upgrade", () => resolve());
+    engine.once("upgradeError", () => resolve());
+  });
+}
+
 // "/admin" with a wrong token: what the refusal carries.
 function refusedWithWrongToken(admin) {
   return withTimeout("refused", (resolve, reject) => {
@@ -204,6 +217,7 @@ async function mockRules() {
     const socket = open("/", null);
     await step(name, async () => {
       await connected(socket);
+      await upgradeOver(manager.engine);
       return await ending(socket, event);
     });
     manager.engine && manager.engine.close();

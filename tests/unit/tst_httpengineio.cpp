@@ -150,6 +150,7 @@ private Q_SLOTS:
     void v3BinaryPost();
     void closePacketAnswersThePendingGet();
     void sessionHandlerFollowsTheServerSignals();
+    void dropCutsTheProbeWithoutACloseFrame();
 
 private:
     SocketIoServer *m_server = nullptr;
@@ -485,6 +486,36 @@ void tst_HttpEngineIo::sessionHandlerFollowsTheServerSignals()
     QVERIFY2(events.at(0).startsWith(QStringLiteral("server closed ")), qPrintable(events.at(0)));
     QCOMPARE(events.at(1), QStringLiteral("handler closed ") +
                                events.at(0).mid(QStringLiteral("server closed ").size()));
+}
+
+// drop() ends a session as a crashing server would: every connection cut, a WebSocket probe's
+// too, with no close frame on it.
+void tst_HttpEngineIo::dropCutsTheProbeWithoutACloseFrame()
+{
+    QPointer<EngineIoServerSocket> session;
+    connect(m_server->engine(), &EngineIoServer::connection, this,
+            [&](EngineIoServerSocket *opened) { session = opened; });
+    const QString sid = sidOf(request(m_port, get("/socket.io/?EIO=4&transport=polling")));
+    QVERIFY(session);
+    QTcpSocket probe;
+    probe.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(probe.waitForConnected(Timeout));
+    probe.write("GET /socket.io/?EIO=4&transport=websocket&sid=" + sid.toLatin1() +
+                " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    QByteArray buffer;
+    QCOMPARE(readResponse(probe, buffer).status, 101);
+    // "2probe", masked with a zero key.
+    probe.write(QByteArray("\x81\x86\x00\x00\x00\x00", 6) + "2probe");
+    const QByteArray pong = QByteArray("\x81\x06", 2) + "3probe";
+    QTRY_VERIFY_WITH_TIMEOUT((buffer += probe.readAll()).size() >= pong.size(), Timeout);
+    QCOMPARE(buffer, pong);
+    buffer.clear();
+
+    session->drop(QStringLiteral("crash"));
+    QTRY_COMPARE_WITH_TIMEOUT(probe.state(), QAbstractSocket::UnconnectedState, Timeout);
+    buffer += probe.readAll();
+    QCOMPARE(buffer.toHex(), QByteArray()); // no CLOSE frame (0x88 ...)
 }
 
 QTEST_GUILESS_MAIN(tst_HttpEngineIo)
