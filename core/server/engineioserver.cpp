@@ -175,13 +175,18 @@ EngineIoServerSocket *EngineIoServerPrivate::createSession(EngineIoVersion versi
     return socket;
 }
 
-void EngineIoServerPrivate::retireWebSocket(ServerWebSocket *socket)
+void EngineIoServerPrivate::retireWebSocket(ServerWebSocket *socket, Retire how)
 {
     if (!socket)
         return;
     socket->setHandler(nullptr);
     socket->disconnect();
     socket->setParent(q);
+    if (how == Retire::Cut) {
+        socket->abort();
+        socket->deleteLater();
+        return;
+    }
     if (socket->state() == ServerWebSocket::State::Closed) {
         socket->deleteLater();
         return;

@@ -42,8 +42,11 @@ public:
     HttpHeaders corsHeaders(const HttpRequest &request) const;
     EngineIoServerSocket *createSession(EngineIoVersion version, TransportKind transport,
                                         const EngineIoServerRequest &request);
-    // Keeps a WebSocket alive until its close handshake is done, then deletes it.
-    void retireWebSocket(ServerWebSocket *socket);
+    // Keeps a WebSocket alive until its close handshake is done, then deletes it. Cut: its
+    // connection is aborted at once, with no close frame (a dropped session), and it is deleted
+    // later.
+    enum class Retire { CloseHandshake, Cut };
+    void retireWebSocket(ServerWebSocket *socket, Retire how = Retire::CloseHandshake);
 
     EngineIoServer *q;
     EngineIoServerOptions options;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <utility>
 
 namespace {
 
@@ -661,18 +662,10 @@ void EngineIoServerSocketPrivate::closeConnection(EngineIoCloseReason reason,
     }
     postInFlight = nullptr;
     // Dropped: every connection is cut, a probe's too, with no WebSocket close frame.
-    for (QPointer<ServerWebSocket> *socket : {&webSocket, &probe}) {
-        ServerWebSocket *cut = socket->data();
-        *socket = nullptr;
-        if (cut && silently) {
-            cut->setHandler(nullptr);
-            cut->disconnect();
-            cut->abort();
-            cut->deleteLater();
-        } else if (cut) {
-            server->retireWebSocket(cut);
-        }
-    }
+    const auto how = silently ? EngineIoServerPrivate::Retire::Cut
+                              : EngineIoServerPrivate::Retire::CloseHandshake;
+    server->retireWebSocket(std::exchange(webSocket, nullptr), how);
+    server->retireWebSocket(std::exchange(probe, nullptr), how);
     writeBuffer.clear();
     server->sessions.remove(sid);
     if (!self)

@@ -24,11 +24,9 @@ void JsonLines::appendRecord(QByteArray &out, const PacketRecord &record,
                              CheckedPayload *lastChecked)
 {
     const auto embeddable = [lastChecked](const QByteArray &payload) {
-        if (!lastChecked)
-            return isEmbeddableJson(payload);
         // The same bytes only when they share one allocation. A raw-data array has none (its
         // capacity is 0), and its bytes may have changed in place.
-        if (payload.capacity() == 0)
+        if (!lastChecked || payload.capacity() == 0)
             return isEmbeddableJson(payload);
         if (!payload.isSharedWith(lastChecked->payload))
             *lastChecked = {payload, isEmbeddableJson(payload)};
